@@ -1,0 +1,41 @@
+/**
+ * Key layout of the single newswatch table. Every item has `pk` and `sk`; the one global
+ * secondary index `gsi1` is overloaded (articles by month, keys by article, errors by month).
+ * docs/data-model.md explains each access pattern.
+ */
+export const TABLE_KEYS = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+} as const;
+
+/** Key builders: the only place item keys are spelt. */
+export const keys = {
+  article: (id: string) => ({ pk: `ARTICLE#${id}`, sk: 'ARTICLE' }),
+  articleByMonth: (date: string, id: string) => ({ gsi1pk: `MONTH#${date.slice(0, 7)}`, gsi1sk: `${date}#${id}` }),
+  source: (key: string) => ({ pk: `SOURCE#${key}`, sk: 'SOURCE' }),
+  sourceByArticle: (articleId: string, key: string) => ({ gsi1pk: `ARTICLE#${articleId}`, gsi1sk: `SOURCE#${key}` }),
+  error: (key: string, etag: string) => ({ pk: `SOURCE#${key}`, sk: `ERROR#${etag}` }),
+  errorByMonth: (occurredAt: string, key: string) => ({
+    gsi1pk: `ERRORS#${occurredAt.slice(0, 7)}`,
+    gsi1sk: `${occurredAt}#${key}`,
+  }),
+};
+
+/** Months (`YYYY-MM`) from one date to another, both included. */
+export const monthsBetween = (from: string, to: string): string[] => {
+  const months: string[] = [];
+  let [y, m] = [Number(from.slice(0, 4)), Number(from.slice(5, 7))];
+  const end = to.slice(0, 7);
+  for (let guard = 0; guard < 1200; guard++) {
+    const month = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}`;
+    if (month > end) break;
+    months.push(month);
+    m = m === 12 ? 1 : m + 1;
+    if (m === 1) y++;
+  }
+  return months;
+};
+
+/** S3 sequencers are hex strings of varying length; padded, they compare as strings. */
+export const comparableSequencer = (sequencer: string): string => sequencer.toUpperCase().padStart(32, '0');

@@ -1,0 +1,67 @@
+/**
+ * The article model: what one news file becomes once it is read.
+ * Pure types, shared by the parser, the pipeline and every store.
+ */
+
+/** The file formats the parser recognises. */
+export type ArticleFormat = 'text' | 'json';
+
+/** A parsed, normalised news article. */
+export interface Article {
+  /** Stable id derived from the normalised text: the same text always gets the same id. */
+  id: string;
+  /** Object key (or file path) the article was first read from. */
+  sourceKey: string;
+  format: ArticleFormat;
+  /** Headline from the file, or the lead sentence cut to at most 120 characters. */
+  title: string;
+  titleSource: 'file' | 'lead-sentence';
+  /** Publication date, ISO `YYYY-MM-DD`. */
+  date: string;
+  /** `file` when the file states the date, `received` when the upload time stood in for it. */
+  dateSource: 'file' | 'received';
+  author?: string;
+  url?: string;
+  source?: string;
+  /** Body paragraphs, whitespace folded, boilerplate footers removed. */
+  paragraphs: string[];
+  wordCount: number;
+  /** SHA-256 (hex) of the file's bytes as received. */
+  contentHash: string;
+  byteLength: number;
+}
+
+/** Why a file could not become an article. Each kind names something the sender can fix. */
+export type ArticleErrorKind =
+  | 'EmptyFile'
+  | 'TooLarge'
+  | 'BinaryFile'
+  | 'NotUtf8'
+  | 'UnsupportedFormat'
+  | 'MalformedJson'
+  | 'InvalidArticle'
+  | 'NoBody';
+
+/** A parse failure as a value: a kind, a sentence a person can act on, and where it happened. */
+export interface ArticleError {
+  kind: ArticleErrorKind;
+  message: string;
+  /** Byte offset, line and column (1-based) of the problem when one place is to blame. */
+  at?: { byte?: number; line?: number; column?: number };
+}
+
+/** Success or failure as a value, so callers handle both without try/catch. */
+export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
+
+/** Builds a successful result. */
+export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
+
+/** Builds a failed result. */
+export const fail = <E>(error: E): { ok: false; error: E } => ({ ok: false, error });
+
+/** Builds an {@link ArticleError} failure. */
+export const articleError = (
+  kind: ArticleErrorKind,
+  message: string,
+  at?: ArticleError['at'],
+): { ok: false; error: ArticleError } => fail(at ? { kind, message, at } : { kind, message });

@@ -1,0 +1,107 @@
+/**
+ * Body text rules shared by every format: paragraphs, boilerplate footers,
+ * the lead-sentence title and the word count.
+ */
+
+/** Longest derived title, in characters (the ellipsis included). */
+export const MAX_DERIVED_TITLE = 120;
+
+/** Folds runs of white space (spaces, tabs, no-break spaces, line breaks) into one space. */
+export const foldSpace = (text: string): string => text.replace(/[\s\u00a0]+/g, ' ').trim();
+
+/**
+ * Splits text into paragraphs at blank lines. Lines inside a paragraph are joined,
+ * since many sources hard-wrap their text.
+ */
+export const splitParagraphs = (text: string): string[] =>
+  text
+    .split(/\n[ \t\u00a0]*\n/)
+    .map(foldSpace)
+    .filter((p) => p !== '');
+
+/** A signature delimiter line: everything after it is a footer. */
+const isSignatureDelimiter = (p: string): boolean => /^(--|—|–|___+|\*\*\*+)$/.test(p);
+
+/** Footer lines sources append to every story. Checked only at the end of the body. */
+const FOOTER_PATTERNS: readonly RegExp[] = [
+  /^follow us on (twitter|x|facebook|instagram|linkedin|telegram|threads|bluesky|mastodon)\b/i,
+  /^(©|\(c\)|copyright\b)/i,
+  /\ball rights reserved\.?$/i,
+  /^(subscribe|sign up) (to|for) our\b/i,
+  /^read (more|also):?\s/i,
+  /^share (this|on)\b.{0,40}$/i,
+];
+
+/** Paragraphs longer than this are story text, never a footer. */
+const MAX_FOOTER_LENGTH = 200;
+/** A signature delimiter further than this from the end is part of the story. */
+const MAX_FOOTER_PARAGRAPHS = 3;
+
+/**
+ * Removes trailing boilerplate: a signature delimiter (`--`) near the end and everything
+ * after it, then any trailing footer lines such as "Follow us on Twitter @…".
+ */
+export const stripBoilerplate = (paragraphs: readonly string[]): string[] => {
+  let end = paragraphs.length;
+  for (let i = end - 1; i >= 0 && i >= end - 1 - MAX_FOOTER_PARAGRAPHS; i--) {
+    if (isSignatureDelimiter(paragraphs[i] as string)) {
+      const tail = paragraphs.slice(i + 1);
+      if (tail.every((p) => p.length <= MAX_FOOTER_LENGTH)) end = i;
+      break;
+    }
+  }
+  while (end > 0) {
+    const last = paragraphs[end - 1] as string;
+    const isFooter =
+      isSignatureDelimiter(last) ||
+      (last.length <= MAX_FOOTER_LENGTH && FOOTER_PATTERNS.some((re) => re.test(last)));
+    if (!isFooter) break;
+    end--;
+  }
+  return paragraphs.slice(0, end);
+};
+
+/** Words that end with a period without ending a sentence. */
+const ABBREVIATIONS = new Set([
+  'mr', 'mrs', 'ms', 'dr', 'prof', 'sr', 'jr', 'st', 'mt', 'gen', 'col', 'lt', 'sgt', 'capt', 'gov', 'sen',
+  'rep', 'rev', 'hon', 'pres', 'inc', 'ltd', 'co', 'corp', 'no', 'vs', 'etc', 'jan', 'feb', 'mar', 'apr',
+  'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec', 'u.s', 'u.k', 'u.n', 'e.g', 'i.e', 'a.m', 'p.m',
+]);
+
+/**
+ * The first sentence of a paragraph. A sentence ends at `.`, `!` or `?` (with any closing
+ * quotes) followed by white space and a capital, a digit or an opening quote, unless the
+ * word before the period is a known abbreviation or a single initial.
+ */
+export const leadSentence = (paragraph: string): string => {
+  const re = /[.!?]['"’”)\]]*\s+(?=[\p{Lu}\p{N}"'“‘(])/gu;
+  for (let m = re.exec(paragraph); m !== null; m = re.exec(paragraph)) {
+    const before = paragraph.slice(0, m.index);
+    const word = (/(\S+)$/.exec(before)?.[1] ?? '').toLowerCase().replace(/^["'“‘(]+/, '');
+    if (paragraph[m.index] === '.' && (ABBREVIATIONS.has(word) || /^\p{L}$/u.test(word))) continue;
+    return paragraph.slice(0, m.index + m[0].trimEnd().length);
+  }
+  return paragraph;
+};
+
+/**
+ * A headline from the lead sentence: at most {@link MAX_DERIVED_TITLE} characters, cut at a
+ * word boundary with an ellipsis when longer, without a final period.
+ */
+export const deriveTitle = (paragraphs: readonly string[]): string => {
+  const sentence = leadSentence(paragraphs[0] ?? '').replace(/\.$/, '');
+  if (sentence.length <= MAX_DERIVED_TITLE) return sentence;
+  const room = sentence.slice(0, MAX_DERIVED_TITLE - 1);
+  const cut = room.lastIndexOf(' ');
+  const head = cut > MAX_DERIVED_TITLE / 2 ? room.slice(0, cut) : room;
+  return `${head.replace(/[\s,;:\-–—]+$/, '')}…`;
+};
+
+const wordSegmenter = new Intl.Segmenter('und', { granularity: 'word' });
+
+/** Counts words as Unicode word segmentation sees them (numbers count, punctuation does not). */
+export const countWords = (paragraphs: readonly string[]): number => {
+  let n = 0;
+  for (const p of paragraphs) for (const s of wordSegmenter.segment(p)) if (s.isWordLike) n++;
+  return n;
+};

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { type ArticleError, articleError, ok, type Result } from './article.ts';
+import { isoDay } from './dates.ts';
+
+/** What the JSON format yields before the shared body rules run. */
+export interface JsonFields {
+  title?: string;
+  date?: string;
+  author?: string;
+  url?: string;
+  source?: string;
+  body: string;
+}
+
+const text = z.string().trim().min(1);
+const textOrList = z.union([text, z.array(z.string()).min(1)]);
+
+/** The JSON article shape. Field names follow common feed exports; unknown fields are ignored. */
+const JsonArticleSchema = z
+  .object({
+    title: text.max(1000).optional(),
+    headline: text.max(1000).optional(),
+    body: textOrList.optional(),
+    content: textOrList.optional(),
+    text: textOrList.optional(),
+    date: text.optional(),
+    published_at: text.optional(),
+    publishedAt: text.optional(),
+    author: textOrList.optional(),
+    url: z.url({ protocol: /^https?$/ }).optional(),
+    source: text.max(500).optional(),
+  })
+  .loose();
+
+const joinParagraphs = (v: string | string[]): string => (Array.isArray(v) ? v.join('\n\n') : v);
+
+/** Line and column (1-based) of a character offset. */
+const lineAndColumn = (source: string, offset: number): { line: number; column: number } => {
+  const before = source.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
+};
+
+/** Parses a JSON article: one object per file. */
+export const parseJsonArticle = (source: string): Result<JsonFields, ArticleError> => {
+  let data: unknown;
+  try {
+    data = JSON.parse(source);
+  } catch (e) {
+    const message = (e as Error).message;
+    const pos = /position (\d+)/.exec(message);
+    const at = pos ? lineAndColumn(source, Number(pos[1])) : undefined;
+    const where = at ? ` at line ${at.line}, column ${at.column}` : '';
+    return articleError('MalformedJson', `the file is not valid JSON${where}: ${message.split(' in JSON')[0]}`, at);
+  }
+  if (Array.isArray(data)) {
+    return articleError(
+      'InvalidArticle',
+      `the file holds a JSON array of ${data.length} items; put one article object in each file`,
+    );
+  }
+  const parsed = JsonArticleSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.path.length ? issue.path.join('.') : 'the document';
+    return articleError('InvalidArticle', `JSON field "${path}": ${issue?.message ?? 'invalid'}`);
+  }
+  const a = parsed.data;
+  const bodyField = a.body ?? a.content ?? a.text;
+  if (bodyField === undefined) {
+    return articleError('NoBody', 'the JSON article has no "body", "content" or "text" field');
+  }
+  const rawDate = a.date ?? a.published_at ?? a.publishedAt;
+  const date = rawDate === undefined ? undefined : isoDay(rawDate);
+  if (rawDate !== undefined && date === undefined) {
+    return articleError('InvalidArticle', `JSON field "date": "${rawDate}" is not an ISO 8601 date (YYYY-MM-DD)`);
+  }
+  const fields: JsonFields = { body: joinParagraphs(bodyField) };
+  const title = a.title ?? a.headline;
+  if (title !== undefined) fields.title = title;
+  if (date !== undefined) fields.date = date;
+  if (a.author !== undefined) fields.author = Array.isArray(a.author) ? a.author.join(', ') : a.author;
+  if (a.url !== undefined) fields.url = a.url;
+  if (a.source !== undefined) fields.source = a.source;
+  return ok(fields);
+};

@@ -1,0 +1,84 @@
+import { parseArticle } from '../articles/parse-article.ts';
+import { type IngestError, type IngestPorts, type ObjectRef, ObjectGoneError } from './ports.ts';
+
+/** What happened to one object. */
+export type IngestOutcome =
+  | { status: 'stored'; key: string; articleId: string; title: string }
+  | { status: 'duplicate'; key: string; articleId: string; of: string }
+  | { status: 'rejected'; key: string; error: IngestError; quarantineKey?: string }
+  | { status: 'stale'; key: string };
+
+/** CopyObject cannot copy objects above 5 GiB in one call; such files are recorded, not copied. */
+const MAX_QUARANTINE_COPY_BYTES = 5 * 1024 ** 3;
+
+const readObject = async (ref: ObjectRef, ports: IngestPorts): Promise<Uint8Array | IngestError> => {
+  try {
+    return await ports.objects.read(ref);
+  } catch (e) {
+    if (e instanceof ObjectGoneError) return { kind: 'ObjectGone', message: e.message };
+    throw e;
+  }
+};
+
+/**
+ * Ingests one object: size check, read, parse, store. The outcome is always one of
+ * stored, duplicate (same text as an existing article) or rejected (error recorded, copy
+ * quarantined). Store and read failures are thrown so the caller can retry the object;
+ * every write is idempotent, so a retry or a re-delivered event never doubles anything.
+ */
+export const ingestObject = async (ref: ObjectRef, ports: IngestPorts): Promise<IngestOutcome> => {
+  const now = ports.clock.now().toISOString();
+  const reject = async (error: IngestError): Promise<IngestOutcome> => {
+    const copyable = error.kind !== 'ObjectGone' && ref.size <= MAX_QUARANTINE_COPY_BYTES;
+    const quarantineKey = copyable ? await ports.objects.quarantine(ref) : undefined;
+    await ports.articles.recordError({
+      key: ref.key,
+      etag: ref.etag,
+      size: ref.size,
+      kind: error.kind,
+      message: error.message,
+      ...(error.at ? { at: error.at } : {}),
+      ...(quarantineKey ? { quarantineKey } : {}),
+      occurredAt: now,
+    });
+    const recorded = await ports.articles.recordSource({
+      ...sourceFields(ref, now),
+      status: 'rejected',
+      errorKind: error.kind,
+    });
+    if (recorded === 'stale') return { status: 'stale', key: ref.key };
+    return { status: 'rejected', key: ref.key, error, ...(quarantineKey ? { quarantineKey } : {}) };
+  };
+
+  if (ref.size > ports.limits.maxBytes) {
+    return reject({
+      kind: 'TooLarge',
+      message: `the object is ${ref.size} bytes, over the ${ports.limits.maxBytes}-byte limit for one article; it was not read`,
+    });
+  }
+  const bytes = await readObject(ref, ports);
+  if (!(bytes instanceof Uint8Array)) return reject(bytes);
+
+  const parsed = parseArticle({ key: ref.key, bytes, receivedAt: ref.eventTime }, ports.limits);
+  if (!parsed.ok) return reject(parsed.error);
+  const article = parsed.value;
+
+  const put = await ports.articles.putArticle(article, now);
+  // A retry of the same key finds its own article: it is still the key that stored it.
+  const firstKey = put.created ? article.sourceKey : put.existingSourceKey;
+  const status = firstKey === ref.key ? 'stored' : 'duplicate';
+  const recorded = await ports.articles.recordSource({ ...sourceFields(ref, now), status, articleId: article.id });
+  if (recorded === 'stale') return { status: 'stale', key: ref.key };
+  return status === 'stored'
+    ? { status, key: ref.key, articleId: article.id, title: article.title }
+    : { status, key: ref.key, articleId: article.id, of: firstKey };
+};
+
+const sourceFields = (ref: ObjectRef, now: string) => ({
+  key: ref.key,
+  etag: ref.etag,
+  size: ref.size,
+  ...(ref.versionId ? { versionId: ref.versionId } : {}),
+  ...(ref.sequencer ? { sequencer: ref.sequencer } : {}),
+  updatedAt: now,
+});

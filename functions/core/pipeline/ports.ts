@@ -1,0 +1,98 @@
+import type { Article, ArticleError, ArticleErrorKind } from '../articles/article.ts';
+
+/** One stored object to ingest, as the bucket (or the local inbox) describes it. */
+export interface ObjectRef {
+  /** Decoded object key, e.g. `incoming/red flower.txt`. */
+  key: string;
+  /** Size in bytes as announced by the event, known before anything is read. */
+  size: number;
+  /** Entity tag (S3) or content digest (local): tells versions of one key apart. */
+  etag: string;
+  versionId?: string;
+  /** S3 event sequencer: orders events for one key. */
+  sequencer?: string;
+  /** When the object was written (ISO 8601). */
+  eventTime: string;
+}
+
+/** Why an object was not stored: a parse error, or an object that vanished before it was read. */
+export type IngestErrorKind = ArticleErrorKind | 'ObjectGone';
+
+/** A typed ingest failure with a sentence a person can act on. */
+export interface IngestError extends Omit<ArticleError, 'kind'> {
+  kind: IngestErrorKind;
+}
+
+/** Thrown by an {@link ObjectSource} when the object no longer exists. */
+export class ObjectGoneError extends Error {
+  override readonly name = 'ObjectGoneError';
+  readonly key: string;
+  constructor(key: string) {
+    super(`the object ${key} no longer exists; it was deleted or overwritten before it could be read`);
+    this.key = key;
+  }
+}
+
+/** Where objects are read from and where rejected ones are set aside. */
+export interface ObjectSource {
+  /** Reads the object's bytes (the announced version when there is one). */
+  read(ref: ObjectRef): Promise<Uint8Array>;
+  /** Copies the object to quarantine and returns where it now is. */
+  quarantine(ref: ObjectRef): Promise<string>;
+}
+
+/** The state recorded for each source key: every key ends stored, duplicate or rejected. */
+export type SourceStatus = 'stored' | 'duplicate' | 'rejected';
+
+/** What is known about one source key. */
+export interface SourceRecord {
+  key: string;
+  status: SourceStatus;
+  /** The article the key's text belongs to (stored and duplicate). */
+  articleId?: string;
+  /** The error kind (rejected). */
+  errorKind?: IngestErrorKind;
+  etag: string;
+  size: number;
+  versionId?: string;
+  sequencer?: string;
+  updatedAt: string;
+}
+
+/** One rejected object: why, and where its copy is. */
+export interface IngestErrorRecord {
+  key: string;
+  etag: string;
+  size: number;
+  kind: IngestErrorKind;
+  message: string;
+  at?: IngestError['at'];
+  quarantineKey?: string;
+  occurredAt: string;
+}
+
+/** Result of a conditional article write. */
+export type PutArticleResult = { created: true } | { created: false; existingSourceKey: string };
+
+/** Persistence for articles, source keys and ingest errors. Every write is idempotent. */
+export interface ArticleStore {
+  /** Writes the article unless one with the same id exists. */
+  putArticle(article: Article, ingestedAt: string): Promise<PutArticleResult>;
+  /** Records the latest state of a source key; `stale` when a newer event was already recorded. */
+  recordSource(record: SourceRecord): Promise<'recorded' | 'stale'>;
+  /** Records an ingest error once per (key, etag). */
+  recordError(record: IngestErrorRecord): Promise<'recorded' | 'exists'>;
+}
+
+/** Source of the current time, so tests control it. */
+export interface Clock {
+  now(): Date;
+}
+
+/** Everything {@link ingestObject} needs from the outside world. */
+export interface IngestPorts {
+  objects: ObjectSource;
+  articles: ArticleStore;
+  clock: Clock;
+  limits: { maxBytes: number };
+}

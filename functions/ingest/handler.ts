@@ -1,0 +1,111 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { DynamoDbArticleStore } from '../adapters/aws/dynamodb-article-store.ts';
+import { parseS3Notification } from '../adapters/aws/s3-notification.ts';
+import { S3ObjectSource } from '../adapters/aws/s3-object-source.ts';
+import { buildClients } from '../commons/clients.ts';
+import { type IngestConfig, readIngestConfig } from '../commons/config.ts';
+import { logger, metrics, tracer } from '../commons/powertools.ts';
+import { type IngestOutcome, ingestObject } from '../core/pipeline/ingest-object.ts';
+import type { IngestPorts } from '../core/pipeline/ports.ts';
+
+/** The ports plus the bucket layout the handler checks events against. */
+export interface IngestDependencies {
+  ports: IngestPorts;
+  config: Pick<IngestConfig, 'bucket' | 'incomingPrefix'>;
+}
+
+const METRIC_BY_STATUS: Record<IngestOutcome['status'], string> = {
+  stored: 'ArticlesIngested',
+  duplicate: 'ArticlesDuplicate',
+  rejected: 'ArticlesRejected',
+  stale: 'EventsStale',
+};
+
+const logOutcome = (outcome: IngestOutcome, latencyMs: number): void => {
+  metrics.addMetric(METRIC_BY_STATUS[outcome.status], MetricUnit.Count, 1);
+  metrics.addMetric('IngestLatency', MetricUnit.Milliseconds, latencyMs);
+  const fields = { objectKey: outcome.key, latencyMs };
+  switch (outcome.status) {
+    case 'stored':
+      logger.info('article stored', { ...fields, articleId: outcome.articleId, title: outcome.title });
+      break;
+    case 'duplicate':
+      logger.info('same text as an existing article', { ...fields, articleId: outcome.articleId, of: outcome.of });
+      break;
+    case 'rejected':
+      logger.warn('file rejected', { ...fields, error: outcome.error, quarantineKey: outcome.quarantineKey });
+      break;
+    case 'stale':
+      logger.info('older event than the one recorded for this key; skipped', fields);
+  }
+};
+
+/**
+ * Builds the ingest handler around its ports: SQS batches of S3 notifications in,
+ * partial batch failures out. Only thrown errors (throttling, timeouts, other transient
+ * AWS failures) fail a message; bad files are recorded and acknowledged.
+ */
+export const createIngestHandler = (deps: IngestDependencies) => {
+  const processor = new BatchProcessor(EventType.SQS);
+
+  const processRecord = async (record: SQSRecord): Promise<void> => {
+    const notification = parseS3Notification(record.body);
+    if (notification.kind === 'test-event') {
+      logger.info('s3:TestEvent acknowledged', { messageId: record.messageId });
+      return;
+    }
+    for (const skipped of notification.ignored) logger.info('event ignored', { ...skipped, objectKey: skipped.key });
+    for (const { bucket, ref } of notification.objects) {
+      if (bucket !== deps.config.bucket || !ref.key.startsWith(deps.config.incomingPrefix)) {
+        logger.warn('object outside the incoming prefix of the articles bucket; ignored', {
+          bucket,
+          objectKey: ref.key,
+        });
+        continue;
+      }
+      const started = performance.now();
+      try {
+        logOutcome(await ingestObject(ref, deps.ports), Math.round(performance.now() - started));
+      } catch (error) {
+        logger.error('ingest failed; the message will be retried', { objectKey: ref.key, error: error as Error });
+        metrics.addMetric('IngestFailures', MetricUnit.Count, 1);
+        throw error;
+      }
+    }
+  };
+
+  const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, processRecord, processor, { context });
+
+  return middy(handle)
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { clearState: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+};
+
+const defaultDependencies = (): IngestDependencies => {
+  const config = readIngestConfig();
+  const clients = buildClients();
+  return {
+    config,
+    ports: {
+      objects: new S3ObjectSource(clients.s3, config),
+      articles: new DynamoDbArticleStore(clients.doc, config.tableName),
+      clock: { now: () => new Date() },
+      limits: { maxBytes: config.maxObjectBytes },
+    },
+  };
+};
+
+/** Lambda entry point. Dependencies are built on first use, once per container. */
+let ready: ReturnType<typeof createIngestHandler> | undefined;
+export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  ready ??= createIngestHandler(defaultDependencies());
+  return ready(event, context);
+};
