@@ -1,3 +1,4 @@
+import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
 import { z } from 'zod';
 import { type ArticleError, articleError, ok, type Result } from './article.ts';
 import { isoDay } from './dates.ts';
@@ -41,17 +42,27 @@ const lineAndColumn = (source: string, offset: number): { line: number; column: 
   return { line, column: offset - before.lastIndexOf('\n') };
 };
 
+/**
+ * Describes why strict JSON failed, with line and column. The tolerant JSONC parser is used
+ * only to locate the first problem; comments and trailing commas count as problems too.
+ */
+const malformed = (source: string): { ok: false; error: ArticleError } => {
+  const errors: ParseError[] = [];
+  parseJsonc(source, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
+  const first = errors[0];
+  if (!first) return articleError('MalformedJson', 'the file is not valid JSON');
+  const at = lineAndColumn(source, first.offset);
+  const what = printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return articleError('MalformedJson', `the file is not valid JSON: ${what} at line ${at.line}, column ${at.column}`, at);
+};
+
 /** Parses a JSON article: one object per file. */
 export const parseJsonArticle = (source: string): Result<JsonFields, ArticleError> => {
   let data: unknown;
   try {
     data = JSON.parse(source);
-  } catch (e) {
-    const message = (e as Error).message;
-    const pos = /position (\d+)/.exec(message);
-    const at = pos ? lineAndColumn(source, Number(pos[1])) : undefined;
-    const where = at ? ` at line ${at.line}, column ${at.column}` : '';
-    return articleError('MalformedJson', `the file is not valid JSON${where}: ${message.split(' in JSON')[0]}`, at);
+  } catch {
+    return malformed(source);
   }
   if (Array.isArray(data)) {
     return articleError(

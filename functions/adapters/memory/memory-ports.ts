@@ -1,0 +1,66 @@
+import type { Article } from '../../core/articles/article.ts';
+import {
+  type ArticleStore,
+  type IngestErrorRecord,
+  type ObjectRef,
+  type ObjectSource,
+  ObjectGoneError,
+  type PutArticleResult,
+  type SourceRecord,
+} from '../../core/pipeline/ports.ts';
+
+/**
+ * {@link ArticleStore} held in memory, with the same idempotency rules as the DynamoDB
+ * store. For benchmarks of the core and for tests of the pipeline's decisions.
+ */
+export class MemoryArticleStore implements ArticleStore {
+  readonly articles = new Map<string, Article & { ingestedAt: string }>();
+  readonly sources = new Map<string, SourceRecord>();
+  readonly errors = new Map<string, IngestErrorRecord>();
+
+  async putArticle(article: Article, ingestedAt: string): Promise<PutArticleResult> {
+    const existing = this.articles.get(article.id);
+    if (existing) return { created: false, existingSourceKey: existing.sourceKey };
+    this.articles.set(article.id, { ...article, ingestedAt });
+    return { created: true };
+  }
+
+  async recordSource(record: SourceRecord): Promise<'recorded' | 'stale'> {
+    const current = this.sources.get(record.key);
+    const seq = (s?: string) => (s ?? '').toUpperCase().padStart(32, '0');
+    if (current?.sequencer && record.sequencer && seq(current.sequencer) > seq(record.sequencer)) return 'stale';
+    this.sources.set(record.key, record);
+    return 'recorded';
+  }
+
+  async recordError(record: IngestErrorRecord): Promise<'recorded' | 'exists'> {
+    const id = `${record.key}\u0000${record.etag}`;
+    if (this.errors.has(id)) return 'exists';
+    this.errors.set(id, record);
+    return 'recorded';
+  }
+}
+
+/** {@link ObjectSource} over a map of key → bytes; quarantined copies land in the same map. */
+export class MemoryObjectSource implements ObjectSource {
+  readonly objects: Map<string, Uint8Array>;
+  readonly reads: string[] = [];
+
+  constructor(objects: Map<string, Uint8Array> = new Map()) {
+    this.objects = objects;
+  }
+
+  async read(ref: ObjectRef): Promise<Uint8Array> {
+    this.reads.push(ref.key);
+    const bytes = this.objects.get(ref.key);
+    if (!bytes) throw new ObjectGoneError(ref.key);
+    return bytes;
+  }
+
+  async quarantine(ref: ObjectRef): Promise<string> {
+    const target = `quarantine/${ref.key.replace(/^incoming\//, '')}`;
+    const bytes = this.objects.get(ref.key);
+    if (bytes) this.objects.set(target, bytes);
+    return target;
+  }
+}
