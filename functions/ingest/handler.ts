@@ -36,7 +36,11 @@ const logOutcome = (outcome: IngestOutcome, latencyMs: number): void => {
       logger.info('article stored', { ...fields, articleId: outcome.articleId, title: outcome.title });
       break;
     case 'duplicate':
-      logger.info('same text as an existing article', { ...fields, articleId: outcome.articleId, of: outcome.of });
+      logger.info('same text as an existing article', {
+        ...fields,
+        articleId: outcome.articleId,
+        of: outcome.of,
+      });
       break;
     case 'rejected':
       logger.warn('file rejected', { ...fields, error: outcome.error, quarantineKey: outcome.quarantineKey });
@@ -60,7 +64,8 @@ export const createIngestHandler = (deps: IngestDependencies) => {
       logger.info('s3:TestEvent acknowledged', { messageId: record.messageId });
       return;
     }
-    for (const skipped of notification.ignored) logger.info('event ignored', { ...skipped, objectKey: skipped.key });
+    for (const skipped of notification.ignored)
+      logger.info('event ignored', { ...skipped, objectKey: skipped.key });
     for (const { bucket, ref } of notification.objects) {
       if (bucket !== deps.config.bucket || !ref.key.startsWith(deps.config.incomingPrefix)) {
         logger.warn('object outside the incoming prefix of the articles bucket; ignored', {
@@ -73,7 +78,10 @@ export const createIngestHandler = (deps: IngestDependencies) => {
       try {
         logOutcome(await ingestObject(ref, deps.ports), Math.round(performance.now() - started));
       } catch (error) {
-        logger.error('ingest failed; the message will be retried', { objectKey: ref.key, error: error as Error });
+        logger.error('ingest failed; the message will be retried', {
+          objectKey: ref.key,
+          error: error as Error,
+        });
         metrics.addMetric('IngestFailures', MetricUnit.Count, 1);
         throw error;
       }

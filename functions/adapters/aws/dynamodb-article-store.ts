@@ -19,7 +19,8 @@ import { comparableSequencer, keys, monthsBetween, TABLE_KEYS } from './table-la
 export type StoredArticle = Article & { ingestedAt: string };
 
 const isConditionFailure = (e: unknown): boolean =>
-  e instanceof ConditionalCheckFailedException || (e as { name?: string }).name === 'ConditionalCheckFailedException';
+  e instanceof ConditionalCheckFailedException ||
+  (e as { name?: string }).name === 'ConditionalCheckFailedException';
 
 const strip = <T extends Record<string, unknown>>(item: T | undefined): T | undefined => {
   if (!item) return undefined;
@@ -76,7 +77,8 @@ export class DynamoDbArticleStore implements ArticleStore {
           // An event older than the one recorded must not overwrite it (S3 does not order deliveries).
           ...(sequenced
             ? {
-                ConditionExpression: 'attribute_not_exists(pk) OR attribute_not_exists(sequencer) OR sequencer <= :seq',
+                ConditionExpression:
+                  'attribute_not_exists(pk) OR attribute_not_exists(sequencer) OR sequencer <= :seq',
                 ExpressionAttributeValues: { ':seq': item.sequencer },
               }
             : {}),

@@ -64,7 +64,9 @@ export const parseS3Notification = (body: string): Notification => {
   try {
     json = JSON.parse(body);
   } catch {
-    throw new MalformedNotificationError('the message body is not JSON, so it is not an S3 event notification');
+    throw new MalformedNotificationError(
+      'the message body is not JSON, so it is not an S3 event notification',
+    );
   }
   const parsed = NotificationSchema.safeParse(json);
   if (!parsed.success) {

@@ -1,5 +1,5 @@
 import { CopyObjectCommand, GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
-import { type ObjectRef, type ObjectSource, ObjectGoneError } from '../../core/pipeline/ports.ts';
+import { ObjectGoneError, type ObjectRef, type ObjectSource } from '../../core/pipeline/ports.ts';
 
 /** Where the bucket keeps new files and rejected copies. */
 export interface BucketLayout {
@@ -10,10 +10,13 @@ export interface BucketLayout {
 
 /** Quarantine key for an incoming key: `incoming/a/b.txt` → `quarantine/a/b.txt`. */
 export const quarantineKeyFor = (key: string, layout: Omit<BucketLayout, 'bucket'>): string =>
-  layout.quarantinePrefix + (key.startsWith(layout.incomingPrefix) ? key.slice(layout.incomingPrefix.length) : key);
+  layout.quarantinePrefix +
+  (key.startsWith(layout.incomingPrefix) ? key.slice(layout.incomingPrefix.length) : key);
 
 const isMissing = (e: unknown): boolean =>
-  e instanceof NoSuchKey || (e as { name?: string }).name === 'NoSuchKey' || (e as { name?: string }).name === 'NoSuchVersion';
+  e instanceof NoSuchKey ||
+  (e as { name?: string }).name === 'NoSuchKey' ||
+  (e as { name?: string }).name === 'NoSuchVersion';
 
 /** Reads objects from the articles bucket and copies rejected ones to quarantine. */
 export class S3ObjectSource implements ObjectSource {

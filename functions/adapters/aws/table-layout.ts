@@ -12,9 +12,15 @@ export const TABLE_KEYS = {
 /** Key builders: the only place item keys are spelt. */
 export const keys = {
   article: (id: string) => ({ pk: `ARTICLE#${id}`, sk: 'ARTICLE' }),
-  articleByMonth: (date: string, id: string) => ({ gsi1pk: `MONTH#${date.slice(0, 7)}`, gsi1sk: `${date}#${id}` }),
+  articleByMonth: (date: string, id: string) => ({
+    gsi1pk: `MONTH#${date.slice(0, 7)}`,
+    gsi1sk: `${date}#${id}`,
+  }),
   source: (key: string) => ({ pk: `SOURCE#${key}`, sk: 'SOURCE' }),
-  sourceByArticle: (articleId: string, key: string) => ({ gsi1pk: `ARTICLE#${articleId}`, gsi1sk: `SOURCE#${key}` }),
+  sourceByArticle: (articleId: string, key: string) => ({
+    gsi1pk: `ARTICLE#${articleId}`,
+    gsi1sk: `SOURCE#${key}`,
+  }),
   error: (key: string, etag: string) => ({ pk: `SOURCE#${key}`, sk: `ERROR#${etag}` }),
   errorByMonth: (occurredAt: string, key: string) => ({
     gsi1pk: `ERRORS#${occurredAt.slice(0, 7)}`,

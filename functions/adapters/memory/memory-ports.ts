@@ -2,9 +2,9 @@ import type { Article } from '../../core/articles/article.ts';
 import {
   type ArticleStore,
   type IngestErrorRecord,
+  ObjectGoneError,
   type ObjectRef,
   type ObjectSource,
-  ObjectGoneError,
   type PutArticleResult,
   type SourceRecord,
 } from '../../core/pipeline/ports.ts';
@@ -28,7 +28,8 @@ export class MemoryArticleStore implements ArticleStore {
   async recordSource(record: SourceRecord): Promise<'recorded' | 'stale'> {
     const current = this.sources.get(record.key);
     const seq = (s?: string) => (s ?? '').toUpperCase().padStart(32, '0');
-    if (current?.sequencer && record.sequencer && seq(current.sequencer) > seq(record.sequencer)) return 'stale';
+    if (current?.sequencer && record.sequencer && seq(current.sequencer) > seq(record.sequencer))
+      return 'stale';
     this.sources.set(record.key, record);
     return 'recorded';
   }

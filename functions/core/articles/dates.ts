@@ -12,6 +12,8 @@ export const isCalendarDate = (iso: string): boolean => {
  * is the 26th), or undefined when the text is not an ISO 8601 date.
  */
 export const isoDay = (text: string): string | undefined => {
-  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(text.trim());
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(
+    text.trim(),
+  );
   return m?.[1] && isCalendarDate(m[1]) ? m[1] : undefined;
 };

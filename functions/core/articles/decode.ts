@@ -108,7 +108,10 @@ export const decodeArticleBytes = (
     try {
       decoded = { text: new TextDecoder(encoding, { fatal: true }).decode(bytes), encoding };
     } catch {
-      return articleError('NotUtf8', `the file starts with a ${encoding} byte-order mark but is not valid ${encoding}`);
+      return articleError(
+        'NotUtf8',
+        `the file starts with a ${encoding} byte-order mark but is not valid ${encoding}`,
+      );
     }
   } else {
     const body = startsWith(bytes, [0xef, 0xbb, 0xbf]) ? bytes.subarray(3) : bytes;

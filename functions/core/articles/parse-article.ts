@@ -1,4 +1,11 @@
-import { type Article, type ArticleError, type ArticleFormat, articleError, ok, type Result } from './article.ts';
+import {
+  type Article,
+  type ArticleError,
+  type ArticleFormat,
+  articleError,
+  ok,
+  type Result,
+} from './article.ts';
 import { countWords, deriveTitle, foldSpace, splitParagraphs, stripBoilerplate } from './body.ts';
 import { decodeArticleBytes } from './decode.ts';
 import { articleIdFor, sha256Hex } from './fingerprint.ts';
@@ -32,7 +39,8 @@ const detectFormat = (key: string, text: string): ArticleFormat | 'html' => {
   return 'text';
 };
 
-const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+const clip = (text: string, max: number): string =>
+  text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 
 /**
  * Reads one article file: decode, detect the format, parse, normalise and fingerprint.
@@ -48,7 +56,10 @@ export const parseArticle = (
 
   const format = detectFormat(file.key, text);
   if (format === 'html') {
-    return articleError('UnsupportedFormat', 'the file is an HTML page; send the article as plain text or JSON');
+    return articleError(
+      'UnsupportedFormat',
+      'the file is an HTML page; send the article as plain text or JSON',
+    );
   }
   const fields: Result<TextFields & Partial<JsonFields>, ArticleError> =
     format === 'json' ? parseJsonArticle(text) : parseTextArticle(text);

@@ -52,8 +52,14 @@ const malformed = (source: string): { ok: false; error: ArticleError } => {
   const first = errors[0];
   if (!first) return articleError('MalformedJson', 'the file is not valid JSON');
   const at = lineAndColumn(source, first.offset);
-  const what = printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
-  return articleError('MalformedJson', `the file is not valid JSON: ${what} at line ${at.line}, column ${at.column}`, at);
+  const what = printParseErrorCode(first.error)
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+  return articleError(
+    'MalformedJson',
+    `the file is not valid JSON: ${what} at line ${at.line}, column ${at.column}`,
+    at,
+  );
 };
 
 /** Parses a JSON article: one object per file. */
@@ -84,7 +90,10 @@ export const parseJsonArticle = (source: string): Result<JsonFields, ArticleErro
   const rawDate = a.date ?? a.published_at ?? a.publishedAt;
   const date = rawDate === undefined ? undefined : isoDay(rawDate);
   if (rawDate !== undefined && date === undefined) {
-    return articleError('InvalidArticle', `JSON field "date": "${rawDate}" is not an ISO 8601 date (YYYY-MM-DD)`);
+    return articleError(
+      'InvalidArticle',
+      `JSON field "date": "${rawDate}" is not an ISO 8601 date (YYYY-MM-DD)`,
+    );
   }
   const fields: JsonFields = { body: joinParagraphs(bodyField) };
   const title = a.title ?? a.headline;

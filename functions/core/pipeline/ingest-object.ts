@@ -1,5 +1,5 @@
 import { parseArticle } from '../articles/parse-article.ts';
-import { type IngestError, type IngestPorts, type ObjectRef, ObjectGoneError } from './ports.ts';
+import { type IngestError, type IngestPorts, ObjectGoneError, type ObjectRef } from './ports.ts';
 
 /** What happened to one object. */
 export type IngestOutcome =
@@ -67,7 +67,11 @@ export const ingestObject = async (ref: ObjectRef, ports: IngestPorts): Promise<
   // A retry of the same key finds its own article: it is still the key that stored it.
   const firstKey = put.created ? article.sourceKey : put.existingSourceKey;
   const status = firstKey === ref.key ? 'stored' : 'duplicate';
-  const recorded = await ports.articles.recordSource({ ...sourceFields(ref, now), status, articleId: article.id });
+  const recorded = await ports.articles.recordSource({
+    ...sourceFields(ref, now),
+    status,
+    articleId: article.id,
+  });
   if (recorded === 'stale') return { status: 'stale', key: ref.key };
   return status === 'stored'
     ? { status, key: ref.key, articleId: article.id, title: article.title }

@@ -37,7 +37,10 @@ describe('Function: parseS3Notification', () => {
 
   it('should return each created object with its decoded key, size, etag, version and sequencer', () => {
     // Prepare
-    const body = s3MessageBody(s3Record('incoming/red+flower.txt', { size: 77 }), s3Record('incoming/a%2Bb.txt'));
+    const body = s3MessageBody(
+      s3Record('incoming/red+flower.txt', { size: 77 }),
+      s3Record('incoming/a%2Bb.txt'),
+    );
 
     // Act
     const result = parseS3Notification(body);
@@ -65,10 +68,16 @@ describe('Function: parseS3Notification', () => {
 
   it('should list events other than ObjectCreated as ignored', () => {
     // Act
-    const result = parseS3Notification(s3MessageBody(s3Record('incoming/x.txt', { eventName: 'ObjectRemoved:Delete' })));
+    const result = parseS3Notification(
+      s3MessageBody(s3Record('incoming/x.txt', { eventName: 'ObjectRemoved:Delete' })),
+    );
 
     // Assess
-    expect(result).toEqual({ kind: 'objects', objects: [], ignored: [{ eventName: 'ObjectRemoved:Delete', key: 'incoming/x.txt' }] });
+    expect(result).toEqual({
+      kind: 'objects',
+      objects: [],
+      ignored: [{ eventName: 'ObjectRemoved:Delete', key: 'incoming/x.txt' }],
+    });
   });
 
   it.each([['not json'], ['{"hello": "world"}'], ['{"Records": [{"eventName": "ObjectCreated:Put"}]}']])(

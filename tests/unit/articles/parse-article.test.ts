@@ -88,7 +88,8 @@ describe('Function: parseArticle (text format)', () => {
   it('should give the same id to the same text with CRLF, a BOM, other spacing and curly quotes', () => {
     // Prepare
     const plain = "date 2024-03-01 By Jo Bloggs\n\nIt's raining in Baku.\n\nSecond paragraph here.\n";
-    const variant = "\uFEFFdate 2024-03-01 By Jo Bloggs\r\n\r\nIt’s  raining in\r\nBaku.\r\n\r\n\r\nSecond paragraph here.";
+    const variant =
+      '\uFEFFdate 2024-03-01 By Jo Bloggs\r\n\r\nIt’s  raining in\r\nBaku.\r\n\r\n\r\nSecond paragraph here.';
 
     // Act
     const a = parsed(text(plain));
@@ -150,7 +151,9 @@ describe('Function: parseArticle (text format)', () => {
   it('should remove copyright and newsletter footers without a -- line', () => {
     // Act
     const article = parsed(
-      text('date 2024-03-01\n\nThe story.\n\nSubscribe to our newsletter\n\n© 2024 Daily News. All rights reserved.'),
+      text(
+        'date 2024-03-01\n\nThe story.\n\nSubscribe to our newsletter\n\n© 2024 Daily News. All rights reserved.',
+      ),
     );
 
     // Assess
@@ -191,7 +194,9 @@ describe('Function: parseArticle (JSON format)', () => {
 
   it('should accept body as a list of paragraphs and derive the title', () => {
     // Act
-    const article = parsed(text('{"body": ["Floods hit the coast. Many left.", "More."], "date": "2024-01-02"}'));
+    const article = parsed(
+      text('{"body": ["Floods hit the coast. Many left.", "More."], "date": "2024-01-02"}'),
+    );
 
     // Assess
     expect(article.paragraphs).toEqual(['Floods hit the coast. Many left.', 'More.']);
@@ -213,20 +218,50 @@ describe('Function: parseArticle (bad input)', () => {
   const cases: Array<[string, ArticleFile, string, RegExp]> = [
     ['an empty file', { ...text(''), bytes: new Uint8Array() }, 'EmptyFile', /empty \(0 bytes\)/],
     ['white space only', text(' \n\t\r\n '), 'EmptyFile', /only white space/],
-    ['a PNG image', { ...text(''), bytes: bytes(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a) }, 'BinaryFile', /PNG image/],
+    [
+      'a PNG image',
+      { ...text(''), bytes: bytes(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a) },
+      'BinaryFile',
+      /PNG image/,
+    ],
     ['a PDF', text('%PDF-1.7\n...'), 'BinaryFile', /PDF document/],
-    ['a zip archive', { ...text(''), bytes: bytes(0x50, 0x4b, 0x03, 0x04, 1, 2) }, 'BinaryFile', /ZIP archive/],
+    [
+      'a zip archive',
+      { ...text(''), bytes: bytes(0x50, 0x4b, 0x03, 0x04, 1, 2) },
+      'BinaryFile',
+      /ZIP archive/,
+    ],
     ['NUL bytes', { ...text(''), bytes: bytes(0x61, 0x62, 0x00, 0x63) }, 'BinaryFile', /NUL byte at byte 2/],
-    ['Windows-1252 text', { ...text(''), bytes: bytes(0x64, 0x61, 0x74, 0x65, 0x0a, 0x63, 0x61, 0x66, 0xe9) }, 'NotUtf8', /not UTF-8 at byte 8 \(line 2\).*Windows-1252/],
+    [
+      'Windows-1252 text',
+      { ...text(''), bytes: bytes(0x64, 0x61, 0x74, 0x65, 0x0a, 0x63, 0x61, 0x66, 0xe9) },
+      'NotUtf8',
+      /not UTF-8 at byte 8 \(line 2\).*Windows-1252/,
+    ],
     ['an overlong UTF-8 sequence', { ...text(''), bytes: bytes(0x41, 0xc0, 0xaf) }, 'NotUtf8', /at byte 1/],
     ['an HTML page', text('<!DOCTYPE html><html><body>x</body></html>'), 'UnsupportedFormat', /HTML/],
-    ['a header and no body', text('date 2020-01-01 By Ann Lee\n\n--\n\nFollow us on Twitter @x'), 'NoBody', /no article text/],
+    [
+      'a header and no body',
+      text('date 2020-01-01 By Ann Lee\n\n--\n\nFollow us on Twitter @x'),
+      'NoBody',
+      /no article text/,
+    ],
     ['an impossible date', text('date 2020-02-30 Body.'), 'InvalidArticle', /"2020-02-30" is not a date/],
-    ['broken JSON', text('{"title": "x",\n "body": }'), 'MalformedJson', /value expected at line 2, column 10/],
+    [
+      'broken JSON',
+      text('{"title": "x",\n "body": }'),
+      'MalformedJson',
+      /value expected at line 2, column 10/,
+    ],
     ['a JSON array', text('[{"body": "a"}, {"body": "b"}]'), 'InvalidArticle', /array of 2 items/],
     ['JSON without a body', text('{"title": "Only a title"}'), 'NoBody', /"body", "content" or "text"/],
     ['JSON with a bad URL', text('{"body": "x", "url": "javascript:alert(1)"}'), 'InvalidArticle', /"url"/],
-    ['JSON with a bad date', text('{"body": "x", "date": "yesterday"}'), 'InvalidArticle', /not an ISO 8601 date/],
+    [
+      'JSON with a bad date',
+      text('{"body": "x", "date": "yesterday"}'),
+      'InvalidArticle',
+      /not an ISO 8601 date/,
+    ],
   ];
 
   it.each(cases)('should reject %s with a typed error', (_name, file, kind, message) => {
@@ -250,7 +285,10 @@ describe('Function: parseArticle (bad input)', () => {
     // Assess
     expect(result).toEqual({
       ok: false,
-      error: { kind: 'TooLarge', message: 'the file is 2000 bytes, over the 1000-byte limit for one article' },
+      error: {
+        kind: 'TooLarge',
+        message: 'the file is 2000 bytes, over the 1000-byte limit for one article',
+      },
     });
   });
 

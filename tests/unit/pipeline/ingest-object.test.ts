@@ -36,9 +36,16 @@ describe('Function: ingestObject', () => {
     const outcome = await ingestObject(ref('incoming/a.txt'), ports);
 
     // Assess
-    expect(outcome).toMatchObject({ status: 'stored', key: 'incoming/a.txt', title: 'Aid reached Baku today' });
+    expect(outcome).toMatchObject({
+      status: 'stored',
+      key: 'incoming/a.txt',
+      title: 'Aid reached Baku today',
+    });
     expect(articles.articles.size).toBe(1);
-    expect(articles.sources.get('incoming/a.txt')).toMatchObject({ status: 'stored', etag: 'etag-incoming/a.txt' });
+    expect(articles.sources.get('incoming/a.txt')).toMatchObject({
+      status: 'stored',
+      etag: 'etag-incoming/a.txt',
+    });
   });
 
   it('should report a re-delivered event as stored again, with one article', async () => {
@@ -56,7 +63,10 @@ describe('Function: ingestObject', () => {
 
   it('should record the same text under another key as a duplicate of the first key', async () => {
     // Prepare
-    const { articles, ports, ref } = setup({ 'incoming/a.txt': STORY, 'incoming/copy.txt': `\uFEFF${STORY}\r\n` });
+    const { articles, ports, ref } = setup({
+      'incoming/a.txt': STORY,
+      'incoming/copy.txt': `\uFEFF${STORY}\r\n`,
+    });
 
     // Act
     const first = await ingestObject(ref('incoming/a.txt'), ports);
@@ -66,7 +76,10 @@ describe('Function: ingestObject', () => {
     expect(first.status).toBe('stored');
     expect(copy).toMatchObject({ status: 'duplicate', of: 'incoming/a.txt' });
     expect(articles.articles.size).toBe(1);
-    expect(articles.sources.get('incoming/copy.txt')).toMatchObject({ status: 'duplicate', articleId: (first as { articleId: string }).articleId });
+    expect(articles.sources.get('incoming/copy.txt')).toMatchObject({
+      status: 'duplicate',
+      articleId: (first as { articleId: string }).articleId,
+    });
   });
 
   it('should refuse an object over the limit by its announced size, without reading it', async () => {
@@ -77,14 +90,22 @@ describe('Function: ingestObject', () => {
     const outcome = await ingestObject(ref('incoming/big.txt', { size: 5000 }), ports);
 
     // Assess
-    expect(outcome).toMatchObject({ status: 'rejected', error: { kind: 'TooLarge' }, quarantineKey: 'quarantine/big.txt' });
+    expect(outcome).toMatchObject({
+      status: 'rejected',
+      error: { kind: 'TooLarge' },
+      quarantineKey: 'quarantine/big.txt',
+    });
     expect(objects.reads).toEqual([]);
-    expect([...articles.errors.values()]).toMatchObject([{ key: 'incoming/big.txt', kind: 'TooLarge', quarantineKey: 'quarantine/big.txt' }]);
+    expect([...articles.errors.values()]).toMatchObject([
+      { key: 'incoming/big.txt', kind: 'TooLarge', quarantineKey: 'quarantine/big.txt' },
+    ]);
   });
 
   it('should quarantine an unreadable file and record the error once however often it arrives', async () => {
     // Prepare
-    const { objects, articles, ports, ref } = setup({ 'incoming/pic.txt': Uint8Array.from([0x89, 0x50, 0x4e, 0x47]) });
+    const { objects, articles, ports, ref } = setup({
+      'incoming/pic.txt': Uint8Array.from([0x89, 0x50, 0x4e, 0x47]),
+    });
 
     // Act
     await ingestObject(ref('incoming/pic.txt'), ports);
@@ -94,7 +115,10 @@ describe('Function: ingestObject', () => {
     expect(again).toMatchObject({ status: 'rejected', error: { kind: 'BinaryFile' } });
     expect(objects.objects.has('quarantine/pic.txt')).toBe(true);
     expect(articles.errors.size).toBe(1);
-    expect(articles.sources.get('incoming/pic.txt')).toMatchObject({ status: 'rejected', errorKind: 'BinaryFile' });
+    expect(articles.sources.get('incoming/pic.txt')).toMatchObject({
+      status: 'rejected',
+      errorKind: 'BinaryFile',
+    });
   });
 
   it('should record an object deleted before it was read as ObjectGone, without a quarantine copy', async () => {

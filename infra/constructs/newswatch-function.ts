@@ -1,0 +1,90 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** What differs between newswatch functions; everything else is fixed here. */
+export interface NewswatchFunctionProps {
+  /** Path of the handler file, from the repository root (e.g. `functions/ingest/handler.ts`). */
+  entry: string;
+  description: string;
+  timeout?: Duration;
+  memorySize?: number;
+  environment?: Record<string, string>;
+  logRetention?: RetentionDays;
+}
+
+/**
+ * A Lambda function with the defaults every newswatch function shares: Node.js 24 on
+ * ARM64, an ESM bundle built by the local esbuild (minified, with source maps), X-Ray
+ * tracing, JSON logs into a log group with a retention, and the Powertools settings.
+ */
+export class NewswatchFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: NewswatchFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      tracing: Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'newswatch',
+        POWERTOOLS_METRICS_NAMESPACE: 'Newswatch',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        mainFields: ['module', 'main'],
+        // The AWS SDK's ESM build still calls require() for Node built-ins.
+        banner: "import{createRequire}from'module';const require=createRequire(import.meta.url);",
+        externalModules: [],
+        forceDockerBundling: false,
+      },
+    });
+    // The Lambda service role policy only grants writing to this function's log group.
+    const role = this.fn.role;
+    if (role) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason:
+          'AWSLambdaBasicExecutionRole only allows CloudWatch Logs writes; the function logs to its own log group.',
+      });
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
+      });
+    }
+  }
+
+  /**
+   * Names the table in TABLE_NAME and grants the item operations the data layer uses:
+   * reads (`RO`), or reads plus conditional puts and updates (`RW`). Never deletes or scans.
+   */
+  bindTable(table: ITableV2, access: 'RO' | 'RW'): this {
+    this.fn.addEnvironment('TABLE_NAME', table.tableName);
+    const read = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'];
+    const write = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
+    table.grant(this.fn, ...read, ...(access === 'RW' ? write : []));
+    return this;
+  }
+}

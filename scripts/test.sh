@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test suite (unit, infra, integration) on Node 24 and ends with the totals line
+# "N passed, N failed". Installs what is missing first, so it works on a fresh clone.
+# Extra arguments go to vitest, e.g. `npm test -- --project unit`.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+# shellcheck source=scripts/use-node24.sh
+. scripts/use-node24.sh || exit 1
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund || exit 1
+fi
+bash scripts/setup-python-tools.sh || exit 1
+
+report="$(mktemp -t newswatch-vitest-XXXXXX.json)"
+trap 'rm -f "$report"' EXIT
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"
+status=$?
+node -e '
+  const fs = require("node:fs");
+  let r = {};
+  try { r = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); } catch {}
+  const failed = (r.numFailedTests ?? 0) + (r.success === false && !r.numFailedTests ? 1 : 0);
+  console.log(`${r.numPassedTests ?? 0} passed, ${failed} failed`);
+' "$report"
+exit $status

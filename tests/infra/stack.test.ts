@@ -1,0 +1,247 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TABLE_KEYS } from '../../functions/adapters/aws/table-layout.ts';
+import { buildApp } from '../../infra/app.ts';
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+type Resource = { Type: string; Properties: Record<string, unknown> };
+
+let outdir: string;
+let synthError: Error | undefined;
+let template: Template;
+let json: { Resources: Record<string, Resource> };
+
+const resourcesOf = (type: string) => Object.entries(json.Resources).filter(([, r]) => r.Type === type);
+const ingestFunction = () => {
+  const found = resourcesOf('AWS::Lambda::Function').find(([id]) => id.startsWith('IngestFunction'));
+  if (!found) throw new Error('ingest function not in template');
+  return found;
+};
+const policyStatementsOfRole = (roleLogicalId: string): Statement[] =>
+  resourcesOf('AWS::IAM::Policy')
+    .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleLogicalId))
+    .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+const asList = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
+
+beforeAll(() => {
+  // Prepare: synthesise the real app, AwsSolutions checks included, into a fresh folder.
+  outdir = mkdtempSync(join(tmpdir(), 'newswatch-synth-'));
+  const { context } = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };
+  const { app, stack } = buildApp(new App({ outdir, context }));
+  try {
+    app.synth();
+  } catch (e) {
+    // cdk-nag findings fail the synth; the checks test below reports them.
+    synthError = e as Error;
+  }
+  template = Template.fromStack(stack);
+  json = template.toJSON() as typeof json;
+});
+
+describe('Stack: Newswatch (articles bucket)', () => {
+  it('should block public access, enforce SSL, encrypt and version the bucket', () => {
+    // Assess
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'articles/' }),
+    });
+    const policies = resourcesOf('AWS::S3::BucketPolicy');
+    expect(policies.length).toBeGreaterThanOrEqual(2);
+    for (const [, policy] of policies) {
+      expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  it('should notify the ingest queue of new objects under incoming/ only', () => {
+    // Assess
+    const [[, notifications]] = resourcesOf('Custom::S3BucketNotifications') as [[string, Resource]];
+    const config = notifications.Properties.NotificationConfiguration as {
+      QueueConfigurations: Array<{ Events: string[]; Filter: unknown }>;
+      LambdaFunctionConfigurations?: unknown;
+    };
+    expect(config.LambdaFunctionConfigurations).toBeUndefined();
+    expect(config.QueueConfigurations).toHaveLength(1);
+    expect(config.QueueConfigurations[0]).toMatchObject({
+      Events: ['s3:ObjectCreated:*'],
+      Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'incoming/' }] } },
+    });
+  });
+});
+
+describe('Stack: Newswatch (ingest queue)', () => {
+  it('should encrypt both queues and give the ingest queue a dead-letter queue', () => {
+    // Assess
+    const queues = resourcesOf('AWS::SQS::Queue');
+    expect(queues).toHaveLength(2);
+    for (const [, q] of queues) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+    });
+    for (const [, policy] of resourcesOf('AWS::SQS::QueuePolicy')) {
+      expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    }
+    expect(resourcesOf('AWS::SQS::QueuePolicy').length).toBe(2);
+  });
+
+  it('should hold messages of at least 64 KB and hide them for six function timeouts', () => {
+    // Prepare
+    const [, fn] = ingestFunction();
+    const [[, queue]] = resourcesOf('AWS::SQS::Queue').filter(([, q]) => q.Properties.RedrivePolicy) as [
+      [string, Resource],
+    ];
+
+    // Assess
+    expect(queue.Properties.MaximumMessageSize).toBeGreaterThanOrEqual(64 * 1024);
+    expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * (fn.Properties.Timeout as number));
+  });
+
+  it('should alarm on any message in the dead-letter queue and on function errors', () => {
+    // Assess
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+    });
+  });
+});
+
+describe('Stack: Newswatch (ingest function)', () => {
+  it('should run on Node.js 24, ARM64, with active tracing and JSON logs', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
+      Environment: {
+        Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps', MAX_OBJECT_BYTES: '262144' }),
+      },
+    });
+  });
+
+  it('should take SQS batches and report partial batch failures', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('should ship a minified ESM bundle with a source map', () => {
+    // Prepare
+    const assets = readdirSync(outdir).filter(
+      (d) => d.startsWith('asset.') && readdirSync(join(outdir, d)).includes('index.mjs'),
+    );
+
+    // Assess
+    expect(assets).toHaveLength(1);
+    const dir = join(outdir, assets[0] as string);
+    const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+    expect(code.startsWith("import{createRequire}from'module';")).toBe(true);
+    expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
+    expect(statSync(join(dir, 'index.mjs.map')).size).toBeGreaterThan(0);
+    // Minified: few, long lines.
+    expect(code.split('\n').length).toBeLessThan(200);
+  });
+
+  it('should let the function read incoming/ and write quarantine/ only, never incoming/', () => {
+    // Prepare
+    const [, fn] = ingestFunction();
+    const role = JSON.stringify(fn.Properties.Role).match(
+      /"(IngestFunctionServiceRole[A-Za-z0-9]+)"/,
+    )?.[1] as string;
+    const statements = policyStatementsOfRole(role);
+
+    // Assess
+    const writes = statements.filter((s) => asList(s.Action).some((a) => /^s3:(Put|Delete|\*)/.test(a)));
+    expect(writes.length).toBeGreaterThan(0);
+    for (const s of writes) expect(JSON.stringify(s.Resource)).toMatch(/\/quarantine\/\*"/);
+    for (const s of writes) expect(JSON.stringify(s.Resource)).not.toMatch(/incoming/);
+    for (const s of statements) {
+      expect(asList(s.Action)).not.toContain('*');
+      expect(asList(s.Action).filter((a) => /^(s3|dynamodb):\*$/.test(a))).toEqual([]);
+      expect(asList(s.Action)).not.toContain('dynamodb:DeleteItem');
+      expect(asList(s.Action)).not.toContain('dynamodb:Scan');
+      if (s.Resource === '*') expect(asList(s.Action).every((a) => a.startsWith('xray:'))).toBe(true);
+    }
+  });
+});
+
+describe('Stack: Newswatch (table)', () => {
+  it('should be on-demand with point-in-time recovery and the keys the store uses', () => {
+    // Assess
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: TABLE_KEYS.gsi1.name,
+          KeySchema: [
+            { AttributeName: TABLE_KEYS.gsi1.partitionKey, KeyType: 'HASH' },
+            { AttributeName: TABLE_KEYS.gsi1.sortKey, KeyType: 'RANGE' },
+          ],
+        }),
+      ],
+      Replicas: [
+        Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+      ],
+    });
+  });
+});
+
+describe('Stack: Newswatch (checks)', () => {
+  it('should pass the cdk-nag AwsSolutions checks with no unacknowledged finding', () => {
+    // Prepare
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: Array<{ conclusion?: string; violations?: unknown[] }>;
+    };
+
+    // Assess
+    expect(synthError).toBeUndefined();
+    const violations = report.pluginReports.flatMap((r) => r.violations ?? []);
+    expect(violations).toEqual([]);
+  });
+
+  it('should pass cfn-lint', () => {
+    // Prepare
+    const cfnLint = join(process.cwd(), '.tools/venv/bin/cfn-lint');
+    const templatePath = join(outdir, 'Newswatch.template.json');
+
+    // Act
+    let output = '';
+    let status = 0;
+    try {
+      output = execFileSync(cfnLint, [templatePath], { encoding: 'utf8' });
+    } catch (e) {
+      const err = e as { status: number; stdout: string; stderr: string };
+      status = err.status;
+      output = `${err.stdout}${err.stderr}`;
+    }
+
+    // Assess
+    expect(output).toBe('');
+    expect(status).toBe(0);
+  });
+});
