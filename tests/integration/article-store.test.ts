@@ -1,0 +1,122 @@
+import type { AddressInfo } from 'node:net';
+import dynalite from 'dynalite';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DynamoDbArticleStore } from '../../functions/adapters/aws/dynamodb-article-store.ts';
+import type { Article } from '../../functions/core/articles/article.ts';
+import { createTable, emulatorClients } from './helpers/emulator.ts';
+
+const article = (id: string, date: string, sourceKey = `incoming/${id}.txt`): Article => ({
+  id,
+  sourceKey,
+  format: 'text',
+  title: `Title ${id}`,
+  titleSource: 'lead-sentence',
+  date,
+  dateSource: 'file',
+  paragraphs: [`Paragraph of ${id}.`],
+  wordCount: 3,
+  contentHash: 'ab'.repeat(32),
+  byteLength: 42,
+});
+
+const dynaliteServer = dynalite({ createTableMs: 0 });
+beforeAll(() => new Promise<void>((resolve) => dynaliteServer.listen(0, '127.0.0.1', resolve)));
+afterAll(() => new Promise<void>((resolve) => dynaliteServer.close(() => resolve())));
+
+/**
+ * The same contract on both DynamoDB emulators: moto (the AWS path in tests) and dynalite
+ * (the local runtime). Only conditional puts, gets and queries are used, which both serve.
+ */
+describe.each([
+  ['moto', () => inject('motoEndpoint')],
+  ['dynalite', () => `http://127.0.0.1:${(dynaliteServer.address() as AddressInfo).port}`],
+])('Class: DynamoDbArticleStore on %s', (_name, endpoint) => {
+  let store: DynamoDbArticleStore;
+  let n = 0;
+
+  beforeAll(async () => {
+    const c = emulatorClients(endpoint());
+    const table = `store-${Date.now()}-${n++}`;
+    await createTable(c.dynamodb, table);
+    store = new DynamoDbArticleStore(c.doc, table);
+  });
+
+  it('should write an article once and name the key that wrote it on every later attempt', async () => {
+    // Act
+    const first = await store.putArticle(article('a1', '2024-01-31'), '2026-11-23T00:00:00Z');
+    const second = await store.putArticle(
+      article('a1', '2024-01-31', 'incoming/other.txt'),
+      '2026-11-23T00:01:00Z',
+    );
+
+    // Assess
+    expect(first).toEqual({ created: true });
+    expect(second).toEqual({ created: false, existingSourceKey: 'incoming/a1.txt' });
+    expect(await store.getArticle('a1')).toMatchObject({
+      sourceKey: 'incoming/a1.txt',
+      ingestedAt: '2026-11-23T00:00:00Z',
+    });
+  });
+
+  it('should list articles by date across month boundaries, oldest first', async () => {
+    // Prepare
+    await store.putArticle(article('a2', '2024-02-01'), '2026-11-23T00:00:00Z');
+    await store.putArticle(article('a3', '2024-03-15'), '2026-11-23T00:00:00Z');
+
+    // Act
+    const range = await store.listArticlesByDate('2024-01-31', '2024-02-29');
+
+    // Assess
+    expect(range.map((a) => a.id)).toEqual(['a1', 'a2']);
+    expect(await store.listArticlesByDate('2023-12-01', '2024-12-31')).toHaveLength(3);
+  });
+
+  it('should keep the newest event for a key and call an older one stale', async () => {
+    // Prepare
+    const base = { key: 'incoming/s.txt', etag: 'e', size: 1, updatedAt: '2026-11-23T00:00:00Z' } as const;
+
+    // Act
+    const newer = await store.recordSource({ ...base, status: 'stored', articleId: 'a1', sequencer: '00FF' });
+    const older = await store.recordSource({
+      ...base,
+      status: 'rejected',
+      errorKind: 'NotUtf8',
+      sequencer: '0A',
+    });
+    const same = await store.recordSource({
+      ...base,
+      status: 'stored',
+      articleId: 'a1',
+      sequencer: '0000FF',
+    });
+
+    // Assess
+    expect([newer, older, same]).toEqual(['recorded', 'stale', 'recorded']);
+    expect(await store.getSource('incoming/s.txt')).toMatchObject({ status: 'stored', articleId: 'a1' });
+    expect((await store.listSourcesOfArticle('a1')).map((s) => s.key)).toEqual(['incoming/s.txt']);
+  });
+
+  it('should record an error once per key and version', async () => {
+    // Prepare
+    const error = {
+      key: 'incoming/bad.txt',
+      etag: 'e1',
+      size: 3,
+      kind: 'EmptyFile' as const,
+      message: 'the file is empty (0 bytes)',
+      occurredAt: '2026-11-23T00:00:00Z',
+    };
+
+    // Act
+    const results = [
+      await store.recordError(error),
+      await store.recordError(error),
+      await store.recordError({ ...error, etag: 'e2' }),
+    ];
+
+    // Assess
+    expect(results).toEqual(['recorded', 'exists', 'recorded']);
+    expect((await store.listErrorsForKey('incoming/bad.txt')).map((e) => e.etag)).toEqual(['e1', 'e2']);
+    expect(await store.listErrorsByMonth('2026-11')).toHaveLength(2);
+  });
+});
