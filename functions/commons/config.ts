@@ -1,12 +1,18 @@
-import { z } from 'zod';
 import { DEFAULT_MAX_ARTICLE_BYTES } from '../core/articles/parse-article.ts';
+import * as z from '../core/validation.ts';
+
+const prefix = (fallback: string) => z._default(z.string().check(z.endsWith('/')), fallback);
 
 const IngestConfigSchema = z.object({
-  TABLE_NAME: z.string().min(3, 'TABLE_NAME must name the newswatch DynamoDB table'),
-  BUCKET_NAME: z.string().min(3, 'BUCKET_NAME must name the articles bucket'),
-  INCOMING_PREFIX: z.string().endsWith('/').default('incoming/'),
-  QUARANTINE_PREFIX: z.string().endsWith('/').default('quarantine/'),
-  MAX_OBJECT_BYTES: z.coerce.number().int().positive().max(350_000).default(DEFAULT_MAX_ARTICLE_BYTES),
+  TABLE_NAME: z.string().check(z.minLength(3, 'must name the newswatch DynamoDB table')),
+  BUCKET_NAME: z.string().check(z.minLength(3, 'must name the articles bucket')),
+  INCOMING_PREFIX: prefix('incoming/'),
+  QUARANTINE_PREFIX: prefix('quarantine/'),
+  // DynamoDB items are at most 400 KB: an article must fit in one with its metadata.
+  MAX_OBJECT_BYTES: z._default(
+    z.coerce.number().check(z.int(), z.positive(), z.lte(350_000)),
+    DEFAULT_MAX_ARTICLE_BYTES,
+  ),
 });
 
 /** Settings of the ingest function, read from its environment. */

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import type { ObjectRef } from '../../core/pipeline/ports.ts';
+import * as z from '../../core/validation.ts';
 
 /**
  * Decodes an object key as S3 writes it into event notifications: form-encoded, so a
@@ -26,16 +26,16 @@ const S3RecordSchema = z.object({
     bucket: z.object({ name: z.string() }),
     object: z.object({
       key: z.string(),
-      size: z.number().int().nonnegative().optional(),
-      eTag: z.string().optional(),
-      versionId: z.string().optional(),
-      sequencer: z.string().optional(),
+      size: z.optional(z.int().check(z.gte(0))),
+      eTag: z.optional(z.string()),
+      versionId: z.optional(z.string()),
+      sequencer: z.optional(z.string()),
     }),
   }),
 });
 
 const NotificationSchema = z.union([
-  z.object({ Event: z.literal('s3:TestEvent'), Bucket: z.string().optional() }),
+  z.object({ Event: z.literal('s3:TestEvent'), Bucket: z.optional(z.string()) }),
   z.object({ Records: z.array(S3RecordSchema) }),
 ]);
 
@@ -71,7 +71,7 @@ export const parseS3Notification = (body: string): Notification => {
   const parsed = NotificationSchema.safeParse(json);
   if (!parsed.success) {
     throw new MalformedNotificationError(
-      `the message body is not an S3 event notification: ${parsed.error.issues[0]?.message ?? 'unknown shape'}`,
+      `the message body is not an S3 event notification: ${z.firstIssue(parsed.error)}`,
     );
   }
   if ('Event' in parsed.data) return { kind: 'test-event' };

@@ -26,8 +26,11 @@ export interface ParseOptions {
   maxBytes: number;
 }
 
-/** Default size ceiling for one article file: 2 MiB is far above any real story. */
-export const DEFAULT_MAX_ARTICLE_BYTES = 2 * 1024 * 1024;
+/**
+ * Default size ceiling for one article file: 256 KiB is far above any real story (a
+ * 10,000-word feature is about 60 KB) and keeps every article inside one DynamoDB item.
+ */
+export const DEFAULT_MAX_ARTICLE_BYTES = 256 * 1024;
 
 /** Longest title kept from a file; longer ones are cut with an ellipsis. */
 const MAX_FILE_TITLE = 300;

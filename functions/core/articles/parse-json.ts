@@ -1,5 +1,5 @@
 import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
-import { z } from 'zod';
+import * as z from '../validation.ts';
 import { type ArticleError, articleError, ok, type Result } from './article.ts';
 import { isoDay } from './dates.ts';
 
@@ -13,25 +13,23 @@ export interface JsonFields {
   body: string;
 }
 
-const text = z.string().trim().min(1);
-const textOrList = z.union([text, z.array(z.string()).min(1)]);
+const text = z.string().check(z.trim(), z.minLength(1));
+const textOrList = z.union([text, z.array(z.string()).check(z.minLength(1))]);
 
 /** The JSON article shape. Field names follow common feed exports; unknown fields are ignored. */
-const JsonArticleSchema = z
-  .object({
-    title: text.max(1000).optional(),
-    headline: text.max(1000).optional(),
-    body: textOrList.optional(),
-    content: textOrList.optional(),
-    text: textOrList.optional(),
-    date: text.optional(),
-    published_at: text.optional(),
-    publishedAt: text.optional(),
-    author: textOrList.optional(),
-    url: z.url({ protocol: /^https?$/ }).optional(),
-    source: text.max(500).optional(),
-  })
-  .loose();
+const JsonArticleSchema = z.looseObject({
+  title: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(1000))),
+  headline: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(1000))),
+  body: z.optional(textOrList),
+  content: z.optional(textOrList),
+  text: z.optional(textOrList),
+  date: z.optional(text),
+  published_at: z.optional(text),
+  publishedAt: z.optional(text),
+  author: z.optional(textOrList),
+  url: z.optional(z.url({ protocol: /^https?$/, error: 'must be an http or https URL' })),
+  source: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))),
+});
 
 const joinParagraphs = (v: string | string[]): string => (Array.isArray(v) ? v.join('\n\n') : v);
 
