@@ -4,11 +4,12 @@ import { NewswatchStack } from './newswatch-stack.ts';
 
 /** Builds the newswatch CDK app, with the AwsSolutions checks that fail synth on any finding. */
 export const buildApp = (app = new App()): { app: App; stack: NewswatchStack } => {
-  const maxObjectBytes = app.node.tryGetContext('maxObjectBytes');
-  const stack = new NewswatchStack(app, app.node.tryGetContext('stackName') ?? 'Newswatch', {
+  const context = (key: string) => app.node.tryGetContext(key) as string | undefined;
+  const maxObjectBytes = context('maxObjectBytes');
+  const stack = new NewswatchStack(app, context('stackName') ?? 'Newswatch', {
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     ...(maxObjectBytes ? { maxObjectBytes: Number(maxObjectBytes) } : {}),
-    retainData: app.node.tryGetContext('retainData') !== 'false',
+    retainData: String(context('retainData')) !== 'false',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };

@@ -230,7 +230,7 @@ describe('Stack: Newswatch (checks)', () => {
     const templatePath = join(outdir, 'Newswatch.template.json');
 
     // Act
-    let output = '';
+    let output: string;
     let status = 0;
     try {
       output = execFileSync(cfnLint, [templatePath], { encoding: 'utf8' });

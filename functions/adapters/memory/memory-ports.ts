@@ -18,27 +18,28 @@ export class MemoryArticleStore implements ArticleStore {
   readonly sources = new Map<string, SourceRecord>();
   readonly errors = new Map<string, IngestErrorRecord>();
 
-  async putArticle(article: Article, ingestedAt: string): Promise<PutArticleResult> {
+  putArticle(article: Article, ingestedAt: string): Promise<PutArticleResult> {
     const existing = this.articles.get(article.id);
-    if (existing) return { created: false, existingSourceKey: existing.sourceKey };
+    if (existing) return Promise.resolve({ created: false, existingSourceKey: existing.sourceKey });
     this.articles.set(article.id, { ...article, ingestedAt });
-    return { created: true };
+    return Promise.resolve({ created: true });
   }
 
-  async recordSource(record: SourceRecord): Promise<'recorded' | 'stale'> {
+  recordSource(record: SourceRecord): Promise<'recorded' | 'stale'> {
     const current = this.sources.get(record.key);
     const seq = (s?: string) => (s ?? '').toUpperCase().padStart(32, '0');
-    if (current?.sequencer && record.sequencer && seq(current.sequencer) > seq(record.sequencer))
-      return 'stale';
+    if (current?.sequencer && record.sequencer && seq(current.sequencer) > seq(record.sequencer)) {
+      return Promise.resolve('stale');
+    }
     this.sources.set(record.key, record);
-    return 'recorded';
+    return Promise.resolve('recorded');
   }
 
-  async recordError(record: IngestErrorRecord): Promise<'recorded' | 'exists'> {
+  recordError(record: IngestErrorRecord): Promise<'recorded' | 'exists'> {
     const id = `${record.key}\u0000${record.etag}`;
-    if (this.errors.has(id)) return 'exists';
+    if (this.errors.has(id)) return Promise.resolve('exists');
     this.errors.set(id, record);
-    return 'recorded';
+    return Promise.resolve('recorded');
   }
 }
 
@@ -51,17 +52,16 @@ export class MemoryObjectSource implements ObjectSource {
     this.objects = objects;
   }
 
-  async read(ref: ObjectRef): Promise<Uint8Array> {
+  read(ref: ObjectRef): Promise<Uint8Array> {
     this.reads.push(ref.key);
     const bytes = this.objects.get(ref.key);
-    if (!bytes) throw new ObjectGoneError(ref.key);
-    return bytes;
+    return bytes ? Promise.resolve(bytes) : Promise.reject(new ObjectGoneError(ref.key));
   }
 
-  async quarantine(ref: ObjectRef): Promise<string> {
+  quarantine(ref: ObjectRef): Promise<string> {
     const target = `quarantine/${ref.key.replace(/^incoming\//, '')}`;
     const bytes = this.objects.get(ref.key);
     if (bytes) this.objects.set(target, bytes);
-    return target;
+    return Promise.resolve(target);
   }
 }

@@ -76,7 +76,7 @@ export const firstInvalidUtf8Byte = (bytes: Uint8Array): number => {
 export const normaliseNewlinesAndForm = (text: string): string =>
   text
     .replace(/\r\n?/g, '\n')
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+    // eslint-disable-next-line no-control-regex -- removing control characters is the point
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b\ufeff]/g, '')
     .normalize('NFC');
 

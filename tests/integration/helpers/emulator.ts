@@ -126,25 +126,22 @@ export const receiveMessages = async (
 
 /** Wraps received messages in the event Lambda's SQS poller would hand the function. */
 export const sqsEvent = (messages: Message[], queueArn: string): SQSEvent => ({
-  Records: messages.map(
-    (m): SQSRecord => ({
-      messageId: m.MessageId as string,
-      receiptHandle: m.ReceiptHandle as string,
-      body: m.Body as string,
-      attributes: {
-        ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
-        SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
-        SenderId: m.Attributes?.SenderId ?? 'moto',
-        ApproximateFirstReceiveTimestamp:
-          m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-      },
-      messageAttributes: {},
-      md5OfBody: m.MD5OfBody as string,
-      eventSource: 'aws:sqs',
-      eventSourceARN: queueArn,
-      awsRegion: REGION,
-    }),
-  ),
+  Records: messages.map((m): SQSRecord => ({
+    messageId: m.MessageId as string,
+    receiptHandle: m.ReceiptHandle as string,
+    body: m.Body as string,
+    attributes: {
+      ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
+      SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
+      SenderId: m.Attributes?.SenderId ?? 'moto',
+      ApproximateFirstReceiveTimestamp: m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: m.MD5OfBody as string,
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: REGION,
+  })),
 });
 
 /** A Lambda context for invoking the handler in-process. */

@@ -27,7 +27,7 @@ describe('Function: createIngestHandler (in-memory ports)', () => {
     lines = [];
     const capture = (chunk: string | Uint8Array) => {
       for (const line of String(chunk).split('\n')) {
-        if (line.startsWith('{')) lines.push(JSON.parse(line));
+        if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
       }
       return true;
     };
