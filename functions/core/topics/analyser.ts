@@ -1,0 +1,64 @@
+import { stemmer } from 'stemmer';
+
+/**
+ * Version of the text analysis and matching rules. Stored with every match, so articles
+ * matched under older rules can be found and matched again after a change.
+ */
+export const ANALYSER_VERSION = 'a1';
+
+/** One word of a text, with where it is. */
+export interface Token {
+  /** The text as written. */
+  raw: string;
+  /** Lower-cased, accents removed, possessive 's dropped: what phrases and wildcards compare. */
+  folded: string;
+  /** Porter stem of the folded form: what bare words compare. */
+  stem: string;
+  /** Index among the field's tokens (for phrases and NEAR). */
+  index: number;
+  /** Character offsets in the field text: [start, end). */
+  start: number;
+  end: number;
+}
+
+const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:['’][\p{L}\p{M}\p{N}]+)*/gu;
+const MARKS = /\p{M}+/gu;
+const SPECIAL_FOLDS: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ł: 'l', ı: 'i', þ: 'th' };
+const SPECIALS = /[ßæœøđłıþ]/g;
+
+/** Folds case and accents: "Café" → "cafe", "Straße" → "strasse". */
+export const fold = (text: string): string =>
+  text
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(MARKS, '')
+    .replace(SPECIALS, (c) => SPECIAL_FOLDS[c] ?? c);
+
+const stemCache = new Map<string, string>();
+const MAX_STEM_CACHE = 200_000;
+
+/**
+ * The stem a bare word is matched by: Porter's English stemmer on the folded form
+ * ("donations", "donated" → "donat"; "masks" → "mask"). Numbers and mixed tokens are kept whole.
+ */
+export const stemOf = (folded: string): string => {
+  let s = stemCache.get(folded);
+  if (s === undefined) {
+    s = /^[a-z]+$/.test(folded) && folded.length > 2 ? stemmer(folded) : folded;
+    if (stemCache.size >= MAX_STEM_CACHE) stemCache.clear();
+    stemCache.set(folded, s);
+  }
+  return s;
+};
+
+/** Splits text into word tokens. Hyphens and other punctuation separate words ("COVID-19" → covid, 19). */
+export const tokenize = (text: string): Token[] => {
+  const tokens: Token[] = [];
+  for (const m of text.matchAll(WORD)) {
+    let folded = fold(m[0]).replace(/’/g, "'");
+    if (folded.endsWith("'s")) folded = folded.slice(0, -2);
+    const start = m.index;
+    tokens.push({ raw: m[0], folded, stem: stemOf(folded), index: tokens.length, start, end: start + m[0].length });
+  }
+  return tokens;
+};
