@@ -21,7 +21,7 @@ export interface GazetteerEntry {
 export const buildGazetteer = (): GazetteerEntry[] => {
   const byName = new Map<string, Set<string>>();
   const entries = new Map<string, { name: string; names: Set<string> }>();
-  for (const c of countries as Array<{
+  for (const c of countries as unknown as Array<{
     cca2: string;
     name: { common: string; official: string };
     altSpellings: string[];

@@ -23,7 +23,16 @@ export interface Token {
 
 const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:['’][\p{L}\p{M}\p{N}]+)*/gu;
 const MARKS = /\p{M}+/gu;
-const SPECIAL_FOLDS: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ł: 'l', ı: 'i', þ: 'th' };
+const SPECIAL_FOLDS: Record<string, string> = {
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ø: 'o',
+  đ: 'd',
+  ł: 'l',
+  ı: 'i',
+  þ: 'th',
+};
 const SPECIALS = /[ßæœøđłıþ]/g;
 
 /** Folds case and accents: "Café" → "cafe", "Straße" → "strasse". */
@@ -58,7 +67,14 @@ export const tokenize = (text: string): Token[] => {
     let folded = fold(m[0]).replace(/’/g, "'");
     if (folded.endsWith("'s")) folded = folded.slice(0, -2);
     const start = m.index;
-    tokens.push({ raw: m[0], folded, stem: stemOf(folded), index: tokens.length, start, end: start + m[0].length });
+    tokens.push({
+      raw: m[0],
+      folded,
+      stem: stemOf(folded),
+      index: tokens.length,
+      start,
+      end: start + m[0].length,
+    });
   }
   return tokens;
 };

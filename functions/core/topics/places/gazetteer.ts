@@ -59,7 +59,7 @@ const opensSentence = (text: string, token: Token): boolean => {
 export const findPlaces = (text: string, tokens: readonly Token[]): PlaceMention[] => {
   trie ??= buildTrie();
   const found: PlaceMention[] = [];
-  for (let i = 0; i < tokens.length; ) {
+  for (let i = 0; i < tokens.length;) {
     let node: TrieNode | undefined = trie;
     let best: { code: string; last: number } | undefined;
     for (let j = i; j < tokens.length && node; j++) {

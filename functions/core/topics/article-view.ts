@@ -1,0 +1,61 @@
+import { type Token, tokenize } from './analyser.ts';
+import { findPlaces, type PlaceMention } from './places/gazetteer.ts';
+
+/** One searchable field of an article. */
+export interface FieldView {
+  text: string;
+  tokens: Token[];
+  /** stem → token indexes. */
+  byStem: Map<string, number[]>;
+  /** folded word → token indexes. */
+  byFolded: Map<string, number[]>;
+}
+
+/** An article analysed once, ready to be matched against any number of topics. */
+export interface ArticleView {
+  title: FieldView;
+  body: FieldView;
+  author: FieldView;
+  places: PlaceMention[];
+  /** Country code → number of mentions (title and body). */
+  countries: Map<string, number>;
+}
+
+/** What the matcher reads of an article. */
+export interface MatchableArticle {
+  title: string;
+  paragraphs: readonly string[];
+  author?: string;
+}
+
+const push = (map: Map<string, number[]>, key: string, i: number) => {
+  const list = map.get(key);
+  if (list) list.push(i);
+  else map.set(key, [i]);
+};
+
+/** Tokenises and indexes one field. */
+export const viewField = (text: string): FieldView => {
+  const tokens = tokenize(text);
+  const byStem = new Map<string, number[]>();
+  const byFolded = new Map<string, number[]>();
+  for (const t of tokens) {
+    push(byStem, t.stem, t.index);
+    push(byFolded, t.folded, t.index);
+  }
+  return { text, tokens, byStem, byFolded };
+};
+
+/** Separator between paragraphs in the body text the offsets refer to. */
+export const PARAGRAPH_SEPARATOR = '\n\n';
+
+/** Analyses an article: tokens per field, and the countries it names. */
+export const viewArticle = (article: MatchableArticle): ArticleView => {
+  const title = viewField(article.title);
+  const body = viewField(article.paragraphs.join(PARAGRAPH_SEPARATOR));
+  const author = viewField(article.author ?? '');
+  const places = [...findPlaces(title.text, title.tokens), ...findPlaces(body.text, body.tokens)];
+  const countries = new Map<string, number>();
+  for (const p of places) countries.set(p.code, (countries.get(p.code) ?? 0) + 1);
+  return { title, body, author, places, countries };
+};

@@ -1,0 +1,467 @@
+import { tokenize } from './analyser.ts';
+import { COUNTRY_NAMES } from './places/gazetteer.ts';
+
+/** Where a part of a query is: 0-based offset and length in the query text. */
+export interface Span {
+  offset: number;
+  length: number;
+}
+
+/** The fields a term can be limited to; `any` is title or body. */
+export type Field = 'title' | 'body' | 'author' | 'any';
+
+/** A word matched through its stem. */
+export interface TermNode {
+  type: 'term';
+  text: string;
+  stem: string;
+  field: Field;
+  span: Span;
+}
+/** Consecutive words matched exactly (up to case and accents). */
+export interface PhraseNode {
+  type: 'phrase';
+  text: string;
+  words: string[];
+  field: Field;
+  span: Span;
+}
+/** Any word starting with a prefix (`vaccin*`). */
+export interface PrefixNode {
+  type: 'prefix';
+  text: string;
+  prefix: string;
+  field: Field;
+  span: Span;
+}
+export type LeafNode = TermNode | PhraseNode | PrefixNode;
+/** A named term list (`@health_supplies`): any of its items. */
+export interface ListNode {
+  type: 'list';
+  name: string;
+  items: LeafNode[];
+  span: Span;
+}
+export interface AndNode {
+  type: 'and';
+  children: QueryNode[];
+}
+export interface OrNode {
+  type: 'or';
+  children: QueryNode[];
+}
+export interface NotNode {
+  type: 'not';
+  child: QueryNode;
+  span: Span;
+}
+/** Two operands within `distance` words of each other, in order when `ordered`. */
+export interface NearNode {
+  type: 'near';
+  left: NearOperand;
+  right: NearOperand;
+  distance: number;
+  ordered: boolean;
+  span: Span;
+}
+export type NearOperand = LeafNode | ListNode | { type: 'or'; children: Array<LeafNode | ListNode> };
+/** The article names this country (ISO 3166-1 alpha-2). */
+export interface CountryNode {
+  type: 'country';
+  code: string;
+  span: Span;
+}
+/** The article names at least `min` distinct countries. */
+export interface CountriesNode {
+  type: 'countries';
+  min: number;
+  span: Span;
+}
+export type QueryNode =
+  LeafNode | ListNode | AndNode | OrNode | NotNode | NearNode | CountryNode | CountriesNode;
+
+/** Limits that keep one topic from costing more than its share. */
+export const QUERY_LIMITS = { maxLength: 4000, maxDepth: 24, maxLeaves: 300, maxNear: 50 } as const;
+
+/** A query that cannot be read, with the place to point at. */
+export class QuerySyntaxError extends Error {
+  override readonly name = 'QuerySyntaxError';
+  readonly span: Span;
+  readonly line: number;
+  readonly column: number;
+  readonly source: string;
+  constructor(source: string, span: Span, message: string) {
+    const { line, column } = lineAndColumn(source, span.offset);
+    super(message);
+    this.source = source;
+    this.span = span;
+    this.line = line;
+    this.column = column;
+  }
+
+  /** The message with the query line and a caret under the problem. */
+  describe(): string {
+    return `line ${this.line}, column ${this.column}: ${this.message}\n${caret(this.source, this.span)}`;
+  }
+}
+
+/** Line and column (1-based) of an offset. */
+export const lineAndColumn = (source: string, offset: number): { line: number; column: number } => {
+  const before = source.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
+};
+
+/** The source line holding `span`, and a caret line under it. */
+export const caret = (source: string, span: Span): string => {
+  const lineStart = source.lastIndexOf('\n', span.offset - 1) + 1;
+  const lineEnd = source.indexOf('\n', span.offset);
+  const text = source.slice(lineStart, lineEnd === -1 ? undefined : lineEnd);
+  const col = span.offset - lineStart;
+  const width = Math.max(1, Math.min(span.length, text.length - col));
+  return `  ${text}\n  ${' '.repeat(col)}${'^'.repeat(width)}`;
+};
+
+type Tok =
+  | { kind: 'lparen' | 'rparen' | 'and' | 'or' | 'not' | 'end'; span: Span }
+  | { kind: 'near'; distance: number; ordered: boolean; span: Span }
+  | { kind: 'field'; field: 'title' | 'body' | 'author'; span: Span }
+  | { kind: 'country'; code: string; span: Span }
+  | { kind: 'countries'; min: number; span: Span }
+  | { kind: 'list'; name: string; span: Span }
+  | { kind: 'phrase'; text: string; span: Span }
+  | { kind: 'word'; text: string; span: Span };
+
+const OPEN_QUOTES = new Set(['"', '“', '”', '„']);
+const CLOSE_QUOTES = new Set(['"', '”', '“']);
+const isSpace = (c: string) => /\s/.test(c);
+const isBreak = (c: string) => isSpace(c) || c === '(' || c === ')' || OPEN_QUOTES.has(c);
+
+/** Splits a query into tokens. Reads character by character: user text never becomes a pattern. */
+const lex = (src: string): Tok[] => {
+  const toks: Tok[] = [];
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i] as string;
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    if (c === '(' || c === ')') {
+      toks.push({ kind: c === '(' ? 'lparen' : 'rparen', span: { offset: i, length: 1 } });
+      i++;
+      continue;
+    }
+    if (OPEN_QUOTES.has(c)) {
+      let j = i + 1;
+      while (j < src.length && !CLOSE_QUOTES.has(src[j] as string)) j++;
+      if (j >= src.length)
+        throw new QuerySyntaxError(src, { offset: i, length: 1 }, 'this quote is never closed');
+      toks.push({ kind: 'phrase', text: src.slice(i + 1, j), span: { offset: i, length: j + 1 - i } });
+      i = j + 1;
+      continue;
+    }
+    let j = i;
+    while (j < src.length && !isBreak(src[j] as string)) j++;
+    const word = src.slice(i, j);
+    const span = { offset: start, length: j - i };
+    i = j;
+    if (word === 'AND' || word === '&&') toks.push({ kind: 'and', span });
+    else if (word === 'OR' || word === '||') toks.push({ kind: 'or', span });
+    else if (word === 'NOT') toks.push({ kind: 'not', span });
+    else if (/^O?NEAR\/\d+F?$/i.test(word) && word === word.toUpperCase()) {
+      const ordered = word.startsWith('ONEAR') || word.endsWith('F');
+      const distance = Number(/\d+/.exec(word)?.[0]);
+      if (distance > 100) throw new QuerySyntaxError(src, span, 'NEAR distance is at most 100 words');
+      toks.push({ kind: 'near', distance, ordered, span });
+    } else if (/^O?NEAR\b/i.test(word) && word === word.toUpperCase()) {
+      throw new QuerySyntaxError(
+        src,
+        span,
+        'write NEAR/n (n words apart at most), ONEAR/n or NEAR/nf for the ordered form',
+      );
+    } else if (/^(title|body|author):$/i.test(word) || /^(title|body|author):/i.test(word)) {
+      const name = word.slice(0, word.indexOf(':')).toLowerCase() as 'title' | 'body' | 'author';
+      toks.push({ kind: 'field', field: name, span: { offset: start, length: name.length + 1 } });
+      const rest = word.slice(name.length + 1);
+      if (rest) {
+        const restStart = start + name.length + 1;
+        toks.push(
+          ...lex(rest)
+            .filter((t) => t.kind !== 'end')
+            .map((t) => shift(t, restStart)),
+        );
+      }
+    } else if (/^country:/i.test(word)) {
+      const code = word.slice(8).toUpperCase();
+      if (!COUNTRY_NAMES.has(code)) {
+        throw new QuerySyntaxError(
+          src,
+          span,
+          `"${word.slice(8)}" is not an ISO 3166-1 country code (e.g. country:KR)`,
+        );
+      }
+      toks.push({ kind: 'country', code, span });
+    } else if (/^countries/i.test(word)) {
+      const m = /^countries>=(\d+)$/i.exec(word);
+      const min = Number(m?.[1]);
+      if (!m || min < 1 || min > 50) {
+        throw new QuerySyntaxError(
+          src,
+          span,
+          'write countries>=n with n from 1 to 50 (at least n distinct countries)',
+        );
+      }
+      toks.push({ kind: 'countries', min, span });
+    } else if (word.startsWith('@')) {
+      if (!/^@[A-Za-z][A-Za-z0-9_-]*$/.test(word)) {
+        throw new QuerySyntaxError(src, span, 'a list name is @ followed by letters, digits, _ or -');
+      }
+      toks.push({ kind: 'list', name: word.slice(1), span });
+    } else {
+      toks.push({ kind: 'word', text: word, span });
+    }
+  }
+  toks.push({ kind: 'end', span: { offset: src.length, length: 1 } });
+  return toks;
+};
+
+const shift = (t: Tok, by: number): Tok => ({
+  ...t,
+  span: { offset: t.span.offset + by, length: t.span.length },
+});
+
+/** Turns one word or phrase of query text into a leaf, or says why it cannot be one. */
+export const leafFrom = (
+  src: string,
+  tok: { kind: 'word' | 'phrase'; text: string; span: Span },
+  field: Field,
+): LeafNode => {
+  const { text, span } = tok;
+  if (tok.kind === 'phrase') {
+    const words = tokenize(text).map((t) => t.folded);
+    if (words.length === 0) throw new QuerySyntaxError(src, span, 'this phrase has no words in it');
+    if (text.includes('*')) throw new QuerySyntaxError(src, span, 'wildcards do not work inside quotes');
+    return { type: 'phrase', text, words, field, span };
+  }
+  const star = text.indexOf('*');
+  if (star >= 0 && star !== text.length - 1) {
+    throw new QuerySyntaxError(
+      src,
+      { offset: span.offset + star, length: 1 },
+      'a wildcard * can only end a word (vaccin*)',
+    );
+  }
+  if (text.includes('?')) {
+    throw new QuerySyntaxError(
+      src,
+      { offset: span.offset + text.indexOf('?'), length: 1 },
+      'single-letter wildcards (?) are not supported; use * at the end of a word',
+    );
+  }
+  const body = star >= 0 ? text.slice(0, -1) : text;
+  const words = tokenize(body);
+  if (words.length === 0) {
+    throw new QuerySyntaxError(
+      src,
+      span,
+      star >= 0
+        ? 'a wildcard needs at least one letter before it'
+        : `"${text}" has no letters or digits to match`,
+    );
+  }
+  if (star >= 0) {
+    if (words.length > 1)
+      throw new QuerySyntaxError(src, span, 'a wildcard word must be one word (no hyphens or punctuation)');
+    return { type: 'prefix', text, prefix: (words[0] as { folded: string }).folded, field, span };
+  }
+  // "covid-19" is two words to the analyser: match them as a phrase.
+  if (words.length > 1) return { type: 'phrase', text, words: words.map((w) => w.folded), field, span };
+  return { type: 'term', text, stem: (words[0] as { stem: string }).stem, field, span };
+};
+
+/** Named term lists, already parsed: name → items. */
+export type TermLists = ReadonlyMap<string, LeafNode[]>;
+
+/**
+ * Parses a query into its tree. Operators: OR (lowest), AND (or juxtaposition), NOT, NEAR/n
+ * (tightest); parentheses; `title:`, `body:`, `author:` scopes; `country:XX`,
+ * `countries>=n`; `@lists`. Throws {@link QuerySyntaxError} with the place of the problem.
+ */
+export const parseQuery = (source: string, lists: TermLists = new Map()): QueryNode => {
+  if (source.length > QUERY_LIMITS.maxLength) {
+    throw new QuerySyntaxError(
+      source,
+      { offset: QUERY_LIMITS.maxLength, length: 1 },
+      `a query is at most ${QUERY_LIMITS.maxLength} characters`,
+    );
+  }
+  if (source.trim() === '')
+    throw new QuerySyntaxError(source, { offset: 0, length: 1 }, 'the query is empty');
+  const toks = lex(source);
+  let pos = 0;
+  let leaves = 0;
+  let nears = 0;
+  const peek = () => toks[pos] as Tok;
+  const next = () => toks[pos++] as Tok;
+  const fail = (t: Tok, message: string): never => {
+    throw new QuerySyntaxError(source, t.span, message);
+  };
+  const describe = (t: Tok) =>
+    t.kind === 'end'
+      ? 'the end of the query'
+      : `"${source.slice(t.span.offset, t.span.offset + t.span.length)}"`;
+  const countLeaf = (t: Tok) => {
+    if (++leaves > QUERY_LIMITS.maxLeaves)
+      fail(t, `a query has at most ${QUERY_LIMITS.maxLeaves} words, phrases and lists`);
+  };
+
+  const parseOr = (depth: number, field: Field): QueryNode => {
+    const children = [parseAnd(depth, field)];
+    while (peek().kind === 'or') {
+      next();
+      if (['end', 'rparen', 'or', 'and'].includes(peek().kind))
+        fail(peek(), `expected a word, a phrase or "(" after OR, found ${describe(peek())}`);
+      children.push(parseAnd(depth, field));
+    }
+    return children.length === 1 ? (children[0] as QueryNode) : { type: 'or', children };
+  };
+
+  const startsOperand = (t: Tok) => !['end', 'rparen', 'or', 'and', 'near'].includes(t.kind);
+
+  const parseAnd = (depth: number, field: Field): QueryNode => {
+    const children = [parseNot(depth, field)];
+    for (;;) {
+      const t = peek();
+      if (t.kind === 'and') {
+        next();
+        if (!startsOperand(peek()))
+          fail(peek(), `expected a word, a phrase or "(" after AND, found ${describe(peek())}`);
+        children.push(parseNot(depth, field));
+      } else if (startsOperand(t)) {
+        children.push(parseNot(depth, field));
+      } else break;
+    }
+    return children.length === 1 ? (children[0] as QueryNode) : { type: 'and', children };
+  };
+
+  const parseNot = (depth: number, field: Field): QueryNode => {
+    const t = peek();
+    if (t.kind === 'not') {
+      next();
+      if (!startsOperand(peek()))
+        fail(peek(), `expected what to exclude after NOT, found ${describe(peek())}`);
+      return { type: 'not', child: parseNot(depth + 1, field), span: t.span };
+    }
+    return parseNear(depth, field);
+  };
+
+  const asNearOperand = (node: QueryNode, at: Tok): NearOperand => {
+    if (node.type === 'term' || node.type === 'phrase' || node.type === 'prefix' || node.type === 'list')
+      return node;
+    if (
+      node.type === 'or' &&
+      node.children.every((c) => ['term', 'phrase', 'prefix', 'list'].includes(c.type))
+    ) {
+      return node as NearOperand;
+    }
+    return fail(
+      at,
+      'NEAR joins words, phrases, wildcards, lists or (a OR b) groups of them; use AND between larger parts',
+    );
+  };
+
+  const parseNear = (depth: number, field: Field): QueryNode => {
+    const leftTok = peek();
+    const left = parsePrimary(depth, field);
+    if (peek().kind !== 'near') return left;
+    const op = next() as Extract<Tok, { kind: 'near' }>;
+    if (++nears > QUERY_LIMITS.maxNear)
+      fail(op, `a query has at most ${QUERY_LIMITS.maxNear} NEAR operators`);
+    if (!startsOperand(peek()))
+      fail(peek(), `expected a word, a phrase or "(" after ${describe(op)}, found ${describe(peek())}`);
+    const rightTok = peek();
+    const right = parsePrimary(depth, field);
+    if (peek().kind === 'near') fail(peek(), 'NEAR cannot be chained; write (a NEAR/3 b) AND (b NEAR/3 c)');
+    return {
+      type: 'near',
+      left: asNearOperand(left, leftTok),
+      right: asNearOperand(right, rightTok),
+      distance: op.distance,
+      ordered: op.ordered,
+      span: op.span,
+    };
+  };
+
+  const parsePrimary = (depth: number, field: Field): QueryNode => {
+    const t = next();
+    if (depth > QUERY_LIMITS.maxDepth) fail(t, `a query nests at most ${QUERY_LIMITS.maxDepth} levels deep`);
+    switch (t.kind) {
+      case 'lparen': {
+        if (peek().kind === 'rparen') fail(peek(), 'empty parentheses');
+        const inner = parseOr(depth + 1, field);
+        const close = next();
+        if (close.kind !== 'rparen')
+          fail(
+            close,
+            `expected ")" to close the "(" at column ${lineAndColumn(source, t.span.offset).column}, found ${describe(close)}`,
+          );
+        return inner;
+      }
+      case 'field': {
+        if (field !== 'any' && field !== t.field) fail(t, `${t.field}: cannot be used inside ${field}:`);
+        if (!startsOperand(peek()) || peek().kind === 'not')
+          fail(peek(), `expected a word, a phrase or "(" after ${t.field}:`);
+        return parsePrimary(depth, t.field);
+      }
+      case 'word':
+      case 'phrase':
+        countLeaf(t);
+        return leafFrom(source, t, field);
+      case 'list': {
+        countLeaf(t);
+        const items = lists.get(t.name);
+        if (!items) {
+          const known = [...lists.keys()]
+            .sort()
+            .slice(0, 8)
+            .map((n) => `@${n}`)
+            .join(', ');
+          return fail(t, `there is no list named @${t.name}${known ? ` (known: ${known})` : ''}`);
+        }
+        return {
+          type: 'list',
+          name: t.name,
+          items: field === 'any' ? items : items.map((i) => ({ ...i, field })),
+          span: t.span,
+        };
+      }
+      case 'country':
+        return { type: 'country', code: t.code, span: t.span };
+      case 'countries':
+        return { type: 'countries', min: t.min, span: t.span };
+      case 'rparen':
+        return fail(t, 'this ")" closes nothing');
+      default:
+        return fail(t, `expected a word, a phrase or "(", found ${describe(t)}`);
+    }
+  };
+
+  const tree = parseOr(0, 'any');
+  const rest = peek();
+  if (rest.kind !== 'end')
+    fail(rest, rest.kind === 'rparen' ? 'this ")" closes nothing' : `unexpected ${describe(rest)}`);
+  return tree;
+};
+
+/**
+ * Reads one item of a named list: several words are a phrase ("medical masks"), a word
+ * ending in * is a wildcard, one word is matched through its stem.
+ */
+export const parseListItem = (item: string): LeafNode => {
+  const text = item.trim().replace(/^["“](.*)["”]$/, '$1');
+  const span = { offset: 0, length: item.length };
+  if (/\s/.test(text)) return leafFrom(item, { kind: 'phrase', text, span }, 'any');
+  return leafFrom(item, { kind: 'word', text, span }, 'any');
+};

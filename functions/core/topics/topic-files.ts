@@ -1,0 +1,219 @@
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, Scalar } from 'yaml';
+import * as z from '../validation.ts';
+import { type LeafNode, lineAndColumn, parseListItem, parseQuery, QuerySyntaxError } from './query.ts';
+import type { TopicDefinition } from './topic.ts';
+
+/** One topic file's text. */
+export interface TopicFile {
+  path: string;
+  text: string;
+}
+
+/** A problem found while loading topic files, with where it is. */
+export interface TopicFileProblem {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  /** The line of the file with a caret under the problem, when known. */
+  excerpt?: string;
+}
+
+/** Everything loaded from a set of topic files. */
+export interface LoadedTopics {
+  topics: TopicDefinition[];
+  lists: Map<string, LeafNode[]>;
+  problems: TopicFileProblem[];
+}
+
+/** Default minimum score of a topic that does not set one. */
+export const DEFAULT_MIN_SCORE = 0.3;
+
+const TopicSchema = z.object({
+  id: z
+    .string()
+    .check(
+      z.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and dashes (at most 64)'),
+    ),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  description: z.optional(z.string().check(z.maxLength(2000))),
+  query: z.string().check(z.minLength(1)),
+  minScore: z._default(z.number().check(z.gte(0), z.lte(1)), DEFAULT_MIN_SCORE),
+  enabled: z._default(z.boolean(), true),
+  tags: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(64)))),
+});
+
+const ListsSchema = z.record(
+  z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'a list name is letters, digits, _ or -')),
+  z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+);
+
+const excerptAt = (text: string, offset: number, length = 1): string => {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  const end = text.indexOf('\n', offset);
+  const line = text.slice(start, end === -1 ? undefined : end);
+  return `  ${line}\n  ${' '.repeat(offset - start)}${'^'.repeat(Math.max(1, Math.min(length, line.length - (offset - start))))}`;
+};
+
+/** File offset of a character of a query string held in a YAML scalar. */
+const queryOffsetInFile = (text: string, node: Scalar, queryOffset: number): number => {
+  const [start] = node.range ?? [0];
+  if (node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE || node.type === Scalar.PLAIN) {
+    const raw = text.slice(start, node.range?.[1]);
+    if (!raw.includes('\n') && !raw.includes('\\\\'))
+      return start + (node.type === Scalar.PLAIN ? 0 : 1) + queryOffset;
+    return start;
+  }
+  // Block scalar: the query's n-th line is the n-th line after the indicator, indented.
+  const query = String(node.value);
+  const { line, column } = lineAndColumn(query, queryOffset);
+  let at = text.indexOf('\n', start) + 1;
+  for (let l = 1; l < line; l++) at = text.indexOf('\n', at) + 1;
+  const indent = /^[ \t]*/.exec(text.slice(at))?.[0].length ?? 0;
+  return at + indent + column - 1;
+};
+
+/**
+ * Loads topic definitions and named lists from YAML or JSON files. A file holds one topic,
+ * a list of topics, or `{ lists: {...}, topics: [...] }`. Every problem is reported with
+ * file, line and column; topics with problems are left out, the rest still load.
+ */
+export const loadTopicFiles = (files: readonly TopicFile[]): LoadedTopics => {
+  const problems: TopicFileProblem[] = [];
+  const lists = new Map<string, LeafNode[]>();
+  const listOrigin = new Map<string, string>();
+  const raw: Array<{ file: TopicFile; node: Node; value: unknown; lc: LineCounter }> = [];
+
+  const report = (file: TopicFile, lc: LineCounter, offset: number, message: string, length = 1) => {
+    const pos = lc.linePos(offset);
+    problems.push({
+      file: file.path,
+      line: pos.line,
+      column: pos.col,
+      message,
+      excerpt: excerptAt(file.text, offset, length),
+    });
+  };
+  const nodeAt = (root: Node, path: ReadonlyArray<PropertyKey>): Node | undefined => {
+    let node: unknown = root;
+    for (const key of path) {
+      if (isMap(node)) node = node.get(key as string, true);
+      else if (isSeq(node)) node = node.get(key as number, true);
+      else return undefined;
+    }
+    return node as Node | undefined;
+  };
+  const offsetOf = (node: Node | undefined, fallback: Node) => node?.range?.[0] ?? fallback.range?.[0] ?? 0;
+
+  // Pass 1: parse files, collect lists (any file may use a list defined in another).
+  for (const file of files) {
+    const lc = new LineCounter();
+    const doc = parseDocument(file.text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) report(file, lc, e.pos[0], e.message.split('\n')[0] as string);
+      continue;
+    }
+    const root = doc.contents;
+    if (!root) {
+      report(file, lc, 0, 'the file is empty');
+      continue;
+    }
+    const value: unknown = doc.toJS();
+    const isWrapper = isMap(root) && (root.has('topics') || root.has('lists'));
+    if (isWrapper) {
+      const listsNode = root.get('lists', true) as Node | undefined;
+      if (listsNode) {
+        const parsed = ListsSchema.safeParse((value as { lists: unknown }).lists);
+        if (!parsed.success) {
+          for (const issue of parsed.error.issues) {
+            const at = nodeAt(listsNode, issue.path);
+            report(file, lc, offsetOf(at, listsNode), `lists.${issue.path.join('.')}: ${issue.message}`);
+          }
+        } else {
+          for (const [name, items] of Object.entries(parsed.data)) {
+            const nameNode = isMap(listsNode)
+              ? listsNode.items.find((p) => isScalar(p.key) && p.key.value === name)?.key
+              : undefined;
+            if (lists.has(name)) {
+              report(
+                file,
+                lc,
+                offsetOf(nameNode as Node, listsNode),
+                `list @${name} is already defined in ${listOrigin.get(name)}`,
+              );
+              continue;
+            }
+            const leaves: LeafNode[] = [];
+            items.forEach((item, k) => {
+              try {
+                leaves.push(parseListItem(item));
+              } catch (e) {
+                const at = nodeAt(listsNode, [name, k]);
+                report(
+                  file,
+                  lc,
+                  offsetOf(at, listsNode),
+                  `list @${name}, item ${k + 1}: ${(e as Error).message}`,
+                );
+              }
+            });
+            lists.set(name, leaves);
+            listOrigin.set(name, file.path);
+          }
+        }
+      }
+      const topicsNode = root.get('topics', true) as Node | undefined;
+      if (topicsNode) raw.push({ file, node: topicsNode, value: (value as { topics: unknown }).topics, lc });
+    } else {
+      raw.push({ file, node: root, value, lc });
+    }
+  }
+
+  // Pass 2: topics, with their queries parsed against every list.
+  const topics: TopicDefinition[] = [];
+  const origin = new Map<string, string>();
+  for (const { file, node, value, lc } of raw) {
+    const items = Array.isArray(value) ? value : [value];
+    items.forEach((item, k) => {
+      const itemNode = (Array.isArray(value) ? nodeAt(node, [k]) : node) ?? node;
+      const parsed = TopicSchema.safeParse(item);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          const at = nodeAt(itemNode, issue.path);
+          const where = issue.path.length ? issue.path.join('.') : 'topic';
+          report(file, lc, offsetOf(at, itemNode), `${where}: ${issue.message}`);
+        }
+        return;
+      }
+      const topic = parsed.data as TopicDefinition;
+      if (origin.has(topic.id)) {
+        report(
+          file,
+          lc,
+          offsetOf(nodeAt(itemNode, ['id']), itemNode),
+          `topic id "${topic.id}" is already used in ${origin.get(topic.id)}`,
+        );
+        return;
+      }
+      try {
+        parseQuery(topic.query, lists);
+      } catch (e) {
+        if (!(e instanceof QuerySyntaxError)) throw e;
+        const queryNode = nodeAt(itemNode, ['query']);
+        const offset =
+          queryNode instanceof Scalar
+            ? queryOffsetInFile(file.text, queryNode, e.span.offset)
+            : offsetOf(queryNode, itemNode);
+        report(file, lc, offset, `topic ${topic.id}: ${e.message}`, e.span.length);
+        return;
+      }
+      origin.set(topic.id, file.path);
+      topics.push(topic);
+    });
+  }
+  return { topics, lists, problems };
+};
+
+/** A problem as one block of text: `file:line:column: message` and the excerpt. */
+export const formatProblem = (p: TopicFileProblem): string =>
+  `${p.file}:${p.line}:${p.column}: ${p.message}${p.excerpt ? `\n${p.excerpt}` : ''}`;

@@ -1,0 +1,21 @@
+/** A watched topic as users write it. */
+export interface TopicDefinition {
+  /** Stable id: lower-case letters, digits and dashes. */
+  id: string;
+  name: string;
+  description?: string;
+  query: string;
+  /** Matches scoring below this (0–1) are dropped. */
+  minScore: number;
+  enabled: boolean;
+  tags?: string[];
+}
+
+/** A topic that matched an article. */
+export interface TopicMatch {
+  topicId: string;
+  topicName: string;
+  score: number;
+  factors: import('./explain.ts').ScoreFactors;
+  explanation: import('./explain.ts').Explanation;
+}
