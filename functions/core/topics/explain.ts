@@ -119,7 +119,8 @@ export const explainMatch = (
   for (const { leaf, list } of positiveLeaves(query)) {
     const hits = evaluator.hits(leaf);
     if (hits.length === 0) continue;
-    const name = list ? `@${list}: ${leaf.text}` : leaf.text;
+    // Leaves that find the same words ("vaccine", "vaccines") count as one term.
+    const name = leaf.type === 'term' ? `s:${leaf.stem}` : leaf.type === 'prefix' ? `p:${leaf.prefix}` : `f:${leaf.words.join(' ')}`;
     if (terms.has(name)) continue;
     const positions = hits.map((h) => charRange(view, h));
     terms.set(name, { term: leaf.text, ...(list ? { list } : {}), positions });

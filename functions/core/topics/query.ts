@@ -170,8 +170,8 @@ const lex = (src: string): Tok[] => {
     if (word === 'AND' || word === '&&') toks.push({ kind: 'and', span });
     else if (word === 'OR' || word === '||') toks.push({ kind: 'or', span });
     else if (word === 'NOT') toks.push({ kind: 'not', span });
-    else if (/^O?NEAR\/\d+F?$/i.test(word) && word === word.toUpperCase()) {
-      const ordered = word.startsWith('ONEAR') || word.endsWith('F');
+    else if (/^O?NEAR\/\d+[Ff]?$/.test(word)) {
+      const ordered = word.startsWith('ONEAR') || /f$/i.test(word);
       const distance = Number(/\d+/.exec(word)?.[0]);
       if (distance > 100) throw new QuerySyntaxError(src, span, 'NEAR distance is at most 100 words');
       toks.push({ kind: 'near', distance, ordered, span });

@@ -1,0 +1,173 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { type ArticleFile, parseArticle } from '../../../functions/core/articles/parse-article.ts';
+import { scoreOf, snippetOf, SNIPPET_LENGTH } from '../../../functions/core/topics/explain.ts';
+import { compileTopics, matchArticle } from '../../../functions/core/topics/matcher.ts';
+import { parseListItem } from '../../../functions/core/topics/query.ts';
+import type { TopicDefinition } from '../../../functions/core/topics/topic.ts';
+import { loadTopicFiles } from '../../../functions/core/topics/topic-files.ts';
+
+const topic = (query: string, minScore = 0): TopicDefinition => ({ id: 't', name: 'T', query, minScore, enabled: true });
+const article = (body: string, title = 'Untitled report', author?: string) => ({
+  title,
+  paragraphs: body.split('\n\n'),
+  ...(author ? { author } : {}),
+});
+const lists = new Map([['supplies', ['masks', 'medical masks', 'ventilator*'].map(parseListItem)]]);
+const matches = (query: string, a: ReturnType<typeof article>) => {
+  const { index, errors } = compileTopics([topic(query)], lists);
+  expect(errors).toEqual([]);
+  return matchArticle(index, a).matches.length === 1;
+};
+
+describe('Function: matchArticle (query semantics)', () => {
+  const text = article(
+    'The government delivered medical masks and ventilators to hospitals.\n\nOfficials said the donation was timely.',
+    'Masks arrive',
+    'Ayya Lmahamad',
+  );
+
+  it.each([
+    ['mask', true],
+    ['masked', true],
+    ['donated', true],
+    ['"medical masks"', true],
+    ['"masks medical"', false],
+    ['ventil*', true],
+    ['vent*', true],
+    ['vax*', false],
+    ['mask AND ventilator', true],
+    ['mask AND helicopter', false],
+    ['mask NOT helicopter', true],
+    ['mask AND NOT donation', false],
+    ['helicopter OR donation', true],
+    ['delivered NEAR/1 masks', true],
+    ['delivered NEAR/0 masks', false],
+    ['masks NEAR/1 delivered', true],
+    ['masks ONEAR/1 delivered', false],
+    ['delivered ONEAR/1 masks', true],
+    ['delivered NEAR/3 hospitals', false],
+    ['delivered NEAR/5 hospitals', true],
+    ['masks NEAR/2 (timely OR hospitals)', false],
+    ['masks NEAR/5 (timely OR hospitals)', true],
+    ['title:masks', true],
+    ['title:ventilators', false],
+    ['body:ventilators', true],
+    ['author:lmahamad', true],
+    ['lmahamad', false],
+    ['@supplies', true],
+    ['title:@supplies', true],
+    ['author:@supplies', false],
+    ['GOVERNMENT delivered', true],
+  ])('should evaluate %j as %s', (query, expected) => {
+    // Act & Assess
+    expect(matches(query, text)).toBe(expected);
+  });
+
+  it('should not match NEAR across fields', () => {
+    // Act & Assess
+    expect(matches('arrive NEAR/1 government', text)).toBe(false);
+  });
+
+  it('should match place conditions on the countries the article names', () => {
+    // Prepare
+    const a = article('South Korea sent masks to Azerbaijan, and officials in Baku thanked Seoul.');
+
+    // Act & Assess
+    expect(matches('country:KR', a)).toBe(true);
+    expect(matches('country:AM', a)).toBe(false);
+    expect(matches('countries>=2', a)).toBe(true);
+    expect(matches('countries>=3', a)).toBe(false);
+  });
+});
+
+describe('Function: scoreOf', () => {
+  it('should follow the documented formula', () => {
+    // Act & Assess
+    expect(scoreOf({ distinctTerms: 2, occurrences: 4, density: 1, inTitle: false })).toBe(0.4);
+    expect(scoreOf({ distinctTerms: 4, occurrences: 8, density: 2, inTitle: true })).toBe(1);
+    expect(scoreOf({ distinctTerms: 1, occurrences: 1, density: 0.5, inTitle: false })).toBe(0.084);
+  });
+
+  it('should rank a passing mention below a story about the topic', () => {
+    // Prepare
+    const { index } = compileTopics([topic('vaccine OR vaccines')]);
+    const passing = article(`${'The council discussed the budget and roads. '.repeat(10)}One speaker mentioned a vaccine.`);
+    const story = article('Vaccines arrived. The vaccine campaign starts today; vaccine doses are ready.', 'Vaccine drive');
+
+    // Act
+    const low = matchArticle(index, passing).matches[0]?.score ?? 0;
+    const high = matchArticle(index, story).matches[0]?.score ?? 0;
+
+    // Assess
+    expect(low).toBeLessThan(0.15);
+    expect(high).toBeGreaterThan(0.6);
+  });
+
+  it('should drop matches under the topic minimum score', () => {
+    // Prepare
+    const { index } = compileTopics([topic('vaccine', 0.5)]);
+
+    // Act & Assess
+    expect(matchArticle(index, article('A vaccine was mentioned once in a long text about roads.')).matches).toEqual([]);
+  });
+});
+
+describe('Function: snippetOf', () => {
+  it('should mark matches in at most 300 characters around the densest region', () => {
+    // Prepare
+    const text = `${'Filler words about other things. '.repeat(20)}Masks and ventilators and masks arrived. ${'More filler text follows here. '.repeat(20)}`;
+    const at = (w: string, from = 0) => ({ start: text.indexOf(w, from), end: text.indexOf(w, from) + w.length });
+    const ranges = [at('Masks'), at('ventilators'), at('masks', text.indexOf('ventilators'))];
+
+    // Act
+    const snippet = snippetOf(text, [...ranges, { start: 5, end: 10 }]);
+
+    // Assess
+    expect(snippet.length).toBeLessThanOrEqual(SNIPPET_LENGTH);
+    expect(snippet).toContain('**Masks** and **ventilators** and **masks** arrived.');
+    expect(snippet.startsWith('…')).toBe(true);
+    expect(snippet.endsWith('…')).toBe(true);
+    expect(snippet).not.toMatch(/…\S*\s?\S*ller w/); // does not open mid-word
+  });
+});
+
+describe('Seed topics on the seed articles', () => {
+  const files = readdirSync('seeds/topics').map((f) => ({ path: f, text: readFileSync(`seeds/topics/${f}`, 'utf8') }));
+  const loaded = loadTopicFiles(files);
+  const { index } = compileTopics(loaded.topics, loaded.lists);
+  const seed = (name: string) => {
+    const file: ArticleFile = { key: name, bytes: readFileSync(`seeds/articles/${name}`), receivedAt: '2026-01-01T00:00:00Z' };
+    const parsed = parseArticle(file);
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    return matchArticle(index, parsed.value).matches;
+  };
+
+  it('should load every seed topic without a problem', () => {
+    // Assess
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.topics.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('should match 000 (South Korea delivers masks to Azerbaijan) to international-health-aid with a high score', () => {
+    // Act
+    const found = seed('000_9c9c4874b48bb81e.txt');
+    const aid = found.find((m) => m.topicId === 'international-health-aid');
+
+    // Assess
+    expect(aid?.score).toBeGreaterThanOrEqual(0.8);
+    expect(aid?.explanation.countries.slice(0, 2).sort()).toEqual(['AZ', 'KR']);
+    expect(aid?.explanation.terms.map((t) => t.term)).toEqual(expect.arrayContaining(['masks', 'medical masks', 'covid']));
+    expect(aid?.explanation.snippet).toMatch(/\*\*[^*]+\*\*/);
+    expect(found.map((m) => m.topicId)).toContain('korea-foreign-relations');
+  });
+
+  it('should not match 003 (WHO cooperation, a UN session) to international-health-aid, but to global-health-cooperation', () => {
+    // Act
+    const ids = seed('003_c3fb651c5343490c.txt').map((m) => m.topicId);
+
+    // Assess
+    expect(ids).not.toContain('international-health-aid');
+    expect(ids).toContain('global-health-cooperation');
+  });
+});

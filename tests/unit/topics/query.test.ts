@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { lintQuery } from '../../../functions/core/topics/lint.ts';
+import {
+  parseListItem,
+  parseQuery,
+  QUERY_LIMITS,
+  type QueryNode,
+  QuerySyntaxError,
+} from '../../../functions/core/topics/query.ts';
+
+/** The tree without spans, for readable expectations. */
+const shape = (node: QueryNode): unknown => {
+  switch (node.type) {
+    case 'term':
+      return `${node.field === 'any' ? '' : `${node.field}:`}~${node.stem}`;
+    case 'phrase':
+      return `${node.field === 'any' ? '' : `${node.field}:`}"${node.words.join(' ')}"`;
+    case 'prefix':
+      return `${node.field === 'any' ? '' : `${node.field}:`}${node.prefix}*`;
+    case 'list':
+      return `@${node.name}`;
+    case 'and':
+    case 'or':
+      return { [node.type]: node.children.map(shape) };
+    case 'not':
+      return { not: shape(node.child) };
+    case 'near':
+      return { [`near${node.ordered ? 'f' : ''}/${node.distance}`]: [shape(node.left as QueryNode), shape(node.right as QueryNode)] };
+    case 'country':
+      return `country:${node.code}`;
+    case 'countries':
+      return `countries>=${node.min}`;
+  }
+};
+const lists = new Map([['supplies', ['masks', 'medical masks', 'vaccin*'].map(parseListItem)]]);
+const parsed = (q: string) => shape(parseQuery(q, lists));
+
+describe('Function: parseQuery', () => {
+  it.each([
+    ['international health aid', { and: ['~intern', '~health', '~aid'] }],
+    ['masks OR ventilators', { or: ['~mask', '~ventil'] }],
+    ['a OR b c', { or: ['~a', { and: ['~b', '~c'] }] }],
+    ['(a OR b) AND NOT c', { and: [{ or: ['~a', '~b'] }, { not: '~c' }] }],
+    ['"Medical Masks"', '"medical masks"'],
+    ['“World Health Organization”', '"world health organization"'],
+    ['covid-19', '"covid 19"'],
+    ['vaccin*', 'vaccin*'],
+    ['Café', '~cafe'],
+    ['vaccine NEAR/5 deal', { 'near/5': ['~vaccin', '~deal'] }],
+    ['vaccine ONEAR/3 (deal OR contract)', { 'nearf/3': ['~vaccin', { or: ['~deal', '~contract'] }] }],
+    ['vaccine NEAR/3f deal', { 'nearf/3': ['~vaccin', '~deal'] }],
+    ['title:vaccine body:"medical masks"', { and: ['title:~vaccin', 'body:"medical masks"'] }],
+    ['author:(smith OR jones)', { or: ['author:~smith', 'author:~jone'] }],
+    ['country:kr AND countries>=2', { and: ['country:KR', 'countries>=2'] }],
+    ['@supplies AND aid', { and: ['@supplies', '~aid'] }],
+    ['a &&b', { and: ['~a', '~b'] }],
+  ])('should parse %s', (query, expected) => {
+    // Act & Assess
+    expect(parsed(query)).toEqual(expected);
+  });
+
+  it('should limit the items of a list to the field in scope', () => {
+    // Act
+    const node = parseQuery('title:@supplies', lists);
+
+    // Assess
+    expect(node.type === 'list' && node.items.map((i) => i.field)).toEqual(['title', 'title', 'title']);
+  });
+
+  it.each([
+    ['vaccine AND (mask OR', 1, 21, 'expected a word, a phrase or "(" after OR, found the end of the query'],
+    ['vaccine AND\n  (mask OR )', 2, 12, 'expected a word, a phrase or "(" after OR'],
+    ['"medical masks', 1, 1, 'this quote is never closed'],
+    ['vac*cine', 1, 4, 'a wildcard * can only end a word'],
+    ['a) OR b', 1, 2, 'this ")" closes nothing'],
+    ['(a OR b', 1, 8, 'expected ")" to close the "(" at column 1'],
+    ['NOT', 1, 4, 'expected what to exclude after NOT'],
+    ['a NEAR b', 1, 3, 'write NEAR/n'],
+    ['a NEAR/2 b NEAR/2 c', 1, 12, 'NEAR cannot be chained'],
+    ['(a AND b) NEAR/2 c', 1, 1, 'NEAR joins words'],
+    ['country:XX', 1, 1, '"XX" is not an ISO 3166-1 country code'],
+    ['countries>=0', 1, 1, 'write countries>=n'],
+    ['@missing', 1, 1, 'there is no list named @missing (known: @supplies)'],
+    ['title:body:a', 1, 7, 'body: cannot be used inside title:'],
+    ['a ? b', 1, 3, 'single-letter wildcards'],
+    ['()', 1, 2, 'empty parentheses'],
+    ['   ', 1, 1, 'the query is empty'],
+  ])('should reject %j at line %i, column %i', (query, line, column, message) => {
+    // Act
+    let error: unknown;
+    try {
+      parseQuery(query, lists);
+    } catch (e) {
+      error = e;
+    }
+
+    // Assess
+    expect(error).toBeInstanceOf(QuerySyntaxError);
+    const e = error as QuerySyntaxError;
+    expect({ line: e.line, column: e.column }).toEqual({ line, column });
+    expect(e.message).toContain(message);
+  });
+
+  it('should put a caret under the problem', () => {
+    // Act
+    let described = '';
+    try {
+      parseQuery('masks AND (aid OR )');
+    } catch (e) {
+      described = (e as QuerySyntaxError).describe();
+    }
+
+    // Assess
+    expect(described).toBe(
+      'line 1, column 19: expected a word, a phrase or "(" after OR, found ")"\n  masks AND (aid OR )\n                    ^',
+    );
+  });
+
+  it('should refuse queries over the length and nesting limits', () => {
+    // Act & Assess
+    expect(() => parseQuery('a '.repeat(QUERY_LIMITS.maxLength))).toThrow(/at most 4000 characters/);
+    expect(() => parseQuery(`${'('.repeat(30)}a${')'.repeat(30)}`)).toThrow(/nests at most 24 levels/);
+    expect(() => parseQuery(Array.from({ length: 301 }, (_, i) => `w${i}`).join(' OR '))).toThrow(/at most 300 words/);
+  });
+
+  it('should treat regular-expression characters as plain text', () => {
+    // Act & Assess
+    expect(parsed('[x] OR a+ OR ^b$')).toEqual({ or: ['~x', '~a', '~b'] });
+    expect(() => parsed('.*')).toThrow('a wildcard needs at least one letter before it');
+    expect(() => parsed('(a+)+$')).toThrow('"+$" has no letters or digits to match');
+  });
+});
+
+describe('Function: lintQuery', () => {
+  it.each([
+    ['v* AND aid', ['short-wildcard']],
+    ['NOT sport', ['only-negative']],
+    ['NOT sport AND NOT music', ['only-negative']],
+    ['countries>=2 OR NOT sport', ['no-required-term']],
+    ['aid or relief', ['lowercase-operator']],
+    ['the AND aid', ['very-common-word']],
+    ['vaccine NEAR/5 deal', []],
+  ])('should warn about %j', (query, codes) => {
+    // Act
+    const warnings = lintQuery(query, parseQuery(query));
+
+    // Assess
+    expect(warnings.map((w) => w.code)).toEqual(codes);
+  });
+});
