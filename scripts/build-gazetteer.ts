@@ -37,7 +37,9 @@ export const buildGazetteer = (): GazetteerEntry[] => {
       names.add(c.demonyms.eng.f);
     }
     for (const extra of EXTRA_NAMES[c.cca2] ?? []) names.add(extra);
-    const kept = [...names].filter((n) => n && LATIN.test(n) && (n.length > 3 || EXTRA_NAMES[c.cca2]?.includes(n)));
+    const kept = [...names].filter(
+      (n) => n && LATIN.test(n) && (n.length > 3 || EXTRA_NAMES[c.cca2]?.includes(n)),
+    );
     entries.set(c.cca2, { name: c.name.common, names: new Set(kept) });
     for (const n of kept) {
       const key = n.toLowerCase();

@@ -129,8 +129,8 @@ export const positiveLeaves = (node: QueryNode, out: Array<{ leaf: LeafNode; lis
       for (const c of node.children) positiveLeaves(c, out);
       break;
     case 'near':
-      positiveLeaves(node.left as QueryNode, out);
-      positiveLeaves(node.right as QueryNode, out);
+      positiveLeaves(node.left, out);
+      positiveLeaves(node.right, out);
       break;
     case 'not':
     case 'country':

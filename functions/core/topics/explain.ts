@@ -120,7 +120,12 @@ export const explainMatch = (
     const hits = evaluator.hits(leaf);
     if (hits.length === 0) continue;
     // Leaves that find the same words ("vaccine", "vaccines") count as one term.
-    const name = leaf.type === 'term' ? `s:${leaf.stem}` : leaf.type === 'prefix' ? `p:${leaf.prefix}` : `f:${leaf.words.join(' ')}`;
+    const name =
+      leaf.type === 'term'
+        ? `s:${leaf.stem}`
+        : leaf.type === 'prefix'
+          ? `p:${leaf.prefix}`
+          : `f:${leaf.words.join(' ')}`;
     if (terms.has(name)) continue;
     const positions = hits.map((h) => charRange(view, h));
     terms.set(name, { term: leaf.text, ...(list ? { list } : {}), positions });

@@ -97,8 +97,8 @@ export const loadTopicFiles = (files: readonly TopicFile[]): LoadedTopics => {
   const nodeAt = (root: Node, path: ReadonlyArray<PropertyKey>): Node | undefined => {
     let node: unknown = root;
     for (const key of path) {
-      if (isMap(node)) node = node.get(key as string, true);
-      else if (isSeq(node)) node = node.get(key as number, true);
+      if (isMap(node)) node = node.get(key, true);
+      else if (isSeq(node)) node = node.get(key, true);
       else return undefined;
     }
     return node as Node | undefined;
@@ -185,7 +185,7 @@ export const loadTopicFiles = (files: readonly TopicFile[]): LoadedTopics => {
         }
         return;
       }
-      const topic = parsed.data as TopicDefinition;
+      const topic = parsed.data;
       if (origin.has(topic.id)) {
         report(
           file,

@@ -1,3 +1,5 @@
+import type { Explanation, ScoreFactors } from './explain.ts';
+
 /** A watched topic as users write it. */
 export interface TopicDefinition {
   /** Stable id: lower-case letters, digits and dashes. */
@@ -16,6 +18,6 @@ export interface TopicMatch {
   topicId: string;
   topicName: string;
   score: number;
-  factors: import('./explain.ts').ScoreFactors;
-  explanation: import('./explain.ts').Explanation;
+  factors: ScoreFactors;
+  explanation: Explanation;
 }

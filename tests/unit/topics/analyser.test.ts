@@ -7,7 +7,15 @@ describe('Function: tokenize', () => {
     const tokens = tokenize('Café owners’ COVID-19 plan; Azerbaijan’s aid');
 
     // Assess
-    expect(tokens.map((t) => t.folded)).toEqual(['cafe', 'owners', 'covid', '19', 'plan', 'azerbaijan', 'aid']);
+    expect(tokens.map((t) => t.folded)).toEqual([
+      'cafe',
+      'owners',
+      'covid',
+      '19',
+      'plan',
+      'azerbaijan',
+      'aid',
+    ]);
     const covid = tokens[2];
     expect(covid).toMatchObject({ raw: 'COVID', index: 2, start: 13, end: 18 });
   });

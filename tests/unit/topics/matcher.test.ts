@@ -7,7 +7,13 @@ import { parseListItem } from '../../../functions/core/topics/query.ts';
 import type { TopicDefinition } from '../../../functions/core/topics/topic.ts';
 import { loadTopicFiles } from '../../../functions/core/topics/topic-files.ts';
 
-const topic = (query: string, minScore = 0): TopicDefinition => ({ id: 't', name: 'T', query, minScore, enabled: true });
+const topic = (query: string, minScore = 0): TopicDefinition => ({
+  id: 't',
+  name: 'T',
+  query,
+  minScore,
+  enabled: true,
+});
 const article = (body: string, title = 'Untitled report', author?: string) => ({
   title,
   paragraphs: body.split('\n\n'),
@@ -92,8 +98,13 @@ describe('Function: scoreOf', () => {
   it('should rank a passing mention below a story about the topic', () => {
     // Prepare
     const { index } = compileTopics([topic('vaccine OR vaccines')]);
-    const passing = article(`${'The council discussed the budget and roads. '.repeat(10)}One speaker mentioned a vaccine.`);
-    const story = article('Vaccines arrived. The vaccine campaign starts today; vaccine doses are ready.', 'Vaccine drive');
+    const passing = article(
+      `${'The council discussed the budget and roads. '.repeat(10)}One speaker mentioned a vaccine.`,
+    );
+    const story = article(
+      'Vaccines arrived. The vaccine campaign starts today; vaccine doses are ready.',
+      'Vaccine drive',
+    );
 
     // Act
     const low = matchArticle(index, passing).matches[0]?.score ?? 0;
@@ -109,7 +120,9 @@ describe('Function: scoreOf', () => {
     const { index } = compileTopics([topic('vaccine', 0.5)]);
 
     // Act & Assess
-    expect(matchArticle(index, article('A vaccine was mentioned once in a long text about roads.')).matches).toEqual([]);
+    expect(
+      matchArticle(index, article('A vaccine was mentioned once in a long text about roads.')).matches,
+    ).toEqual([]);
   });
 });
 
@@ -117,7 +130,10 @@ describe('Function: snippetOf', () => {
   it('should mark matches in at most 300 characters around the densest region', () => {
     // Prepare
     const text = `${'Filler words about other things. '.repeat(20)}Masks and ventilators and masks arrived. ${'More filler text follows here. '.repeat(20)}`;
-    const at = (w: string, from = 0) => ({ start: text.indexOf(w, from), end: text.indexOf(w, from) + w.length });
+    const at = (w: string, from = 0) => ({
+      start: text.indexOf(w, from),
+      end: text.indexOf(w, from) + w.length,
+    });
     const ranges = [at('Masks'), at('ventilators'), at('masks', text.indexOf('ventilators'))];
 
     // Act
@@ -133,11 +149,18 @@ describe('Function: snippetOf', () => {
 });
 
 describe('Seed topics on the seed articles', () => {
-  const files = readdirSync('seeds/topics').map((f) => ({ path: f, text: readFileSync(`seeds/topics/${f}`, 'utf8') }));
+  const files = readdirSync('seeds/topics').map((f) => ({
+    path: f,
+    text: readFileSync(`seeds/topics/${f}`, 'utf8'),
+  }));
   const loaded = loadTopicFiles(files);
   const { index } = compileTopics(loaded.topics, loaded.lists);
   const seed = (name: string) => {
-    const file: ArticleFile = { key: name, bytes: readFileSync(`seeds/articles/${name}`), receivedAt: '2026-01-01T00:00:00Z' };
+    const file: ArticleFile = {
+      key: name,
+      bytes: readFileSync(`seeds/articles/${name}`),
+      receivedAt: '2026-01-01T00:00:00Z',
+    };
     const parsed = parseArticle(file);
     if (!parsed.ok) throw new Error(parsed.error.message);
     return matchArticle(index, parsed.value).matches;
@@ -157,7 +180,9 @@ describe('Seed topics on the seed articles', () => {
     // Assess
     expect(aid?.score).toBeGreaterThanOrEqual(0.8);
     expect(aid?.explanation.countries.slice(0, 2).sort()).toEqual(['AZ', 'KR']);
-    expect(aid?.explanation.terms.map((t) => t.term)).toEqual(expect.arrayContaining(['masks', 'medical masks', 'covid']));
+    expect(aid?.explanation.terms.map((t) => t.term)).toEqual(
+      expect.arrayContaining(['masks', 'medical masks', 'covid']),
+    );
     expect(aid?.explanation.snippet).toMatch(/\*\*[^*]+\*\*/);
     expect(found.map((m) => m.topicId)).toContain('korea-foreign-relations');
   });

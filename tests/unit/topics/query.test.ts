@@ -25,7 +25,7 @@ const shape = (node: QueryNode): unknown => {
     case 'not':
       return { not: shape(node.child) };
     case 'near':
-      return { [`near${node.ordered ? 'f' : ''}/${node.distance}`]: [shape(node.left as QueryNode), shape(node.right as QueryNode)] };
+      return { [`near${node.ordered ? 'f' : ''}/${node.distance}`]: [shape(node.left), shape(node.right)] };
     case 'country':
       return `country:${node.code}`;
     case 'countries':
@@ -120,7 +120,9 @@ describe('Function: parseQuery', () => {
     // Act & Assess
     expect(() => parseQuery('a '.repeat(QUERY_LIMITS.maxLength))).toThrow(/at most 4000 characters/);
     expect(() => parseQuery(`${'('.repeat(30)}a${')'.repeat(30)}`)).toThrow(/nests at most 24 levels/);
-    expect(() => parseQuery(Array.from({ length: 301 }, (_, i) => `w${i}`).join(' OR '))).toThrow(/at most 300 words/);
+    expect(() => parseQuery(Array.from({ length: 301 }, (_, i) => `w${i}`).join(' OR '))).toThrow(
+      /at most 300 words/,
+    );
   });
 
   it('should treat regular-expression characters as plain text', () => {

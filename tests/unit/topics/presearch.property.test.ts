@@ -1,0 +1,126 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  compileTopics,
+  matchArticle,
+  matchArticleExhaustive,
+} from '../../../functions/core/topics/matcher.ts';
+import { parseListItem } from '../../../functions/core/topics/query.ts';
+import type { TopicDefinition } from '../../../functions/core/topics/topic.ts';
+
+const WORDS = [
+  'aid',
+  'mask',
+  'masks',
+  'vaccine',
+  'vaccines',
+  'donated',
+  'donation',
+  'health',
+  'border',
+  'travel',
+  'ban',
+  'banned',
+  'deal',
+  'doses',
+  'the',
+  'officials',
+];
+const PLACES = ['South Korea', 'Azerbaijan', 'Baku', 'Armenia', 'Korean'];
+const lists = new Map([['supplies', ['masks', 'medical masks', 'vaccin*'].map(parseListItem)]]);
+
+const word = fc.constantFrom(...WORDS);
+const simpleLeaf = fc.oneof(
+  word,
+  fc.tuple(word, word).map(([a, b]) => `"${a} ${b}"`),
+  word.map((w) => `${w.slice(0, 3)}*`),
+  fc.constant('@supplies'),
+);
+const leaf = fc.oneof(
+  { weight: 6, arbitrary: simpleLeaf },
+  { weight: 1, arbitrary: fc.constantFrom('country:KR', 'country:AZ', 'countries>=2') },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.constantFrom('title:', 'body:'), simpleLeaf).map(([f, l]) => `${f}${l}`),
+  },
+);
+const nearOperand = fc.oneof(
+  simpleLeaf,
+  fc.tuple(simpleLeaf, simpleLeaf).map(([a, b]) => `(${a} OR ${b})`),
+);
+const query: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie) => ({
+  node: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leaf,
+    fc.tuple(tie('node'), tie('node')).map(([a, b]) => `(${a} AND ${b})`),
+    fc.tuple(tie('node'), tie('node')).map(([a, b]) => `(${a} OR ${b})`),
+    fc.tuple(tie('node'), tie('node')).map(([a, b]) => `(${a} NOT ${b})`),
+    tie('node').map((a) => `NOT ${a}`),
+    fc
+      .tuple(nearOperand, fc.constantFrom('NEAR', 'ONEAR'), fc.nat(4), nearOperand)
+      .map(([a, op, n, b]) => `(${a} ${op}/${n} ${b})`),
+  ),
+})).node;
+
+const text = (min: number, max: number) =>
+  fc
+    .array(fc.oneof({ weight: 5, arbitrary: word }, { weight: 1, arbitrary: fc.constantFrom(...PLACES) }), {
+      minLength: min,
+      maxLength: max,
+    })
+    .map((w) => w.join(' '));
+const article = fc.record({
+  title: text(0, 5),
+  paragraphs: fc.array(text(1, 30), { minLength: 1, maxLength: 3 }),
+});
+
+describe('Property: presearch', () => {
+  it('should give exactly the matches of evaluating every topic one by one', () => {
+    fc.assert(
+      fc.property(
+        fc.array(query, { minLength: 1, maxLength: 25 }),
+        fc.array(article, { minLength: 1, maxLength: 5 }),
+        (queries, articles) => {
+          // Prepare
+          const topics: TopicDefinition[] = queries.map((q, i) => ({
+            id: `t${i}`,
+            name: `T${i}`,
+            query: q,
+            minScore: 0,
+            enabled: true,
+          }));
+          const { index, errors } = compileTopics(topics, lists);
+          expect(errors).toEqual([]);
+
+          for (const a of articles) {
+            // Act
+            const indexed = matchArticle(index, a).matches;
+            const everyTopic = matchArticleExhaustive(index, a);
+
+            // Assess
+            expect(indexed).toEqual(everyTopic);
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('should only evaluate topics with a required word in the article, plus topics that require none', () => {
+    // Prepare
+    const { index } = compileTopics(
+      [
+        { id: 'masks', name: 'M', query: 'masks AND aid', minScore: 0, enabled: true },
+        { id: 'travel', name: 'T', query: 'travel NEAR/3 ban', minScore: 0, enabled: true },
+        { id: 'not-sport', name: 'N', query: 'NOT sport', minScore: 0, enabled: true },
+      ],
+      lists,
+    );
+
+    // Act
+    const { candidates } = matchArticle(index, { title: '', paragraphs: ['Masks were sent.'] });
+
+    // Assess
+    expect(candidates.sort()).toEqual(['masks', 'not-sport']);
+  });
+});

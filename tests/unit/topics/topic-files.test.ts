@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { formatProblem, loadTopicFiles } from '../../../functions/core/topics/topic-files.ts';
+
+describe('Function: loadTopicFiles', () => {
+  it('should read one topic, a list of topics, or lists with topics, from YAML and JSON', () => {
+    // Prepare
+    const files = [
+      { path: 'one.yaml', text: 'id: one\nname: One\nquery: aid\n' },
+      {
+        path: 'many.json',
+        text: '[{"id": "two", "name": "Two", "query": "@kit", "minScore": 0.5, "enabled": false, "tags": ["x"]}]',
+      },
+      { path: 'lists.yml', text: 'lists:\n  kit:\n    - masks\n    - medical masks\n    - ventil*\n' },
+    ];
+
+    // Act
+    const loaded = loadTopicFiles(files);
+
+    // Assess
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.topics).toEqual([
+      { id: 'one', name: 'One', query: 'aid', minScore: 0.3, enabled: true },
+      { id: 'two', name: 'Two', query: '@kit', minScore: 0.5, enabled: false, tags: ['x'] },
+    ]);
+    expect(loaded.lists.get('kit')?.map((i) => i.type)).toEqual(['term', 'phrase', 'prefix']);
+  });
+
+  it('should report a query error at its line and column in the file, with a caret', () => {
+    // Prepare
+    const text = 'topics:\n  - id: aid\n    name: Aid\n    query: |\n      masks AND\n      (aid OR )\n';
+
+    // Act
+    const { problems, topics } = loadTopicFiles([{ path: 'topics/aid.yaml', text }]);
+
+    // Assess
+    expect(topics).toEqual([]);
+    expect(problems.map(formatProblem)).toEqual([
+      'topics/aid.yaml:6:15: topic aid: expected a word, a phrase or "(" after OR, found ")"\n        (aid OR )\n                ^',
+    ]);
+  });
+
+  it('should report every problem and still load the good topics', () => {
+    // Prepare
+    const files = [
+      {
+        path: 'a.yaml',
+        text: '- id: Bad Id\n  name: x\n  query: aid\n- id: ok\n  name: Ok\n  query: "aid OR relief"\n- id: ok\n  name: Again\n  query: aid\n',
+      },
+      { path: 'b.yaml', text: 'id: c\nname: C\nquery: aid\nminScore: 3\n' },
+      { path: 'c.yaml', text: 'id: [unclosed\n' },
+      { path: 'd.yaml', text: 'lists:\n  kit: []\n' },
+    ];
+
+    // Act
+    const { problems, topics } = loadTopicFiles(files);
+
+    // Assess
+    expect(topics.map((t) => t.id)).toEqual(['ok']);
+    expect(problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.message}`)).toEqual([
+      expect.stringMatching(/^c\.yaml:\d+:\d+ Flow sequence/),
+      'd.yaml:2:8 lists.kit: Too small: expected array to have >=1 items',
+      'a.yaml:1:7 id: must be lower-case letters, digits and dashes (at most 64)',
+      'a.yaml:7:7 topic id "ok" is already used in a.yaml',
+      'b.yaml:4:11 minScore: Too big: expected number to be <=1',
+    ]);
+  });
+});
