@@ -37,10 +37,26 @@ export const zipf = (n: number, s: number, rand: () => number) => {
   };
 };
 
-const COUNTRIES = ['South Korea', 'Azerbaijan', 'Armenia', 'France', 'Brazil', 'Kenya', 'Japan', 'Germany', 'India', 'Egypt'];
+const COUNTRIES = [
+  'South Korea',
+  'Azerbaijan',
+  'Armenia',
+  'France',
+  'Brazil',
+  'Kenya',
+  'Japan',
+  'Germany',
+  'India',
+  'Egypt',
+];
 
 /** Articles of about `bytes` bytes: a title, paragraphs of Zipf-distributed words, a few countries. */
-export const buildArticles = (vocab: string[], count: number, bytes = 5_000, seed = 11): MatchableArticle[] => {
+export const buildArticles = (
+  vocab: string[],
+  count: number,
+  bytes = 5_000,
+  seed = 11,
+): MatchableArticle[] => {
   const rand = prng(seed);
   const rank = zipf(vocab.length, 1.05, rand);
   const sentence = (words: number) => Array.from({ length: words }, () => vocab[rank()]).join(' ');
@@ -48,7 +64,8 @@ export const buildArticles = (vocab: string[], count: number, bytes = 5_000, see
     const paragraphs: string[] = [];
     let size = 0;
     while (size < bytes) {
-      const p = `${sentence(60 + Math.floor(rand() * 60))} ${rand() < 0.3 ? (COUNTRIES[Math.floor(rand() * COUNTRIES.length)] as string) : ''}`.trim();
+      const p =
+        `${sentence(60 + Math.floor(rand() * 60))} ${rand() < 0.3 ? (COUNTRIES[Math.floor(rand() * COUNTRIES.length)] as string) : ''}`.trim();
       paragraphs.push(p);
       size += p.length + 2;
     }
@@ -72,12 +89,14 @@ export const buildTopics = (vocab: string[], count: number, seed = 3): TopicDefi
     }
     return pick();
   };
-  const group = () => (rand() < 0.4 ? `(${term()} OR ${term()}${rand() < 0.5 ? ` OR ${term()}` : ''})` : term());
+  const group = () =>
+    rand() < 0.4 ? `(${term()} OR ${term()}${rand() < 0.5 ? ` OR ${term()}` : ''})` : term();
   return Array.from({ length: count }, (_, i) => {
     const shape = rand();
     let query: string;
     if (shape < 0.5) query = Array.from({ length: 2 + Math.floor(rand() * 3) }, group).join(' AND ');
-    else if (shape < 0.75) query = `(${group()} NEAR/${1 + Math.floor(rand() * 8)} ${group()}) AND ${group()}`;
+    else if (shape < 0.75)
+      query = `(${group()} NEAR/${1 + Math.floor(rand() * 8)} ${group()}) AND ${group()}`;
     else query = `${group()} ${group()}`;
     if (rand() < 0.2) query += ` NOT ${term()}`;
     return { id: `t${i}`, name: `Topic ${i}`, query, minScore: 0, enabled: true };

@@ -16,7 +16,8 @@ const quantile = (xs: number[], q: number) => {
 const sizes = (process.env.BENCH_TOPICS ?? '1000,10000,100000').split(',').map(Number);
 const vocab = buildVocabulary();
 const articles = buildArticles(vocab, 200);
-const meanBytes = articles.reduce((n, a) => n + a.title.length + a.paragraphs.join('\n\n').length, 0) / articles.length;
+const meanBytes =
+  articles.reduce((n, a) => n + a.title.length + a.paragraphs.join('\n\n').length, 0) / articles.length;
 
 interface Row {
   topics: number;
@@ -40,7 +41,8 @@ for (const n of sizes) {
   const buildMs = performance.now() - t0;
   gc();
   const heapMB = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
-  if (errors.length) throw new Error(`${errors.length} topics failed to compile: ${errors[0]?.error.message}`);
+  if (errors.length)
+    throw new Error(`${errors.length} topics failed to compile: ${errors[0]?.error.message}`);
 
   for (const a of articles.slice(0, 20)) matchArticle(index, a); // warm-up
   const times: number[] = [];
@@ -56,7 +58,7 @@ for (const n of sizes) {
   }
   const total = performance.now() - started;
 
-  const naiveArticles = articles.slice(0, n >= 100_000 ? 10 : 40);
+  const naiveArticles = process.env.BENCH_NAIVE === '0' ? [] : articles.slice(0, n >= 100_000 ? 10 : 40);
   const naive: number[] = [];
   for (const a of naiveArticles) {
     const t = performance.now();
@@ -79,8 +81,26 @@ for (const n of sizes) {
   });
 }
 
-const meta = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, date: new Date().toISOString(), articleBytes: Math.round(meanBytes), articles: articles.length };
-const header = ['topics', 'build ms', 'heap MB', 'p50 ms', 'p99 ms', 'articles/s', 'candidates/article', 'matches/article', 'every-topic p50 ms', 'speed-up'];
+const meta = {
+  node: process.version,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  date: new Date().toISOString(),
+  articleBytes: Math.round(meanBytes),
+  articles: articles.length,
+};
+const header = [
+  'topics',
+  'build ms',
+  'heap MB',
+  'p50 ms',
+  'p99 ms',
+  'articles/s',
+  'candidates/article',
+  'matches/article',
+  'every-topic p50 ms',
+  'speed-up',
+];
 const cells = rows.map((r) => [
   r.topics.toLocaleString('en'),
   r.buildMs.toFixed(0),
@@ -109,5 +129,8 @@ const md = [
   '"every-topic" evaluates each topic against the article analysed once (no presearch).',
   '',
 ].join('\n');
-writeFileSync(new URL('./results/match.json', import.meta.url), `${JSON.stringify({ meta, rows }, null, 2)}\n`);
+writeFileSync(
+  new URL('./results/match.json', import.meta.url),
+  `${JSON.stringify({ meta, rows }, null, 2)}\n`,
+);
 writeFileSync(new URL('./results/match.md', import.meta.url), md);

@@ -9,6 +9,8 @@ export interface FieldView {
   byStem: Map<string, number[]>;
   /** folded word → token indexes. */
   byFolded: Map<string, number[]>;
+  /** Distinct folded words, sorted, for prefix lookups; built on first use. */
+  sortedWords?: string[];
 }
 
 /** An article analysed once, ready to be matched against any number of topics. */

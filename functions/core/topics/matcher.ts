@@ -3,17 +3,13 @@ import { ANALYSER_VERSION } from './analyser.ts';
 import { type MatchableArticle, viewArticle } from './article-view.ts';
 import { Evaluator } from './evaluate.ts';
 import { explainMatch } from './explain.ts';
-import { lintQuery, type QueryWarning } from './lint.ts';
-import { parseQuery, type QueryNode, type TermLists } from './query.ts';
+import { type LeafNode, parseQuery, type QueryNode, type TermLists } from './query.ts';
 import type { TopicDefinition, TopicMatch } from './topic.ts';
 
 /** A topic ready to be matched. */
 export interface CompiledTopic {
   topic: TopicDefinition;
   tree: QueryNode;
-  /** Presearch keys: the topic is evaluated only when the article has one of them; undefined = always. */
-  requires?: string[];
-  warnings: QueryWarning[];
 }
 
 /** The compiled matcher for a set of topics. Build once, match many articles. */
@@ -21,10 +17,17 @@ export interface TopicIndex {
   /** Changes whenever the analyser or any enabled topic or list changes. */
   version: string;
   topics: CompiledTopic[];
-  byKey: Map<string, number[]>;
+  /** Presearch postings: stem → topics, phrase word → topics, country code (or *) → topics. */
+  byStem: Map<string, number[]>;
+  byWord: Map<string, number[]>;
+  byCountry: Map<string, number[]>;
   byPrefix: Map<string, number[]>;
   prefixLengths: number[];
   always: number[];
+  /** Per topic: how many of its indexed requirements an article must meet (1 or 2). */
+  need: Uint8Array;
+  /** Scratch space for candidate selection, reused from article to article. */
+  scratch: { epoch: number; slotEpoch: Uint32Array; topicEpoch: Uint32Array; count: Uint8Array };
 }
 
 /** A topic whose query could not be compiled. */
@@ -79,6 +82,64 @@ const keyAlternatives = (node: QueryNode, pick: (options: string[][]) => string[
   }
 };
 
+/**
+ * Requirements that must all hold for the node to match, each a set of alternative keys
+ * (the article must hold at least one key of every set). An OR contributes one set, the
+ * union of its branches' cheapest requirements; a NOT contributes none.
+ */
+const conjuncts = (node: QueryNode, pick: (options: string[][]) => string[]): string[][] => {
+  switch (node.type) {
+    case 'and':
+      return node.children.flatMap((c) => conjuncts(c, pick));
+    case 'near':
+      return [...conjuncts(node.left, pick), ...conjuncts(node.right, pick)];
+    case 'not':
+      return [];
+    default: {
+      const alternatives = keyAlternatives(node, pick);
+      return alternatives ? [alternatives] : [];
+    }
+  }
+};
+
+/** How many distinct requirements the presearch checks per topic. */
+const PRESEARCH_DEPTH = 2;
+
+/**
+ * Replaces each leaf by one shared instance per (key, text), so 100,000 topics that use
+ * the same words hold them once.
+ */
+const intern = (node: QueryNode, table: Map<string, LeafNode>): QueryNode => {
+  const leaf = (l: LeafNode): LeafNode => {
+    const id = `${l.key}\u0000${l.text}`;
+    const known = table.get(id);
+    if (known) return known;
+    table.set(id, l);
+    return l;
+  };
+  switch (node.type) {
+    case 'term':
+    case 'phrase':
+    case 'prefix':
+      return leaf(node);
+    case 'list':
+      return { ...node, items: node.items.map(leaf) };
+    case 'and':
+    case 'or':
+      node.children = node.children.map((c) => intern(c, table));
+      return node;
+    case 'not':
+      node.child = intern(node.child, table);
+      return node;
+    case 'near':
+      node.left = intern(node.left, table) as typeof node.left;
+      node.right = intern(node.right, table) as typeof node.right;
+      return node;
+    default:
+      return node;
+  }
+};
+
 const hashOf = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
 /**
@@ -93,10 +154,11 @@ export const compileTopics = (
 ): { index: TopicIndex; errors: TopicCompileError[] } => {
   const errors: TopicCompileError[] = [];
   const parsed: Array<{ topic: TopicDefinition; tree: QueryNode }> = [];
+  const leaves = new Map<string, LeafNode>();
   for (const topic of topics) {
     if (!topic.enabled) continue;
     try {
-      parsed.push({ topic, tree: parseQuery(topic.query, lists) });
+      parsed.push({ topic, tree: intern(parseQuery(topic.query, lists), leaves) });
     } catch (error) {
       errors.push({ topicId: topic.id, error: error as Error });
     }
@@ -112,42 +174,51 @@ export const compileTopics = (
   const cost = (keys: string[]) => keys.reduce((n, k) => n + (frequency.get(k) ?? 0) + articleSideCost(k), 0);
   const cheapest = (options: string[][]) => options.reduce((best, o) => (cost(o) < cost(best) ? o : best));
 
-  // Pass 2: choose the cheapest branch of every AND and index the topic under its keys.
+  // Pass 2: index every topic under its two cheapest requirements (each a set of keys);
+  // an article is a candidate for the topic only when it meets both.
+  const n = parsed.length;
   const index: TopicIndex = {
     version: '',
     topics: [],
-    byKey: new Map(),
+    byStem: new Map(),
+    byWord: new Map(),
+    byCountry: new Map(),
     byPrefix: new Map(),
     prefixLengths: [],
     always: [],
+    need: new Uint8Array(n),
+    scratch: {
+      epoch: 0,
+      slotEpoch: new Uint32Array(n * PRESEARCH_DEPTH),
+      topicEpoch: new Uint32Array(n),
+      count: new Uint8Array(n),
+    },
   };
+  const postings = { s: index.byStem, f: index.byWord, c: index.byCountry, p: index.byPrefix } as const;
   const lengths = new Set<number>();
   for (const { topic, tree } of parsed) {
-    const requires = keyAlternatives(tree, cheapest);
     const i = index.topics.length;
-    index.topics.push({
-      topic,
-      tree,
-      ...(requires ? { requires } : {}),
-      warnings: lintQuery(topic.query, tree),
-    });
-    if (!requires) {
+    index.topics.push({ topic, tree });
+    const chosen = conjuncts(tree, cheapest)
+      .map((keys) => ({ keys, cost: cost(keys) }))
+      .sort((a, b) => a.cost - b.cost)
+      .slice(0, PRESEARCH_DEPTH);
+    if (chosen.length === 0) {
       index.always.push(i);
       continue;
     }
-    for (const key of requires) {
-      if (key.startsWith('p:')) {
-        const prefix = key.slice(2);
-        lengths.add(prefix.length);
-        const list = index.byPrefix.get(prefix);
-        if (list) list.push(i);
-        else index.byPrefix.set(prefix, [i]);
-      } else {
-        const list = index.byKey.get(key);
-        if (list) list.push(i);
-        else index.byKey.set(key, [i]);
+    index.need[i] = chosen.length;
+    chosen.forEach(({ keys }, b) => {
+      const slot = i * PRESEARCH_DEPTH + b;
+      for (const key of new Set(keys)) {
+        const kind = key[0] as keyof typeof postings;
+        const value = key.slice(2);
+        if (kind === 'p') lengths.add(value.length);
+        const list = postings[kind].get(value);
+        if (list) list.push(slot);
+        else postings[kind].set(value, [slot]);
       }
-    }
+    });
   }
   index.prefixLengths = [...lengths].sort((a, b) => a - b);
   const listText = [...lists.entries()]
@@ -168,33 +239,41 @@ const scoreTopic = (t: CompiledTopic, evaluator: Evaluator): TopicMatch | undefi
 
 const byScore = (a: TopicMatch, b: TopicMatch) => b.score - a.score || a.topicId.localeCompare(b.topicId);
 
-/** Topics whose presearch keys occur in the article (plus the topics that have none). */
+/**
+ * Topics that meet all their indexed requirements in this article (plus the topics that
+ * have none). Postings hold requirement slots (topic × 2 + requirement); a slot counts once
+ * per article however many of its keys occur.
+ */
 const candidatesOf = (index: TopicIndex, evaluator: Evaluator): number[] => {
   const view = evaluator.view;
-  const seen = new Uint8Array(index.topics.length);
-  const out: number[] = [];
-  const add = (list: number[] | undefined) => {
-    if (!list) return;
-    for (const i of list) {
-      if (seen[i] === 0) {
-        seen[i] = 1;
-        out.push(i);
+  const s = index.scratch;
+  const epoch = ++s.epoch;
+  const out: number[] = [...index.always];
+  const add = (slots: number[] | undefined) => {
+    if (!slots) return;
+    for (const slot of slots) {
+      if (s.slotEpoch[slot] === epoch) continue;
+      s.slotEpoch[slot] = epoch;
+      const t = (slot / PRESEARCH_DEPTH) | 0;
+      if (s.topicEpoch[t] !== epoch) {
+        s.topicEpoch[t] = epoch;
+        s.count[t] = 0;
       }
+      if (++(s.count[t] as number) === index.need[t]) out.push(t);
     }
   };
-  add(index.always);
   for (const field of [view.title, view.body, view.author]) {
-    for (const stem of field.byStem.keys()) add(index.byKey.get(`s:${stem}`));
+    for (const stem of field.byStem.keys()) add(index.byStem.get(stem));
     for (const word of field.byFolded.keys()) {
-      add(index.byKey.get(`f:${word}`));
+      add(index.byWord.get(word));
       for (const len of index.prefixLengths) {
         if (len > word.length) break;
         add(index.byPrefix.get(word.slice(0, len)));
       }
     }
   }
-  for (const code of view.countries.keys()) add(index.byKey.get(`c:${code}`));
-  if (view.countries.size > 0) add(index.byKey.get('c:*'));
+  for (const code of view.countries.keys()) add(index.byCountry.get(code));
+  if (view.countries.size > 0) add(index.byCountry.get('*'));
   return out;
 };
 

@@ -11,24 +11,34 @@ export interface Span {
 export type Field = 'title' | 'body' | 'author' | 'any';
 
 /** A word matched through its stem. */
-export interface TermNode {
+/** Per-article memo kept on a shared leaf: the value is valid only for the evaluator with that epoch. */
+export interface LeafMemo {
+  memoEpoch?: number;
+  memoPresent?: boolean;
+}
+
+export interface TermNode extends LeafMemo {
   type: 'term';
+  /** Identity for caching: field, kind and normalised value. Equal keys match the same words. */
+  key: string;
   text: string;
   stem: string;
   field: Field;
   span: Span;
 }
 /** Consecutive words matched exactly (up to case and accents). */
-export interface PhraseNode {
+export interface PhraseNode extends LeafMemo {
   type: 'phrase';
+  key: string;
   text: string;
   words: string[];
   field: Field;
   span: Span;
 }
 /** Any word starting with a prefix (`vaccin*`). */
-export interface PrefixNode {
+export interface PrefixNode extends LeafMemo {
   type: 'prefix';
+  key: string;
   text: string;
   prefix: string;
   field: Field;
@@ -134,7 +144,10 @@ type Tok =
 
 const OPEN_QUOTES = new Set(['"', '“', '”', '„']);
 const CLOSE_QUOTES = new Set(['"', '”', '“']);
-const isSpace = (c: string) => /\s/.test(c);
+const isSpace = (c: string) => {
+  const code = c.charCodeAt(0);
+  return code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || (code > 0x7f && /\s/.test(c));
+};
 const isBreak = (c: string) => isSpace(c) || c === '(' || c === ')' || OPEN_QUOTES.has(c);
 
 /** Splits a query into tokens. Reads character by character: user text never becomes a pattern. */
@@ -232,6 +245,18 @@ const shift = (t: Tok, by: number): Tok => ({
   span: { offset: t.span.offset + by, length: t.span.length },
 });
 
+/** The cache identity of a leaf: field, kind and normalised value. */
+export const leafKeyOf = (field: Field, type: LeafNode['type'], value: string): string =>
+  `${field}|${type}|${value}`;
+
+/** The same leaf limited to another field. */
+export const inField = (leaf: LeafNode, field: Field): LeafNode => {
+  const value =
+    leaf.type === 'term' ? leaf.stem : leaf.type === 'prefix' ? leaf.prefix : leaf.words.join(' ');
+  const { memoEpoch: _e, memoPresent: _p, ...plain } = leaf;
+  return { ...plain, field, key: leafKeyOf(field, leaf.type, value) };
+};
+
 /** Turns one word or phrase of query text into a leaf, or says why it cannot be one. */
 export const leafFrom = (
   src: string,
@@ -243,7 +268,7 @@ export const leafFrom = (
     const words = tokenize(text).map((t) => t.folded);
     if (words.length === 0) throw new QuerySyntaxError(src, span, 'this phrase has no words in it');
     if (text.includes('*')) throw new QuerySyntaxError(src, span, 'wildcards do not work inside quotes');
-    return { type: 'phrase', text, words, field, span };
+    return { type: 'phrase', key: leafKeyOf(field, 'phrase', words.join(' ')), text, words, field, span };
   }
   const star = text.indexOf('*');
   if (star >= 0 && star !== text.length - 1) {
@@ -274,11 +299,23 @@ export const leafFrom = (
   if (star >= 0) {
     if (words.length > 1)
       throw new QuerySyntaxError(src, span, 'a wildcard word must be one word (no hyphens or punctuation)');
-    return { type: 'prefix', text, prefix: (words[0] as { folded: string }).folded, field, span };
+    const prefix = (words[0] as { folded: string }).folded;
+    return { type: 'prefix', key: leafKeyOf(field, 'prefix', prefix), text, prefix, field, span };
   }
   // "covid-19" is two words to the analyser: match them as a phrase.
-  if (words.length > 1) return { type: 'phrase', text, words: words.map((w) => w.folded), field, span };
-  return { type: 'term', text, stem: (words[0] as { stem: string }).stem, field, span };
+  if (words.length > 1) {
+    const folded = words.map((w) => w.folded);
+    return {
+      type: 'phrase',
+      key: leafKeyOf(field, 'phrase', folded.join(' ')),
+      text,
+      words: folded,
+      field,
+      span,
+    };
+  }
+  const stem = (words[0] as { stem: string }).stem;
+  return { type: 'term', key: leafKeyOf(field, 'term', stem), text, stem, field, span };
 };
 
 /** Named term lists, already parsed: name → items. */
@@ -433,7 +470,7 @@ export const parseQuery = (source: string, lists: TermLists = new Map()): QueryN
         return {
           type: 'list',
           name: t.name,
-          items: field === 'any' ? items : items.map((i) => ({ ...i, field })),
+          items: field === 'any' ? items : items.map((i) => inField(i, field)),
           span: t.span,
         };
       }
