@@ -6,12 +6,14 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DynamoDbArticleStore } from '../adapters/aws/dynamodb-article-store.ts';
+import { DynamoDbTopicStore } from '../adapters/aws/dynamodb-topic-store.ts';
 import { parseS3Notification } from '../adapters/aws/s3-notification.ts';
 import { S3ObjectSource } from '../adapters/aws/s3-object-source.ts';
 import { buildClients } from '../commons/clients.ts';
 import { type IngestConfig, readIngestConfig } from '../commons/config.ts';
 import { logger, metrics, tracer } from '../commons/powertools.ts';
 import { type IngestOutcome, ingestObject } from '../core/pipeline/ingest-object.ts';
+import { CachedMatcher } from '../core/pipeline/matching.ts';
 import type { IngestPorts } from '../core/pipeline/ports.ts';
 
 /** The ports plus the bucket layout the handler checks events against. */
@@ -33,7 +35,13 @@ const logOutcome = (outcome: IngestOutcome, latencyMs: number): void => {
   const fields = { objectKey: outcome.key, latencyMs };
   switch (outcome.status) {
     case 'stored':
-      logger.info('article stored', { ...fields, articleId: outcome.articleId, title: outcome.title });
+      logger.info('article stored', {
+        ...fields,
+        articleId: outcome.articleId,
+        title: outcome.title,
+        matches: outcome.matches,
+      });
+      if (outcome.matches.length > 0) metrics.addMetric('Matches', MetricUnit.Count, outcome.matches.length);
       break;
     case 'duplicate':
       logger.info('same text as an existing article', {
@@ -100,13 +108,16 @@ export const createIngestHandler = (deps: IngestDependencies) => {
 const defaultDependencies = (): IngestDependencies => {
   const config = readIngestConfig();
   const clients = buildClients();
+  const clock = { now: () => new Date() };
+  const topics = new DynamoDbTopicStore(clients.doc, config.tableName);
   return {
     config,
     ports: {
       objects: new S3ObjectSource(clients.s3, config),
       articles: new DynamoDbArticleStore(clients.doc, config.tableName),
-      clock: { now: () => new Date() },
+      clock,
       limits: { maxBytes: config.maxObjectBytes },
+      matching: { matcher: new CachedMatcher(topics, clock), store: topics },
     },
   };
 };

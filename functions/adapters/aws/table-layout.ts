@@ -22,6 +22,22 @@ export const keys = {
     gsi1sk: `SOURCE#${key}`,
   }),
   error: (key: string, etag: string) => ({ pk: `SOURCE#${key}`, sk: `ERROR#${etag}` }),
+  topicSetVersion: () => ({ pk: 'TOPICS', sk: 'VERSION' }),
+  topic: (id: string) => ({ pk: 'TOPICS', sk: `TOPIC#${id}` }),
+  list: (name: string) => ({ pk: 'TOPICS', sk: `LIST#${name}` }),
+  match: (articleId: string, topicId: string) => ({ pk: `ARTICLE#${articleId}`, sk: `MATCH#${topicId}` }),
+  matchByTopic: (topicId: string, articleDate: string, articleId: string) => ({
+    gsi1pk: `TOPIC#${topicId}`,
+    gsi1sk: `${articleDate}#${articleId}`,
+  }),
+  matchRun: (articleId: string, analyserVersion: string, topicSetVersion: string) => ({
+    pk: `ARTICLE#${articleId}`,
+    sk: `RUN#${analyserVersion}#${topicSetVersion}`,
+  }),
+  matchRunByDay: (ranAt: string, articleId: string) => ({
+    gsi1pk: `RUNS#${ranAt.slice(0, 10)}`,
+    gsi1sk: `${ranAt}#${articleId}`,
+  }),
   errorByMonth: (occurredAt: string, key: string) => ({
     gsi1pk: `ERRORS#${occurredAt.slice(0, 7)}`,
     gsi1sk: `${occurredAt}#${key}`,

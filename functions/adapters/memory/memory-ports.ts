@@ -1,4 +1,11 @@
 import type { Article } from '../../core/articles/article.ts';
+import type {
+  MatchRecord,
+  MatchRun,
+  MatchStore,
+  TopicSet,
+  TopicSource,
+} from '../../core/pipeline/matching.ts';
 import {
   type ArticleStore,
   type IngestErrorRecord,
@@ -63,5 +70,36 @@ export class MemoryObjectSource implements ObjectSource {
     const bytes = this.objects.get(ref.key);
     if (bytes) this.objects.set(target, bytes);
     return Promise.resolve(target);
+  }
+}
+
+/** Topic source and match store in memory. */
+export class MemoryTopicStore implements TopicSource, MatchStore {
+  set: TopicSet | undefined;
+  readonly matches = new Map<string, MatchRecord>();
+  readonly runs: MatchRun[] = [];
+
+  constructor(set?: TopicSet) {
+    this.set = set;
+  }
+
+  currentVersion(): Promise<string | undefined> {
+    return Promise.resolve(this.set?.version);
+  }
+
+  load(): Promise<TopicSet> {
+    return Promise.resolve(this.set ?? { version: '', topics: [], lists: {} });
+  }
+
+  putMatch(match: MatchRecord): Promise<'recorded' | 'exists'> {
+    const id = `${match.articleId}\u0000${match.topicId}`;
+    if (this.matches.has(id)) return Promise.resolve('exists');
+    this.matches.set(id, match);
+    return Promise.resolve('recorded');
+  }
+
+  putMatchRun(run: MatchRun): Promise<void> {
+    this.runs.push(run);
+    return Promise.resolve();
   }
 }

@@ -1,9 +1,16 @@
 import { parseArticle } from '../articles/parse-article.ts';
+import { matchAndStore } from './matching.ts';
 import { type IngestError, type IngestPorts, ObjectGoneError, type ObjectRef } from './ports.ts';
 
 /** What happened to one object. */
 export type IngestOutcome =
-  | { status: 'stored'; key: string; articleId: string; title: string }
+  | {
+      status: 'stored';
+      key: string;
+      articleId: string;
+      title: string;
+      matches: Array<{ topicId: string; score: number }>;
+    }
   | { status: 'duplicate'; key: string; articleId: string; of: string }
   | { status: 'rejected'; key: string; error: IngestError; quarantineKey?: string }
   | { status: 'stale'; key: string };
@@ -67,6 +74,11 @@ export const ingestObject = async (ref: ObjectRef, ports: IngestPorts): Promise<
   // A retry of the same key finds its own article: it is still the key that stored it.
   const firstKey = put.created ? article.sourceKey : put.existingSourceKey;
   const status = firstKey === ref.key ? 'stored' : 'duplicate';
+  // The key that stored the text matches it; on a retry the conditional writes add nothing.
+  const matches =
+    status === 'stored' && ports.matching
+      ? await matchAndStore(article, ports.matching.matcher, ports.matching.store, ports.clock)
+      : [];
   const recorded = await ports.articles.recordSource({
     ...sourceFields(ref, now),
     status,
@@ -74,7 +86,13 @@ export const ingestObject = async (ref: ObjectRef, ports: IngestPorts): Promise<
   });
   if (recorded === 'stale') return { status: 'stale', key: ref.key };
   return status === 'stored'
-    ? { status, key: ref.key, articleId: article.id, title: article.title }
+    ? {
+        status,
+        key: ref.key,
+        articleId: article.id,
+        title: article.title,
+        matches: matches.map((m) => ({ topicId: m.topicId, score: m.score })),
+      }
     : { status, key: ref.key, articleId: article.id, of: firstKey };
 };
 

@@ -1,4 +1,5 @@
 import type { Article, ArticleError, ArticleErrorKind } from '../articles/article.ts';
+import type { CachedMatcher, MatchStore } from './matching.ts';
 
 /** One stored object to ingest, as the bucket (or the local inbox) describes it. */
 export interface ObjectRef {
@@ -95,4 +96,6 @@ export interface IngestPorts {
   articles: ArticleStore;
   clock: Clock;
   limits: { maxBytes: number };
+  /** Matching against watched topics; absent, articles are stored without matching. */
+  matching?: { matcher: CachedMatcher; store: MatchStore };
 }

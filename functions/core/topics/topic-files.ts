@@ -23,6 +23,8 @@ export interface TopicFileProblem {
 export interface LoadedTopics {
   topics: TopicDefinition[];
   lists: Map<string, LeafNode[]>;
+  /** The lists' items as written, for storing. */
+  rawLists: Record<string, string[]>;
   problems: TopicFileProblem[];
 }
 
@@ -81,6 +83,7 @@ const queryOffsetInFile = (text: string, node: Scalar, queryOffset: number): num
 export const loadTopicFiles = (files: readonly TopicFile[]): LoadedTopics => {
   const problems: TopicFileProblem[] = [];
   const lists = new Map<string, LeafNode[]>();
+  const rawLists: Record<string, string[]> = {};
   const listOrigin = new Map<string, string>();
   const raw: Array<{ file: TopicFile; node: Node; value: unknown; lc: LineCounter }> = [];
 
@@ -158,6 +161,7 @@ export const loadTopicFiles = (files: readonly TopicFile[]): LoadedTopics => {
               }
             });
             lists.set(name, leaves);
+            rawLists[name] = items;
             listOrigin.set(name, file.path);
           }
         }
@@ -211,7 +215,7 @@ export const loadTopicFiles = (files: readonly TopicFile[]): LoadedTopics => {
       topics.push(topic);
     });
   }
-  return { topics, lists, problems };
+  return { topics, lists, rawLists, problems };
 };
 
 /** A problem as one block of text: `file:line:column: message` and the excerpt. */

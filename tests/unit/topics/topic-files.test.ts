@@ -23,6 +23,7 @@ describe('Function: loadTopicFiles', () => {
       { id: 'two', name: 'Two', query: '@kit', minScore: 0.5, enabled: false, tags: ['x'] },
     ]);
     expect(loaded.lists.get('kit')?.map((i) => i.type)).toEqual(['term', 'phrase', 'prefix']);
+    expect(loaded.rawLists).toEqual({ kit: ['masks', 'medical masks', 'ventil*'] });
   });
 
   it('should report a query error at its line and column in the file, with a caret', () => {

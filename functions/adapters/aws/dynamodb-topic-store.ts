@@ -1,0 +1,180 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type {
+  MatchRecord,
+  MatchRun,
+  MatchStore,
+  TopicSet,
+  TopicSource,
+} from '../../core/pipeline/matching.ts';
+import type { TopicDefinition } from '../../core/topics/topic.ts';
+import { keys, TABLE_KEYS } from './table-layout.ts';
+
+const isConditionFailure = (e: unknown): boolean =>
+  e instanceof ConditionalCheckFailedException ||
+  (e as { name?: string }).name === 'ConditionalCheckFailedException';
+
+const strip = (item: Record<string, unknown>) => {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, type: _t, ...rest } = item;
+  return rest;
+};
+
+/**
+ * Topics, matches and match runs in the newswatch table. Topics and lists live in one
+ * partition (`TOPICS`) with a version item that containers poll to know when to recompile.
+ */
+export class DynamoDbTopicStore implements TopicSource, MatchStore {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor(doc: DynamoDBDocumentClient, tableName: string) {
+    this.doc = doc;
+    this.tableName = tableName;
+  }
+
+  async currentVersion(): Promise<string | undefined> {
+    const res = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.topicSetVersion(), ConsistentRead: true }),
+    );
+    return res.Item?.version as string | undefined;
+  }
+
+  async load(): Promise<TopicSet> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'TOPICS' },
+      ConsistentRead: true,
+    });
+    const set: TopicSet = { version: '', topics: [], lists: {} };
+    for (const item of items) {
+      if (item.type === 'topic') set.topics.push(strip(item) as unknown as TopicDefinition);
+      else if (item.type === 'list') set.lists[item.name as string] = item.items as string[];
+      else if (item.type === 'topic-set') set.version = item.version as string;
+    }
+    return set;
+  }
+
+  /**
+   * Makes the stored topic set equal to `set`: writes every topic and list, deletes the ones
+   * no longer in it, and writes the version last so containers reload only a complete set.
+   */
+  async replaceTopicSet(set: TopicSet, updatedAt: string): Promise<{ written: number; deleted: number }> {
+    const existing = await this.load();
+    let written = 0;
+    let deleted = 0;
+    for (const topic of set.topics) {
+      await this.put({ ...keys.topic(topic.id), type: 'topic', ...topic });
+      written++;
+    }
+    for (const [name, items] of Object.entries(set.lists)) {
+      await this.put({ ...keys.list(name), type: 'list', name, items });
+      written++;
+    }
+    const keep = new Set(set.topics.map((t) => t.id));
+    for (const t of existing.topics) {
+      if (!keep.has(t.id)) {
+        await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: keys.topic(t.id) }));
+        deleted++;
+      }
+    }
+    for (const name of Object.keys(existing.lists)) {
+      if (!(name in set.lists)) {
+        await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: keys.list(name) }));
+        deleted++;
+      }
+    }
+    await this.put({
+      ...keys.topicSetVersion(),
+      type: 'topic-set',
+      version: set.version,
+      topics: set.topics.length,
+      updatedAt,
+    });
+    return { written, deleted };
+  }
+
+  async putMatch(match: MatchRecord): Promise<'recorded' | 'exists'> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.match(match.articleId, match.topicId),
+            ...keys.matchByTopic(match.topicId, match.articleDate, match.articleId),
+            type: 'match',
+            ...match,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return 'recorded';
+    } catch (e) {
+      if (isConditionFailure(e)) return 'exists';
+      throw e;
+    }
+  }
+
+  async putMatchRun(run: MatchRun): Promise<void> {
+    await this.put({
+      ...keys.matchRun(run.articleId, run.analyserVersion, run.topicSetVersion),
+      ...keys.matchRunByDay(run.ranAt, run.articleId),
+      type: 'match-run',
+      ...run,
+    });
+  }
+
+  /** The matches of one article, best first. */
+  async listMatchesOfArticle(articleId: string): Promise<MatchRecord[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
+      ExpressionAttributeValues: { ':pk': `ARTICLE#${articleId}`, ':m': 'MATCH#' },
+    });
+    return items.map((i) => strip(i) as unknown as MatchRecord).sort((a, b) => b.score - a.score);
+  }
+
+  /** The matches of one topic for articles dated from `from` to `to` (inclusive), oldest first. */
+  async listMatchesOfTopic(topicId: string, from: string, to: string): Promise<MatchRecord[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: TABLE_KEYS.gsi1.name,
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': `TOPIC#${topicId}`, ':from': from, ':to': `${to}#\uffff` },
+    });
+    return items.map((i) => strip(i) as unknown as MatchRecord);
+  }
+
+  /** Match runs of one day (`YYYY-MM-DD`, by when matching ran). */
+  async listMatchRuns(day: string): Promise<MatchRun[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: TABLE_KEYS.gsi1.name,
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': `RUNS#${day}` },
+    });
+    return items.map((i) => strip(i) as unknown as MatchRun);
+  }
+
+  private async put(item: Record<string, unknown>): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item }));
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await this.doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+      items.push(...(res.Items ?? []));
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+}

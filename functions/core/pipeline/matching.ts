@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto';
+import type { Article } from '../articles/article.ts';
+import { ANALYSER_VERSION } from '../topics/analyser.ts';
+import { compileTopics, matchArticle, type TopicIndex } from '../topics/matcher.ts';
+import { parseListItem } from '../topics/query.ts';
+import type { TopicDefinition, TopicMatch } from '../topics/topic.ts';
+import type { Clock } from './ports.ts';
+
+/** The watched topics as stored: definitions, named lists (raw items) and a version. */
+export interface TopicSet {
+  /** Changes whenever a topic or list changes. */
+  version: string;
+  topics: TopicDefinition[];
+  lists: Record<string, string[]>;
+}
+
+/** Where the pipeline reads the watched topics from. */
+export interface TopicSource {
+  /** The version of the stored topic set (cheap: read before every rebuild decision). */
+  currentVersion(): Promise<string | undefined>;
+  load(): Promise<TopicSet>;
+}
+
+/** One stored match of an article with a topic. */
+export interface MatchRecord extends TopicMatch {
+  articleId: string;
+  articleDate: string;
+  analyserVersion: string;
+  topicSetVersion: string;
+  matchedAt: string;
+}
+
+/** What matching one article found: kept per article, the basis of per-topic figures. */
+export interface MatchRun {
+  articleId: string;
+  articleDate: string;
+  analyserVersion: string;
+  topicSetVersion: string;
+  /** Topics the presearch selected and evaluated. */
+  candidates: string[];
+  /** Topics that matched (at or above their minimum score). */
+  matched: string[];
+  ranAt: string;
+}
+
+/** Persistence for matches. Writes are conditional, so re-running an article adds nothing. */
+export interface MatchStore {
+  putMatch(match: MatchRecord): Promise<'recorded' | 'exists'>;
+  putMatchRun(run: MatchRun): Promise<void>;
+}
+
+/** A version for a topic set: a hash of its canonical JSON, prefixed by the analyser version. */
+export const topicSetVersion = (
+  topics: readonly TopicDefinition[],
+  lists: Record<string, string[]>,
+): string => {
+  const canonical = JSON.stringify([
+    [...topics].sort((a, b) => a.id.localeCompare(b.id)),
+    Object.entries(lists).sort(([a], [b]) => a.localeCompare(b)),
+  ]);
+  return `${ANALYSER_VERSION}-${createHash('sha256').update(canonical).digest('hex').slice(0, 16)}`;
+};
+
+/** How long a container trusts its compiled topics before asking for the version again. */
+export const TOPIC_VERSION_CHECK_MS = 10_000;
+
+/**
+ * The compiled matcher, built once per container and rebuilt only when the stored topic
+ * set's version changes (checked at most every {@link TOPIC_VERSION_CHECK_MS}).
+ */
+export class CachedMatcher {
+  private readonly source: TopicSource;
+  private readonly clock: Clock;
+  private cached?: { version: string; index: TopicIndex; checkedAt: number };
+  /** Topic ids that failed to compile in the current set, with why. */
+  errors: Array<{ topicId: string; message: string }> = [];
+
+  constructor(source: TopicSource, clock: Clock) {
+    this.source = source;
+    this.clock = clock;
+  }
+
+  /** The index for the current topic set, or undefined when no topics are stored. */
+  async current(): Promise<{ version: string; index: TopicIndex } | undefined> {
+    const now = this.clock.now().getTime();
+    if (this.cached && now - this.cached.checkedAt < TOPIC_VERSION_CHECK_MS) return this.cached;
+    const version = await this.source.currentVersion();
+    if (version === undefined) return undefined;
+    if (this.cached?.version === version) {
+      this.cached.checkedAt = now;
+      return this.cached;
+    }
+    const set = await this.source.load();
+    const lists = new Map(Object.entries(set.lists).map(([name, items]) => [name, items.map(parseListItem)]));
+    const { index, errors } = compileTopics(set.topics, lists);
+    this.errors = errors.map((e) => ({ topicId: e.topicId, message: e.error.message }));
+    this.cached = { version: set.version, index, checkedAt: now };
+    return this.cached;
+  }
+}
+
+/** Matches a stored article and writes its matches and its match run. */
+export const matchAndStore = async (
+  article: Article,
+  matcher: CachedMatcher,
+  store: MatchStore,
+  clock: Clock,
+): Promise<MatchRecord[]> => {
+  const current = await matcher.current();
+  if (!current) return [];
+  const { matches, candidates } = matchArticle(current.index, article);
+  const now = clock.now().toISOString();
+  const records = matches.map((m): MatchRecord => ({
+    ...m,
+    articleId: article.id,
+    articleDate: article.date,
+    analyserVersion: ANALYSER_VERSION,
+    topicSetVersion: current.version,
+    matchedAt: now,
+  }));
+  for (const r of records) await store.putMatch(r);
+  await store.putMatchRun({
+    articleId: article.id,
+    articleDate: article.date,
+    analyserVersion: ANALYSER_VERSION,
+    topicSetVersion: current.version,
+    candidates,
+    matched: records.map((r) => r.topicId),
+    ranAt: now,
+  });
+  return records;
+};
+
+/** Per-topic figures over a set of match runs. */
+export interface TopicFigures {
+  topicId: string;
+  /** Articles the presearch sent to full evaluation. */
+  candidates: number;
+  /** Articles that matched. */
+  matches: number;
+  /** matches / candidates: low means the topic's words are common but its full query rarely holds. */
+  precision: number;
+}
+
+/**
+ * Counts, per topic, how often it was a candidate and how often it matched. Topics given in
+ * `topicIds` that never came up are listed with zeros, so a topic that never fires shows.
+ */
+export const summariseTopicFigures = (
+  runs: readonly MatchRun[],
+  topicIds: readonly string[] = [],
+): TopicFigures[] => {
+  const figures = new Map<string, { candidates: number; matches: number }>();
+  for (const id of topicIds) figures.set(id, { candidates: 0, matches: 0 });
+  for (const run of runs) {
+    for (const id of run.candidates) {
+      const f = figures.get(id) ?? { candidates: 0, matches: 0 };
+      f.candidates++;
+      figures.set(id, f);
+    }
+    for (const id of run.matched) {
+      const f = figures.get(id) ?? { candidates: 0, matches: 0 };
+      f.matches++;
+      figures.set(id, f);
+    }
+  }
+  return [...figures.entries()]
+    .map(([topicId, f]) => ({
+      topicId,
+      ...f,
+      precision: f.candidates === 0 ? 0 : Math.round((f.matches / f.candidates) * 1000) / 1000,
+    }))
+    .sort(
+      (a, b) => b.matches - a.matches || b.candidates - a.candidates || a.topicId.localeCompare(b.topicId),
+    );
+};

@@ -1,0 +1,127 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { DynamoDbArticleStore } from '../../functions/adapters/aws/dynamodb-article-store.ts';
+import { DynamoDbTopicStore } from '../../functions/adapters/aws/dynamodb-topic-store.ts';
+import { S3ObjectSource } from '../../functions/adapters/aws/s3-object-source.ts';
+import {
+  CachedMatcher,
+  summariseTopicFigures,
+  topicSetVersion,
+} from '../../functions/core/pipeline/matching.ts';
+import { createIngestHandler } from '../../functions/ingest/handler.ts';
+import { loadTopicFiles } from '../../functions/core/topics/topic-files.ts';
+import {
+  createIngestResources,
+  emulatorClients,
+  lambdaContext,
+  putObject,
+  receiveMessages,
+  scanTable,
+  sqsEvent,
+} from './helpers/emulator.ts';
+
+const seedTopics = () => {
+  const files = readdirSync('seeds/topics').map((f) => ({
+    path: f,
+    text: readFileSync(`seeds/topics/${f}`, 'utf8'),
+  }));
+  const loaded = loadTopicFiles(files);
+  expect(loaded.problems).toEqual([]);
+  return {
+    version: topicSetVersion(loaded.topics, loaded.rawLists),
+    topics: loaded.topics,
+    lists: loaded.rawLists,
+  };
+};
+
+describe('Integration: matching during ingest (moto)', () => {
+  const c = emulatorClients(inject('motoEndpoint'));
+  let resources: Awaited<ReturnType<typeof createIngestResources>>;
+  let topics: DynamoDbTopicStore;
+  let articles: DynamoDbArticleStore;
+  let invoke: (
+    messages: Awaited<ReturnType<typeof receiveMessages>>,
+  ) => ReturnType<ReturnType<typeof createIngestHandler>>;
+
+  beforeAll(async () => {
+    // Prepare: the seed topics stored in the table, and the handler wired to the emulator.
+    resources = await createIngestResources(c);
+    topics = new DynamoDbTopicStore(c.doc, resources.table);
+    articles = new DynamoDbArticleStore(c.doc, resources.table);
+    await topics.replaceTopicSet(seedTopics(), '2026-11-23T00:00:00Z');
+    const clock = { now: () => new Date() };
+    const handler = createIngestHandler({
+      config: { bucket: resources.bucket, incomingPrefix: 'incoming/' },
+      ports: {
+        objects: new S3ObjectSource(c.s3, {
+          bucket: resources.bucket,
+          incomingPrefix: 'incoming/',
+          quarantinePrefix: 'quarantine/',
+        }),
+        articles,
+        clock,
+        limits: { maxBytes: 262_144 },
+        matching: { matcher: new CachedMatcher(topics, clock), store: topics },
+      },
+    });
+    invoke = (messages) => handler(sqsEvent(messages, resources.queueArn), lambdaContext());
+    for (const f of readdirSync('seeds/articles')) {
+      await putObject(c, resources.bucket, `incoming/${f}`, readFileSync(`seeds/articles/${f}`));
+    }
+  });
+
+  it('should round-trip the topic set through the table', async () => {
+    // Act
+    const stored = await topics.load();
+
+    // Assess
+    expect(stored.version).toBe(seedTopics().version);
+    expect(topicSetVersion(stored.topics, stored.lists)).toBe(stored.version);
+  });
+
+  it('should store the match of 000 with international-health-aid once, with its explanation', async () => {
+    // Prepare
+    const messages = await receiveMessages(c, resources.queueUrl, 3);
+
+    // Act
+    const first = await invoke(messages);
+    const again = await invoke(messages);
+
+    // Assess
+    expect(first.batchItemFailures).toEqual([]);
+    expect(again.batchItemFailures).toEqual([]);
+    const article = await articles.getArticleBySourceKey('incoming/000_9c9c4874b48bb81e.txt');
+    const matches = await topics.listMatchesOfArticle(article?.id as string);
+    const aid = matches.find((m) => m.topicId === 'international-health-aid');
+    expect(aid?.score).toBeGreaterThanOrEqual(0.8);
+    expect(aid).toMatchObject({
+      analyserVersion: 'a1',
+      topicSetVersion: seedTopics().version,
+      articleDate: '2020-07-26',
+    });
+    expect(aid?.explanation.snippet).toContain('**');
+    const items = await scanTable(c, resources.table);
+    expect(items.filter((i) => i.type === 'match' && i.topicId === 'international-health-aid')).toHaveLength(
+      1,
+    );
+    expect(
+      await topics.listMatchesOfTopic('international-health-aid', '2020-07-01', '2020-07-31'),
+    ).toHaveLength(1);
+  });
+
+  it('should keep per-topic figures from the match runs', async () => {
+    // Act
+    const runs = await topics.listMatchRuns(new Date().toISOString().slice(0, 10));
+    const figures = summariseTopicFigures(
+      runs,
+      seedTopics().topics.map((t) => t.id),
+    );
+
+    // Assess
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+    const aid = figures.find((f) => f.topicId === 'international-health-aid');
+    expect(aid?.matches).toBeGreaterThanOrEqual(1);
+    expect(aid?.candidates).toBeGreaterThanOrEqual(aid?.matches ?? 0);
+    expect(figures.find((f) => f.topicId === 'health-disinformation')).toMatchObject({ matches: 0 });
+  });
+});
