@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { ANALYSER_VERSION } from './analyser.ts';
 import { type MatchableArticle, viewArticle } from './article-view.ts';
 import { Evaluator } from './evaluate.ts';
 import { explainMatch } from './explain.ts';
@@ -14,8 +12,6 @@ export interface CompiledTopic {
 
 /** The compiled matcher for a set of topics. Build once, match many articles. */
 export interface TopicIndex {
-  /** Changes whenever the analyser or any enabled topic or list changes. */
-  version: string;
   topics: CompiledTopic[];
   /** Presearch postings: stem → topics, phrase word → topics, country code (or *) → topics. */
   byStem: Map<string, number[]>;
@@ -140,8 +136,6 @@ const intern = (node: QueryNode, table: Map<string, LeafNode>): QueryNode => {
   }
 };
 
-const hashOf = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
-
 /**
  * Compiles enabled topics into an index. The presearch keeps, per topic, a set of words
  * (stems, phrase words, prefixes, countries) of which an article must contain at least one
@@ -178,7 +172,6 @@ export const compileTopics = (
   // an article is a candidate for the topic only when it meets both.
   const n = parsed.length;
   const index: TopicIndex = {
-    version: '',
     topics: [],
     byStem: new Map(),
     byWord: new Map(),
@@ -221,12 +214,6 @@ export const compileTopics = (
     });
   }
   index.prefixLengths = [...lengths].sort((a, b) => a - b);
-  const listText = [...lists.entries()]
-    .map(([n, items]) => `${n}=${items.map((i) => i.text).join('|')}`)
-    .sort();
-  index.version = `${ANALYSER_VERSION}-${hashOf(
-    JSON.stringify([parsed.map((p) => [p.topic.id, p.topic.query, p.topic.minScore]), listText]),
-  )}`;
   return { index, errors };
 };
 
