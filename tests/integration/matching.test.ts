@@ -125,3 +125,34 @@ describe('Integration: matching during ingest (moto)', () => {
     expect(figures.find((f) => f.topicId === 'health-disinformation')).toMatchObject({ matches: 0 });
   });
 });
+
+describe('Command: topics:sync (moto)', () => {
+  it('should store the seed topics in a table once, and say so when they are already there', async () => {
+    // Prepare
+    const { spawnSync } = await import('node:child_process');
+    const c = emulatorClients(inject('motoEndpoint'));
+    const { table } = await createIngestResources(c);
+    const env = {
+      ...process.env,
+      AWS_ENDPOINT_URL: inject('motoEndpoint'),
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+    };
+    const sync = () =>
+      spawnSync(process.execPath, ['scripts/topics.ts', 'sync', '--table', table], { encoding: 'utf8', env });
+
+    // Act
+    const first = sync();
+    const second = sync();
+
+    // Assess
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(
+      new RegExp(`${table}: topic set a1-[0-9a-f]{16} stored \\(11 items written, 0 deleted\\)`),
+    );
+    expect(second.stdout).toContain('already holds topic set');
+    const stored = await new DynamoDbTopicStore(c.doc, table).load();
+    expect(stored.topics).toHaveLength(7);
+  });
+});

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const validate = (folder?: string) =>
-  spawnSync(process.execPath, ['scripts/topics.ts', ...(folder ? [folder] : [])], { encoding: 'utf8' });
+  spawnSync(process.execPath, ['scripts/topics.ts', 'validate', ...(folder ? [folder] : [])], {
+    encoding: 'utf8',
+  });
 
 describe('Command: topics:validate', () => {
   it('should accept the seed topics', () => {
