@@ -60,21 +60,29 @@ export const stemOf = (folded: string): string => {
   return s;
 };
 
+const wordCache = new Map<string, [folded: string, stem: string]>();
+
+/** Folded form and stem of a word as written, remembered: news reuses its words. */
+export const analyseWord = (raw: string): [folded: string, stem: string] => {
+  let entry = wordCache.get(raw);
+  if (!entry) {
+    let folded = fold(raw).replace(/’/g, "'");
+    if (folded.endsWith("'s")) folded = folded.slice(0, -2);
+    entry = [folded, stemOf(folded)];
+    if (wordCache.size >= MAX_STEM_CACHE) wordCache.clear();
+    wordCache.set(raw, entry);
+  }
+  return entry;
+};
+
 /** Splits text into word tokens. Hyphens and other punctuation separate words ("COVID-19" → covid, 19). */
 export const tokenize = (text: string): Token[] => {
   const tokens: Token[] = [];
-  for (const m of text.matchAll(WORD)) {
-    let folded = fold(m[0]).replace(/’/g, "'");
-    if (folded.endsWith("'s")) folded = folded.slice(0, -2);
-    const start = m.index;
-    tokens.push({
-      raw: m[0],
-      folded,
-      stem: stemOf(folded),
-      index: tokens.length,
-      start,
-      end: start + m[0].length,
-    });
+  WORD.lastIndex = 0;
+  for (let m = WORD.exec(text); m !== null; m = WORD.exec(text)) {
+    const raw = m[0];
+    const [folded, stem] = analyseWord(raw);
+    tokens.push({ raw, folded, stem, index: tokens.length, start: m.index, end: m.index + raw.length });
   }
   return tokens;
 };

@@ -1,7 +1,7 @@
 import { type MatchableArticle, viewArticle } from './article-view.ts';
 import { Evaluator } from './evaluate.ts';
 import { explainMatch } from './explain.ts';
-import { type LeafNode, parseQuery, type QueryNode, type TermLists } from './query.ts';
+import { type LeafCache, type LeafNode, parseQuery, type QueryNode, type TermLists } from './query.ts';
 import type { TopicDefinition, TopicMatch } from './topic.ts';
 
 /** A topic ready to be matched. */
@@ -42,17 +42,55 @@ export interface ArticleMatches {
 type Requirement = string[] | undefined;
 
 /** Keys whose presence is necessary for the node to match, before choosing among AND branches. */
+/** The presearch key of a leaf, computed once per (interned) leaf. */
+const searchKeyOf = (leaf: LeafNode & { searchKey?: string }): string => {
+  if (leaf.searchKey === undefined) {
+    if (leaf.type === 'term') leaf.searchKey = `s:${leaf.stem}`;
+    else if (leaf.type === 'prefix') leaf.searchKey = `p:${leaf.prefix}`;
+    // Any one word of the phrase is necessary; the longest is usually the rarest.
+    else leaf.searchKey = `f:${leaf.words.reduce((a, b) => (b.length > a.length ? b : a))}`;
+  }
+  return leaf.searchKey;
+};
+
+/** Every presearch key a tree mentions, once per mention (for the cost estimate). */
+const countKeys = (node: QueryNode, counts: Map<string, number>): void => {
+  const bump = (k: string) => counts.set(k, (counts.get(k) ?? 0) + 1);
+  switch (node.type) {
+    case 'term':
+    case 'phrase':
+    case 'prefix':
+      bump(searchKeyOf(node));
+      return;
+    case 'list':
+      for (const i of node.items) bump(searchKeyOf(i));
+      return;
+    case 'country':
+      bump(`c:${node.code}`);
+      return;
+    case 'countries':
+      bump('c:*');
+      return;
+    case 'not':
+      return;
+    case 'and':
+    case 'or':
+      for (const c of node.children) countKeys(c, counts);
+      return;
+    case 'near':
+      countKeys(node.left, counts);
+      countKeys(node.right, counts);
+  }
+};
+
 const keyAlternatives = (node: QueryNode, pick: (options: string[][]) => string[]): Requirement => {
   switch (node.type) {
     case 'term':
-      return [`s:${node.stem}`];
     case 'phrase':
-      // Any one word of the phrase is necessary; the longest is usually the rarest.
-      return [`f:${[...node.words].sort((a, b) => b.length - a.length)[0]}`];
     case 'prefix':
-      return [`p:${node.prefix}`];
+      return [searchKeyOf(node)];
     case 'list':
-      return node.items.flatMap((i) => keyAlternatives(i, pick) ?? []);
+      return node.items.map(searchKeyOf);
     case 'country':
       return [`c:${node.code}`];
     case 'countries':
@@ -102,41 +140,6 @@ const conjuncts = (node: QueryNode, pick: (options: string[][]) => string[]): st
 const PRESEARCH_DEPTH = 2;
 
 /**
- * Replaces each leaf by one shared instance per (key, text), so 100,000 topics that use
- * the same words hold them once.
- */
-const intern = (node: QueryNode, table: Map<string, LeafNode>): QueryNode => {
-  const leaf = (l: LeafNode): LeafNode => {
-    const id = `${l.key}\u0000${l.text}`;
-    const known = table.get(id);
-    if (known) return known;
-    table.set(id, l);
-    return l;
-  };
-  switch (node.type) {
-    case 'term':
-    case 'phrase':
-    case 'prefix':
-      return leaf(node);
-    case 'list':
-      return { ...node, items: node.items.map(leaf) };
-    case 'and':
-    case 'or':
-      node.children = node.children.map((c) => intern(c, table));
-      return node;
-    case 'not':
-      node.child = intern(node.child, table);
-      return node;
-    case 'near':
-      node.left = intern(node.left, table) as typeof node.left;
-      node.right = intern(node.right, table) as typeof node.right;
-      return node;
-    default:
-      return node;
-  }
-};
-
-/**
  * Compiles enabled topics into an index. The presearch keeps, per topic, a set of words
  * (stems, phrase words, prefixes, countries) of which an article must contain at least one
  * for the topic to possibly match; among AND branches it picks the one whose words are
@@ -148,20 +151,19 @@ export const compileTopics = (
 ): { index: TopicIndex; errors: TopicCompileError[] } => {
   const errors: TopicCompileError[] = [];
   const parsed: Array<{ topic: TopicDefinition; tree: QueryNode }> = [];
-  const leaves = new Map<string, LeafNode>();
+  // Topics that use the same word share one leaf: held once, looked up once per article.
+  const leafCache: LeafCache = new Map();
   for (const topic of topics) {
     if (!topic.enabled) continue;
     try {
-      parsed.push({ topic, tree: intern(parseQuery(topic.query, lists), leaves) });
+      parsed.push({ topic, tree: parseQuery(topic.query, lists, leafCache) });
     } catch (error) {
       errors.push({ topicId: topic.id, error: error as Error });
     }
   }
-  // Pass 1: how many topics use each key, taking every branch.
+  // Pass 1: how often each key is used across all topics.
   const frequency = new Map<string, number>();
-  const all = (options: string[][]) => [...new Set(options.flat())];
-  for (const p of parsed)
-    for (const k of keyAlternatives(p.tree, all) ?? []) frequency.set(k, (frequency.get(k) ?? 0) + 1);
+  for (const p of parsed) countKeys(p.tree, frequency);
   // Most news names some country, and short prefixes match many words: price them in.
   const articleSideCost = (k: string) =>
     k === 'c:*' ? 10_000 : k.startsWith('c:') ? 100 : k.startsWith('p:') ? 60 / (k.length - 2) : 0;
@@ -189,6 +191,8 @@ export const compileTopics = (
   };
   const postings = { s: index.byStem, f: index.byWord, c: index.byCountry, p: index.byPrefix } as const;
   const lengths = new Set<number>();
+  // Posting list by full key, so each key is split into kind and value once.
+  const postingOf = new Map<string, number[]>();
   for (const { topic, tree } of parsed) {
     const i = index.topics.length;
     index.topics.push({ topic, tree });
@@ -203,13 +207,17 @@ export const compileTopics = (
     index.need[i] = chosen.length;
     chosen.forEach(({ keys }, b) => {
       const slot = i * PRESEARCH_DEPTH + b;
-      for (const key of new Set(keys)) {
-        const kind = key[0] as keyof typeof postings;
-        const value = key.slice(2);
-        if (kind === 'p') lengths.add(value.length);
-        const list = postings[kind].get(value);
-        if (list) list.push(slot);
-        else postings[kind].set(value, [slot]);
+      for (const key of keys) {
+        let list = postingOf.get(key);
+        if (!list) {
+          const kind = key[0] as keyof typeof postings;
+          const value = key.slice(2);
+          if (kind === 'p') lengths.add(value.length);
+          postings[kind].set(value, (list = []));
+          postingOf.set(key, list);
+        }
+        // The same key twice in one requirement must not count twice.
+        if (list[list.length - 1] !== slot) list.push(slot);
       }
     });
   }

@@ -1,4 +1,4 @@
-import { tokenize } from './analyser.ts';
+import { analyseWord, tokenize } from './analyser.ts';
 import { COUNTRY_NAMES } from './places/gazetteer.ts';
 
 /** Where a part of a query is: 0-based offset and length in the query text. */
@@ -286,7 +286,9 @@ export const leafFrom = (
     );
   }
   const body = star >= 0 ? text.slice(0, -1) : text;
-  const words = tokenize(body);
+  // Most query words are plain letters: skip the tokenizer for them.
+  const simple = /^[A-Za-z]+$/.test(body) ? analyseWord(body) : undefined;
+  const words = simple ? [{ folded: simple[0], stem: simple[1] }] : tokenize(body);
   if (words.length === 0) {
     throw new QuerySyntaxError(
       src,
@@ -326,7 +328,13 @@ export type TermLists = ReadonlyMap<string, LeafNode[]>;
  * (tightest); parentheses; `title:`, `body:`, `author:` scopes; `country:XX`,
  * `countries>=n`; `@lists`. Throws {@link QuerySyntaxError} with the place of the problem.
  */
-export const parseQuery = (source: string, lists: TermLists = new Map()): QueryNode => {
+/**
+ * Leaves already built, by field, kind and text as written. When a cache is given, equal
+ * words of different queries share one leaf object (its span is that of the first query).
+ */
+export type LeafCache = Map<string, Map<string, LeafNode>>;
+
+export const parseQuery = (source: string, lists: TermLists = new Map(), cache?: LeafCache): QueryNode => {
   if (source.length > QUERY_LIMITS.maxLength) {
     throw new QuerySyntaxError(
       source,
@@ -453,9 +461,16 @@ export const parseQuery = (source: string, lists: TermLists = new Map()): QueryN
         return parsePrimary(depth, t.field);
       }
       case 'word':
-      case 'phrase':
+      case 'phrase': {
         countLeaf(t);
-        return leafFrom(source, t, field);
+        if (!cache) return leafFrom(source, t, field);
+        const bucket = `${field}${t.kind}`;
+        let byText = cache.get(bucket);
+        if (!byText) cache.set(bucket, (byText = new Map<string, LeafNode>()));
+        let leaf = byText.get(t.text);
+        if (!leaf) byText.set(t.text, (leaf = leafFrom(source, t, field)));
+        return leaf;
+      }
       case 'list': {
         countLeaf(t);
         const items = lists.get(t.name);
