@@ -106,11 +106,12 @@ export const snippetOf = (text: string, ranges: ReadonlyArray<{ start: number; e
   return out.replace(/\s+/g, ' ');
 };
 
-/** Scores a matched topic and explains the match. */
+/** Scores a matched topic and explains the match; undefined when the score is under `minScore`. */
 export const explainMatch = (
   query: QueryNode,
   evaluator: Evaluator,
-): { score: number; factors: ScoreFactors; explanation: Explanation } => {
+  minScore = 0,
+): { score: number; factors: ScoreFactors; explanation: Explanation } | undefined => {
   const view = evaluator.view;
   const terms = new Map<string, MatchedTerm>();
   const seen = new Set<string>();
@@ -144,10 +145,13 @@ export const explainMatch = (
     inTitle,
     density: Math.round((occurrences / bodyWords) * 100 * 100) / 100,
   };
+  const score = scoreOf(factors);
+  // The snippet is the costly part: only for matches that are kept.
+  if (score < minScore) return undefined;
   const bodyRanges = [...terms.values()].flatMap((t) => t.positions.filter((p) => p.field === 'body'));
   const countries = [...view.countries.entries()].sort((a, b) => b[1] - a[1]).map(([c]) => c);
   return {
-    score: scoreOf(factors),
+    score,
     factors,
     explanation: { terms: [...terms.values()], countries, snippet: snippetOf(view.body.text, bodyRanges) },
   };

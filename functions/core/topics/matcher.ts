@@ -227,9 +227,8 @@ export const compileTopics = (
 
 const scoreTopic = (t: CompiledTopic, evaluator: Evaluator): TopicMatch | undefined => {
   if (!evaluator.matches(t.tree)) return undefined;
-  const { score, factors, explanation } = explainMatch(t.tree, evaluator);
-  if (score < t.topic.minScore) return undefined;
-  return { topicId: t.topic.id, topicName: t.topic.name, score, factors, explanation };
+  const explained = explainMatch(t.tree, evaluator, t.topic.minScore);
+  return explained && { topicId: t.topic.id, topicName: t.topic.name, ...explained };
 };
 
 const byScore = (a: TopicMatch, b: TopicMatch) => b.score - a.score || a.topicId.localeCompare(b.topicId);
