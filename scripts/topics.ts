@@ -2,6 +2,7 @@
  * Topic files: validate them, or store them in a deployed newswatch table.
  *   npm run topics:validate [-- <folder>]
  *   npm run topics:sync -- --table <TableName> [--folder seeds/topics] [--region eu-west-1]
+ *   npm run topics:figures -- --table <TableName> [--days 7] [--region eu-west-1]
  * `validate` prints every problem with file, line and column and the linter's warnings, and
  * exits 1 when a topic cannot be used. `sync` refuses to store a set with errors.
  */
@@ -11,7 +12,11 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbTopicStore } from '../functions/adapters/aws/dynamodb-topic-store.ts';
-import { topicSetVersion } from '../functions/core/pipeline/matching.ts';
+import {
+  type MatchRun,
+  summariseTopicFigures,
+  topicSetVersion,
+} from '../functions/core/pipeline/matching.ts';
 import { lintQuery } from '../functions/core/topics/lint.ts';
 import { caret, parseQuery } from '../functions/core/topics/query.ts';
 import { formatProblem, type LoadedTopics, loadTopicFiles } from '../functions/core/topics/topic-files.ts';
@@ -68,9 +73,42 @@ const sync = async (folder: string, table: string, region?: string): Promise<num
   return 0;
 };
 
+/** Per-topic candidates and matches over the last `days` days, from the stored match runs. */
+const figures = async (table: string, days: number, region?: string): Promise<number> => {
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient(region ? { region } : {}));
+  const store = new DynamoDbTopicStore(doc, table);
+  const set = await store.load();
+  const runs: MatchRun[] = [];
+  for (let d = 0; d < days; d++) {
+    runs.push(
+      ...(await store.listMatchRuns(new Date(Date.now() - d * 86_400_000).toISOString().slice(0, 10))),
+    );
+  }
+  const rows = summariseTopicFigures(
+    runs,
+    set.topics.map((t) => t.id),
+  );
+  console.log(`${runs.length} articles matched in the last ${days} days`);
+  console.log(
+    `${'topic'.padEnd(40)} ${'candidates'.padStart(10)} ${'matches'.padStart(8)} ${'precision'.padStart(9)}`,
+  );
+  for (const r of rows) {
+    const note = r.matches === 0 ? '  never fired' : '';
+    console.log(
+      `${r.topicId.padEnd(40)} ${String(r.candidates).padStart(10)} ${String(r.matches).padStart(8)} ${r.precision.toFixed(3).padStart(9)}${note}`,
+    );
+  }
+  return 0;
+};
+
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { table: { type: 'string' }, folder: { type: 'string' }, region: { type: 'string' } },
+  options: {
+    table: { type: 'string' },
+    folder: { type: 'string' },
+    region: { type: 'string' },
+    days: { type: 'string', default: '7' },
+  },
 });
 const [command = 'validate', folderArg] = positionals;
 const folder = values.folder ?? folderArg ?? 'seeds/topics';
@@ -85,7 +123,14 @@ if (command === 'validate') {
   } else {
     process.exitCode = await sync(folder, values.table, values.region);
   }
+} else if (command === 'figures') {
+  if (!values.table) {
+    console.error('usage: npm run topics:figures -- --table <TableName> [--days 7] [--region <region>]');
+    process.exitCode = 2;
+  } else {
+    process.exitCode = await figures(values.table, Number(values.days), values.region);
+  }
 } else {
-  console.error(`unknown command "${command}": use validate or sync`);
+  console.error(`unknown command "${command}": use validate, sync or figures`);
   process.exitCode = 2;
 }

@@ -109,6 +109,33 @@ describe('Integration: matching during ingest (moto)', () => {
     ).toHaveLength(1);
   });
 
+  it('should print per-topic figures with topics:figures', async () => {
+    // Prepare
+    const { spawnSync } = await import('node:child_process');
+    const env = {
+      ...process.env,
+      AWS_ENDPOINT_URL: inject('motoEndpoint'),
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+    };
+
+    // Act
+    const run = spawnSync(
+      process.execPath,
+      ['scripts/topics.ts', 'figures', '--table', resources.table, '--days', '1'],
+      {
+        encoding: 'utf8',
+        env,
+      },
+    );
+
+    // Assess
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^international-health-aid +\d+ +[1-9]\d* +\d\.\d{3}$/m);
+    expect(run.stdout).toMatch(/^health-disinformation +0 +0 +0\.000  never fired$/m);
+  });
+
   it('should keep per-topic figures from the match runs', async () => {
     // Act
     const runs = await topics.listMatchRuns(new Date().toISOString().slice(0, 10));
