@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import type { Explanation } from '../topics/explain.ts';
+
+/** Everything an alert says: one article that matched one topic. */
+export interface Alert {
+  /** Stable for the (article, topic) pair: the same match always has the same id. */
+  id: string;
+  kind: 'alert';
+  createdAt: string;
+  topic: { id: string; name: string };
+  score: number;
+  article: {
+    id: string;
+    title: string;
+    date: string;
+    author?: string;
+    url?: string;
+    source?: string;
+    /** Where the file is (s3://bucket/key, or a local path). */
+    location: string;
+  };
+  explanation: Explanation;
+}
+
+/** The alert id of an (article, topic) pair: `alert_` and 24 hex characters of SHA-256. */
+export const alertIdFor = (articleId: string, topicId: string): string =>
+  `alert_${createHash('sha256').update(`${articleId}\u0000${topicId}`).digest('hex').slice(0, 24)}`;
+
+/** A score as people read it. */
+export const scoreLabel = (score: number): string =>
+  score >= 0.8 ? 'strong' : score >= 0.5 ? 'good' : score >= 0.3 ? 'fair' : 'weak';

@@ -1,0 +1,116 @@
+import { COUNTRY_NAMES } from '../topics/places/gazetteer.ts';
+import { type Alert, scoreLabel } from './alert.ts';
+
+/** Version of the machine-readable alert document; bump on any incompatible change. */
+export const ALERT_SCHEMA = 'newswatch.alert/v1';
+
+/** The JSON document webhooks and queues receive (schema: docs/alert.schema.json). */
+export interface AlertDocument {
+  schema: typeof ALERT_SCHEMA;
+  id: string;
+  kind: 'alert';
+  createdAt: string;
+  topic: { id: string; name: string };
+  score: number;
+  article: Alert['article'];
+  why: {
+    terms: Array<{ term: string; list?: string; count: number }>;
+    countries: string[];
+    snippet: string;
+  };
+}
+
+/** The versioned JSON document of an alert. */
+export const composeAlertDocument = (alert: Alert): AlertDocument => ({
+  schema: ALERT_SCHEMA,
+  id: alert.id,
+  kind: 'alert',
+  createdAt: alert.createdAt,
+  topic: alert.topic,
+  score: alert.score,
+  article: alert.article,
+  why: {
+    terms: alert.explanation.terms.map((t) => ({
+      term: t.term,
+      ...(t.list ? { list: t.list } : {}),
+      count: t.positions.length,
+    })),
+    countries: alert.explanation.countries,
+    snippet: alert.explanation.snippet,
+  },
+});
+
+/** Email subjects longer than this are cut (SNS allows 100; phones show about 60). */
+const SUBJECT_LENGTH = 90;
+/** Matched terms listed in an email before "and N more". */
+const EMAIL_TERMS = 8;
+
+/** Cuts at a word boundary with an ellipsis, the whole at most `max` characters. */
+const cut = (text: string, max: number) => {
+  if (text.length <= max) return text;
+  const room = text.slice(0, max - 1);
+  const space = room.lastIndexOf(' ');
+  return `${(space > max / 2 ? room.slice(0, space) : room).replace(/[\s,;:.-]+$/, '')}…`;
+};
+
+/**
+ * A plain-text email that reads well on a phone: headline first, short lines, the
+ * snippet with matches marked *like this*, and where the file is.
+ */
+export const composeAlertEmail = (alert: Alert): { subject: string; text: string } => {
+  const a = alert.article;
+  const terms = alert.explanation.terms;
+  const listed = terms
+    .slice(0, EMAIL_TERMS)
+    .map((t) => `${t.term} ×${t.positions.length}`)
+    .join(', ');
+  const more = terms.length > EMAIL_TERMS ? `, and ${terms.length - EMAIL_TERMS} more` : '';
+  const countries = alert.explanation.countries.map((c) => COUNTRY_NAMES.get(c) ?? c).join(', ');
+  const byline = [a.date, a.author ? `by ${a.author}` : undefined, a.source].filter(Boolean).join(' · ');
+  const lines = [
+    a.title,
+    byline,
+    '',
+    `Topic: ${alert.topic.name}`,
+    `Score: ${alert.score.toFixed(2)} (${scoreLabel(alert.score)})`,
+    '',
+    'Why it matched:',
+    `${listed}${more}`,
+    ...(countries ? [`Countries: ${countries}`] : []),
+    '',
+    ...(alert.explanation.snippet ? [alert.explanation.snippet.replace(/\*\*([^*]+)\*\*/g, '*$1*'), ''] : []),
+    ...(a.url ? [`Read: ${a.url}`] : []),
+    `File: ${a.location}`,
+    `Alert: ${alert.id}`,
+  ];
+  return {
+    subject: cut(`[newswatch] ${alert.topic.name}: ${a.title}`, SUBJECT_LENGTH),
+    text: `${lines.join('\n')}\n`,
+  };
+};
+
+/**
+ * The SNS message of an alert: `MessageStructure: json` with readable text for email and
+ * the JSON document for every machine endpoint, plus attributes for filter policies.
+ */
+export const composeSnsMessage = (alert: Alert) => {
+  const email = composeAlertEmail(alert);
+  const document = JSON.stringify(composeAlertDocument(alert));
+  return {
+    id: alert.id,
+    subject: email.subject,
+    message: JSON.stringify({
+      default: document,
+      email: email.text,
+      sqs: document,
+      http: document,
+      https: document,
+    }),
+    attributes: {
+      topicId: { DataType: 'String', StringValue: alert.topic.id },
+      score: { DataType: 'Number', StringValue: String(alert.score) },
+      countries: { DataType: 'String.Array', StringValue: JSON.stringify(alert.explanation.countries) },
+      kind: { DataType: 'String', StringValue: alert.kind },
+    },
+  };
+};

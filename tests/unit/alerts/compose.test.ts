@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import { parseArticle } from '../../../functions/core/articles/parse-article.ts';
+import { type Alert, alertIdFor } from '../../../functions/core/alerts/alert.ts';
+import {
+  composeAlertDocument,
+  composeAlertEmail,
+  composeSnsMessage,
+} from '../../../functions/core/alerts/compose.ts';
+import { compileTopics, matchArticle } from '../../../functions/core/topics/matcher.ts';
+import { loadTopicFiles } from '../../../functions/core/topics/topic-files.ts';
+import { readdirSync } from 'node:fs';
+
+const loaded = loadTopicFiles(
+  readdirSync('seeds/topics').map((f) => ({ path: f, text: readFileSync(`seeds/topics/${f}`, 'utf8') })),
+);
+const { index } = compileTopics(loaded.topics, loaded.lists);
+
+/** The alert the pipeline would build for a seed article and a topic. */
+const seedAlert = (file: string, topicId: string): Alert => {
+  const parsed = parseArticle({
+    key: `incoming/${file}`,
+    bytes: readFileSync(`seeds/articles/${file}`),
+    receivedAt: '2026-11-23T10:00:00Z',
+  });
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  const a = parsed.value;
+  const match = matchArticle(index, a).matches.find((m) => m.topicId === topicId);
+  if (!match) throw new Error(`${file} does not match ${topicId}`);
+  return {
+    id: alertIdFor(a.id, topicId),
+    kind: 'alert',
+    createdAt: '2026-11-23T10:00:01.000Z',
+    topic: { id: match.topicId, name: match.topicName },
+    score: match.score,
+    article: {
+      id: a.id,
+      title: a.title,
+      date: a.date,
+      ...(a.author ? { author: a.author } : {}),
+      location: `s3://articles-bucket/incoming/${file}`,
+    },
+    explanation: match.explanation,
+  };
+};
+
+const ajv = new Ajv2020({ allErrors: true, strict: true });
+addFormats.default(ajv);
+const validate = ajv.compile(JSON.parse(readFileSync('docs/alert.schema.json', 'utf8')) as object);
+
+describe('Function: alertIdFor', () => {
+  it('should be stable per (article, topic) and differ between pairs', () => {
+    // Act & Assess
+    expect(alertIdFor('a'.repeat(32), 'x')).toBe(alertIdFor('a'.repeat(32), 'x'));
+    expect(alertIdFor('a'.repeat(32), 'x')).not.toBe(alertIdFor('a'.repeat(32), 'y'));
+    expect(alertIdFor('a'.repeat(32), 'x')).toMatch(/^alert_[0-9a-f]{24}$/);
+  });
+});
+
+describe('Function: composeAlertEmail', () => {
+  it('should render 000 for international-health-aid line by line', () => {
+    // Act
+    const email = composeAlertEmail(seedAlert('000_9c9c4874b48bb81e.txt', 'international-health-aid'));
+
+    // Assess
+    expect(email.subject).toBe(
+      '[newswatch] International health aid: A ceremony has been held at the Azerbaijan Foreign…',
+    );
+    expect(email.subject.length).toBeLessThanOrEqual(90);
+    const lines = email.text.split('\n');
+    expect(lines.slice(0, 10)).toEqual([
+      'A ceremony has been held at the Azerbaijan Foreign Ministry on receiving medical masks brough by South Korea as part…',
+      '2020-07-26 · by Ayya Lmahamad',
+      '',
+      'Topic: International health aid',
+      'Score: 1.00 (strong)',
+      '',
+      'Why it matched:',
+      'masks ×4, medical masks ×4, disinfectant* ×1, delivered ×1, delivery ×1, covid ×2, coronavirus ×3, pandemic ×2, and 3 more',
+      'Countries: Azerbaijan, South Korea',
+      '',
+    ]);
+    expect(lines[10]).toMatch(/^…?.*\*[^*]+\*.*…?$/);
+    expect(lines[10]?.length).toBeLessThanOrEqual(300);
+    expect(lines.slice(11)).toEqual([
+      '',
+      'File: s3://articles-bucket/incoming/000_9c9c4874b48bb81e.txt',
+      `Alert: ${alertIdFor(seedAlert('000_9c9c4874b48bb81e.txt', 'international-health-aid').article.id, 'international-health-aid')}`,
+      '',
+    ]);
+  });
+
+  it('should render 003 for global-health-cooperation without a by-line author', () => {
+    // Act
+    const email = composeAlertEmail(seedAlert('003_c3fb651c5343490c.txt', 'global-health-cooperation'));
+
+    // Assess
+    const lines = email.text.split('\n');
+    expect(lines.slice(0, 5)).toEqual([
+      'Azerbaijan continues international cooperation regarding COVID-19, Assistant to the President of Azerbaijan, Head of…',
+      '2020-07-01',
+      '',
+      'Topic: Global health cooperation',
+      'Score: 1.00 (strong)',
+    ]);
+    expect(lines).toContain('Countries: Azerbaijan, Armenia');
+    expect(lines.at(-3)).toBe('File: s3://articles-bucket/incoming/003_c3fb651c5343490c.txt');
+  });
+});
+
+describe('Function: composeAlertDocument', () => {
+  it('should produce a document valid against docs/alert.schema.json', () => {
+    // Act
+    const doc = composeAlertDocument(seedAlert('000_9c9c4874b48bb81e.txt', 'international-health-aid'));
+
+    // Assess
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(doc).toMatchObject({
+      schema: 'newswatch.alert/v1',
+      kind: 'alert',
+      topic: { id: 'international-health-aid' },
+    });
+    expect(doc.why.terms[0]).toEqual({ term: 'masks', list: 'health_supplies', count: 4 });
+  });
+
+  it('should be rejected by the schema when a required field is missing or unknown fields appear', () => {
+    // Prepare
+    const doc = composeAlertDocument(seedAlert('000_9c9c4874b48bb81e.txt', 'international-health-aid'));
+    const { why: _why, ...withoutWhy } = doc;
+
+    // Act & Assess
+    expect(validate(withoutWhy)).toBe(false);
+    expect(validate({ ...doc, extra: 1 })).toBe(false);
+    expect(validate({ ...doc, score: 1.5 })).toBe(false);
+  });
+});
+
+describe('Function: composeSnsMessage', () => {
+  it('should carry email text, the JSON document for machines, and filterable attributes', () => {
+    // Act
+    const msg = composeSnsMessage(seedAlert('000_9c9c4874b48bb81e.txt', 'international-health-aid'));
+
+    // Assess
+    const structure = JSON.parse(msg.message) as Record<string, string>;
+    expect(Object.keys(structure).sort()).toEqual(['default', 'email', 'http', 'https', 'sqs']);
+    expect(structure.email).toContain('Topic: International health aid');
+    expect(validate(JSON.parse(structure.sqs as string))).toBe(true);
+    expect(msg.attributes).toEqual({
+      topicId: { DataType: 'String', StringValue: 'international-health-aid' },
+      score: { DataType: 'Number', StringValue: '1' },
+      countries: { DataType: 'String.Array', StringValue: '["AZ","KR"]' },
+      kind: { DataType: 'String', StringValue: 'alert' },
+    });
+  });
+});
