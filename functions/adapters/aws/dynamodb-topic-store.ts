@@ -6,11 +6,14 @@ import {
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type {
+  AlertState,
   MatchRecord,
   MatchRun,
   MatchStore,
+  PutMatchResult,
   TopicSet,
   TopicSource,
 } from '../../core/pipeline/matching.ts';
@@ -101,7 +104,7 @@ export class DynamoDbTopicStore implements TopicSource, MatchStore {
     return { written, deleted };
   }
 
-  async putMatch(match: MatchRecord): Promise<'recorded' | 'exists'> {
+  async putMatch(match: MatchRecord): Promise<PutMatchResult> {
     try {
       await this.doc.send(
         new PutCommand({
@@ -115,10 +118,35 @@ export class DynamoDbTopicStore implements TopicSource, MatchStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
-      return 'recorded';
+      return { created: true };
     } catch (e) {
-      if (isConditionFailure(e)) return 'exists';
-      throw e;
+      if (!isConditionFailure(e)) throw e;
+      // dynalite does not return the item on a failed condition: read it.
+      const res = await this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: keys.match(match.articleId, match.topicId),
+          ConsistentRead: true,
+          ProjectionExpression: 'alertState',
+        }),
+      );
+      return { created: false, alertState: (res.Item?.alertState as AlertState | undefined) ?? 'pending' };
+    }
+  }
+
+  async markAlertSent(articleId: string, topicId: string, sentAt: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.match(articleId, topicId),
+          UpdateExpression: 'SET alertState = :sent, sentAt = :at',
+          ConditionExpression: 'alertState = :pending',
+          ExpressionAttributeValues: { ':sent': 'sent', ':pending': 'pending', ':at': sentAt },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
     }
   }
 

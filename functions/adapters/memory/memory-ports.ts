@@ -1,8 +1,11 @@
+import type { Alert } from '../../core/alerts/alert.ts';
 import type { Article } from '../../core/articles/article.ts';
 import type {
+  AlertPublisher,
   MatchRecord,
   MatchRun,
   MatchStore,
+  PutMatchResult,
   TopicSet,
   TopicSource,
 } from '../../core/pipeline/matching.ts';
@@ -91,15 +94,37 @@ export class MemoryTopicStore implements TopicSource, MatchStore {
     return Promise.resolve(this.set ?? { version: '', topics: [], lists: {} });
   }
 
-  putMatch(match: MatchRecord): Promise<'recorded' | 'exists'> {
+  putMatch(match: MatchRecord): Promise<PutMatchResult> {
     const id = `${match.articleId}\u0000${match.topicId}`;
-    if (this.matches.has(id)) return Promise.resolve('exists');
-    this.matches.set(id, match);
-    return Promise.resolve('recorded');
+    const existing = this.matches.get(id);
+    if (existing) return Promise.resolve({ created: false, alertState: existing.alertState });
+    this.matches.set(id, { ...match });
+    return Promise.resolve({ created: true });
+  }
+
+  markAlertSent(articleId: string, topicId: string, sentAt: string): Promise<void> {
+    const m = this.matches.get(`${articleId}\u0000${topicId}`);
+    if (m?.alertState === 'pending') Object.assign(m, { alertState: 'sent', sentAt });
+    return Promise.resolve();
   }
 
   putMatchRun(run: MatchRun): Promise<void> {
     this.runs.push(run);
     return Promise.resolve();
+  }
+}
+
+/** Alert publisher that keeps what it was given; `failNext` makes the next calls fail. */
+export class MemoryAlertPublisher implements AlertPublisher {
+  readonly published: Alert[] = [];
+  failNext = 0;
+
+  publish(alerts: Alert[]): Promise<{ failed: Array<{ id: string; reason: string }> }> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      return Promise.resolve({ failed: alerts.map((a) => ({ id: a.id, reason: 'unavailable' })) });
+    }
+    this.published.push(...alerts);
+    return Promise.resolve({ failed: [] });
   }
 }

@@ -1,5 +1,5 @@
 import { parseArticle } from '../articles/parse-article.ts';
-import { matchAndStore } from './matching.ts';
+import { matchAndStore, publishPending } from './matching.ts';
 import { type IngestError, type IngestPorts, ObjectGoneError, type ObjectRef } from './ports.ts';
 
 /** What happened to one object. */
@@ -9,7 +9,7 @@ export type IngestOutcome =
       key: string;
       articleId: string;
       title: string;
-      matches: Array<{ topicId: string; score: number }>;
+      matches: Array<{ topicId: string; score: number; alertId: string; alertState: 'pending' | 'sent' }>;
     }
   | { status: 'duplicate'; key: string; articleId: string; of: string }
   | { status: 'rejected'; key: string; error: IngestError; quarantineKey?: string }
@@ -79,6 +79,17 @@ export const ingestObject = async (ref: ObjectRef, ports: IngestPorts): Promise<
     status === 'stored' && ports.matching
       ? await matchAndStore(article, ports.matching.matcher, ports.matching.store, ports.clock)
       : [];
+  if (ports.matching && ports.alerts && matches.length > 0) {
+    const location = ports.alerts.locate(ref.key);
+    await publishPending(
+      matches,
+      article,
+      location,
+      ports.alerts.publisher,
+      ports.matching.store,
+      ports.clock,
+    );
+  }
   const recorded = await ports.articles.recordSource({
     ...sourceFields(ref, now),
     status,
@@ -91,7 +102,12 @@ export const ingestObject = async (ref: ObjectRef, ports: IngestPorts): Promise<
         key: ref.key,
         articleId: article.id,
         title: article.title,
-        matches: matches.map((m) => ({ topicId: m.topicId, score: m.score })),
+        matches: matches.map((m) => ({
+          topicId: m.topicId,
+          score: m.score,
+          alertId: m.alertId,
+          alertState: m.alertState,
+        })),
       }
     : { status, key: ref.key, articleId: article.id, of: firstKey };
 };

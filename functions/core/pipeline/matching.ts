@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { type Alert, alertIdFor } from '../alerts/alert.ts';
 import type { Article } from '../articles/article.ts';
 import { ANALYSER_VERSION } from '../topics/analyser.ts';
 import { compileTopics, matchArticle, type TopicIndex } from '../topics/matcher.ts';
@@ -21,6 +22,9 @@ export interface TopicSource {
   load(): Promise<TopicSet>;
 }
 
+/** Whether a match's alert has gone out: written `pending`, set to `sent` after publishing. */
+export type AlertState = 'pending' | 'sent';
+
 /** One stored match of an article with a topic. */
 export interface MatchRecord extends TopicMatch {
   articleId: string;
@@ -28,7 +32,14 @@ export interface MatchRecord extends TopicMatch {
   analyserVersion: string;
   topicSetVersion: string;
   matchedAt: string;
+  /** Stable per (article, topic): receivers drop repeats by it. */
+  alertId: string;
+  alertState: AlertState;
+  sentAt?: string;
 }
+
+/** Result of the conditional match write: new, or the state of the one already there. */
+export type PutMatchResult = { created: true } | { created: false; alertState: AlertState };
 
 /** What matching one article found: kept per article, the basis of per-topic figures. */
 export interface MatchRun {
@@ -45,8 +56,20 @@ export interface MatchRun {
 
 /** Persistence for matches. Writes are conditional, so re-running an article adds nothing. */
 export interface MatchStore {
-  putMatch(match: MatchRecord): Promise<'recorded' | 'exists'>;
+  putMatch(match: MatchRecord): Promise<PutMatchResult>;
   putMatchRun(run: MatchRun): Promise<void>;
+  /** Marks a pending alert sent; a no-op when it already is. */
+  markAlertSent(articleId: string, topicId: string, sentAt: string): Promise<void>;
+}
+
+/** Publishes alerts; reports the ones that could not be published. */
+export interface AlertPublisher {
+  publish(alerts: Alert[]): Promise<{ failed: Array<{ id: string; reason: string }> }>;
+}
+
+/** Some alerts could not be published: the object is retried, and only unsent alerts go out again. */
+export class AlertPublishError extends Error {
+  override readonly name = 'AlertPublishError';
 }
 
 /** A version for a topic set: a hash of its canonical JSON, prefixed by the analyser version. */
@@ -117,8 +140,14 @@ export const matchAndStore = async (
     analyserVersion: ANALYSER_VERSION,
     topicSetVersion: current.version,
     matchedAt: now,
+    alertId: alertIdFor(article.id, m.topicId),
+    alertState: 'pending',
   }));
-  for (const r of records) await store.putMatch(r);
+  for (const r of records) {
+    const put = await store.putMatch(r);
+    // A retry finds the match already written: keep its state, so a sent alert stays sent.
+    if (!put.created) r.alertState = put.alertState;
+  }
   await store.putMatchRun({
     articleId: article.id,
     articleDate: article.date,
@@ -129,6 +158,56 @@ export const matchAndStore = async (
     ranAt: now,
   });
   return records;
+};
+
+/** The alert of a stored match. */
+export const alertOf = (match: MatchRecord, article: Article, location: string): Alert => ({
+  id: match.alertId,
+  kind: 'alert',
+  createdAt: match.matchedAt,
+  topic: { id: match.topicId, name: match.topicName },
+  score: match.score,
+  article: {
+    id: article.id,
+    title: article.title,
+    date: article.date,
+    ...(article.author ? { author: article.author } : {}),
+    ...(article.url ? { url: article.url } : {}),
+    ...(article.source ? { source: article.source } : {}),
+    location,
+  },
+  explanation: match.explanation,
+});
+
+/**
+ * Publishes the pending alerts of an article's matches and marks each published one sent.
+ * Throws {@link AlertPublishError} when some could not be published, after marking the rest,
+ * so the retry sends only what is still pending.
+ */
+export const publishPending = async (
+  matches: readonly MatchRecord[],
+  article: Article,
+  location: string,
+  publisher: AlertPublisher,
+  store: MatchStore,
+  clock: Clock,
+): Promise<number> => {
+  const pending = matches.filter((m) => m.alertState === 'pending');
+  if (pending.length === 0) return 0;
+  const { failed } = await publisher.publish(pending.map((m) => alertOf(m, article, location)));
+  const failedIds = new Set(failed.map((f) => f.id));
+  const sentAt = clock.now().toISOString();
+  for (const m of pending) {
+    if (failedIds.has(m.alertId)) continue;
+    await store.markAlertSent(m.articleId, m.topicId, sentAt);
+    m.alertState = 'sent';
+  }
+  if (failed.length > 0) {
+    throw new AlertPublishError(
+      `${failed.length} of ${pending.length} alerts were not published: ${failed[0]?.reason}`,
+    );
+  }
+  return pending.length;
 };
 
 /** Per-topic figures over a set of match runs. */

@@ -1,5 +1,5 @@
 import type { Article, ArticleError, ArticleErrorKind } from '../articles/article.ts';
-import type { CachedMatcher, MatchStore } from './matching.ts';
+import type { AlertPublisher, CachedMatcher, MatchStore } from './matching.ts';
 
 /** One stored object to ingest, as the bucket (or the local inbox) describes it. */
 export interface ObjectRef {
@@ -98,4 +98,6 @@ export interface IngestPorts {
   limits: { maxBytes: number };
   /** Matching against watched topics; absent, articles are stored without matching. */
   matching?: { matcher: CachedMatcher; store: MatchStore };
+  /** Alerting on matches; absent, matches are stored with their alerts pending. */
+  alerts?: { publisher: AlertPublisher; locate: (key: string) => string };
 }

@@ -18,7 +18,8 @@ export interface ArticleView {
   title: FieldView;
   body: FieldView;
   author: FieldView;
-  places: PlaceMention[];
+  /** Countries named in the title and the body, with the field they are in. */
+  places: Array<PlaceMention & { field: 'title' | 'body' }>;
   /** Country code → number of mentions (title and body). */
   countries: Map<string, number>;
 }
@@ -56,7 +57,10 @@ export const viewArticle = (article: MatchableArticle): ArticleView => {
   const title = viewField(article.title);
   const body = viewField(article.paragraphs.join(PARAGRAPH_SEPARATOR));
   const author = viewField(article.author ?? '');
-  const places = [...findPlaces(title.text, title.tokens), ...findPlaces(body.text, body.tokens)];
+  const places = [
+    ...findPlaces(title.text, title.tokens).map((p) => ({ ...p, field: 'title' as const })),
+    ...findPlaces(body.text, body.tokens).map((p) => ({ ...p, field: 'body' as const })),
+  ];
   const countries = new Map<string, number>();
   for (const p of places) countries.set(p.code, (countries.get(p.code) ?? 0) + 1);
   return { title, body, author, places, countries };

@@ -232,3 +232,22 @@ export const positiveLeaves = (node: QueryNode, out: Array<{ leaf: LeafNode; lis
   }
   return out;
 };
+
+/** The place conditions that count for a match (not under a NOT): country codes, or `*` for countries>=n. */
+export const positivePlaces = (node: QueryNode, out: Array<{ code: string; text: string }> = []) => {
+  switch (node.type) {
+    case 'country':
+      out.push({ code: node.code, text: `country:${node.code}` });
+      break;
+    case 'countries':
+      out.push({ code: '*', text: `countries>=${node.min}` });
+      break;
+    case 'and':
+    case 'or':
+      for (const c of node.children) positivePlaces(c, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+};

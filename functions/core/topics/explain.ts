@@ -1,5 +1,5 @@
 import type { ArticleView } from './article-view.ts';
-import { type Evaluator, type Hit, positiveLeaves } from './evaluate.ts';
+import { type Evaluator, type Hit, positiveLeaves, positivePlaces } from './evaluate.ts';
 import type { QueryNode } from './query.ts';
 
 /** One matched word, phrase or wildcard of the query, and where it occurs. */
@@ -130,6 +130,20 @@ export const explainMatch = (
     if (terms.has(name)) continue;
     const positions = hits.map((h) => charRange(view, h));
     terms.set(name, { term: leaf.text, ...(list ? { list } : {}), positions });
+    for (const p of positions) {
+      const k = `${p.field}:${p.start}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      occurrences++;
+      if (p.field === 'title') inTitle = true;
+    }
+  }
+  // Place conditions count like terms: their mentions are occurrences.
+  for (const place of positivePlaces(query)) {
+    const mentions = view.places.filter((p) => place.code === '*' || p.code === place.code);
+    if (mentions.length === 0 || terms.has(place.text)) continue;
+    const positions = mentions.map((m) => charRange(view, { field: m.field, first: m.first, last: m.last }));
+    terms.set(place.text, { term: place.text, positions });
     for (const p of positions) {
       const k = `${p.field}:${p.start}`;
       if (seen.has(k)) continue;

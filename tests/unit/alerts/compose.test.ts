@@ -78,7 +78,7 @@ describe('Function: composeAlertEmail', () => {
       'Score: 1.00 (strong)',
       '',
       'Why it matched:',
-      'masks ×4, medical masks ×4, disinfectant* ×1, delivered ×1, deliveries ×1, covid ×2, coronavirus ×3, pandemic ×2, and 2 more',
+      'masks ×4, medical masks ×4, disinfectant* ×1, delivered ×1, deliveries ×1, covid ×2, coronavirus ×3, pandemic ×2, and 3 more',
       'Countries: Azerbaijan, South Korea',
       '',
     ]);

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  MemoryAlertPublisher,
+  MemoryArticleStore,
+  MemoryObjectSource,
+  MemoryTopicStore,
+} from '../../../functions/adapters/memory/memory-ports.ts';
+import { ingestObject } from '../../../functions/core/pipeline/ingest-object.ts';
+import {
+  AlertPublishError,
+  CachedMatcher,
+  topicSetVersion,
+} from '../../../functions/core/pipeline/matching.ts';
+import type { IngestPorts, ObjectRef } from '../../../functions/core/pipeline/ports.ts';
+import type { TopicDefinition } from '../../../functions/core/topics/topic.ts';
+
+const SEED = readFileSync('seeds/articles/000_9c9c4874b48bb81e.txt');
+const topics: TopicDefinition[] = [
+  {
+    id: 'masks',
+    name: 'Masks',
+    query: 'masks AND (aid OR delivered OR transfer)',
+    minScore: 0.2,
+    enabled: true,
+  },
+  { id: 'korea', name: 'Korea', query: 'country:KR', minScore: 0.1, enabled: true },
+];
+
+const setup = () => {
+  const clock = { now: () => new Date('2026-11-23T12:00:00Z') };
+  const topicStore = new MemoryTopicStore({ version: topicSetVersion(topics, {}), topics, lists: {} });
+  const publisher = new MemoryAlertPublisher();
+  const base: IngestPorts = {
+    objects: new MemoryObjectSource(new Map([['incoming/a.txt', SEED]])),
+    articles: new MemoryArticleStore(),
+    clock,
+    limits: { maxBytes: 100_000 },
+    matching: { matcher: new CachedMatcher(topicStore, clock), store: topicStore },
+  };
+  const withAlerts: IngestPorts = { ...base, alerts: { publisher, locate: (key) => `s3://bucket/${key}` } };
+  const ref: ObjectRef = {
+    key: 'incoming/a.txt',
+    size: SEED.length,
+    etag: 'e',
+    eventTime: '2026-11-23T11:00:00Z',
+  };
+  return { base, withAlerts, publisher, topicStore, ref };
+};
+
+describe('Function: ingestObject with alerting', () => {
+  it('should publish one alert per match and mark it sent, and none when the event comes again', async () => {
+    // Prepare
+    const { withAlerts, publisher, topicStore, ref } = setup();
+
+    // Act
+    const first = await ingestObject(ref, withAlerts);
+    await ingestObject(ref, withAlerts);
+
+    // Assess
+    expect(publisher.published.map((a) => a.topic.id).sort()).toEqual(['korea', 'masks']);
+    expect([...topicStore.matches.values()].map((m) => m.alertState)).toEqual(['sent', 'sent']);
+    expect(first).toMatchObject({ matches: [{ alertState: 'sent' }, { alertState: 'sent' }] });
+    expect(publisher.published[0]?.article.location).toBe('s3://bucket/incoming/a.txt');
+  });
+
+  it('should send exactly once when the first attempt stopped after writing the matches', async () => {
+    // Prepare: the first attempt wrote the matches and stopped before publishing.
+    const { base, withAlerts, publisher, topicStore, ref } = setup();
+    await ingestObject(ref, base);
+    expect([...topicStore.matches.values()].map((m) => m.alertState)).toEqual(['pending', 'pending']);
+
+    // Act: the retry.
+    await ingestObject(ref, withAlerts);
+    await ingestObject(ref, withAlerts);
+
+    // Assess
+    expect(publisher.published).toHaveLength(2);
+  });
+
+  it('should fail the object when publishing fails, and send once on the retry', async () => {
+    // Prepare
+    const { withAlerts, publisher, ref } = setup();
+    publisher.failNext = 1;
+
+    // Act
+    await expect(ingestObject(ref, withAlerts)).rejects.toBeInstanceOf(AlertPublishError);
+    await ingestObject(ref, withAlerts);
+
+    // Assess
+    expect(publisher.published).toHaveLength(2);
+  });
+});
