@@ -1,0 +1,334 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  SetQueueAttributesCommand,
+} from '@aws-sdk/client-sqs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DynamoDbArticleStore } from '../../functions/adapters/aws/dynamodb-article-store.ts';
+import { DynamoDbTopicStore } from '../../functions/adapters/aws/dynamodb-topic-store.ts';
+import { S3ObjectSource } from '../../functions/adapters/aws/s3-object-source.ts';
+import { SnsAlertPublisher } from '../../functions/adapters/aws/sns-alert-publisher.ts';
+import { CachedMatcher, topicSetVersion } from '../../functions/core/pipeline/matching.ts';
+import { loadTopicFiles } from '../../functions/core/topics/topic-files.ts';
+import { createIngestHandler } from '../../functions/ingest/handler.ts';
+import {
+  createIngestResources,
+  type EmulatorClients,
+  emulatorClients,
+  lambdaContext,
+  putObject,
+  REGION,
+  receiveMessages,
+  scanTable,
+  sqsEvent,
+} from './helpers/emulator.ts';
+
+const ajv = new Ajv2020({ allErrors: true, strict: true });
+addFormats.default(ajv);
+const validateAlert = ajv.compile(JSON.parse(readFileSync('docs/alert.schema.json', 'utf8')) as object);
+
+const seedTopicSet = () => {
+  const files = readdirSync('seeds/topics').map((f) => ({
+    path: f,
+    text: readFileSync(`seeds/topics/${f}`, 'utf8'),
+  }));
+  const loaded = loadTopicFiles(files);
+  return {
+    version: topicSetVersion(loaded.topics, loaded.rawLists),
+    topics: loaded.topics,
+    lists: loaded.rawLists,
+  };
+};
+
+/** An SQS queue subscribed to the alerts topic with a filter policy, as a subscriber would be. */
+const subscribeQueue = async (
+  c: EmulatorClients,
+  sns: SNSClient,
+  topicArn: string,
+  name: string,
+  filter: object,
+) => {
+  const { QueueUrl } = await c.sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const attrs = await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  const queueArn = attrs.Attributes?.QueueArn as string;
+  await c.sqs.send(
+    new SetQueueAttributesCommand({
+      QueueUrl,
+      Attributes: {
+        Policy: JSON.stringify({
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'sns.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: queueArn,
+            },
+          ],
+        }),
+      },
+    }),
+  );
+  await sns.send(
+    new SubscribeCommand({
+      TopicArn: topicArn,
+      Protocol: 'sqs',
+      Endpoint: queueArn,
+      Attributes: { FilterPolicy: JSON.stringify(filter), FilterPolicyScope: 'MessageAttributes' },
+    }),
+  );
+  return QueueUrl as string;
+};
+
+/** The alert documents in SNS envelopes received by a queue. */
+const alertsIn = (messages: Message[]) =>
+  messages.map((m) => {
+    const envelope = JSON.parse(m.Body as string) as {
+      Message: string;
+      MessageAttributes: Record<string, { Value: string }>;
+    };
+    return {
+      doc: JSON.parse(envelope.Message) as { id: string; topic: { id: string } },
+      attributes: envelope.MessageAttributes,
+    };
+  });
+
+type Env = Awaited<ReturnType<typeof createIngestResources>> & {
+  c: EmulatorClients;
+  sns: SNSClient;
+  topicArn: string;
+  invoke: (messages: Message[]) => ReturnType<ReturnType<typeof createIngestHandler>>;
+};
+
+const setUp = async (wireSns?: (sns: SNSClient) => void): Promise<Env> => {
+  const endpoint = inject('motoEndpoint');
+  const c = emulatorClients(endpoint);
+  const sns = new SNSClient({
+    endpoint,
+    region: REGION,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  wireSns?.(sns);
+  const resources = await createIngestResources(c);
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `alerts-${resources.table}` }));
+  const topics = new DynamoDbTopicStore(c.doc, resources.table);
+  await topics.replaceTopicSet(seedTopicSet(), '2026-11-23T00:00:00Z');
+  const clock = { now: () => new Date() };
+  const handler = createIngestHandler({
+    config: { bucket: resources.bucket, incomingPrefix: 'incoming/' },
+    ports: {
+      objects: new S3ObjectSource(c.s3, {
+        bucket: resources.bucket,
+        incomingPrefix: 'incoming/',
+        quarantinePrefix: 'quarantine/',
+      }),
+      articles: new DynamoDbArticleStore(c.doc, resources.table),
+      clock,
+      limits: { maxBytes: 262_144 },
+      matching: { matcher: new CachedMatcher(topics, clock), store: topics },
+      alerts: {
+        publisher: new SnsAlertPublisher(sns, TopicArn as string),
+        locate: (key) => `s3://${resources.bucket}/${key}`,
+      },
+    },
+  });
+  return {
+    ...resources,
+    c,
+    sns,
+    topicArn: TopicArn as string,
+    invoke: (m) => handler(sqsEvent(m, resources.queueArn), lambdaContext()),
+  };
+};
+
+const uploadSeeds = async (env: Env) => {
+  for (const f of readdirSync('seeds/articles')) {
+    await putObject(env.c, env.bucket, `incoming/${f}`, readFileSync(`seeds/articles/${f}`));
+  }
+  return receiveMessages(env.c, env.queueUrl, 3);
+};
+
+describe('Integration: alerts through SNS to filtered subscriptions (moto)', () => {
+  let env: Env;
+  let healthAid: string;
+  let cooperation: string;
+  let armenia: string;
+  let strongOnly: string;
+
+  beforeAll(async () => {
+    // Prepare: four subscribers with different filter policies, then the seeds, delivered twice.
+    env = await setUp();
+    healthAid = await subscribeQueue(env.c, env.sns, env.topicArn, `aid-${env.table}`, {
+      topicId: ['international-health-aid'],
+      kind: ['alert'],
+    });
+    cooperation = await subscribeQueue(env.c, env.sns, env.topicArn, `coop-${env.table}`, {
+      topicId: ['global-health-cooperation'],
+    });
+    armenia = await subscribeQueue(env.c, env.sns, env.topicArn, `am-${env.table}`, { countries: ['AM'] });
+    strongOnly = await subscribeQueue(env.c, env.sns, env.topicArn, `strong-${env.table}`, {
+      score: [{ numeric: ['>=', 0.95] }],
+    });
+    const messages = await uploadSeeds(env);
+    expect((await env.invoke(messages)).batchItemFailures).toEqual([]);
+    expect((await env.invoke(messages)).batchItemFailures).toEqual([]);
+  });
+
+  it('should deliver the health-aid alert of 000 exactly once, as a schema-valid document', async () => {
+    // Act
+    const got = alertsIn(await receiveMessages(env.c, healthAid, 2, 3_000));
+
+    // Assess
+    expect(got).toHaveLength(1);
+    expect(got[0]?.doc.topic.id).toBe('international-health-aid');
+    expect(validateAlert(got[0]?.doc), JSON.stringify(validateAlert.errors)).toBe(true);
+    expect(got[0]?.attributes.kind?.Value).toBe('alert');
+  });
+
+  it('should give each subscriber only what its filter policy asks for', async () => {
+    // Act
+    const coop = alertsIn(await receiveMessages(env.c, cooperation, 3, 3_000));
+    const am = alertsIn(await receiveMessages(env.c, armenia, 3, 3_000));
+    const strong = alertsIn(await receiveMessages(env.c, strongOnly, 10, 3_000));
+
+    // Assess: both seeds match global-health-cooperation; only 003 names Armenia.
+    expect(coop.map((a) => a.doc.topic.id)).toEqual([
+      'global-health-cooperation',
+      'global-health-cooperation',
+    ]);
+    expect(new Set(coop.map((a) => a.doc.id)).size).toBe(2);
+    expect(am.map((a) => a.doc.topic.id)).toEqual(['global-health-cooperation']);
+    const stored = await scanTable(env.c, env.table);
+    const strongMatches = stored
+      .filter((i) => i.type === 'match' && (i.score as number) >= 0.95)
+      .map((i) => i.alertId);
+    const allMatches = stored.filter((i) => i.type === 'match');
+    expect(strongMatches.length).toBeGreaterThan(0);
+    expect(strong).toHaveLength(strongMatches.length);
+    expect(strongMatches.length).toBeLessThan(allMatches.length);
+    expect(strong.map((a) => a.doc.id).sort()).toEqual([...strongMatches].sort());
+  });
+});
+
+describe('Integration: exactly one alert despite failures (moto)', () => {
+  it('should send once when publishing failed after the match was written, after the retry', async () => {
+    // Prepare: the first PublishBatch call fails outright.
+    let failures = 1;
+    const env = await setUp((sns) =>
+      sns.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'PublishBatchCommand' && failures > 0) {
+            failures--;
+            throw Object.assign(new Error('Internal failure'), {
+              name: 'InternalErrorException',
+              $fault: 'server',
+            });
+          }
+          return next(args);
+        },
+        { step: 'serialize', name: 'failFirstPublish' },
+      ),
+    );
+    const queue = await subscribeQueue(env.c, env.sns, env.topicArn, `once-${env.table}`, {
+      topicId: ['international-health-aid'],
+    });
+    const messages = await uploadSeeds(env);
+
+    // Act
+    const first = await env.invoke(messages);
+    const retry = await env.invoke(messages);
+
+    // Assess
+    expect(first.batchItemFailures).toHaveLength(1);
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(alertsIn(await receiveMessages(env.c, queue, 2, 3_000))).toHaveLength(1);
+  });
+
+  it('should retry SNS throttling and still send once', async () => {
+    // Prepare: SNS answers "throttled" twice; the SDK retries with backoff.
+    let throttles = 2;
+    let calls = 0;
+    const env = await setUp((sns) =>
+      sns.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName !== 'PublishBatchCommand') return next(args);
+          calls++;
+          if (throttles > 0) {
+            throttles--;
+            throw Object.assign(new Error('Rate exceeded'), {
+              name: 'ThrottledException',
+              $fault: 'client',
+              $metadata: { httpStatusCode: 429 },
+            });
+          }
+          return next(args);
+        },
+        { step: 'deserialize', name: 'throttlePublish' },
+      ),
+    );
+    const queue = await subscribeQueue(env.c, env.sns, env.topicArn, `throttle-${env.table}`, {
+      topicId: ['international-health-aid'],
+    });
+    const messages = (await uploadSeeds(env)).filter((m) => m.Body?.includes('000_'));
+
+    // Act
+    const result = await env.invoke(messages);
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([]);
+    expect(calls).toBe(3);
+    expect(alertsIn(await receiveMessages(env.c, queue, 2, 3_000))).toHaveLength(1);
+  });
+});
+
+describe('Integration: SNS delivers to an HTTP endpoint (moto)', () => {
+  const received: Array<{ headers: IncomingMessage['headers']; body: string }> = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      res.writeHead(200).end();
+    });
+  });
+  beforeAll(() => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)));
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('should POST the SNS notification with the JSON alert document', async () => {
+    // Prepare
+    const env = await setUp();
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`;
+    await env.sns.send(
+      new SubscribeCommand({
+        TopicArn: env.topicArn,
+        Protocol: 'http',
+        Endpoint: url,
+        Attributes: { FilterPolicy: JSON.stringify({ topicId: ['international-health-aid'] }) },
+      }),
+    );
+    const messages = (await uploadSeeds(env)).filter((m) => m.Body?.includes('000_'));
+
+    // Act
+    await env.invoke(messages);
+    const deadline = Date.now() + 5_000;
+    while (!received.some((r) => r.body.includes('"Notification"')) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    // Assess
+    const notifications = received.filter(
+      (r) => (JSON.parse(r.body) as { Type: string }).Type === 'Notification',
+    );
+    expect(notifications).toHaveLength(1);
+    const doc = JSON.parse(
+      (JSON.parse(notifications[0]?.body as string) as { Message: string }).Message,
+    ) as unknown;
+    expect(validateAlert(doc)).toBe(true);
+  });
+});
