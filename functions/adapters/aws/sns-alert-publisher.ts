@@ -37,7 +37,8 @@ export class SnsAlertPublisher implements AlertPublisher {
           })),
         }),
       );
-      for (const f of res.Failed ?? []) failed.push({ id: f.Id ?? '', reason: `${f.Code}: ${f.Message ?? ''}` });
+      for (const f of res.Failed ?? [])
+        failed.push({ id: f.Id ?? '', reason: `${f.Code}: ${f.Message ?? ''}` });
     }
     return { failed };
   }

@@ -97,8 +97,9 @@ export const nearMatch = (left: Hit[], right: Hit[], distance: number, ordered: 
     for (let k = from; k < right.length; k++) {
       const b = right[k] as Hit;
       if (b.field !== a.field || b.first > a.last + distance + 1) break;
+      // Overlapping hits are one occurrence, not two words near each other.
       const gap = b.first > a.last ? b.first - a.last - 1 : a.first > b.last ? a.first - b.last - 1 : -1;
-      if (gap <= distance && (!ordered || b.first > a.last)) return true;
+      if (gap >= 0 && gap <= distance && (!ordered || b.first > a.last)) return true;
     }
   }
   return false;

@@ -80,6 +80,14 @@ export const snippetOf = (text: string, ranges: ReadonlyArray<{ start: number; e
     if (j - i > bj - bi) [bi, bj] = [i, j];
   }
   const marked = sorted.slice(bi, bj);
+  // Keep only as many marked matches as fit, markers and ellipses included.
+  while (
+    marked.length > 1 &&
+    (marked.at(-1) as { end: number }).end - (marked[0] as { start: number }).start + 4 * marked.length + 2 >
+      SNIPPET_LENGTH
+  ) {
+    marked.pop();
+  }
   const budget = SNIPPET_LENGTH - 2 - 4 * marked.length;
   const coreStart = marked[0]?.start ?? 0;
   const coreEnd = marked.at(-1)?.end ?? 0;
@@ -96,6 +104,9 @@ export const snippetOf = (text: string, ranges: ReadonlyArray<{ start: number; e
     const space = text.lastIndexOf(' ', to);
     if (space > coreEnd) to = space;
   }
+  // Never cut between the two halves of a surrogate pair.
+  if (from > 0 && /[\udc00-\udfff]/.test(text[from] ?? '')) from++;
+  if (to < text.length && /[\udc00-\udfff]/.test(text[to] ?? '')) to--;
   let out = from > 0 ? '…' : '';
   let at = from;
   for (const r of marked) {
@@ -127,9 +138,16 @@ export const explainMatch = (
         : leaf.type === 'prefix'
           ? `p:${leaf.prefix}`
           : `f:${leaf.words.join(' ')}`;
-    if (terms.has(name)) continue;
     const positions = hits.map((h) => charRange(view, h));
-    terms.set(name, { term: leaf.text, ...(list ? { list } : {}), positions });
+    const known = terms.get(name);
+    if (known) {
+      // The same words found through another scope: add the occurrences not listed yet.
+      for (const p of positions) {
+        if (!known.positions.some((k) => k.field === p.field && k.start === p.start)) known.positions.push(p);
+      }
+    } else {
+      terms.set(name, { term: leaf.text, ...(list ? { list } : {}), positions });
+    }
     for (const p of positions) {
       const k = `${p.field}:${p.start}`;
       if (seen.has(k)) continue;

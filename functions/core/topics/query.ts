@@ -200,11 +200,19 @@ const lex = (src: string): Tok[] => {
       const rest = word.slice(name.length + 1);
       if (rest) {
         const restStart = start + name.length + 1;
-        toks.push(
-          ...lex(rest)
-            .filter((t) => t.kind !== 'end')
-            .map((t) => shift(t, restStart)),
-        );
+        let inner: Tok[];
+        try {
+          inner = lex(rest);
+        } catch (e) {
+          // Point at the problem in the whole query, not in the part after the scope.
+          if (!(e instanceof QuerySyntaxError)) throw e;
+          throw new QuerySyntaxError(
+            src,
+            { offset: e.span.offset + restStart, length: e.span.length },
+            e.message,
+          );
+        }
+        toks.push(...inner.filter((t) => t.kind !== 'end').map((t) => shift(t, restStart)));
       }
     } else if (/^country:/i.test(word)) {
       const code = word.slice(8).toUpperCase();
@@ -216,7 +224,7 @@ const lex = (src: string): Tok[] => {
         );
       }
       toks.push({ kind: 'country', code, span });
-    } else if (/^countries/i.test(word)) {
+    } else if (/^countries[<>=]/i.test(word)) {
       const m = /^countries>=(\d+)$/i.exec(word);
       const min = Number(m?.[1]);
       if (!m || min < 1 || min > 50) {
@@ -512,8 +520,11 @@ export const parseQuery = (source: string, lists: TermLists = new Map(), cache?:
  * ending in * is a wildcard, one word is matched through its stem.
  */
 export const parseListItem = (item: string): LeafNode => {
-  const text = item.trim().replace(/^["“](.*)["”]$/, '$1');
+  const trimmed = item.trim();
+  const quoted = /^["“].*["”]$/.test(trimmed);
+  const text = quoted ? trimmed.slice(1, -1) : trimmed;
   const span = { offset: 0, length: item.length };
-  if (/\s/.test(text)) return leafFrom(item, { kind: 'phrase', text, span }, 'any');
+  // Quotes keep their meaning in a list: an exact word or phrase, not stemmed.
+  if (quoted || /\s/.test(text)) return leafFrom(item, { kind: 'phrase', text, span }, 'any');
   return leafFrom(item, { kind: 'word', text, span }, 'any');
 };

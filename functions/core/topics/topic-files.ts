@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, Scalar } from 'yaml';
 import * as z from '../validation.ts';
-import { type LeafNode, lineAndColumn, parseListItem, parseQuery, QuerySyntaxError } from './query.ts';
+import { caret, type LeafNode, lineAndColumn, parseListItem, parseQuery, QuerySyntaxError } from './query.ts';
 import type { TopicDefinition } from './topic.ts';
 
 /** One topic file's text. */
@@ -57,22 +57,50 @@ const excerptAt = (text: string, offset: number, length = 1): string => {
   return `  ${line}\n  ${' '.repeat(offset - start)}${'^'.repeat(Math.max(1, Math.min(length, line.length - (offset - start))))}`;
 };
 
-/** File offset of a character of a query string held in a YAML scalar. */
-const queryOffsetInFile = (text: string, node: Scalar, queryOffset: number): number => {
-  const [start] = node.range ?? [0];
-  if (node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE || node.type === Scalar.PLAIN) {
-    const raw = text.slice(start, node.range?.[1]);
-    if (!raw.includes('\n') && !raw.includes('\\\\'))
-      return start + (node.type === Scalar.PLAIN ? 0 : 1) + queryOffset;
-    return start;
+/** Length in the file of one escape of a double-quoted YAML scalar starting at `i` (a backslash). */
+const escapeLength = (raw: string, i: number): number => {
+  const c = raw[i + 1];
+  if (c === 'x') return 4;
+  if (c === 'u') return 6;
+  if (c === 'U') return 10;
+  return 2;
+};
+
+/**
+ * File offset of a character of a query held in a YAML scalar, or undefined when the file
+ * text and the query cannot be lined up (folded `>` blocks, multi-line flow scalars).
+ */
+const queryOffsetInFile = (text: string, node: Scalar, queryOffset: number): number | undefined => {
+  const [start, end] = node.range ?? [0, 0];
+  const raw = text.slice(start, end);
+  if (node.type === Scalar.PLAIN) return raw.includes('\n') ? undefined : start + queryOffset;
+  if (node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE) {
+    if (raw.includes('\n')) return undefined;
+    // Walk the raw text, one decoded character at a time, skipping escapes.
+    let i = 1;
+    for (let decoded = 0; decoded < queryOffset && i < raw.length; decoded++) {
+      if (node.type === Scalar.QUOTE_DOUBLE && raw[i] === '\\') i += escapeLength(raw, i);
+      else if (node.type === Scalar.QUOTE_SINGLE && raw[i] === "'" && raw[i + 1] === "'") i += 2;
+      else i++;
+    }
+    return start + i;
   }
-  // Block scalar: the query's n-th line is the n-th line after the indicator, indented.
-  const query = String(node.value);
-  const { line, column } = lineAndColumn(query, queryOffset);
+  if (node.type !== Scalar.BLOCK_LITERAL) return undefined;
+  // Literal block: the query's n-th line is the n-th line after the header, at the block's indent.
+  const { line, column } = lineAndColumn(String(node.value), queryOffset);
+  const header = text.slice(start, text.indexOf('\n', start));
   let at = text.indexOf('\n', start) + 1;
-  for (let l = 1; l < line; l++) at = text.indexOf('\n', at) + 1;
-  const indent = /^[ \t]*/.exec(text.slice(at))?.[0].length ?? 0;
-  return at + indent + column - 1;
+  const explicit = /[|>][+-]?(\d)/.exec(header)?.[1];
+  const parentIndent = text.slice(text.lastIndexOf('\n', start) + 1).match(/^[ \t]*/)?.[0].length ?? 0;
+  let indent = explicit ? parentIndent + Number(explicit) : undefined;
+  for (let l = 1; l < line || indent === undefined;) {
+    const lineText = text.slice(at, text.indexOf('\n', at) === -1 ? undefined : text.indexOf('\n', at));
+    if (indent === undefined && lineText.trim() !== '') indent = /^[ \t]*/.exec(lineText)?.[0].length ?? 0;
+    if (l >= line && indent !== undefined) break;
+    at = text.indexOf('\n', at) + 1;
+    l++;
+  }
+  return at + (indent ?? 0) + column - 1;
 };
 
 /**
@@ -205,10 +233,21 @@ export const loadTopicFiles = (files: readonly TopicFile[]): LoadedTopics => {
         if (!(e instanceof QuerySyntaxError)) throw e;
         const queryNode = nodeAt(itemNode, ['query']);
         const offset =
-          queryNode instanceof Scalar
-            ? queryOffsetInFile(file.text, queryNode, e.span.offset)
-            : offsetOf(queryNode, itemNode);
-        report(file, lc, offset, `topic ${topic.id}: ${e.message}`, e.span.length);
+          queryNode instanceof Scalar ? queryOffsetInFile(file.text, queryNode, e.span.offset) : undefined;
+        if (offset !== undefined) {
+          report(file, lc, offset, `topic ${topic.id}: ${e.message}`, e.span.length);
+        } else {
+          // The query cannot be lined up with the file: point at it, and show the query itself.
+          const at = offsetOf(queryNode, itemNode);
+          const pos = lc.linePos(at);
+          problems.push({
+            file: file.path,
+            line: pos.line,
+            column: pos.col,
+            message: `topic ${topic.id}: ${e.message} (query line ${e.line}, column ${e.column})`,
+            excerpt: caret(topic.query, e.span),
+          });
+        }
         return;
       }
       origin.set(topic.id, file.path);

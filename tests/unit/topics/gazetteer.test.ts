@@ -27,6 +27,10 @@ describe('Function: findPlaces', () => {
     ['we ate turkey', []],
     ['Turkey opened its borders.', []],
     ['fine china plates', []],
+    ['He said “we will help.” Turkey opened its borders', []],
+    ['Aid shipments\n\nTurkey opened its borders', []],
+    ['(Turkey opened its borders)', []],
+    ['• Turkey opened its borders', []],
   ])('should not count the ambiguous name in "%s"', (text, expected) => {
     // Act & Assess
     expect(codes(text)).toEqual(expected);

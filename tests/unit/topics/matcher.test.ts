@@ -70,6 +70,13 @@ describe('Function: matchArticle (query semantics)', () => {
     expect(matches(query, text)).toBe(expected);
   });
 
+  it('should not take one occurrence for two words near each other', () => {
+    // Act & Assess
+    expect(matches('vaccine NEAR/3 vaccines', article('One vaccine only.'))).toBe(false);
+    expect(matches('"new york" NEAR/0 york', article('Flights to New York resumed.'))).toBe(false);
+    expect(matches('vaccine NEAR/3 vaccines', article('One vaccine, then more vaccines.'))).toBe(true);
+  });
+
   it('should not match NEAR across fields', () => {
     // Act & Assess
     expect(matches('arrive NEAR/1 government', text)).toBe(false);
@@ -115,6 +122,19 @@ describe('Function: scoreOf', () => {
     expect(high).toBeGreaterThan(0.6);
   });
 
+  it('should give the same score whatever the order of scoped and unscoped forms of a word', () => {
+    // Prepare
+    const a = article(
+      'The vaccine campaign starts. Vaccines arrived; vaccine doses and vaccines are ready.',
+      'Vaccine drive',
+    );
+    const score = (q: string) => matchArticle(compileTopics([topic(q)]).index, a).matches[0]?.score;
+
+    // Act & Assess
+    expect(score('title:vaccine AND vaccines')).toBe(score('vaccines AND title:vaccine'));
+    expect(score('title:vaccine AND vaccines')).toBeGreaterThan(0.5);
+  });
+
   it('should drop matches under the topic minimum score', () => {
     // Prepare
     const { index } = compileTopics([topic('vaccine', 0.5)]);
@@ -145,6 +165,31 @@ describe('Function: snippetOf', () => {
     expect(snippet.startsWith('…')).toBe(true);
     expect(snippet.endsWith('…')).toBe(true);
     expect(snippet).not.toMatch(/…\S*\s?\S*ller w/); // does not open mid-word
+  });
+
+  it('should stay within 300 characters when matches are packed tight', () => {
+    // Prepare
+    const text = 'ab '.repeat(200);
+    const ranges = Array.from({ length: 200 }, (_, i) => ({ start: i * 3, end: i * 3 + 2 }));
+
+    // Act
+    const snippet = snippetOf(text, ranges);
+
+    // Assess
+    expect(snippet.length).toBeLessThanOrEqual(SNIPPET_LENGTH);
+    expect(snippet.startsWith('**ab**')).toBe(true);
+  });
+
+  it('should not split a character made of two UTF-16 units', () => {
+    // Prepare
+    const text = `vaccines ${'😀'.repeat(400)}`;
+
+    // Act
+    const snippet = snippetOf(text, [{ start: 0, end: 8 }]);
+
+    // Assess
+    expect(snippet.length).toBeLessThanOrEqual(SNIPPET_LENGTH);
+    expect(snippet).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
   });
 });
 

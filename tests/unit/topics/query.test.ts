@@ -54,6 +54,8 @@ describe('Function: parseQuery', () => {
     ['country:kr AND countries>=2', { and: ['country:KR', 'countries>=2'] }],
     ['@supplies AND aid', { and: ['@supplies', '~aid'] }],
     ['a &&b', { and: ['~a', '~b'] }],
+    ['developing countries', { and: ['~develop', '~countri'] }],
+    ['countries*', 'countries*'],
   ])('should parse %s', (query, expected) => {
     // Act & Assess
     expect(parsed(query)).toEqual(expected);
@@ -84,6 +86,8 @@ describe('Function: parseQuery', () => {
     ['title:body:a', 1, 7, 'body: cannot be used inside title:'],
     ['a ? b', 1, 3, 'single-letter wildcards'],
     ['()', 1, 2, 'empty parentheses'],
+    ['masks AND title:country:ZZ', 1, 17, '"ZZ" is not an ISO 3166-1 country code'],
+    ['masks\nAND title:@bad!', 2, 11, 'a list name is @ followed by'],
     ['   ', 1, 1, 'the query is empty'],
   ])('should reject %j at line %i, column %i', (query, line, column, message) => {
     // Act
@@ -130,6 +134,15 @@ describe('Function: parseQuery', () => {
     expect(parsed('[x] OR a+ OR ^b$')).toEqual({ or: ['~x', '~a', '~b'] });
     expect(() => parsed('.*')).toThrow('a wildcard needs at least one letter before it');
     expect(() => parsed('(a+)+$')).toThrow('"+$" has no letters or digits to match');
+  });
+});
+
+describe('Function: parseListItem', () => {
+  it('should read a quoted item as exact, an item with spaces as a phrase, a trailing * as a wildcard', () => {
+    // Act & Assess
+    expect(['"vaccine"', 'medical masks', 'vaccin*', 'vaccines'].map((i) => shape(parseListItem(i)))).toEqual(
+      ['"vaccine"', '"medical masks"', 'vaccin*', '~vaccin'],
+    );
   });
 });
 

@@ -40,6 +40,44 @@ describe('Function: loadTopicFiles', () => {
     ]);
   });
 
+  it.each([
+    ['double-quoted with escapes', 'id: a\nname: A\nquery: "\\"medical masks\\" AND (aid OR )"\n', '3:39'],
+    ['double-quoted with a tab escape', 'id: a\nname: A\nquery: "a\\tb (c OR )"\n', '3:20'],
+    [
+      'single-quoted with doubled quotes',
+      "id: a\nname: A\nquery: '''medical masks'' AND (aid OR )'\n",
+      '3:39',
+    ],
+    [
+      'a literal block with a more-indented line',
+      'id: a\nname: A\nquery: |\n  masks AND\n    (aid OR )\n',
+      '5:13',
+    ],
+    [
+      'a literal block with an indentation indicator',
+      'id: a\nname: A\nquery: |2\n    masks AND (aid OR )\n',
+      '4:23',
+    ],
+  ])('should place a query error inside %s', (_kind, text, at) => {
+    // Act
+    const [problem] = loadTopicFiles([{ path: 'f.yaml', text }]).problems;
+
+    // Assess
+    expect(`${problem?.line}:${problem?.column}`).toBe(at);
+  });
+
+  it('should point at a folded query and show the query with a caret when the file cannot be lined up', () => {
+    // Act
+    const [problem] = loadTopicFiles([
+      { path: 'f.yaml', text: 'id: a\nname: A\nquery: >\n  masks AND\n  (aid OR )\n' },
+    ]).problems;
+
+    // Assess
+    expect(problem).toMatchObject({ line: 3, column: 8 });
+    expect(problem?.message).toContain('(query line 1, column 19)');
+    expect(problem?.excerpt).toBe('  masks AND (aid OR )\n                    ^');
+  });
+
   it('should report every problem and still load the good topics', () => {
     // Prepare
     const files = [

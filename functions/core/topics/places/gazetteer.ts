@@ -46,9 +46,19 @@ export const COUNTRY_NAMES: ReadonlyMap<string, string> = new Map(
   (countries as Array<{ code: string; name: string }>).map((c) => [c.code, c.name]),
 );
 
+/**
+ * Whether the token opens a sentence: at the start of the text or of a paragraph, or after
+ * sentence punctuation, a bullet or an opening bracket, closing quotes and brackets skipped.
+ */
 const opensSentence = (text: string, token: Token): boolean => {
-  const before = text.slice(0, token.start).trimEnd();
-  return before === '' || /[.!?:"“]$/.test(before);
+  const from = Math.max(0, token.start - 200);
+  const before = text.slice(from, token.start);
+  if (/\n[ \t]*\n[ \t]*$/.test(before) || (from === 0 && before.trim() === '')) return true;
+  const trimmed = before
+    .trimEnd()
+    .replace(/["”’'»)\]]+$/, '')
+    .trimEnd();
+  return /[.!?:;•·([“"‘«–—]$/.test(trimmed);
 };
 
 /**
