@@ -1,6 +1,28 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { loadSubscribers, type Subscriber } from '../functions/core/alerts/subscribers.ts';
+import { loadTopicFiles } from '../functions/core/topics/topic-files.ts';
 import { NewswatchStack } from './newswatch-stack.ts';
+
+/** Reads seeds/subscribers.yaml, checked against the topic ids in seeds/topics; fails synth on any problem. */
+export const readSubscribers = (root = new URL('../seeds/', import.meta.url)): Subscriber[] => {
+  const topicsDir = new URL('topics/', root);
+  const files = readdirSync(topicsDir)
+    .filter((f) => /\.(ya?ml|json)$/.test(f))
+    .map((f) => ({ path: f, text: readFileSync(new URL(f, topicsDir), 'utf8') }));
+  const topicIds = new Set(loadTopicFiles(files).topics.map((t) => t.id));
+  const { subscribers, problems } = loadSubscribers(
+    readFileSync(new URL('subscribers.yaml', root), 'utf8'),
+    topicIds,
+  );
+  if (problems.length > 0) {
+    throw new Error(
+      `seeds/subscribers.yaml has problems:\n${problems.map((p) => `  ${p.line}:${p.column}: ${p.message}`).join('\n')}`,
+    );
+  }
+  return subscribers;
+};
 
 /** Builds the newswatch CDK app, with the AwsSolutions checks that fail synth on any finding. */
 export const buildApp = (app = new App()): { app: App; stack: NewswatchStack } => {
@@ -10,6 +32,7 @@ export const buildApp = (app = new App()): { app: App; stack: NewswatchStack } =
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     ...(maxObjectBytes ? { maxObjectBytes: Number(maxObjectBytes) } : {}),
     retainData: String(context('retainData')) !== 'false',
+    subscribers: readSubscribers(),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };

@@ -20,6 +20,8 @@ import {
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import type { Subscriber } from '../functions/core/alerts/subscribers.ts';
+import { Alerts } from './constructs/alerts.ts';
 import { NewswatchFunction } from './constructs/newswatch-function.ts';
 
 /** Settings a deployment may change (cdk.json context or `-c key=value`). */
@@ -30,6 +32,8 @@ export interface NewswatchStackProps extends StackProps {
   maxReceiveCount?: number;
   /** Keep the bucket and table when the stack is deleted (default true). */
   retainData?: boolean;
+  /** Who gets alerts (seeds/subscribers.yaml). */
+  subscribers?: readonly Subscriber[];
 }
 
 /** Prefix S3 notifies about; nothing else in the bucket triggers ingest. */
@@ -123,6 +127,9 @@ export class NewswatchStack extends Stack {
         MAX_OBJECT_BYTES: String(props.maxObjectBytes ?? 262_144),
       },
     }).bindTable(table, 'RW');
+    const alerts = new Alerts(this, 'Alerts', { subscribers: props.subscribers ?? [] });
+    ingest.fn.addEnvironment('ALERTS_TOPIC_ARN', alerts.topic.topicArn);
+    alerts.grantPublish(ingest.fn);
     // Read what arrives under incoming/, write only under quarantine/: the function can never
     // overwrite an incoming file or trigger itself. ListBucket (on incoming/ only) makes a
     // missing object answer 404 rather than 403.
@@ -206,5 +213,9 @@ export class NewswatchStack extends Stack {
     });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'IngestDeadLetterQueueUrl', { value: deadLetters.queueUrl });
+    new CfnOutput(this, 'AlertsTopicArn', {
+      value: alerts.topic.topicArn,
+      description: 'Subscribe more endpoints here',
+    });
   }
 }

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tracer } from './powertools.ts';
 
@@ -13,5 +14,6 @@ export const buildClients = (env: NodeJS.ProcessEnv = process.env) => {
   const doc = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
-  return { s3, dynamodb, doc };
+  const sns = tracer.captureAWSv3Client(new SNSClient({}));
+  return { s3, dynamodb, doc, sns };
 };

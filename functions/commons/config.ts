@@ -9,6 +9,9 @@ const IngestConfigSchema = z.object({
   INCOMING_PREFIX: prefix('incoming/'),
   QUARANTINE_PREFIX: prefix('quarantine/'),
   // DynamoDB items are at most 400 KB: an article must fit in one with its metadata.
+  ALERTS_TOPIC_ARN: z.optional(
+    z.string().check(z.startsWith('arn:', 'must be the ARN of the SNS alerts topic')),
+  ),
   MAX_OBJECT_BYTES: z._default(
     z.coerce.number().check(z.int(), z.positive(), z.lte(350_000)),
     DEFAULT_MAX_ARTICLE_BYTES,
@@ -22,6 +25,8 @@ export interface IngestConfig {
   incomingPrefix: string;
   quarantinePrefix: string;
   maxObjectBytes: number;
+  /** Where alerts are published; without it matches are stored with their alerts pending. */
+  alertsTopicArn?: string;
 }
 
 /** Reads and checks the ingest settings; a missing or bad variable fails with its name. */
@@ -38,5 +43,6 @@ export const readIngestConfig = (env: NodeJS.ProcessEnv = process.env): IngestCo
     incomingPrefix: c.INCOMING_PREFIX,
     quarantinePrefix: c.QUARANTINE_PREFIX,
     maxObjectBytes: c.MAX_OBJECT_BYTES,
+    ...(c.ALERTS_TOPIC_ARN ? { alertsTopicArn: c.ALERTS_TOPIC_ARN } : {}),
   };
 };

@@ -9,6 +9,7 @@ import { DynamoDbArticleStore } from '../adapters/aws/dynamodb-article-store.ts'
 import { DynamoDbTopicStore } from '../adapters/aws/dynamodb-topic-store.ts';
 import { parseS3Notification } from '../adapters/aws/s3-notification.ts';
 import { S3ObjectSource } from '../adapters/aws/s3-object-source.ts';
+import { SnsAlertPublisher } from '../adapters/aws/sns-alert-publisher.ts';
 import { buildClients } from '../commons/clients.ts';
 import { type IngestConfig, readIngestConfig } from '../commons/config.ts';
 import { logger, metrics, tracer } from '../commons/powertools.ts';
@@ -118,6 +119,14 @@ const defaultDependencies = (): IngestDependencies => {
       clock,
       limits: { maxBytes: config.maxObjectBytes },
       matching: { matcher: new CachedMatcher(topics, clock), store: topics },
+      ...(config.alertsTopicArn
+        ? {
+            alerts: {
+              publisher: new SnsAlertPublisher(clients.sns, config.alertsTopicArn),
+              locate: (key: string) => `s3://${config.bucket}/${key}`,
+            },
+          }
+        : {}),
     },
   };
 };

@@ -83,10 +83,10 @@ describe('Stack: Newswatch (articles bucket)', () => {
 });
 
 describe('Stack: Newswatch (ingest queue)', () => {
-  it('should encrypt both queues and give the ingest queue a dead-letter queue', () => {
+  it('should encrypt every queue and give the ingest queue a dead-letter queue', () => {
     // Assess
     const queues = resourcesOf('AWS::SQS::Queue');
-    expect(queues).toHaveLength(2);
+    expect(queues).toHaveLength(4);
     for (const [, q] of queues) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
     template.hasResourceProperties('AWS::SQS::Queue', {
       RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
@@ -94,7 +94,7 @@ describe('Stack: Newswatch (ingest queue)', () => {
     for (const [, policy] of resourcesOf('AWS::SQS::QueuePolicy')) {
       expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     }
-    expect(resourcesOf('AWS::SQS::QueuePolicy').length).toBe(2);
+    expect(resourcesOf('AWS::SQS::QueuePolicy').length).toBe(4);
   });
 
   it('should hold messages of at least 64 KB and hide them for six function timeouts', () => {
@@ -208,6 +208,58 @@ describe('Stack: Newswatch (table)', () => {
         Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
       ],
     });
+  });
+});
+
+describe('Stack: Newswatch (alerts)', () => {
+  it('should encrypt the alerts topic with a rotating key, require TLS and sign with SHA256', () => {
+    // Assess
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: Match.anyValue(),
+      SignatureVersion: '2',
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    const [[, policy]] = resourcesOf('AWS::SNS::TopicPolicy') as [[string, Resource]];
+    expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+  });
+
+  it('should subscribe each email subscriber with its filter policy and a dead-letter queue with an alarm', () => {
+    // Assess
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'health-desk@example.org',
+      FilterPolicy: {
+        kind: ['alert'],
+        topicId: ['international-health-aid', 'vaccine-supply-deals', 'health-disinformation'],
+        score: [{ numeric: ['>=', 0.5] }],
+      },
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'caucasus-editor@example.org',
+      FilterPolicy: { kind: ['digest'], subscriber: ['caucasus-editor'] },
+    });
+    expect(resourcesOf('AWS::SNS::Subscription')).toHaveLength(2);
+    const alarms = resourcesOf('AWS::CloudWatch::Alarm').filter(([, a]) =>
+      String(a.Properties.AlarmDescription).startsWith('Alerts for subscriber'),
+    );
+    expect(alarms).toHaveLength(2);
+  });
+
+  it('should let the ingest function publish to the alerts topic and name it in its environment', () => {
+    // Prepare
+    const [, fn] = ingestFunction();
+    const role = JSON.stringify(fn.Properties.Role).match(
+      /"(IngestFunctionServiceRole[A-Za-z0-9]+)"/,
+    )?.[1] as string;
+    const statements = policyStatementsOfRole(role);
+
+    // Assess
+    const publish = statements.filter((s) => asList(s.Action).includes('sns:Publish'));
+    expect(publish).toHaveLength(1);
+    expect(JSON.stringify(publish[0]?.Resource)).toMatch(/AlertsTopic/);
+    expect(JSON.stringify(fn.Properties.Environment)).toMatch(/"ALERTS_TOPIC_ARN":\{"Ref":"AlertsTopic/);
   });
 });
 

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { filterPolicyOf, loadSubscribers } from '../../../functions/core/alerts/subscribers.ts';
+import { readSubscribers } from '../../../infra/app.ts';
+
+const topics = new Set(['aid', 'vaccines']);
+
+describe('Function: loadSubscribers', () => {
+  it('should read email and webhook subscribers with their defaults', () => {
+    // Prepare
+    const text = `subscribers:
+  - id: desk
+    email: desk@example.org
+    topics: [aid]
+  - id: partner
+    webhook: { url: "https://hooks.example.org/x", secretName: newswatch/partner }
+    topics: ["*"]
+    minScore: 0.4
+    mode: digest
+`;
+
+    // Act
+    const { subscribers, problems } = loadSubscribers(text, topics);
+
+    // Assess
+    expect(problems).toEqual([]);
+    expect(subscribers).toEqual([
+      { id: 'desk', email: 'desk@example.org', topics: ['aid'], minScore: 0, mode: 'immediate' },
+      {
+        id: 'partner',
+        webhook: { url: 'https://hooks.example.org/x', secretName: 'newswatch/partner', format: 'generic' },
+        topics: ['*'],
+        minScore: 0.4,
+        mode: 'digest',
+      },
+    ]);
+  });
+
+  it('should report unknown topics, duplicate ids, bad addresses and plain-http webhooks with their place', () => {
+    // Prepare
+    const unknown =
+      'subscribers:\n  - id: a\n    email: a@example.org\n    topics: [aid, sports]\n  - id: a\n    email: b@example.org\n    topics: [aid]\n';
+    const badEmail = 'subscribers:\n  - id: a\n    email: not-an-address\n    topics: [aid]\n';
+    const http =
+      'subscribers:\n  - id: a\n    webhook: { url: "http://x.example.org", secretName: s }\n    topics: [aid]\n';
+
+    // Act & Assess
+    expect(loadSubscribers(unknown, topics).problems).toEqual([
+      { line: 4, column: 19, message: 'subscriber a: there is no topic "sports"' },
+      { line: 5, column: 9, message: 'subscriber id "a" is used twice' },
+    ]);
+    expect(loadSubscribers(badEmail, topics).problems).toEqual([
+      {
+        line: 2,
+        column: 5,
+        message:
+          'subscribers.0: a subscriber needs id, topics and either email or webhook { url, secretName }',
+      },
+    ]);
+    expect(loadSubscribers(http, topics).problems).toHaveLength(1);
+  });
+
+  it('should accept the shipped seeds/subscribers.yaml', () => {
+    // Act & Assess
+    expect(readSubscribers().map((s) => s.id)).toEqual(['health-desk', 'caucasus-editor']);
+  });
+});
+
+describe('Function: filterPolicyOf', () => {
+  it('should select alerts by topic and score, or the digest of that subscriber', () => {
+    // Act & Assess
+    expect(
+      filterPolicyOf({ id: 'd', email: 'd@example.org', topics: ['aid'], minScore: 0.5, mode: 'immediate' }),
+    ).toEqual({
+      kind: ['alert'],
+      topicId: ['aid'],
+      score: [{ numeric: ['>=', 0.5] }],
+    });
+    expect(
+      filterPolicyOf({ id: 'd', email: 'd@example.org', topics: ['*'], minScore: 0, mode: 'immediate' }),
+    ).toEqual({
+      kind: ['alert'],
+    });
+    expect(
+      filterPolicyOf({ id: 'd', email: 'd@example.org', topics: ['aid'], minScore: 0, mode: 'digest' }),
+    ).toEqual({
+      kind: ['digest'],
+      subscriber: ['d'],
+    });
+  });
+});
