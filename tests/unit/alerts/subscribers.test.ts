@@ -49,12 +49,7 @@ describe('Function: loadSubscribers', () => {
       { line: 5, column: 9, message: 'subscriber id "a" is used twice' },
     ]);
     expect(loadSubscribers(badEmail, topics).problems).toEqual([
-      {
-        line: 2,
-        column: 5,
-        message:
-          'subscribers.0: a subscriber needs id, topics and either email or webhook { url, secretName }',
-      },
+      { line: 3, column: 12, message: 'subscribers.0.email: Invalid email address' },
     ]);
     expect(loadSubscribers(http, topics).problems).toHaveLength(1);
   });
