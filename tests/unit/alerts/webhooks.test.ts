@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkWebhookUrl,
+  isPublicAddress,
+  UnsafeWebhookUrlError,
+} from '../../../functions/core/alerts/ssrf.ts';
+import { ALERT_SCHEMA, type AlertDocument } from '../../../functions/core/alerts/compose.ts';
+import { webhookBody } from '../../../functions/core/alerts/webhook-payloads.ts';
+import {
+  signWebhook,
+  verifyWebhook,
+  WebhookVerificationError,
+} from '../../../functions/core/alerts/webhook-signature.ts';
+
+const SECRET = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
+const OLD_SECRET = `whsec_${Buffer.from('fedcba9876543210fedcba9876543210').toString('base64')}`;
+const NOW = new Date('2026-11-23T12:00:00Z');
+const T = Math.floor(NOW.getTime() / 1000);
+const BODY = '{"id":"alert_0123456789abcdef01234567"}';
+
+describe('Function: signWebhook and verifyWebhook', () => {
+  it('should produce headers the shipped verifier accepts', () => {
+    // Act
+    const headers = signWebhook('alert_1', T, BODY, [SECRET]);
+
+    // Assess
+    expect(headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+    expect(verifyWebhook(headers, BODY, SECRET, { now: NOW })).toEqual({
+      id: 'alert_0123456789abcdef01234567',
+    });
+  });
+
+  it('should match the Standard Webhooks reference vector', () => {
+    // Prepare: the example of the Standard Webhooks specification.
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const body = '{"test": 2432232314}';
+
+    // Act
+    const headers = signWebhook('msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, body, [secret]);
+
+    // Assess
+    expect(headers['webhook-signature']).toBe('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
+  });
+
+  it('should carry one signature per secret during a rotation, each verifiable', () => {
+    // Act
+    const headers = signWebhook('alert_1', T, BODY, [SECRET, OLD_SECRET]);
+
+    // Assess
+    expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(() => verifyWebhook(headers, BODY, OLD_SECRET, { now: NOW })).not.toThrow();
+  });
+
+  it.each([
+    [
+      'a tampered body',
+      (h: Record<string, string>) => [h, `${BODY} `, SECRET, NOW],
+      'no webhook-signature matches',
+    ],
+    [
+      'a wrong secret',
+      (h: Record<string, string>) => [h, BODY, OLD_SECRET, NOW],
+      'no webhook-signature matches',
+    ],
+    [
+      'a stale timestamp',
+      (h: Record<string, string>) => [h, BODY, SECRET, new Date(NOW.getTime() + 301_000)],
+      'more than 300 seconds',
+    ],
+    [
+      'a missing header',
+      (h: Record<string, string>) => [{ ...h, 'webhook-id': undefined }, BODY, SECRET, NOW],
+      'missing',
+    ],
+    [
+      'a replayed signature under another id',
+      (h: Record<string, string>) => [{ ...h, 'webhook-id': 'alert_2' }, BODY, SECRET, NOW],
+      'no webhook-signature matches',
+    ],
+  ] as const)('should refuse %s', (_what, change, message) => {
+    // Prepare
+    const [headers, body, secret, now] = change(signWebhook('alert_1', T, BODY, [SECRET]));
+
+    // Act & Assess
+    expect(() =>
+      verifyWebhook(headers as Record<string, string>, body as string, secret as string, {
+        now: now as Date,
+      }),
+    ).toThrow(WebhookVerificationError);
+    expect(() =>
+      verifyWebhook(headers as Record<string, string>, body as string, secret as string, {
+        now: now as Date,
+      }),
+    ).toThrow(message);
+  });
+});
+
+describe('Function: isPublicAddress and checkWebhookUrl', () => {
+  it.each([
+    '127.0.0.1',
+    '127.255.255.254',
+    '10.1.2.3',
+    '172.16.0.1',
+    '172.31.255.255',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '224.0.0.1',
+    '::1',
+    '::',
+    'fe80::1',
+    'fd00::1',
+    '::ffff:127.0.0.1',
+    '::ffff:7f00:1',
+    '::ffff:a9fe:a9fe',
+    '64:ff9b::a9fe:a9fe',
+    '2002:a9fe:a9fe::1',
+  ])('should treat %s as internal', (address) => {
+    // Act & Assess
+    expect(isPublicAddress(address)).toBe(false);
+  });
+
+  it.each(['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111'])('should treat %s as public', (address) => {
+    // Act & Assess
+    expect(isPublicAddress(address)).toBe(true);
+  });
+
+  it.each([
+    ['http://hooks.example.org/x', 'https only'],
+    ['https://user:pw@hooks.example.org/x', 'credentials'],
+    ['https://127.0.0.1/x', 'internal address'],
+    ['https://2130706433/x', 'internal address'],
+    ['https://0177.0.0.1/x', 'internal address'],
+    ['https://0x7f.1/x', 'internal address'],
+    ['https://017700000001/x', 'internal address'],
+    ['https://169.254.169.254/latest/meta-data/', 'internal address'],
+    ['https://[::1]/x', 'internal address'],
+    ['https://[::ffff:169.254.169.254]/x', 'internal address'],
+    ['https://localhost/x', 'internal host'],
+    ['https://metadata.google.internal/x', 'internal host'],
+    ['not a url', 'is not a URL'],
+  ])('should refuse %s', (url, message) => {
+    // Act & Assess
+    expect(() => checkWebhookUrl(url)).toThrow(UnsafeWebhookUrlError);
+    expect(() => checkWebhookUrl(url)).toThrow(message);
+  });
+
+  it('should accept a public https URL', () => {
+    // Act & Assess
+    expect(checkWebhookUrl('https://hooks.example.org/newswatch?x=1').hostname).toBe('hooks.example.org');
+  });
+});
+
+describe('Function: webhookBody', () => {
+  const doc: AlertDocument = {
+    schema: ALERT_SCHEMA,
+    id: 'alert_0123456789abcdef01234567',
+    kind: 'alert',
+    createdAt: '2026-11-23T12:00:00.000Z',
+    topic: { id: 'aid', name: 'International health aid' },
+    score: 0.9,
+    article: {
+      id: 'a'.repeat(32),
+      title: 'Masks arrive in Baku',
+      date: '2020-07-26',
+      location: 's3://b/incoming/a.txt',
+    },
+    why: { terms: [{ term: 'masks', count: 4 }], countries: ['AZ'], snippet: '…medical **masks** arrived…' },
+  };
+
+  it('should send the alert document as it is to generic receivers', () => {
+    // Act & Assess
+    expect(webhookBody(doc, 'generic')).toBe(doc);
+  });
+
+  it('should shape Slack, Discord and Teams messages', () => {
+    // Act
+    const slack = webhookBody(doc, 'slack') as { text: string; blocks: Array<{ text?: { text: string } }> };
+    const discord = webhookBody(doc, 'discord') as {
+      embeds: Array<{ description: string; footer: { text: string } }>;
+    };
+    const teams = webhookBody(doc, 'teams') as {
+      attachments: Array<{ content: { type: string; body: Array<{ text: string }> } }>;
+    };
+
+    // Assess
+    expect(slack.text).toBe('International health aid: Masks arrive in Baku');
+    expect(slack.blocks[1]?.text?.text).toContain('>…medical *masks* arrived…');
+    expect(discord.embeds[0]?.footer.text).toBe('2020-07-26 · alert_0123456789abcdef01234567');
+    expect(teams.attachments[0]?.content.type).toBe('AdaptiveCard');
+    expect(teams.attachments[0]?.content.body[3]?.text).toBe('…medical masks arrived…');
+  });
+});
