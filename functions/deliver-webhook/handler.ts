@@ -109,7 +109,9 @@ const defaultDependencies = (): DeliverDependencies => {
       const name = queueNameOf(record);
       let url = queueUrls.get(name);
       if (!url) {
-        url = (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
+        const found = (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
+        if (!found) throw new Error(`queue ${name} not found`);
+        url = found;
         queueUrls.set(name, url);
       }
       await sqs.send(

@@ -1,4 +1,8 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { CfnGlobalTable, ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -6,10 +10,13 @@ import { Subscription, SubscriptionFilter, SubscriptionProtocol, Topic } from 'a
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import { filterPolicyOf, type Subscriber } from '../../functions/core/alerts/subscribers.ts';
+import { NewswatchFunction } from './newswatch-function.ts';
 
 /** The subscribers this construct can deliver to. */
 export interface AlertsProps {
   subscribers: readonly Subscriber[];
+  /** Table where webhook endpoint state (disabled, given-up deliveries) is kept. */
+  table: ITableV2;
 }
 
 /** Turns an SNS filter policy (as published JSON) into CDK subscription filters. */
@@ -49,27 +56,16 @@ export class Alerts extends Construct {
       enforceSSL: true,
       signatureVersion: '2',
     });
+    const webhookTargets: Record<
+      string,
+      { subscriberId: string; url: string; format: string; secretName: string }
+    > = {};
+    const webhookQueues: Queue[] = [];
     for (const s of props.subscribers) {
-      if (!('email' in s)) {
-        throw new Error(
-          `subscriber ${s.id}: webhook delivery is not deployable yet; remove it from seeds/subscribers.yaml or use email`,
-        );
-      }
       const deadLetters = new Queue(this, `${s.id}-DeadLetters`, {
         encryption: QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
         retentionPeriod: Duration.days(14),
-      });
-      Validations.of(deadLetters).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is the redrive dead-letter queue of an SNS subscription; its depth is alarmed.',
-      });
-      new Subscription(this, `${s.id}-Subscription`, {
-        topic: this.topic,
-        protocol: SubscriptionProtocol.EMAIL,
-        endpoint: s.email,
-        filterPolicy: toSubscriptionFilters(filterPolicyOf(s)),
-        deadLetterQueue: deadLetters,
       });
       new Alarm(this, `${s.id}-DeadLettersAlarm`, {
         alarmDescription: `Alerts for subscriber ${s.id} could not be delivered: see its dead-letter queue.`,
@@ -79,8 +75,85 @@ export class Alerts extends Construct {
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
+      const filterPolicy = toSubscriptionFilters(filterPolicyOf(s));
+      if ('email' in s) {
+        Validations.of(deadLetters).acknowledge({
+          id: 'AwsSolutions-SQS3',
+          reason: 'This queue is the redrive dead-letter queue of an SNS subscription; its depth is alarmed.',
+        });
+        new Subscription(this, `${s.id}-Subscription`, {
+          topic: this.topic,
+          protocol: SubscriptionProtocol.EMAIL,
+          endpoint: s.email,
+          filterPolicy,
+          deadLetterQueue: deadLetters,
+        });
+        continue;
+      }
+      // Webhooks: SNS → this subscriber's queue (raw alert documents) → the delivery function.
+      const queue = new Queue(this, `${s.id}-Deliveries`, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        visibilityTimeout: Duration.seconds(6 * 30),
+        retentionPeriod: Duration.days(4),
+        deadLetterQueue: { queue: deadLetters, maxReceiveCount: 8 },
+      });
+      this.topic.addSubscription(new SqsSubscription(queue, { rawMessageDelivery: true, filterPolicy }));
+      webhookQueues.push(queue);
+      webhookTargets[queue.queueName] = {
+        subscriberId: s.id,
+        url: s.webhook.url,
+        format: s.webhook.format,
+        secretName: s.webhook.secretName,
+      };
+    }
+    if (webhookQueues.length > 0) {
+      const deliver = new NewswatchFunction(this, 'DeliverWebhook', {
+        entry: 'functions/deliver-webhook/handler.ts',
+        description: 'Posts signed alerts to webhook subscribers',
+        timeout: Duration.seconds(30),
+        memorySize: 256,
+        environment: { WEBHOOK_TARGETS: Stack.of(this).toJsonString(webhookTargets) },
+      }).bindTable(props.table, 'RW');
+      for (const queue of webhookQueues) {
+        deliver.fn.addEventSource(
+          new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }),
+        );
+      }
+      const secretNames = [
+        ...new Set(props.subscribers.flatMap((s) => ('webhook' in s ? [s.webhook.secretName] : []))),
+      ];
+      deliver.fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: secretNames.map((n) =>
+            Stack.of(this).formatArn({
+              service: 'secretsmanager',
+              resource: 'secret',
+              resourceName: `${n}-*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ),
+        }),
+      );
+      for (const name of secretNames) {
+        Validations.of(deliver.fn).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${name}-*]`,
+          reason:
+            'Secrets Manager ARNs end in a random suffix, so the signing secret is granted as <name>-*.',
+        });
+      }
+      const tableArn = `<${Stack.of(this).getLogicalId(props.table.node.defaultChild as CfnGlobalTable)}.Arn>`;
+      Validations.of(deliver.fn).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${tableArn}/index/*]`,
+        reason: 'CDK grants item reads on the indexes of the newswatch table this way; no index is scanned.',
+      });
+      this.deliverFunction = deliver;
     }
   }
+
+  /** The webhook delivery function, when there are webhook subscribers. */
+  deliverFunction?: NewswatchFunction;
 
   /** Lets a function publish alerts (and use the topic's key to do so). */
   grantPublish(grantee: IGrantable & IConstruct): void {

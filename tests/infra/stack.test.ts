@@ -2,11 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_KEYS } from '../../functions/adapters/aws/table-layout.ts';
 import { buildApp } from '../../infra/app.ts';
+import { NewswatchStack } from '../../infra/newswatch-stack.ts';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -260,6 +262,62 @@ describe('Stack: Newswatch (alerts)', () => {
     expect(publish).toHaveLength(1);
     expect(JSON.stringify(publish[0]?.Resource)).toMatch(/AlertsTopic/);
     expect(JSON.stringify(fn.Properties.Environment)).toMatch(/"ALERTS_TOPIC_ARN":\{"Ref":"AlertsTopic/);
+  });
+});
+
+describe('Stack: Newswatch (webhook subscribers)', () => {
+  const synthWithWebhook = () => {
+    const { context } = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };
+    const hooksOut = mkdtempSync(join(tmpdir(), 'newswatch-hooks-'));
+    const app = new App({ outdir: hooksOut, context });
+    const stack = new NewswatchStack(app, 'Hooks', {
+      subscribers: [
+        {
+          id: 'partner',
+          webhook: { url: 'https://hooks.example.org/x', format: 'slack', secretName: 'newswatch/partner' },
+          topics: ['international-health-aid'],
+          minScore: 0.4,
+          mode: 'immediate',
+        },
+      ],
+    });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    app.synth();
+    return { hooks: Template.fromStack(stack), templatePath: join(hooksOut, 'Hooks.template.json') };
+  };
+
+  it('should route a webhook subscriber through its own filtered queue to the signed delivery function', () => {
+    // Act
+    const { hooks, templatePath } = synthWithWebhook();
+
+    // Assess
+    hooks.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sqs',
+      RawMessageDelivery: true,
+      FilterPolicy: {
+        kind: ['alert'],
+        topicId: ['international-health-aid'],
+        score: [{ numeric: ['>=', 0.4] }],
+      },
+    });
+    hooks.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 8 },
+      SqsManagedSseEnabled: true,
+    });
+    hooks.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Posts signed alerts to webhook subscribers',
+      Runtime: 'nodejs24.x',
+      Environment: { Variables: Match.objectLike({ WEBHOOK_TARGETS: Match.anyValue() }) },
+    });
+    hooks.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const policies = JSON.stringify(hooks.findResources('AWS::IAM::Policy'));
+    expect(policies).toContain(':secret:newswatch/partner-*');
+    expect(policies).not.toMatch(/"secretsmanager:GetSecretValue"[^\]]*"Resource":"\*"/);
+    expect(
+      execFileSync(join(process.cwd(), '.tools/venv/bin/cfn-lint'), [templatePath], { encoding: 'utf8' }),
+    ).toBe('');
   });
 });
 
