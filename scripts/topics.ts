@@ -1,7 +1,7 @@
 /**
  * Topic files: validate them, or store them in a deployed newswatch table.
  *   npm run topics:validate [-- <folder>]
- *   npm run topics:sync -- --table <TableName> [--folder seeds/topics] [--region eu-west-1]
+ *   npm run topics:sync -- --stack Newswatch | --table <TableName> [--folder seeds/topics] [--region eu-west-1]
  *   npm run topics:figures -- --table <TableName> [--days 7] [--region eu-west-1]
  * `validate` prints every problem with file, line and column and the linter's warnings, and
  * exits 1 when a topic cannot be used. `sync` refuses to store a set with errors.
@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbTopicStore } from '../functions/adapters/aws/dynamodb-topic-store.ts';
@@ -101,10 +102,20 @@ const figures = async (table: string, days: number, region?: string): Promise<nu
   return 0;
 };
 
+/** The table of a deployed stack, from its TableName output. */
+const tableOfStack = async (stackName: string, region?: string): Promise<string> => {
+  const cfn = new CloudFormationClient(region ? { region } : {});
+  const res = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
+  const table = res.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === 'TableName')?.OutputValue;
+  if (!table) throw new Error(`stack ${stackName} has no TableName output: is it a newswatch stack?`);
+  return table;
+};
+
 const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: {
     table: { type: 'string' },
+    stack: { type: 'string' },
     folder: { type: 'string' },
     region: { type: 'string' },
     days: { type: 'string', default: '7' },
@@ -115,13 +126,14 @@ const folder = values.folder ?? folderArg ?? 'seeds/topics';
 if (command === 'validate') {
   process.exitCode = validate(folder);
 } else if (command === 'sync') {
-  if (!values.table) {
+  const table = values.table ?? (values.stack ? await tableOfStack(values.stack, values.region) : undefined);
+  if (!table) {
     console.error(
-      'usage: npm run topics:sync -- --table <TableName> [--folder seeds/topics] [--region <region>]',
+      'usage: npm run topics:sync -- --stack <StackName> | --table <TableName> [--folder seeds/topics] [--region <region>]',
     );
     process.exitCode = 2;
   } else {
-    process.exitCode = await sync(folder, values.table, values.region);
+    process.exitCode = await sync(folder, table, values.region);
   }
 } else if (command === 'figures') {
   if (!values.table) {

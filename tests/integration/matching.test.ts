@@ -182,4 +182,46 @@ describe('Command: topics:sync (moto)', () => {
     const stored = await new DynamoDbTopicStore(c.doc, table).load();
     expect(stored.topics).toHaveLength(7);
   });
+
+  it('should find the table from the stack outputs with --stack', async () => {
+    // Prepare: a stack whose TableName output names a fresh table.
+    const { spawnSync } = await import('node:child_process');
+    const { CloudFormationClient, CreateStackCommand } = await import('@aws-sdk/client-cloudformation');
+    const endpoint = inject('motoEndpoint');
+    const c = emulatorClients(endpoint);
+    const { table } = await createIngestResources(c);
+    const stackName = `nw-${table}`;
+    const cfn = new CloudFormationClient({
+      endpoint,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+    await cfn.send(
+      new CreateStackCommand({
+        StackName: stackName,
+        TemplateBody: JSON.stringify({
+          Resources: { Marker: { Type: 'AWS::SQS::Queue', Properties: { QueueName: `marker-${table}` } } },
+          Outputs: { TableName: { Value: table } },
+        }),
+      }),
+    );
+    const env = {
+      ...process.env,
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+    };
+
+    // Act
+    const run = spawnSync(process.execPath, ['scripts/topics.ts', 'sync', '--stack', stackName], {
+      encoding: 'utf8',
+      env,
+    });
+
+    // Assess
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain(`${table}: topic set`);
+    expect((await new DynamoDbTopicStore(c.doc, table).load()).topics).toHaveLength(7);
+  });
 });
