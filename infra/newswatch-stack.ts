@@ -127,7 +127,11 @@ export class NewswatchStack extends Stack {
         MAX_OBJECT_BYTES: String(props.maxObjectBytes ?? 262_144),
       },
     }).bindTable(table, 'RW');
-    const alerts = new Alerts(this, 'Alerts', { subscribers: props.subscribers ?? [], table });
+    const alerts = new Alerts(this, 'Alerts', {
+      subscribers: props.subscribers ?? [],
+      table,
+      bucketName: bucket.bucketName,
+    });
     ingest.fn.addEnvironment('ALERTS_TOPIC_ARN', alerts.topic.topicArn);
     alerts.grantPublish(ingest.fn);
     // Read what arrives under incoming/, write only under quarantine/: the function can never

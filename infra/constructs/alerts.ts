@@ -4,6 +4,8 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Subscription, SubscriptionFilter, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
@@ -17,6 +19,8 @@ export interface AlertsProps {
   subscribers: readonly Subscriber[];
   /** Table where webhook endpoint state (disabled, given-up deliveries) is kept. */
   table: ITableV2;
+  /** The articles bucket, named in digests as where each file is. */
+  bucketName: string;
 }
 
 /** Turns an SNS filter policy (as published JSON) into CDK subscription filters. */
@@ -150,10 +154,43 @@ export class Alerts extends Construct {
       });
       this.deliverFunction = deliver;
     }
+
+    const digestSubscribers = props.subscribers
+      .filter((s) => s.mode === 'digest')
+      .map((s) => ({ id: s.id, topics: s.topics, minScore: s.minScore }));
+    if (digestSubscribers.length > 0) {
+      const digest = new NewswatchFunction(this, 'Digest', {
+        entry: 'functions/digest/handler.ts',
+        description: "Sends each digest subscriber one message with the previous day's alerts",
+        timeout: Duration.minutes(5),
+        environment: {
+          DIGEST_SUBSCRIBERS: JSON.stringify(digestSubscribers),
+          BUCKET_NAME: props.bucketName,
+          ALERTS_TOPIC_ARN: this.topic.topicArn,
+        },
+      }).bindTable(props.table, 'RW');
+      this.grantPublish(digest.fn);
+      // Just after midnight UTC: the day before is complete.
+      new Rule(this, 'DigestSchedule', {
+        description: 'Daily newswatch digests',
+        schedule: Schedule.cron({ minute: '15', hour: '0' }),
+        targets: [new LambdaFunction(digest.fn, { retryAttempts: 2 })],
+      });
+      const tableArn = `<${Stack.of(this).getLogicalId(props.table.node.defaultChild as CfnGlobalTable)}.Arn>`;
+      Validations.of(digest.fn).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${tableArn}/index/*]`,
+        reason:
+          "The digest reads the day's match runs from the table index; CDK grants index reads this way.",
+      });
+      this.digestFunction = digest;
+    }
   }
 
   /** The webhook delivery function, when there are webhook subscribers. */
   deliverFunction?: NewswatchFunction;
+
+  /** The daily digest function, when some subscriber asked for digests. */
+  digestFunction?: NewswatchFunction;
 
   /** Lets a function publish alerts (and use the topic's key to do so). */
   grantPublish(grantee: IGrantable & IConstruct): void {

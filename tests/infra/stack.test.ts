@@ -148,21 +148,26 @@ describe('Stack: Newswatch (ingest function)', () => {
     });
   });
 
-  it('should ship a minified ESM bundle with a source map', () => {
+  it('should ship every function as a minified ESM bundle with a source map', () => {
     // Prepare
     const assets = readdirSync(outdir).filter(
       (d) => d.startsWith('asset.') && readdirSync(join(outdir, d)).includes('index.mjs'),
     );
 
-    // Assess
-    expect(assets).toHaveLength(1);
-    const dir = join(outdir, assets[0] as string);
-    const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
-    expect(code.startsWith("import{createRequire}from'module';")).toBe(true);
-    expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
-    expect(statSync(join(dir, 'index.mjs.map')).size).toBeGreaterThan(0);
-    // Minified: few, long lines.
-    expect(code.split('\n').length).toBeLessThan(200);
+    // Assess: ingest and the daily digest (the seeds have a digest subscriber).
+    expect(assets).toHaveLength(
+      resourcesOf('AWS::Lambda::Function').filter(([id]) => !id.startsWith('BucketNotificationsHandler'))
+        .length,
+    );
+    for (const asset of assets) {
+      const dir = join(outdir, asset);
+      const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+      expect(code.startsWith("import{createRequire}from'module';")).toBe(true);
+      expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
+      expect(statSync(join(dir, 'index.mjs.map')).size).toBeGreaterThan(0);
+      // Minified: few, long lines.
+      expect(code.split('\n').length).toBeLessThan(200);
+    }
   });
 
   it('should let the function read incoming/ and write quarantine/ only, never incoming/', () => {
@@ -262,6 +267,30 @@ describe('Stack: Newswatch (alerts)', () => {
     expect(publish).toHaveLength(1);
     expect(JSON.stringify(publish[0]?.Resource)).toMatch(/AlertsTopic/);
     expect(JSON.stringify(fn.Properties.Environment)).toMatch(/"ALERTS_TOPIC_ARN":\{"Ref":"AlertsTopic/);
+  });
+});
+
+describe('Stack: Newswatch (daily digest)', () => {
+  it('should run the digest function every day just after midnight UTC for the digest subscribers', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(15 0 * * ? *)',
+      State: 'ENABLED',
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Environment: {
+        Variables: Match.objectLike({
+          DIGEST_SUBSCRIBERS: JSON.stringify([
+            {
+              id: 'caucasus-editor',
+              topics: ['south-caucasus-diplomacy', 'korea-foreign-relations'],
+              minScore: 0.3,
+            },
+          ]),
+        }),
+      },
+    });
   });
 });
 

@@ -159,6 +159,18 @@ export class DynamoDbTopicStore implements TopicSource, MatchStore {
     });
   }
 
+  /** One match, or undefined. */
+  async getMatch(articleId: string, topicId: string): Promise<MatchRecord | undefined> {
+    const res = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.match(articleId, topicId),
+        ConsistentRead: true,
+      }),
+    );
+    return res.Item ? (strip(res.Item) as unknown as MatchRecord) : undefined;
+  }
+
   /** The matches of one article, best first. */
   async listMatchesOfArticle(articleId: string): Promise<MatchRecord[]> {
     const items = await this.queryAll({

@@ -9,6 +9,7 @@ import {
   composeAlertEmail,
   composeSnsMessage,
 } from '../../../functions/core/alerts/compose.ts';
+import { composeDigestDocument, composeDigestEmail } from '../../../functions/core/alerts/digest.ts';
 import { compileTopics, matchArticle } from '../../../functions/core/topics/matcher.ts';
 import { loadTopicFiles } from '../../../functions/core/topics/topic-files.ts';
 import { readdirSync } from 'node:fs';
@@ -134,6 +135,42 @@ describe('Function: composeAlertDocument', () => {
     expect(validate(withoutWhy)).toBe(false);
     expect(validate({ ...doc, extra: 1 })).toBe(false);
     expect(validate({ ...doc, score: 1.5 })).toBe(false);
+  });
+});
+
+describe('Function: composeDigestEmail', () => {
+  it("should list the day's alerts, best first, one short block each", () => {
+    // Prepare
+    const a = seedAlert('000_9c9c4874b48bb81e.txt', 'international-health-aid');
+    const b = { ...seedAlert('003_c3fb651c5343490c.txt', 'global-health-cooperation'), score: 0.6 };
+
+    // Act
+    const email = composeDigestEmail({
+      id: 'digest_desk_2026-11-23',
+      subscriberId: 'desk',
+      day: '2026-11-23',
+      alerts: [a, b],
+    });
+    const doc = composeDigestDocument({
+      id: 'digest_desk_2026-11-23',
+      subscriberId: 'desk',
+      day: '2026-11-23',
+      alerts: [a, b],
+    });
+
+    // Assess
+    expect(email.subject).toBe('[newswatch] 2 alerts on 2026-11-23');
+    expect(email.text.split('\n').slice(0, 7)).toEqual([
+      '2 alerts on 2026-11-23',
+      '',
+      `1. ${a.article.title}`,
+      '   International health aid · score 1.00 (strong) · 2020-07-26',
+      '   Azerbaijan, South Korea',
+      '   s3://articles-bucket/incoming/000_9c9c4874b48bb81e.txt',
+      '',
+    ]);
+    expect(email.text).toContain('   Global health cooperation · score 0.60 (good) · 2020-07-01');
+    expect(doc.alerts.map((x) => validate(x))).toEqual([true, true]);
   });
 });
 

@@ -1,0 +1,75 @@
+import { COUNTRY_NAMES } from '../topics/places/gazetteer.ts';
+import { type Alert, scoreLabel } from './alert.ts';
+import { type AlertDocument, composeAlertDocument } from './compose.ts';
+
+/** Version of the digest document. */
+export const DIGEST_SCHEMA = 'newswatch.digest/v1';
+
+/** One subscriber's alerts of one day. */
+export interface Digest {
+  id: string;
+  subscriberId: string;
+  day: string;
+  alerts: Alert[];
+}
+
+/** The JSON document of a digest: the day's alert documents, best first. */
+export interface DigestDocument {
+  schema: typeof DIGEST_SCHEMA;
+  id: string;
+  kind: 'digest';
+  subscriber: string;
+  day: string;
+  alerts: AlertDocument[];
+}
+
+/** The digest id of a (subscriber, day) pair. */
+export const digestIdFor = (subscriberId: string, day: string) => `digest_${subscriberId}_${day}`;
+
+/** A plain-text daily digest: one short block per alert, best first. */
+export const composeDigestEmail = (digest: Digest): { subject: string; text: string } => {
+  const n = digest.alerts.length;
+  const blocks = digest.alerts.map((a, i) => {
+    const countries = a.explanation.countries.map((c) => COUNTRY_NAMES.get(c) ?? c).join(', ');
+    return [
+      `${i + 1}. ${a.article.title}`,
+      `   ${a.topic.name} · score ${a.score.toFixed(2)} (${scoreLabel(a.score)}) · ${a.article.date}`,
+      ...(countries ? [`   ${countries}`] : []),
+      `   ${a.article.url ?? a.article.location}`,
+    ].join('\n');
+  });
+  return {
+    subject: `[newswatch] ${n} alert${n === 1 ? '' : 's'} on ${digest.day}`,
+    text: `${n} alert${n === 1 ? '' : 's'} on ${digest.day}\n\n${blocks.join('\n\n')}\n\nDigest: ${digest.id}\n`,
+  };
+};
+
+/** The versioned JSON document of a digest. */
+export const composeDigestDocument = (digest: Digest): DigestDocument => ({
+  schema: DIGEST_SCHEMA,
+  id: digest.id,
+  kind: 'digest',
+  subscriber: digest.subscriberId,
+  day: digest.day,
+  alerts: digest.alerts.map(composeAlertDocument),
+});
+
+/** The SNS message of a digest: email text, JSON for machines, attributes that route it to its subscriber only. */
+export const composeDigestSnsMessage = (digest: Digest) => {
+  const email = composeDigestEmail(digest);
+  const document = JSON.stringify(composeDigestDocument(digest));
+  return {
+    subject: email.subject,
+    message: JSON.stringify({
+      default: document,
+      email: email.text,
+      sqs: document,
+      http: document,
+      https: document,
+    }),
+    attributes: {
+      kind: { DataType: 'String', StringValue: 'digest' },
+      subscriber: { DataType: 'String', StringValue: digest.subscriberId },
+    },
+  };
+};

@@ -1,0 +1,80 @@
+import type { Alert } from '../alerts/alert.ts';
+import { type Digest, digestIdFor } from '../alerts/digest.ts';
+import type { Article } from '../articles/article.ts';
+import { alertOf, type MatchRecord, type MatchRun } from './matching.ts';
+
+/** A subscriber who asked for one message a day. */
+export interface DigestSubscriber {
+  id: string;
+  topics: string[];
+  minScore: number;
+}
+
+/** What building digests reads. */
+export interface DigestSources {
+  listMatchRuns(day: string): Promise<MatchRun[]>;
+  getMatch(articleId: string, topicId: string): Promise<MatchRecord | undefined>;
+  getArticle(articleId: string): Promise<Article | undefined>;
+  locate(key: string): string;
+}
+
+/** Where digests are recorded (once per subscriber and day) and published. */
+export interface DigestSink {
+  /** Records the digest; false when it was already sent. */
+  claim(digest: Digest): Promise<boolean>;
+  publish(digest: Digest): Promise<void>;
+  markSent(digest: Digest, at: string): Promise<void>;
+}
+
+/**
+ * Builds each digest subscriber's digest for a day from the day's match runs: the alerts
+ * of its topics at or above its minimum score that were sent that day, best first.
+ * Subscribers with nothing that day get no message.
+ */
+export const buildDigests = async (
+  day: string,
+  subscribers: readonly DigestSubscriber[],
+  sources: DigestSources,
+): Promise<Digest[]> => {
+  const runs = await sources.listMatchRuns(day);
+  const wanted = new Set(subscribers.flatMap((s) => (s.topics.includes('*') ? ['*'] : s.topics)));
+  const alerts: Alert[] = [];
+  const articles = new Map<string, Article | undefined>();
+  for (const run of runs) {
+    for (const topicId of run.matched) {
+      if (!wanted.has('*') && !wanted.has(topicId)) continue;
+      const match = await sources.getMatch(run.articleId, topicId);
+      if (match?.alertState !== 'sent') continue;
+      if (!articles.has(run.articleId)) articles.set(run.articleId, await sources.getArticle(run.articleId));
+      const article = articles.get(run.articleId);
+      if (article) alerts.push(alertOf(match, article, sources.locate(article.sourceKey)));
+    }
+  }
+  const unique = [...new Map(alerts.map((a) => [a.id, a])).values()];
+  return subscribers
+    .map((s) => ({
+      id: digestIdFor(s.id, day),
+      subscriberId: s.id,
+      day,
+      alerts: unique
+        .filter((a) => (s.topics.includes('*') || s.topics.includes(a.topic.id)) && a.score >= s.minScore)
+        .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id)),
+    }))
+    .filter((d) => d.alerts.length > 0);
+};
+
+/** Sends each digest once: claimed, published, then marked sent. Returns the ones sent now. */
+export const sendDigests = async (
+  digests: readonly Digest[],
+  sink: DigestSink,
+  at: string,
+): Promise<Digest[]> => {
+  const sent: Digest[] = [];
+  for (const d of digests) {
+    if (!(await sink.claim(d))) continue;
+    await sink.publish(d);
+    await sink.markSent(d, at);
+    sent.push(d);
+  }
+  return sent;
+};

@@ -1,0 +1,147 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  SetQueueAttributesCommand,
+} from '@aws-sdk/client-sqs';
+import { expect, inject } from 'vitest';
+import { DynamoDbArticleStore } from '../../../functions/adapters/aws/dynamodb-article-store.ts';
+import { DynamoDbTopicStore } from '../../../functions/adapters/aws/dynamodb-topic-store.ts';
+import { S3ObjectSource } from '../../../functions/adapters/aws/s3-object-source.ts';
+import { SnsAlertPublisher } from '../../../functions/adapters/aws/sns-alert-publisher.ts';
+import { CachedMatcher, topicSetVersion } from '../../../functions/core/pipeline/matching.ts';
+import { loadTopicFiles } from '../../../functions/core/topics/topic-files.ts';
+import { createIngestHandler } from '../../../functions/ingest/handler.ts';
+import {
+  createIngestResources,
+  type EmulatorClients,
+  emulatorClients,
+  lambdaContext,
+  putObject,
+  REGION,
+  receiveMessages,
+  sqsEvent,
+} from './emulator.ts';
+
+/** The ingest path with matching and alerting, wired to the emulator, plus an SNS alerts topic. */
+export const seedTopicSet = () => {
+  const files = readdirSync('seeds/topics').map((f) => ({
+    path: f,
+    text: readFileSync(`seeds/topics/${f}`, 'utf8'),
+  }));
+  const loaded = loadTopicFiles(files);
+  return {
+    version: topicSetVersion(loaded.topics, loaded.rawLists),
+    topics: loaded.topics,
+    lists: loaded.rawLists,
+  };
+};
+
+/** An SQS queue subscribed to the alerts topic with a filter policy, as a subscriber would be. */
+export const subscribeQueue = async (
+  c: EmulatorClients,
+  sns: SNSClient,
+  topicArn: string,
+  name: string,
+  filter: object,
+) => {
+  const { QueueUrl } = await c.sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const attrs = await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  const queueArn = attrs.Attributes?.QueueArn as string;
+  await c.sqs.send(
+    new SetQueueAttributesCommand({
+      QueueUrl,
+      Attributes: {
+        Policy: JSON.stringify({
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'sns.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: queueArn,
+            },
+          ],
+        }),
+      },
+    }),
+  );
+  await sns.send(
+    new SubscribeCommand({
+      TopicArn: topicArn,
+      Protocol: 'sqs',
+      Endpoint: queueArn,
+      Attributes: { FilterPolicy: JSON.stringify(filter), FilterPolicyScope: 'MessageAttributes' },
+    }),
+  );
+  return QueueUrl as string;
+};
+
+/** The alert documents in SNS envelopes received by a queue. */
+export const alertsIn = (messages: Message[]) =>
+  messages.map((m) => {
+    const envelope = JSON.parse(m.Body as string) as {
+      Message: string;
+      MessageAttributes: Record<string, { Value: string }>;
+    };
+    return {
+      doc: JSON.parse(envelope.Message) as { id: string; topic: { id: string } },
+      attributes: envelope.MessageAttributes,
+    };
+  });
+
+export type Env = Awaited<ReturnType<typeof createIngestResources>> & {
+  c: EmulatorClients;
+  sns: SNSClient;
+  topicArn: string;
+  invoke: (messages: Message[]) => ReturnType<ReturnType<typeof createIngestHandler>>;
+};
+
+export const setUp = async (wireSns?: (sns: SNSClient) => void): Promise<Env> => {
+  const endpoint = inject('motoEndpoint');
+  const c = emulatorClients(endpoint);
+  const sns = new SNSClient({
+    endpoint,
+    region: REGION,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  wireSns?.(sns);
+  const resources = await createIngestResources(c);
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `alerts-${resources.table}` }));
+  const topics = new DynamoDbTopicStore(c.doc, resources.table);
+  await topics.replaceTopicSet(seedTopicSet(), '2026-11-23T00:00:00Z');
+  const clock = { now: () => new Date() };
+  const handler = createIngestHandler({
+    config: { bucket: resources.bucket, incomingPrefix: 'incoming/' },
+    ports: {
+      objects: new S3ObjectSource(c.s3, {
+        bucket: resources.bucket,
+        incomingPrefix: 'incoming/',
+        quarantinePrefix: 'quarantine/',
+      }),
+      articles: new DynamoDbArticleStore(c.doc, resources.table),
+      clock,
+      limits: { maxBytes: 262_144 },
+      matching: { matcher: new CachedMatcher(topics, clock), store: topics },
+      alerts: {
+        publisher: new SnsAlertPublisher(sns, TopicArn as string),
+        locate: (key) => `s3://${resources.bucket}/${key}`,
+      },
+    },
+  });
+  return {
+    ...resources,
+    c,
+    sns,
+    topicArn: TopicArn as string,
+    invoke: (m) => handler(sqsEvent(m, resources.queueArn), lambdaContext()),
+  };
+};
+
+export const uploadSeeds = async (env: Env) => {
+  for (const f of readdirSync('seeds/articles')) {
+    await putObject(env.c, env.bucket, `incoming/${f}`, readFileSync(`seeds/articles/${f}`));
+  }
+  return receiveMessages(env.c, env.queueUrl, 3);
+};
