@@ -6,7 +6,7 @@ import {
   type Message,
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
-import { expect, inject } from 'vitest';
+import { inject } from 'vitest';
 import { DynamoDbArticleStore } from '../../../functions/adapters/aws/dynamodb-article-store.ts';
 import { DynamoDbTopicStore } from '../../../functions/adapters/aws/dynamodb-topic-store.ts';
 import { S3ObjectSource } from '../../../functions/adapters/aws/s3-object-source.ts';
