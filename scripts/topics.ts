@@ -3,6 +3,7 @@
  *   npm run topics:validate [-- <folder>]
  *   npm run topics:sync -- --stack Newswatch | --table <TableName> [--folder seeds/topics] [--region eu-west-1]
  *   npm run topics:figures -- --table <TableName> [--days 7] [--region eu-west-1]
+ *   npm run topics:backfill -- --topic <id> --stack Newswatch [--days 30 | --from YYYY-MM-DD --to YYYY-MM-DD] [--alert]
  * `validate` prints every problem with file, line and column and the linter's warnings, and
  * exits 1 when a topic cannot be used. `sync` refuses to store a set with errors.
  */
@@ -11,8 +12,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbArticleStore } from '../functions/adapters/aws/dynamodb-article-store.ts';
 import { DynamoDbTopicStore } from '../functions/adapters/aws/dynamodb-topic-store.ts';
+import { SnsAlertPublisher } from '../functions/adapters/aws/sns-alert-publisher.ts';
+import { type BackfillAlerting, backfillTopic } from '../functions/core/pipeline/backfill.ts';
 import {
   type MatchRun,
   summariseTopicFigures,
@@ -102,13 +107,84 @@ const figures = async (table: string, days: number, region?: string): Promise<nu
   return 0;
 };
 
-/** The table of a deployed stack, from its TableName output. */
-const tableOfStack = async (stackName: string, region?: string): Promise<string> => {
+/** The outputs of a deployed newswatch stack. */
+const outputsOfStack = async (stackName: string, region?: string): Promise<Record<string, string>> => {
   const cfn = new CloudFormationClient(region ? { region } : {});
   const res = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
-  const table = res.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === 'TableName')?.OutputValue;
-  if (!table) throw new Error(`stack ${stackName} has no TableName output: is it a newswatch stack?`);
-  return table;
+  const outputs = Object.fromEntries(
+    (res.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']),
+  );
+  if (!outputs.TableName)
+    throw new Error(`stack ${stackName} has no TableName output: is it a newswatch stack?`);
+  return outputs;
+};
+
+/** The table of a deployed stack, from its TableName output. */
+const tableOfStack = async (stackName: string, region?: string): Promise<string> =>
+  (await outputsOfStack(stackName, region)).TableName as string;
+
+/**
+ * Matches the stored articles of a date range against one topic from the files: a preview,
+ * or with `--alert` one backfill alert per new match.
+ */
+const backfill = async (options: {
+  folder: string;
+  topicId: string;
+  stack?: string;
+  table?: string;
+  from: string;
+  to: string;
+  alert: boolean;
+  region?: string;
+}): Promise<number> => {
+  const { loaded } = load(options.folder);
+  const topic = loaded.topics.find((t) => t.id === options.topicId);
+  if (!topic) {
+    console.error(`there is no topic "${options.topicId}" in ${options.folder}`);
+    return 2;
+  }
+  const outputs = options.stack
+    ? await outputsOfStack(options.stack, options.region)
+    : { TableName: options.table ?? '' };
+  const doc = DynamoDBDocumentClient.from(
+    new DynamoDBClient(options.region ? { region: options.region } : {}),
+    {
+      marshallOptions: { removeUndefinedValues: true },
+    },
+  );
+  const articles = await new DynamoDbArticleStore(doc, outputs.TableName as string).listArticlesByDate(
+    options.from,
+    options.to,
+  );
+  let alerting: BackfillAlerting | undefined;
+  if (options.alert) {
+    if (!outputs.AlertsTopicArn || !outputs.BucketName) {
+      console.error('--alert needs --stack (for the alerts topic and the bucket)');
+      return 2;
+    }
+    const store = new DynamoDbTopicStore(doc, outputs.TableName as string);
+    alerting = {
+      store,
+      publisher: new SnsAlertPublisher(
+        new SNSClient(options.region ? { region: options.region } : {}),
+        outputs.AlertsTopicArn,
+      ),
+      clock: { now: () => new Date() },
+      locate: (key) => `s3://${outputs.BucketName}/${key}`,
+      topicSetVersion: (await store.currentVersion()) ?? topicSetVersion(loaded.topics, loaded.rawLists),
+    };
+  }
+  const { matches, alerted } = await backfillTopic(topic, loaded.lists, articles, alerting);
+  console.log(
+    `${topic.id}: ${matches.length} of ${articles.length} stored articles dated ${options.from} to ${options.to} match`,
+  );
+  for (const { article, match } of matches) {
+    console.log(
+      `\n${match.score.toFixed(2)}  ${article.date}  ${article.title}\n      ${article.sourceKey}\n      ${match.explanation.snippet}`,
+    );
+  }
+  if (options.alert) console.log(`\n${alerted} backfill alerts sent`);
+  return 0;
 };
 
 const { positionals, values } = parseArgs({
@@ -119,6 +195,10 @@ const { positionals, values } = parseArgs({
     folder: { type: 'string' },
     region: { type: 'string' },
     days: { type: 'string', default: '7' },
+    topic: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    alert: { type: 'boolean', default: false },
   },
 });
 const [command = 'validate', folderArg] = positionals;
@@ -142,7 +222,28 @@ if (command === 'validate') {
   } else {
     process.exitCode = await figures(values.table, Number(values.days), values.region);
   }
+} else if (command === 'backfill') {
+  const today = new Date().toISOString().slice(0, 10);
+  const from =
+    values.from ?? new Date(Date.now() - Number(values.days) * 86_400_000).toISOString().slice(0, 10);
+  if (!values.topic || (!values.stack && !values.table)) {
+    console.error(
+      'usage: npm run topics:backfill -- --topic <id> --stack <StackName> | --table <TableName> [--days 30 | --from D --to D] [--alert]',
+    );
+    process.exitCode = 2;
+  } else {
+    process.exitCode = await backfill({
+      folder,
+      topicId: values.topic,
+      ...(values.stack ? { stack: values.stack } : {}),
+      ...(values.table ? { table: values.table } : {}),
+      from,
+      to: values.to ?? today,
+      alert: values.alert ?? false,
+      ...(values.region ? { region: values.region } : {}),
+    });
+  }
 } else {
-  console.error(`unknown command "${command}": use validate, sync or figures`);
+  console.error(`unknown command "${command}": use validate, sync, figures or backfill`);
   process.exitCode = 2;
 }

@@ -136,6 +136,40 @@ describe('Integration: matching during ingest (moto)', () => {
     expect(run.stdout).toMatch(/^health-disinformation +0 +0 +0\.000 {2}never fired$/m);
   });
 
+  it('should preview with topics:backfill which stored articles a topic would match', async () => {
+    // Prepare
+    const { spawnSync } = await import('node:child_process');
+    const env = {
+      ...process.env,
+      AWS_ENDPOINT_URL: inject('motoEndpoint'),
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+    };
+    const args = [
+      'scripts/topics.ts',
+      'backfill',
+      '--topic',
+      'international-health-aid',
+      '--table',
+      resources.table,
+    ];
+
+    // Act
+    const run = spawnSync(process.execPath, [...args, '--from', '2020-07-01', '--to', '2020-07-31'], {
+      encoding: 'utf8',
+      env,
+    });
+
+    // Assess
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain(
+      'international-health-aid: 1 of 2 stored articles dated 2020-07-01 to 2020-07-31 match',
+    );
+    expect(run.stdout).toMatch(/^1\.00 {2}2020-07-26 {2}A ceremony has been held/m);
+    expect(run.stdout).toContain('incoming/000_9c9c4874b48bb81e.txt');
+  });
+
   it('should keep per-topic figures from the match runs', async () => {
     // Act
     const runs = await topics.listMatchRuns(new Date().toISOString().slice(0, 10));

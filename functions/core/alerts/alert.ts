@@ -6,6 +6,8 @@ export interface Alert {
   /** Stable for the (article, topic) pair: the same match always has the same id. */
   id: string;
   kind: 'alert';
+  /** Set when the alert comes from matching older articles against a new or changed topic. */
+  backfill?: boolean;
   createdAt: string;
   topic: { id: string; name: string };
   score: number;

@@ -9,6 +9,7 @@ export interface AlertDocument {
   schema: typeof ALERT_SCHEMA;
   id: string;
   kind: 'alert';
+  backfill?: true;
   createdAt: string;
   topic: { id: string; name: string };
   score: number;
@@ -25,6 +26,7 @@ export const composeAlertDocument = (alert: Alert): AlertDocument => ({
   schema: ALERT_SCHEMA,
   id: alert.id,
   kind: 'alert',
+  ...(alert.backfill ? { backfill: true as const } : {}),
   createdAt: alert.createdAt,
   topic: alert.topic,
   score: alert.score,
@@ -84,7 +86,10 @@ export const composeAlertEmail = (alert: Alert): { subject: string; text: string
     `Alert: ${alert.id}`,
   ];
   return {
-    subject: cut(`[newswatch] ${alert.topic.name}: ${a.title}`, SUBJECT_LENGTH),
+    subject: cut(
+      `[newswatch${alert.backfill ? ' backfill' : ''}] ${alert.topic.name}: ${a.title}`,
+      SUBJECT_LENGTH,
+    ),
     text: `${lines.join('\n')}\n`,
   };
 };
@@ -111,6 +116,7 @@ export const composeSnsMessage = (alert: Alert) => {
       score: { DataType: 'Number', StringValue: String(alert.score) },
       countries: { DataType: 'String.Array', StringValue: JSON.stringify(alert.explanation.countries) },
       kind: { DataType: 'String', StringValue: alert.kind },
+      ...(alert.backfill ? { backfill: { DataType: 'String', StringValue: 'true' } } : {}),
     },
   };
 };

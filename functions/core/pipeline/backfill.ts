@@ -1,0 +1,68 @@
+import type { Alert } from '../alerts/alert.ts';
+import { alertIdFor } from '../alerts/alert.ts';
+import type { Article } from '../articles/article.ts';
+import { ANALYSER_VERSION } from '../topics/analyser.ts';
+import { compileTopics, matchArticle } from '../topics/matcher.ts';
+import type { TermLists } from '../topics/query.ts';
+import type { TopicDefinition, TopicMatch } from '../topics/topic.ts';
+import { type AlertPublisher, alertOf, type MatchRecord, type MatchStore } from './matching.ts';
+import type { Clock } from './ports.ts';
+
+/** One stored article a topic would match. */
+export interface BackfillMatch {
+  article: Article;
+  match: TopicMatch;
+}
+
+/** How to alert on backfilled matches, when asked to. */
+export interface BackfillAlerting {
+  store: MatchStore;
+  publisher: AlertPublisher;
+  clock: Clock;
+  locate(key: string): string;
+  topicSetVersion: string;
+}
+
+/**
+ * Matches stored articles against one (new or changed) topic. Without `alerting` it only
+ * reports what the topic would catch; with it, each match not stored yet is written and
+ * alerted on once, marked as a backfill. Matches already stored are left as they are.
+ */
+export const backfillTopic = async (
+  topic: TopicDefinition,
+  lists: TermLists,
+  articles: readonly Article[],
+  alerting?: BackfillAlerting,
+): Promise<{ matches: BackfillMatch[]; alerted: number }> => {
+  const { index, errors } = compileTopics([{ ...topic, enabled: true }], lists);
+  if (errors[0]) throw errors[0].error;
+  const matches: BackfillMatch[] = [];
+  for (const article of articles) {
+    const m = matchArticle(index, article).matches[0];
+    if (m) matches.push({ article, match: m });
+  }
+  matches.sort((a, b) => b.match.score - a.match.score || b.article.date.localeCompare(a.article.date));
+  if (!alerting) return { matches, alerted: 0 };
+
+  let alerted = 0;
+  for (const { article, match } of matches) {
+    const record: MatchRecord = {
+      ...match,
+      articleId: article.id,
+      articleDate: article.date,
+      analyserVersion: ANALYSER_VERSION,
+      topicSetVersion: alerting.topicSetVersion,
+      matchedAt: alerting.clock.now().toISOString(),
+      alertId: alertIdFor(article.id, match.topicId),
+      alertState: 'pending',
+    };
+    const put = await alerting.store.putMatch(record);
+    if (!put.created && put.alertState === 'sent') continue;
+    const alert: Alert = { ...alertOf(record, article, alerting.locate(article.sourceKey)), backfill: true };
+    const { failed } = await alerting.publisher.publish([alert]);
+    if (failed.length > 0) throw new Error(`alert ${alert.id} was not published: ${failed[0]?.reason}`);
+    await alerting.store.markAlertSent(record.articleId, record.topicId, alerting.clock.now().toISOString());
+    alerted++;
+  }
+  return { matches, alerted };
+};

@@ -1,0 +1,60 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { MemoryAlertPublisher, MemoryTopicStore } from '../../../functions/adapters/memory/memory-ports.ts';
+import type { Article } from '../../../functions/core/articles/article.ts';
+import { parseArticle } from '../../../functions/core/articles/parse-article.ts';
+import { backfillTopic } from '../../../functions/core/pipeline/backfill.ts';
+import { loadTopicFiles } from '../../../functions/core/topics/topic-files.ts';
+
+const loaded = loadTopicFiles(
+  readdirSync('seeds/topics').map((f) => ({ path: f, text: readFileSync(`seeds/topics/${f}`, 'utf8') })),
+);
+const articles: Article[] = readdirSync('seeds/articles').map((f) => {
+  const r = parseArticle({
+    key: `incoming/${f}`,
+    bytes: readFileSync(`seeds/articles/${f}`),
+    receivedAt: '2026-11-23T00:00:00Z',
+  });
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+});
+const topic = loaded.topics.find((t) => t.id === 'international-health-aid');
+if (!topic) throw new Error('seed topic missing');
+
+describe('Function: backfillTopic', () => {
+  it('should list the stored articles a topic would match, best first, without alerting', async () => {
+    // Act
+    const { matches, alerted } = await backfillTopic(topic, loaded.lists, articles);
+
+    // Assess
+    expect(alerted).toBe(0);
+    expect(matches.map((m) => m.article.sourceKey)).toEqual(['incoming/000_9c9c4874b48bb81e.txt']);
+    expect(matches[0]?.match.explanation.snippet).toContain('**');
+  });
+
+  it('should alert once per new match, marked as a backfill, and not again', async () => {
+    // Prepare
+    const store = new MemoryTopicStore();
+    const publisher = new MemoryAlertPublisher();
+    const alerting = {
+      store,
+      publisher,
+      clock: { now: () => new Date('2026-11-23T12:00:00Z') },
+      locate: (key: string) => `s3://articles/${key}`,
+      topicSetVersion: 'a1-test',
+    };
+
+    // Act
+    const first = await backfillTopic(topic, loaded.lists, articles, alerting);
+    const second = await backfillTopic(topic, loaded.lists, articles, alerting);
+
+    // Assess
+    expect([first.alerted, second.alerted]).toEqual([1, 0]);
+    expect(publisher.published).toHaveLength(1);
+    expect(publisher.published[0]).toMatchObject({
+      backfill: true,
+      topic: { id: 'international-health-aid' },
+    });
+    expect([...store.matches.values()].map((m) => m.alertState)).toEqual(['sent']);
+  });
+});
