@@ -102,7 +102,10 @@ export class Alerts extends Construct {
         retentionPeriod: Duration.days(4),
         deadLetterQueue: { queue: deadLetters, maxReceiveCount: 8 },
       });
-      this.topic.addSubscription(new SqsSubscription(queue, { rawMessageDelivery: true, filterPolicy }));
+      // A delivery SNS cannot make to the queue goes to the same dead-letter queue.
+      this.topic.addSubscription(
+        new SqsSubscription(queue, { rawMessageDelivery: true, filterPolicy, deadLetterQueue: deadLetters }),
+      );
       webhookQueues.push(queue);
       webhookTargets[queue.queueName] = {
         subscriberId: s.id,

@@ -323,6 +323,7 @@ describe('Stack: Newswatch (webhook subscribers)', () => {
     hooks.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'sqs',
       RawMessageDelivery: true,
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
       FilterPolicy: {
         kind: ['alert'],
         topicId: ['international-health-aid'],
