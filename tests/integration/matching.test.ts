@@ -13,6 +13,7 @@ import { loadTopicFiles } from '../../functions/core/topics/topic-files.ts';
 import {
   createIngestResources,
   emulatorClients,
+  emulatorEnv,
   lambdaContext,
   putObject,
   receiveMessages,
@@ -112,13 +113,7 @@ describe('Integration: matching during ingest (moto)', () => {
   it('should print per-topic figures with topics:figures', async () => {
     // Prepare
     const { spawnSync } = await import('node:child_process');
-    const env = {
-      ...process.env,
-      AWS_ENDPOINT_URL: inject('motoEndpoint'),
-      AWS_REGION: 'eu-west-1',
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-    };
+    const env = emulatorEnv(inject('motoEndpoint'));
 
     // Act
     const run = spawnSync(
@@ -139,13 +134,7 @@ describe('Integration: matching during ingest (moto)', () => {
   it('should preview with topics:backfill which stored articles a topic would match', async () => {
     // Prepare
     const { spawnSync } = await import('node:child_process');
-    const env = {
-      ...process.env,
-      AWS_ENDPOINT_URL: inject('motoEndpoint'),
-      AWS_REGION: 'eu-west-1',
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-    };
+    const env = emulatorEnv(inject('motoEndpoint'));
     const args = [
       'scripts/topics.ts',
       'backfill',
@@ -193,13 +182,7 @@ describe('Command: topics:sync (moto)', () => {
     const { spawnSync } = await import('node:child_process');
     const c = emulatorClients(inject('motoEndpoint'));
     const { table } = await createIngestResources(c);
-    const env = {
-      ...process.env,
-      AWS_ENDPOINT_URL: inject('motoEndpoint'),
-      AWS_REGION: 'eu-west-1',
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-    };
+    const env = emulatorEnv(inject('motoEndpoint'));
     const sync = () =>
       spawnSync(process.execPath, ['scripts/topics.ts', 'sync', '--table', table], { encoding: 'utf8', env });
 
@@ -239,13 +222,7 @@ describe('Command: topics:sync (moto)', () => {
         }),
       }),
     );
-    const env = {
-      ...process.env,
-      AWS_ENDPOINT_URL: endpoint,
-      AWS_REGION: 'eu-west-1',
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-    };
+    const env = emulatorEnv(endpoint);
 
     // Act
     const run = spawnSync(process.execPath, ['scripts/topics.ts', 'sync', '--stack', stackName], {

@@ -2,13 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  type Message,
-  SetQueueAttributesCommand,
-} from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, type Message } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import selfsigned from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -21,6 +16,7 @@ import { verifyWebhook } from '../../functions/core/alerts/webhook-signature.ts'
 import { parseArticle } from '../../functions/core/articles/parse-article.ts';
 import type { WebhookTarget } from '../../functions/core/pipeline/deliver-webhook.ts';
 import { createDeliverHandler } from '../../functions/deliver-webhook/handler.ts';
+import { subscribeQueue } from './helpers/alerting.ts';
 import {
   createTable,
   emulatorClients,
@@ -138,38 +134,17 @@ describe('Integration: signed webhook delivery from SNS through SQS (moto + loca
     await createTable(c.dynamodb, table);
     await secretsClient.send(new CreateSecretCommand({ Name: 'newswatch/test-hook', SecretString: SECRET }));
     topicArn = (await sns.send(new CreateTopicCommand({ Name: `alerts-${table}` }))).TopicArn as string;
-    queueUrl = (await c.sqs.send(new CreateQueueCommand({ QueueName: `hook-${table}` }))).QueueUrl as string;
+    queueUrl = await subscribeQueue(
+      c,
+      sns,
+      topicArn,
+      `hook-${table}`,
+      { topicId: ['international-health-aid'] },
+      { raw: true },
+    );
     queueArn = (
       await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
     ).Attributes?.QueueArn as string;
-    await c.sqs.send(
-      new SetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        Attributes: {
-          Policy: JSON.stringify({
-            Statement: [
-              {
-                Effect: 'Allow',
-                Principal: { Service: 'sns.amazonaws.com' },
-                Action: 'sqs:SendMessage',
-                Resource: queueArn,
-              },
-            ],
-          }),
-        },
-      }),
-    );
-    await sns.send(
-      new SubscribeCommand({
-        TopicArn: topicArn,
-        Protocol: 'sqs',
-        Endpoint: queueArn,
-        Attributes: {
-          RawMessageDelivery: 'true',
-          FilterPolicy: JSON.stringify({ topicId: ['international-health-aid'] }),
-        },
-      }),
-    );
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 

@@ -98,19 +98,17 @@ export const composeAlertEmail = (alert: Alert): { subject: string; text: string
  * The SNS message of an alert: `MessageStructure: json` with readable text for email and
  * the JSON document for every machine endpoint, plus attributes for filter policies.
  */
+/** An SNS `MessageStructure: json` body: text for email, the JSON document for every machine protocol. */
+export const snsMessageStructure = (emailText: string, document: string): string =>
+  JSON.stringify({ default: document, email: emailText, sqs: document, http: document, https: document });
+
 export const composeSnsMessage = (alert: Alert) => {
   const email = composeAlertEmail(alert);
   const document = JSON.stringify(composeAlertDocument(alert));
   return {
     id: alert.id,
     subject: email.subject,
-    message: JSON.stringify({
-      default: document,
-      email: email.text,
-      sqs: document,
-      http: document,
-      https: document,
-    }),
+    message: snsMessageStructure(email.text, document),
     attributes: {
       topicId: { DataType: 'String', StringValue: alert.topic.id },
       score: { DataType: 'Number', StringValue: String(alert.score) },

@@ -1,6 +1,6 @@
 import { COUNTRY_NAMES } from '../topics/places/gazetteer.ts';
 import { type Alert, scoreLabel } from './alert.ts';
-import { type AlertDocument, composeAlertDocument } from './compose.ts';
+import { type AlertDocument, composeAlertDocument, snsMessageStructure } from './compose.ts';
 
 /** Version of the digest document. */
 export const DIGEST_SCHEMA = 'newswatch.digest/v1';
@@ -60,13 +60,7 @@ export const composeDigestSnsMessage = (digest: Digest) => {
   const document = JSON.stringify(composeDigestDocument(digest));
   return {
     subject: email.subject,
-    message: JSON.stringify({
-      default: document,
-      email: email.text,
-      sqs: document,
-      http: document,
-      https: document,
-    }),
+    message: snsMessageStructure(email.text, document),
     attributes: {
       kind: { DataType: 'String', StringValue: 'digest' },
       subscriber: { DataType: 'String', StringValue: digest.subscriberId },

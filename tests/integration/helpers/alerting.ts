@@ -46,6 +46,7 @@ export const subscribeQueue = async (
   topicArn: string,
   name: string,
   filter: object,
+  options: { raw?: boolean } = {},
 ) => {
   const { QueueUrl } = await c.sqs.send(new CreateQueueCommand({ QueueName: name }));
   const attrs = await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
@@ -72,7 +73,11 @@ export const subscribeQueue = async (
       TopicArn: topicArn,
       Protocol: 'sqs',
       Endpoint: queueArn,
-      Attributes: { FilterPolicy: JSON.stringify(filter), FilterPolicyScope: 'MessageAttributes' },
+      Attributes: {
+        FilterPolicy: JSON.stringify(filter),
+        FilterPolicyScope: 'MessageAttributes',
+        ...(options.raw ? { RawMessageDelivery: 'true' } : {}),
+      },
     }),
   );
   return QueueUrl as string;

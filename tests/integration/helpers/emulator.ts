@@ -171,3 +171,12 @@ export const scanTable = async (c: EmulatorClients, table: string): Promise<Reco
   } while (start);
   return items;
 };
+
+/** The environment for running a project command against the emulator in a child process. */
+export const emulatorEnv = (endpoint: string): NodeJS.ProcessEnv => ({
+  ...process.env,
+  AWS_ENDPOINT_URL: endpoint,
+  AWS_REGION: REGION,
+  AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+});
