@@ -1,12 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { type Digest, composeDigestSnsMessage } from '../../core/alerts/digest.ts';
 import type { DigestSink } from '../../core/pipeline/digests.ts';
-
-const isConditionFailure = (e: unknown): boolean =>
-  e instanceof ConditionalCheckFailedException ||
-  (e as { name?: string }).name === 'ConditionalCheckFailedException';
+import { isConditionFailure } from './dynamodb-errors.ts';
 
 /**
  * Digests recorded in the table (`DIGEST#<subscriber>` / `DAY#<day>`, pending then sent) and

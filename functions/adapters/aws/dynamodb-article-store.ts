@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -14,13 +13,10 @@ import type {
   SourceRecord,
 } from '../../core/pipeline/ports.ts';
 import { comparableSequencer, keys, monthsBetween, TABLE_KEYS } from './table-layout.ts';
+import { isConditionFailure } from './dynamodb-errors.ts';
 
 /** An article as stored, with the time it was first ingested. */
 export type StoredArticle = Article & { ingestedAt: string };
-
-const isConditionFailure = (e: unknown): boolean =>
-  e instanceof ConditionalCheckFailedException ||
-  (e as { name?: string }).name === 'ConditionalCheckFailedException';
 
 const strip = <T extends Record<string, unknown>>(item: T | undefined): T | undefined => {
   if (!item) return undefined;

@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -19,10 +18,7 @@ import type {
 } from '../../core/pipeline/matching.ts';
 import type { TopicDefinition } from '../../core/topics/topic.ts';
 import { keys, TABLE_KEYS } from './table-layout.ts';
-
-const isConditionFailure = (e: unknown): boolean =>
-  e instanceof ConditionalCheckFailedException ||
-  (e as { name?: string }).name === 'ConditionalCheckFailedException';
+import { isConditionFailure } from './dynamodb-errors.ts';
 
 const strip = (item: Record<string, unknown>) => {
   const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, type: _t, ...rest } = item;

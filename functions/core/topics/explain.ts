@@ -128,6 +128,16 @@ export const explainMatch = (
   const seen = new Set<string>();
   let occurrences = 0;
   let inTitle = false;
+  // An occurrence is a place in the text, counted once however many terms find it.
+  const countOccurrences = (positions: MatchedTerm['positions']) => {
+    for (const p of positions) {
+      const k = `${p.field}:${p.start}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      occurrences++;
+      if (p.field === 'title') inTitle = true;
+    }
+  };
   for (const { leaf, list } of positiveLeaves(query)) {
     const hits = evaluator.hits(leaf);
     if (hits.length === 0) continue;
@@ -148,13 +158,7 @@ export const explainMatch = (
     } else {
       terms.set(name, { term: leaf.text, ...(list ? { list } : {}), positions });
     }
-    for (const p of positions) {
-      const k = `${p.field}:${p.start}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      occurrences++;
-      if (p.field === 'title') inTitle = true;
-    }
+    countOccurrences(positions);
   }
   // Place conditions count like terms: their mentions are occurrences.
   for (const place of positivePlaces(query)) {
@@ -162,13 +166,7 @@ export const explainMatch = (
     if (mentions.length === 0 || terms.has(place.text)) continue;
     const positions = mentions.map((m) => charRange(view, { field: m.field, first: m.first, last: m.last }));
     terms.set(place.text, { term: place.text, positions });
-    for (const p of positions) {
-      const k = `${p.field}:${p.start}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      occurrences++;
-      if (p.field === 'title') inTitle = true;
-    }
+    countOccurrences(positions);
   }
   const bodyWords = Math.max(1, view.body.tokens.length);
   const factors: ScoreFactors = {
