@@ -42,18 +42,50 @@ export const composeAlertDocument = (alert: Alert): AlertDocument => ({
   },
 });
 
-/** Email subjects longer than this are cut (SNS allows 100; phones show about 60). */
+/** Email subjects longer than this are cut (SNS allows under 100; phones show about 60). */
 const SUBJECT_LENGTH = 90;
+
+const ASCII_FOR: Record<string, string> = {
+  '…': '...',
+  '‘': "'",
+  '’': "'",
+  '“': '"',
+  '”': '"',
+  '–': '-',
+  '—': '-',
+  ß: 'ss',
+  æ: 'ae',
+  Æ: 'AE',
+  ø: 'o',
+  Ø: 'O',
+  œ: 'oe',
+  Œ: 'OE',
+  ł: 'l',
+  Ł: 'L',
+  đ: 'd',
+  Đ: 'D',
+};
+
+/**
+ * An SNS email subject: SNS accepts only printable ASCII, no line breaks, under 100
+ * characters. Accents are dropped ("Über" → "Uber"), typographic punctuation made plain,
+ * anything else left out, and the text cut at a word boundary with "...".
+ */
+export const snsSubject = (text: string, max = SUBJECT_LENGTH): string => {
+  const ascii = text
+    .replace(/[…‘’“”–—ßæÆøØœŒłŁđĐ]/g, (c) => ASCII_FOR[c] ?? '')
+    .replace(/\s+/g, ' ')
+    .normalize('NFKD')
+    .replace(/[^\x20-\x7e]/g, '')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+  if (ascii.length <= max) return ascii;
+  const room = ascii.slice(0, max - 3);
+  const space = room.lastIndexOf(' ');
+  return `${(space > max / 2 ? room.slice(0, space) : room).replace(/[\s,;:.-]+$/, '')}...`;
+};
 /** Matched terms listed in an email before "and N more". */
 const EMAIL_TERMS = 8;
-
-/** Cuts at a word boundary with an ellipsis, the whole at most `max` characters. */
-const cut = (text: string, max: number) => {
-  if (text.length <= max) return text;
-  const room = text.slice(0, max - 1);
-  const space = room.lastIndexOf(' ');
-  return `${(space > max / 2 ? room.slice(0, space) : room).replace(/[\s,;:.-]+$/, '')}…`;
-};
 
 /**
  * A plain-text email that reads well on a phone: headline first, short lines, the
@@ -86,10 +118,7 @@ export const composeAlertEmail = (alert: Alert): { subject: string; text: string
     `Alert: ${alert.id}`,
   ];
   return {
-    subject: cut(
-      `[newswatch${alert.backfill ? ' backfill' : ''}] ${alert.topic.name}: ${a.title}`,
-      SUBJECT_LENGTH,
-    ),
+    subject: snsSubject(`[newswatch${alert.backfill ? ' backfill' : ''}] ${alert.topic.name}: ${a.title}`),
     text: `${lines.join('\n')}\n`,
   };
 };

@@ -1,6 +1,6 @@
 import { COUNTRY_NAMES } from '../topics/places/gazetteer.ts';
 import { type Alert, scoreLabel } from './alert.ts';
-import { type AlertDocument, composeAlertDocument, snsMessageStructure } from './compose.ts';
+import { type AlertDocument, composeAlertDocument, snsMessageStructure, snsSubject } from './compose.ts';
 
 /** Version of the digest document. */
 export const DIGEST_SCHEMA = 'newswatch.digest/v1';
@@ -39,7 +39,7 @@ export const composeDigestEmail = (digest: Digest): { subject: string; text: str
     ].join('\n');
   });
   return {
-    subject: `[newswatch] ${n} alert${n === 1 ? '' : 's'} on ${digest.day}`,
+    subject: snsSubject(`[newswatch] ${n} alert${n === 1 ? '' : 's'} on ${digest.day}`),
     text: `${n} alert${n === 1 ? '' : 's'} on ${digest.day}\n\n${blocks.join('\n\n')}\n\nDigest: ${digest.id}\n`,
   };
 };

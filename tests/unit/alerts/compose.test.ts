@@ -8,6 +8,7 @@ import {
   composeAlertDocument,
   composeAlertEmail,
   composeSnsMessage,
+  snsSubject,
 } from '../../../functions/core/alerts/compose.ts';
 import { composeDigestDocument, composeDigestEmail } from '../../../functions/core/alerts/digest.ts';
 import { compileTopics, matchArticle } from '../../../functions/core/topics/matcher.ts';
@@ -67,7 +68,7 @@ describe('Function: composeAlertEmail', () => {
 
     // Assess
     expect(email.subject).toBe(
-      '[newswatch] International health aid: A ceremony has been held at the Azerbaijan Foreign…',
+      '[newswatch] International health aid: A ceremony has been held at the Azerbaijan...',
     );
     expect(email.subject.length).toBeLessThanOrEqual(90);
     const lines = email.text.split('\n');
@@ -103,7 +104,7 @@ describe('Function: composeAlertEmail', () => {
 
     // Assess
     expect(email.subject).toBe(
-      '[newswatch] Global health cooperation: Azerbaijan continues international cooperation…',
+      '[newswatch] Global health cooperation: Azerbaijan continues international cooperation...',
     );
     expect(email.text.split('\n')).toEqual([
       'Azerbaijan continues international cooperation regarding COVID-19, Assistant to the President of Azerbaijan, Head of…',
@@ -149,6 +150,21 @@ describe('Function: composeAlertDocument', () => {
     expect(validate(withoutWhy)).toBe(false);
     expect(validate({ ...doc, extra: 1 })).toBe(false);
     expect(validate({ ...doc, score: 1.5 })).toBe(false);
+  });
+});
+
+describe('Function: snsSubject', () => {
+  it.each([
+    ['Über die Lage in Łódź – “Hilfe” kommt…', 'Uber die Lage in Lodz - "Hilfe" kommt...'],
+    ['新聞 Seoul\nnews', 'Seoul news'],
+    ['a '.repeat(80), `${'a '.repeat(43).trim()}...`],
+  ])('should make %j a subject SNS accepts', (text, subject) => {
+    // Act
+    const out = snsSubject(text);
+
+    // Assess
+    expect(out).toBe(subject);
+    expect(out).toMatch(/^[\x20-\x7e]{1,99}$/);
   });
 });
 
