@@ -5,6 +5,7 @@ import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SnsAlertPublisher } from '../../functions/adapters/aws/sns-alert-publisher.ts';
 import { alertsIn, type Env, setUp, subscribeQueue, uploadSeeds } from './helpers/alerting.ts';
 import { receiveMessages, scanTable } from './helpers/emulator.ts';
 
@@ -142,6 +143,46 @@ describe('Integration: exactly one alert despite failures (moto)', () => {
     expect(result.batchItemFailures).toEqual([]);
     expect(calls).toBe(3);
     expect(alertsIn(await receiveMessages(env.c, queue, 2, 3_000))).toHaveLength(1);
+  });
+});
+
+describe('Class: SnsAlertPublisher (moto)', () => {
+  it('should report only the alerts of the batches that failed, so earlier batches are not sent again', async () => {
+    // Prepare: 12 alerts make two PublishBatch calls; the second one fails.
+    let calls = 0;
+    const env = await setUp((sns) =>
+      sns.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'PublishBatchCommand' && ++calls === 2) {
+            throw Object.assign(new Error('Service unavailable'), {
+              name: 'InternalErrorException',
+              $fault: 'server',
+            });
+          }
+          return next(args);
+        },
+        { step: 'serialize', name: 'failSecondBatch' },
+      ),
+    );
+    const queue = await subscribeQueue(env.c, env.sns, env.topicArn, `batches-${env.table}`, {
+      kind: ['alert'],
+    });
+    const alerts = Array.from({ length: 12 }, (_, i) => ({
+      id: `alert_${String(i).padStart(24, '0')}`,
+      kind: 'alert' as const,
+      createdAt: '2026-11-23T10:00:00.000Z',
+      topic: { id: `t${i}`, name: `Topic ${i}` },
+      score: 0.5,
+      article: { id: 'a'.repeat(32), title: 'Title', date: '2026-11-23', location: 's3://b/k' },
+      explanation: { terms: [], countries: [], snippet: '' },
+    }));
+
+    // Act
+    const { failed } = await new SnsAlertPublisher(env.sns, env.topicArn).publish(alerts);
+
+    // Assess
+    expect(failed.map((f) => f.id)).toEqual([alerts[10]?.id, alerts[11]?.id]);
+    expect(alertsIn(await receiveMessages(env.c, queue, 12, 3_000))).toHaveLength(10);
   });
 });
 

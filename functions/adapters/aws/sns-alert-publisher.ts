@@ -25,20 +25,27 @@ export class SnsAlertPublisher implements AlertPublisher {
     const failed: Array<{ id: string; reason: string }> = [];
     for (let i = 0; i < alerts.length; i += BATCH) {
       const messages = alerts.slice(i, i + BATCH).map(composeSnsMessage);
-      const res = await this.sns.send(
-        new PublishBatchCommand({
-          TopicArn: this.topicArn,
-          PublishBatchRequestEntries: messages.map((m) => ({
-            Id: m.id,
-            Subject: m.subject,
-            Message: m.message,
-            MessageStructure: 'json',
-            MessageAttributes: m.attributes,
-          })),
-        }),
-      );
-      for (const f of res.Failed ?? [])
-        failed.push({ id: f.Id ?? '', reason: `${f.Code}: ${f.Message ?? ''}` });
+      try {
+        const res = await this.sns.send(
+          new PublishBatchCommand({
+            TopicArn: this.topicArn,
+            PublishBatchRequestEntries: messages.map((m) => ({
+              Id: m.id,
+              Subject: m.subject,
+              Message: m.message,
+              MessageStructure: 'json',
+              MessageAttributes: m.attributes,
+            })),
+          }),
+        );
+        for (const f of res.Failed ?? [])
+          failed.push({ id: f.Id ?? '', reason: `${f.Code}: ${f.Message ?? ''}` });
+      } catch (error) {
+        // The batches before this one went out: report only this batch and the rest as failed.
+        const reason = (error as Error).message;
+        for (const m of alerts.slice(i).map((a) => a.id)) failed.push({ id: m, reason });
+        break;
+      }
     }
     return { failed };
   }
