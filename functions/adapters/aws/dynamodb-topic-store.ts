@@ -130,15 +130,54 @@ export class DynamoDbTopicStore implements TopicSource, MatchStore {
     }
   }
 
+  async claimAlert(articleId: string, topicId: string, now: string, until: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.match(articleId, topicId),
+          UpdateExpression: 'SET alertState = :publishing, claimedUntil = :until',
+          ConditionExpression: 'alertState = :pending OR (alertState = :publishing AND claimedUntil < :now)',
+          ExpressionAttributeValues: {
+            ':publishing': 'publishing',
+            ':pending': 'pending',
+            ':until': until,
+            ':now': now,
+          },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  async releaseAlert(articleId: string, topicId: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.match(articleId, topicId),
+          UpdateExpression: 'SET alertState = :pending REMOVE claimedUntil',
+          ConditionExpression: 'alertState = :publishing',
+          ExpressionAttributeValues: { ':pending': 'pending', ':publishing': 'publishing' },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
+  }
+
   async markAlertSent(articleId: string, topicId: string, sentAt: string): Promise<void> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.match(articleId, topicId),
-          UpdateExpression: 'SET alertState = :sent, sentAt = :at',
-          ConditionExpression: 'alertState = :pending',
-          ExpressionAttributeValues: { ':sent': 'sent', ':pending': 'pending', ':at': sentAt },
+          UpdateExpression: 'SET alertState = :sent, sentAt = :at REMOVE claimedUntil',
+          ConditionExpression: 'alertState <> :sent',
+          ExpressionAttributeValues: { ':sent': 'sent', ':at': sentAt },
         }),
       );
     } catch (e) {

@@ -102,9 +102,24 @@ export class MemoryTopicStore implements TopicSource, MatchStore {
     return Promise.resolve({ created: true });
   }
 
+  claimAlert(articleId: string, topicId: string, now: string, until: string): Promise<boolean> {
+    const m = this.matches.get(`${articleId}\u0000${topicId}`);
+    const free =
+      m?.alertState === 'pending' || (m?.alertState === 'publishing' && (m.claimedUntil ?? '') < now);
+    if (!m || !free) return Promise.resolve(false);
+    Object.assign(m, { alertState: 'publishing', claimedUntil: until });
+    return Promise.resolve(true);
+  }
+
+  releaseAlert(articleId: string, topicId: string): Promise<void> {
+    const m = this.matches.get(`${articleId}\u0000${topicId}`);
+    if (m?.alertState === 'publishing') m.alertState = 'pending';
+    return Promise.resolve();
+  }
+
   markAlertSent(articleId: string, topicId: string, sentAt: string): Promise<void> {
     const m = this.matches.get(`${articleId}\u0000${topicId}`);
-    if (m?.alertState === 'pending') Object.assign(m, { alertState: 'sent', sentAt });
+    if (m && m.alertState !== 'sent') Object.assign(m, { alertState: 'sent', sentAt });
     return Promise.resolve();
   }
 

@@ -5,7 +5,13 @@ import { ANALYSER_VERSION } from '../topics/analyser.ts';
 import { compileTopics, matchArticle } from '../topics/matcher.ts';
 import type { TermLists } from '../topics/query.ts';
 import type { TopicDefinition, TopicMatch } from '../topics/topic.ts';
-import { type AlertPublisher, alertOf, type MatchRecord, type MatchStore } from './matching.ts';
+import {
+  ALERT_CLAIM_MS,
+  type AlertPublisher,
+  alertOf,
+  type MatchRecord,
+  type MatchStore,
+} from './matching.ts';
 import type { Clock } from './ports.ts';
 
 /** One stored article a topic would match. */
@@ -45,6 +51,7 @@ export const backfillTopic = async (
   if (!alerting) return { matches, alerted: 0 };
 
   let alerted = 0;
+  const now = alerting.clock.now();
   for (const { article, match } of matches) {
     const record: MatchRecord = {
       ...match,
@@ -52,15 +59,31 @@ export const backfillTopic = async (
       articleDate: article.date,
       analyserVersion: ANALYSER_VERSION,
       topicSetVersion: alerting.topicSetVersion,
-      matchedAt: alerting.clock.now().toISOString(),
+      matchedAt: now.toISOString(),
       alertId: alertIdFor(article.id, match.topicId),
       alertState: 'pending',
     };
     const put = await alerting.store.putMatch(record);
+    // Digests are built from match runs: the backfill writes one for each article it matches.
+    await alerting.store.putMatchRun({
+      articleId: article.id,
+      articleDate: article.date,
+      analyserVersion: ANALYSER_VERSION,
+      topicSetVersion: alerting.topicSetVersion,
+      candidates: [match.topicId],
+      matched: [match.topicId],
+      ranAt: now.toISOString(),
+    });
     if (!put.created && put.alertState === 'sent') continue;
+    const until = new Date(now.getTime() + ALERT_CLAIM_MS).toISOString();
+    if (!(await alerting.store.claimAlert(record.articleId, record.topicId, now.toISOString(), until)))
+      continue;
     const alert: Alert = { ...alertOf(record, article, alerting.locate(article.sourceKey)), backfill: true };
     const { failed } = await alerting.publisher.publish([alert]);
-    if (failed.length > 0) throw new Error(`alert ${alert.id} was not published: ${failed[0]?.reason}`);
+    if (failed.length > 0) {
+      await alerting.store.releaseAlert(record.articleId, record.topicId);
+      throw new Error(`alert ${alert.id} was not published: ${failed[0]?.reason}`);
+    }
     await alerting.store.markAlertSent(record.articleId, record.topicId, alerting.clock.now().toISOString());
     alerted++;
   }

@@ -1,5 +1,5 @@
 import { parseArticle } from '../articles/parse-article.ts';
-import { matchAndStore, publishPending } from './matching.ts';
+import { type AlertState, matchAndStore, publishPending } from './matching.ts';
 import { type IngestError, type IngestPorts, ObjectGoneError, type ObjectRef } from './ports.ts';
 
 /** What happened to one object. */
@@ -9,7 +9,7 @@ export type IngestOutcome =
       key: string;
       articleId: string;
       title: string;
-      matches: Array<{ topicId: string; score: number; alertId: string; alertState: 'pending' | 'sent' }>;
+      matches: Array<{ topicId: string; score: number; alertId: string; alertState: AlertState }>;
     }
   | { status: 'duplicate'; key: string; articleId: string; of: string }
   | { status: 'rejected'; key: string; error: IngestError; quarantineKey?: string }

@@ -22,8 +22,14 @@ export interface TopicSource {
   load(): Promise<TopicSet>;
 }
 
-/** Whether a match's alert has gone out: written `pending`, set to `sent` after publishing. */
-export type AlertState = 'pending' | 'sent';
+/**
+ * Whether a match's alert has gone out: written `pending`, claimed as `publishing` by the one
+ * run that publishes it (for a short lease), set to `sent` after publishing.
+ */
+export type AlertState = 'pending' | 'publishing' | 'sent';
+
+/** How long a claim to publish an alert holds; a run that died leaves it to the next try after this. */
+export const ALERT_CLAIM_MS = 60_000;
 
 /** One stored match of an article with a topic. */
 export interface MatchRecord extends TopicMatch {
@@ -58,7 +64,14 @@ export interface MatchRun {
 export interface MatchStore {
   putMatch(match: MatchRecord): Promise<PutMatchResult>;
   putMatchRun(run: MatchRun): Promise<void>;
-  /** Marks a pending alert sent; a no-op when it already is. */
+  /**
+   * Claims an unsent alert for publishing until `until`: true for exactly one caller while the
+   * claim holds (a pending alert, or one whose earlier claim has expired by `now`).
+   */
+  claimAlert(articleId: string, topicId: string, now: string, until: string): Promise<boolean>;
+  /** Gives a claim back after a failed publish, so the next try can send the alert. */
+  releaseAlert(articleId: string, topicId: string): Promise<void>;
+  /** Marks a claimed alert sent; a no-op when it already is. */
   markAlertSent(articleId: string, topicId: string, sentAt: string): Promise<void>;
 }
 
@@ -192,13 +205,23 @@ export const publishPending = async (
   store: MatchStore,
   clock: Clock,
 ): Promise<number> => {
-  const pending = matches.filter((m) => m.alertState === 'pending');
+  const now = clock.now();
+  const until = new Date(now.getTime() + ALERT_CLAIM_MS).toISOString();
+  // Only the run that claims an alert publishes it: a concurrent run of the same event skips it.
+  const pending: MatchRecord[] = [];
+  for (const m of matches) {
+    if (m.alertState === 'sent') continue;
+    if (await store.claimAlert(m.articleId, m.topicId, now.toISOString(), until)) pending.push(m);
+  }
   if (pending.length === 0) return 0;
   const { failed } = await publisher.publish(pending.map((m) => alertOf(m, article, location)));
   const failedIds = new Set(failed.map((f) => f.id));
   const sentAt = clock.now().toISOString();
   for (const m of pending) {
-    if (failedIds.has(m.alertId)) continue;
+    if (failedIds.has(m.alertId)) {
+      await store.releaseAlert(m.articleId, m.topicId);
+      continue;
+    }
     await store.markAlertSent(m.articleId, m.topicId, sentAt);
     m.alertState = 'sent';
   }

@@ -78,6 +78,17 @@ describe('Function: ingestObject with alerting', () => {
     expect(publisher.published).toHaveLength(2);
   });
 
+  it('should publish once when the same event is processed twice at the same time', async () => {
+    // Prepare
+    const { withAlerts, publisher, ref } = setup();
+
+    // Act
+    await Promise.all([ingestObject(ref, withAlerts), ingestObject(ref, withAlerts)]);
+
+    // Assess
+    expect(publisher.published.map((a) => a.topic.id).sort()).toEqual(['korea', 'masks']);
+  });
+
   it('should fail the object when publishing fails, and send once on the retry', async () => {
     // Prepare
     const { withAlerts, publisher, ref } = setup();

@@ -56,5 +56,10 @@ describe('Function: backfillTopic', () => {
       topic: { id: 'international-health-aid' },
     });
     expect([...store.matches.values()].map((m) => m.alertState)).toEqual(['sent']);
+    // A match run is written too, so the backfilled alert reaches digest subscribers.
+    expect(store.runs.map((r) => r.matched)).toEqual([
+      ['international-health-aid'],
+      ['international-health-aid'],
+    ]);
   });
 });
