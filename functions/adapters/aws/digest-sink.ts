@@ -1,8 +1,11 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { type Digest, composeDigestSnsMessage } from '../../core/alerts/digest.ts';
 import type { DigestSink } from '../../core/pipeline/digests.ts';
 import { isConditionFailure } from './dynamodb-errors.ts';
+
+/** How long one run holds a digest while publishing it. */
+const DIGEST_CLAIM_MS = 5 * 60_000;
 
 /**
  * Digests recorded in the table (`DIGEST#<subscriber>` / `DAY#<day>`, pending then sent) and
@@ -26,21 +29,32 @@ export class SnsDigestSink implements DigestSink {
   }
 
   async claim(d: Digest): Promise<boolean> {
+    const now = new Date();
+    const until = new Date(now.getTime() + DIGEST_CLAIM_MS).toISOString();
     try {
+      // One run holds the digest while it publishes; a run that died frees it when the lease ends.
       await this.doc.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: { ...this.key(d), type: 'digest', id: d.id, alerts: d.alerts.length, state: 'pending' },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          Key: this.key(d),
+          UpdateExpression:
+            'SET #type = :type, id = :id, alerts = :n, #s = :publishing, claimedUntil = :until',
+          ConditionExpression: 'attribute_not_exists(pk) OR (#s = :publishing AND claimedUntil < :now)',
+          ExpressionAttributeNames: { '#s': 'state', '#type': 'type' },
+          ExpressionAttributeValues: {
+            ':type': 'digest',
+            ':id': d.id,
+            ':n': d.alerts.length,
+            ':publishing': 'publishing',
+            ':until': until,
+            ':now': now.toISOString(),
+          },
         }),
       );
       return true;
     } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-      const res = await this.doc.send(
-        new GetCommand({ TableName: this.tableName, Key: this.key(d), ConsistentRead: true }),
-      );
-      return res.Item?.state !== 'sent';
+      if (isConditionFailure(e)) return false;
+      throw e;
     }
   }
 
@@ -62,7 +76,7 @@ export class SnsDigestSink implements DigestSink {
       new UpdateCommand({
         TableName: this.tableName,
         Key: this.key(d),
-        UpdateExpression: 'SET #s = :sent, sentAt = :at',
+        UpdateExpression: 'SET #s = :sent, sentAt = :at REMOVE claimedUntil',
         ExpressionAttributeNames: { '#s': 'state' },
         ExpressionAttributeValues: { ':sent': 'sent', ':at': at },
       }),

@@ -127,9 +127,12 @@ export const composeAlertEmail = (alert: Alert): { subject: string; text: string
  * The SNS message of an alert: `MessageStructure: json` with readable text for email and
  * the JSON document for every machine endpoint, plus attributes for filter policies.
  */
-/** An SNS `MessageStructure: json` body: text for email, the JSON document for every machine protocol. */
+/**
+ * An SNS `MessageStructure: json` body: text for email, the JSON document as `default`, which
+ * SNS uses for every other protocol (sqs, http, https). One copy keeps large digests in budget.
+ */
 export const snsMessageStructure = (emailText: string, document: string): string =>
-  JSON.stringify({ default: document, email: emailText, sqs: document, http: document, https: document });
+  JSON.stringify({ default: document, email: emailText });
 
 export const composeSnsMessage = (alert: Alert) => {
   const email = composeAlertEmail(alert);

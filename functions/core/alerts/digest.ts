@@ -20,8 +20,16 @@ export interface DigestDocument {
   kind: 'digest';
   subscriber: string;
   day: string;
+  /** How many alerts the day had for this subscriber; `alerts` lists at most {@link MAX_DIGEST_ALERTS}. */
+  total: number;
   alerts: AlertDocument[];
 }
+
+/**
+ * Most alerts one digest carries (best first); the rest are counted, not listed. Keeps the
+ * message far below SNS's 256 KB limit (an alert document is about 4 KB).
+ */
+export const MAX_DIGEST_ALERTS = 40;
 
 /** The digest id of a (subscriber, day) pair. */
 export const digestIdFor = (subscriberId: string, day: string) => `digest_${subscriberId}_${day}`;
@@ -29,7 +37,8 @@ export const digestIdFor = (subscriberId: string, day: string) => `digest_${subs
 /** A plain-text daily digest: one short block per alert, best first. */
 export const composeDigestEmail = (digest: Digest): { subject: string; text: string } => {
   const n = digest.alerts.length;
-  const blocks = digest.alerts.map((a, i) => {
+  const listed = digest.alerts.slice(0, MAX_DIGEST_ALERTS);
+  const blocks = listed.map((a, i) => {
     const countries = a.explanation.countries.map((c) => COUNTRY_NAMES.get(c) ?? c).join(', ');
     return [
       `${i + 1}. ${a.article.title}`,
@@ -40,7 +49,9 @@ export const composeDigestEmail = (digest: Digest): { subject: string; text: str
   });
   return {
     subject: snsSubject(`[newswatch] ${n} alert${n === 1 ? '' : 's'} on ${digest.day}`),
-    text: `${n} alert${n === 1 ? '' : 's'} on ${digest.day}\n\n${blocks.join('\n\n')}\n\nDigest: ${digest.id}\n`,
+    text: `${n} alert${n === 1 ? '' : 's'} on ${digest.day}\n\n${blocks.join('\n\n')}\n\n${
+      n > listed.length ? `…and ${n - listed.length} more with lower scores.\n\n` : ''
+    }Digest: ${digest.id}\n`,
   };
 };
 
@@ -51,7 +62,8 @@ export const composeDigestDocument = (digest: Digest): DigestDocument => ({
   kind: 'digest',
   subscriber: digest.subscriberId,
   day: digest.day,
-  alerts: digest.alerts.map(composeAlertDocument),
+  total: digest.alerts.length,
+  alerts: digest.alerts.slice(0, MAX_DIGEST_ALERTS).map(composeAlertDocument),
 });
 
 /** The SNS message of a digest: email text, JSON for machines, attributes that route it to its subscriber only. */

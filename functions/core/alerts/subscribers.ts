@@ -90,6 +90,12 @@ export const loadSubscribers = (
   }
   const seen = new Set<string>();
   parsed.data.subscribers.forEach((s, i) => {
+    if ('webhook' in s && s.mode === 'digest') {
+      at(
+        nodeAt(['subscribers', i, 'mode'])?.range?.[0] ?? 0,
+        `subscriber ${s.id}: daily digests go to email subscribers; a webhook gets each alert as it happens`,
+      );
+    }
     if (seen.has(s.id))
       at(nodeAt(['subscribers', i, 'id'])?.range?.[0] ?? 0, `subscriber id "${s.id}" is used twice`);
     seen.add(s.id);

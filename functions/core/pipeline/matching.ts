@@ -41,6 +41,8 @@ export interface MatchRecord extends TopicMatch {
   /** Stable per (article, topic): receivers drop repeats by it. */
   alertId: string;
   alertState: AlertState;
+  /** While `publishing`: until when the claim holds. */
+  claimedUntil?: string;
   sentAt?: string;
 }
 

@@ -10,7 +10,11 @@ import {
   composeSnsMessage,
   snsSubject,
 } from '../../../functions/core/alerts/compose.ts';
-import { composeDigestDocument, composeDigestEmail } from '../../../functions/core/alerts/digest.ts';
+import {
+  composeDigestDocument,
+  composeDigestEmail,
+  composeDigestSnsMessage,
+} from '../../../functions/core/alerts/digest.ts';
 import { compileTopics, matchArticle } from '../../../functions/core/topics/matcher.ts';
 import { loadTopicFiles } from '../../../functions/core/topics/topic-files.ts';
 import { readdirSync } from 'node:fs';
@@ -202,6 +206,27 @@ describe('Function: composeDigestEmail', () => {
     expect(email.text).toContain('   Global health cooperation · score 0.60 (good) · 2020-07-01');
     expect(doc.alerts.map((x) => validate(x))).toEqual([true, true]);
   });
+
+  it('should list at most 40 alerts and count the rest', () => {
+    // Prepare
+    const a = seedAlert('000_9c9c4874b48bb81e.txt', 'international-health-aid');
+    const alerts = Array.from({ length: 45 }, (_, i) => ({
+      ...a,
+      id: `alert_${String(i).padStart(24, '0')}`,
+    }));
+    const digest = { id: 'digest_desk_2026-11-23', subscriberId: 'desk', day: '2026-11-23', alerts };
+
+    // Act
+    const email = composeDigestEmail(digest);
+    const doc = composeDigestDocument(digest);
+
+    // Assess
+    expect(email.subject).toBe('[newswatch] 45 alerts on 2026-11-23');
+    expect(email.text).toContain('…and 5 more with lower scores.');
+    expect(doc.alerts).toHaveLength(40);
+    expect(doc.total).toBe(45);
+    expect(Buffer.byteLength(composeDigestSnsMessage(digest).message)).toBeLessThan(256 * 1024);
+  });
 });
 
 describe('Function: composeSnsMessage', () => {
@@ -211,9 +236,9 @@ describe('Function: composeSnsMessage', () => {
 
     // Assess
     const structure = JSON.parse(msg.message) as Record<string, string>;
-    expect(Object.keys(structure).sort()).toEqual(['default', 'email', 'http', 'https', 'sqs']);
+    expect(Object.keys(structure).sort()).toEqual(['default', 'email']);
     expect(structure.email).toContain('Topic: International health aid');
-    expect(validate(JSON.parse(structure.sqs as string))).toBe(true);
+    expect(validate(JSON.parse(structure.default as string))).toBe(true);
     expect(msg.attributes).toEqual({
       topicId: { DataType: 'String', StringValue: 'international-health-aid' },
       score: { DataType: 'Number', StringValue: '1' },

@@ -15,7 +15,6 @@ describe('Function: loadSubscribers', () => {
     webhook: { url: "https://hooks.example.org/x", secretName: newswatch/partner }
     topics: ["*"]
     minScore: 0.4
-    mode: digest
 `;
 
     // Act
@@ -30,7 +29,7 @@ describe('Function: loadSubscribers', () => {
         webhook: { url: 'https://hooks.example.org/x', secretName: 'newswatch/partner', format: 'generic' },
         topics: ['*'],
         minScore: 0.4,
-        mode: 'digest',
+        mode: 'immediate',
       },
     ]);
   });
@@ -52,6 +51,16 @@ describe('Function: loadSubscribers', () => {
       { line: 3, column: 12, message: 'subscribers.0.email: Invalid email address' },
     ]);
     expect(loadSubscribers(http, topics).problems).toHaveLength(1);
+    const digestHook =
+      'subscribers:\n  - id: h\n    webhook: { url: "https://x.example.org", secretName: s }\n    topics: [aid]\n    mode: digest\n';
+    expect(loadSubscribers(digestHook, topics).problems).toEqual([
+      {
+        line: 5,
+        column: 11,
+        message:
+          'subscriber h: daily digests go to email subscribers; a webhook gets each alert as it happens',
+      },
+    ]);
   });
 
   it('should accept the shipped seeds/subscribers.yaml', () => {
