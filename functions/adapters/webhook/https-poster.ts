@@ -33,9 +33,15 @@ export const postWebhook = async (
 ): Promise<PostResult> => {
   const url = checkWebhookUrl(rawUrl);
   const allowed = options.isAllowed ?? isPublicAddress;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.+$/, '');
   const resolve = options.resolve ?? ((name: string) => lookup(name, { all: true }));
-  const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await resolve(host);
+  let addresses: Array<{ address: string; family: number }>;
+  try {
+    addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await resolve(host);
+  } catch (e) {
+    // No answer from DNS: like a timeout, worth another try later.
+    return { error: `cannot resolve ${host}: ${(e as { code?: string }).code ?? (e as Error).message}` };
+  }
   const refused = addresses.find((a) => !allowed(a.address));
   if (addresses.length === 0 || refused) {
     throw new UnsafeWebhookUrlError(

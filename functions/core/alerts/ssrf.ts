@@ -38,32 +38,67 @@ for (const [net, prefix] of [
   internal.addSubnet(net, prefix, 'ipv6');
 }
 
-/** The IPv4 address inside an IPv6 one (`::ffff:a.b.c.d`, `64:ff9b::a.b.c.d`, 6to4), if any. */
-const embeddedIPv4 = (ipv6: string): string | undefined => {
-  const lower = ipv6.toLowerCase();
-  const dotted = /(?:^::ffff:|^::|^64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (dotted) return dotted[1];
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (hex) {
-    const n = (parseInt(hex[1] as string, 16) << 16) | parseInt(hex[2] as string, 16);
-    return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+/** The 8 hextets of an IPv6 address in any spelling (`::`, embedded dotted IPv4, upper case). */
+const hextets = (ipv6: string): number[] | undefined => {
+  let text = ipv6.toLowerCase().replace(/%.*$/, '');
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
-  const sixToFour = /^2002:([0-9a-f]{1,4}):([0-9a-f]{1,4}):/.exec(lower);
-  if (sixToFour) {
-    const n = (parseInt(sixToFour[1] as string, 16) << 16) | parseInt(sixToFour[2] as string, 16);
-    return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-  }
-  return undefined;
+  const [head = '', tail] = text.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const missing = 8 - left.length - right.length;
+  if (tail === undefined ? missing !== 0 : missing < 0) return undefined;
+  const all = [...left, ...Array<string>(tail === undefined ? 0 : missing).fill('0'), ...right].map((h) =>
+    parseInt(h, 16),
+  );
+  return all.length === 8 && all.every((h) => h >= 0 && h <= 0xffff) ? all : undefined;
 };
+
+const v4 = (high: number, low: number) => [high >> 8, high & 255, low >> 8, low & 255].join('.');
+
+/**
+ * Every IPv4 address an IPv6 address carries inside it: IPv4-compatible (`::a.b.c.d`),
+ * IPv4-mapped (`::ffff:a.b.c.d`), IPv4-translated (`::ffff:0:a.b.c.d`), NAT64 (`64:ff9b::/96`),
+ * 6to4 (`2002:AABB:CCDD::`) and Teredo (server and, inverted, client).
+ */
+const embeddedIPv4 = (h: number[]): string[] => {
+  const [h0, h1, h2, h3, h4, h5, h6, h7] = h as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const out: string[] = [];
+  const zeroTo = (n: number) => h.slice(0, n).every((x) => x === 0);
+  if (zeroTo(6)) out.push(v4(h6, h7));
+  if (zeroTo(5) && h5 === 0xffff) out.push(v4(h6, h7));
+  if (zeroTo(4) && h4 === 0xffff && h5 === 0) out.push(v4(h6, h7));
+  if (h0 === 0x64 && h1 === 0xff9b && h2 === 0 && h3 === 0 && h4 === 0 && h5 === 0) out.push(v4(h6, h7));
+  if (h0 === 0x2002) out.push(v4(h1, h2));
+  if (h0 === 0x2001 && h1 === 0) out.push(v4(h2, h3), v4(h6 ^ 0xffff, h7 ^ 0xffff));
+  return out;
+};
+
+/** Tunnels and local-use translation prefixes that can reach a private network: never allowed. */
+const tunnelled = (h: number[]): boolean =>
+  (h[0] === 0x64 && h[1] === 0xff9b && h[2] === 1) || (h[0] === 0x2001 && h[1] === 0);
 
 /** True when an IP address (v4 or v6) is on the public internet. */
 export const isPublicAddress = (address: string): boolean => {
   const family = isIP(address);
   if (family === 4) return !internal.check(address, 'ipv4');
   if (family === 6) {
-    const v4 = embeddedIPv4(address);
-    if (v4 !== undefined && internal.check(v4, 'ipv4')) return false;
-    return !internal.check(address, 'ipv6');
+    const h = hextets(address);
+    if (!h || tunnelled(h)) return false;
+    if (embeddedIPv4(h).some((a) => internal.check(a, 'ipv4'))) return false;
+    return !internal.check(address.replace(/%.*$/, ''), 'ipv6');
   }
   return false;
 };
@@ -90,7 +125,8 @@ export const checkWebhookUrl = (raw: string): URL => {
   if (url.protocol !== 'https:') throw new UnsafeWebhookUrlError('webhooks are delivered over https only');
   if (url.username || url.password)
     throw new UnsafeWebhookUrlError('a webhook URL must not hold credentials');
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  // A trailing dot names the same host ("localhost." is localhost).
+  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.+$/, '');
   if (isIP(host) && !isPublicAddress(host)) {
     throw new UnsafeWebhookUrlError(`${host} is an internal address`);
   }

@@ -116,15 +116,28 @@ describe('Function: isPublicAddress and checkWebhookUrl', () => {
     '::ffff:a9fe:a9fe',
     '64:ff9b::a9fe:a9fe',
     '2002:a9fe:a9fe::1',
+    '::127.0.0.1',
+    '::7f00:1',
+    '::169.254.169.254',
+    '::FFFF:A9FE:A9FE',
+    '::ffff:0:169.254.169.254',
+    '64:ff9b:1::a9fe:a9fe',
+    '2002:7f00::1',
+    '2002:a00::1',
+    '2001:0:4136:e378:8000:63bf:3fff:fdd2',
+    'fe80::1%eth0',
   ])('should treat %s as internal', (address) => {
     // Act & Assess
     expect(isPublicAddress(address)).toBe(false);
   });
 
-  it.each(['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111'])('should treat %s as public', (address) => {
-    // Act & Assess
-    expect(isPublicAddress(address)).toBe(true);
-  });
+  it.each(['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111', '2002:5db8:d822::1', '64:ff9b::808:808'])(
+    'should treat %s as public',
+    (address) => {
+      // Act & Assess
+      expect(isPublicAddress(address)).toBe(true);
+    },
+  );
 
   it.each([
     ['http://hooks.example.org/x', 'https only'],
@@ -138,6 +151,11 @@ describe('Function: isPublicAddress and checkWebhookUrl', () => {
     ['https://[::1]/x', 'internal address'],
     ['https://[::ffff:169.254.169.254]/x', 'internal address'],
     ['https://localhost/x', 'internal host'],
+    ['https://localhost./x', 'internal host'],
+    ['https://x.internal./x', 'internal host'],
+    ['https://[::7f00:1]/x', 'internal address'],
+    ['https://[::127.0.0.1]/x', 'internal address'],
+    ['https://[2002:a9fe:a9fe::]/x', 'internal address'],
     ['https://metadata.google.internal/x', 'internal host'],
     ['not a url', 'is not a URL'],
   ])('should refuse %s', (url, message) => {
