@@ -80,5 +80,9 @@ export const verifyWebhook = (
     return given.length === expected.length && timingSafeEqual(given, expected);
   });
   if (!matches) throw new WebhookVerificationError('no webhook-signature matches this body and secret');
-  return JSON.parse(body) as unknown;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    throw new WebhookVerificationError('the signed body is not JSON');
+  }
 };
