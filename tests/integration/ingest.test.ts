@@ -3,12 +3,12 @@ import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoDbArticleStore } from '../../functions/adapters/aws/dynamodb-article-store.ts';
-import { S3ObjectSource } from '../../functions/adapters/aws/s3-object-source.ts';
 import { createIngestHandler } from '../../functions/ingest/handler.ts';
 import {
   createIngestResources,
   type EmulatorClients,
   emulatorClients,
+  emulatorIngestPorts,
   lambdaContext,
   putObject,
   REGION,
@@ -34,19 +34,11 @@ const setUp = async (wire?: (c: EmulatorClients) => void): Promise<Env> => {
   const c = emulatorClients(inject('motoEndpoint'));
   wire?.(c);
   const resources = await createIngestResources(c);
-  const store = new DynamoDbArticleStore(c.doc, resources.table);
+  const ports = emulatorIngestPorts(c, resources, MAX_BYTES);
+  const store = ports.articles;
   const handler = createIngestHandler({
     config: { bucket: resources.bucket, incomingPrefix: 'incoming/' },
-    ports: {
-      objects: new S3ObjectSource(c.s3, {
-        bucket: resources.bucket,
-        incomingPrefix: 'incoming/',
-        quarantinePrefix: 'quarantine/',
-      }),
-      articles: store,
-      clock: { now: () => new Date() },
-      limits: { maxBytes: MAX_BYTES },
-    },
+    ports,
   });
   return { ...resources, c, store, invoke: (event) => handler(event, lambdaContext()) };
 };

@@ -1,18 +1,18 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { DynamoDbArticleStore } from '../../functions/adapters/aws/dynamodb-article-store.ts';
+import { type DynamoDbArticleStore } from '../../functions/adapters/aws/dynamodb-article-store.ts';
 import { DynamoDbTopicStore } from '../../functions/adapters/aws/dynamodb-topic-store.ts';
-import { S3ObjectSource } from '../../functions/adapters/aws/s3-object-source.ts';
 import {
   CachedMatcher,
   summariseTopicFigures,
   topicSetVersion,
 } from '../../functions/core/pipeline/matching.ts';
 import { createIngestHandler } from '../../functions/ingest/handler.ts';
-import { loadTopicFiles } from '../../functions/core/topics/topic-files.ts';
+import { seedTopicSet } from './helpers/alerting.ts';
 import {
   createIngestResources,
   emulatorClients,
+  emulatorIngestPorts,
   emulatorEnv,
   lambdaContext,
   putObject,
@@ -21,19 +21,7 @@ import {
   sqsEvent,
 } from './helpers/emulator.ts';
 
-const seedTopics = () => {
-  const files = readdirSync('seeds/topics').map((f) => ({
-    path: f,
-    text: readFileSync(`seeds/topics/${f}`, 'utf8'),
-  }));
-  const loaded = loadTopicFiles(files);
-  expect(loaded.problems).toEqual([]);
-  return {
-    version: topicSetVersion(loaded.topics, loaded.rawLists),
-    topics: loaded.topics,
-    lists: loaded.rawLists,
-  };
-};
+const seedTopics = seedTopicSet;
 
 describe('Integration: matching during ingest (moto)', () => {
   const c = emulatorClients(inject('motoEndpoint'));
@@ -48,22 +36,12 @@ describe('Integration: matching during ingest (moto)', () => {
     // Prepare: the seed topics stored in the table, and the handler wired to the emulator.
     resources = await createIngestResources(c);
     topics = new DynamoDbTopicStore(c.doc, resources.table);
-    articles = new DynamoDbArticleStore(c.doc, resources.table);
     await topics.replaceTopicSet(seedTopics(), '2026-11-23T00:00:00Z');
-    const clock = { now: () => new Date() };
+    const ports = emulatorIngestPorts(c, resources);
+    articles = ports.articles;
     const handler = createIngestHandler({
       config: { bucket: resources.bucket, incomingPrefix: 'incoming/' },
-      ports: {
-        objects: new S3ObjectSource(c.s3, {
-          bucket: resources.bucket,
-          incomingPrefix: 'incoming/',
-          quarantinePrefix: 'quarantine/',
-        }),
-        articles,
-        clock,
-        limits: { maxBytes: 262_144 },
-        matching: { matcher: new CachedMatcher(topics, clock), store: topics },
-      },
+      ports: { ...ports, matching: { matcher: new CachedMatcher(topics, ports.clock), store: topics } },
     });
     invoke = (messages) => handler(sqsEvent(messages, resources.queueArn), lambdaContext());
     for (const f of readdirSync('seeds/articles')) {

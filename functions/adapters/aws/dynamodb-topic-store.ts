@@ -6,6 +6,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type {
   AlertState,
@@ -130,58 +131,52 @@ export class DynamoDbTopicStore implements TopicSource, MatchStore {
     }
   }
 
-  async claimAlert(articleId: string, topicId: string, now: string, until: string): Promise<boolean> {
+  claimAlert(articleId: string, topicId: string, now: string, until: string): Promise<boolean> {
+    return this.updateMatchIf(articleId, topicId, {
+      UpdateExpression: 'SET alertState = :publishing, claimedUntil = :until',
+      ConditionExpression: 'alertState = :pending OR (alertState = :publishing AND claimedUntil < :now)',
+      ExpressionAttributeValues: {
+        ':publishing': 'publishing',
+        ':pending': 'pending',
+        ':until': until,
+        ':now': now,
+      },
+    });
+  }
+
+  async releaseAlert(articleId: string, topicId: string): Promise<void> {
+    await this.updateMatchIf(articleId, topicId, {
+      UpdateExpression: 'SET alertState = :pending REMOVE claimedUntil',
+      ConditionExpression: 'alertState = :publishing',
+      ExpressionAttributeValues: { ':pending': 'pending', ':publishing': 'publishing' },
+    });
+  }
+
+  async markAlertSent(articleId: string, topicId: string, sentAt: string): Promise<void> {
+    await this.updateMatchIf(articleId, topicId, {
+      UpdateExpression: 'SET alertState = :sent, sentAt = :at REMOVE claimedUntil',
+      ConditionExpression: 'alertState <> :sent',
+      ExpressionAttributeValues: { ':sent': 'sent', ':at': sentAt },
+    });
+  }
+
+  /** A conditional update of one match: true when applied, false when its condition did not hold. */
+  private async updateMatchIf(
+    articleId: string,
+    topicId: string,
+    update: Pick<
+      UpdateCommandInput,
+      'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeValues'
+    >,
+  ): Promise<boolean> {
     try {
       await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.match(articleId, topicId),
-          UpdateExpression: 'SET alertState = :publishing, claimedUntil = :until',
-          ConditionExpression: 'alertState = :pending OR (alertState = :publishing AND claimedUntil < :now)',
-          ExpressionAttributeValues: {
-            ':publishing': 'publishing',
-            ':pending': 'pending',
-            ':until': until,
-            ':now': now,
-          },
-        }),
+        new UpdateCommand({ TableName: this.tableName, Key: keys.match(articleId, topicId), ...update }),
       );
       return true;
     } catch (e) {
       if (isConditionFailure(e)) return false;
       throw e;
-    }
-  }
-
-  async releaseAlert(articleId: string, topicId: string): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.match(articleId, topicId),
-          UpdateExpression: 'SET alertState = :pending REMOVE claimedUntil',
-          ConditionExpression: 'alertState = :publishing',
-          ExpressionAttributeValues: { ':pending': 'pending', ':publishing': 'publishing' },
-        }),
-      );
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-    }
-  }
-
-  async markAlertSent(articleId: string, topicId: string, sentAt: string): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.match(articleId, topicId),
-          UpdateExpression: 'SET alertState = :sent, sentAt = :at REMOVE claimedUntil',
-          ConditionExpression: 'alertState <> :sent',
-          ExpressionAttributeValues: { ':sent': 'sent', ':at': sentAt },
-        }),
-      );
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
     }
   }
 

@@ -6,10 +6,8 @@ import {
   type Message,
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
-import { inject } from 'vitest';
-import { DynamoDbArticleStore } from '../../../functions/adapters/aws/dynamodb-article-store.ts';
+import { expect, inject } from 'vitest';
 import { DynamoDbTopicStore } from '../../../functions/adapters/aws/dynamodb-topic-store.ts';
-import { S3ObjectSource } from '../../../functions/adapters/aws/s3-object-source.ts';
 import { SnsAlertPublisher } from '../../../functions/adapters/aws/sns-alert-publisher.ts';
 import { CachedMatcher, topicSetVersion } from '../../../functions/core/pipeline/matching.ts';
 import { loadTopicFiles } from '../../../functions/core/topics/topic-files.ts';
@@ -18,6 +16,7 @@ import {
   createIngestResources,
   type EmulatorClients,
   emulatorClients,
+  emulatorIngestPorts,
   lambdaContext,
   putObject,
   REGION,
@@ -32,6 +31,7 @@ export const seedTopicSet = () => {
     text: readFileSync(`seeds/topics/${f}`, 'utf8'),
   }));
   const loaded = loadTopicFiles(files);
+  expect(loaded.problems).toEqual([]);
   return {
     version: topicSetVersion(loaded.topics, loaded.rawLists),
     topics: loaded.topics,
@@ -116,19 +116,12 @@ export const setUp = async (wireSns?: (sns: SNSClient) => void): Promise<Env> =>
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `alerts-${resources.table}` }));
   const topics = new DynamoDbTopicStore(c.doc, resources.table);
   await topics.replaceTopicSet(seedTopicSet(), '2026-11-23T00:00:00Z');
-  const clock = { now: () => new Date() };
+  const ports = emulatorIngestPorts(c, resources);
   const handler = createIngestHandler({
     config: { bucket: resources.bucket, incomingPrefix: 'incoming/' },
     ports: {
-      objects: new S3ObjectSource(c.s3, {
-        bucket: resources.bucket,
-        incomingPrefix: 'incoming/',
-        quarantinePrefix: 'quarantine/',
-      }),
-      articles: new DynamoDbArticleStore(c.doc, resources.table),
-      clock,
-      limits: { maxBytes: 262_144 },
-      matching: { matcher: new CachedMatcher(topics, clock), store: topics },
+      ...ports,
+      matching: { matcher: new CachedMatcher(topics, ports.clock), store: topics },
       alerts: {
         publisher: new SnsAlertPublisher(sns, TopicArn as string),
         locate: (key) => `s3://${resources.bucket}/${key}`,

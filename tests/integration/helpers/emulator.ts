@@ -17,6 +17,8 @@ import {
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { DynamoDbArticleStore } from '../../../functions/adapters/aws/dynamodb-article-store.ts';
+import { S3ObjectSource } from '../../../functions/adapters/aws/s3-object-source.ts';
 import { TABLE_KEYS } from '../../../functions/adapters/aws/table-layout.ts';
 
 export const REGION = 'eu-west-1';
@@ -179,4 +181,20 @@ export const emulatorEnv = (endpoint: string): NodeJS.ProcessEnv => ({
   AWS_REGION: REGION,
   AWS_ACCESS_KEY_ID: credentials.accessKeyId,
   AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+});
+
+/** The ingest ports every emulator test shares: the bucket, the article store, the clock and the size limit. */
+export const emulatorIngestPorts = (
+  c: EmulatorClients,
+  resources: { bucket: string; table: string },
+  maxBytes = 262_144,
+) => ({
+  objects: new S3ObjectSource(c.s3, {
+    bucket: resources.bucket,
+    incomingPrefix: 'incoming/',
+    quarantinePrefix: 'quarantine/',
+  }),
+  articles: new DynamoDbArticleStore(c.doc, resources.table),
+  clock: { now: () => new Date() },
+  limits: { maxBytes },
 });
