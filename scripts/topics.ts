@@ -7,8 +7,6 @@
  * `validate` prints every problem with file, line and column and the linter's warnings, and
  * exits 1 when a topic cannot be used. `sync` refuses to store a set with errors.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -16,6 +14,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbArticleStore } from '../functions/adapters/aws/dynamodb-article-store.ts';
 import { DynamoDbTopicStore } from '../functions/adapters/aws/dynamodb-topic-store.ts';
+import { readTopicFolder } from '../functions/adapters/local/topic-folder.ts';
 import { SnsAlertPublisher } from '../functions/adapters/aws/sns-alert-publisher.ts';
 import { type BackfillAlerting, backfillTopic } from '../functions/core/pipeline/backfill.ts';
 import {
@@ -25,15 +24,9 @@ import {
 } from '../functions/core/pipeline/matching.ts';
 import { lintQuery } from '../functions/core/topics/lint.ts';
 import { caret, parseQuery } from '../functions/core/topics/query.ts';
-import { formatProblem, type LoadedTopics, loadTopicFiles } from '../functions/core/topics/topic-files.ts';
+import { formatProblem } from '../functions/core/topics/topic-files.ts';
 
-const load = (folder: string): { loaded: LoadedTopics; files: number } => {
-  const files = readdirSync(folder)
-    .filter((f) => /\.(ya?ml|json)$/.test(f))
-    .sort()
-    .map((f) => ({ path: join(folder, f), text: readFileSync(join(folder, f), 'utf8') }));
-  return { loaded: loadTopicFiles(files), files: files.length };
-};
+const load = readTopicFolder;
 
 const validate = (folder: string): number => {
   const { loaded, files } = load(folder);

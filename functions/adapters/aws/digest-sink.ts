@@ -8,21 +8,19 @@ import { isConditionFailure } from './dynamodb-errors.ts';
 const DIGEST_CLAIM_MS = 5 * 60_000;
 
 /**
- * Digests recorded in the table (`DIGEST#<subscriber>` / `DAY#<day>`, pending then sent) and
- * published to the alerts topic with `kind=digest` and the subscriber's id as attributes.
+ * Digests recorded in the table (`DIGEST#<subscriber>` / `DAY#<day>`, publishing then sent),
+ * so a day's digest goes out once however many runs there are. Subclasses say how to publish.
  */
-export class SnsDigestSink implements DigestSink {
+export abstract class DynamoDbDigestLedger implements DigestSink {
   private readonly doc: DynamoDBDocumentClient;
   private readonly tableName: string;
-  private readonly sns: SNSClient;
-  private readonly topicArn: string;
 
-  constructor(doc: DynamoDBDocumentClient, tableName: string, sns: SNSClient, topicArn: string) {
+  constructor(doc: DynamoDBDocumentClient, tableName: string) {
     this.doc = doc;
     this.tableName = tableName;
-    this.sns = sns;
-    this.topicArn = topicArn;
   }
+
+  abstract publish(d: Digest): Promise<void>;
 
   private key(d: Digest) {
     return { pk: `DIGEST#${d.subscriberId}`, sk: `DAY#${d.day}` };
@@ -58,6 +56,30 @@ export class SnsDigestSink implements DigestSink {
     }
   }
 
+  async markSent(d: Digest, at: string): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: this.key(d),
+        UpdateExpression: 'SET #s = :sent, sentAt = :at REMOVE claimedUntil',
+        ExpressionAttributeNames: { '#s': 'state' },
+        ExpressionAttributeValues: { ':sent': 'sent', ':at': at },
+      }),
+    );
+  }
+}
+
+/** Digests published to the alerts topic with `kind=digest` and the subscriber's id as attributes. */
+export class SnsDigestSink extends DynamoDbDigestLedger {
+  private readonly sns: SNSClient;
+  private readonly topicArn: string;
+
+  constructor(doc: DynamoDBDocumentClient, tableName: string, sns: SNSClient, topicArn: string) {
+    super(doc, tableName);
+    this.sns = sns;
+    this.topicArn = topicArn;
+  }
+
   async publish(d: Digest): Promise<void> {
     const m = composeDigestSnsMessage(d);
     await this.sns.send(
@@ -67,18 +89,6 @@ export class SnsDigestSink implements DigestSink {
         Message: m.message,
         MessageStructure: 'json',
         MessageAttributes: m.attributes,
-      }),
-    );
-  }
-
-  async markSent(d: Digest, at: string): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: this.key(d),
-        UpdateExpression: 'SET #s = :sent, sentAt = :at REMOVE claimedUntil',
-        ExpressionAttributeNames: { '#s': 'state' },
-        ExpressionAttributeValues: { ':sent': 'sent', ':at': at },
       }),
     );
   }

@@ -18,13 +18,10 @@ import type {
   TopicSource,
 } from '../../core/pipeline/matching.ts';
 import type { TopicDefinition } from '../../core/topics/topic.ts';
-import { keys, TABLE_KEYS } from './table-layout.ts';
+import { keys, TABLE_KEYS, withoutKeys } from './table-layout.ts';
 import { isConditionFailure } from './dynamodb-errors.ts';
 
-const strip = (item: Record<string, unknown>) => {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, type: _t, ...rest } = item;
-  return rest;
-};
+const strip = withoutKeys;
 
 /**
  * Topics, matches and match runs in the newswatch table. Topics and lists live in one

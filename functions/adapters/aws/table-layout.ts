@@ -61,3 +61,9 @@ export const monthsBetween = (from: string, to: string): string[] => {
 
 /** S3 sequencers are hex strings of varying length; padded, they compare as strings. */
 export const comparableSequencer = (sequencer: string): string => sequencer.toUpperCase().padStart(32, '0');
+
+/** An item without its key attributes and type tag: the record the stores hand out. */
+export const withoutKeys = (item: Record<string, unknown>): Record<string, unknown> => {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, type: _t, ...rest } = item;
+  return rest;
+};

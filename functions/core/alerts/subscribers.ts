@@ -24,7 +24,7 @@ const EmailSubscriberSchema = z.object({ ...SubscriberBase, email: z.email() });
 const WebhookSubscriberSchema = z.object({
   ...SubscriberBase,
   webhook: z.object({
-    url: z.url({ protocol: /^https$/, error: 'must be an https URL' }),
+    url: z.url({ protocol: /^https?$/, error: 'must be an https URL' }),
     format: z._default(z.enum(['generic', 'slack', 'discord', 'teams']), 'generic'),
     /** Secrets Manager secret holding the signing secret(s), one per line during rotation. */
     secretName: z
@@ -48,6 +48,16 @@ export interface SubscriberProblem {
   message: string;
 }
 
+/** How strict {@link loadSubscribers} is about webhook URLs. */
+export interface LoadSubscribersOptions {
+  /** Accept `http://` webhook URLs to this machine (the local runtime); never on AWS. */
+  allowLocalHttp?: boolean;
+}
+
+/** Names and addresses of this machine's loopback interface. */
+export const isLoopbackHost = (hostname: string): boolean =>
+  /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(hostname.replace(/\.$/, ''));
+
 /**
  * Reads and checks the subscribers file (YAML or JSON). Unknown topic ids, duplicate
  * subscriber ids and malformed entries are reported with line and column.
@@ -55,6 +65,7 @@ export interface SubscriberProblem {
 export const loadSubscribers = (
   text: string,
   knownTopicIds: ReadonlySet<string>,
+  options: LoadSubscribersOptions = {},
 ): { subscribers: Subscriber[]; problems: SubscriberProblem[] } => {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
@@ -96,6 +107,16 @@ export const loadSubscribers = (
         `subscriber ${s.id}: daily digests go to email subscribers; a webhook gets each alert as it happens`,
       );
     }
+    if ('webhook' in s && new URL(s.webhook.url).protocol === 'http:') {
+      const local = options.allowLocalHttp === true && isLoopbackHost(new URL(s.webhook.url).hostname);
+      if (!local) {
+        at(
+          nodeAt(['subscribers', i, 'webhook', 'url'])?.range?.[0] ?? 0,
+          `subscriber ${s.id}: webhook.url must be an https URL` +
+            (options.allowLocalHttp ? ' (http only to this machine: localhost, 127.0.0.1 or [::1])' : ''),
+        );
+      }
+    }
     if (seen.has(s.id))
       at(nodeAt(['subscribers', i, 'id'])?.range?.[0] ?? 0, `subscriber id "${s.id}" is used twice`);
     seen.add(s.id);
@@ -123,3 +144,12 @@ export const filterPolicyOf = (s: Subscriber): Record<string, unknown[]> =>
         ...(s.topics.includes('*') ? {} : { topicId: [...s.topics] }),
         ...(s.minScore > 0 ? { score: [{ numeric: ['>=', s.minScore] }] } : {}),
       };
+
+/**
+ * Whether a subscriber gets an alert as it happens: the same rule as its SNS filter policy
+ * ({@link filterPolicyOf}), for the local runtime where no SNS evaluates it.
+ */
+export const wantsAlert = (s: Subscriber, alert: { topicId: string; score: number }): boolean =>
+  s.mode === 'immediate' &&
+  (s.topics.includes('*') || s.topics.includes(alert.topicId)) &&
+  alert.score >= s.minScore;

@@ -118,6 +118,11 @@ export class CachedMatcher {
     this.clock = clock;
   }
 
+  /** Asks for the stored version at the next use, so a change just written is picked up at once. */
+  refresh(): void {
+    if (this.cached) this.cached.checkedAt = Number.NEGATIVE_INFINITY;
+  }
+
   /** The index for the current topic set, or undefined when no topics are stored. */
   async current(): Promise<{ version: string; index: TopicIndex } | undefined> {
     const now = this.clock.now().getTime();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateBucketCommand,
   PutBucketNotificationConfigurationCommand,
@@ -19,7 +19,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DynamoDbArticleStore } from '../../../functions/adapters/aws/dynamodb-article-store.ts';
 import { S3ObjectSource } from '../../../functions/adapters/aws/s3-object-source.ts';
-import { TABLE_KEYS } from '../../../functions/adapters/aws/table-layout.ts';
+import { createTable } from '../../../functions/adapters/aws/table-setup.ts';
 
 export const REGION = 'eu-west-1';
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
@@ -35,34 +35,7 @@ export const emulatorClients = (endpoint: string) => {
 };
 export type EmulatorClients = ReturnType<typeof emulatorClients>;
 
-/** Creates the table with the key layout the store uses (the CDK stack declares the same). */
-export const createTable = async (dynamodb: DynamoDBClient, name: string): Promise<void> => {
-  const { partitionKey, sortKey, gsi1 } = TABLE_KEYS;
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [partitionKey, sortKey, gsi1.partitionKey, gsi1.sortKey].map((n) => ({
-        AttributeName: n,
-        AttributeType: 'S',
-      })),
-      KeySchema: [
-        { AttributeName: partitionKey, KeyType: 'HASH' },
-        { AttributeName: sortKey, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: gsi1.name,
-          KeySchema: [
-            { AttributeName: gsi1.partitionKey, KeyType: 'HASH' },
-            { AttributeName: gsi1.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
-};
+export { createTable } from '../../../functions/adapters/aws/table-setup.ts';
 
 /** The bucket → queue → table set-up the CDK stack deploys, made in the emulator. */
 export const createIngestResources = async (c: EmulatorClients) => {

@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { watch, type FSWatcher } from 'chokidar';
+import { ObjectGoneError, type ObjectRef, type ObjectSource } from '../../core/pipeline/ports.ts';
+
+/** Keys of local files start with this, as bucket keys start with `incoming/`. */
+export const INBOX_PREFIX = 'inbox/';
+
+/**
+ * Names that are never articles, or not yet: hidden files and the temporary names editors,
+ * browsers and copy tools write to before renaming (`.part`, `.tmp`, `.crdownload`, `~`).
+ */
+export const isIgnoredName = (name: string): boolean =>
+  /(^|[/\\])\./.test(name) || /(\.(part|partial|tmp|temp|crdownload|download|swp)|~)$/i.test(name);
+
+/**
+ * The key of a local file: `inbox/` and its path below the inbox with `/` separators, or a
+ * `file://` URL for a file elsewhere (given to the CLI).
+ */
+export const localKeyOf = (inboxDir: string, path: string): string => {
+  const rel = relative(inboxDir, resolve(path));
+  return rel && !rel.startsWith('..') && !isAbsolute(rel)
+    ? INBOX_PREFIX + rel.split(sep).join('/')
+    : pathToFileURL(resolve(path)).href;
+};
+
+const isMissing = (e: unknown) => (e as { code?: string }).code === 'ENOENT';
+
+/** What the file system says of a file before it is read: enough to tell it was already seen. */
+export interface FileStamp {
+  key: string;
+  size: number;
+  /** The modification time in microseconds, in hex: orders the versions of one file. */
+  sequencer: string;
+  eventTime: string;
+}
+
+/** Size and modification time of a file; undefined when it is gone. */
+export const stampOf = async (inboxDir: string, path: string): Promise<FileStamp | undefined> => {
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) return undefined;
+    return {
+      key: localKeyOf(inboxDir, path),
+      size: s.size,
+      sequencer: Math.round(s.mtimeMs * 1000).toString(16),
+      eventTime: s.mtime.toISOString(),
+    };
+  } catch (e) {
+    if (isMissing(e)) return undefined;
+    throw e;
+  }
+};
+
+/** The object reference of a file: its stamp plus a digest of its bytes as the entity tag. */
+export const refOf = async (stamp: FileStamp, path: string): Promise<ObjectRef | undefined> => {
+  try {
+    const bytes = await readFile(path);
+    return {
+      ...stamp,
+      size: bytes.byteLength,
+      etag: createHash('sha256').update(bytes).digest('hex').slice(0, 32),
+    };
+  } catch (e) {
+    if (isMissing(e)) return undefined;
+    throw e;
+  }
+};
+
+/** {@link ObjectSource} over local files (the inbox, or any file by URL); rejected files are copied to a quarantine folder. */
+export class LocalFileSource implements ObjectSource {
+  private readonly inboxDir: string;
+  private readonly quarantineDir: string;
+
+  constructor(inboxDir: string, quarantineDir: string) {
+    this.inboxDir = inboxDir;
+    this.quarantineDir = quarantineDir;
+  }
+
+  /** The file a key names. */
+  pathOf(key: string): string {
+    if (key.startsWith('file://')) return fileURLToPath(key);
+    if (!key.startsWith(INBOX_PREFIX)) throw new Error(`${key} is not a local file key`);
+    return join(this.inboxDir, ...key.slice(INBOX_PREFIX.length).split('/'));
+  }
+
+  async read(ref: ObjectRef): Promise<Uint8Array> {
+    try {
+      return new Uint8Array(await readFile(this.pathOf(ref.key)));
+    } catch (e) {
+      if (isMissing(e)) throw new ObjectGoneError(ref.key);
+      throw e;
+    }
+  }
+
+  async quarantine(ref: ObjectRef): Promise<string> {
+    const target = ref.key.startsWith(INBOX_PREFIX)
+      ? join(this.quarantineDir, ...ref.key.slice(INBOX_PREFIX.length).split('/'))
+      : join(this.quarantineDir, 'files', basename(this.pathOf(ref.key)));
+    await mkdir(dirname(target), { recursive: true });
+    await copyFile(this.pathOf(ref.key), target);
+    return target;
+  }
+}
+
+/** How long a file's size must stay the same before it is read: a copy in progress is not read half-way. */
+export const WRITE_SETTLE_MS = 400;
+
+/**
+ * Watches the inbox: calls `onFile` for every file present at start and every file added or
+ * changed later, once its size has stopped changing. Resolves when the first scan is done.
+ */
+export const watchInbox = async (
+  inboxDir: string,
+  onFile: (path: string) => void,
+  settleMs = WRITE_SETTLE_MS,
+): Promise<FSWatcher> => {
+  await mkdir(inboxDir, { recursive: true });
+  const watcher = watch(inboxDir, {
+    ignored: (path: string) => path !== inboxDir && isIgnoredName(relative(inboxDir, path)),
+    awaitWriteFinish: { stabilityThreshold: settleMs, pollInterval: Math.max(50, settleMs / 4) },
+    alwaysStat: false,
+  });
+  watcher.on('add', onFile).on('change', onFile);
+  await new Promise<void>((resolve, reject) => {
+    watcher.once('ready', resolve);
+    watcher.once('error', reject);
+  });
+  return watcher;
+};

@@ -1,0 +1,164 @@
+import { relative } from 'node:path';
+import pc from 'picocolors';
+import type { FileResult, LocalEvent } from '../local-newswatch.ts';
+import type { AlertEntry, ArticleDetail, ArticleSummary, QueryPreview, TopicSummary } from '../services.ts';
+
+/**
+ * Human output of the CLI. Colour only on a terminal (picocolors follows NO_COLOR,
+ * FORCE_COLOR and whether the stream is a TTY); piped output is plain text.
+ */
+
+/** `**term**` marks in snippets: bold yellow on a terminal, kept as marks when plain. */
+export const highlight = (snippet: string): string =>
+  pc.isColorSupported ? snippet.replace(/\*\*(.+?)\*\*/g, (_, t: string) => pc.bold(pc.yellow(t))) : snippet;
+
+const score = (s: number) => s.toFixed(2);
+
+/** Pads plain cells of a table to their column widths. */
+export const table = (rows: string[][]): string => {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+};
+
+const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** A path as the person typed it would look: relative to the working folder when below it. */
+export const shortPath = (path: string): string => {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+};
+
+/** One line for something that happened in the running pipeline. */
+export const eventLine = (e: LocalEvent): string | undefined => {
+  switch (e.type) {
+    case 'ingested': {
+      const o = e.outcome;
+      const name = shortPath(e.path);
+      if (o.status === 'stored') {
+        const m = o.matches.length;
+        return `${pc.green('stored   ')} ${name} → "${cut(o.title, 70)}" (${m} ${m === 1 ? 'match' : 'matches'})`;
+      }
+      if (o.status === 'duplicate') return `${pc.dim('duplicate')} ${name}: same text as ${o.of}`;
+      if (o.status === 'rejected')
+        return `${pc.red('rejected ')} ${name}: ${o.error.kind}: ${o.error.message}${o.quarantineKey ? ` (copy in ${shortPath(o.quarantineKey)})` : ''}`;
+      return `${pc.dim('skipped  ')} ${name}: an older version than the one already ingested`;
+    }
+    case 'ingest-failed':
+      return `${pc.red('failed   ')} ${shortPath(e.path)}: ${e.message} (it will be tried again at the next start)`;
+    case 'alert':
+      return `${pc.bold(pc.magenta('ALERT    '))} ${e.alert.topic.name} ← "${cut(e.alert.article.title, 60)}" score ${score(e.alert.score)}`;
+    case 'delivery': {
+      const d = e.delivery;
+      const what = d.channel === 'email' ? shortPath(d.target) : d.target;
+      const colour = d.outcome === 'delivered' ? pc.cyan : d.outcome === 'retrying' ? pc.yellow : pc.red;
+      return `${colour(`  → ${d.channel} ${d.outcome}`)} ${d.subscriberId}: ${what}${d.detail ? ` (${d.detail})` : ''}`;
+    }
+    case 'topics':
+      return e.changed ? `${pc.blue('topics   ')} ${e.topics} topics loaded (set ${e.version})` : undefined;
+    case 'subscribers':
+      return undefined;
+    case 'problem':
+      return `${pc.red('problem  ')} ${e.message}`;
+  }
+};
+
+/** The summary line of a CLI ingest run. */
+export const ingestSummary = (results: readonly FileResult[]): string => {
+  const count = (s: string) => results.filter((r) => r.status === s).length;
+  const parts = [
+    `${count('stored')} stored`,
+    `${count('duplicate')} duplicate`,
+    `${count('rejected')} rejected`,
+  ];
+  if (count('unchanged') > 0) parts.push(`${count('unchanged')} already ingested`);
+  if (count('gone') > 0) parts.push(`${count('gone')} gone`);
+  if (count('stale') > 0) parts.push(`${count('stale')} older than what is stored`);
+  const lines = [`${results.length} files: ${parts.join(', ')}`];
+  const reasons = new Map<string, number>();
+  for (const r of results)
+    if (r.status === 'rejected') reasons.set(r.error.kind, (reasons.get(r.error.kind) ?? 0) + 1);
+  for (const [kind, n] of reasons) lines.push(`  ${pc.red(kind)}: ${n}`);
+  for (const r of results)
+    if (r.status === 'rejected') lines.push(`  ${r.key}: ${r.error.kind}: ${r.error.message}`);
+  return lines.join('\n');
+};
+
+export const articlesTable = (articles: readonly ArticleSummary[]): string =>
+  table([
+    ['ID', 'DATE', 'TOPICS', 'TITLE'].map((h) => h),
+    ...articles.map((a) => [a.id.slice(0, 12), a.date, String(a.topics.length), cut(a.title, 80)]),
+  ]);
+
+export const articleText = (d: ArticleDetail): string => {
+  const a = d.article;
+  const lines = [
+    pc.bold(a.title),
+    `${a.date}${a.author ? ` · ${a.author}` : ''}${a.source ? ` · ${a.source}` : ''} · ${a.wordCount} words · id ${a.id}`,
+    `from ${d.sources.map((s) => `${s.key} (${s.status})`).join(', ')}`,
+    '',
+    ...a.paragraphs.flatMap((p) => [p, '']),
+  ];
+  if (d.matches.length === 0) lines.push('No topic matches this article.');
+  for (const m of d.matches) {
+    lines.push(`${pc.bold(m.topicName)} (${m.topicId}) score ${score(m.score)}, alert ${m.alertState}`);
+    lines.push(`  terms: ${m.explanation.terms.map((t) => `${t.term} ×${t.positions.length}`).join(', ')}`);
+    if (m.explanation.countries.length > 0) lines.push(`  countries: ${m.explanation.countries.join(', ')}`);
+    lines.push(`  ${highlight(m.explanation.snippet)}`);
+  }
+  return lines.join('\n');
+};
+
+export const topicsTable = (topics: readonly TopicSummary[]): string =>
+  table([
+    ['ID', 'ENABLED', 'MIN', 'MATCHES', 'ALERTS', 'NAME'],
+    ...topics.map((t) => [
+      t.id,
+      t.enabled ? 'yes' : 'no',
+      score(t.minScore),
+      String(t.matches),
+      String(t.alerts),
+      t.name,
+    ]),
+  ]);
+
+export const previewText = (p: QueryPreview): string => {
+  const lines: string[] = [];
+  for (const problem of p.problems) {
+    const label = problem.severity === 'error' ? pc.red('error') : pc.yellow('warning');
+    lines.push(
+      `${label} line ${problem.line}, column ${problem.column}: ${problem.message}`,
+      problem.caret,
+      '',
+    );
+  }
+  if (!p.valid) return lines.join('\n');
+  lines.push(`${p.matches.length} of ${p.searched} stored articles match`);
+  for (const m of p.matches) {
+    lines.push(
+      '',
+      `${pc.bold(score(m.score))}  ${m.article.date}  ${m.article.title}  ${pc.dim(m.article.id.slice(0, 12))}`,
+    );
+    lines.push(`      ${highlight(m.snippet)}`);
+  }
+  return lines.join('\n');
+};
+
+export const alertsTable = (alerts: readonly AlertEntry[]): string =>
+  table([
+    ['SENT', 'TOPIC', 'SCORE', 'TO', 'ARTICLE'],
+    ...alerts.map((a) => [
+      a.sentAt.slice(0, 19).replace('T', ' '),
+      a.topicId,
+      score(a.score),
+      a.recipients.join(',') || '-',
+      cut(a.articleTitle, 60),
+    ]),
+  ]);

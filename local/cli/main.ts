@@ -1,0 +1,492 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { Command, CommanderError, Option } from 'commander';
+import pc from 'picocolors';
+import { readTopicFolder } from '../../functions/adapters/local/topic-folder.ts';
+import { isIgnoredName } from '../../functions/adapters/local/inbox.ts';
+import { topicSetVersion } from '../../functions/core/pipeline/matching.ts';
+import { formatProblem } from '../../functions/core/topics/topic-files.ts';
+import {
+  defaultPaths,
+  type FileResult,
+  type LocalEvent,
+  type LocalNewswatch,
+  type LocalPaths,
+  openLocalNewswatch,
+  StartupError,
+} from '../local-newswatch.ts';
+import { startLocalRuntime } from '../runtime.ts';
+import { listAlerts, listArticles, listTopics, previewQuery, showArticle } from '../services.ts';
+import {
+  alertsTable,
+  articlesTable,
+  articleText,
+  eventLine,
+  ingestSummary,
+  previewText,
+  shortPath,
+  topicsTable,
+} from './format.ts';
+import { uploadClient, uploadFile, type Uploaded } from './upload.ts';
+
+/**
+ * Exit codes scripts can rely on:
+ * 0 done; 1 done, but something was refused (a rejected file, an invalid topic or query,
+ * an unknown id); 2 the command line is wrong; 3 newswatch could not run (data folder in
+ * use, port taken, a broken config file, AWS unreachable).
+ */
+export const EXIT = { ok: 0, refused: 1, usage: 2, failed: 3 } as const;
+
+/** The default dashboard port. */
+export const DEFAULT_PORT = 4400;
+
+interface GlobalOptions {
+  json?: boolean;
+  home?: string;
+  inbox?: string;
+  topics?: string;
+  subscribers?: string;
+}
+
+const pathsOf = (o: GlobalOptions): LocalPaths => {
+  const base = defaultPaths();
+  return {
+    ...base,
+    ...(o.home ? { home: resolve(o.home) } : {}),
+    ...(o.inbox ? { inbox: resolve(o.inbox) } : {}),
+    ...(o.topics ? { topics: resolve(o.topics) } : {}),
+    ...(o.subscribers ? { subscribers: resolve(o.subscribers) } : {}),
+  };
+};
+
+const print = (json: boolean | undefined, value: unknown, human: () => string) => {
+  process.stdout.write(`${json ? JSON.stringify(value, null, 2) : human()}\n`);
+};
+
+/** Every file under the given files and folders (hidden and temporary files skipped), sorted. */
+export const expandFiles = (inputs: readonly string[]): string[] => {
+  const out: string[] = [];
+  const walk = (path: string) => {
+    const s = statSync(path);
+    if (s.isDirectory()) {
+      for (const name of readdirSync(path).sort()) if (!isIgnoredName(name)) walk(join(path, name));
+    } else if (s.isFile()) out.push(resolve(path));
+  };
+  for (const input of inputs) walk(input);
+  return out;
+};
+
+/** Opens the local store for a command, runs it, closes the store. */
+const withLocal = async <T>(
+  o: GlobalOptions,
+  run: (local: LocalNewswatch) => Promise<T>,
+  onEvent?: (e: LocalEvent) => void,
+): Promise<T> => {
+  const local = await openLocalNewswatch({
+    paths: pathsOf(o),
+    ...(onEvent ? { onEvent } : {}),
+    ...(process.env.NEWSWATCH_SMTP_URL ? { smtpUrl: process.env.NEWSWATCH_SMTP_URL } : {}),
+  });
+  try {
+    const topics = await local.reloadTopics();
+    if (topics.problems.length > 0) {
+      throw new StartupError(`a topic file has a problem: ${topics.problems[0]?.split('\n')[0]}`);
+    }
+    const subs = local.reloadSubscribers();
+    if (subs.problems.length > 0)
+      throw new StartupError(`the subscribers file has a problem: ${subs.problems[0]}`);
+    return await run(local);
+  } finally {
+    await local.close();
+  }
+};
+
+const start = async (o: GlobalOptions & { port: string; seed: boolean; smtp?: string }) => {
+  const began = performance.now();
+  const paths = pathsOf(o);
+  const port = Number(o.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new CommanderError(EXIT.usage, 'usage', `--port ${o.port} is not a port number`);
+  const runtime = await startLocalRuntime({
+    paths,
+    port,
+    seed: o.seed,
+    ...(o.smtp ? { smtpUrl: o.smtp } : {}),
+    onEvent: (e) => {
+      if (o.json) process.stdout.write(`${JSON.stringify(e)}\n`);
+      else {
+        const line = eventLine(e);
+        if (line) console.log(line);
+      }
+    },
+  });
+  const local = runtime.local;
+  if (!o.json) {
+    console.log(
+      [
+        `${pc.bold('newswatch')} is running: ${pc.underline(runtime.url ?? '(no dashboard)')}`,
+        `  inbox        ${shortPath(paths.inbox)}  (drop .txt or .json articles here)`,
+        `  topics       ${local.topicSet?.topics.length ?? 0} from ${shortPath(paths.topics)} (reloaded when they change)`,
+        `  subscribers  ${local.subscribers.length} from ${shortPath(paths.subscribers)}`,
+        `  emails       ${o.smtp ? `SMTP ${new URL(o.smtp).host}` : shortPath(join(paths.home, 'outbox'))}`,
+        `  data         ${shortPath(join(paths.home, 'data'))}`,
+        `ready in ${((performance.now() - began) / 1000).toFixed(1)} s; Ctrl-C stops`,
+      ].join('\n'),
+    );
+  } else {
+    process.stdout.write(`${JSON.stringify({ type: 'ready', url: runtime.url, paths })}\n`);
+  }
+  await new Promise<void>((resolveStop) => {
+    let stopping = false;
+    const onSignal = () => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      if (!o.json) console.log('stopping (Ctrl-C again to force)…');
+      void runtime.stop().then(() => {
+        if (!o.json) console.log('stopped');
+        resolveStop();
+      });
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+};
+
+const ingest = async (inputs: string[], o: GlobalOptions) => {
+  const files = expandFiles(inputs);
+  const results: FileResult[] = [];
+  const alerts: string[] = [];
+  const showBar = !o.json && process.stderr.isTTY && files.length > 1;
+  const bar = new SingleBar({
+    format: 'ingesting [{bar}] {value}/{total} files  {file}',
+    stream: process.stderr,
+    hideCursor: true,
+    clearOnComplete: true,
+  });
+  await withLocal(
+    o,
+    async (local) => {
+      if (showBar) bar.start(files.length, 0, { file: '' });
+      for (const file of files) {
+        results.push(await local.ingestFile(file));
+        if (showBar) bar.increment({ file: shortPath(file) });
+      }
+      if (showBar) bar.stop();
+      await local.webhooks.settle();
+    },
+    (e) => {
+      if (e.type === 'alert' || e.type === 'delivery') {
+        const line = eventLine(e);
+        if (line) alerts.push(line);
+      }
+    },
+  );
+  const summary = {
+    files: files.length,
+    stored: results.filter((r) => r.status === 'stored').length,
+    duplicate: results.filter((r) => r.status === 'duplicate').length,
+    rejected: results.filter((r) => r.status === 'rejected').length,
+    unchanged: results.filter((r) => r.status === 'unchanged').length,
+    results,
+  };
+  print(o.json, summary, () => [...alerts, ingestSummary(results)].join('\n'));
+  return summary.rejected > 0 ? EXIT.refused : EXIT.ok;
+};
+
+const upload = async (
+  inputs: string[],
+  o: GlobalOptions & { bucket: string; prefix: string; region?: string },
+) => {
+  const files = expandFiles(inputs);
+  const s3 = uploadClient(o.region);
+  const total = files.reduce((n, f) => n + statSync(f).size, 0);
+  const showBar = !o.json && process.stderr.isTTY;
+  const bar = new SingleBar({
+    format: 'uploading [{bar}] {percentage}%  {value}/{total} bytes  {file}',
+    stream: process.stderr,
+    hideCursor: true,
+    clearOnComplete: true,
+  });
+  if (showBar) bar.start(total, 0, { file: '' });
+  const done: Uploaded[] = [];
+  let before = 0;
+  try {
+    for (const file of files) {
+      done.push(
+        await uploadFile(s3, file, o.bucket, o.prefix, (sent) => {
+          if (showBar) bar.update(before + sent, { file: shortPath(file) });
+        }),
+      );
+      before += statSync(file).size;
+    }
+  } finally {
+    if (showBar) bar.stop();
+    s3.destroy();
+  }
+  print(o.json, { bucket: o.bucket, uploaded: done }, () =>
+    [
+      ...done.map(
+        (u) =>
+          `uploaded ${shortPath(u.file)} → s3://${u.bucket}/${u.key} (${u.bytes} bytes${u.multipart ? ', multipart' : ''})`,
+      ),
+      `${done.length} files, ${total} bytes`,
+    ].join('\n'),
+  );
+  return EXIT.ok;
+};
+
+/** Builds the `newswatch` command; `exit` receives the exit code of the command that ran. */
+export const buildProgram = (exit: (code: number) => void): Command => {
+  const program = new Command('newswatch')
+    .description('News monitoring on one machine: ingest articles, watch topics, get alerts.')
+    .option('--json', 'print JSON for scripts instead of text')
+    .option('--home <dir>', 'state folder (data, outbox, quarantine); default .newswatch')
+    .option('--inbox <dir>', 'the folder watched for new articles; default inbox')
+    .option('--topics <dir>', 'topic files; default seeds/topics')
+    .option('--subscribers <file>', 'subscribers file; default seeds/subscribers.yaml')
+    .showHelpAfterError()
+    .exitOverride();
+  const run =
+    <A extends unknown[]>(action: (...args: A) => Promise<number>) =>
+    async (...args: A) => {
+      exit(await action(...args));
+    };
+  const globals = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>();
+
+  program
+    .command('start')
+    .description(
+      "run the pipeline: watch the inbox, serve the dashboard, send alerts (the README's first command)",
+    )
+    .addOption(
+      new Option('--port <port>', 'dashboard port on 127.0.0.1').env('PORT').default(String(DEFAULT_PORT)),
+    )
+    .option('--no-seed', 'do not copy the seed articles into the inbox on the very first start')
+    .addOption(
+      new Option('--smtp <url>', 'send email through this SMTP server (smtp://user:pass@host:587)').env(
+        'NEWSWATCH_SMTP_URL',
+      ),
+    )
+    .action(
+      run(async (_o: object, cmd: Command) => {
+        await start(cmd.optsWithGlobals());
+        return EXIT.ok;
+      }),
+    );
+
+  program
+    .command('ingest')
+    .description('ingest article files and folders now (stored / duplicate / rejected, with reasons)')
+    .argument('<paths...>', 'files or folders')
+    .action(run((paths: string[], _o: object, cmd: Command) => ingest(paths, globals(cmd))));
+
+  const topics = program.command('topics').description('watched topics');
+  topics
+    .command('list')
+    .description('the topics, with how many articles each has matched and alerted on')
+    .action(
+      run(async (_o: object, cmd: Command) => {
+        const o = globals(cmd);
+        await withLocal(o, async (local) => {
+          const list = listTopics(local.topicSet, await local.catalog.snapshot());
+          print(o.json, { topics: list }, () => topicsTable(list));
+        });
+        return EXIT.ok;
+      }),
+    );
+  topics
+    .command('validate')
+    .description('check the topic files: every problem with file, line and column')
+    .argument('[folder]', 'topic folder (default: --topics)')
+    .action(
+      run((folder: string | undefined, _o: object, cmd: Command) => {
+        const o = globals(cmd);
+        const dir = folder ? resolve(folder) : pathsOf(o).topics;
+        const { loaded, files } = readTopicFolder(dir);
+        const result = {
+          folder: dir,
+          files,
+          topics: loaded.topics.length,
+          lists: loaded.lists.size,
+          valid: loaded.problems.length === 0,
+          topicSetVersion: topicSetVersion(loaded.topics, loaded.rawLists),
+          problems: loaded.problems,
+        };
+        print(o.json, result, () =>
+          [
+            ...loaded.problems.map((p) => `${pc.red('error')}  ${formatProblem(p)}\n`),
+            `${files} files, ${result.topics} topics, ${result.lists} lists: ${loaded.problems.length} errors`,
+          ].join('\n'),
+        );
+        return Promise.resolve(result.valid ? EXIT.ok : EXIT.refused);
+      }),
+    );
+  topics
+    .command('test')
+    .description('try a query against the stored articles: matches with scores and highlighted snippets')
+    .argument('<query>', 'a query in the newswatch query language')
+    .option('--min-score <n>', 'leave out matches scoring below this', '0')
+    .option('--limit <n>', 'show at most this many matches', '20')
+    .action(
+      run(async (query: string, opts: { minScore: string; limit: string }, cmd: Command) => {
+        const o = globals(cmd);
+        const minScore = Number(opts.minScore);
+        if (!(minScore >= 0 && minScore <= 1))
+          throw new CommanderError(EXIT.usage, 'usage', '--min-score is a number from 0 to 1');
+        return withLocal(o, async (local) => {
+          const preview = await previewQuery(query, local.topicSet, await local.catalog.snapshot(), {
+            minScore,
+            limit: Math.max(1, Number(opts.limit) || 20),
+          });
+          print(o.json, preview, () => previewText(preview));
+          return preview.valid ? EXIT.ok : EXIT.refused;
+        });
+      }),
+    );
+
+  const articles = program.command('articles').description('stored articles');
+  articles
+    .command('list')
+    .description('stored articles, newest first')
+    .option('-q, --query <words>', 'words that must all appear')
+    .option('--topic <id>', 'only articles this topic matched')
+    .option('--from <date>', 'article date from (YYYY-MM-DD)')
+    .option('--to <date>', 'article date to (YYYY-MM-DD)')
+    .option('--limit <n>', 'at most this many', '50')
+    .action(
+      run(
+        async (
+          opts: { query?: string; topic?: string; from?: string; to?: string; limit: string },
+          cmd: Command,
+        ) => {
+          const o = globals(cmd);
+          for (const d of [opts.from, opts.to]) {
+            if (d !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(d))
+              throw new CommanderError(EXIT.usage, 'usage', `${d} is not a date (YYYY-MM-DD)`);
+          }
+          await withLocal(o, async (local) => {
+            const found = listArticles(await local.catalog.snapshot(), {
+              ...(opts.query ? { q: opts.query } : {}),
+              ...(opts.topic ? { topic: opts.topic } : {}),
+              ...(opts.from ? { from: opts.from } : {}),
+              ...(opts.to ? { to: opts.to } : {}),
+              limit: Math.max(1, Number(opts.limit) || 50),
+            });
+            print(
+              o.json,
+              found,
+              () => `${articlesTable(found.articles)}\n${found.articles.length} of ${found.total} articles`,
+            );
+          });
+          return EXIT.ok;
+        },
+      ),
+    );
+  articles
+    .command('show')
+    .description('one article: its text, its matches and why')
+    .argument('<id>', 'article id (or its first 8 or more characters)')
+    .action(
+      run(async (id: string, _o: object, cmd: Command) => {
+        const o = globals(cmd);
+        return withLocal(o, async (local) => {
+          const detail = showArticle(await local.catalog.snapshot(), id);
+          if (!detail) {
+            if (o.json) print(true, { error: `no article ${id}` }, () => '');
+            else console.error(`newswatch: no article has the id ${id}`);
+            return EXIT.refused;
+          }
+          print(o.json, detail, () => articleText(detail));
+          return EXIT.ok;
+        });
+      }),
+    );
+
+  const alerts = program.command('alerts').description('alerts sent');
+  alerts
+    .command('list')
+    .description('alerts sent, newest first, with who gets them')
+    .option('--topic <id>', 'only this topic')
+    .option('--limit <n>', 'at most this many', '50')
+    .action(
+      run(async (opts: { topic?: string; limit: string }, cmd: Command) => {
+        const o = globals(cmd);
+        await withLocal(o, async (local) => {
+          const list = listAlerts(await local.catalog.snapshot(), local.subscribers, {
+            ...(opts.topic ? { topic: opts.topic } : {}),
+            limit: Math.max(1, Number(opts.limit) || 50),
+          });
+          print(o.json, { alerts: list }, () => `${alertsTable(list)}\n${list.length} alerts`);
+        });
+        return EXIT.ok;
+      }),
+    );
+  alerts
+    .command('digest')
+    .description('send the daily digests of a day now (default: yesterday, UTC); each goes out once')
+    .option('--day <date>', 'YYYY-MM-DD')
+    .action(
+      run(async (opts: { day?: string }, cmd: Command) => {
+        const o = globals(cmd);
+        const day = opts.day ?? new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(day))
+          throw new CommanderError(EXIT.usage, 'usage', `${day} is not a date (YYYY-MM-DD)`);
+        await withLocal(o, async (local) => {
+          const sent = await local.sendDigests(day);
+          print(o.json, { day, sent }, () =>
+            sent.length === 0
+              ? `no digest to send for ${day}`
+              : sent.map((d) => `digest for ${d.subscriberId}: ${d.alerts} alerts`).join('\n'),
+          );
+        });
+        return EXIT.ok;
+      }),
+    );
+
+  program
+    .command('upload')
+    .description("upload article files to the deployed bucket's incoming/ prefix (multipart when large)")
+    .argument('<paths...>', 'files or folders')
+    .requiredOption('--bucket <name>', 'the articles bucket (the stack output BucketName)')
+    .option('--prefix <prefix>', 'key prefix the ingest function listens to', 'incoming/')
+    .option('--region <region>', 'AWS region (default: from your AWS configuration)')
+    .action(
+      run((paths: string[], _o: object, cmd: Command) =>
+        upload(
+          paths,
+          cmd.optsWithGlobals<GlobalOptions & { bucket: string; prefix: string; region?: string }>(),
+        ),
+      ),
+    );
+
+  return program;
+};
+
+/** Runs the CLI with these arguments and resolves to its exit code. */
+export const runCli = async (argv: readonly string[]): Promise<number> => {
+  let code: number = EXIT.ok;
+  const program = buildProgram((c) => (code = c));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version are not errors; everything else commander reports is a usage error.
+      if (
+        e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.version' ||
+        e.code === 'commander.help'
+      )
+        return EXIT.ok;
+      if (e.code === 'usage') console.error(`newswatch: ${e.message}`);
+      return EXIT.usage;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    const known = e instanceof StartupError || (e as { code?: string }).code === 'ENOENT';
+    console.error(`newswatch: ${known ? message : `${(e as Error).name ?? 'Error'}: ${message}`}`);
+    return EXIT.failed;
+  }
+};
+
+if (import.meta.main) process.exitCode = await runCli(process.argv.slice(2));

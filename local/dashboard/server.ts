@@ -1,0 +1,202 @@
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { createAdaptorServer } from '@hono/node-server';
+import { build } from 'esbuild';
+import { Hono } from 'hono';
+import type { CatalogSnapshot } from '../../functions/adapters/local/local-catalog.ts';
+import { saveTopic } from '../../functions/adapters/local/topic-folder.ts';
+import * as z from '../../functions/core/validation.ts';
+import { type LocalNewswatch, StartupError } from '../local-newswatch.ts';
+import {
+  listAlerts,
+  listArticles,
+  listErrors,
+  listTopics,
+  matchesPerDay,
+  previewQuery,
+  showArticle,
+} from '../services.ts';
+
+const webFile = (name: string) => fileURLToPath(new URL(`./web/${name}`, import.meta.url));
+
+/** Bundles the page's script (and Chart.js) once, in memory: nothing to build by hand, nothing from a CDN. */
+const bundleScript = async (): Promise<string> => {
+  const result = await build({
+    entryPoints: [webFile('app.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    write: false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]?.text ?? '';
+};
+
+const PreviewBody = z.object({
+  query: z.string().check(z.maxLength(20_000)),
+  minScore: z.optional(z.number().check(z.gte(0), z.lte(1))),
+});
+
+const TopicBody = z.object({
+  name: z.string().check(z.minLength(1), z.maxLength(200)),
+  query: z.string().check(z.minLength(1), z.maxLength(20_000)),
+  minScore: z.number().check(z.gte(0), z.lte(1)),
+  enabled: z.boolean(),
+  description: z.optional(z.string().check(z.maxLength(2000))),
+});
+
+const TOPIC_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/**
+ * The dashboard's HTTP API and page. Bound to 127.0.0.1; requests naming another host are
+ * refused (a web page elsewhere cannot reach it by DNS rebinding), and writes must be JSON
+ * from the page's own origin.
+ */
+export const dashboardApp = (
+  local: LocalNewswatch,
+  snapshot: () => Promise<CatalogSnapshot>,
+  script: string,
+) => {
+  const app = new Hono();
+  const page = readFileSync(webFile('index.html'), 'utf8');
+  const style = readFileSync(webFile('style.css'), 'utf8');
+
+  app.use('*', async (c, next) => {
+    const host = (c.req.header('host') ?? '').replace(/:\d+$/, '');
+    if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) return c.text('unknown host', 421);
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+      const origin = c.req.header('origin');
+      if (origin !== undefined && new URL(origin).host !== c.req.header('host')) {
+        return c.json({ error: 'cross-origin request refused' }, 403);
+      }
+      if (!(c.req.header('content-type') ?? '').startsWith('application/json')) {
+        return c.json({ error: 'send JSON (content-type: application/json)' }, 415);
+      }
+    }
+    await next();
+    c.header('x-content-type-options', 'nosniff');
+    c.header('referrer-policy', 'no-referrer');
+  });
+
+  app.get('/', (c) => {
+    c.header('content-security-policy', "default-src 'self'; style-src 'self'; img-src 'self' data:");
+    return c.html(page);
+  });
+  app.get('/app.js', (c) => c.body(script, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
+  app.get('/style.css', (c) => c.body(style, 200, { 'content-type': 'text/css; charset=utf-8' }));
+
+  app.get('/api/status', async (c) => {
+    const snap = await snapshot();
+    return c.json({
+      articles: snap.articles.length,
+      matches: snap.matches.length,
+      alerts: snap.matches.filter((m) => m.alertState === 'sent').length,
+      errors: snap.errors.length,
+      topics: local.topicSet?.topics.length ?? 0,
+      topicSetVersion: local.topicSet?.version,
+      subscribers: local.subscribers.length,
+      paths: local.paths,
+    });
+  });
+
+  app.get('/api/articles', async (c) => {
+    const q = c.req.query();
+    const limit = Number(q.limit ?? '100');
+    return c.json(
+      listArticles(await snapshot(), {
+        ...(q.q ? { q: q.q } : {}),
+        ...(q.topic ? { topic: q.topic } : {}),
+        ...(q.from ? { from: q.from } : {}),
+        ...(q.to ? { to: q.to } : {}),
+        limit: Number.isFinite(limit) ? Math.min(Math.max(limit, 1), 1000) : 100,
+      }),
+    );
+  });
+
+  app.get('/api/articles/:id', async (c) => {
+    const detail = showArticle(await snapshot(), c.req.param('id'));
+    return detail ? c.json(detail) : c.json({ error: 'no such article' }, 404);
+  });
+
+  app.get('/api/topics', async (c) =>
+    c.json({ topics: listTopics(local.topicSet, await snapshot()), lists: local.topicSet?.lists ?? {} }),
+  );
+
+  app.post('/api/preview', async (c) => {
+    const body = PreviewBody.safeParse(await c.req.json().catch(() => undefined));
+    if (!body.success) return c.json({ error: z.firstIssue(body.error) }, 400);
+    return c.json(
+      await previewQuery(body.data.query, local.topicSet, await snapshot(), {
+        minScore: body.data.minScore ?? 0,
+      }),
+    );
+  });
+
+  app.put('/api/topics/:id', async (c) => {
+    const id = c.req.param('id');
+    if (!TOPIC_ID.test(id))
+      return c.json({ error: 'a topic id is lower-case letters, digits and dashes' }, 400);
+    const body = TopicBody.safeParse(await c.req.json().catch(() => undefined));
+    if (!body.success) return c.json({ error: z.firstIssue(body.error) }, 400);
+    const saved = saveTopic(local.paths.topics, { id, ...body.data });
+    if (saved.problems.length > 0) return c.json({ error: 'not saved', problems: saved.problems }, 422);
+    const reloaded = await local.reloadTopics();
+    return c.json({
+      file: saved.file,
+      topicSetVersion: local.topicSet?.version,
+      problems: reloaded.problems,
+    });
+  });
+
+  app.get('/api/alerts', async (c) => {
+    const topic = c.req.query('topic');
+    return c.json({ alerts: listAlerts(await snapshot(), local.subscribers, topic ? { topic } : {}) });
+  });
+
+  app.get('/api/chart', async (c) => c.json(matchesPerDay(await snapshot())));
+  app.get('/api/errors', async (c) => c.json({ errors: listErrors(await snapshot()) }));
+
+  app.notFound((c) => c.json({ error: 'not found' }, 404));
+  app.onError((e, c) => c.json({ error: e.message }, 500));
+  return app;
+};
+
+/** A dashboard being served. */
+export interface DashboardServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves the dashboard on 127.0.0.1; a port in use is a {@link StartupError}. */
+export const startDashboard = async (
+  local: LocalNewswatch,
+  options: { port: number; snapshot: () => Promise<CatalogSnapshot> },
+): Promise<DashboardServer> => {
+  const app = dashboardApp(local, options.snapshot, await bundleScript());
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new StartupError(
+              `port ${options.port} is already in use; start with --port <another> (or PORT=<another>)`,
+            )
+          : e,
+      ),
+    );
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+};

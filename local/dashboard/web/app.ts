@@ -1,0 +1,2 @@
+const main = document.getElementById('app');
+if (main) main.textContent = 'newswatch';

@@ -1,0 +1,330 @@
+import { existsSync, readFileSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDbArticleStore } from '../functions/adapters/aws/dynamodb-article-store.ts';
+import { DynamoDbTopicStore } from '../functions/adapters/aws/dynamodb-topic-store.ts';
+import { DynamoDbWebhookState } from '../functions/adapters/aws/dynamodb-webhook-state.ts';
+import { LocalFileSource, localKeyOf, refOf, stampOf } from '../functions/adapters/local/inbox.ts';
+import {
+  type LocalDelivery,
+  LocalAlertPublisher,
+  LocalDigestSink,
+  LocalWebhookQueue,
+  postFromLocal,
+} from '../functions/adapters/local/local-alerts.ts';
+import { LocalCatalog } from '../functions/adapters/local/local-catalog.ts';
+import {
+  LOCAL_TABLE_NAME,
+  localDynamoClients,
+  startLocalDynamo,
+} from '../functions/adapters/local/local-dynamodb.ts';
+import { LocalSecrets } from '../functions/adapters/local/local-secrets.ts';
+import { EmlOutbox, type MailSender, SmtpSender } from '../functions/adapters/local/outbox.ts';
+import { readTopicFolder } from '../functions/adapters/local/topic-folder.ts';
+import type { Alert } from '../functions/core/alerts/alert.ts';
+import { loadSubscribers, type Subscriber } from '../functions/core/alerts/subscribers.ts';
+import { DEFAULT_MAX_ARTICLE_BYTES } from '../functions/core/articles/parse-article.ts';
+import { buildDigests, sendDigests } from '../functions/core/pipeline/digests.ts';
+import { type IngestOutcome, ingestObject } from '../functions/core/pipeline/ingest-object.ts';
+import { CachedMatcher, type TopicSet, topicSetVersion } from '../functions/core/pipeline/matching.ts';
+import type { Clock, IngestPorts } from '../functions/core/pipeline/ports.ts';
+import { formatProblem } from '../functions/core/topics/topic-files.ts';
+
+/** The repository root, where `seeds/` is. */
+export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+/** Where one machine keeps things. */
+export interface LocalPaths {
+  /** State: `data/` (the table), `outbox/`, `quarantine/`, `secrets/`, `runtime.json`. */
+  home: string;
+  /** The folder that plays the bucket. */
+  inbox: string;
+  /** Topic files, reloaded when they change. */
+  topics: string;
+  /** The subscribers file, the same one the CDK app reads. */
+  subscribers: string;
+  /** Articles copied into the inbox on the very first start. */
+  seedArticles: string;
+}
+
+/** Default paths under a root folder (the repository), each overridable by environment variable. */
+export const defaultPaths = (root = REPO_ROOT, env: NodeJS.ProcessEnv = process.env): LocalPaths => {
+  const home = resolve(env.NEWSWATCH_HOME ?? join(root, '.newswatch'));
+  return {
+    home,
+    inbox: resolve(env.NEWSWATCH_INBOX ?? join(root, 'inbox')),
+    topics: resolve(env.NEWSWATCH_TOPICS ?? join(root, 'seeds', 'topics')),
+    subscribers: resolve(env.NEWSWATCH_SUBSCRIBERS ?? join(root, 'seeds', 'subscribers.yaml')),
+    seedArticles: join(root, 'seeds', 'articles'),
+  };
+};
+
+/** Something a person should hear about, as it happens. */
+export type LocalEvent =
+  | { type: 'ingested'; path: string; outcome: IngestOutcome }
+  | { type: 'ingest-failed'; path: string; message: string }
+  | { type: 'alert'; alert: Alert }
+  | { type: 'delivery'; delivery: LocalDelivery }
+  | { type: 'topics'; topics: number; version: string; changed: boolean }
+  | { type: 'subscribers'; subscribers: number }
+  | { type: 'problem'; message: string };
+
+/** A problem that stops newswatch from starting, said in one line. */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+/** What `runtime.json` says about a running local runtime. */
+export interface RuntimeInfo {
+  pid: number;
+  url?: string;
+  dynamoEndpoint: string;
+  startedAt: string;
+}
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === 'EPERM';
+  }
+};
+
+/** The running local runtime of a home folder, if there is one. */
+export const runningRuntime = (home: string): RuntimeInfo | undefined => {
+  const file = join(home, 'runtime.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    const info = JSON.parse(readFileSync(file, 'utf8')) as RuntimeInfo;
+    return info.pid !== process.pid && isAlive(info.pid) ? info : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** Options of {@link openLocalNewswatch}. */
+export interface LocalOptions {
+  paths: LocalPaths;
+  onEvent?: (e: LocalEvent) => void;
+  clock?: Clock;
+  /** `smtp://…` to send email through a server instead of writing `.eml` files. */
+  smtpUrl?: string;
+  /** Multiplies webhook retry delays (tests make them short). */
+  webhookDelayScale?: number;
+  /** Use this DynamoDB endpoint (a running runtime's) instead of opening the data folder. */
+  dynamoEndpoint?: string;
+}
+
+/** Why a local file was not ingested now. */
+export type FileResult = IngestOutcome | { status: 'unchanged' | 'gone'; key: string };
+
+/**
+ * The pipeline on one machine: the Lambda's core and DynamoDB adapter, with local edges
+ * (dynalite, local files, console, `.eml` or SMTP, local webhooks). Used by `npm start`
+ * and by the CLI.
+ */
+export class LocalNewswatch {
+  readonly paths: LocalPaths;
+  readonly articles: DynamoDbArticleStore;
+  readonly topicStore: DynamoDbTopicStore;
+  readonly catalog: LocalCatalog;
+  readonly matcher: CachedMatcher;
+  readonly ports: IngestPorts;
+  readonly webhooks: LocalWebhookQueue;
+  readonly endpoint: string;
+  /** True when the data folder was empty at start (the very first start). */
+  readonly firstStart: boolean;
+  subscribers: readonly Subscriber[] = [];
+  topicSet?: TopicSet;
+  private readonly emit: (e: LocalEvent) => void;
+  private readonly mail: MailSender;
+  private readonly clock: Clock;
+  private readonly closeStore: () => Promise<void>;
+  private readonly doc: ReturnType<typeof localDynamoClients>['doc'];
+
+  constructor(init: {
+    options: LocalOptions;
+    endpoint: string;
+    doc: ReturnType<typeof localDynamoClients>['doc'];
+    firstStart: boolean;
+    closeStore: () => Promise<void>;
+  }) {
+    const { options } = init;
+    this.paths = options.paths;
+    this.emit = options.onEvent ?? (() => undefined);
+    this.clock = options.clock ?? { now: () => new Date() };
+    this.endpoint = init.endpoint;
+    this.firstStart = init.firstStart;
+    this.closeStore = init.closeStore;
+    this.doc = init.doc;
+    this.articles = new DynamoDbArticleStore(init.doc, LOCAL_TABLE_NAME);
+    this.topicStore = new DynamoDbTopicStore(init.doc, LOCAL_TABLE_NAME);
+    this.catalog = new LocalCatalog(init.doc, LOCAL_TABLE_NAME);
+    this.matcher = new CachedMatcher(this.topicStore, this.clock);
+    this.mail = options.smtpUrl
+      ? new SmtpSender(options.smtpUrl, process.env.NEWSWATCH_MAIL_FROM)
+      : new EmlOutbox(join(this.paths.home, 'outbox'), process.env.NEWSWATCH_MAIL_FROM);
+    const report = (delivery: LocalDelivery) => this.emit({ type: 'delivery', delivery });
+    this.webhooks = new LocalWebhookQueue(
+      {
+        secrets: (name) => new LocalSecrets(join(this.paths.home, 'secrets')).secrets(name),
+        post: postFromLocal,
+        state: new DynamoDbWebhookState(init.doc, LOCAL_TABLE_NAME),
+        clock: this.clock,
+      },
+      report,
+      options.webhookDelayScale,
+    );
+    const source = new LocalFileSource(this.paths.inbox, join(this.paths.home, 'quarantine'));
+    this.ports = {
+      objects: source,
+      articles: this.articles,
+      clock: this.clock,
+      limits: { maxBytes: DEFAULT_MAX_ARTICLE_BYTES },
+      matching: { matcher: this.matcher, store: this.topicStore },
+      alerts: {
+        publisher: new LocalAlertPublisher({
+          subscribers: () => this.subscribers,
+          mail: this.mail,
+          webhooks: this.webhooks,
+          onAlert: (alert) => this.emit({ type: 'alert', alert }),
+          report,
+        }),
+        locate: (key) => source.pathOf(key),
+      },
+    };
+  }
+
+  /**
+   * Reads the topic files and stores them when they changed. Problems are returned (with
+   * file, line and column) and the stored set is left as it was.
+   */
+  async reloadTopics(): Promise<{ problems: string[] }> {
+    let loaded;
+    try {
+      loaded = readTopicFolder(this.paths.topics).loaded;
+    } catch (e) {
+      return { problems: [`cannot read the topics folder ${this.paths.topics}: ${(e as Error).message}`] };
+    }
+    if (loaded.problems.length > 0) return { problems: loaded.problems.map(formatProblem) };
+    const version = topicSetVersion(loaded.topics, loaded.rawLists);
+    const set: TopicSet = { version, topics: loaded.topics, lists: loaded.rawLists };
+    const changed = (await this.topicStore.currentVersion()) !== version;
+    if (changed) await this.topicStore.replaceTopicSet(set, this.clock.now().toISOString());
+    this.topicSet = set;
+    this.matcher.refresh();
+    this.emit({ type: 'topics', topics: loaded.topics.length, version, changed });
+    return { problems: [] };
+  }
+
+  /** Reads the subscribers file; problems are returned and the previous subscribers kept. */
+  reloadSubscribers(): { problems: string[] } {
+    if (!existsSync(this.paths.subscribers)) {
+      this.subscribers = [];
+      this.emit({ type: 'subscribers', subscribers: 0 });
+      return { problems: [] };
+    }
+    const known = new Set(this.topicSet?.topics.map((t) => t.id) ?? []);
+    const { subscribers, problems } = loadSubscribers(readFileSync(this.paths.subscribers, 'utf8'), known, {
+      allowLocalHttp: true,
+    });
+    if (problems.length > 0) {
+      return {
+        problems: problems.map((p) => `${this.paths.subscribers}:${p.line}:${p.column}: ${p.message}`),
+      };
+    }
+    this.subscribers = subscribers;
+    this.emit({ type: 'subscribers', subscribers: subscribers.length });
+    return { problems: [] };
+  }
+
+  /**
+   * Ingests one local file unless this version of it was already ingested (same size and
+   * modification time, or same bytes): a restart or a second event never ingests it twice.
+   */
+  async ingestFile(path: string): Promise<FileResult> {
+    const stamp = await stampOf(this.paths.inbox, path);
+    const key = localKeyOf(this.paths.inbox, path);
+    if (!stamp) return { status: 'gone', key };
+    const seen = await this.articles.getSource(stamp.key);
+    if (seen && seen.size === stamp.size && seen.sequencer === stamp.sequencer)
+      return { status: 'unchanged', key };
+    const ref = await refOf(stamp, path);
+    if (!ref) return { status: 'gone', key };
+    if (seen && seen.etag === ref.etag) return { status: 'unchanged', key };
+    const outcome = await ingestObject(ref, this.ports);
+    this.emit({ type: 'ingested', path, outcome });
+    return outcome;
+  }
+
+  /** Builds and sends the daily digests of a day (`YYYY-MM-DD`), once per subscriber and day. */
+  async sendDigests(day: string): Promise<Array<{ subscriberId: string; alerts: number }>> {
+    const digestSubscribers = this.subscribers.filter((s) => s.mode === 'digest' && 'email' in s);
+    const emailOf = (id: string) => {
+      const s = digestSubscribers.find((d) => d.id === id);
+      return s && 'email' in s ? s.email : undefined;
+    };
+    const source = this.ports.objects as LocalFileSource;
+    const digests = await buildDigests(day, digestSubscribers, {
+      listMatchRuns: (d) => this.topicStore.listMatchRuns(d),
+      getMatch: (a, t) => this.topicStore.getMatch(a, t),
+      getArticle: (id) => this.articles.getArticle(id),
+      locate: (key) => source.pathOf(key),
+    });
+    const sink = new LocalDigestSink(this.doc, LOCAL_TABLE_NAME, this.mail, emailOf, (delivery) =>
+      this.emit({ type: 'delivery', delivery }),
+    );
+    const sent = await sendDigests(digests, sink, this.clock.now().toISOString());
+    return sent.map((d) => ({ subscriberId: d.subscriberId, alerts: d.alerts.length }));
+  }
+
+  /** Records this process as the running runtime of the home folder. */
+  writeRuntimeInfo(url?: string): void {
+    const info: RuntimeInfo = {
+      pid: process.pid,
+      dynamoEndpoint: this.endpoint,
+      startedAt: new Date().toISOString(),
+      ...(url ? { url } : {}),
+    };
+    writeFileSync(join(this.paths.home, 'runtime.json'), `${JSON.stringify(info, null, 2)}\n`);
+  }
+
+  /** Waits for webhook deliveries under way, drops pending retries and closes the store. */
+  async close(): Promise<void> {
+    await this.webhooks.close();
+    const info = join(this.paths.home, 'runtime.json');
+    if (runningRuntime(this.paths.home) === undefined && existsSync(info)) {
+      const owner = (JSON.parse(readFileSync(info, 'utf8')) as RuntimeInfo).pid;
+      if (owner === process.pid) rmSync(info, { force: true });
+    }
+    await this.closeStore();
+  }
+}
+
+/**
+ * Opens the local pipeline: the running runtime's table when one runs for this home folder
+ * (or `dynamoEndpoint` is given), else the data folder in this process.
+ */
+export const openLocalNewswatch = async (options: LocalOptions): Promise<LocalNewswatch> => {
+  mkdirSync(options.paths.home, { recursive: true });
+  const endpoint = options.dynamoEndpoint ?? runningRuntime(options.paths.home)?.dynamoEndpoint;
+  if (endpoint) {
+    const clients = localDynamoClients(endpoint);
+    return new LocalNewswatch({
+      options,
+      endpoint,
+      doc: clients.doc,
+      firstStart: false,
+      closeStore: () => Promise.resolve(clients.dynamodb.destroy()),
+    });
+  }
+  const dynamo = await startLocalDynamo(join(options.paths.home, 'data'));
+  return new LocalNewswatch({
+    options,
+    endpoint: dynamo.endpoint,
+    doc: dynamo.doc,
+    firstStart: dynamo.created,
+    closeStore: () => dynamo.close(),
+  });
+};

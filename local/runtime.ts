@@ -1,0 +1,243 @@
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { type FSWatcher, watch } from 'chokidar';
+import { isIgnoredName, watchInbox, WRITE_SETTLE_MS } from '../functions/adapters/local/inbox.ts';
+import type { CatalogSnapshot } from '../functions/adapters/local/local-catalog.ts';
+import { DataFolderBusyError } from '../functions/adapters/local/local-dynamodb.ts';
+import { type DashboardServer, startDashboard } from './dashboard/server.ts';
+import {
+  type LocalEvent,
+  type LocalNewswatch,
+  type LocalOptions,
+  openLocalNewswatch,
+  runningRuntime,
+  StartupError,
+} from './local-newswatch.ts';
+
+/** Options of {@link startLocalRuntime}. */
+export interface RuntimeOptions extends Omit<LocalOptions, 'dynamoEndpoint'> {
+  /** Dashboard port on 127.0.0.1; 0 picks a free one; undefined serves no dashboard. */
+  port?: number;
+  /** Copy the seed articles into the inbox on the very first start (default true). */
+  seed?: boolean;
+  /** How long a file must stay the same size before it is read. */
+  settleMs?: number;
+  /** Files ingested at once. */
+  concurrency?: number;
+}
+
+/** A running local runtime. */
+export interface LocalRuntime {
+  local: LocalNewswatch;
+  /** The dashboard's address, when one is served. */
+  url?: string;
+  /** Resolves when no file is waiting or being ingested. */
+  idle(): Promise<void>;
+  /** The table as it is now (cached until the next ingest). */
+  snapshot(): Promise<CatalogSnapshot>;
+  stop(): Promise<void>;
+}
+
+/** How often and how long a file whose ingest failed (store unavailable, say) is tried again. */
+const FILE_RETRIES = [1_000, 4_000, 15_000];
+
+/** Ingests files a few at a time; a file queued twice before its turn is ingested once. */
+class FileQueue {
+  private readonly waiting: string[] = [];
+  private readonly queued = new Set<string>();
+  private running = 0;
+  private idleWaiters: Array<() => void> = [];
+  private readonly work: (path: string) => Promise<void>;
+  private readonly concurrency: number;
+
+  constructor(work: (path: string) => Promise<void>, concurrency: number) {
+    this.work = work;
+    this.concurrency = concurrency;
+  }
+
+  add(path: string): void {
+    if (this.queued.has(path)) return;
+    this.queued.add(path);
+    this.waiting.push(path);
+    this.pump();
+  }
+
+  get pending(): number {
+    return this.waiting.length + this.running;
+  }
+
+  private pump(): void {
+    while (this.running < this.concurrency && this.waiting.length > 0) {
+      const path = this.waiting.shift() as string;
+      this.queued.delete(path);
+      this.running++;
+      void this.work(path).finally(() => {
+        this.running--;
+        this.pump();
+        if (this.pending === 0) for (const w of this.idleWaiters.splice(0)) w();
+      });
+    }
+  }
+
+  idle(): Promise<void> {
+    return this.pending === 0 ? Promise.resolve() : new Promise((r) => this.idleWaiters.push(r));
+  }
+}
+
+/** Copies the seed articles into the inbox (files already there are left alone). */
+const copySeeds = (seedDir: string, inbox: string): number => {
+  if (!existsSync(seedDir)) return 0;
+  mkdirSync(inbox, { recursive: true });
+  let copied = 0;
+  for (const name of readdirSync(seedDir).sort()) {
+    const target = join(inbox, name);
+    if (isIgnoredName(name) || existsSync(target)) continue;
+    copyFileSync(join(seedDir, name), target);
+    copied++;
+  }
+  return copied;
+};
+
+/** Milliseconds until the next 00:15 UTC, when the day before's digests go out (as on AWS). */
+const untilNextDigestRun = (now: Date): number => {
+  const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 0, 15));
+  if (next.getTime() <= now.getTime()) next.setUTCDate(next.getUTCDate() + 1);
+  return next.getTime() - now.getTime();
+};
+
+/**
+ * Starts newswatch on one machine: the table in dynalite under the home folder, topics and
+ * subscribers from their files (reloaded on change), the inbox watched, the seed articles
+ * ingested on the very first start, daily digests at 00:15 UTC and the dashboard.
+ * Startup problems throw a {@link StartupError} with one line to show.
+ */
+export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalRuntime> => {
+  const emit = options.onEvent ?? (() => undefined);
+  const { paths } = options;
+  const other = runningRuntime(paths.home);
+  if (other) {
+    throw new StartupError(
+      `newswatch is already running for ${paths.home} (pid ${other.pid}${other.url ? `, ${other.url}` : ''})`,
+    );
+  }
+  let cached: Promise<CatalogSnapshot> | undefined;
+  let local: LocalNewswatch;
+  try {
+    local = await openLocalNewswatch({
+      ...options,
+      onEvent: (e: LocalEvent) => {
+        if (e.type === 'ingested' || e.type === 'alert') cached = undefined;
+        emit(e);
+      },
+    });
+  } catch (e) {
+    if (e instanceof DataFolderBusyError) throw new StartupError(e.message);
+    throw e;
+  }
+  const cleanup: Array<() => Promise<void> | void> = [() => local.close()];
+  const stop = async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  };
+  try {
+    const topics = await local.reloadTopics();
+    if (topics.problems.length > 0) {
+      const more = topics.problems.length > 1 ? ` (and ${topics.problems.length - 1} more problems)` : '';
+      throw new StartupError(`a topic file has a problem: ${topics.problems[0]?.split('\n')[0]}${more}`);
+    }
+    const subscribers = local.reloadSubscribers();
+    if (subscribers.problems.length > 0) {
+      throw new StartupError(`the subscribers file has a problem: ${subscribers.problems[0]}`);
+    }
+
+    if (local.firstStart && options.seed !== false) copySeeds(paths.seedArticles, paths.inbox);
+
+    const queue = new FileQueue(async (path) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await local.ingestFile(path);
+          return;
+        } catch (e) {
+          const delay = FILE_RETRIES[attempt];
+          if (delay === undefined) {
+            emit({ type: 'ingest-failed', path, message: (e as Error).message });
+            return;
+          }
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
+    }, options.concurrency ?? 2);
+    cleanup.push(() => queue.idle());
+
+    const inboxWatcher = await watchInbox(
+      paths.inbox,
+      (p) => queue.add(p),
+      options.settleMs ?? WRITE_SETTLE_MS,
+    );
+    cleanup.push(() => inboxWatcher.close());
+
+    // Topic and subscriber files: reloaded a moment after they change; a broken file keeps the last good set.
+    let reloadTimer: NodeJS.Timeout | undefined;
+    const reload = () => {
+      clearTimeout(reloadTimer);
+      reloadTimer = setTimeout(() => {
+        void (async () => {
+          const t = await local.reloadTopics();
+          for (const p of t.problems) emit({ type: 'problem', message: `topics not reloaded: ${p}` });
+          const s = local.reloadSubscribers();
+          for (const p of s.problems) emit({ type: 'problem', message: `subscribers not reloaded: ${p}` });
+          cached = undefined;
+        })().catch((e: Error) => emit({ type: 'problem', message: `reload failed: ${e.message}` }));
+      }, 150);
+    };
+    const configWatcher: FSWatcher = watch([paths.topics, paths.subscribers], {
+      ignoreInitial: true,
+      depth: 0,
+      ignored: (p: string, stats?: { isFile(): boolean }) =>
+        stats?.isFile() === true && p !== paths.subscribers && !/\.(ya?ml|json)$/i.test(p),
+    });
+    configWatcher.on('all', reload);
+    await new Promise<void>((r) => configWatcher.once('ready', () => r()));
+    cleanup.push(async () => {
+      clearTimeout(reloadTimer);
+      await configWatcher.close();
+    });
+
+    let digestTimer: NodeJS.Timeout | undefined;
+    const scheduleDigests = () => {
+      digestTimer = setTimeout(() => {
+        const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+        local
+          .sendDigests(yesterday)
+          .catch((e: Error) =>
+            emit({ type: 'problem', message: `digests of ${yesterday} not sent: ${e.message}` }),
+          )
+          .finally(scheduleDigests);
+      }, untilNextDigestRun(new Date()));
+      digestTimer.unref();
+    };
+    scheduleDigests();
+    cleanup.push(() => clearTimeout(digestTimer));
+
+    const snapshot = () => (cached ??= local.catalog.snapshot());
+    let dashboard: DashboardServer | undefined;
+    if (options.port !== undefined) {
+      dashboard = await startDashboard(local, { port: options.port, snapshot });
+      cleanup.push(() => dashboard?.close());
+    }
+    local.writeRuntimeInfo(dashboard?.url);
+    return {
+      local,
+      ...(dashboard ? { url: dashboard.url } : {}),
+      idle: () => queue.idle(),
+      snapshot,
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+};
+
+/** The name under which a file appears in messages: its path below the inbox when it is there. */
+export const displayName = (inbox: string, path: string): string =>
+  path.startsWith(`${inbox}/`) ? path.slice(inbox.length + 1) : basename(path);

@@ -1,0 +1,315 @@
+import type { StoredArticle } from '../functions/adapters/aws/dynamodb-article-store.ts';
+import type { CatalogSnapshot } from '../functions/adapters/local/local-catalog.ts';
+import { wantsAlert, type Subscriber } from '../functions/core/alerts/subscribers.ts';
+import { backfillTopic } from '../functions/core/pipeline/backfill.ts';
+import type { MatchRecord, TopicSet } from '../functions/core/pipeline/matching.ts';
+import type { Explanation } from '../functions/core/topics/explain.ts';
+import { lintQuery } from '../functions/core/topics/lint.ts';
+import { caret, parseListItem, parseQuery, QuerySyntaxError } from '../functions/core/topics/query.ts';
+import type { TopicDefinition } from '../functions/core/topics/topic.ts';
+
+/**
+ * Read models of one machine's newswatch, shared by the dashboard's API and the CLI: plain
+ * functions over a snapshot of the table and the topic set, so both say the same thing.
+ */
+
+/** One article in a list. */
+export interface ArticleSummary {
+  id: string;
+  title: string;
+  date: string;
+  source?: string;
+  author?: string;
+  sourceKey: string;
+  wordCount: number;
+  ingestedAt: string;
+  topics: Array<{ id: string; score: number }>;
+}
+
+/** Filters of an article list. */
+export interface ArticleFilter {
+  /** Words that must all appear in the title or body (case and accents ignored). */
+  q?: string;
+  /** Only articles matched by this topic. */
+  topic?: string;
+  /** Article dates from / to (`YYYY-MM-DD`, both included). */
+  from?: string;
+  to?: string;
+  limit?: number;
+}
+
+const fold = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+
+const matchesByArticle = (matches: readonly MatchRecord[]) => {
+  const by = new Map<string, MatchRecord[]>();
+  for (const m of matches) by.set(m.articleId, [...(by.get(m.articleId) ?? []), m]);
+  return by;
+};
+
+const summary = (a: StoredArticle, matches: readonly MatchRecord[]): ArticleSummary => ({
+  id: a.id,
+  title: a.title,
+  date: a.date,
+  ...(a.source ? { source: a.source } : {}),
+  ...(a.author ? { author: a.author } : {}),
+  sourceKey: a.sourceKey,
+  wordCount: a.wordCount,
+  ingestedAt: a.ingestedAt,
+  topics: [...matches].sort((x, y) => y.score - x.score).map((m) => ({ id: m.topicId, score: m.score })),
+});
+
+/** Articles, newest first (by date, then by when they arrived), filtered. */
+export const listArticles = (
+  snap: CatalogSnapshot,
+  filter: ArticleFilter = {},
+): { total: number; articles: ArticleSummary[] } => {
+  const byArticle = matchesByArticle(snap.matches);
+  const words = filter.q ? fold(filter.q).split(/\s+/).filter(Boolean) : [];
+  const found = snap.articles.filter((a) => {
+    if (filter.from && a.date < filter.from) return false;
+    if (filter.to && a.date > filter.to) return false;
+    if (filter.topic && !(byArticle.get(a.id) ?? []).some((m) => m.topicId === filter.topic)) return false;
+    if (words.length > 0) {
+      const text = fold(`${a.title}\n${a.author ?? ''}\n${a.paragraphs.join('\n')}`);
+      if (!words.every((w) => text.includes(w))) return false;
+    }
+    return true;
+  });
+  found.sort((a, b) => b.date.localeCompare(a.date) || b.ingestedAt.localeCompare(a.ingestedAt));
+  const limit = filter.limit ?? 100;
+  return {
+    total: found.length,
+    articles: found.slice(0, limit).map((a) => summary(a, byArticle.get(a.id) ?? [])),
+  };
+};
+
+/** One article with its matches (and why), the keys it arrived under, and its errors. */
+export interface ArticleDetail {
+  article: StoredArticle;
+  matches: Array<{
+    topicId: string;
+    topicName: string;
+    score: number;
+    alertState: string;
+    sentAt?: string;
+    explanation: Explanation;
+  }>;
+  sources: Array<{ key: string; status: string; updatedAt: string }>;
+}
+
+/** The article with this id (or id prefix of at least 8 characters), or undefined. */
+export const showArticle = (snap: CatalogSnapshot, id: string): ArticleDetail | undefined => {
+  const candidates = snap.articles.filter((a) => a.id === id || (id.length >= 8 && a.id.startsWith(id)));
+  const article = candidates.length === 1 ? candidates[0] : undefined;
+  if (!article) return undefined;
+  return {
+    article,
+    matches: snap.matches
+      .filter((m) => m.articleId === article.id)
+      .sort((a, b) => b.score - a.score)
+      .map((m) => ({
+        topicId: m.topicId,
+        topicName: m.topicName,
+        score: m.score,
+        alertState: m.alertState,
+        ...(m.sentAt ? { sentAt: m.sentAt } : {}),
+        explanation: m.explanation,
+      })),
+    sources: snap.sources
+      .filter((s) => s.articleId === article.id)
+      .map((s) => ({ key: s.key, status: s.status, updatedAt: s.updatedAt })),
+  };
+};
+
+/** A topic with how much it has caught. */
+export interface TopicSummary extends TopicDefinition {
+  matches: number;
+  alerts: number;
+  lastMatchedAt?: string;
+}
+
+/** The stored topics with their match counts. */
+export const listTopics = (set: TopicSet | undefined, snap: CatalogSnapshot): TopicSummary[] =>
+  (set?.topics ?? []).map((t) => {
+    const mine = snap.matches.filter((m) => m.topicId === t.id);
+    const last = mine
+      .map((m) => m.matchedAt)
+      .sort()
+      .at(-1);
+    return {
+      ...t,
+      matches: mine.length,
+      alerts: mine.filter((m) => m.alertState === 'sent').length,
+      ...(last ? { lastMatchedAt: last } : {}),
+    };
+  });
+
+/** A problem in a query, placed. */
+export interface QueryProblem {
+  severity: 'error' | 'warning';
+  line: number;
+  column: number;
+  offset: number;
+  length: number;
+  message: string;
+  /** The query line with a caret under the problem. */
+  caret: string;
+}
+
+/** What a query would catch among the stored articles. */
+export interface QueryPreview {
+  valid: boolean;
+  problems: QueryProblem[];
+  /** Articles it matches at or above the minimum score, best first. */
+  matches: Array<{
+    article: ArticleSummary;
+    score: number;
+    snippet: string;
+    terms: string[];
+  }>;
+  /** Articles searched. */
+  searched: number;
+}
+
+/**
+ * Checks a query and, when it is valid, matches it against every stored article, as a topic
+ * with that query would. Nothing is stored and nobody is alerted.
+ */
+export const previewQuery = async (
+  query: string,
+  set: TopicSet | undefined,
+  snap: CatalogSnapshot,
+  options: { minScore?: number; limit?: number } = {},
+): Promise<QueryPreview> => {
+  const lists = new Map(Object.entries(set?.lists ?? {}).map(([n, items]) => [n, items.map(parseListItem)]));
+  let tree;
+  try {
+    tree = parseQuery(query, lists);
+  } catch (e) {
+    if (!(e instanceof QuerySyntaxError)) throw e;
+    return {
+      valid: false,
+      problems: [
+        {
+          severity: 'error',
+          line: e.line,
+          column: e.column,
+          offset: e.span.offset,
+          length: e.span.length,
+          message: e.message,
+          caret: caret(query, e.span),
+        },
+      ],
+      matches: [],
+      searched: 0,
+    };
+  }
+  const problems: QueryProblem[] = lintQuery(query, tree).map((w) => ({
+    severity: 'warning',
+    line: w.line,
+    column: w.column,
+    offset: w.span.offset,
+    length: w.span.length,
+    message: w.message,
+    caret: caret(query, w.span),
+  }));
+  const topic: TopicDefinition = {
+    id: 'preview',
+    name: 'Preview',
+    query,
+    minScore: options.minScore ?? 0,
+    enabled: true,
+  };
+  const { matches } = await backfillTopic(topic, lists, snap.articles);
+  const byArticle = matchesByArticle(snap.matches);
+  return {
+    valid: true,
+    problems,
+    matches: matches.slice(0, options.limit ?? 50).map(({ article, match }) => ({
+      article: summary(article as StoredArticle, byArticle.get(article.id) ?? []),
+      score: match.score,
+      snippet: match.explanation.snippet,
+      terms: match.explanation.terms.map((t) => t.term),
+    })),
+    searched: snap.articles.length,
+  };
+};
+
+/** One alert that went out. */
+export interface AlertEntry {
+  alertId: string;
+  topicId: string;
+  topicName: string;
+  score: number;
+  articleId: string;
+  articleTitle: string;
+  articleDate: string;
+  sentAt: string;
+  backfill: boolean;
+  /** Who gets it as it happens, by the current subscribers. */
+  recipients: string[];
+}
+
+/** The alerts sent, newest first. */
+export const listAlerts = (
+  snap: CatalogSnapshot,
+  subscribers: readonly Subscriber[],
+  options: { topic?: string; limit?: number } = {},
+): AlertEntry[] => {
+  const titles = new Map(snap.articles.map((a) => [a.id, a.title]));
+  return snap.matches
+    .filter((m) => m.alertState === 'sent' && (!options.topic || m.topicId === options.topic))
+    .sort((a, b) => (b.sentAt ?? '').localeCompare(a.sentAt ?? ''))
+    .slice(0, options.limit ?? 100)
+    .map((m) => ({
+      alertId: m.alertId,
+      topicId: m.topicId,
+      topicName: m.topicName,
+      score: m.score,
+      articleId: m.articleId,
+      articleTitle: titles.get(m.articleId) ?? '',
+      articleDate: m.articleDate,
+      sentAt: m.sentAt ?? m.matchedAt,
+      backfill: (m as MatchRecord & { backfill?: boolean }).backfill === true,
+      recipients: subscribers
+        .filter((s) => wantsAlert(s, { topicId: m.topicId, score: m.score }))
+        .map((s) => s.id),
+    }));
+};
+
+/** Matches per topic per day (by article date), for the chart. */
+export interface MatchesPerDay {
+  days: string[];
+  series: Array<{ topicId: string; counts: number[] }>;
+}
+
+/** Every day from the first to the last article date with matches (at most the last `maxDays`). */
+export const matchesPerDay = (snap: CatalogSnapshot, maxDays = 90): MatchesPerDay => {
+  const dates = snap.matches.map((m) => m.articleDate).sort();
+  const last = dates.at(-1);
+  const first = dates[0];
+  if (!first || !last) return { days: [], series: [] };
+  const days: string[] = [];
+  const end = new Date(`${last}T00:00:00Z`).getTime();
+  const start = Math.max(new Date(`${first}T00:00:00Z`).getTime(), end - (maxDays - 1) * 86_400_000);
+  for (let t = start; t <= end; t += 86_400_000) days.push(new Date(t).toISOString().slice(0, 10));
+  const index = new Map(days.map((d, i) => [d, i]));
+  const series = new Map<string, number[]>();
+  for (const m of snap.matches) {
+    const i = index.get(m.articleDate);
+    if (i === undefined) continue;
+    const counts = series.get(m.topicId) ?? new Array<number>(days.length).fill(0);
+    counts[i] = (counts[i] ?? 0) + 1;
+    series.set(m.topicId, counts);
+  }
+  return {
+    days,
+    series: [...series.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([topicId, counts]) => ({ topicId, counts })),
+  };
+};
+
+/** Files that were rejected, newest first. */
+export const listErrors = (snap: CatalogSnapshot, limit = 100) =>
+  [...snap.errors].sort((a, b) => b.occurredAt.localeCompare(a.occurredAt)).slice(0, limit);
