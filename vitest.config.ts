@@ -34,6 +34,16 @@ export default defineConfig({
           },
         },
       },
+      {
+        test: {
+          name: 'local',
+          include: ['tests/local/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          globalSetup: ['tests/integration/moto-global-setup.ts'],
+        },
+      },
     ],
   },
 });

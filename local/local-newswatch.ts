@@ -97,7 +97,7 @@ export const runningRuntime = (home: string): RuntimeInfo | undefined => {
   if (!existsSync(file)) return undefined;
   try {
     const info = JSON.parse(readFileSync(file, 'utf8')) as RuntimeInfo;
-    return info.pid !== process.pid && isAlive(info.pid) ? info : undefined;
+    return isAlive(info.pid) ? info : undefined;
   } catch {
     return undefined;
   }
@@ -142,6 +142,7 @@ export class LocalNewswatch {
   private readonly clock: Clock;
   private readonly closeStore: () => Promise<void>;
   private readonly doc: ReturnType<typeof localDynamoClients>['doc'];
+  private wroteRuntimeInfo = false;
 
   constructor(init: {
     options: LocalOptions;
@@ -288,16 +289,13 @@ export class LocalNewswatch {
       ...(url ? { url } : {}),
     };
     writeFileSync(join(this.paths.home, 'runtime.json'), `${JSON.stringify(info, null, 2)}\n`);
+    this.wroteRuntimeInfo = true;
   }
 
   /** Waits for webhook deliveries under way, drops pending retries and closes the store. */
   async close(): Promise<void> {
     await this.webhooks.close();
-    const info = join(this.paths.home, 'runtime.json');
-    if (runningRuntime(this.paths.home) === undefined && existsSync(info)) {
-      const owner = (JSON.parse(readFileSync(info, 'utf8')) as RuntimeInfo).pid;
-      if (owner === process.pid) rmSync(info, { force: true });
-    }
+    if (this.wroteRuntimeInfo) rmSync(join(this.paths.home, 'runtime.json'), { force: true });
     await this.closeStore();
   }
 }

@@ -256,9 +256,7 @@ export const buildProgram = (exit: (code: number) => void): Command => {
 
   program
     .command('start')
-    .description(
-      "run the pipeline: watch the inbox, serve the dashboard, send alerts (the README's first command)",
-    )
+    .description('run the pipeline here: watch the inbox, serve the dashboard, send alerts')
     .addOption(
       new Option('--port <port>', 'dashboard port on 127.0.0.1').env('PORT').default(String(DEFAULT_PORT)),
     )

@@ -1,0 +1,283 @@
+import {
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+  closeSync,
+  writeSync,
+} from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyWebhook } from '../../functions/core/alerts/webhook-signature.ts';
+import { StartupError } from '../../local/local-newswatch.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
+import { eventLog, makeWorkspace, waitFor, type Workspace } from './helpers.ts';
+
+const SETTLE_MS = 250;
+
+const jsonArticle = (title: string, body: string) =>
+  JSON.stringify({ title, date: '2026-11-20', source: 'Test Wire', body });
+
+describe('Local runtime: npm start end to end', () => {
+  let ws: Workspace;
+  let runtime: LocalRuntime | undefined;
+  const log = eventLog();
+  const start = async () => {
+    runtime = await startLocalRuntime({
+      paths: ws.paths,
+      port: 0,
+      settleMs: SETTLE_MS,
+      onEvent: log.onEvent,
+    });
+    return runtime;
+  };
+  const storedPaths = () =>
+    log.of('ingested').flatMap((e) => (e.outcome.status === 'stored' ? [e.path] : []));
+  const outbox = () =>
+    existsSync(join(ws.paths.home, 'outbox')) ? readdirSync(join(ws.paths.home, 'outbox')) : [];
+
+  beforeAll(() => {
+    ws = makeWorkspace();
+  });
+
+  afterAll(async () => {
+    await runtime?.stop();
+    ws.remove();
+  });
+
+  it('should ingest the seed articles on the very first start and alert on "international health aid"', async () => {
+    // Prepare
+    const began = Date.now();
+
+    // Act
+    const rt = await start();
+    const alert = await waitFor('the health aid alert', () =>
+      log.of('alert').find((e) => e.alert.topic.id === 'international-health-aid'),
+    );
+    const firstAlertMs = Date.now() - began;
+    await waitFor('both seeds', () => (storedPaths().length === 2 ? true : undefined));
+    await rt.idle();
+
+    // Assess
+    console.info(`first start: seed alert after ${firstAlertMs} ms`);
+    expect(rt.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(readdirSync(ws.paths.inbox).sort()).toEqual(readdirSync('seeds/articles').sort());
+    expect(alert.alert.article.title).toContain(
+      'A ceremony has been held at the Azerbaijan Foreign Ministry',
+    );
+    const snap = await rt.snapshot();
+    expect(snap.articles).toHaveLength(2);
+    expect(
+      snap.matches
+        .filter((m) => m.alertState === 'sent')
+        .map((m) => m.topicId)
+        .sort(),
+    ).toEqual([
+      'global-health-cooperation',
+      'global-health-cooperation',
+      'international-health-aid',
+      'korea-foreign-relations',
+      'south-caucasus-diplomacy',
+    ]);
+    // health-desk (immediate, min score 0.5) gets international-health-aid by email; the digest reader does not.
+    const emails = outbox();
+    expect(emails).toEqual([`${alert.alert.id}--health-desk@example.org.eml`]);
+    const eml = readFileSync(join(ws.paths.home, 'outbox', emails[0] as string), 'utf8');
+    expect(eml).toMatch(/^To: health-desk@example.org$/m);
+    expect(eml).toContain('International health aid');
+    expect(log.of('delivery').map((e) => e.delivery.outcome)).toEqual(['delivered']);
+  });
+
+  it('should ingest files dropped later, and reject a binary file with a typed error and a quarantined copy', async () => {
+    // Prepare
+    const rt = runtime as LocalRuntime;
+    log.clear();
+
+    // Act
+    writeFileSync(
+      join(ws.paths.inbox, 'vaccines.json'),
+      jsonArticle(
+        'Japan sends vaccines to Armenia',
+        'Japan delivered a large shipment of COVID-19 vaccine doses to Armenia as humanitarian aid, the health ministry said.',
+      ),
+    );
+    writeFileSync(
+      join(ws.paths.inbox, 'photo.png'),
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]),
+    );
+    await waitFor('two outcomes', () => (log.of('ingested').length === 2 ? true : undefined));
+    await rt.idle();
+
+    // Assess
+    const outcomes = Object.fromEntries(log.of('ingested').map((e) => [e.outcome.key, e.outcome]));
+    expect(outcomes['inbox/vaccines.json']).toMatchObject({
+      status: 'stored',
+      title: 'Japan sends vaccines to Armenia',
+    });
+    expect(outcomes['inbox/photo.png']).toMatchObject({ status: 'rejected', error: { kind: 'BinaryFile' } });
+    expect(existsSync(join(ws.paths.home, 'quarantine', 'photo.png'))).toBe(true);
+    const snap = await rt.snapshot();
+    expect(snap.errors.map((e) => [e.key, e.kind])).toEqual([['inbox/photo.png', 'BinaryFile']]);
+    expect(snap.sources.map((s) => s.status).sort()).toEqual(['rejected', 'stored', 'stored', 'stored']);
+  });
+
+  it('should read a file that is still being written only once it is complete', async () => {
+    // Prepare
+    const rt = runtime as LocalRuntime;
+    log.clear();
+    const path = join(ws.paths.inbox, 'slow-copy.txt');
+    const first =
+      'Officials in Tbilisi and Yerevan met to discuss a new trade corridor across the region.\n\n';
+    const last =
+      'The talks will resume in Baku next month, the foreign ministry said in its closing statement.\n';
+
+    // Act: half the file, a pause shorter than the settle time, then the rest.
+    const fd = openSync(path, 'w');
+    writeSync(fd, first);
+    await new Promise((r) => setTimeout(r, SETTLE_MS / 2));
+    writeSync(fd, last);
+    closeSync(fd);
+    await waitFor('the slow copy', () => (log.of('ingested').length > 0 ? true : undefined));
+    await new Promise((r) => setTimeout(r, SETTLE_MS * 3));
+    await rt.idle();
+
+    // Assess: one outcome, for the whole text.
+    const outcomes = log.of('ingested');
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]?.outcome.status).toBe('stored');
+    const article = (await rt.snapshot()).articles.find((a) => a.sourceKey === 'inbox/slow-copy.txt');
+    expect(article?.paragraphs.at(-1)).toContain('closing statement');
+  });
+
+  it('should ingest nothing twice after a restart', async () => {
+    // Prepare
+    await (runtime as LocalRuntime).stop();
+    runtime = undefined;
+    const before = outbox().length;
+    log.clear();
+
+    // Act
+    const rt = await start();
+    await new Promise((r) => setTimeout(r, SETTLE_MS * 4));
+    await rt.idle();
+
+    // Assess
+    expect(log.of('ingested')).toEqual([]);
+    expect(log.of('alert')).toEqual([]);
+    expect(outbox()).toHaveLength(before);
+    expect((await rt.snapshot()).articles).toHaveLength(4);
+  });
+
+  it('should reload topics when a topic file changes and keep the last good set when one breaks', async () => {
+    // Prepare
+    const rt = runtime as LocalRuntime;
+    log.clear();
+
+    // Act: a new topic, then a broken file.
+    writeFileSync(
+      join(ws.paths.topics, 'trade.yaml'),
+      'id: trade-corridors\nname: Trade corridors\nquery: \'"trade corridor" OR "trade route"\'\n',
+    );
+    const loaded = await waitFor('the new topic set', () => log.of('topics').find((e) => e.topics === 8));
+    writeFileSync(join(ws.paths.topics, 'broken.yaml'), 'id: broken\nname: Broken\nquery: "aid AND ("\n');
+    const problem = await waitFor('the problem', () => log.of('problem')[0]);
+
+    // Assess
+    expect(loaded.changed).toBe(true);
+    expect(problem.message).toMatch(/broken\.yaml:3:\d+/);
+    expect(rt.local.topicSet?.topics.map((t) => t.id)).toContain('trade-corridors');
+    expect(rt.local.topicSet?.topics).toHaveLength(8);
+  });
+
+  it('should deliver signed webhooks, the same JSON as on AWS, to a receiver on this machine', async () => {
+    // Prepare: a receiver, and a webhook subscriber for every topic.
+    const rt = runtime as LocalRuntime;
+    const received: Array<{ headers: IncomingMessage['headers']; body: string }> = [];
+    const receiver: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    log.clear();
+    writeFileSync(
+      ws.paths.subscribers,
+      `${readFileSync('seeds/subscribers.yaml', 'utf8')}\n  - id: local-hook\n    topics: ["*"]\n    webhook:\n      url: ${url}\n      secretName: local-hook\n`,
+    );
+    await waitFor('the new subscribers', () => log.of('subscribers').find((e) => e.subscribers === 3));
+
+    // Act
+    writeFileSync(
+      join(ws.paths.inbox, 'corridor.txt'),
+      'A new trade corridor linking Georgia and Azerbaijan opened on Monday, officials said.\n',
+    );
+    await waitFor('the webhook', () => (received.length > 0 ? true : undefined));
+    await rt.idle();
+    await rt.local.webhooks.settle();
+    receiver.close();
+
+    // Assess
+    const secret = readFileSync(join(ws.paths.home, 'secrets', 'local-hook'), 'utf8').trim();
+    const doc = verifyWebhook(received[0]?.headers ?? {}, received[0]?.body ?? '', secret) as Record<
+      string,
+      unknown
+    >;
+    expect(doc).toMatchObject({ schema: 'newswatch.alert/v1', topic: { id: 'trade-corridors' } });
+    expect(
+      log
+        .of('delivery')
+        .filter((e) => e.delivery.channel === 'webhook')
+        .map((e) => e.delivery.outcome),
+    ).toContain('delivered');
+  });
+
+  it('should say in one line why it cannot start: already running, port in use, broken topic file', async () => {
+    // Prepare
+    const rt = runtime as LocalRuntime;
+    const port = Number(new URL(rt.url as string).port);
+    const other = makeWorkspace();
+    const broken = makeWorkspace();
+    writeFileSync(
+      join(broken.paths.topics, 'health.yaml'),
+      'topics:\n  - id: x\n    name: X\n    query: "aid AND ("\n',
+    );
+
+    // Act
+    const errors = await Promise.all([
+      startLocalRuntime({ paths: ws.paths, port: 0 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+      startLocalRuntime({ paths: other.paths, port }).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+      startLocalRuntime({ paths: broken.paths, port: 0 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    ]);
+    other.remove();
+    broken.remove();
+
+    // Assess
+    for (const e of errors) {
+      expect(e).toBeInstanceOf(StartupError);
+      expect((e as Error).message).not.toContain('\n');
+    }
+    expect((errors[0] as Error).message).toMatch(/already running .* \(pid \d+, http:\/\/127\.0\.0\.1:\d+\)/);
+    expect((errors[1] as Error).message).toBe(
+      `port ${port} is already in use; start with --port <another> (or PORT=<another>)`,
+    );
+    expect((errors[2] as Error).message).toMatch(
+      /^a topic file has a problem: .*health\.yaml:4:\d+: topic x: expected a word/,
+    );
+  });
+});
