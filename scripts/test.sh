@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test suite (unit, infra, integration) on Node 24 and ends with the totals line
+# Runs every test suite (unit, infra, integration, local) on Node 24 and ends with the totals line
 # "N passed, N failed". Installs what is missing first, so it works on a fresh clone.
 # Extra arguments go to vitest, e.g. `npm test -- --project unit`.
 set -uo pipefail
@@ -11,6 +11,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund || exit 1
 fi
 bash scripts/setup-python-tools.sh || exit 1
+bash scripts/setup-chromium.sh || exit 1
 
 report="$(mktemp -t newswatch-vitest-XXXXXX.json)"
 trap 'rm -f "$report"' EXIT

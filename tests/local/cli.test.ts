@@ -1,0 +1,227 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { makeWorkspace, type Workspace } from './helpers.ts';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the `newswatch` command as a user would (stdout and stderr are pipes, so no colour). */
+const newswatch = (ws: Workspace, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        'bin/newswatch.js',
+        '--home',
+        ws.paths.home,
+        '--inbox',
+        ws.paths.inbox,
+        '--topics',
+        ws.paths.topics,
+        '--subscribers',
+        ws.paths.subscribers,
+        ...args,
+      ],
+      { env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+
+const json = <T>(run: Run): T => JSON.parse(run.stdout) as T;
+
+describe('CLI: newswatch', () => {
+  let ws: Workspace;
+  let articles: string;
+
+  beforeAll(() => {
+    ws = makeWorkspace();
+    articles = join(ws.dir, 'articles');
+    mkdirSync(join(articles, 'more'), { recursive: true });
+    copyFileSync('seeds/articles/000_9c9c4874b48bb81e.txt', join(articles, '000.txt'));
+    copyFileSync('seeds/articles/003_c3fb651c5343490c.txt', join(articles, 'more', '003.txt'));
+    copyFileSync('seeds/articles/000_9c9c4874b48bb81e.txt', join(articles, 'copy-of-000.txt'));
+    writeFileSync(join(articles, 'bad.json'), '{"title": "Broken", "body": ');
+    writeFileSync(join(articles, '.hidden.txt'), 'never read');
+  });
+
+  afterAll(() => ws.remove());
+
+  it('should ingest files and folders and report stored, duplicate and rejected with reasons (exit 1 when some are rejected)', async () => {
+    // Act
+    const run = await newswatch(ws, ['--json', 'ingest', articles]);
+
+    // Assess
+    expect(run.code).toBe(1);
+    const out = json<{
+      files: number;
+      stored: number;
+      duplicate: number;
+      rejected: number;
+      results: Array<Record<string, unknown>>;
+    }>(run);
+    expect(out).toMatchObject({ files: 4, stored: 2, duplicate: 1, rejected: 1, unchanged: 0 });
+    expect(out.results.find((r) => r.status === 'rejected')).toMatchObject({
+      error: { kind: 'MalformedJson', at: { line: 1 } },
+    });
+    expect(out.results.find((r) => r.status === 'duplicate')?.key).toMatch(/^file:\/\/.*copy-of-000\.txt$/);
+  });
+
+  it('should not ingest the same files twice, and print a plain summary when piped', async () => {
+    // Act
+    const run = await newswatch(ws, ['ingest', articles]);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('4 files: 0 stored, 0 duplicate, 0 rejected, 4 already ingested');
+    expect(run.stdout.includes('\u001b[')).toBe(false);
+  });
+
+  it('should validate topic files, with file, line and column for each problem (exit 1 when invalid)', async () => {
+    // Prepare
+    const broken = join(ws.dir, 'broken-topics');
+    mkdirSync(broken);
+    writeFileSync(join(broken, 't.yaml'), 'id: t\nname: T\nquery: "masks AND (aid OR"\n');
+
+    // Act
+    const good = await newswatch(ws, ['--json', 'topics', 'validate']);
+    const bad = await newswatch(ws, ['--json', 'topics', 'validate', broken]);
+    const badText = await newswatch(ws, ['topics', 'validate', broken]);
+
+    // Assess
+    expect(good.code).toBe(0);
+    expect(json(good)).toMatchObject({ valid: true, topics: 7, lists: 4, problems: [] });
+    expect(bad.code).toBe(1);
+    expect(json<{ problems: Array<{ line: number }> }>(bad).problems[0]).toMatchObject({ line: 3 });
+    expect(badText.stdout).toMatch(/t\.yaml:3:\d+: /);
+  });
+
+  it('should test a query against the stored articles, with scores and highlighted snippets', async () => {
+    // Act
+    const run = await newswatch(ws, ['--json', 'topics', 'test', '"medical masks" AND korea']);
+    const text = await newswatch(ws, ['topics', 'test', '"medical masks" AND korea']);
+    const invalid = await newswatch(ws, ['--json', 'topics', 'test', 'masks AND (']);
+
+    // Assess
+    expect(run.code).toBe(0);
+    const preview = json<{
+      valid: boolean;
+      searched: number;
+      matches: Array<{ score: number; snippet: string; article: { title: string } }>;
+    }>(run);
+    expect(preview).toMatchObject({ valid: true, searched: 2 });
+    expect(preview.matches).toHaveLength(1);
+    expect(preview.matches[0]?.article.title).toContain('A ceremony has been held');
+    expect(preview.matches[0]?.snippet).toMatch(/\*\*medical masks\*\*/i);
+    expect(text.stdout).toContain('1 of 2 stored articles match');
+    expect(invalid.code).toBe(1);
+    expect(json(invalid)).toMatchObject({
+      valid: false,
+      problems: [{ severity: 'error', line: 1, column: 12 }],
+    });
+  });
+
+  it('should list and show articles, and list topics and alerts', async () => {
+    // Act
+    const list = await newswatch(ws, ['--json', 'articles', 'list', '--topic', 'international-health-aid']);
+    const id = json<{ articles: Array<{ id: string }> }>(list).articles[0]?.id as string;
+    const show = await newswatch(ws, ['--json', 'articles', 'show', id.slice(0, 10)]);
+    const missing = await newswatch(ws, ['articles', 'show', 'ffffffffffff']);
+    const topics = await newswatch(ws, ['--json', 'topics', 'list']);
+    const alerts = await newswatch(ws, ['--json', 'alerts', 'list']);
+
+    // Assess
+    expect(list.code).toBe(0);
+    expect(json(list)).toMatchObject({ total: 1 });
+    expect(show.code).toBe(0);
+    expect(json<{ article: { id: string }; matches: unknown[] }>(show).article.id).toBe(id);
+    expect(json<{ matches: unknown[] }>(show).matches).toHaveLength(4);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no article has the id ffffffffffff');
+    const health = json<{ topics: Array<{ id: string; matches: number }> }>(topics).topics.find(
+      (t) => t.id === 'global-health-cooperation',
+    );
+    expect(health?.matches).toBe(2);
+    const sent = json<{ alerts: Array<{ topicId: string; recipients: string[] }> }>(alerts).alerts;
+    expect(sent).toHaveLength(5);
+    expect(sent.find((a) => a.topicId === 'international-health-aid')?.recipients).toEqual(['health-desk']);
+  });
+
+  it('should exit 2 on a usage error and 3 when it cannot run', async () => {
+    // Prepare
+    const brokenSubscribers = join(ws.dir, 'subs.yaml');
+    writeFileSync(
+      brokenSubscribers,
+      'subscribers:\n  - id: x\n    topics: [nope]\n    email: x@example.org\n',
+    );
+
+    // Act
+    const usage = await newswatch(ws, ['frobnicate']);
+    const badDate = await newswatch(ws, ['articles', 'list', '--from', 'yesterday']);
+    const cannot = await newswatch(ws, ['--subscribers', brokenSubscribers, 'alerts', 'list']);
+
+    // Assess
+    expect(usage.code).toBe(2);
+    expect(badDate.code).toBe(2);
+    expect(badDate.stderr).toContain('yesterday is not a date (YYYY-MM-DD)');
+    expect(cannot.code).toBe(3);
+    expect(cannot.stderr.trim().split('\n')).toHaveLength(1);
+    expect(cannot.stderr).toContain('there is no topic "nope"');
+  });
+
+  it('should upload files to S3, in parts when large (moto)', async () => {
+    // Prepare
+    const endpoint = inject('motoEndpoint');
+    const env = {
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      S3_FORCE_PATH_STYLE: 'true',
+    };
+    const s3 = new S3Client({
+      endpoint,
+      region: 'eu-west-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+    const bucket = `upload-${Date.now()}`;
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: bucket,
+        CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
+      }),
+    );
+    const big = join(ws.dir, 'big-article.txt');
+    writeFileSync(big, 'Aid to Armenia. '.repeat(700_000));
+
+    // Act
+    const run = await newswatch(
+      ws,
+      ['--json', 'upload', join(articles, '000.txt'), big, '--bucket', bucket],
+      env,
+    );
+
+    // Assess
+    expect(run.code).toBe(0);
+    const out = json<{ uploaded: Array<{ key: string; bytes: number; multipart: boolean }> }>(run);
+    expect(out.uploaded.map((u) => [u.key, u.multipart])).toEqual([
+      ['incoming/000.txt', false],
+      ['incoming/big-article.txt', true],
+    ]);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'incoming/big-article.txt' }));
+    expect(head.ContentLength).toBe(11_200_000);
+    expect(head.ETag).toMatch(/-2"$/);
+    s3.destroy();
+  });
+});

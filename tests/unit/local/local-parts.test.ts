@@ -1,0 +1,198 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isIgnoredName, localKeyOf } from '../../../functions/adapters/local/inbox.ts';
+import { LocalSecrets, secretEnvName } from '../../../functions/adapters/local/local-secrets.ts';
+import { EmlOutbox } from '../../../functions/adapters/local/outbox.ts';
+import { readTopicFolder, saveTopic } from '../../../functions/adapters/local/topic-folder.ts';
+import { isLoopbackHost, loadSubscribers, wantsAlert } from '../../../functions/core/alerts/subscribers.ts';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'newswatch-unit-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('Function: isIgnoredName', () => {
+  it('should skip hidden and temporary names and keep article names', () => {
+    // Act & Assess
+    for (const n of ['.DS_Store', 'a/.hidden.txt', 'x.txt.part', 'y.crdownload', 'z.tmp', 'w.txt~', 'v.swp'])
+      expect(isIgnoredName(n)).toBe(true);
+    for (const n of ['article.txt', 'news.json', 'sub/dir/story.txt', 'part-one.txt'])
+      expect(isIgnoredName(n)).toBe(false);
+  });
+});
+
+describe('Function: localKeyOf', () => {
+  it('should key inbox files by their path below the inbox and other files by file URL', () => {
+    // Act & Assess
+    expect(localKeyOf('/data/inbox', '/data/inbox/sub/red flower.txt')).toBe('inbox/sub/red flower.txt');
+    expect(localKeyOf('/data/inbox', '/data/elsewhere/a.txt')).toBe('file:///data/elsewhere/a.txt');
+    expect(localKeyOf('/data/inbox', '/data/inbox-2/a.txt')).toBe('file:///data/inbox-2/a.txt');
+  });
+});
+
+describe('Function: wantsAlert', () => {
+  it('should follow the subscription filter rule: topics or *, minimum score, immediate only', () => {
+    // Prepare
+    const base = { id: 's', email: 's@example.org', minScore: 0.5, mode: 'immediate' as const };
+
+    // Act & Assess
+    expect(wantsAlert({ ...base, topics: ['a'] }, { topicId: 'a', score: 0.5 })).toBe(true);
+    expect(wantsAlert({ ...base, topics: ['a'] }, { topicId: 'a', score: 0.49 })).toBe(false);
+    expect(wantsAlert({ ...base, topics: ['b'] }, { topicId: 'a', score: 1 })).toBe(false);
+    expect(wantsAlert({ ...base, topics: ['*'] }, { topicId: 'a', score: 1 })).toBe(true);
+    expect(wantsAlert({ ...base, topics: ['*'], mode: 'digest' }, { topicId: 'a', score: 1 })).toBe(false);
+  });
+});
+
+describe('Function: loadSubscribers (local http webhooks)', () => {
+  const file = (url: string) =>
+    `subscribers:\n  - id: hook\n    topics: ["*"]\n    webhook:\n      url: ${url}\n      secretName: hook\n`;
+
+  it('should accept plain http only to this machine, and only when asked', () => {
+    // Act
+    const local = loadSubscribers(file('http://127.0.0.1:9000/hook'), new Set(), { allowLocalHttp: true });
+    const localhost = loadSubscribers(file('http://localhost:9000/hook'), new Set(), {
+      allowLocalHttp: true,
+    });
+    const remote = loadSubscribers(file('http://hooks.example.org/x'), new Set(), { allowLocalHttp: true });
+    const onAws = loadSubscribers(file('http://127.0.0.1:9000/hook'), new Set());
+
+    // Assess
+    expect(local.problems).toEqual([]);
+    expect(localhost.problems).toEqual([]);
+    expect(remote.problems[0]?.message).toContain(
+      'webhook.url must be an https URL (http only to this machine',
+    );
+    expect(onAws.problems[0]).toMatchObject({
+      line: 5,
+      message: 'subscriber hook: webhook.url must be an https URL',
+    });
+  });
+
+  it('should know loopback names and addresses', () => {
+    // Act & Assess
+    expect(['localhost', '127.0.0.1', '127.1.2.3', '[::1]', 'LOCALHOST.'].every(isLoopbackHost)).toBe(true);
+    expect(['10.0.0.1', 'example.org', '[::2]', '127.0.0.1.nip.io'].some(isLoopbackHost)).toBe(false);
+  });
+});
+
+describe('Class: LocalSecrets', () => {
+  it('should create one random secret per name, keep it, and prefer the environment', async () => {
+    // Prepare
+    const secrets = new LocalSecrets(join(dir, 'secrets'), {});
+    const fromEnv = new LocalSecrets(join(dir, 'secrets'), {
+      [secretEnvName('team/hook-1')]:
+        'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA whsec_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB',
+    });
+
+    // Act
+    const [first, again] = await Promise.all([
+      secrets.secrets('team/hook-1'),
+      secrets.secrets('team/hook-1'),
+    ]);
+    const env = await fromEnv.secrets('team/hook-1');
+
+    // Assess
+    expect(secretEnvName('team/hook-1')).toBe('NEWSWATCH_SECRET_TEAM_HOOK_1');
+    expect(first?.[0]).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(again).toEqual(first);
+    expect(readFileSync(join(dir, 'secrets', 'team', 'hook-1'), 'utf8').trim()).toBe(first?.[0]);
+    expect(env).toHaveLength(2);
+  });
+});
+
+describe('Class: EmlOutbox', () => {
+  it('should write one RFC 5322 file per alert and recipient, the same file on a retry', async () => {
+    // Prepare
+    const outbox = new EmlOutbox(join(dir, 'outbox'));
+    const email = {
+      to: 'desk@example.org',
+      subject: 'Aid: Ünïcode',
+      text: 'Body',
+      id: 'alert_1',
+      json: { id: 'alert_1' },
+    };
+
+    // Act
+    const path = await outbox.send(email);
+    const again = await outbox.send(email);
+
+    // Assess
+    expect(again).toBe(path);
+    const eml = readFileSync(path, 'utf8');
+    expect(eml).toMatch(/^To: desk@example.org$/m);
+    expect(eml).toMatch(/^Subject: =\?UTF-8\?Q\?Aid=3A_=C3=9Cn=C3=AFcode\?=$/m);
+    expect(eml).toMatch(/^Message-ID: <alert_1@newswatch\.local>$/m);
+    expect(eml).toContain('filename=alert_1.json');
+  });
+});
+
+describe('Function: saveTopic', () => {
+  beforeEach(() => cpSync('seeds/topics', dir, { recursive: true }));
+
+  it('should change a topic in place, keeping the comments and the other topics of its file', () => {
+    // Prepare
+    const before = readFileSync(join(dir, 'health.yaml'), 'utf8');
+    const comments = before.split('\n').filter((l) => l.trim().startsWith('#'));
+
+    // Act
+    const saved = saveTopic(dir, {
+      id: 'international-health-aid',
+      name: 'International health aid',
+      query: '"medical masks" AND aid',
+      minScore: 0.4,
+      enabled: true,
+    });
+
+    // Assess
+    expect(saved).toEqual({ file: join(dir, 'health.yaml'), problems: [] });
+    const after = readFileSync(join(dir, 'health.yaml'), 'utf8');
+    for (const c of comments) expect(after).toContain(c);
+    const { loaded } = readTopicFolder(dir);
+    expect(loaded.topics.find((t) => t.id === 'international-health-aid')).toMatchObject({
+      query: '"medical masks" AND aid',
+      minScore: 0.4,
+    });
+    expect(loaded.topics).toHaveLength(7);
+  });
+
+  it('should add a new topic to my-topics.yaml, keep JSON files JSON, and write nothing when the result is invalid', () => {
+    // Prepare
+    writeFileSync(join(dir, 'extra.json'), JSON.stringify([{ id: 'json-topic', name: 'J', query: 'aid' }]));
+
+    // Act
+    const added = saveTopic(dir, {
+      id: 'new-one',
+      name: 'New',
+      query: 'masks',
+      minScore: 0.3,
+      enabled: true,
+    });
+    const json = saveTopic(dir, {
+      id: 'json-topic',
+      name: 'J2',
+      query: 'aid OR help',
+      minScore: 0.3,
+      enabled: false,
+    });
+    const bad = saveTopic(dir, {
+      id: 'new-one',
+      name: 'New',
+      query: 'masks AND (',
+      minScore: 0.3,
+      enabled: true,
+    });
+
+    // Assess
+    expect(added).toEqual({ file: join(dir, 'my-topics.yaml'), problems: [] });
+    expect(JSON.parse(readFileSync(join(dir, 'extra.json'), 'utf8'))).toEqual([
+      { id: 'json-topic', name: 'J2', query: 'aid OR help', minScore: 0.3, enabled: false },
+    ]);
+    expect(json.problems).toEqual([]);
+    expect(bad.problems[0]).toMatch(/my-topics\.yaml:\d+:\d+: topic new-one: expected a word/);
+    expect(readTopicFolder(dir).loaded.topics.find((t) => t.id === 'new-one')?.query).toBe('masks');
+  });
+});
