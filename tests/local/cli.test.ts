@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -177,6 +177,53 @@ describe('CLI: newswatch', () => {
     expect(cannot.code).toBe(3);
     expect(cannot.stderr.trim().split('\n')).toHaveLength(1);
     expect(cannot.stderr).toContain('there is no topic "nope"');
+  });
+
+  it('should start with `start`, stop cleanly on Ctrl-C, and refuse a port in use in one line', async () => {
+    // Prepare
+    const other = makeWorkspace();
+    const child = spawn(
+      process.execPath,
+      [
+        'bin/newswatch.js',
+        '--home',
+        other.paths.home,
+        '--inbox',
+        other.paths.inbox,
+        '--topics',
+        other.paths.topics,
+        'start',
+        '--port',
+        '0',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((r) => child.on('close', r));
+    const deadline = Date.now() + 30_000;
+    while (!/ALERT +International health aid/.test(out) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    const url = /running: (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] as string;
+
+    // Act
+    const busy = await newswatch(ws, ['start', '--port', new URL(url).port]);
+    const runtimeFile = existsSync(join(other.paths.home, 'runtime.json'));
+    child.kill('SIGINT');
+    const code = await exited;
+    const runtimeFileAfter = existsSync(join(other.paths.home, 'runtime.json'));
+    other.remove();
+
+    // Assess
+    expect(out).toContain('ready in');
+    expect(runtimeFile).toBe(true);
+    expect(code).toBe(0);
+    expect(runtimeFileAfter).toBe(false);
+    expect(out).toMatch(/stopped\n$/);
+    expect(busy.code).toBe(3);
+    expect(busy.stderr).toBe(
+      `newswatch: port ${new URL(url).port} is already in use; start with --port <another> (or PORT=<another>)\n`,
+    );
   });
 
   it('should upload files to S3, in parts when large (moto)', async () => {
