@@ -160,7 +160,9 @@ export interface QueryProblem {
 export interface QueryPreview {
   valid: boolean;
   problems: QueryProblem[];
-  /** Articles it matches at or above the minimum score, best first. */
+  /** How many stored articles it matches at or above the minimum score. */
+  total: number;
+  /** The best of them (at most `limit`), best first. */
   matches: Array<{
     article: ArticleSummary;
     score: number;
@@ -200,6 +202,7 @@ export const previewQuery = async (
           caret: caret(query, e.span),
         },
       ],
+      total: 0,
       matches: [],
       searched: 0,
     };
@@ -225,6 +228,7 @@ export const previewQuery = async (
   return {
     valid: true,
     problems,
+    total: matches.length,
     matches: matches.slice(0, options.limit ?? 50).map(({ article, match }) => ({
       article: summary(article as StoredArticle, byArticle.get(article.id) ?? []),
       score: match.score,

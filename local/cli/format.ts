@@ -140,7 +140,9 @@ export const previewText = (p: QueryPreview): string => {
     );
   }
   if (!p.valid) return lines.join('\n');
-  lines.push(`${p.matches.length} of ${p.searched} stored articles match`);
+  lines.push(
+    `${p.total} of ${p.searched} stored articles match${p.matches.length < p.total ? ` (the best ${p.matches.length} shown)` : ''}`,
+  );
   for (const m of p.matches) {
     lines.push(
       '',

@@ -77,12 +77,19 @@ export const saveTopic = (folder: string, edit: TopicEdit): { file: string; prob
     ['minScore', edit.minScore],
     ['enabled', edit.enabled],
   ];
-  if (node) for (const [k, v] of fields) node.set(k, v);
-  else topicsSeqOf(doc)?.add(doc.createNode(Object.fromEntries(fields)));
+  if (node) {
+    for (const [k, v] of fields) node.set(k, v);
+    if (!edit.description) node.delete('description');
+  } else {
+    const seq = topicsSeqOf(doc);
+    // `topics: []` is a one-line list: topics added to it are written one per block instead.
+    if (seq) seq.flow = false;
+    seq?.add(doc.createNode(Object.fromEntries(fields)));
+  }
   // A JSON file stays JSON (its comments, if any, are lost); YAML keeps its comments and layout.
   const text = file.toLowerCase().endsWith('.json')
     ? `${JSON.stringify(doc.toJS(), null, 2)}\n`
-    : doc.toString({ lineWidth: 0 });
+    : doc.toString({ lineWidth: 0, flowCollectionPadding: false });
   texts.set(file, text);
   const check = loadTopicFiles([...texts].map(([path, t]) => ({ path, text: t })));
   if (check.problems.length > 0) return { file, problems: check.problems.map(formatProblem) };

@@ -151,6 +151,8 @@ describe('Function: saveTopic', () => {
     expect(saved).toEqual({ file: join(dir, 'health.yaml'), problems: [] });
     const after = readFileSync(join(dir, 'health.yaml'), 'utf8');
     for (const c of comments) expect(after).toContain(c);
+    const untouched = before.split('\n').filter((l) => /^\s*(tags|- id|id):/.test(l));
+    for (const l of untouched) expect(after).toContain(l);
     const { loaded } = readTopicFolder(dir);
     expect(loaded.topics.find((t) => t.id === 'international-health-aid')).toMatchObject({
       query: '"medical masks" AND aid',
@@ -188,6 +190,9 @@ describe('Function: saveTopic', () => {
 
     // Assess
     expect(added).toEqual({ file: join(dir, 'my-topics.yaml'), problems: [] });
+    expect(readFileSync(join(dir, 'my-topics.yaml'), 'utf8')).toMatch(
+      /^topics:\n {2}- id: new-one\n {4}name: New\n/m,
+    );
     expect(JSON.parse(readFileSync(join(dir, 'extra.json'), 'utf8'))).toEqual([
       { id: 'json-topic', name: 'J2', query: 'aid OR help', minScore: 0.3, enabled: false },
     ]);

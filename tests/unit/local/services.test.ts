@@ -51,7 +51,12 @@ const snap: CatalogSnapshot = {
     ),
     article('aaaaaaaaaaaa0002', '2026-01-03', 'Vaccines for Armenia', 'Japan sent vaccine doses to Armenia.'),
     {
-      ...article('bbbbbbbbbbbb0003', '2026-01-03', 'Café talks in Tbilisi', 'Diplomats met in a café in Tbilisi.'),
+      ...article(
+        'bbbbbbbbbbbb0003',
+        '2026-01-03',
+        'Café talks in Tbilisi',
+        'Diplomats met in a café in Tbilisi.',
+      ),
       ingestedAt: '2026-01-03T13:00:00.000Z',
     },
   ],

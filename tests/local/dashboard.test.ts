@@ -1,0 +1,264 @@
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../local/local-newswatch.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
+
+const SEED_TITLE = 'A ceremony has been held at the Azerbaijan Foreign Ministry';
+const SCREENSHOT = join(REPO_ROOT, 'test-results', 'dashboard.png');
+const EDITOR_SCREENSHOT = join(REPO_ROOT, 'test-results', 'dashboard-topic-editor.png');
+
+/** Polls the dashboard's status until `ready` holds, or fails after `timeoutMs`. */
+const waitForStatus = async (
+  url: string,
+  ready: (s: { articles: number; alerts: number; errors: number }) => boolean,
+  timeoutMs = 30_000,
+): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = (await (await fetch(`${url}/api/status`)).json()) as {
+      articles: number;
+      alerts: number;
+      errors: number;
+    };
+    if (ready(status)) return;
+    if (Date.now() > deadline) throw new Error(`dashboard not ready: ${JSON.stringify(status)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+describe('Dashboard', () => {
+  let dir: string;
+  let topicsDir: string;
+  let runtime: LocalRuntime | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  /** Script errors and CSP violations (Chromium reports both on the console). */
+  const pageErrors: string[] = [];
+  /** Requests the server refused or failed. */
+  const failedRequests: string[] = [];
+
+  beforeAll(async () => {
+    // Prepare: a home, an inbox and a copy of the seed topics of our own, so saving a topic
+    // never touches the repository's seeds; the seed articles are ingested on the first start.
+    dir = mkdtempSync(join(tmpdir(), 'newswatch-dashboard-'));
+    topicsDir = join(dir, 'topics');
+    cpSync(join(REPO_ROOT, 'seeds', 'topics'), topicsDir, { recursive: true });
+    runtime = await startLocalRuntime({
+      paths: {
+        home: join(dir, 'home'),
+        inbox: join(dir, 'inbox'),
+        topics: topicsDir,
+        subscribers: join(REPO_ROOT, 'seeds', 'subscribers.yaml'),
+        seedArticles: join(REPO_ROOT, 'seeds', 'articles'),
+      },
+      port: 0,
+      settleMs: 100,
+    });
+    const url = runtime.url as string;
+    await waitForStatus(url, (s) => s.articles === 2);
+    await runtime.idle();
+    await waitForStatus(url, (s) => s.alerts > 0);
+
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      // A refused request is logged too; those are checked by URL below.
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
+    });
+    page.on('response', (r) => {
+      if (r.status() >= 400) failedRequests.push(`${r.status()} ${new URL(r.url()).pathname}`);
+    });
+    await page.goto(url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await runtime?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('should list the stored articles', async () => {
+    // Act
+    await page.click('nav >> text=Articles');
+    const item = page.locator('#article-list > li', { hasText: SEED_TITLE });
+    await item.waitFor();
+
+    // Assess
+    expect(await page.locator('#article-list > li').count()).toBe(2);
+    expect(await page.textContent('#article-count')).toBe('2 articles');
+    expect(await item.locator('.badge').allTextContents()).toContain('International health aid');
+  });
+
+  it('should narrow the list by search words and dates', async () => {
+    // Act
+    await page.fill('#search-input', 'ambassador masks');
+    await page.locator('#article-count', { hasText: /^1 article$/ }).waitFor();
+    const bySearch = await page.locator('#article-list > li .article-link').allTextContents();
+    await page.fill('#search-input', '');
+    await page.fill('#to-date', '2020-07-10');
+    await page.locator('#article-list > li', { hasText: 'Azerbaijan continues' }).waitFor();
+    const byDate = await page.locator('#article-list > li').count();
+
+    // Assess
+    expect(bySearch).toHaveLength(1);
+    expect(bySearch[0]).toContain(SEED_TITLE);
+    expect(byDate).toBe(1);
+    expect(page.url()).toContain('to=2020-07-10');
+  });
+
+  it('should show an article with its matched terms highlighted', async () => {
+    // Prepare
+    await page.goto(`${runtime?.url}/#/articles`);
+
+    // Act
+    await page.locator('#article-list .article-link', { hasText: SEED_TITLE }).click();
+    await page.locator('#article-title').waitFor();
+
+    // Assess: the marks fall exactly on the words the matcher found (offsets line up with the text).
+    expect(await page.textContent('#article-title')).toContain(SEED_TITLE);
+    const marks = await page.locator('#article-body mark').allTextContents();
+    expect(marks).toContain('medical masks');
+    expect(marks).toContain('coronavirus');
+    const cards = page.locator('#article-matches > li');
+    expect(await cards.count()).toBe(4);
+    const health = cards.filter({ hasText: 'International health aid' });
+    expect(await health.textContent()).toContain('sent');
+    expect(await health.locator('.snippet mark').count()).toBeGreaterThan(0);
+  });
+
+  it('should preview a query as it is typed', async () => {
+    // Prepare
+    await page.click('nav >> text=Topics');
+    await page.locator('#topics-table').waitFor();
+
+    // Act
+    await page.fill('#query-input', '"medical masks" AND korea');
+    await page.locator('#preview-count', { hasText: '1 of 2 stored articles match' }).waitFor();
+
+    // Assess
+    const items = page.locator('#preview-list > li');
+    expect(await items.count()).toBe(1);
+    expect(await items.first().textContent()).toContain(SEED_TITLE);
+    expect(await items.first().locator('.snippet mark').allTextContents()).toContain('medical masks');
+    expect(await page.locator('#query-problems .problem').count()).toBe(0);
+    await page.screenshot({ path: EDITOR_SCREENSHOT, fullPage: true });
+    expect(statSync(EDITOR_SCREENSHOT).size).toBeGreaterThan(0);
+  });
+
+  it('should show where a broken query is wrong', async () => {
+    // Act
+    await page.fill('#query-input', '');
+    await page.locator('#query-input').pressSequentially('masks AND (', { delay: 20 });
+    // Only the complete query's answer counts: a pause while typing may preview a partial one.
+    const problem = page.locator('#query-problems .problem.error', { hasText: 'column 12' });
+    await problem.waitFor();
+
+    // Assess
+    expect(await problem.textContent()).toContain('line 1, column 12');
+    expect(await problem.locator('pre').textContent()).toMatch(/masks AND \(\n\s*\^/);
+    expect(await page.textContent('#preview-count')).toContain('errors');
+    expect(await page.locator('#preview-list > li').count()).toBe(0);
+    expect(await page.getAttribute('#query-input', 'aria-invalid')).not.toBeNull();
+  });
+
+  it('should save a new topic into the topics folder', async () => {
+    // Prepare
+    await page.selectOption('#topic-select', '');
+    await page.fill('#topic-id', 'korean-masks');
+    await page.fill('#topic-name', 'Korean masks');
+    await page.fill('#query-input', '"medical masks" AND korea');
+    await page.fill('#min-score', '0.4');
+
+    // Act
+    await page.click('#save-topic');
+    await page.locator('#save-result', { hasText: 'Saved to' }).waitFor();
+
+    // Assess
+    const file = join(topicsDir, 'my-topics.yaml');
+    expect(await page.textContent('#save-result')).toContain(file);
+    expect(existsSync(file)).toBe(true);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('id: korean-masks');
+    expect(text).toContain('"medical masks" AND korea');
+    const row = page.locator('#topics-table tr[data-topic-id="korean-masks"]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Korean masks');
+    expect(existsSync(join(REPO_ROOT, 'seeds', 'topics', 'my-topics.yaml'))).toBe(false);
+  });
+
+  it('should refuse to save a topic whose query is broken', async () => {
+    // Prepare
+    await page.selectOption('#topic-select', '');
+    await page.fill('#topic-id', 'broken-topic');
+    await page.fill('#topic-name', 'Broken');
+    await page.fill('#query-input', 'masks AND (');
+
+    // Act
+    await page.click('#save-topic');
+    await page.locator('#save-result', { hasText: 'Not saved' }).waitFor();
+
+    // Assess
+    expect(await page.textContent('#save-result pre')).toContain('found the end of the query');
+    expect(readFileSync(join(topicsDir, 'my-topics.yaml'), 'utf8')).not.toContain('broken-topic');
+    expect(await page.locator('#topics-table tr[data-topic-id="broken-topic"]').count()).toBe(0);
+  });
+
+  it('should show the alert log', async () => {
+    // Act
+    await page.click('nav >> text=Alerts');
+    const rows = page.locator('#alert-log tbody tr[data-alert-id]');
+    await rows.first().waitFor();
+    const health = rows.filter({ hasText: 'International health aid' });
+
+    // Assess
+    expect(await rows.count()).toBeGreaterThanOrEqual(1);
+    expect(await health.textContent()).toContain('health-desk');
+    await health.locator('a', { hasText: SEED_TITLE }).click();
+    await page.locator('#article-title', { hasText: SEED_TITLE }).waitFor();
+  });
+
+  it('should draw the matches chart and list rejected files on the overview', async () => {
+    // Prepare: a file that cannot become an article.
+    writeFileSync(join(dir, 'inbox', 'empty.txt'), '');
+    await waitForStatus(runtime?.url as string, (s) => s.errors === 1);
+
+    // Act
+    await page.click('nav >> text=Overview');
+    // The view drops aria-busy once drawn; the chart does not animate, so it is complete by then.
+    await page.locator('.view:not([aria-busy]) #chart').waitFor();
+    const painted = await page.evaluate(
+      "(() => { const c = document.querySelector('#chart'); return c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some((v) => v !== 0); })()",
+    );
+    mkdirSync(dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+    // Assess
+    expect(await page.textContent('[data-testid="status-articles"] dd')).toBe('2');
+    expect(painted).toBe(true);
+    expect(await page.textContent('#error-log tbody')).toContain('empty.txt');
+    expect(existsSync(SCREENSHOT)).toBe(true);
+    expect(statSync(SCREENSHOT).size).toBeGreaterThan(0);
+  });
+
+  it('should run without script errors or content security policy violations', () => {
+    // Assess: the only refused request is the broken topic's save.
+    expect(pageErrors).toEqual([]);
+    expect(failedRequests).toEqual(['422 /api/topics/broken-topic']);
+  });
+});
