@@ -1,12 +1,21 @@
 import { relative } from 'node:path';
-import pc from 'picocolors';
+import picocolors from 'picocolors';
 import type { FileResult, LocalEvent } from '../local-newswatch.ts';
 import type { AlertEntry, ArticleDetail, ArticleSummary, QueryPreview, TopicSummary } from '../services.ts';
 
 /**
- * Human output of the CLI. Colour only on a terminal (picocolors follows NO_COLOR,
- * FORCE_COLOR and whether the stream is a TTY); piped output is plain text.
+ * Whether to colour: `FORCE_COLOR` (not `0`) says yes, `NO_COLOR` says no, else only when
+ * stdout is a terminal. Unlike picocolors' own guess, a CI environment alone does not turn
+ * colour on: piped output stays plain for the scripts that read it.
  */
+export const wantsColour = (env: NodeJS.ProcessEnv = process.env, isTTY = process.stdout.isTTY): boolean => {
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0') return true;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  return isTTY === true && env.TERM !== 'dumb';
+};
+
+/** Human output of the CLI: coloured on a terminal, plain text when piped. */
+export const pc = picocolors.createColors(wantsColour());
 
 /** `**term**` marks in snippets: bold yellow on a terminal, kept as marks when plain. */
 export const highlight = (snippet: string): string =>

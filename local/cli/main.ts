@@ -2,7 +2,6 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command, CommanderError, Option } from 'commander';
-import pc from 'picocolors';
 import { readTopicFolder } from '../../functions/adapters/local/topic-folder.ts';
 import { isIgnoredName } from '../../functions/adapters/local/inbox.ts';
 import { topicSetVersion } from '../../functions/core/pipeline/matching.ts';
@@ -24,6 +23,7 @@ import {
   articleText,
   eventLine,
   ingestSummary,
+  pc,
   previewText,
   shortPath,
   topicsTable,

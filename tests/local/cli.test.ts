@@ -11,6 +11,12 @@ interface Run {
   stderr: string;
 }
 
+/** The environment without colour settings (CI may set them): output must be plain because it is piped. */
+const plainEnv = (): NodeJS.ProcessEnv => {
+  const { FORCE_COLOR: _f, NO_COLOR: _n, ...rest } = process.env;
+  return { ...rest, CI: 'true' };
+};
+
 /** Runs the `newswatch` command as a user would (stdout and stderr are pipes, so no colour). */
 const newswatch = (ws: Workspace, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> =>
   new Promise((resolve, reject) => {
@@ -28,7 +34,7 @@ const newswatch = (ws: Workspace, args: string[], env: NodeJS.ProcessEnv = {}): 
         ws.paths.subscribers,
         ...args,
       ],
-      { env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { env: { ...plainEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
     let stderr = '';
@@ -104,6 +110,7 @@ describe('CLI: newswatch', () => {
     expect(bad.code).toBe(1);
     expect(json<{ problems: Array<{ line: number }> }>(bad).problems[0]).toMatchObject({ line: 3 });
     expect(badText.stdout).toMatch(/t\.yaml:3:\d+: /);
+    expect(badText.stdout.includes('\u001b[')).toBe(false);
   });
 
   it('should test a query against the stored articles, with scores and highlighted snippets', async () => {
@@ -196,7 +203,7 @@ describe('CLI: newswatch', () => {
         '--port',
         '0',
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { env: plainEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));

@@ -7,6 +7,7 @@ import { LocalSecrets, secretEnvName } from '../../../functions/adapters/local/l
 import { EmlOutbox } from '../../../functions/adapters/local/outbox.ts';
 import { readTopicFolder, saveTopic } from '../../../functions/adapters/local/topic-folder.ts';
 import { isLoopbackHost, loadSubscribers, wantsAlert } from '../../../functions/core/alerts/subscribers.ts';
+import { wantsColour } from '../../../local/cli/format.ts';
 
 let dir: string;
 beforeEach(() => {
@@ -199,5 +200,17 @@ describe('Function: saveTopic', () => {
     expect(json.problems).toEqual([]);
     expect(bad.problems[0]).toMatch(/my-topics\.yaml:\d+:\d+: topic new-one: expected a word/);
     expect(readTopicFolder(dir).loaded.topics.find((t) => t.id === 'new-one')?.query).toBe('masks');
+  });
+});
+
+describe('Function: wantsColour', () => {
+  it('should colour a terminal only, unless FORCE_COLOR or NO_COLOR say otherwise; CI alone changes nothing', () => {
+    // Act & Assess
+    expect(wantsColour({}, true)).toBe(true);
+    expect(wantsColour({ CI: 'true' }, false)).toBe(false);
+    expect(wantsColour({ TERM: 'dumb' }, true)).toBe(false);
+    expect(wantsColour({ NO_COLOR: '1' }, true)).toBe(false);
+    expect(wantsColour({ FORCE_COLOR: '1' }, false)).toBe(true);
+    expect(wantsColour({ FORCE_COLOR: '0' }, false)).toBe(false);
   });
 });
