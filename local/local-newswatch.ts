@@ -6,6 +6,7 @@ import { DynamoDbTopicStore } from '../functions/adapters/aws/dynamodb-topic-sto
 import { DynamoDbWebhookState } from '../functions/adapters/aws/dynamodb-webhook-state.ts';
 import { LocalFileSource, localKeyOf, refOf, stampOf } from '../functions/adapters/local/inbox.ts';
 import {
+  DynamoDbDeliveryLedger,
   type LocalDelivery,
   LocalAlertPublisher,
   LocalDigestSink,
@@ -18,7 +19,7 @@ import {
   localDynamoClients,
   startLocalDynamo,
 } from '../functions/adapters/local/local-dynamodb.ts';
-import { LocalSecrets } from '../functions/adapters/local/local-secrets.ts';
+import { LocalSecrets, secretEnvName } from '../functions/adapters/local/local-secrets.ts';
 import { EmlOutbox, type MailSender, SmtpSender } from '../functions/adapters/local/outbox.ts';
 import { readTopicFolder } from '../functions/adapters/local/topic-folder.ts';
 import type { Alert } from '../functions/core/alerts/alert.ts';
@@ -26,7 +27,12 @@ import { loadSubscribers, type Subscriber } from '../functions/core/alerts/subsc
 import { DEFAULT_MAX_ARTICLE_BYTES } from '../functions/core/articles/parse-article.ts';
 import { buildDigests, sendDigests } from '../functions/core/pipeline/digests.ts';
 import { type IngestOutcome, ingestObject } from '../functions/core/pipeline/ingest-object.ts';
-import { CachedMatcher, type TopicSet, topicSetVersion } from '../functions/core/pipeline/matching.ts';
+import {
+  CachedMatcher,
+  publishPending,
+  type TopicSet,
+  topicSetVersion,
+} from '../functions/core/pipeline/matching.ts';
 import type { Clock, IngestPorts } from '../functions/core/pipeline/ports.ts';
 import { formatProblem } from '../functions/core/topics/topic-files.ts';
 
@@ -67,6 +73,7 @@ export type LocalEvent =
   | { type: 'delivery'; delivery: LocalDelivery }
   | { type: 'topics'; topics: number; version: string; changed: boolean }
   | { type: 'subscribers'; subscribers: number }
+  | { type: 'secret'; subscriberId: string; where: string }
   | { type: 'problem'; message: string };
 
 /** A problem that stops newswatch from starting, said in one line. */
@@ -117,7 +124,7 @@ export interface LocalOptions {
 }
 
 /** Why a local file was not ingested now. */
-export type FileResult = IngestOutcome | { status: 'unchanged' | 'gone'; key: string };
+export type FileResult = IngestOutcome | { status: 'unchanged'; key: string };
 
 /**
  * The pipeline on one machine: the Lambda's core and DynamoDB adapter, with local edges
@@ -133,8 +140,17 @@ export class LocalNewswatch {
   readonly ports: IngestPorts;
   readonly webhooks: LocalWebhookQueue;
   readonly endpoint: string;
-  /** True when the data folder was empty at start (the very first start). */
-  readonly firstStart: boolean;
+  /** True when this is the table of a running runtime (whose topic set is left alone). */
+  readonly shared: boolean;
+  /** True until the seed articles have been put in the inbox once (a marker file in the home folder). */
+  get needsSeeds(): boolean {
+    return !existsSync(join(this.paths.home, 'seeded'));
+  }
+
+  /** Remembers that the seed articles were put in the inbox. */
+  markSeeded(): void {
+    writeFileSync(join(this.paths.home, 'seeded'), `${new Date().toISOString()}\n`);
+  }
   subscribers: readonly Subscriber[] = [];
   topicSet?: TopicSet;
   private readonly emit: (e: LocalEvent) => void;
@@ -143,12 +159,13 @@ export class LocalNewswatch {
   private readonly closeStore: () => Promise<void>;
   private readonly doc: ReturnType<typeof localDynamoClients>['doc'];
   private wroteRuntimeInfo = false;
+  private readonly secrets: LocalSecrets;
 
   constructor(init: {
     options: LocalOptions;
     endpoint: string;
+    shared: boolean;
     doc: ReturnType<typeof localDynamoClients>['doc'];
-    firstStart: boolean;
     closeStore: () => Promise<void>;
   }) {
     const { options } = init;
@@ -156,7 +173,7 @@ export class LocalNewswatch {
     this.emit = options.onEvent ?? (() => undefined);
     this.clock = options.clock ?? { now: () => new Date() };
     this.endpoint = init.endpoint;
-    this.firstStart = init.firstStart;
+    this.shared = init.shared;
     this.closeStore = init.closeStore;
     this.doc = init.doc;
     this.articles = new DynamoDbArticleStore(init.doc, LOCAL_TABLE_NAME);
@@ -166,10 +183,11 @@ export class LocalNewswatch {
     this.mail = options.smtpUrl
       ? new SmtpSender(options.smtpUrl, process.env.NEWSWATCH_MAIL_FROM)
       : new EmlOutbox(join(this.paths.home, 'outbox'), process.env.NEWSWATCH_MAIL_FROM);
+    this.secrets = new LocalSecrets(join(this.paths.home, 'secrets'));
     const report = (delivery: LocalDelivery) => this.emit({ type: 'delivery', delivery });
     this.webhooks = new LocalWebhookQueue(
       {
-        secrets: (name) => new LocalSecrets(join(this.paths.home, 'secrets')).secrets(name),
+        secrets: (name) => this.secrets.secrets(name),
         post: postFromLocal,
         state: new DynamoDbWebhookState(init.doc, LOCAL_TABLE_NAME),
         clock: this.clock,
@@ -189,8 +207,10 @@ export class LocalNewswatch {
           subscribers: () => this.subscribers,
           mail: this.mail,
           webhooks: this.webhooks,
+          ledger: new DynamoDbDeliveryLedger(init.doc, LOCAL_TABLE_NAME),
           onAlert: (alert) => this.emit({ type: 'alert', alert }),
           report,
+          now: () => this.clock.now().toISOString(),
         }),
         locate: (key) => source.pathOf(key),
       },
@@ -219,6 +239,11 @@ export class LocalNewswatch {
     return { problems: [] };
   }
 
+  /** Uses the topic set stored in the table as it is (a running runtime's), without reading the files. */
+  async useStoredTopics(): Promise<void> {
+    if ((await this.topicStore.currentVersion()) !== undefined) this.topicSet = await this.topicStore.load();
+  }
+
   /** Reads the subscribers file; problems are returned and the previous subscribers kept. */
   reloadSubscribers(): { problems: string[] } {
     if (!existsSync(this.paths.subscribers)) {
@@ -241,20 +266,79 @@ export class LocalNewswatch {
   }
 
   /**
+   * Makes sure every webhook subscriber has a signing secret, so the receiver can be given it
+   * before the first alert; returns where each one is (or the variable that holds it).
+   */
+  async prepareSecrets(): Promise<Array<{ subscriberId: string; where: string }>> {
+    const out: Array<{ subscriberId: string; where: string }> = [];
+    for (const s of this.subscribers) {
+      if (!('webhook' in s)) continue;
+      const variable = secretEnvName(s.webhook.secretName);
+      if (!process.env[variable]) await this.secrets.secrets(s.webhook.secretName);
+      out.push({
+        subscriberId: s.id,
+        where: process.env[variable] ? `$${variable}` : this.secrets.pathOf(s.webhook.secretName),
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Sends the alerts a stopped run left unsent: matches still `pending`, or `publishing` with a
+   * claim that has run out (the process died between claiming and sending). On AWS the queue
+   * hands the message out again; on one machine this runs at start.
+   */
+  async resumeUnsentAlerts(): Promise<number> {
+    const snap = await this.catalog.snapshot();
+    const now = this.clock.now().toISOString();
+    const unsent = snap.matches.filter(
+      (m) => m.alertState === 'pending' || (m.alertState === 'publishing' && (m.claimedUntil ?? '') < now),
+    );
+    const articles = new Map(snap.articles.map((a) => [a.id, a]));
+    let sent = 0;
+    for (const articleId of new Set(unsent.map((m) => m.articleId))) {
+      const article = articles.get(articleId);
+      const alerts = this.ports.alerts;
+      const matching = this.ports.matching;
+      if (!article || !alerts || !matching) continue;
+      sent += await publishPending(
+        unsent.filter((m) => m.articleId === articleId),
+        article,
+        alerts.locate(article.sourceKey),
+        alerts.publisher,
+        matching.store,
+        this.clock,
+      );
+    }
+    return sent;
+  }
+
+  /**
    * Ingests one local file unless this version of it was already ingested (same size and
-   * modification time, or same bytes): a restart or a second event never ingests it twice.
+   * modification time, or same bytes): a restart or a second event never ingests it twice. A
+   * file that vanished before it could be read is recorded as `ObjectGone`, as on AWS.
    */
   async ingestFile(path: string): Promise<FileResult> {
-    const stamp = await stampOf(this.paths.inbox, path);
     const key = localKeyOf(this.paths.inbox, path);
-    if (!stamp) return { status: 'gone', key };
-    const seen = await this.articles.getSource(stamp.key);
-    if (seen && seen.size === stamp.size && seen.sequencer === stamp.sequencer)
+    const stamp = await stampOf(this.paths.inbox, path);
+    const seen = await this.articles.getSource(key);
+    if (stamp && seen && seen.size === stamp.size && seen.versionId === stamp.versionId) {
       return { status: 'unchanged', key };
-    const ref = await refOf(stamp, path);
-    if (!ref) return { status: 'gone', key };
-    if (seen && seen.etag === ref.etag) return { status: 'unchanged', key };
-    const outcome = await ingestObject(ref, this.ports);
+    }
+    const ref = stamp ? await refOf(stamp, path, this.ports.limits.maxBytes) : undefined;
+    if (ref && seen && seen.etag === ref.etag) {
+      // Touched, same bytes: remember the new version so the next start skips it without reading.
+      await this.articles.recordSource({
+        ...seen,
+        versionId: ref.versionId,
+        updatedAt: this.clock.now().toISOString(),
+      });
+      return { status: 'unchanged', key };
+    }
+    const outcome = await ingestObject(
+      ref ?? { key, size: stamp?.size ?? 0, etag: 'gone', eventTime: this.clock.now().toISOString() },
+      this.ports,
+    );
     this.emit({ type: 'ingested', path, outcome });
     return outcome;
   }
@@ -312,8 +396,8 @@ export const openLocalNewswatch = async (options: LocalOptions): Promise<LocalNe
     return new LocalNewswatch({
       options,
       endpoint,
+      shared: true,
       doc: clients.doc,
-      firstStart: false,
       closeStore: () => Promise.resolve(clients.dynamodb.destroy()),
     });
   }
@@ -321,8 +405,8 @@ export const openLocalNewswatch = async (options: LocalOptions): Promise<LocalNe
   return new LocalNewswatch({
     options,
     endpoint: dynamo.endpoint,
+    shared: false,
     doc: dynamo.doc,
-    firstStart: dynamo.created,
     closeStore: () => dynamo.close(),
   });
 };

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
-import { isIgnoredName, watchInbox, WRITE_SETTLE_MS } from '../functions/adapters/local/inbox.ts';
+import { isIgnoredName, settled, watchInbox, WRITE_SETTLE_MS } from '../functions/adapters/local/inbox.ts';
 import type { CatalogSnapshot } from '../functions/adapters/local/local-catalog.ts';
 import { DataFolderBusyError } from '../functions/adapters/local/local-dynamodb.ts';
 import { type DashboardServer, startDashboard } from './dashboard/server.ts';
@@ -38,14 +38,21 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
+/** How long the dashboard's view of the table is reused. */
+const SNAPSHOT_TTL_MS = 2_000;
+
 /** How often and how long a file whose ingest failed (store unavailable, say) is tried again. */
 const FILE_RETRIES = [1_000, 4_000, 15_000];
 
-/** Ingests files a few at a time; a file queued twice before its turn is ingested once. */
+/**
+ * Ingests files a few at a time. A file queued again before its turn is ingested once; a file
+ * that changes while it is being ingested is ingested again after, never twice at once.
+ */
 class FileQueue {
   private readonly waiting: string[] = [];
   private readonly queued = new Set<string>();
-  private running = 0;
+  private readonly running = new Set<string>();
+  private readonly again = new Set<string>();
   private idleWaiters: Array<() => void> = [];
   private readonly work: (path: string) => Promise<void>;
   private readonly concurrency: number;
@@ -56,6 +63,10 @@ class FileQueue {
   }
 
   add(path: string): void {
+    if (this.running.has(path)) {
+      this.again.add(path);
+      return;
+    }
     if (this.queued.has(path)) return;
     this.queued.add(path);
     this.waiting.push(path);
@@ -63,16 +74,24 @@ class FileQueue {
   }
 
   get pending(): number {
-    return this.waiting.length + this.running;
+    return this.waiting.length + this.running.size;
+  }
+
+  /** Forgets the files not started yet (they have no record, so the next start finds them). */
+  drop(): void {
+    this.waiting.splice(0);
+    this.queued.clear();
+    this.again.clear();
   }
 
   private pump(): void {
-    while (this.running < this.concurrency && this.waiting.length > 0) {
+    while (this.running.size < this.concurrency && this.waiting.length > 0) {
       const path = this.waiting.shift() as string;
       this.queued.delete(path);
-      this.running++;
+      this.running.add(path);
       void this.work(path).finally(() => {
-        this.running--;
+        this.running.delete(path);
+        if (this.again.delete(path)) this.add(path);
         this.pump();
         if (this.pending === 0) for (const w of this.idleWaiters.splice(0)) w();
       });
@@ -121,6 +140,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     );
   }
   let cached: Promise<CatalogSnapshot> | undefined;
+  let cachedAt = 0;
   let local: LocalNewswatch;
   try {
     local = await openLocalNewswatch({
@@ -139,6 +159,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     for (const step of cleanup.splice(0).reverse()) await step();
   };
   try {
+    // Everything that can refuse the start comes first, before a file is touched.
     const topics = await local.reloadTopics();
     if (topics.problems.length > 0) {
       const more = topics.problems.length > 1 ? ` (and ${topics.problems.length - 1} more problems)` : '';
@@ -148,30 +169,76 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     if (subscribers.problems.length > 0) {
       throw new StartupError(`the subscribers file has a problem: ${subscribers.problems[0]}`);
     }
+    const snapshot = () => {
+      // Another process (the CLI) may write to the table too: the cached view lives 2 seconds.
+      if (!cached || Date.now() - cachedAt > SNAPSHOT_TTL_MS) {
+        cachedAt = Date.now();
+        cached = local.catalog.snapshot();
+        cached.catch(() => (cached = undefined));
+      }
+      return cached;
+    };
+    let dashboard: DashboardServer | undefined;
+    if (options.port !== undefined) {
+      dashboard = await startDashboard(local, { port: options.port, snapshot });
+      cleanup.push(() => dashboard?.close());
+    }
+    local.writeRuntimeInfo(dashboard?.url);
+    for (const s of await local.prepareSecrets()) emit({ type: 'secret', ...s });
 
-    if (local.firstStart && options.seed !== false) copySeeds(paths.seedArticles, paths.inbox);
+    // Alerts a previous run left unsent go out now.
+    await local.resumeUnsentAlerts();
 
+    if (local.needsSeeds && options.seed !== false) {
+      copySeeds(paths.seedArticles, paths.inbox);
+      local.markSeeded();
+    }
+
+    const stopping = new AbortController();
+    const settleMs = options.settleMs ?? WRITE_SETTLE_MS;
+    const pause = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, ms);
+        stopping.signal.addEventListener('abort', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    const unsettled = new Set<string>();
     const queue = new FileQueue(async (path) => {
+      // Files the first scan found may still be being copied: wait until they stop changing.
+      if (unsettled.delete(path)) await settled(path, settleMs, stopping.signal);
+      if (stopping.signal.aborted) return;
       for (let attempt = 0; ; attempt++) {
         try {
           await local.ingestFile(path);
           return;
         } catch (e) {
           const delay = FILE_RETRIES[attempt];
-          if (delay === undefined) {
+          if (delay === undefined || stopping.signal.aborted) {
             emit({ type: 'ingest-failed', path, message: (e as Error).message });
             return;
           }
-          await new Promise((r) => setTimeout(r, delay));
+          await pause(delay);
         }
       }
     }, options.concurrency ?? 2);
-    cleanup.push(() => queue.idle());
+    cleanup.push(async () => {
+      stopping.abort();
+      queue.drop();
+      await queue.idle();
+    });
 
+    const problem = (what: string) => (e: Error) =>
+      emit({ type: 'problem', message: `${what}: ${e.message}` });
     const inboxWatcher = await watchInbox(
       paths.inbox,
-      (p) => queue.add(p),
-      options.settleMs ?? WRITE_SETTLE_MS,
+      (p, initial) => {
+        if (initial) unsettled.add(p);
+        queue.add(p);
+      },
+      problem('watching the inbox'),
+      settleMs,
     );
     cleanup.push(() => inboxWatcher.close());
 
@@ -185,6 +252,8 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
           for (const p of t.problems) emit({ type: 'problem', message: `topics not reloaded: ${p}` });
           const s = local.reloadSubscribers();
           for (const p of s.problems) emit({ type: 'problem', message: `subscribers not reloaded: ${p}` });
+          if (s.problems.length === 0)
+            for (const secret of await local.prepareSecrets()) emit({ type: 'secret', ...secret });
           cached = undefined;
         })().catch((e: Error) => emit({ type: 'problem', message: `reload failed: ${e.message}` }));
       }, 150);
@@ -196,35 +265,32 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         stats?.isFile() === true && p !== paths.subscribers && !/\.(ya?ml|json)$/i.test(p),
     });
     configWatcher.on('all', reload);
+    configWatcher.on('error', (e: unknown) => problem('watching the topic and subscriber files')(e as Error));
     await new Promise<void>((r) => configWatcher.once('ready', () => r()));
     cleanup.push(async () => {
       clearTimeout(reloadTimer);
       await configWatcher.close();
     });
 
+    // Daily digests at 00:15 UTC; at start, yesterday's if they have not gone out (a day is sent once).
+    const sendDigests = (day: string) =>
+      local
+        .sendDigests(day)
+        .catch((e: Error) => emit({ type: 'problem', message: `digests of ${day} not sent: ${e.message}` }));
+    const yesterday = () => new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const catchUp = sendDigests(yesterday());
+    cleanup.push(() => catchUp.then(() => undefined));
     let digestTimer: NodeJS.Timeout | undefined;
     const scheduleDigests = () => {
-      digestTimer = setTimeout(() => {
-        const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-        local
-          .sendDigests(yesterday)
-          .catch((e: Error) =>
-            emit({ type: 'problem', message: `digests of ${yesterday} not sent: ${e.message}` }),
-          )
-          .finally(scheduleDigests);
-      }, untilNextDigestRun(new Date()));
+      digestTimer = setTimeout(
+        () => void sendDigests(yesterday()).finally(scheduleDigests),
+        untilNextDigestRun(new Date()),
+      );
       digestTimer.unref();
     };
     scheduleDigests();
     cleanup.push(() => clearTimeout(digestTimer));
 
-    const snapshot = () => (cached ??= local.catalog.snapshot());
-    let dashboard: DashboardServer | undefined;
-    if (options.port !== undefined) {
-      dashboard = await startDashboard(local, { port: options.port, snapshot });
-      cleanup.push(() => dashboard?.close());
-    }
-    local.writeRuntimeInfo(dashboard?.url);
     return {
       local,
       ...(dashboard ? { url: dashboard.url } : {}),

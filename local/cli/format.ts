@@ -74,6 +74,8 @@ export const eventLine = (e: LocalEvent): string | undefined => {
       return e.changed ? `${pc.blue('topics   ')} ${e.topics} topics loaded (set ${e.version})` : undefined;
     case 'subscribers':
       return undefined;
+    case 'secret':
+      return `${pc.blue('secret   ')} webhook ${e.subscriberId} is signed with the secret in ${e.where.startsWith('$') ? e.where : shortPath(e.where)}`;
     case 'problem':
       return `${pc.red('problem  ')} ${e.message}`;
   }
@@ -88,7 +90,6 @@ export const ingestSummary = (results: readonly FileResult[]): string => {
     `${count('rejected')} rejected`,
   ];
   if (count('unchanged') > 0) parts.push(`${count('unchanged')} already ingested`);
-  if (count('gone') > 0) parts.push(`${count('gone')} gone`);
   if (count('stale') > 0) parts.push(`${count('stale')} older than what is stored`);
   const lines = [`${results.length} files: ${parts.join(', ')}`];
   const reasons = new Map<string, number>();

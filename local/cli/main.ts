@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command, CommanderError, Option } from 'commander';
@@ -73,8 +73,19 @@ export const expandFiles = (inputs: readonly string[]): string[] => {
       for (const name of readdirSync(path).sort()) if (!isIgnoredName(name)) walk(join(path, name));
     } else if (s.isFile()) out.push(resolve(path));
   };
-  for (const input of inputs) walk(input);
+  for (const input of inputs) {
+    if (!existsSync(input)) throw new CommanderError(EXIT.usage, 'usage', `${input}: no such file or folder`);
+    walk(input);
+  }
   return out;
+};
+
+/** A positive whole number given as an option, or a usage error. */
+const count = (value: string, option: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new CommanderError(EXIT.usage, 'usage', `${option} ${value} is not a whole number above 0`);
+  return n;
 };
 
 /** Opens the local store for a command, runs it, closes the store. */
@@ -89,7 +100,10 @@ const withLocal = async <T>(
     ...(process.env.NEWSWATCH_SMTP_URL ? { smtpUrl: process.env.NEWSWATCH_SMTP_URL } : {}),
   });
   try {
-    const topics = await local.reloadTopics();
+    // With a runtime running, its topic set is used as it is: a command never replaces it.
+    const topics = local.shared
+      ? (await local.useStoredTopics(), { problems: [] as string[] })
+      : await local.reloadTopics();
     if (topics.problems.length > 0) {
       throw new StartupError(`a topic file has a problem: ${topics.problems[0]?.split('\n')[0]}`);
     }
@@ -335,7 +349,7 @@ export const buildProgram = (exit: (code: number) => void): Command => {
         return withLocal(o, async (local) => {
           const preview = await previewQuery(query, local.topicSet, await local.catalog.snapshot(), {
             minScore,
-            limit: Math.max(1, Number(opts.limit) || 20),
+            limit: count(opts.limit, '--limit'),
           });
           print(o.json, preview, () => previewText(preview));
           return preview.valid ? EXIT.ok : EXIT.refused;
@@ -369,7 +383,7 @@ export const buildProgram = (exit: (code: number) => void): Command => {
               ...(opts.topic ? { topic: opts.topic } : {}),
               ...(opts.from ? { from: opts.from } : {}),
               ...(opts.to ? { to: opts.to } : {}),
-              limit: Math.max(1, Number(opts.limit) || 50),
+              limit: count(opts.limit, '--limit'),
             });
             print(
               o.json,
@@ -413,7 +427,7 @@ export const buildProgram = (exit: (code: number) => void): Command => {
         await withLocal(o, async (local) => {
           const list = listAlerts(await local.catalog.snapshot(), local.subscribers, {
             ...(opts.topic ? { topic: opts.topic } : {}),
-            limit: Math.max(1, Number(opts.limit) || 50),
+            limit: count(opts.limit, '--limit'),
           });
           print(o.json, { alerts: list }, () => `${alertsTable(list)}\n${list.length} alerts`);
         });
@@ -471,12 +485,7 @@ export const runCli = async (argv: readonly string[]): Promise<number> => {
   } catch (e) {
     if (e instanceof CommanderError) {
       // Help and version are not errors; everything else commander reports is a usage error.
-      if (
-        e.code === 'commander.helpDisplayed' ||
-        e.code === 'commander.version' ||
-        e.code === 'commander.help'
-      )
-        return EXIT.ok;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;
       if (e.code === 'usage') console.error(`newswatch: ${e.message}`);
       return EXIT.usage;
     }

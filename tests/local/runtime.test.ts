@@ -1,10 +1,12 @@
 import {
+  appendFileSync,
+  closeSync,
   existsSync,
+  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
   writeFileSync,
-  closeSync,
   writeSync,
 } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -212,6 +214,10 @@ describe('Local runtime: npm start end to end', () => {
       `${readFileSync('seeds/subscribers.yaml', 'utf8')}\n  - id: local-hook\n    topics: ["*"]\n    webhook:\n      url: ${url}\n      secretName: local-hook\n`,
     );
     await waitFor('the new subscribers', () => log.of('subscribers').find((e) => e.subscribers === 3));
+    const secretEvent = await waitFor('the secret', () =>
+      log.of('secret').find((e) => e.subscriberId === 'local-hook'),
+    );
+    expect(existsSync(secretEvent.where)).toBe(true);
 
     // Act
     writeFileSync(
@@ -264,6 +270,11 @@ describe('Local runtime: npm start end to end', () => {
         (e: unknown) => e,
       ),
     ]);
+    const otherTouched = {
+      inbox: existsSync(other.paths.inbox),
+      outbox: existsSync(join(other.paths.home, 'outbox')),
+      seeded: existsSync(join(other.paths.home, 'seeded')),
+    };
     other.remove();
     broken.remove();
 
@@ -276,8 +287,52 @@ describe('Local runtime: npm start end to end', () => {
     expect((errors[1] as Error).message).toBe(
       `port ${port} is already in use; start with --port <another> (or PORT=<another>)`,
     );
+    // Refused before a file was touched: no seeds copied, nothing ingested, seeds still due.
+    expect(otherTouched).toEqual({ inbox: false, outbox: false, seeded: false });
     expect((errors[2] as Error).message).toMatch(
       /^a topic file has a problem: .*health\.yaml:4:\d+: topic x: expected a word/,
     );
+  });
+});
+
+describe('Local runtime: a copy still in progress when it starts', () => {
+  const ws = makeWorkspace();
+  afterAll(() => ws.remove());
+
+  it('should read a file found at start only once it has stopped growing', async () => {
+    // Prepare: a file in the inbox that a slow copy keeps writing to for 1.5 s.
+    mkdirSync(ws.paths.inbox, { recursive: true });
+    const path = join(ws.paths.inbox, 'copying.txt');
+    writeFileSync(
+      path,
+      'Diplomats from Armenia and Azerbaijan met in Geneva on Monday to discuss the border.\n\n',
+    );
+    let n = 0;
+    const copying = setInterval(() => {
+      appendFileSync(path, `Point ${++n} of the talks concerned the road from Baku to Yerevan. `);
+      if (n === 30) {
+        appendFileSync(path, 'The ministers agreed to meet again next month in Vienna.\n');
+        clearInterval(copying);
+      }
+    }, 50);
+    const log = eventLog();
+
+    // Act: start while the copy runs.
+    const rt = await startLocalRuntime({
+      paths: ws.paths,
+      settleMs: SETTLE_MS,
+      seed: false,
+      onEvent: log.onEvent,
+    });
+    await waitFor('the outcome', () => (log.of('ingested').length > 0 ? true : undefined));
+    await new Promise((r) => setTimeout(r, SETTLE_MS * 3));
+    await rt.idle();
+    const articles = (await rt.snapshot()).articles;
+    await rt.stop();
+
+    // Assess
+    expect(log.of('ingested')).toHaveLength(1);
+    expect(articles).toHaveLength(1);
+    expect(articles[0]?.paragraphs.at(-1)).toContain('Vienna');
   });
 });

@@ -47,5 +47,11 @@ export const ensureTable = async (dynamodb: DynamoDBClient, name: string): Promi
     if (!(e instanceof ResourceNotFoundException)) throw e;
   }
   await createTable(dynamodb, name);
-  return true;
+  // A new table answers "not found" until it is active (dynalite too, for a moment).
+  for (let tries = 0; tries < 500; tries++) {
+    const res = await dynamodb.send(new DescribeTableCommand({ TableName: name }));
+    if (res.Table?.TableStatus === 'ACTIVE') return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`table ${name} did not become active`);
 };

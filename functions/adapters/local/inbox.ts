@@ -32,8 +32,11 @@ const isMissing = (e: unknown) => (e as { code?: string }).code === 'ENOENT';
 export interface FileStamp {
   key: string;
   size: number;
-  /** The modification time in microseconds, in hex: orders the versions of one file. */
-  sequencer: string;
+  /**
+   * The modification time in microseconds, in hex, kept as the version id. Not a sequencer:
+   * a file replaced by an older copy (`cp -p`, an archive) is still a new version to ingest.
+   */
+  versionId: string;
   eventTime: string;
 }
 
@@ -45,7 +48,7 @@ export const stampOf = async (inboxDir: string, path: string): Promise<FileStamp
     return {
       key: localKeyOf(inboxDir, path),
       size: s.size,
-      sequencer: Math.round(s.mtimeMs * 1000).toString(16),
+      versionId: Math.round(s.mtimeMs * 1000).toString(16),
       eventTime: s.mtime.toISOString(),
     };
   } catch (e) {
@@ -54,8 +57,17 @@ export const stampOf = async (inboxDir: string, path: string): Promise<FileStamp
   }
 };
 
-/** The object reference of a file: its stamp plus a digest of its bytes as the entity tag. */
-export const refOf = async (stamp: FileStamp, path: string): Promise<ObjectRef | undefined> => {
+/**
+ * The object reference of a file: its stamp plus a digest of its bytes as the entity tag. A file
+ * over `maxBytes` is not read: its entity tag is made from its size and version, and the
+ * pipeline refuses it by size as it does on AWS.
+ */
+export const refOf = async (
+  stamp: FileStamp,
+  path: string,
+  maxBytes: number,
+): Promise<ObjectRef | undefined> => {
+  if (stamp.size > maxBytes) return { ...stamp, etag: `size-${stamp.size}-${stamp.versionId}` };
   try {
     const bytes = await readFile(path);
     return {
@@ -109,12 +121,43 @@ export class LocalFileSource implements ObjectSource {
 export const WRITE_SETTLE_MS = 400;
 
 /**
+ * Resolves once the file's size and modification time have stayed the same for `settleMs`
+ * (false when it disappeared). The watcher waits like this for files added while it runs, but
+ * not for those its first scan finds, which may be copies still in progress.
+ */
+export const settled = async (
+  path: string,
+  settleMs = WRITE_SETTLE_MS,
+  signal?: AbortSignal,
+): Promise<boolean> => {
+  const look = async () => {
+    try {
+      const s = await stat(path);
+      return `${s.size}:${s.mtimeMs}`;
+    } catch (e) {
+      if (isMissing(e)) return undefined;
+      throw e;
+    }
+  };
+  let before = await look();
+  for (;;) {
+    if (before === undefined) return false;
+    await new Promise((r) => setTimeout(r, settleMs));
+    if (signal?.aborted) return false;
+    const now = await look();
+    if (now === before) return true;
+    before = now;
+  }
+};
+
+/**
  * Watches the inbox: calls `onFile` for every file present at start and every file added or
  * changed later, once its size has stopped changing. Resolves when the first scan is done.
  */
 export const watchInbox = async (
   inboxDir: string,
-  onFile: (path: string) => void,
+  onFile: (path: string, initial: boolean) => void,
+  onError: (e: Error) => void,
   settleMs = WRITE_SETTLE_MS,
 ): Promise<FSWatcher> => {
   await mkdir(inboxDir, { recursive: true });
@@ -123,10 +166,18 @@ export const watchInbox = async (
     awaitWriteFinish: { stabilityThreshold: settleMs, pollInterval: Math.max(50, settleMs / 4) },
     alwaysStat: false,
   });
-  watcher.on('add', onFile).on('change', onFile);
+  let starting = true;
+  // Files found by the first scan are reported at once, without waiting for their writes to
+  // finish: `initial` tells the caller to check they have settled (see {@link settled}).
+  watcher.on('add', (p: string) => onFile(p, starting)).on('change', (p: string) => onFile(p, false));
+  // Errors after start (too many open files, the inotify limit, a folder without permission)
+  // are reported, never thrown: an error event without a listener would end the process.
   await new Promise<void>((resolve, reject) => {
-    watcher.once('ready', resolve);
-    watcher.once('error', reject);
+    watcher.once('ready', () => {
+      starting = false;
+      resolve();
+    });
+    watcher.on('error', (e: unknown) => (starting ? reject(e as Error) : onError(e as Error)));
   });
   return watcher;
 };

@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../../core/alerts/alert.ts';
 import { type AlertDocument, composeAlertDocument, composeAlertEmail } from '../../core/alerts/compose.ts';
 import { composeDigestDocument, composeDigestEmail, type Digest } from '../../core/alerts/digest.ts';
@@ -65,7 +65,10 @@ export class LocalWebhookQueue {
   private readonly ports: DeliveryPorts;
   private readonly report: (d: LocalDelivery) => void;
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Map<
+    NodeJS.Timeout,
+    { doc: AlertDocument; target: WebhookTarget; attempt: number }
+  >();
   /** Multiplies retry delays (tests make them short). */
   private readonly delayScale: number;
 
@@ -106,7 +109,7 @@ export class LocalWebhookQueue {
           e.delaySeconds * 1000 * this.delayScale,
         );
         timer.unref();
-        this.timers.add(timer);
+        this.timers.set(timer, { doc, target, attempt: attempt + 1 });
         return;
       }
       const reason = e instanceof Error ? e.message : String(e);
@@ -127,11 +130,74 @@ export class LocalWebhookQueue {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Drops the retries still waiting; deliveries under way finish. */
+  /**
+   * Stops: deliveries under way finish; retries still waiting are recorded as failures (the
+   * process that would make them is ending), so no alert disappears without a trace.
+   */
   async close(): Promise<void> {
-    for (const t of this.timers) clearTimeout(t);
+    const waiting = [...this.timers];
     this.timers.clear();
+    for (const [timer, { doc, target, attempt }] of waiting) {
+      clearTimeout(timer);
+      const reason = `newswatch stopped before try ${attempt}`;
+      await this.ports.state
+        .recordFailure({
+          subscriberId: target.subscriberId,
+          alertId: doc.id,
+          reason,
+          at: this.ports.clock.now().toISOString(),
+        })
+        .catch(() => undefined);
+      this.report({
+        alertId: doc.id,
+        subscriberId: target.subscriberId,
+        channel: 'webhook',
+        target: target.url,
+        outcome: 'failed',
+        detail: reason,
+      });
+    }
     await this.settle();
+  }
+}
+
+/**
+ * Which recipients have been handed an alert: a retry of a file after a failed email sends
+ * only what is still missing, never a second copy to the others.
+ */
+export interface DeliveryLedger {
+  delivered(alertId: string, recipient: string): Promise<boolean>;
+  record(alertId: string, recipient: string, at: string): Promise<void>;
+}
+
+/** {@link DeliveryLedger} in the table: `DELIVERY#<alert id>` / `TO#<recipient>`. */
+export class DynamoDbDeliveryLedger implements DeliveryLedger {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor(doc: DynamoDBDocumentClient, tableName: string) {
+    this.doc = doc;
+    this.tableName = tableName;
+  }
+
+  private key(alertId: string, recipient: string) {
+    return { pk: `DELIVERY#${alertId}`, sk: `TO#${recipient}` };
+  }
+
+  async delivered(alertId: string, recipient: string): Promise<boolean> {
+    const res = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: this.key(alertId, recipient), ConsistentRead: true }),
+    );
+    return res.Item !== undefined;
+  }
+
+  async record(alertId: string, recipient: string, at: string): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...this.key(alertId, recipient), type: 'delivery', alertId, recipient, at },
+      }),
+    );
   }
 }
 
@@ -144,37 +210,49 @@ export class LocalAlertPublisher implements AlertPublisher {
   private readonly subscribers: () => readonly Subscriber[];
   private readonly mail: MailSender;
   private readonly webhooks: LocalWebhookQueue;
+  private readonly ledger: DeliveryLedger;
   private readonly onAlert: (alert: Alert) => void;
   private readonly report: (d: LocalDelivery) => void;
+  private readonly now: () => string;
 
   constructor(options: {
     subscribers: () => readonly Subscriber[];
     mail: MailSender;
     webhooks: LocalWebhookQueue;
+    ledger: DeliveryLedger;
     onAlert: (alert: Alert) => void;
     report: (d: LocalDelivery) => void;
+    now?: () => string;
   }) {
     this.subscribers = options.subscribers;
     this.mail = options.mail;
     this.webhooks = options.webhooks;
+    this.ledger = options.ledger;
     this.onAlert = options.onAlert;
     this.report = options.report;
+    this.now = options.now ?? (() => new Date().toISOString());
   }
 
   async publish(alerts: Alert[]): Promise<{ failed: Array<{ id: string; reason: string }> }> {
     const failed: Array<{ id: string; reason: string }> = [];
     for (const alert of alerts) {
+      if (!(await this.ledger.delivered(alert.id, 'console'))) {
+        this.onAlert(alert);
+        await this.ledger.record(alert.id, 'console', this.now());
+      }
       const doc = composeAlertDocument(alert);
       const recipients = this.subscribers().filter((s) =>
         wantsAlert(s, { topicId: alert.topic.id, score: alert.score }),
       );
-      this.onAlert(alert);
       let emailFailure: string | undefined;
       for (const s of recipients) {
+        // Each recipient once: after a failed email the alert is tried again, for the rest only.
+        if (await this.ledger.delivered(alert.id, s.id)) continue;
         if ('email' in s) {
           const email = composeAlertEmail(alert);
           try {
             const where = await this.mail.send({ to: s.email, id: alert.id, json: doc, ...email });
+            await this.ledger.record(alert.id, s.id, this.now());
             this.report({
               alertId: alert.id,
               subscriberId: s.id,
@@ -194,10 +272,12 @@ export class LocalAlertPublisher implements AlertPublisher {
             });
           }
         } else {
+          // Handed to the webhook queue, which retries and records what it gives up.
           this.webhooks.enqueue(doc, { subscriberId: s.id, ...s.webhook });
+          await this.ledger.record(alert.id, s.id, this.now());
         }
       }
-      // A failed email leaves the alert unsent: the file is retried and the email written again.
+      // A failed email leaves the alert unsent: the file is retried and only that email sent again.
       if (emailFailure) failed.push({ id: alert.id, reason: emailFailure });
     }
     return { failed };
