@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync, rmSync, mkdirSync } from 'node
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDbArticleStore } from '../functions/adapters/aws/dynamodb-article-store.ts';
+import { DynamoDbStoryStore } from '../functions/adapters/aws/dynamodb-story-store.ts';
 import { DynamoDbTopicStore } from '../functions/adapters/aws/dynamodb-topic-store.ts';
 import { DynamoDbWebhookState } from '../functions/adapters/aws/dynamodb-webhook-state.ts';
 import { LocalFileSource, localKeyOf, refOf, stampOf } from '../functions/adapters/local/inbox.ts';
@@ -136,6 +137,7 @@ export class LocalNewswatch {
   readonly articles: DynamoDbArticleStore;
   readonly topicStore: DynamoDbTopicStore;
   readonly catalog: LocalCatalog;
+  readonly stories: DynamoDbStoryStore;
   readonly matcher: CachedMatcher;
   readonly ports: IngestPorts;
   readonly webhooks: LocalWebhookQueue;
@@ -179,6 +181,7 @@ export class LocalNewswatch {
     this.articles = new DynamoDbArticleStore(init.doc, LOCAL_TABLE_NAME);
     this.topicStore = new DynamoDbTopicStore(init.doc, LOCAL_TABLE_NAME);
     this.catalog = new LocalCatalog(init.doc, LOCAL_TABLE_NAME);
+    this.stories = new DynamoDbStoryStore(init.doc, LOCAL_TABLE_NAME);
     this.matcher = new CachedMatcher(this.topicStore, this.clock);
     this.mail = options.smtpUrl
       ? new SmtpSender(options.smtpUrl, process.env.NEWSWATCH_MAIL_FROM)
@@ -202,6 +205,7 @@ export class LocalNewswatch {
       clock: this.clock,
       limits: { maxBytes: DEFAULT_MAX_ARTICLE_BYTES },
       matching: { matcher: this.matcher, store: this.topicStore },
+      stories: this.stories,
       alerts: {
         publisher: new LocalAlertPublisher({
           subscribers: () => this.subscribers,
@@ -356,6 +360,7 @@ export class LocalNewswatch {
       getMatch: (a, t) => this.topicStore.getMatch(a, t),
       getArticle: (id) => this.articles.getArticle(id),
       locate: (key) => source.pathOf(key),
+      getStory: (id) => this.stories.get(id),
     });
     const sink = new LocalDigestSink(this.doc, LOCAL_TABLE_NAME, this.mail, emailOf, (delivery) =>
       this.emit({ type: 'delivery', delivery }),

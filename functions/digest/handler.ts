@@ -4,6 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { DynamoDbStoryStore } from '../adapters/aws/dynamodb-story-store.ts';
 import { DynamoDbArticleStore } from '../adapters/aws/dynamodb-article-store.ts';
 import { DynamoDbTopicStore } from '../adapters/aws/dynamodb-topic-store.ts';
 import { SnsDigestSink } from '../adapters/aws/digest-sink.ts';
@@ -61,6 +62,7 @@ const defaultDependencies = (): DigestDependencies => {
   const clients = buildClients();
   const topics = new DynamoDbTopicStore(clients.doc, env.TABLE_NAME);
   const articles = new DynamoDbArticleStore(clients.doc, env.TABLE_NAME);
+  const stories = new DynamoDbStoryStore(clients.doc, env.TABLE_NAME);
   const bucket = env.BUCKET_NAME;
   return {
     subscribers: parsed.data,
@@ -69,6 +71,7 @@ const defaultDependencies = (): DigestDependencies => {
       getMatch: (a, t) => topics.getMatch(a, t),
       getArticle: (id) => articles.getArticle(id),
       locate: (key) => `s3://${bucket}/${key}`,
+      getStory: (id) => stories.get(id),
     },
     sink: new SnsDigestSink(clients.doc, env.TABLE_NAME, clients.sns, env.ALERTS_TOPIC_ARN),
     clock: { now: () => new Date() },

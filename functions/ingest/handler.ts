@@ -6,6 +6,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DynamoDbArticleStore } from '../adapters/aws/dynamodb-article-store.ts';
+import { DynamoDbStoryStore } from '../adapters/aws/dynamodb-story-store.ts';
 import { DynamoDbTopicStore } from '../adapters/aws/dynamodb-topic-store.ts';
 import { parseS3Notification } from '../adapters/aws/s3-notification.ts';
 import { S3ObjectSource } from '../adapters/aws/s3-object-source.ts';
@@ -119,6 +120,7 @@ const defaultDependencies = (): IngestDependencies => {
       clock,
       limits: { maxBytes: config.maxObjectBytes },
       matching: { matcher: new CachedMatcher(topics, clock), store: topics },
+      stories: new DynamoDbStoryStore(clients.doc, config.tableName),
       ...(config.alertsTopicArn
         ? {
             alerts: {

@@ -307,6 +307,7 @@ describe('Stack: Newswatch (webhook subscribers)', () => {
           topics: ['international-health-aid'],
           minScore: 0.4,
           mode: 'immediate',
+          updates: false,
         },
       ],
     });

@@ -242,7 +242,11 @@ export class LocalAlertPublisher implements AlertPublisher {
       }
       const doc = composeAlertDocument(alert);
       const recipients = this.subscribers().filter((s) =>
-        wantsAlert(s, { topicId: alert.topic.id, score: alert.score }),
+        wantsAlert(s, {
+          topicId: alert.topic.id,
+          score: alert.score,
+          storyRole: alert.story?.role ?? 'first',
+        }),
       );
       let emailFailure: string | undefined;
       for (const s of recipients) {

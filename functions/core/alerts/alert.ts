@@ -22,6 +22,11 @@ export interface Alert {
     location: string;
   };
   explanation: Explanation;
+  /**
+   * The story the article belongs to: `first` for the story's first alert on this topic,
+   * `update` for a later copy or version (sent only to subscribers who asked for updates).
+   */
+  story?: { id: string; role: 'first' | 'update'; sources?: string[] };
 }
 
 /** The alert id of an (article, topic) pair: `alert_` and 24 hex characters of SHA-256. */

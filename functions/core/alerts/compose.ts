@@ -14,6 +14,8 @@ export interface AlertDocument {
   topic: { id: string; name: string };
   score: number;
   article: Alert['article'];
+  /** The story of the article: `update` when an earlier copy or version was alerted already. */
+  story?: { id: string; role: 'first' | 'update'; sources?: string[] };
   why: {
     terms: Array<{ term: string; list?: string; count: number }>;
     countries: string[];
@@ -31,6 +33,15 @@ export const composeAlertDocument = (alert: Alert): AlertDocument => ({
   topic: alert.topic,
   score: alert.score,
   article: alert.article,
+  ...(alert.story
+    ? {
+        story: {
+          id: alert.story.id,
+          role: alert.story.role,
+          ...(alert.story.sources ? { sources: alert.story.sources } : {}),
+        },
+      }
+    : {}),
   why: {
     terms: alert.explanation.terms.map((t) => ({
       term: t.term,
@@ -101,9 +112,11 @@ export const composeAlertEmail = (alert: Alert): { subject: string; text: string
   const more = terms.length > EMAIL_TERMS ? `, and ${terms.length - EMAIL_TERMS} more` : '';
   const countries = alert.explanation.countries.map((c) => COUNTRY_NAMES.get(c) ?? c).join(', ');
   const byline = [a.date, a.author ? `by ${a.author}` : undefined, a.source].filter(Boolean).join(' · ');
+  const update = alert.story?.role === 'update';
   const lines = [
     a.title,
     byline,
+    ...(update ? ['', 'Update: another version or copy of a story you were alerted to before.'] : []),
     '',
     `Topic: ${alert.topic.name}`,
     `Score: ${alert.score.toFixed(2)} (${scoreLabel(alert.score)})`,
@@ -118,7 +131,9 @@ export const composeAlertEmail = (alert: Alert): { subject: string; text: string
     `Alert: ${alert.id}`,
   ];
   return {
-    subject: snsSubject(`[newswatch${alert.backfill ? ' backfill' : ''}] ${alert.topic.name}: ${a.title}`),
+    subject: snsSubject(
+      `[newswatch${alert.backfill ? ' backfill' : ''}${update ? ' update' : ''}] ${alert.topic.name}: ${a.title}`,
+    ),
     text: `${lines.join('\n')}\n`,
   };
 };
@@ -146,6 +161,7 @@ export const composeSnsMessage = (alert: Alert) => {
       score: { DataType: 'Number', StringValue: String(alert.score) },
       countries: { DataType: 'String.Array', StringValue: JSON.stringify(alert.explanation.countries) },
       kind: { DataType: 'String', StringValue: alert.kind },
+      storyRole: { DataType: 'String', StringValue: alert.story?.role ?? 'first' },
       ...(alert.backfill ? { backfill: { DataType: 'String', StringValue: 'true' } } : {}),
     },
   };

@@ -34,7 +34,18 @@ export const MAX_DIGEST_ALERTS = 40;
 /** The digest id of a (subscriber, day) pair. */
 export const digestIdFor = (subscriberId: string, day: string) => `digest_${subscriberId}_${day}`;
 
-/** A plain-text daily digest: one short block per alert, best first. */
+/** "Also reported by N sources" for an alert whose story other outlets carried too. */
+const alsoReported = (a: Digest['alerts'][number]): string[] => {
+  const others = (a.story?.sources ?? []).filter((s) => s !== a.article.source);
+  const n = Math.max(0, (a.story?.sources?.length ?? 1) - 1);
+  if (n === 0) return [];
+  const names = others.slice(0, 5).join(', ');
+  return [
+    `   also reported by ${n} source${n === 1 ? '' : 's'}${names ? `: ${names}${others.length > 5 ? ', …' : ''}` : ''}`,
+  ];
+};
+
+/** A plain-text daily digest: one short block per story and topic, best first. */
 export const composeDigestEmail = (digest: Digest): { subject: string; text: string } => {
   const n = digest.alerts.length;
   const listed = digest.alerts.slice(0, MAX_DIGEST_ALERTS);
@@ -44,6 +55,7 @@ export const composeDigestEmail = (digest: Digest): { subject: string; text: str
       `${i + 1}. ${a.article.title}`,
       `   ${a.topic.name} · score ${a.score.toFixed(2)} (${scoreLabel(a.score)}) · ${a.article.date}`,
       ...(countries ? [`   ${countries}`] : []),
+      ...alsoReported(a),
       `   ${a.article.url ?? a.article.location}`,
     ].join('\n');
   });

@@ -17,6 +17,8 @@ const SubscriberBase = {
   topics: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
   minScore: z._default(z.number().check(z.gte(0), z.lte(1)), 0),
   mode: z._default(z.enum(['immediate', 'digest']), 'immediate'),
+  /** Also alert on later copies and versions of a story already alerted (off: one alert per story). */
+  updates: z._default(z.boolean(), false),
 };
 
 const EmailSubscriberSchema = z.object({ ...SubscriberBase, email: z.email() });
@@ -141,6 +143,7 @@ export const filterPolicyOf = (s: Subscriber): Record<string, unknown[]> =>
     ? { kind: ['digest'], subscriber: [s.id] }
     : {
         kind: ['alert'],
+        ...(s.updates ? {} : { storyRole: ['first'] }),
         ...(s.topics.includes('*') ? {} : { topicId: [...s.topics] }),
         ...(s.minScore > 0 ? { score: [{ numeric: ['>=', s.minScore] }] } : {}),
       };
@@ -149,7 +152,11 @@ export const filterPolicyOf = (s: Subscriber): Record<string, unknown[]> =>
  * Whether a subscriber gets an alert as it happens: the same rule as its SNS filter policy
  * ({@link filterPolicyOf}), for the local runtime where no SNS evaluates it.
  */
-export const wantsAlert = (s: Subscriber, alert: { topicId: string; score: number }): boolean =>
+export const wantsAlert = (
+  s: Subscriber,
+  alert: { topicId: string; score: number; storyRole?: 'first' | 'update' },
+): boolean =>
   s.mode === 'immediate' &&
+  (s.updates || alert.storyRole !== 'update') &&
   (s.topics.includes('*') || s.topics.includes(alert.topicId)) &&
   alert.score >= s.minScore;

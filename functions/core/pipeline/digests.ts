@@ -1,6 +1,7 @@
 import type { Alert } from '../alerts/alert.ts';
 import { type Digest, digestIdFor } from '../alerts/digest.ts';
 import type { Article } from '../articles/article.ts';
+import type { StoryRecord } from '../stories/story.ts';
 import { alertOf, type MatchRecord, type MatchRun } from './matching.ts';
 
 /** A subscriber who asked for one message a day. */
@@ -16,6 +17,8 @@ export interface DigestSources {
   getMatch(articleId: string, topicId: string): Promise<MatchRecord | undefined>;
   getArticle(articleId: string): Promise<Article | undefined>;
   locate(key: string): string;
+  /** The story of an alert, to say how many outlets reported it (absent: no story counts). */
+  getStory?(storyId: string): Promise<StoryRecord | undefined>;
 }
 
 /** Where digests are recorded (once per subscriber and day) and published. */
@@ -45,12 +48,21 @@ export const buildDigests = async (
       if (!wanted.has('*') && !wanted.has(topicId)) continue;
       const match = await sources.getMatch(run.articleId, topicId);
       if (match?.alertState !== 'sent') continue;
+      // One entry per story and topic: later copies and versions only add to its source count.
+      if (match.storyRole === 'update') continue;
       if (!articles.has(run.articleId)) articles.set(run.articleId, await sources.getArticle(run.articleId));
       const article = articles.get(run.articleId);
       if (article) alerts.push(alertOf(match, article, sources.locate(article.sourceKey)));
     }
   }
   const unique = [...new Map(alerts.map((a) => [a.id, a])).values()];
+  if (sources.getStory) {
+    for (const a of unique) {
+      if (!a.story) continue;
+      const story = await sources.getStory(a.story.id);
+      if (story) a.story = { ...a.story, sources: story.sources };
+    }
+  }
   return subscribers
     .map((s) => ({
       id: digestIdFor(s.id, day),

@@ -1,4 +1,5 @@
 import { parseArticle } from '../articles/parse-article.ts';
+import { assignStory, outletOf, type StoryRole } from '../stories/story.ts';
 import { type AlertState, matchAndStore, publishPending } from './matching.ts';
 import { type IngestError, type IngestPorts, ObjectGoneError, type ObjectRef } from './ports.ts';
 
@@ -9,7 +10,16 @@ export type IngestOutcome =
       key: string;
       articleId: string;
       title: string;
-      matches: Array<{ topicId: string; score: number; alertId: string; alertState: AlertState }>;
+      /** The story the article joined, and whether it started it. */
+      storyId?: string;
+      newStory?: boolean;
+      matches: Array<{
+        topicId: string;
+        score: number;
+        alertId: string;
+        alertState: AlertState;
+        storyRole?: StoryRole;
+      }>;
     }
   | { status: 'duplicate'; key: string; articleId: string; of: string }
   | { status: 'rejected'; key: string; error: IngestError; quarantineKey?: string }
@@ -74,10 +84,23 @@ export const ingestObject = async (ref: ObjectRef, ports: IngestPorts): Promise<
   // A retry of the same key finds its own article: it is still the key that stored it.
   const firstKey = put.created ? article.sourceKey : put.existingSourceKey;
   const status = firstKey === ref.key ? 'stored' : 'duplicate';
-  // The key that stored the text matches it; on a retry the conditional writes add nothing.
+  // The key that stored the text joins (or starts) a story and is matched; on a retry the
+  // conditional writes add nothing. The same text under another key adds its outlet to the story.
+  const story =
+    status === 'stored' && ports.stories ? await assignStory(article, ports.stories, ports.clock) : undefined;
+  if (status === 'duplicate' && ports.stories) {
+    const storyId = await ports.stories.storyOf(article.id);
+    if (storyId) await ports.stories.addSource(storyId, outletOf(article), now);
+  }
   const matches =
     status === 'stored' && ports.matching
-      ? await matchAndStore(article, ports.matching.matcher, ports.matching.store, ports.clock)
+      ? await matchAndStore(
+          article,
+          ports.matching.matcher,
+          ports.matching.store,
+          ports.clock,
+          story && ports.stories ? { storyId: story.storyId, store: ports.stories } : undefined,
+        )
       : [];
   if (ports.matching && ports.alerts && matches.length > 0) {
     const location = ports.alerts.locate(ref.key);
@@ -102,11 +125,13 @@ export const ingestObject = async (ref: ObjectRef, ports: IngestPorts): Promise<
         key: ref.key,
         articleId: article.id,
         title: article.title,
+        ...(story ? { storyId: story.storyId, newStory: story.started } : {}),
         matches: matches.map((m) => ({
           topicId: m.topicId,
           score: m.score,
           alertId: m.alertId,
           alertState: m.alertState,
+          ...(m.storyRole ? { storyRole: m.storyRole } : {}),
         })),
       }
     : { status, key: ref.key, articleId: article.id, of: firstKey };

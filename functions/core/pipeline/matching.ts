@@ -4,6 +4,7 @@ import type { Article } from '../articles/article.ts';
 import { ANALYSER_VERSION } from '../topics/analyser.ts';
 import { compileTopics, matchArticle, type TopicIndex } from '../topics/matcher.ts';
 import { parseListItem } from '../topics/query.ts';
+import type { StoryRole, StoryStore } from '../stories/story.ts';
 import type { TopicDefinition, TopicMatch } from '../topics/topic.ts';
 import type { Clock } from './ports.ts';
 
@@ -44,6 +45,9 @@ export interface MatchRecord extends TopicMatch {
   /** While `publishing`: until when the claim holds. */
   claimedUntil?: string;
   sentAt?: string;
+  /** The story of the article, and whether this is the story's first alert for the topic. */
+  storyId?: string;
+  storyRole?: StoryRole;
 }
 
 /** Result of the conditional match write: new, or the state of the one already there. */
@@ -148,6 +152,7 @@ export const matchAndStore = async (
   matcher: CachedMatcher,
   store: MatchStore,
   clock: Clock,
+  story?: { storyId: string; store: StoryStore },
 ): Promise<MatchRecord[]> => {
   const current = await matcher.current();
   if (!current) return [];
@@ -164,6 +169,11 @@ export const matchAndStore = async (
     alertState: 'pending',
   }));
   for (const r of records) {
+    if (story) {
+      // One alert per story and topic: later versions and copies are updates.
+      r.storyId = story.storyId;
+      r.storyRole = await story.store.claimTopic(story.storyId, r.topicId, r.articleId, now);
+    }
     const put = await store.putMatch(r);
     // A retry finds the match already written: keep its state, so a sent alert stays sent.
     if (!put.created) r.alertState = put.alertState;
@@ -197,6 +207,7 @@ export const alertOf = (match: MatchRecord, article: Article, location: string):
     location,
   },
   explanation: match.explanation,
+  ...(match.storyId ? { story: { id: match.storyId, role: match.storyRole ?? 'first' } } : {}),
 });
 
 /**

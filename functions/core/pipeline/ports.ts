@@ -1,4 +1,5 @@
 import type { Article, ArticleError, ArticleErrorKind } from '../articles/article.ts';
+import type { StoryStore } from '../stories/story.ts';
 import type { AlertPublisher, CachedMatcher, MatchStore } from './matching.ts';
 
 /** One stored object to ingest, as the bucket (or the local inbox) describes it. */
@@ -98,6 +99,8 @@ export interface IngestPorts {
   limits: { maxBytes: number };
   /** Matching against watched topics; absent, articles are stored without matching. */
   matching?: { matcher: CachedMatcher; store: MatchStore };
+  /** Near-duplicate stories; absent, every article is a story of its own. */
+  stories?: StoryStore;
   /** Alerting on matches; absent, matches are stored with their alerts pending. */
   alerts?: { publisher: AlertPublisher; locate: (key: string) => string };
 }

@@ -7,6 +7,7 @@ import {
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
 import { expect, inject } from 'vitest';
+import { DynamoDbStoryStore } from '../../../functions/adapters/aws/dynamodb-story-store.ts';
 import { DynamoDbTopicStore } from '../../../functions/adapters/aws/dynamodb-topic-store.ts';
 import { SnsAlertPublisher } from '../../../functions/adapters/aws/sns-alert-publisher.ts';
 import { CachedMatcher, topicSetVersion } from '../../../functions/core/pipeline/matching.ts';
@@ -122,6 +123,7 @@ export const setUp = async (wireSns?: (sns: SNSClient) => void): Promise<Env> =>
     ports: {
       ...ports,
       matching: { matcher: new CachedMatcher(topics, ports.clock), store: topics },
+      stories: new DynamoDbStoryStore(c.doc, resources.table),
       alerts: {
         publisher: new SnsAlertPublisher(sns, TopicArn as string),
         locate: (key) => `s3://${resources.bucket}/${key}`,

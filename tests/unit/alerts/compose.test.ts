@@ -244,6 +244,7 @@ describe('Function: composeSnsMessage', () => {
       score: { DataType: 'Number', StringValue: '1' },
       countries: { DataType: 'String.Array', StringValue: '["AZ","KR"]' },
       kind: { DataType: 'String', StringValue: 'alert' },
+      storyRole: { DataType: 'String', StringValue: 'first' },
     });
   });
 });

@@ -23,13 +23,21 @@ describe('Function: loadSubscribers', () => {
     // Assess
     expect(problems).toEqual([]);
     expect(subscribers).toEqual([
-      { id: 'desk', email: 'desk@example.org', topics: ['aid'], minScore: 0, mode: 'immediate' },
+      {
+        id: 'desk',
+        email: 'desk@example.org',
+        topics: ['aid'],
+        minScore: 0,
+        mode: 'immediate',
+        updates: false,
+      },
       {
         id: 'partner',
         webhook: { url: 'https://hooks.example.org/x', secretName: 'newswatch/partner', format: 'generic' },
         topics: ['*'],
         minScore: 0.4,
         mode: 'immediate',
+        updates: false,
       },
     ]);
   });
@@ -73,19 +81,54 @@ describe('Function: filterPolicyOf', () => {
   it('should select alerts by topic and score, or the digest of that subscriber', () => {
     // Act & Assess
     expect(
-      filterPolicyOf({ id: 'd', email: 'd@example.org', topics: ['aid'], minScore: 0.5, mode: 'immediate' }),
+      filterPolicyOf({
+        id: 'd',
+        email: 'd@example.org',
+        topics: ['aid'],
+        minScore: 0.5,
+        mode: 'immediate',
+        updates: false,
+      }),
     ).toEqual({
       kind: ['alert'],
+      storyRole: ['first'],
       topicId: ['aid'],
       score: [{ numeric: ['>=', 0.5] }],
     });
     expect(
-      filterPolicyOf({ id: 'd', email: 'd@example.org', topics: ['*'], minScore: 0, mode: 'immediate' }),
+      filterPolicyOf({
+        id: 'd',
+        email: 'd@example.org',
+        topics: ['*'],
+        minScore: 0,
+        mode: 'immediate',
+        updates: false,
+      }),
+    ).toEqual({
+      kind: ['alert'],
+      storyRole: ['first'],
+    });
+    expect(
+      filterPolicyOf({
+        id: 'd',
+        email: 'd@example.org',
+        topics: ['*'],
+        minScore: 0,
+        mode: 'immediate',
+        updates: true,
+      }),
     ).toEqual({
       kind: ['alert'],
     });
     expect(
-      filterPolicyOf({ id: 'd', email: 'd@example.org', topics: ['aid'], minScore: 0, mode: 'digest' }),
+      filterPolicyOf({
+        id: 'd',
+        email: 'd@example.org',
+        topics: ['aid'],
+        minScore: 0,
+        mode: 'digest',
+        updates: false,
+      }),
     ).toEqual({
       kind: ['digest'],
       subscriber: ['d'],

@@ -54,13 +54,28 @@ describe('Class: LocalAlertPublisher', () => {
     const announced: string[] = [];
     const publisher = new LocalAlertPublisher({
       subscribers: () => [
-        { id: 'desk', email: 'desk@example.org', topics: ['aid'], minScore: 0, mode: 'immediate' },
-        { id: 'digest', email: 'daily@example.org', topics: ['*'], minScore: 0, mode: 'digest' },
+        {
+          id: 'desk',
+          email: 'desk@example.org',
+          topics: ['aid'],
+          minScore: 0,
+          mode: 'immediate',
+          updates: false,
+        },
+        {
+          id: 'digest',
+          email: 'daily@example.org',
+          topics: ['*'],
+          minScore: 0,
+          mode: 'digest',
+          updates: false,
+        },
         {
           id: 'hook',
           topics: ['*'],
           minScore: 0.5,
           mode: 'immediate',
+          updates: false,
           webhook: { url: 'http://127.0.0.1:9/hook', format: 'generic', secretName: 'hook' },
         },
       ],

@@ -37,14 +37,22 @@ describe('Function: localKeyOf', () => {
 describe('Function: wantsAlert', () => {
   it('should follow the subscription filter rule: topics or *, minimum score, immediate only', () => {
     // Prepare
-    const base = { id: 's', email: 's@example.org', minScore: 0.5, mode: 'immediate' as const };
+    const base = {
+      id: 's',
+      email: 's@example.org',
+      minScore: 0.5,
+      mode: 'immediate' as const,
+      updates: false,
+    };
 
     // Act & Assess
     expect(wantsAlert({ ...base, topics: ['a'] }, { topicId: 'a', score: 0.5 })).toBe(true);
     expect(wantsAlert({ ...base, topics: ['a'] }, { topicId: 'a', score: 0.49 })).toBe(false);
     expect(wantsAlert({ ...base, topics: ['b'] }, { topicId: 'a', score: 1 })).toBe(false);
     expect(wantsAlert({ ...base, topics: ['*'] }, { topicId: 'a', score: 1 })).toBe(true);
-    expect(wantsAlert({ ...base, topics: ['*'], mode: 'digest' }, { topicId: 'a', score: 1 })).toBe(false);
+    expect(
+      wantsAlert({ ...base, topics: ['*'], mode: 'digest', updates: false }, { topicId: 'a', score: 1 }),
+    ).toBe(false);
   });
 });
 

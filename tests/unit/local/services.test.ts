@@ -119,7 +119,14 @@ describe('Function: listAlerts', () => {
   it('should list sent alerts only, newest first, with the subscribers who get them', () => {
     // Act
     const alerts = listAlerts(snap, [
-      { id: 'desk', email: 'd@example.org', topics: ['aid'], minScore: 0.7, mode: 'immediate' },
+      {
+        id: 'desk',
+        email: 'd@example.org',
+        topics: ['aid'],
+        minScore: 0.7,
+        mode: 'immediate',
+        updates: false,
+      },
     ]);
 
     // Assess
