@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { prng } from './corpus.ts';
+import { buildVocabulary } from './match-corpus.ts';
 
 /**
  * Pairs of articles for measuring near-duplicate detection: the same story as another outlet
@@ -278,4 +279,27 @@ export const storyPairs = (stories: number, seed = 7): StoryPair[] => {
 export const generatedStories = (count: number, seed = 11): StoryText[] => {
   const rand = prng(seed);
   return Array.from({ length: count }, () => generateStory(rand));
+};
+
+/**
+ * Distinct articles of 150–600 words drawn from an English word list with Zipf-like
+ * frequencies: the shingle statistics of unrelated news, for filling a store before
+ * measuring lookups (the templated stories above share too many phrases for that).
+ */
+export const randomStories = (count: number, seed = 13): StoryText[] => {
+  const words = buildVocabulary(20_000);
+  const rand = prng(seed);
+  // Zipf-like: common words much more often than rare ones, as in real text.
+  const word = () => words[Math.floor(words.length * rand() ** 3)] as string;
+  return Array.from({ length: count }, () => {
+    const paragraphs: string[] = [];
+    const n = 150 + Math.floor(rand() * 450);
+    let left = n;
+    while (left > 0) {
+      const len = Math.min(left, 30 + Math.floor(rand() * 50));
+      paragraphs.push(`${Array.from({ length: len }, word).join(' ')}.`);
+      left -= len;
+    }
+    return { title: paragraphs[0]?.slice(0, 60) ?? '', paragraphs, source: pick(rand, SOURCES) };
+  });
 };

@@ -133,6 +133,8 @@ export class NewswatchStack extends Stack {
       bucketName: bucket.bucketName,
     });
     ingest.fn.addEnvironment('ALERTS_TOPIC_ARN', alerts.topic.topicArn);
+    if (alerts.gatedSubscribersJson)
+      ingest.fn.addEnvironment('GATED_SUBSCRIBERS', alerts.gatedSubscribersJson);
     alerts.grantPublish(ingest.fn);
     // Read what arrives under incoming/, write only under quarantine/: the function can never
     // overwrite an incoming file or trigger itself. ListBucket (on incoming/ only) makes a

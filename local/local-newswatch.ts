@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDbArticleStore } from '../functions/adapters/aws/dynamodb-article-store.ts';
+import { DynamoDbGateStore } from '../functions/adapters/aws/dynamodb-gate-store.ts';
 import { DynamoDbStoryStore } from '../functions/adapters/aws/dynamodb-story-store.ts';
 import { DynamoDbTopicStore } from '../functions/adapters/aws/dynamodb-topic-store.ts';
 import { DynamoDbWebhookState } from '../functions/adapters/aws/dynamodb-webhook-state.ts';
@@ -24,7 +26,14 @@ import { LocalSecrets, secretEnvName } from '../functions/adapters/local/local-s
 import { EmlOutbox, type MailSender, SmtpSender } from '../functions/adapters/local/outbox.ts';
 import { readTopicFolder } from '../functions/adapters/local/topic-folder.ts';
 import type { Alert } from '../functions/core/alerts/alert.ts';
-import { loadSubscribers, type Subscriber } from '../functions/core/alerts/subscribers.ts';
+import { composeGatedMessage, type HoldReason } from '../functions/core/alerts/fatigue.ts';
+import {
+  type EmailSubscriber,
+  isGated,
+  loadSubscribers,
+  type Subscriber,
+} from '../functions/core/alerts/subscribers.ts';
+import { GatedAlertPublisher, releaseAllHeld } from '../functions/core/pipeline/gated.ts';
 import { DEFAULT_MAX_ARTICLE_BYTES } from '../functions/core/articles/parse-article.ts';
 import { buildDigests, sendDigests } from '../functions/core/pipeline/digests.ts';
 import { type IngestOutcome, ingestObject } from '../functions/core/pipeline/ingest-object.ts';
@@ -137,6 +146,7 @@ export class LocalNewswatch {
   readonly articles: DynamoDbArticleStore;
   readonly topicStore: DynamoDbTopicStore;
   readonly catalog: LocalCatalog;
+  readonly gates: DynamoDbGateStore;
   readonly stories: DynamoDbStoryStore;
   readonly matcher: CachedMatcher;
   readonly ports: IngestPorts;
@@ -181,6 +191,7 @@ export class LocalNewswatch {
     this.articles = new DynamoDbArticleStore(init.doc, LOCAL_TABLE_NAME);
     this.topicStore = new DynamoDbTopicStore(init.doc, LOCAL_TABLE_NAME);
     this.catalog = new LocalCatalog(init.doc, LOCAL_TABLE_NAME);
+    this.gates = new DynamoDbGateStore(init.doc, LOCAL_TABLE_NAME);
     this.stories = new DynamoDbStoryStore(init.doc, LOCAL_TABLE_NAME);
     this.matcher = new CachedMatcher(this.topicStore, this.clock);
     this.mail = options.smtpUrl
@@ -207,18 +218,69 @@ export class LocalNewswatch {
       matching: { matcher: this.matcher, store: this.topicStore },
       stories: this.stories,
       alerts: {
-        publisher: new LocalAlertPublisher({
-          subscribers: () => this.subscribers,
-          mail: this.mail,
-          webhooks: this.webhooks,
-          ledger: new DynamoDbDeliveryLedger(init.doc, LOCAL_TABLE_NAME),
-          onAlert: (alert) => this.emit({ type: 'alert', alert }),
-          report,
-          now: () => this.clock.now().toISOString(),
+        publisher: new GatedAlertPublisher({
+          inner: this.localPublisher(init.doc, report),
+          gated: () => this.subscribers.filter(isGated),
+          store: this.gates,
+          clock: this.clock,
+          send: (s, alerts, reason) => this.sendGated(s, alerts, reason),
         }),
         locate: (key) => source.pathOf(key),
       },
     };
+  }
+
+  /** The publisher for subscribers without fatigue controls (console, email, webhooks). */
+  private localPublisher(
+    doc: ReturnType<typeof localDynamoClients>['doc'],
+    report: (d: LocalDelivery) => void,
+  ) {
+    return new LocalAlertPublisher({
+      subscribers: () => this.subscribers,
+      mail: this.mail,
+      webhooks: this.webhooks,
+      ledger: new DynamoDbDeliveryLedger(doc, LOCAL_TABLE_NAME),
+      onAlert: (alert) => this.emit({ type: 'alert', alert }),
+      report,
+      now: () => this.clock.now().toISOString(),
+    });
+  }
+
+  /** Emails a gated subscriber one alert, or the alerts held for it folded into one message. */
+  private async sendGated(s: EmailSubscriber, alerts: readonly Alert[], reason?: HoldReason): Promise<void> {
+    const m = composeGatedMessage(alerts, reason);
+    const id =
+      alerts.length === 1 && !reason
+        ? (alerts[0] as Alert).id
+        : `held_${createHash('sha256')
+            .update(alerts.map((a) => a.id).join(','))
+            .digest('hex')
+            .slice(0, 24)}`;
+    const where = await this.mail.send({
+      to: s.email,
+      id,
+      subject: m.subject,
+      text: m.text,
+      json: m.document,
+    });
+    this.emit({
+      type: 'delivery',
+      delivery: {
+        alertId: id,
+        subscriberId: s.id,
+        channel: 'email',
+        target: where,
+        outcome: 'delivered',
+        ...(reason ? { detail: `${alerts.length} held alerts (${reason})` } : {}),
+      },
+    });
+  }
+
+  /** Sends gated subscribers the held alerts whose hold has ended. */
+  releaseHeld(): Promise<Array<{ subscriberId: string; released: number }>> {
+    return releaseAllHeld(this.subscribers.filter(isGated), this.gates, this.clock, (s, alerts, reason) =>
+      this.sendGated(s, alerts, reason),
+    );
   }
 
   /**

@@ -38,6 +38,9 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
+/** How often alerts held by fatigue controls are checked for release. */
+const RELEASE_EVERY_MS = 30_000;
+
 /** How long the dashboard's view of the table is reused. */
 const SNAPSHOT_TTL_MS = 2_000;
 
@@ -290,6 +293,16 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     };
     scheduleDigests();
     cleanup.push(() => clearTimeout(digestTimer));
+
+    // Alerts held by fatigue controls go out when their hold ends (checked every 30 seconds).
+    const release = () =>
+      local
+        .releaseHeld()
+        .catch((e: Error) => emit({ type: 'problem', message: `held alerts not sent: ${e.message}` }));
+    await release();
+    const releaseTimer = setInterval(() => void release(), RELEASE_EVERY_MS);
+    releaseTimer.unref();
+    cleanup.push(() => clearInterval(releaseTimer));
 
     return {
       local,

@@ -24,6 +24,9 @@ export interface ArticleSummary {
   wordCount: number;
   ingestedAt: string;
   topics: Array<{ id: string; score: number }>;
+  /** The story the article belongs to, and how many articles that story has. */
+  storyId?: string;
+  storyArticles?: number;
 }
 
 /** Filters of an article list. */
@@ -46,7 +49,12 @@ const matchesByArticle = (matches: readonly MatchRecord[]) => {
   return by;
 };
 
-const summary = (a: StoredArticle, matches: readonly MatchRecord[]): ArticleSummary => ({
+const summary = (
+  a: StoredArticle,
+  matches: readonly MatchRecord[],
+  snap?: CatalogSnapshot,
+): ArticleSummary => ({
+  ...storyFields(a.id, snap),
   id: a.id,
   title: a.title,
   date: a.date,
@@ -57,6 +65,16 @@ const summary = (a: StoredArticle, matches: readonly MatchRecord[]): ArticleSumm
   ingestedAt: a.ingestedAt,
   topics: [...matches].sort((x, y) => y.score - x.score).map((m) => ({ id: m.topicId, score: m.score })),
 });
+
+const storyFields = (
+  articleId: string,
+  snap?: CatalogSnapshot,
+): { storyId?: string; storyArticles?: number } => {
+  const storyId = snap?.storyOf.get(articleId);
+  if (!storyId || !snap) return {};
+  const story = snap.stories.find((s) => s.storyId === storyId);
+  return { storyId, storyArticles: story?.articleIds.length ?? 1 };
+};
 
 /** Articles, newest first (by date, then by when they arrived), filtered. */
 export const listArticles = (
@@ -79,7 +97,7 @@ export const listArticles = (
   const limit = filter.limit ?? 100;
   return {
     total: found.length,
-    articles: found.slice(0, limit).map((a) => summary(a, byArticle.get(a.id) ?? [])),
+    articles: found.slice(0, limit).map((a) => summary(a, byArticle.get(a.id) ?? [], snap)),
   };
 };
 
@@ -95,6 +113,8 @@ export interface ArticleDetail {
     explanation: Explanation;
   }>;
   sources: Array<{ key: string; status: string; updatedAt: string }>;
+  /** The story of the article, with its other articles. */
+  story?: StoryDetail;
 }
 
 /** The article with this id (or id prefix of at least 8 characters), or undefined. */
@@ -118,6 +138,63 @@ export const showArticle = (snap: CatalogSnapshot, id: string): ArticleDetail | 
     sources: snap.sources
       .filter((s) => s.articleId === article.id)
       .map((s) => ({ key: s.key, status: s.status, updatedAt: s.updatedAt })),
+    ...(snap.storyOf.get(article.id)
+      ? { story: showStory(snap, snap.storyOf.get(article.id) as string) }
+      : {}),
+  };
+};
+
+/** A story: its articles side by side (first first), with the outlet of each. */
+export interface StoryDetail {
+  storyId: string;
+  title: string;
+  firstSeenAt: string;
+  latestAt: string;
+  firstArticleId: string;
+  latestArticleId: string;
+  sources: string[];
+  articles: Array<ArticleSummary & { paragraphs: string[] }>;
+}
+
+/** Stories with more than one article (or all, with `all`), newest first. */
+export const listStories = (snap: CatalogSnapshot, options: { all?: boolean; limit?: number } = {}) =>
+  snap.stories
+    .filter((s) => options.all || s.articleIds.length > 1)
+    .sort((a, b) => b.latestAt.localeCompare(a.latestAt))
+    .slice(0, options.limit ?? 100)
+    .map((s) => ({
+      storyId: s.storyId,
+      title: s.title,
+      firstSeenAt: s.firstSeenAt,
+      latestAt: s.latestAt,
+      articles: s.articleIds.length,
+      sources: s.sources,
+    }));
+
+/** One story with its articles, or undefined. */
+export const showStory = (snap: CatalogSnapshot, storyId: string): StoryDetail | undefined => {
+  const story = snap.stories.find((s) => s.storyId === storyId);
+  if (!story) return undefined;
+  const byArticle = matchesByArticle(snap.matches);
+  const articles = snap.articles
+    .filter((a) => story.articleIds.includes(a.id))
+    .sort((a, b) =>
+      a.id === story.firstArticleId
+        ? -1
+        : b.id === story.firstArticleId
+          ? 1
+          : a.ingestedAt.localeCompare(b.ingestedAt),
+    )
+    .map((a) => ({ ...summary(a, byArticle.get(a.id) ?? [], snap), paragraphs: a.paragraphs }));
+  return {
+    storyId: story.storyId,
+    title: story.title,
+    firstSeenAt: story.firstSeenAt,
+    latestAt: story.latestAt,
+    firstArticleId: story.firstArticleId,
+    latestArticleId: story.latestArticleId,
+    sources: story.sources,
+    articles,
   };
 };
 
@@ -230,7 +307,7 @@ export const previewQuery = async (
     problems,
     total: matches.length,
     matches: matches.slice(0, options.limit ?? 50).map(({ article, match }) => ({
-      article: summary(article as StoredArticle, byArticle.get(article.id) ?? []),
+      article: summary(article as StoredArticle, byArticle.get(article.id) ?? [], snap),
       score: match.score,
       snippet: match.explanation.snippet,
       terms: match.explanation.terms.map((t) => t.term),
@@ -250,6 +327,8 @@ export interface AlertEntry {
   articleDate: string;
   sentAt: string;
   backfill: boolean;
+  /** `update` for a later copy or version of a story already alerted. */
+  storyRole: 'first' | 'update';
   /** Who gets it as it happens, by the current subscribers. */
   recipients: string[];
 }
@@ -275,8 +354,11 @@ export const listAlerts = (
       articleDate: m.articleDate,
       sentAt: m.sentAt ?? m.matchedAt,
       backfill: (m as MatchRecord & { backfill?: boolean }).backfill === true,
+      storyRole: m.storyRole ?? 'first',
       recipients: subscribers
-        .filter((s) => wantsAlert(s, { topicId: m.topicId, score: m.score }))
+        .filter((s) =>
+          wantsAlert(s, { topicId: m.topicId, score: m.score, storyRole: m.storyRole ?? 'first' }),
+        )
         .map((s) => s.id),
     }));
 };

@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_ARTICLE_BYTES } from '../core/articles/parse-article.ts';
+import { type EmailSubscriber, isGated, parseSubscriberList } from '../core/alerts/subscriber-rules.ts';
 import * as z from '../core/validation.ts';
 
 const prefix = (fallback: string) => z._default(z.string().check(z.endsWith('/')), fallback);
@@ -45,4 +46,17 @@ export const readIngestConfig = (env: NodeJS.ProcessEnv = process.env): IngestCo
     maxObjectBytes: c.MAX_OBJECT_BYTES,
     ...(c.ALERTS_TOPIC_ARN ? { alertsTopicArn: c.ALERTS_TOPIC_ARN } : {}),
   };
+};
+
+/**
+ * The subscribers with fatigue controls, from `GATED_SUBSCRIBERS` (a JSON list of subscriber
+ * entries as in the subscribers file, put there by the CDK app, which checked the file).
+ */
+export const readGatedSubscribers = (env: NodeJS.ProcessEnv = process.env): EmailSubscriber[] => {
+  if (!env.GATED_SUBSCRIBERS) return [];
+  try {
+    return parseSubscriberList(env.GATED_SUBSCRIBERS).filter(isGated);
+  } catch (e) {
+    throw new Error(`GATED_SUBSCRIBERS is invalid: ${(e as Error).message}`, { cause: e });
+  }
 };

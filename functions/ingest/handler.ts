@@ -11,12 +11,17 @@ import { DynamoDbTopicStore } from '../adapters/aws/dynamodb-topic-store.ts';
 import { parseS3Notification } from '../adapters/aws/s3-notification.ts';
 import { S3ObjectSource } from '../adapters/aws/s3-object-source.ts';
 import { SnsAlertPublisher } from '../adapters/aws/sns-alert-publisher.ts';
+import { snsGatedSender } from '../adapters/aws/sns-gated-sender.ts';
+import { DynamoDbGateStore } from '../adapters/aws/dynamodb-gate-store.ts';
 import { buildClients } from '../commons/clients.ts';
-import { type IngestConfig, readIngestConfig } from '../commons/config.ts';
+import { type IngestConfig, readGatedSubscribers, readIngestConfig } from '../commons/config.ts';
 import { logger, metrics, tracer } from '../commons/powertools.ts';
 import { type IngestOutcome, ingestObject } from '../core/pipeline/ingest-object.ts';
-import { CachedMatcher } from '../core/pipeline/matching.ts';
-import type { IngestPorts } from '../core/pipeline/ports.ts';
+import type { GateStore } from '../core/alerts/fatigue.ts';
+import type { EmailSubscriber } from '../core/alerts/subscriber-rules.ts';
+import { GatedAlertPublisher, type SendToSubscriber } from '../core/pipeline/gated.ts';
+import { type AlertPublisher, CachedMatcher } from '../core/pipeline/matching.ts';
+import type { Clock, IngestPorts } from '../core/pipeline/ports.ts';
 
 /** The ports plus the bucket layout the handler checks events against. */
 export interface IngestDependencies {
@@ -107,6 +112,16 @@ export const createIngestHandler = (deps: IngestDependencies) => {
     .use(logMetrics(metrics, { captureColdStartMetric: true }));
 };
 
+/** The publisher, wrapped in the fatigue controls of the subscribers who set some. */
+const withFatigueControls = (
+  inner: AlertPublisher,
+  gated: readonly EmailSubscriber[],
+  store: GateStore,
+  clock: Clock,
+  send: SendToSubscriber,
+): AlertPublisher =>
+  gated.length === 0 ? inner : new GatedAlertPublisher({ inner, gated: () => gated, store, clock, send });
+
 const defaultDependencies = (): IngestDependencies => {
   const config = readIngestConfig();
   const clients = buildClients();
@@ -124,7 +139,13 @@ const defaultDependencies = (): IngestDependencies => {
       ...(config.alertsTopicArn
         ? {
             alerts: {
-              publisher: new SnsAlertPublisher(clients.sns, config.alertsTopicArn),
+              publisher: withFatigueControls(
+                new SnsAlertPublisher(clients.sns, config.alertsTopicArn),
+                readGatedSubscribers(),
+                new DynamoDbGateStore(clients.doc, config.tableName),
+                clock,
+                snsGatedSender(clients.sns, config.alertsTopicArn),
+              ),
               locate: (key: string) => `s3://${config.bucket}/${key}`,
             },
           }

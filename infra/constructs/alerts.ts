@@ -11,7 +11,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Subscription, SubscriptionFilter, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
-import { filterPolicyOf, type Subscriber } from '../../functions/core/alerts/subscribers.ts';
+import { filterPolicyOf, isGated, type Subscriber } from '../../functions/core/alerts/subscribers.ts';
 import { NewswatchFunction } from './newswatch-function.ts';
 
 /** The subscribers this construct can deliver to. */
@@ -187,7 +187,37 @@ export class Alerts extends Construct {
       });
       this.digestFunction = digest;
     }
+
+    const gated = props.subscribers.filter(isGated);
+    if (gated.length > 0) {
+      this.gatedSubscribersJson = JSON.stringify(gated);
+      const release = new NewswatchFunction(this, 'ReleaseHeld', {
+        entry: 'functions/release-held/handler.ts',
+        description: 'Sends alerts held by cooldowns, daily limits or quiet hours once the hold ends',
+        timeout: Duration.minutes(2),
+        environment: { GATED_SUBSCRIBERS: this.gatedSubscribersJson, ALERTS_TOPIC_ARN: this.topic.topicArn },
+      }).bindTable(props.table, 'RWD');
+      this.grantPublish(release.fn);
+      // Every five minutes: a held alert goes out at most five minutes after its hold ends.
+      new Rule(this, 'ReleaseHeldSchedule', {
+        description: 'Release newswatch alerts held by fatigue controls',
+        schedule: Schedule.rate(Duration.minutes(5)),
+        targets: [new LambdaFunction(release.fn, { retryAttempts: 2 })],
+      });
+      const tableArn = `<${Stack.of(this).getLogicalId(props.table.node.defaultChild as CfnGlobalTable)}.Arn>`;
+      Validations.of(release.fn).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${tableArn}/index/*]`,
+        reason: 'CDK grants item access on the indexes of the newswatch table this way; no index is scanned.',
+      });
+      this.releaseFunction = release;
+    }
   }
+
+  /** The subscribers with fatigue controls, as the ingest and release functions read them. */
+  gatedSubscribersJson?: string;
+
+  /** The function that sends held alerts when their hold ends, when some subscriber set controls. */
+  releaseFunction?: NewswatchFunction;
 
   /** The webhook delivery function, when there are webhook subscribers. */
   deliverFunction?: NewswatchFunction;

@@ -80,11 +80,17 @@ export class NewswatchFunction extends Construct {
    * Names the table in TABLE_NAME and grants the item operations the data layer uses:
    * reads (`RO`), or reads plus conditional puts and updates (`RW`). Never deletes or scans.
    */
-  bindTable(table: ITableV2, access: 'RO' | 'RW'): this {
+  bindTable(table: ITableV2, access: 'RO' | 'RW' | 'RWD'): this {
     this.fn.addEnvironment('TABLE_NAME', table.tableName);
     const read = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'];
     const write = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
-    table.grant(this.fn, ...read, ...(access === 'RW' ? write : []));
+    // RWD: also DeleteItem, for the one function that removes what it has handed on.
+    table.grant(
+      this.fn,
+      ...read,
+      ...(access === 'RO' ? [] : write),
+      ...(access === 'RWD' ? ['dynamodb:DeleteItem'] : []),
+    );
     return this;
   }
 }

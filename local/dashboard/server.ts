@@ -13,10 +13,12 @@ import {
   listAlerts,
   listArticles,
   listErrors,
+  listStories,
   listTopics,
   matchesPerDay,
   previewQuery,
   showArticle,
+  showStory,
 } from '../services.ts';
 
 const webFile = (name: string) => fileURLToPath(new URL(`./web/${name}`, import.meta.url));
@@ -155,6 +157,15 @@ export const dashboardApp = (
   app.get('/api/alerts', async (c) => {
     const topic = c.req.query('topic');
     return c.json({ alerts: listAlerts(await snapshot(), local.subscribers, topic ? { topic } : {}) });
+  });
+
+  app.get('/api/stories', async (c) =>
+    c.json({ stories: listStories(await snapshot(), { all: c.req.query('all') === 'true' }) }),
+  );
+
+  app.get('/api/stories/:id', async (c) => {
+    const story = showStory(await snapshot(), c.req.param('id'));
+    return story ? c.json(story) : c.json({ error: 'no such story' }, 404);
   });
 
   app.get('/api/chart', async (c) => c.json(matchesPerDay(await snapshot())));

@@ -352,6 +352,55 @@ describe('Stack: Newswatch (webhook subscribers)', () => {
   });
 });
 
+describe('Stack: Newswatch (subscribers with fatigue controls)', () => {
+  it('should address a gated subscriber alone and release held alerts on a five-minute schedule', () => {
+    // Prepare
+    const { context } = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };
+    const gatedOut = mkdtempSync(join(tmpdir(), 'newswatch-gated-'));
+    const app = new App({ outdir: gatedOut, context });
+    const stack = new NewswatchStack(app, 'Gated', {
+      subscribers: [
+        {
+          id: 'calm',
+          email: 'calm@example.org',
+          topics: ['international-health-aid'],
+          minScore: 0,
+          mode: 'immediate',
+          updates: false,
+          cooldownMinutes: 60,
+          quietHours: { from: '22:00', to: '07:00', timeZone: 'Europe/Berlin' },
+        },
+      ],
+    });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+    // Act
+    app.synth();
+    const gated = Template.fromStack(stack);
+
+    // Assess
+    gated.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      FilterPolicy: { kind: ['gated'], subscriber: ['calm'] },
+    });
+    gated.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Sends alerts held by cooldowns, daily limits or quiet hours once the hold ends',
+      Environment: {
+        Variables: Match.objectLike({ GATED_SUBSCRIBERS: Match.stringLikeRegexp('"cooldownMinutes":60') }),
+      },
+    });
+    gated.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Reads new article files from the bucket, stores articles and records errors',
+      Environment: { Variables: Match.objectLike({ GATED_SUBSCRIBERS: Match.anyValue() }) },
+    });
+    gated.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+    const report = JSON.parse(readFileSync(join(gatedOut, 'validation-report.json'), 'utf8')) as {
+      pluginReports: Array<{ conclusion?: string }>;
+    };
+    expect(report.pluginReports.map((r) => r.conclusion)).not.toContain('failure');
+  });
+});
+
 describe('Stack: Newswatch (checks)', () => {
   it('should pass the cdk-nag AwsSolutions checks with no unacknowledged finding', () => {
     // Prepare

@@ -18,6 +18,28 @@ import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 const SEED_TITLE = 'A ceremony has been held at the Azerbaijan Foreign Ministry';
 const SCREENSHOT = join(REPO_ROOT, 'test-results', 'dashboard.png');
 const EDITOR_SCREENSHOT = join(REPO_ROOT, 'test-results', 'dashboard-topic-editor.png');
+const STORY_SCREENSHOT = join(REPO_ROOT, 'test-results', 'dashboard-story.png');
+const SEED_FILE = join(REPO_ROOT, 'seeds', 'articles', '000_9c9c4874b48bb81e.txt');
+/** The seed text file names no source and sits at the top of the inbox: its outlet is 'unknown'. */
+const SEED_OUTLET = 'unknown';
+const COPY_TITLES = {
+  'Caspian Wire': 'South Korea hands medical masks to Azerbaijan',
+  Trend: 'Azerbaijan receives medical masks from South Korea',
+};
+
+/**
+ * The paragraphs of the seed article's body: the file opens with a `date … By …` line of its
+ * own and ends with a `--` signature and a footer, both left out.
+ */
+const seedParagraphs = (): string[] => {
+  const paragraphs = readFileSync(SEED_FILE, 'utf8')
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const body = /^date\s/i.test(paragraphs[0] ?? '') ? paragraphs.slice(1) : paragraphs;
+  const footer = body.findIndex((p) => p === '--');
+  return footer >= 0 ? body.slice(0, footer) : body;
+};
 
 /** Polls the dashboard's status until `ready` holds, or fails after `timeoutMs`. */
 const waitForStatus = async (
@@ -70,6 +92,28 @@ describe('Dashboard', () => {
     await waitForStatus(url, (s) => s.articles === 2);
     await runtime.idle();
     await waitForStatus(url, (s) => s.alerts > 0);
+    // Two other outlets carry the same story: one adds a closing paragraph, one drops the last.
+    const paragraphs = seedParagraphs();
+    writeFileSync(
+      join(dir, 'inbox', 'caspian-wire-masks.json'),
+      JSON.stringify({
+        title: COPY_TITLES['Caspian Wire'],
+        date: '2020-07-26',
+        source: 'Caspian Wire',
+        body: [...paragraphs, 'An added closing paragraph about the shipment.'],
+      }),
+    );
+    writeFileSync(
+      join(dir, 'inbox', 'trend-masks.json'),
+      JSON.stringify({
+        title: COPY_TITLES.Trend,
+        date: '2020-07-26',
+        source: 'Trend',
+        body: paragraphs.slice(0, -1),
+      }),
+    );
+    await waitForStatus(url, (s) => s.articles === 4);
+    await runtime.idle();
 
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -99,25 +143,33 @@ describe('Dashboard', () => {
     const item = page.locator('#article-list > li', { hasText: SEED_TITLE });
     await item.waitFor();
 
-    // Assess
-    expect(await page.locator('#article-list > li').count()).toBe(2);
-    expect(await page.textContent('#article-count')).toBe('2 articles');
+    // Assess: the seed and its two copies are one story of three articles; the other seed stands alone.
+    expect(await page.locator('#article-list > li').count()).toBe(4);
+    expect(await page.textContent('#article-count')).toBe('4 articles');
     expect(await item.locator('.badge').allTextContents()).toContain('International health aid');
+    expect(await item.locator('.story-badge').textContent()).toBe('story · 3 articles');
+    for (const title of Object.values(COPY_TITLES)) {
+      const copy = page.locator('#article-list > li', { hasText: title });
+      expect(await copy.locator('.story-badge').textContent()).toBe('story · 3 articles');
+    }
+    const alone = page.locator('#article-list > li', { hasText: 'Azerbaijan continues' });
+    expect(await alone.locator('.story-badge').count()).toBe(0);
   });
 
   it('should narrow the list by search words and dates', async () => {
     // Act
     await page.fill('#search-input', 'ambassador masks');
-    await page.locator('#article-count', { hasText: /^1 article$/ }).waitFor();
+    await page.locator('#article-count', { hasText: /^3 articles$/ }).waitFor();
     const bySearch = await page.locator('#article-list > li .article-link').allTextContents();
     await page.fill('#search-input', '');
     await page.fill('#to-date', '2020-07-10');
     await page.locator('#article-list > li', { hasText: 'Azerbaijan continues' }).waitFor();
     const byDate = await page.locator('#article-list > li').count();
 
-    // Assess
-    expect(bySearch).toHaveLength(1);
-    expect(bySearch[0]).toContain(SEED_TITLE);
+    // Assess: the seed and both copies tell of the ambassador and the masks.
+    expect(bySearch).toHaveLength(3);
+    for (const title of [SEED_TITLE, ...Object.values(COPY_TITLES)])
+      expect(bySearch.filter((t) => t.includes(title))).toHaveLength(1);
     expect(byDate).toBe(1);
     expect(page.url()).toContain('to=2020-07-10');
   });
@@ -140,6 +192,97 @@ describe('Dashboard', () => {
     const health = cards.filter({ hasText: 'International health aid' });
     expect(await health.textContent()).toContain('sent');
     expect(await health.locator('.snippet mark').count()).toBeGreaterThan(0);
+    const story = page.locator('#article-story');
+    expect(await story.textContent()).toMatch(/^Also reported as: /);
+    expect((await story.locator('a').allTextContents()).sort()).toEqual([
+      'Caspian Wire',
+      'Trend',
+      'see the story side by side',
+    ]);
+  });
+
+  it('should list the story the three outlets reported', async () => {
+    // Act
+    await page.click('nav >> text=Stories');
+    const rows = page.locator('#stories-table tbody tr[data-story-id]');
+    await rows.first().waitFor();
+
+    // Assess: only stories of more than one article are listed.
+    expect(await rows.count()).toBe(1);
+    const cells = await rows.first().locator('td').allTextContents();
+    expect(cells[0]).toContain(SEED_TITLE);
+    expect(cells[1]).toBe('3');
+    expect(
+      cells[2]
+        ?.split(', ')
+        .sort()
+        .map((s) => s.trim()),
+    ).toEqual(['Caspian Wire', 'Trend', SEED_OUTLET].sort());
+  });
+
+  it('should list every story, single articles too, when asked', async () => {
+    // Act
+    await page.check('#all-stories');
+    await page.locator('#stories-table caption', { hasText: 'Every story' }).waitFor();
+    const rows = page.locator('#stories-table tbody tr[data-story-id]');
+
+    // Assess: the seed's story and the other seed article's own.
+    expect(await rows.count()).toBe(2);
+    expect(await rows.filter({ hasText: 'Azerbaijan continues' }).locator('td').nth(1).textContent()).toBe(
+      '1',
+    );
+    expect(page.url()).toContain('#/stories?all=true');
+    await page.uncheck('#all-stories');
+    await page.locator('#stories-table caption', { hasText: 'more than once' }).waitFor();
+  });
+
+  it("should show a story's articles side by side", async () => {
+    // Act
+    await page.locator('#stories-table a', { hasText: SEED_TITLE }).click();
+    const columns = page.locator('#story-articles > .story-article');
+    await page.locator('.view:not([aria-busy]) #story-articles').waitFor();
+    const boxes = await Promise.all(
+      (await columns.all()).map(async (c) => (await c.boundingBox()) ?? { x: NaN, y: NaN, width: 0 }),
+    );
+    const outlets = await columns.locator('h2 .outlet').allTextContents();
+    mkdirSync(dirname(STORY_SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: STORY_SCREENSHOT, fullPage: true });
+
+    // Assess: three columns on one row, left to right, the first article first.
+    expect(await page.textContent('#story-title')).toContain(SEED_TITLE);
+    expect(boxes).toHaveLength(3);
+    const [a, b, c] = boxes as [(typeof boxes)[0], (typeof boxes)[0], (typeof boxes)[0]];
+    expect(b.y).toBe(a.y);
+    expect(c.y).toBe(a.y);
+    expect(b.x).toBeGreaterThanOrEqual(a.x + a.width);
+    expect(c.x).toBeGreaterThanOrEqual(b.x + b.width);
+    expect(outlets[0]).toBe(SEED_OUTLET);
+    expect([...outlets].sort()).toEqual(['Caspian Wire', 'Trend', SEED_OUTLET].sort());
+    expect(await columns.first().locator('.badge').allTextContents()).toEqual(['first']);
+    expect(await columns.locator('.badge', { hasText: 'latest' }).count()).toBe(1);
+    expect(await columns.first().locator('.badge', { hasText: 'latest' }).count()).toBe(0);
+    const caspian = columns.filter({ has: page.locator('h2', { hasText: 'Caspian Wire' }) });
+    expect(await caspian.locator('p.differs').allTextContents()).toEqual([
+      'An added closing paragraph about the shipment.',
+    ]);
+    expect(await columns.first().locator('.body p').count()).toBe(seedParagraphs().length);
+    expect(statSync(STORY_SCREENSHOT).size).toBeGreaterThan(0);
+  });
+
+  it('should lead from the story badge of an article to its story', async () => {
+    // Prepare
+    await page.click('nav >> text=Articles');
+    const item = page.locator('#article-list > li', { hasText: COPY_TITLES.Trend });
+    await item.waitFor();
+
+    // Act
+    await item.locator('.story-badge').click();
+    await page.locator('.view:not([aria-busy]) #story-articles').waitFor();
+
+    // Assess
+    expect(await page.locator('#story-articles > .story-article').count()).toBe(3);
+    expect(page.url()).toContain('#/story/');
+    expect(await page.getAttribute('nav a[data-route="stories"]', 'aria-current')).toBe('page');
   });
 
   it('should preview a query as it is typed', async () => {
@@ -149,13 +292,14 @@ describe('Dashboard', () => {
 
     // Act
     await page.fill('#query-input', '"medical masks" AND korea');
-    await page.locator('#preview-count', { hasText: '1 of 2 stored articles match' }).waitFor();
+    await page.locator('#preview-count', { hasText: '3 of 4 stored articles match' }).waitFor();
 
-    // Assess
+    // Assess: the seed and its two copies.
     const items = page.locator('#preview-list > li');
-    expect(await items.count()).toBe(1);
-    expect(await items.first().textContent()).toContain(SEED_TITLE);
-    expect(await items.first().locator('.snippet mark').allTextContents()).toContain('medical masks');
+    expect(await items.count()).toBe(3);
+    const seed = items.filter({ hasText: SEED_TITLE });
+    expect(await seed.count()).toBe(1);
+    expect(await seed.locator('.snippet mark').allTextContents()).toContain('medical masks');
     expect(await page.locator('#query-problems .problem').count()).toBe(0);
     await page.screenshot({ path: EDITOR_SCREENSHOT, fullPage: true });
     expect(statSync(EDITOR_SCREENSHOT).size).toBeGreaterThan(0);
@@ -224,7 +368,8 @@ describe('Dashboard', () => {
     await page.click('nav >> text=Alerts');
     const rows = page.locator('#alert-log tbody tr[data-alert-id]');
     await rows.first().waitFor();
-    const health = rows.filter({ hasText: 'International health aid' });
+    // The Caspian Wire copy matches the topic too: its alert is the story's update.
+    const health = rows.filter({ hasText: 'International health aid' }).filter({ hasText: SEED_TITLE });
 
     // Assess
     expect(await rows.count()).toBeGreaterThanOrEqual(1);
@@ -249,7 +394,7 @@ describe('Dashboard', () => {
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
     // Assess
-    expect(await page.textContent('[data-testid="status-articles"] dd')).toBe('2');
+    expect(await page.textContent('[data-testid="status-articles"] dd')).toBe('4');
     expect(painted).toBe(true);
     expect(await page.textContent('#error-log tbody')).toContain('empty.txt');
     expect(existsSync(SCREENSHOT)).toBe(true);

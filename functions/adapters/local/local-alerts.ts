@@ -3,7 +3,7 @@ import type { Alert } from '../../core/alerts/alert.ts';
 import { type AlertDocument, composeAlertDocument, composeAlertEmail } from '../../core/alerts/compose.ts';
 import { composeDigestDocument, composeDigestEmail, type Digest } from '../../core/alerts/digest.ts';
 import { UnsafeWebhookUrlError } from '../../core/alerts/ssrf.ts';
-import { isLoopbackHost, type Subscriber, wantsAlert } from '../../core/alerts/subscribers.ts';
+import { isGated, isLoopbackHost, type Subscriber, wantsAlert } from '../../core/alerts/subscribers.ts';
 import {
   type DeliveryPorts,
   deliverWebhook,
@@ -241,12 +241,15 @@ export class LocalAlertPublisher implements AlertPublisher {
         await this.ledger.record(alert.id, 'console', this.now());
       }
       const doc = composeAlertDocument(alert);
-      const recipients = this.subscribers().filter((s) =>
-        wantsAlert(s, {
-          topicId: alert.topic.id,
-          score: alert.score,
-          storyRole: alert.story?.role ?? 'first',
-        }),
+      // Subscribers with fatigue controls get their messages through the gate instead.
+      const recipients = this.subscribers().filter(
+        (s) =>
+          !isGated(s) &&
+          wantsAlert(s, {
+            topicId: alert.topic.id,
+            score: alert.score,
+            storyRole: alert.story?.role ?? 'first',
+          }),
       );
       let emailFailure: string | undefined;
       for (const s of recipients) {

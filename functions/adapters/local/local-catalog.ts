@@ -2,7 +2,9 @@ import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb'
 import type { MatchRecord } from '../../core/pipeline/matching.ts';
 import type { IngestErrorRecord, SourceRecord } from '../../core/pipeline/ports.ts';
 import type { StoredArticle } from '../aws/dynamodb-article-store.ts';
+import { storyFromItem } from '../aws/dynamodb-story-store.ts';
 import { withoutKeys } from '../aws/table-layout.ts';
+import type { StoryRecord } from '../../core/stories/story.ts';
 
 /** Everything one machine's table holds, by kind. */
 export interface CatalogSnapshot {
@@ -10,6 +12,9 @@ export interface CatalogSnapshot {
   matches: MatchRecord[];
   sources: SourceRecord[];
   errors: IngestErrorRecord[];
+  stories: StoryRecord[];
+  /** The story of each article that has one. */
+  storyOf: Map<string, string>;
 }
 
 /**
@@ -27,7 +32,14 @@ export class LocalCatalog {
   }
 
   async snapshot(): Promise<CatalogSnapshot> {
-    const snap: CatalogSnapshot = { articles: [], matches: [], sources: [], errors: [] };
+    const snap: CatalogSnapshot = {
+      articles: [],
+      matches: [],
+      sources: [],
+      errors: [],
+      stories: [],
+      storyOf: new Map(),
+    };
     let start: Record<string, unknown> | undefined;
     do {
       const res = await this.doc.send(
@@ -43,6 +55,9 @@ export class LocalCatalog {
           snap.matches.push(record as unknown as MatchRecord);
         else if (pk.startsWith('SOURCE#') && sk === 'SOURCE')
           snap.sources.push(record as unknown as SourceRecord);
+        else if (pk.startsWith('STORY#') && sk === 'STORY') snap.stories.push(storyFromItem(item));
+        else if (pk.startsWith('ARTICLE#') && sk === 'STORY')
+          snap.storyOf.set(String(item.articleId), String(item.storyId));
         else if (pk.startsWith('SOURCE#') && sk.startsWith('ERROR#'))
           snap.errors.push(record as unknown as IngestErrorRecord);
       }

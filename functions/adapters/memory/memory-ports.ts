@@ -1,4 +1,7 @@
 import type { Alert } from '../../core/alerts/alert.ts';
+import type { GateStore, HeldAlert } from '../../core/alerts/fatigue.ts';
+import type { StoryCandidate } from '../../core/stories/near-duplicate.ts';
+import type { StoryRecord, StoryRole, StoryStore } from '../../core/stories/story.ts';
 import type { Article } from '../../core/articles/article.ts';
 import type {
   AlertPublisher,
@@ -141,5 +144,162 @@ export class MemoryAlertPublisher implements AlertPublisher {
     }
     this.published.push(...alerts);
     return Promise.resolve({ failed: [] });
+  }
+}
+
+/** {@link StoryStore} in memory, with the same band read limit as the DynamoDB store. */
+export class MemoryStoryStore implements StoryStore {
+  readonly bands = new Map<string, Map<string, StoryCandidate>>();
+  readonly stories = new Map<string, StoryRecord>();
+  readonly articleStory = new Map<string, string>();
+  readonly topicClaims = new Map<string, string>();
+  /** Band items read by lookups so far (what DynamoDB would bill as reads). */
+  itemsRead = 0;
+  private readonly bandReadLimit: number;
+
+  constructor(bandReadLimit = 25) {
+    this.bandReadLimit = bandReadLimit;
+  }
+
+  candidates(bandKeys: readonly string[]): Promise<StoryCandidate[]> {
+    const found = new Map<string, StoryCandidate>();
+    for (const key of bandKeys) {
+      let n = 0;
+      for (const c of this.bands.get(key)?.values() ?? []) {
+        if (n++ >= this.bandReadLimit) break;
+        this.itemsRead++;
+        if (!found.has(c.articleId)) found.set(c.articleId, c);
+      }
+    }
+    return Promise.resolve([...found.values()]);
+  }
+
+  index(entry: {
+    articleId: string;
+    storyId: string;
+    signature: Uint32Array;
+    bandKeys: readonly string[];
+  }): Promise<void> {
+    for (const key of entry.bandKeys) {
+      const band = this.bands.get(key) ?? new Map<string, StoryCandidate>();
+      band.set(entry.articleId, {
+        articleId: entry.articleId,
+        storyId: entry.storyId,
+        signature: entry.signature,
+      });
+      this.bands.set(key, band);
+    }
+    return Promise.resolve();
+  }
+
+  join(entry: {
+    storyId: string;
+    articleId: string;
+    title: string;
+    source: string;
+    at: string;
+  }): Promise<void> {
+    const s = this.stories.get(entry.storyId) ?? {
+      storyId: entry.storyId,
+      firstArticleId: entry.articleId,
+      firstSeenAt: entry.at,
+      title: entry.title,
+      latestArticleId: entry.articleId,
+      latestAt: entry.at,
+      articleIds: [],
+      sources: [],
+    };
+    if (!s.articleIds.includes(entry.articleId)) s.articleIds.push(entry.articleId);
+    if (!s.sources.includes(entry.source)) s.sources.push(entry.source);
+    s.latestArticleId = entry.articleId;
+    s.latestAt = entry.at;
+    this.stories.set(entry.storyId, s);
+    this.articleStory.set(entry.articleId, entry.storyId);
+    return Promise.resolve();
+  }
+
+  storyOf(articleId: string): Promise<string | undefined> {
+    return Promise.resolve(this.articleStory.get(articleId));
+  }
+
+  addSource(storyId: string, source: string, at: string): Promise<void> {
+    const s = this.stories.get(storyId);
+    if (s && !s.sources.includes(source)) s.sources.push(source);
+    if (s) s.latestAt = at;
+    return Promise.resolve();
+  }
+
+  get(storyId: string): Promise<StoryRecord | undefined> {
+    return Promise.resolve(this.stories.get(storyId));
+  }
+
+  claimTopic(storyId: string, topicId: string, articleId: string): Promise<StoryRole> {
+    const key = `${storyId}\u0000${topicId}`;
+    const holder = this.topicClaims.get(key);
+    if (holder === undefined) this.topicClaims.set(key, articleId);
+    return Promise.resolve(holder === undefined || holder === articleId ? 'first' : 'update');
+  }
+}
+
+/** {@link GateStore} in memory, with the same conditional rules as the DynamoDB store. */
+export class MemoryGateStore implements GateStore {
+  readonly claims = new Map<string, 'claimed' | 'released'>();
+  readonly lastSentAt = new Map<string, string>();
+  readonly daily = new Map<string, number>();
+  readonly held = new Map<string, HeldAlert>();
+
+  claimAlert(subscriberId: string, alertId: string): Promise<boolean> {
+    const key = `${subscriberId}/${alertId}`;
+    if (this.claims.get(key) === 'claimed') return Promise.resolve(false);
+    this.claims.set(key, 'claimed');
+    return Promise.resolve(true);
+  }
+
+  unclaimAlert(subscriberId: string, alertId: string): Promise<void> {
+    this.claims.set(`${subscriberId}/${alertId}`, 'released');
+    return Promise.resolve();
+  }
+
+  lastSent(subscriberId: string, topicId: string): Promise<string | undefined> {
+    return Promise.resolve(this.lastSentAt.get(`${subscriberId}/${topicId}`));
+  }
+
+  claimCooldown(
+    subscriberId: string,
+    topicId: string,
+    previous: string | undefined,
+    now: string,
+  ): Promise<boolean> {
+    const key = `${subscriberId}/${topicId}`;
+    if (this.lastSentAt.get(key) !== previous) return Promise.resolve(false);
+    this.lastSentAt.set(key, now);
+    return Promise.resolve(true);
+  }
+
+  claimDaily(subscriberId: string, day: string, max: number): Promise<boolean> {
+    const key = `${subscriberId}/${day}`;
+    const sent = this.daily.get(key) ?? 0;
+    if (sent >= max) return Promise.resolve(false);
+    this.daily.set(key, sent + 1);
+    return Promise.resolve(true);
+  }
+
+  hold(subscriberId: string, held: HeldAlert): Promise<void> {
+    this.held.set(`${subscriberId}/${held.until}#${held.alert.id}`, held);
+    return Promise.resolve();
+  }
+
+  due(subscriberId: string, now: string): Promise<HeldAlert[]> {
+    return Promise.resolve(
+      [...this.held.entries()]
+        .filter(([k, h]) => k.startsWith(`${subscriberId}/`) && h.until <= now)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([, h]) => h),
+    );
+  }
+
+  release(subscriberId: string, held: readonly HeldAlert[]): Promise<void> {
+    for (const h of held) this.held.delete(`${subscriberId}/${h.until}#${h.alert.id}`);
+    return Promise.resolve();
   }
 }

@@ -1,47 +1,8 @@
 import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
-import * as z from '../validation.ts';
+import { hasControls } from './fatigue.ts';
+import { isLoopbackHost, type Subscriber, SubscribersFileSchema } from './subscriber-rules.ts';
 
-/** How a subscriber wants alerts: each one as it happens, or one message a day. */
-export type DeliveryMode = 'immediate' | 'digest';
-
-/** The payload shapes a webhook endpoint can take. */
-export type WebhookFormat = 'generic' | 'slack' | 'discord' | 'teams';
-
-const id = z
-  .string()
-  .check(z.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and dashes'));
-
-const SubscriberBase = {
-  id,
-  /** Topic ids, or ["*"] for every topic. */
-  topics: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
-  minScore: z._default(z.number().check(z.gte(0), z.lte(1)), 0),
-  mode: z._default(z.enum(['immediate', 'digest']), 'immediate'),
-  /** Also alert on later copies and versions of a story already alerted (off: one alert per story). */
-  updates: z._default(z.boolean(), false),
-};
-
-const EmailSubscriberSchema = z.object({ ...SubscriberBase, email: z.email() });
-
-const WebhookSubscriberSchema = z.object({
-  ...SubscriberBase,
-  webhook: z.object({
-    url: z.url({ protocol: /^https?$/, error: 'must be an https URL' }),
-    format: z._default(z.enum(['generic', 'slack', 'discord', 'teams']), 'generic'),
-    /** Secrets Manager secret holding the signing secret(s), one per line during rotation. */
-    secretName: z
-      .string()
-      .check(z.regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name')),
-  }),
-});
-
-const SubscribersFileSchema = z.object({
-  subscribers: z.array(z.union([EmailSubscriberSchema, WebhookSubscriberSchema])),
-});
-
-export type EmailSubscriber = z.infer<typeof EmailSubscriberSchema>;
-export type WebhookSubscriber = z.infer<typeof WebhookSubscriberSchema>;
-export type Subscriber = EmailSubscriber | WebhookSubscriber;
+export * from './subscriber-rules.ts';
 
 /** A problem in the subscribers file, with where it is. */
 export interface SubscriberProblem {
@@ -55,10 +16,6 @@ export interface LoadSubscribersOptions {
   /** Accept `http://` webhook URLs to this machine (the local runtime); never on AWS. */
   allowLocalHttp?: boolean;
 }
-
-/** Names and addresses of this machine's loopback interface. */
-export const isLoopbackHost = (hostname: string): boolean =>
-  /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(hostname.replace(/\.$/, ''));
 
 /**
  * Reads and checks the subscribers file (YAML or JSON). Unknown topic ids, duplicate
@@ -103,6 +60,12 @@ export const loadSubscribers = (
   }
   const seen = new Set<string>();
   parsed.data.subscribers.forEach((s, i) => {
+    if ('email' in s && s.mode === 'digest' && hasControls(s)) {
+      at(
+        nodeAt(['subscribers', i, 'mode'])?.range?.[0] ?? 0,
+        `subscriber ${s.id}: cooldown, daily limit and quiet hours apply to immediate alerts; a digest is already one message a day`,
+      );
+    }
     if ('webhook' in s && s.mode === 'digest') {
       at(
         nodeAt(['subscribers', i, 'mode'])?.range?.[0] ?? 0,
@@ -133,30 +96,3 @@ export const loadSubscribers = (
   });
   return { subscribers: problems.length ? [] : parsed.data.subscribers, problems };
 };
-
-/**
- * The SNS filter policy (on message attributes) that gives a subscriber what it asked for:
- * alerts of its topics at or above its minimum score, or only its own daily digest.
- */
-export const filterPolicyOf = (s: Subscriber): Record<string, unknown[]> =>
-  s.mode === 'digest'
-    ? { kind: ['digest'], subscriber: [s.id] }
-    : {
-        kind: ['alert'],
-        ...(s.updates ? {} : { storyRole: ['first'] }),
-        ...(s.topics.includes('*') ? {} : { topicId: [...s.topics] }),
-        ...(s.minScore > 0 ? { score: [{ numeric: ['>=', s.minScore] }] } : {}),
-      };
-
-/**
- * Whether a subscriber gets an alert as it happens: the same rule as its SNS filter policy
- * ({@link filterPolicyOf}), for the local runtime where no SNS evaluates it.
- */
-export const wantsAlert = (
-  s: Subscriber,
-  alert: { topicId: string; score: number; storyRole?: 'first' | 'update' },
-): boolean =>
-  s.mode === 'immediate' &&
-  (s.updates || alert.storyRole !== 'update') &&
-  (s.topics.includes('*') || s.topics.includes(alert.topicId)) &&
-  alert.score >= s.minScore;

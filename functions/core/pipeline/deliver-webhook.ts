@@ -1,6 +1,6 @@
 import type { AlertDocument } from '../alerts/compose.ts';
 import { decideDelivery, type DeliveryDecision, retryDelaySeconds } from '../alerts/delivery.ts';
-import type { WebhookFormat } from '../alerts/subscribers.ts';
+import type { WebhookFormat } from '../alerts/subscriber-rules.ts';
 import { UnsafeWebhookUrlError } from '../alerts/ssrf.ts';
 import { webhookBody } from '../alerts/webhook-payloads.ts';
 import { signWebhook } from '../alerts/webhook-signature.ts';

@@ -12,14 +12,16 @@ import type {
   AlertEntry,
   ArticleDetail,
   ArticleSummary,
+  listStories,
   QueryPreview,
   QueryProblem,
+  StoryDetail,
   TopicSummary,
 } from '../../services.ts';
 
 /**
- * The newswatch dashboard: plain DOM, hash routing (#/, #/articles, #/article/<id>, #/topics,
- * #/topics/<id>, #/alerts) over the JSON API of local/dashboard/server.ts.
+ * The newswatch dashboard: plain DOM, hash routing (#/, #/articles, #/article/<id>, #/stories,
+ * #/story/<id>, #/topics, #/topics/<id>, #/alerts) over the JSON API of local/dashboard/server.ts.
  *
  * Article text is untrusted (anyone can drop a file into the inbox), so text only ever reaches
  * the page as text nodes: no innerHTML anywhere.
@@ -31,6 +33,8 @@ Chart.register(BarController, BarElement, CategoryScale, LinearScale, Colors, Le
 // imports only: nothing of them reaches the browser bundle).
 type ArticleMatch = ArticleDetail['matches'][number];
 type Position = ArticleMatch['explanation']['terms'][number]['positions'][number];
+type StorySummary = ReturnType<typeof listStories>[number];
+type StoryArticle = StoryDetail['articles'][number];
 
 interface Status {
   articles: number;
@@ -153,6 +157,23 @@ const time = (iso: string | undefined) =>
 const score = (s: number) => (Math.round(s * 1000) / 1000).toString();
 
 const articleHref = (id: string) => `#/article/${encodeURIComponent(id)}`;
+const storyHref = (id: string) => `#/story/${encodeURIComponent(id)}`;
+
+/**
+ * The outlet of an article as the story lists name it (outletOf in
+ * functions/core/stories/story.ts): its source, else the folder of the key it came from. A list
+ * entry carries no URL, so an article known only by its URL's host shows as 'unknown' here.
+ */
+const outletOf = (a: Pick<ArticleSummary, 'source' | 'sourceKey'>): string => {
+  if (a.source?.trim()) return a.source.trim();
+  const parts = a.sourceKey.replace(/^file:\/\//, '').split('/');
+  return parts.length > 2 ? (parts.at(-2) as string) : 'unknown';
+};
+
+/** Runs of white space as one space: paragraphs compared across versions. */
+const squash = (p: string) => p.replace(/\s+/g, ' ').trim();
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 const errorBox = (e: unknown, what = 'Could not load') =>
   h('p', { class: 'error', role: 'alert' }, `${what}: ${e instanceof Error ? e.message : String(e)}`);
@@ -462,7 +483,18 @@ function articleItem(a: ArticleSummary, topicNames: ReadonlyMap<string, string>)
     'li',
     { 'data-article-id': a.id },
     h('a', { href: articleHref(a.id), class: 'article-link' }, a.title),
-    h('div', { class: 'meta' }, meta),
+    h(
+      'div',
+      { class: 'meta' },
+      meta,
+      a.storyId && (a.storyArticles ?? 0) > 1
+        ? h(
+            'a',
+            { href: storyHref(a.storyId), class: 'badge story-badge' },
+            `story · ${plural(a.storyArticles ?? 0, 'article')}`,
+          )
+        : null,
+    ),
     a.topics.length > 0
       ? h(
           'ul',
@@ -491,7 +523,7 @@ async function articleView({ view, args, alive }: ViewContext): Promise<void> {
     throw e;
   }
   if (!alive()) return;
-  const { article, matches, sources } = detail;
+  const { article, matches, sources, story } = detail;
   const url = article.url && /^https?:\/\//i.test(article.url) ? article.url : undefined;
   const meta: Array<[string, Child]> = [
     ['Date', `${article.date}${article.dateSource === 'received' ? ' (date of arrival)' : ''}`],
@@ -524,6 +556,7 @@ async function articleView({ view, args, alive }: ViewContext): Promise<void> {
           .filter(([, v]) => v !== undefined)
           .map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v))),
       ),
+      story && story.articles.length > 1 ? storyLine(story, article.id) : null,
       h(
         'div',
         { id: 'article-body', class: 'body' },
@@ -547,6 +580,22 @@ async function articleView({ view, args, alive }: ViewContext): Promise<void> {
       ),
       'None recorded.',
     ),
+  );
+}
+
+/** "Also reported as: <outlet>, <outlet> · see the story side by side", for an article of a story. */
+function storyLine(story: StoryDetail, articleId: string): HTMLParagraphElement {
+  const others = story.articles.filter((a) => a.id !== articleId);
+  return h(
+    'p',
+    { id: 'article-story', class: 'story-line' },
+    'Also reported as: ',
+    ...others.flatMap((a, i) => [
+      i > 0 ? ', ' : null,
+      h('a', { href: articleHref(a.id), title: `${a.title} (${a.date})` }, outletOf(a)),
+    ]),
+    ' · ',
+    h('a', { href: storyHref(story.storyId), class: 'story-link' }, 'see the story side by side'),
   );
 }
 
@@ -877,6 +926,135 @@ async function alertsView({ view, params, alive }: ViewContext): Promise<void> {
   );
 }
 
+async function storiesView({ view, params, alive }: ViewContext): Promise<void> {
+  const all = params.get('all') === 'true';
+  const { stories } = await getJson<{ stories: StorySummary[] }>(`/api/stories${all ? '?all=true' : ''}`);
+  if (!alive()) return;
+  const everyStory = h('input', { id: 'all-stories', type: 'checkbox', checked: all });
+  // A new address re-renders the view with the filter applied, and keeps it across reloads.
+  everyStory.addEventListener('change', () => {
+    location.hash = everyStory.checked ? '#/stories?all=true' : '#/stories';
+  });
+  view.replaceChildren(
+    heading('Stories'),
+    h(
+      'p',
+      { class: 'hint' },
+      'Articles telling the same story (one text from several outlets, or later versions of it) are grouped.',
+    ),
+    h(
+      'form',
+      { class: 'filters' },
+      h(
+        'div',
+        { class: 'field checkbox' },
+        everyStory,
+        h('label', { for: everyStory.id }, 'Show stories of a single article too'),
+      ),
+    ),
+    table(
+      'stories-table',
+      all ? 'Every story, newest first' : 'Stories reported more than once, newest first',
+      ['Story', 'Articles', 'Outlets', 'First seen', 'Latest'],
+      stories.map((s) =>
+        h(
+          'tr',
+          { 'data-story-id': s.storyId },
+          h('td', {}, h('a', { href: storyHref(s.storyId) }, s.title)),
+          h('td', {}, s.articles),
+          h('td', { class: 'outlets' }, s.sources.join(', ')),
+          h('td', {}, time(s.firstSeenAt)),
+          h('td', {}, time(s.latestAt)),
+        ),
+      ),
+      all ? 'No stories yet.' : 'No story has more than one article yet.',
+    ),
+  );
+}
+
+async function storyView({ view, args, alive }: ViewContext): Promise<void> {
+  const id = args[0] ?? '';
+  let story: StoryDetail;
+  try {
+    story = await getJson<StoryDetail>(`/api/stories/${encodeURIComponent(id)}`);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) {
+      view.replaceChildren(
+        heading('No such story'),
+        h('p', {}, h('a', { href: '#/stories' }, 'Back to the stories')),
+      );
+      return;
+    }
+    throw e;
+  }
+  if (!alive()) return;
+  // Paragraphs of later articles that the first one does not have (added or reworded).
+  const first = story.articles.find((a) => a.id === story.firstArticleId) ?? story.articles[0];
+  const original = new Set((first?.paragraphs ?? []).map(squash));
+  const meta: Array<[string, Child]> = [
+    ['Articles', story.articles.length],
+    ['Outlets', story.sources.join(', ')],
+    ['First seen', time(story.firstSeenAt)],
+    ['Latest', time(story.latestAt)],
+  ];
+  fill(
+    view,
+    h('p', {}, h('a', { href: '#/stories' }, '← Stories')),
+    h('h1', { id: 'story-title', tabindex: -1 }, story.title),
+    h('dl', { class: 'meta-list' }, ...meta.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v)))),
+    story.articles.length > 1
+      ? h(
+          'p',
+          { class: 'hint' },
+          'Paragraphs the first article does not have are marked with a bar on their left.',
+        )
+      : null,
+    h(
+      'div',
+      {
+        id: 'story-articles',
+        class: 'story-grid',
+        // Scrolls sideways when there are many articles: focusable so the keyboard can scroll it.
+        role: 'region',
+        'aria-label': 'The story’s articles, side by side',
+        tabindex: 0,
+      },
+      ...story.articles.map((a) => storyColumn(a, story, a === first ? undefined : original)),
+    ),
+  );
+}
+
+/** One article of a story as a column: outlet, date, first / latest, its link and its text. */
+function storyColumn(a: StoryArticle, story: StoryDetail, original?: ReadonlySet<string>): HTMLElement {
+  const badges = [
+    a.id === story.firstArticleId ? 'first' : undefined,
+    a.id === story.latestArticleId ? 'latest' : undefined,
+  ].filter((b): b is string => b !== undefined);
+  return h(
+    'article',
+    { class: 'story-article', 'data-article-id': a.id },
+    h(
+      'header',
+      {},
+      h(
+        'h2',
+        {},
+        h('span', { class: 'outlet' }, outletOf(a)),
+        ...badges.map((b) => h('span', { class: `badge story-${b}` }, b)),
+      ),
+      h('div', { class: 'meta' }, [a.date, a.author, `${a.wordCount} words`].filter(Boolean).join(' · ')),
+      h('a', { href: articleHref(a.id), class: 'article-link' }, a.title),
+    ),
+    h(
+      'div',
+      { class: 'body' },
+      ...a.paragraphs.map((p) =>
+        h('p', { class: original && !original.has(squash(p)) ? 'differs' : undefined }, p),
+      ),
+    ),
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Routing
 
@@ -886,6 +1064,8 @@ const routes: Array<{ path: RegExp; nav: string; title: string; view: View }> = 
   { path: /^\/?$/, nav: 'overview', title: 'Overview', view: overviewView },
   { path: /^\/articles$/, nav: 'articles', title: 'Articles', view: articlesView },
   { path: /^\/article\/([^/]+)$/, nav: 'articles', title: 'Article', view: articleView },
+  { path: /^\/stories$/, nav: 'stories', title: 'Stories', view: storiesView },
+  { path: /^\/story\/([^/]+)$/, nav: 'stories', title: 'Story', view: storyView },
   { path: /^\/topics(?:\/([^/]+))?$/, nav: 'topics', title: 'Topics', view: topicsView },
   { path: /^\/alerts$/, nav: 'alerts', title: 'Alerts', view: alertsView },
 ];

@@ -4,9 +4,11 @@ import type { MatchRecord } from '../../../functions/core/pipeline/matching.ts';
 import {
   listAlerts,
   listArticles,
+  listStories,
   matchesPerDay,
   previewQuery,
   showArticle,
+  showStory,
 } from '../../../local/services.ts';
 
 const article = (id: string, date: string, title: string, body: string) => ({
@@ -67,6 +69,22 @@ const snap: CatalogSnapshot = {
   ],
   sources: [],
   errors: [],
+  stories: [
+    {
+      storyId: 'aaaaaaaaaaaa0001',
+      firstArticleId: 'aaaaaaaaaaaa0001',
+      firstSeenAt: '2026-01-01T12:00:00.000Z',
+      title: 'Masks for Azerbaijan',
+      latestArticleId: 'aaaaaaaaaaaa0002',
+      latestAt: '2026-01-03T12:00:00.000Z',
+      articleIds: ['aaaaaaaaaaaa0001', 'aaaaaaaaaaaa0002'],
+      sources: ['Trend', 'Wire'],
+    },
+  ],
+  storyOf: new Map([
+    ['aaaaaaaaaaaa0001', 'aaaaaaaaaaaa0001'],
+    ['aaaaaaaaaaaa0002', 'aaaaaaaaaaaa0001'],
+  ]),
 };
 
 describe('Function: listArticles', () => {
@@ -151,5 +169,23 @@ describe('Function: previewQuery', () => {
     expect(warned.problems[0]).toMatchObject({ severity: 'warning', line: 1, column: 9 });
     expect(broken).toMatchObject({ valid: false, matches: [], problems: [{ severity: 'error', line: 2 }] });
     expect(broken.problems[0]?.caret).toContain('^');
+  });
+});
+
+describe('Function: showStory', () => {
+  it('should list the articles of a story side by side, the first one first, with the outlets', () => {
+    // Act
+    const story = showStory(snap, 'aaaaaaaaaaaa0001');
+
+    // Assess
+    expect(story?.articles.map((a) => a.id)).toEqual(['aaaaaaaaaaaa0001', 'aaaaaaaaaaaa0002']);
+    expect(story?.sources).toEqual(['Trend', 'Wire']);
+    expect(showArticle(snap, 'aaaaaaaaaaaa0002')?.story?.storyId).toBe('aaaaaaaaaaaa0001');
+    expect(listArticles(snap, { q: 'vaccine' }).articles[0]).toMatchObject({
+      storyId: 'aaaaaaaaaaaa0001',
+      storyArticles: 2,
+    });
+    expect(listStories(snap).map((s) => [s.storyId, s.articles])).toEqual([['aaaaaaaaaaaa0001', 2]]);
+    expect(showStory(snap, 'nope')).toBeUndefined();
   });
 });

@@ -1,0 +1,209 @@
+import type { Alert } from './alert.ts';
+import { type AlertDocument, composeAlertDocument, composeAlertEmail, snsSubject } from './compose.ts';
+
+/**
+ * Alert-fatigue controls of one subscriber: at most one alert per topic per cooldown (the rest
+ * folded into the next message), at most so many messages a day, and quiet hours in the
+ * subscriber's time zone. A held alert is never dropped: it goes out, folded with the others
+ * held, when its hold ends.
+ */
+export interface FatigueControls {
+  cooldownMinutes?: number;
+  maxPerDay?: number;
+  quietHours?: { from: string; to: string; timeZone: string };
+}
+
+/** Why an alert was held, and until when. */
+export type HoldReason = 'quiet-hours' | 'cooldown' | 'daily-limit';
+
+/** An alert waiting for its hold to end. */
+export interface HeldAlert {
+  alert: Alert;
+  until: string;
+  reason: HoldReason;
+}
+
+/** Whether a subscriber set any control. */
+export const hasControls = (c: FatigueControls): boolean =>
+  c.cooldownMinutes !== undefined || c.maxPerDay !== undefined || c.quietHours !== undefined;
+
+const minutesOf = (hhmm: string): number => {
+  const [h, m] = hhmm.split(':').map(Number);
+  return (h ?? 0) * 60 + (m ?? 0);
+};
+
+/** The wall-clock date and minute of the day of an instant in a time zone. */
+export const localTime = (now: Date, timeZone: string): { day: string; minute: number } => {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(now);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
+  return {
+    day: `${get('year')}-${get('month')}-${get('day')}`,
+    minute: Number(get('hour')) * 60 + Number(get('minute')),
+  };
+};
+
+/** Adds minutes to an instant, to the start of that minute. */
+const addMinutes = (now: Date, minutes: number): Date => {
+  const t = new Date(now.getTime() + minutes * 60_000);
+  t.setUTCSeconds(0, 0);
+  return t;
+};
+
+/**
+ * When the quiet hours around `now` end, or undefined when `now` is not in them. Windows may
+ * cross midnight (22:00–07:00). Across a daylight-saving change the end can be an hour off;
+ * the release then finds the subscriber still quiet and waits for the next run.
+ */
+export const quietUntil = (q: NonNullable<FatigueControls['quietHours']>, now: Date): Date | undefined => {
+  const { minute } = localTime(now, q.timeZone);
+  const from = minutesOf(q.from);
+  const to = minutesOf(q.to);
+  const inside = from <= to ? minute >= from && minute < to : minute >= from || minute < to;
+  if (!inside) return undefined;
+  return addMinutes(now, (to - minute + 1440) % 1440 || 1440);
+};
+
+/** The next local midnight in a time zone: when a daily limit starts again. */
+export const nextLocalMidnight = (now: Date, timeZone: string): Date =>
+  addMinutes(now, 1440 - localTime(now, timeZone).minute);
+
+/** Persistence of the controls' state; every claim is conditional, so two runs cannot both pass. */
+export interface GateStore {
+  /** Records that the alert has been dealt with for the subscriber: false when it already was. */
+  claimAlert(subscriberId: string, alertId: string, at: string): Promise<boolean>;
+  /** Undoes {@link claimAlert} after a failed send, so the retry deals with it again. */
+  unclaimAlert(subscriberId: string, alertId: string): Promise<void>;
+  /** When an alert on this topic last went to the subscriber. */
+  lastSent(subscriberId: string, topicId: string): Promise<string | undefined>;
+  /** Sets the topic's last-sent time if it is still `previous` (none when undefined). */
+  claimCooldown(
+    subscriberId: string,
+    topicId: string,
+    previous: string | undefined,
+    now: string,
+  ): Promise<boolean>;
+  /** Counts one more message on a local day unless `max` were sent already. */
+  claimDaily(subscriberId: string, day: string, max: number): Promise<boolean>;
+  hold(subscriberId: string, held: HeldAlert): Promise<void>;
+  /** Held alerts whose hold has ended by `now`, oldest first. */
+  due(subscriberId: string, now: string): Promise<HeldAlert[]>;
+  /** Removes released alerts. */
+  release(subscriberId: string, held: readonly HeldAlert[]): Promise<void>;
+}
+
+/** Sends one message (one alert, or held alerts folded) to a subscriber. */
+export type GatedSend = (alerts: readonly Alert[], reason?: HoldReason) => Promise<void>;
+
+/**
+ * Applies a subscriber's controls to one alert: sent now, or held (quiet hours, the topic's
+ * cooldown, the day's limit). Each alert is dealt with once per subscriber, whatever the retries.
+ */
+export const gateAlert = async (
+  subscriberId: string,
+  controls: FatigueControls,
+  alert: Alert,
+  store: GateStore,
+  now: Date,
+  send: GatedSend,
+): Promise<'sent' | HoldReason | 'done-before'> => {
+  const at = now.toISOString();
+  if (!(await store.claimAlert(subscriberId, alert.id, at))) return 'done-before';
+  try {
+    const hold = async (until: Date, reason: HoldReason) => {
+      await store.hold(subscriberId, { alert, until: until.toISOString(), reason });
+      return reason;
+    };
+    const quiet = controls.quietHours ? quietUntil(controls.quietHours, now) : undefined;
+    if (quiet) return await hold(quiet, 'quiet-hours');
+    if (controls.cooldownMinutes !== undefined) {
+      const last = await store.lastSent(subscriberId, alert.topic.id);
+      const ends = last ? new Date(new Date(last).getTime() + controls.cooldownMinutes * 60_000) : undefined;
+      if (ends && ends > now) return await hold(ends, 'cooldown');
+      if (!(await store.claimCooldown(subscriberId, alert.topic.id, last, at))) {
+        return await hold(addMinutes(now, controls.cooldownMinutes), 'cooldown');
+      }
+    }
+    if (controls.maxPerDay !== undefined) {
+      const tz = controls.quietHours?.timeZone ?? 'UTC';
+      if (!(await store.claimDaily(subscriberId, localTime(now, tz).day, controls.maxPerDay))) {
+        return await hold(nextLocalMidnight(now, tz), 'daily-limit');
+      }
+    }
+    await send([alert]);
+    return 'sent';
+  } catch (e) {
+    await store.unclaimAlert(subscriberId, alert.id);
+    throw e;
+  }
+};
+
+/**
+ * Sends the held alerts whose hold has ended, folded into one message, unless the subscriber
+ * is in quiet hours now. The folded message counts toward nothing: it carries alerts already
+ * counted as held. Returns how many alerts went out.
+ */
+export const releaseHeld = async (
+  subscriberId: string,
+  controls: FatigueControls,
+  store: GateStore,
+  now: Date,
+  send: GatedSend,
+): Promise<number> => {
+  if (controls.quietHours && quietUntil(controls.quietHours, now)) return 0;
+  const due = await store.due(subscriberId, now.toISOString());
+  if (due.length === 0) return 0;
+  const alerts = [...new Map(due.map((h) => [h.alert.id, h.alert])).values()];
+  await send(alerts, due[0]?.reason);
+  await store.release(subscriberId, due);
+  return alerts.length;
+};
+
+/** Schema of a message that carries alerts held and released together. */
+export const BUNDLE_SCHEMA = 'newswatch.bundle/v1';
+
+/** The words for why alerts were held. */
+const HELD_FOR: Record<HoldReason, string> = {
+  'quiet-hours': 'during your quiet hours',
+  cooldown: 'while the topic was cooling down',
+  'daily-limit': 'after your daily limit was reached',
+};
+
+/** One message for a gated subscriber: the alert as usual, or held alerts folded together. */
+export const composeGatedMessage = (
+  alerts: readonly Alert[],
+  reason?: HoldReason,
+): {
+  subject: string;
+  text: string;
+  document: AlertDocument | { schema: typeof BUNDLE_SCHEMA; reason?: HoldReason; alerts: AlertDocument[] };
+} => {
+  if (alerts.length === 1 && !reason) {
+    const only = alerts[0] as Alert;
+    return { ...composeAlertEmail(only), document: composeAlertDocument(only) };
+  }
+  const topics = [...new Set(alerts.map((a) => a.topic.name))];
+  const blocks = alerts.map(
+    (a, i) =>
+      `${i + 1}. ${a.article.title}\n   ${a.topic.name} · score ${a.score.toFixed(2)} · ${a.article.date}\n   ${a.article.url ?? a.article.location}`,
+  );
+  const n = alerts.length;
+  return {
+    subject: snsSubject(
+      `[newswatch] ${n} alert${n === 1 ? '' : 's'} held ${reason ? HELD_FOR[reason] : ''}: ${topics.join(', ')}`,
+    ),
+    text: `${n} alert${n === 1 ? '' : 's'} held ${reason ? HELD_FOR[reason] : ''}, now sent together.\n\n${blocks.join('\n\n')}\n`,
+    document: {
+      schema: BUNDLE_SCHEMA,
+      ...(reason ? { reason } : {}),
+      alerts: alerts.map(composeAlertDocument),
+    },
+  };
+};
