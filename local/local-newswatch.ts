@@ -277,7 +277,7 @@ export class LocalNewswatch {
   }
 
   /** Sends gated subscribers the held alerts whose hold has ended. */
-  releaseHeld(): Promise<Array<{ subscriberId: string; released: number }>> {
+  releaseHeld() {
     return releaseAllHeld(this.subscribers.filter(isGated), this.gates, this.clock, (s, alerts, reason) =>
       this.sendGated(s, alerts, reason),
     );

@@ -295,14 +295,24 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     cleanup.push(() => clearTimeout(digestTimer));
 
     // Alerts held by fatigue controls go out when their hold ends (checked every 30 seconds).
-    const release = () =>
-      local
-        .releaseHeld()
-        .catch((e: Error) => emit({ type: 'problem', message: `held alerts not sent: ${e.message}` }));
+    const release = async () => {
+      try {
+        const { failed } = await local.releaseHeld();
+        for (const f of failed)
+          emit({ type: 'problem', message: `held alerts of ${f.subscriberId} not sent: ${f.reason}` });
+      } catch (e) {
+        emit({ type: 'problem', message: `held alerts not sent: ${(e as Error).message}` });
+      }
+    };
     await release();
-    const releaseTimer = setInterval(() => void release(), RELEASE_EVERY_MS);
-    releaseTimer.unref();
-    cleanup.push(() => clearInterval(releaseTimer));
+    // Re-armed after each run, so a slow run never overlaps the next.
+    let releaseTimer: NodeJS.Timeout | undefined;
+    const scheduleRelease = () => {
+      releaseTimer = setTimeout(() => void release().finally(scheduleRelease), RELEASE_EVERY_MS);
+      releaseTimer.unref();
+    };
+    scheduleRelease();
+    cleanup.push(() => clearTimeout(releaseTimer));
 
     return {
       local,

@@ -28,15 +28,17 @@ export interface ReleaseDependencies {
  */
 export const createReleaseHandler = (deps: ReleaseDependencies) =>
   middy(async (_event: unknown, _context: Context) => {
-    const released = await releaseAllHeld(deps.gated, deps.store, deps.clock, deps.send);
+    const { released, failed } = await releaseAllHeld(deps.gated, deps.store, deps.clock, deps.send);
     for (const r of released)
       logger.info('held alerts sent', { subscriberId: r.subscriberId, alerts: r.released });
+    for (const f of failed) logger.error('held alerts not sent; tried again next run', { ...f });
     metrics.addMetric(
       'HeldAlertsReleased',
       MetricUnit.Count,
       released.reduce((n, r) => n + r.released, 0),
     );
-    return { released };
+    if (failed.length > 0) metrics.addMetric('HeldAlertReleaseFailures', MetricUnit.Count, failed.length);
+    return { released, failed };
   })
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { clearState: true }))

@@ -78,7 +78,8 @@ export class NewswatchFunction extends Construct {
 
   /**
    * Names the table in TABLE_NAME and grants the item operations the data layer uses:
-   * reads (`RO`), or reads plus conditional puts and updates (`RW`). Never deletes or scans.
+   * reads (`RO`), reads plus conditional puts and updates (`RW`), or those plus deletes (`RWD`,
+   * for the function that removes held alerts once sent). Never scans.
    */
   bindTable(table: ITableV2, access: 'RO' | 'RW' | 'RWD'): this {
     this.fn.addEnvironment('TABLE_NAME', table.tableName);

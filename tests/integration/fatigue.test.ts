@@ -116,12 +116,12 @@ describe('Integration: fatigue controls through SNS (moto)', () => {
     );
     // The gated one: 1 and 3 at once; 2 and 4 folded after the cooldown; 5 in the morning.
     expect(during.map((d) => d.id).sort()).toEqual([alert(1, 'x').id, alert(3, 'x').id]);
-    expect(afterCooldown).toEqual({ released: [{ subscriberId: 'calm', released: 2 }] });
+    expect(afterCooldown).toEqual({ released: [{ subscriberId: 'calm', released: 2 }], failed: [] });
     expect(folded).toHaveLength(1);
     expect(folded[0]).toMatchObject({ schema: 'newswatch.bundle/v1', reason: 'cooldown' });
     expect(folded[0]?.alerts?.map((a) => a.id)).toEqual([alert(2, 'x').id, alert(4, 'x').id]);
-    expect(stillQuiet).toEqual({ released: [] });
-    expect(morning).toEqual({ released: [{ subscriberId: 'calm', released: 1 }] });
+    expect(stillQuiet).toEqual({ released: [], failed: [] });
+    expect(morning).toEqual({ released: [{ subscriberId: 'calm', released: 1 }], failed: [] });
     expect(night[0]).toMatchObject({ schema: 'newswatch.bundle/v1', reason: 'quiet-hours' });
     expect(night[0]?.alerts?.map((a) => a.id)).toEqual([alert(5, 'x').id]);
   });

@@ -34,37 +34,55 @@ export class DynamoDbGateStore implements GateStore {
     this.tableName = tableName;
   }
 
-  claimAlert(subscriberId: string, alertId: string, at: string): Promise<boolean> {
-    // A claim given back after a failed send (`released`) can be taken again; no delete needed.
+  claimAlert(subscriberId: string, alertId: string, now: string, leaseUntil: string): Promise<boolean> {
+    // Free, or claimed by a run whose lease has run out; never once it is done.
     return conditional(() =>
       this.doc.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: {
-            pk: `GATE#${subscriberId}`,
-            sk: `ALERT#${alertId}`,
-            type: 'gate-alert',
-            at,
-            state: 'claimed',
+          Key: { pk: `GATE#${subscriberId}`, sk: `ALERT#${alertId}` },
+          UpdateExpression: 'SET #type = :type, #s = :claimed, leaseUntil = :lease',
+          ConditionExpression: 'attribute_not_exists(pk) OR (#s = :claimed AND leaseUntil < :now)',
+          ExpressionAttributeNames: { '#s': 'state', '#type': 'type' },
+          ExpressionAttributeValues: {
+            ':type': 'gate-alert',
+            ':claimed': 'claimed',
+            ':lease': leaseUntil,
+            ':now': now,
           },
-          ConditionExpression: 'attribute_not_exists(pk) OR #s = :released',
-          ExpressionAttributeNames: { '#s': 'state' },
-          ExpressionAttributeValues: { ':released': 'released' },
         }),
       ),
     );
   }
 
-  async unclaimAlert(subscriberId: string, alertId: string): Promise<void> {
+  async finishAlert(subscriberId: string, alertId: string, outcome: string): Promise<void> {
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: `GATE#${subscriberId}`, sk: `ALERT#${alertId}` },
-        UpdateExpression: 'SET #s = :released',
+        UpdateExpression: 'SET #s = :done, outcome = :outcome REMOVE leaseUntil',
         ExpressionAttributeNames: { '#s': 'state' },
-        ExpressionAttributeValues: { ':released': 'released' },
+        ExpressionAttributeValues: { ':done': 'done', ':outcome': outcome },
       }),
     );
+  }
+
+  async unclaimAlert(subscriberId: string, alertId: string): Promise<void> {
+    // An expired lease: the next try claims it at once.
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `GATE#${subscriberId}`, sk: `ALERT#${alertId}` },
+          UpdateExpression: 'SET leaseUntil = :past',
+          ConditionExpression: '#s = :claimed',
+          ExpressionAttributeNames: { '#s': 'state' },
+          ExpressionAttributeValues: { ':past': '0000', ':claimed': 'claimed' },
+        }),
+      )
+      .catch((e: unknown) => {
+        if (!isConditionFailure(e)) throw e;
+      });
   }
 
   async lastSent(subscriberId: string, topicId: string): Promise<string | undefined> {
@@ -102,6 +120,43 @@ export class DynamoDbGateStore implements GateStore {
     );
   }
 
+  async undoCooldown(
+    subscriberId: string,
+    topicId: string,
+    now: string,
+    previous: string | undefined,
+  ): Promise<void> {
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `GATE#${subscriberId}`, sk: `TOPIC#${topicId}` },
+          UpdateExpression: previous ? 'SET lastSentAt = :previous' : 'REMOVE lastSentAt',
+          ConditionExpression: 'lastSentAt = :now',
+          ExpressionAttributeValues: { ':now': now, ...(previous ? { ':previous': previous } : {}) },
+        }),
+      )
+      .catch((e: unknown) => {
+        if (!isConditionFailure(e)) throw e;
+      });
+  }
+
+  async undoDaily(subscriberId: string, day: string): Promise<void> {
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `GATE#${subscriberId}`, sk: `DAY#${day}` },
+          UpdateExpression: 'ADD sent :minus',
+          ConditionExpression: 'sent > :zero',
+          ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
+        }),
+      )
+      .catch((e: unknown) => {
+        if (!isConditionFailure(e)) throw e;
+      });
+  }
+
   claimDaily(subscriberId: string, day: string, max: number): Promise<boolean> {
     return conditional(() =>
       this.doc.send(
@@ -123,8 +178,9 @@ export class DynamoDbGateStore implements GateStore {
         TableName: this.tableName,
         Item: {
           pk: `HELD#${subscriberId}`,
-          sk: `${held.until}#${held.alert.id}`,
+          sk: `ALERT#${held.alert.id}`,
           type: 'held',
+          state: 'held',
           alert: held.alert,
           until: held.until,
           reason: held.reason,
@@ -137,11 +193,14 @@ export class DynamoDbGateStore implements GateStore {
     const out: HeldAlert[] = [];
     let start: Record<string, unknown> | undefined;
     do {
+      // One partition per subscriber: what it has held, filtered to what is due and free.
       const res = await this.doc.send(
         new QueryCommand({
           TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk <= :now',
-          ExpressionAttributeValues: { ':pk': `HELD#${subscriberId}`, ':now': `${now}#\uffff` },
+          KeyConditionExpression: 'pk = :pk',
+          FilterExpression: '#until <= :now AND (#s = :held OR leaseUntil < :now)',
+          ExpressionAttributeNames: { '#until': 'until', '#s': 'state' },
+          ExpressionAttributeValues: { ':pk': `HELD#${subscriberId}`, ':now': now, ':held': 'held' },
           ExclusiveStartKey: start,
         }),
       );
@@ -154,7 +213,27 @@ export class DynamoDbGateStore implements GateStore {
       }
       start = res.LastEvaluatedKey;
     } while (start);
-    return out;
+    return out.sort((a, b) => a.until.localeCompare(b.until) || a.alert.id.localeCompare(b.alert.id));
+  }
+
+  claimRelease(subscriberId: string, alertId: string, now: string, leaseUntil: string): Promise<boolean> {
+    return conditional(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `HELD#${subscriberId}`, sk: `ALERT#${alertId}` },
+          UpdateExpression: 'SET #s = :releasing, leaseUntil = :lease',
+          ConditionExpression: '#until <= :now AND (#s = :held OR leaseUntil < :now)',
+          ExpressionAttributeNames: { '#s': 'state', '#until': 'until' },
+          ExpressionAttributeValues: {
+            ':releasing': 'releasing',
+            ':held': 'held',
+            ':lease': leaseUntil,
+            ':now': now,
+          },
+        }),
+      ),
+    );
   }
 
   async release(subscriberId: string, held: readonly HeldAlert[]): Promise<void> {
@@ -162,7 +241,7 @@ export class DynamoDbGateStore implements GateStore {
       await this.doc.send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: { pk: `HELD#${subscriberId}`, sk: `${h.until}#${h.alert.id}` },
+          Key: { pk: `HELD#${subscriberId}`, sk: `ALERT#${h.alert.id}` },
         }),
       );
     }

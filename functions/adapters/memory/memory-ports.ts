@@ -243,20 +243,27 @@ export class MemoryStoryStore implements StoryStore {
 
 /** {@link GateStore} in memory, with the same conditional rules as the DynamoDB store. */
 export class MemoryGateStore implements GateStore {
-  readonly claims = new Map<string, 'claimed' | 'released'>();
+  readonly claims = new Map<string, { state: 'claimed' | 'done'; leaseUntil?: string }>();
   readonly lastSentAt = new Map<string, string>();
   readonly daily = new Map<string, number>();
-  readonly held = new Map<string, HeldAlert>();
+  readonly held = new Map<string, HeldAlert & { state: 'held' | 'releasing'; leaseUntil?: string }>();
 
-  claimAlert(subscriberId: string, alertId: string): Promise<boolean> {
+  claimAlert(subscriberId: string, alertId: string, now: string, leaseUntil: string): Promise<boolean> {
     const key = `${subscriberId}/${alertId}`;
-    if (this.claims.get(key) === 'claimed') return Promise.resolve(false);
-    this.claims.set(key, 'claimed');
+    const c = this.claims.get(key);
+    if (c && (c.state === 'done' || (c.leaseUntil ?? '') >= now)) return Promise.resolve(false);
+    this.claims.set(key, { state: 'claimed', leaseUntil });
     return Promise.resolve(true);
   }
 
+  finishAlert(subscriberId: string, alertId: string): Promise<void> {
+    this.claims.set(`${subscriberId}/${alertId}`, { state: 'done' });
+    return Promise.resolve();
+  }
+
   unclaimAlert(subscriberId: string, alertId: string): Promise<void> {
-    this.claims.set(`${subscriberId}/${alertId}`, 'released');
+    const c = this.claims.get(`${subscriberId}/${alertId}`);
+    if (c?.state === 'claimed') c.leaseUntil = '0000';
     return Promise.resolve();
   }
 
@@ -276,6 +283,20 @@ export class MemoryGateStore implements GateStore {
     return Promise.resolve(true);
   }
 
+  undoCooldown(
+    subscriberId: string,
+    topicId: string,
+    now: string,
+    previous: string | undefined,
+  ): Promise<void> {
+    const key = `${subscriberId}/${topicId}`;
+    if (this.lastSentAt.get(key) === now) {
+      if (previous) this.lastSentAt.set(key, previous);
+      else this.lastSentAt.delete(key);
+    }
+    return Promise.resolve();
+  }
+
   claimDaily(subscriberId: string, day: string, max: number): Promise<boolean> {
     const key = `${subscriberId}/${day}`;
     const sent = this.daily.get(key) ?? 0;
@@ -284,22 +305,42 @@ export class MemoryGateStore implements GateStore {
     return Promise.resolve(true);
   }
 
+  undoDaily(subscriberId: string, day: string): Promise<void> {
+    const key = `${subscriberId}/${day}`;
+    this.daily.set(key, Math.max(0, (this.daily.get(key) ?? 0) - 1));
+    return Promise.resolve();
+  }
+
   hold(subscriberId: string, held: HeldAlert): Promise<void> {
-    this.held.set(`${subscriberId}/${held.until}#${held.alert.id}`, held);
+    this.held.set(`${subscriberId}/${held.alert.id}`, { ...held, state: 'held' });
     return Promise.resolve();
   }
 
   due(subscriberId: string, now: string): Promise<HeldAlert[]> {
     return Promise.resolve(
       [...this.held.entries()]
-        .filter(([k, h]) => k.startsWith(`${subscriberId}/`) && h.until <= now)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([, h]) => h),
+        .filter(
+          ([k, h]) =>
+            k.startsWith(`${subscriberId}/`) &&
+            h.until <= now &&
+            (h.state === 'held' || (h.leaseUntil ?? '') < now),
+        )
+        .map(([, h]) => ({ alert: h.alert, until: h.until, reason: h.reason }))
+        .sort((a, b) => a.until.localeCompare(b.until) || a.alert.id.localeCompare(b.alert.id)),
     );
   }
 
+  claimRelease(subscriberId: string, alertId: string, now: string, leaseUntil: string): Promise<boolean> {
+    const h = this.held.get(`${subscriberId}/${alertId}`);
+    if (!h || h.until > now || (h.state === 'releasing' && (h.leaseUntil ?? '') >= now))
+      return Promise.resolve(false);
+    h.state = 'releasing';
+    h.leaseUntil = leaseUntil;
+    return Promise.resolve(true);
+  }
+
   release(subscriberId: string, held: readonly HeldAlert[]): Promise<void> {
-    for (const h of held) this.held.delete(`${subscriberId}/${h.until}#${h.alert.id}`);
+    for (const h of held) this.held.delete(`${subscriberId}/${h.alert.id}`);
     return Promise.resolve();
   }
 }

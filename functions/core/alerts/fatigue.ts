@@ -75,11 +75,22 @@ export const quietUntil = (q: NonNullable<FatigueControls['quietHours']>, now: D
 export const nextLocalMidnight = (now: Date, timeZone: string): Date =>
   addMinutes(now, 1440 - localTime(now, timeZone).minute);
 
+/** How long one run holds an alert (or a held alert) while it deals with it; a run that died frees it then. */
+export const GATE_LEASE_MS = 2 * 60_000;
+
+/** Held alerts sent in one message at most (SNS messages are at most 256 KB). */
+export const MAX_ALERTS_PER_RELEASE = 40;
+
 /** Persistence of the controls' state; every claim is conditional, so two runs cannot both pass. */
 export interface GateStore {
-  /** Records that the alert has been dealt with for the subscriber: false when it already was. */
-  claimAlert(subscriberId: string, alertId: string, at: string): Promise<boolean>;
-  /** Undoes {@link claimAlert} after a failed send, so the retry deals with it again. */
+  /**
+   * Claims the alert for the subscriber until `leaseUntil`: false when it was dealt with, or
+   * when another run holds an unexpired claim on it.
+   */
+  claimAlert(subscriberId: string, alertId: string, now: string, leaseUntil: string): Promise<boolean>;
+  /** Marks a claimed alert dealt with (sent or held): no later run touches it. */
+  finishAlert(subscriberId: string, alertId: string, outcome: 'sent' | HoldReason): Promise<void>;
+  /** Gives a claim back after a failure, so the retry deals with the alert at once. */
   unclaimAlert(subscriberId: string, alertId: string): Promise<void>;
   /** When an alert on this topic last went to the subscriber. */
   lastSent(subscriberId: string, topicId: string): Promise<string | undefined>;
@@ -90,11 +101,23 @@ export interface GateStore {
     previous: string | undefined,
     now: string,
   ): Promise<boolean>;
+  /** Puts the topic's last-sent time back to `previous` if it is still `now` (the send failed). */
+  undoCooldown(
+    subscriberId: string,
+    topicId: string,
+    now: string,
+    previous: string | undefined,
+  ): Promise<void>;
   /** Counts one more message on a local day unless `max` were sent already. */
   claimDaily(subscriberId: string, day: string, max: number): Promise<boolean>;
+  /** Takes back a count of {@link claimDaily} (the send failed). */
+  undoDaily(subscriberId: string, day: string): Promise<void>;
+  /** Holds an alert (keyed by its id: holding it again changes nothing). */
   hold(subscriberId: string, held: HeldAlert): Promise<void>;
-  /** Held alerts whose hold has ended by `now`, oldest first. */
+  /** Held alerts whose hold has ended by `now` and that no run is releasing, oldest first. */
   due(subscriberId: string, now: string): Promise<HeldAlert[]>;
+  /** Claims a due held alert for release until `leaseUntil`: true for one run only. */
+  claimRelease(subscriberId: string, alertId: string, now: string, leaseUntil: string): Promise<boolean>;
   /** Removes released alerts. */
   release(subscriberId: string, held: readonly HeldAlert[]): Promise<void>;
 }
@@ -104,7 +127,9 @@ export type GatedSend = (alerts: readonly Alert[], reason?: HoldReason) => Promi
 
 /**
  * Applies a subscriber's controls to one alert: sent now, or held (quiet hours, the topic's
- * cooldown, the day's limit). Each alert is dealt with once per subscriber, whatever the retries.
+ * cooldown, the day's limit). The alert is claimed for a short lease first and marked done
+ * after it was sent or held: a retry finds it done, a run that died leaves it to the next try
+ * after the lease, and a failed send takes back the cooldown and the day's count it used.
  */
 export const gateAlert = async (
   subscriberId: string,
@@ -115,40 +140,62 @@ export const gateAlert = async (
   send: GatedSend,
 ): Promise<'sent' | HoldReason | 'done-before'> => {
   const at = now.toISOString();
-  if (!(await store.claimAlert(subscriberId, alert.id, at))) return 'done-before';
+  const lease = new Date(now.getTime() + GATE_LEASE_MS).toISOString();
+  if (!(await store.claimAlert(subscriberId, alert.id, at, lease))) return 'done-before';
+  const topicId = alert.topic.id;
+  const tz = controls.quietHours?.timeZone ?? 'UTC';
+  const day = localTime(now, tz).day;
+  let cooled: { previous: string | undefined } | undefined;
+  let counted = false;
+  const undo = async () => {
+    if (cooled) await store.undoCooldown(subscriberId, topicId, at, cooled.previous);
+    if (counted) await store.undoDaily(subscriberId, day);
+    cooled = undefined;
+    counted = false;
+  };
+  const finish = async (outcome: 'sent' | HoldReason) => {
+    await store.finishAlert(subscriberId, alert.id, outcome);
+    return outcome;
+  };
   try {
     const hold = async (until: Date, reason: HoldReason) => {
+      await undo();
       await store.hold(subscriberId, { alert, until: until.toISOString(), reason });
-      return reason;
+      return finish(reason);
     };
     const quiet = controls.quietHours ? quietUntil(controls.quietHours, now) : undefined;
     if (quiet) return await hold(quiet, 'quiet-hours');
     if (controls.cooldownMinutes !== undefined) {
-      const last = await store.lastSent(subscriberId, alert.topic.id);
+      const last = await store.lastSent(subscriberId, topicId);
       const ends = last ? new Date(new Date(last).getTime() + controls.cooldownMinutes * 60_000) : undefined;
       if (ends && ends > now) return await hold(ends, 'cooldown');
-      if (!(await store.claimCooldown(subscriberId, alert.topic.id, last, at))) {
+      if (!(await store.claimCooldown(subscriberId, topicId, last, at))) {
         return await hold(addMinutes(now, controls.cooldownMinutes), 'cooldown');
       }
+      cooled = { previous: last };
     }
     if (controls.maxPerDay !== undefined) {
-      const tz = controls.quietHours?.timeZone ?? 'UTC';
-      if (!(await store.claimDaily(subscriberId, localTime(now, tz).day, controls.maxPerDay))) {
+      if (!(await store.claimDaily(subscriberId, day, controls.maxPerDay))) {
         return await hold(nextLocalMidnight(now, tz), 'daily-limit');
       }
+      counted = true;
     }
     await send([alert]);
-    return 'sent';
+    return await finish('sent');
   } catch (e) {
-    await store.unclaimAlert(subscriberId, alert.id);
+    await undo().catch(() => undefined);
+    await store.unclaimAlert(subscriberId, alert.id).catch(() => undefined);
     throw e;
   }
 };
 
 /**
- * Sends the held alerts whose hold has ended, folded into one message, unless the subscriber
- * is in quiet hours now. The folded message counts toward nothing: it carries alerts already
- * counted as held. Returns how many alerts went out.
+ * Sends the held alerts whose hold has ended, folded into messages of at most
+ * {@link MAX_ALERTS_PER_RELEASE}, unless the subscriber is in quiet hours now. Each held alert
+ * is claimed first, so two overlapping runs never send it twice; it is removed after its
+ * message went out (a run that dies in between leaves it to the next run after the lease).
+ * Folded messages carry alerts already counted when they were held: they count toward no
+ * limit. Returns how many alerts went out.
  */
 export const releaseHeld = async (
   subscriberId: string,
@@ -158,12 +205,21 @@ export const releaseHeld = async (
   send: GatedSend,
 ): Promise<number> => {
   if (controls.quietHours && quietUntil(controls.quietHours, now)) return 0;
-  const due = await store.due(subscriberId, now.toISOString());
-  if (due.length === 0) return 0;
-  const alerts = [...new Map(due.map((h) => [h.alert.id, h.alert])).values()];
-  await send(alerts, due[0]?.reason);
-  await store.release(subscriberId, due);
-  return alerts.length;
+  const at = now.toISOString();
+  const lease = new Date(now.getTime() + GATE_LEASE_MS).toISOString();
+  const claimed: HeldAlert[] = [];
+  for (const h of await store.due(subscriberId, at)) {
+    if (await store.claimRelease(subscriberId, h.alert.id, at, lease)) claimed.push(h);
+  }
+  for (let i = 0; i < claimed.length; i += MAX_ALERTS_PER_RELEASE) {
+    const chunk = claimed.slice(i, i + MAX_ALERTS_PER_RELEASE);
+    await send(
+      chunk.map((h) => h.alert),
+      chunk[0]?.reason,
+    );
+    await store.release(subscriberId, chunk);
+  }
+  return claimed.length;
 };
 
 /** Schema of a message that carries alerts held and released together. */

@@ -66,17 +66,28 @@ export class GatedAlertPublisher implements AlertPublisher {
   }
 }
 
-/** Sends every gated subscriber the held alerts whose hold has ended; returns how many went out. */
+/**
+ * Sends every gated subscriber the held alerts whose hold has ended. One subscriber's failure
+ * (an SNS error, say) does not keep the others waiting: it is reported and tried next run.
+ */
 export const releaseAllHeld = async (
   gated: readonly EmailSubscriber[],
   store: GateStore,
   clock: Clock,
   send: SendToSubscriber,
-): Promise<Array<{ subscriberId: string; released: number }>> => {
-  const out: Array<{ subscriberId: string; released: number }> = [];
+): Promise<{
+  released: Array<{ subscriberId: string; released: number }>;
+  failed: Array<{ subscriberId: string; reason: string }>;
+}> => {
+  const released: Array<{ subscriberId: string; released: number }> = [];
+  const failed: Array<{ subscriberId: string; reason: string }> = [];
   for (const s of gated) {
-    const released = await releaseHeld(s.id, s, store, clock.now(), (list, reason) => send(s, list, reason));
-    if (released > 0) out.push({ subscriberId: s.id, released });
+    try {
+      const n = await releaseHeld(s.id, s, store, clock.now(), (list, reason) => send(s, list, reason));
+      if (n > 0) released.push({ subscriberId: s.id, released: n });
+    } catch (e) {
+      failed.push({ subscriberId: s.id, reason: (e as Error).message });
+    }
   }
-  return out;
+  return { released, failed };
 };

@@ -66,9 +66,19 @@ export const shingleHashes = (body: string): Set<number> => {
   return hashes;
 };
 
+/**
+ * Bodies with fewer shingles than this never join a story (nor take others in): in a brief of
+ * a sentence or two, a shared footer or sign-off outweighs the text, and unrelated briefs would
+ * look alike. They alert as stories of their own.
+ */
+export const MIN_STORY_SHINGLES = 50;
+
 /** The MinHash signature of a body text; undefined when it has no words. */
-export const signatureOf = (body: string): Uint32Array | undefined => {
-  const hashes = shingleHashes(body);
+export const signatureOf = (body: string): Uint32Array | undefined =>
+  signatureOfShingles(shingleHashes(body));
+
+/** The MinHash signature of a set of shingle hashes. */
+export const signatureOfShingles = (hashes: ReadonlySet<number>): Uint32Array | undefined => {
   if (hashes.size === 0) return undefined;
   const sig = new Uint32Array(SIGNATURE_SIZE).fill(0xffffffff);
   for (const h of hashes) {

@@ -1,6 +1,13 @@
 import type { Article } from '../articles/article.ts';
 import type { Clock } from '../pipeline/ports.ts';
-import { bandKeysOf, closestStory, type StoryCandidate, signatureOf } from './near-duplicate.ts';
+import {
+  bandKeysOf,
+  closestStory,
+  MIN_STORY_SHINGLES,
+  type StoryCandidate,
+  shingleHashes,
+  signatureOfShingles,
+} from './near-duplicate.ts';
 
 /**
  * Stories: articles that tell the same story (near-duplicates: the same wire text from
@@ -98,7 +105,8 @@ export const assignStory = async (
   clock: Clock,
 ): Promise<StoryAssignment> => {
   const at = clock.now().toISOString();
-  const signature = signatureOf(article.paragraphs.join('\n\n'));
+  const shingles = shingleHashes(article.paragraphs.join('\n\n'));
+  const signature = shingles.size >= MIN_STORY_SHINGLES ? signatureOfShingles(shingles) : undefined;
   const join = async (assignment: StoryAssignment): Promise<StoryAssignment> => {
     await store.join({
       storyId: assignment.storyId,

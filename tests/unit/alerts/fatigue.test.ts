@@ -176,6 +176,68 @@ describe('Function: gateAlert and releaseHeld', () => {
   });
 });
 
+describe('Fatigue controls under failures', () => {
+  it('should leave an alert claimed by a run that died to the next try after the lease, and send it once', async () => {
+    // Prepare: a run claimed the alert and died before sending.
+    const store = new MemoryGateStore();
+    const box = mailbox();
+    await store.claimAlert('desk', alert(1).id, '2026-11-23T10:00:00.000Z', '2026-11-23T10:02:00.000Z');
+
+    // Act
+    const during = await gateAlert('desk', {}, alert(1), store, at('2026-11-23T10:01:00Z'), box.send);
+    const after = await gateAlert('desk', {}, alert(1), store, at('2026-11-23T10:03:00Z'), box.send);
+    const again = await gateAlert('desk', {}, alert(1), store, at('2026-11-23T10:04:00Z'), box.send);
+
+    // Assess
+    expect([during, after, again]).toEqual(['done-before', 'sent', 'done-before']);
+    expect(box.messages).toHaveLength(1);
+  });
+
+  it('should take back the cooldown and the day count of a send that failed', async () => {
+    // Prepare
+    const controls: FatigueControls = { cooldownMinutes: 60, maxPerDay: 1 };
+    const store = new MemoryGateStore();
+    const box = mailbox();
+    const failing = () => Promise.reject(new Error('SNS unavailable'));
+
+    // Act
+    const failed = await gateAlert(
+      'desk',
+      controls,
+      alert(1),
+      store,
+      at('2026-11-23T10:00:00Z'),
+      failing,
+    ).catch(() => 'failed');
+    const retried = await gateAlert('desk', controls, alert(1), store, at('2026-11-23T10:00:05Z'), box.send);
+
+    // Assess: the retry is not held by a cooldown or a limit the failed try used up.
+    expect([failed, retried]).toEqual(['failed', 'sent']);
+    expect(store.daily.get('desk/2026-11-23')).toBe(1);
+  });
+
+  it('should release many held alerts in messages of at most 40, and each once when two runs overlap', async () => {
+    // Prepare: 45 alerts held in quiet hours.
+    const controls: FatigueControls = { quietHours: { from: '22:00', to: '07:00', timeZone: 'UTC' } };
+    const store = new MemoryGateStore();
+    const box = mailbox();
+    for (let n = 1; n <= 45; n++)
+      await gateAlert('desk', controls, alert(n), store, at('2026-11-23T23:00:00Z'), box.send);
+
+    // Act: two runs at once.
+    const [a, b] = await Promise.all([
+      releaseHeld('desk', controls, store, at('2026-11-24T07:00:00Z'), box.send),
+      releaseHeld('desk', controls, store, at('2026-11-24T07:00:00Z'), box.send),
+    ]);
+
+    // Assess
+    expect(a + b).toBe(45);
+    expect(box.messages.map((m) => m.ids.length).sort((x, y) => x - y)).toEqual([5, 40]);
+    expect(new Set(box.delivered()).size).toBe(45);
+    expect(store.held.size).toBe(0);
+  });
+});
+
 describe('Function: composeGatedMessage', () => {
   it('should read as a normal alert alone, and list held alerts with why they were held', () => {
     // Act

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EDITS, seedStories, storyPairs } from '../../../bench/story-variants.ts';
+import { MemoryStoryStore } from '../../../functions/adapters/memory/memory-ports.ts';
+import { assignStory } from '../../../functions/core/stories/story.ts';
 import {
   BANDS,
   bandKeysOf,
@@ -16,6 +18,7 @@ const sig = (s: { paragraphs: string[] }) => signatureOf(bodyOf(s)) as Uint32Arr
 
 /** What the pipeline decides for a pair: candidates through a shared band, then the threshold. */
 const sameStory = (a: Uint32Array, b: Uint32Array) => {
+  // (The pairs are all long enough to join stories: every body has over 50 shingles.)
   const bands = new Set(bandKeysOf(a));
   return bandKeysOf(b).some((k) => bands.has(k)) && similarity(a, b) >= NEAR_DUPLICATE_THRESHOLD;
 };
@@ -84,5 +87,61 @@ describe('Function: closestStory', () => {
     expect(found).toMatchObject({ storyId: 'story-base', articleId: 'y' });
     expect(found?.similarity).toBeGreaterThan(0.7);
     expect(none).toBeUndefined();
+  });
+});
+
+describe('Function: assignStory', () => {
+  const article = (id: string, paragraphs: string[]) => ({
+    id,
+    sourceKey: `incoming/${id}.txt`,
+    format: 'text' as const,
+    title: paragraphs[0] ?? '',
+    titleSource: 'lead-sentence' as const,
+    date: '2026-11-23',
+    dateSource: 'file' as const,
+    paragraphs,
+    wordCount: 0,
+    contentHash: id,
+    byteLength: 0,
+  });
+  const clock = { now: () => new Date('2026-11-23T10:00:00Z') };
+  const footer =
+    'Sign up for the Caspian Daily newsletter to get the stories that matter in your inbox every morning. ' +
+    'Copyright 2026 Caspian Daily Media Group. All rights reserved. This material may not be published, broadcast or redistributed.';
+
+  it('should put an edited copy into the story of the first, and keep short briefs with a shared footer apart', async () => {
+    // Prepare
+    const store = new MemoryStoryStore();
+    const [seed] = seedStories() as unknown as [{ paragraphs: string[] }];
+
+    // Act
+    const first = await assignStory(article('a'.repeat(32), seed.paragraphs), store, clock);
+    const copy = await assignStory(
+      article('b'.repeat(32), [...seed.paragraphs, 'An added closing paragraph.']),
+      store,
+      clock,
+    );
+    const retry = await assignStory(
+      article('b'.repeat(32), [...seed.paragraphs, 'An added closing paragraph.']),
+      store,
+      clock,
+    );
+    const vote = await assignStory(
+      article('c'.repeat(32), ['Parliament passed the budget on Monday.', footer]),
+      store,
+      clock,
+    );
+    const fire = await assignStory(
+      article('d'.repeat(32), ['A warehouse fire was put out overnight.', footer]),
+      store,
+      clock,
+    );
+
+    // Assess
+    expect(first).toEqual({ storyId: 'a'.repeat(32), started: true });
+    expect(copy).toMatchObject({ storyId: 'a'.repeat(32), started: false, of: 'a'.repeat(32) });
+    expect(retry).toEqual({ storyId: 'a'.repeat(32), started: false });
+    expect(vote.started && fire.started).toBe(true);
+    expect((await store.get('a'.repeat(32)))?.articleIds).toEqual(['a'.repeat(32), 'b'.repeat(32)]);
   });
 });
