@@ -104,7 +104,11 @@ export const createIngestHandler = (deps: IngestDependencies) => {
   };
 
   const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, processRecord, processor, { context });
+    processPartialResponse(event, processRecord, processor, {
+      context,
+      // One record after the other: copies of a story in one batch find each other's story.
+      processInParallel: false,
+    });
 
   return middy(handle)
     .use(captureLambdaHandler(tracer))

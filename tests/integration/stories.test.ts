@@ -111,4 +111,47 @@ describe('Integration: one story from three outlets (moto)', () => {
     const doc = JSON.parse(message?.Body as string) as { alerts: Array<{ story: { sources: string[] } }> };
     expect(doc.alerts[0]?.story.sources).toEqual(['AzerNews', 'Caspian Wire', 'Trend']);
   });
+
+  it('should make one story of copies that arrive in the same batch', async () => {
+    // Prepare
+    const env = await setUp();
+    const once = await subscribeQueue(
+      env.c,
+      env.sns,
+      env.topicArn,
+      `batch-${env.table}`,
+      filterPolicyOf({
+        id: 'once',
+        email: 'o@example.org',
+        topics: ['international-health-aid'],
+        minScore: 0,
+        mode: 'immediate',
+        updates: false,
+      }),
+    );
+    const seed = seedStories()[0] as NonNullable<ReturnType<typeof seedStories>[0]>;
+    const variants = [
+      seed,
+      EDITS['added paragraph']?.(seed, () => 0.2) ?? seed,
+      EDITS['reordered sentences']?.(seed, () => 0.4) ?? seed,
+    ];
+    for (const [i, v] of variants.entries()) {
+      await putObject(
+        env.c,
+        env.bucket,
+        `incoming/outlet-${i}/masks.json`,
+        JSON.stringify({ title: v.title, date: '2020-07-26', source: `Outlet ${i}`, body: v.paragraphs }),
+      );
+    }
+
+    // Act: one invocation with the three messages.
+    const messages = await receiveMessages(env.c, env.queueUrl, 3);
+    expect((await env.invoke(messages)).batchItemFailures).toEqual([]);
+
+    // Assess
+    const items = await scanTable(env.c, env.table);
+    expect(items.filter((i) => i.sk === 'ARTICLE')).toHaveLength(3);
+    expect(items.filter((i) => i.sk === 'STORY' && String(i.pk).startsWith('STORY#'))).toHaveLength(1);
+    expect(alertsIn(await receiveMessages(env.c, once, 3, 3_000))).toHaveLength(1);
+  });
 });
