@@ -58,9 +58,28 @@ const addMinutes = (now: Date, minutes: number): Date => {
 };
 
 /**
+ * The next instant after `now` whose wall-clock minute in `timeZone` is `target`: a first guess
+ * from the minutes between, corrected by the offset change when a daylight-saving switch lies
+ * in between (07:00 stays 07:00 local on the day clocks go forward).
+ */
+const nextLocalMinute = (now: Date, timeZone: string, target: number): Date => {
+  const ahead = (target - localTime(now, timeZone).minute + 1440) % 1440 || 1440;
+  let t = addMinutes(now, ahead);
+  for (let i = 0; i < 3; i++) {
+    const off = ((target - localTime(t, timeZone).minute + 2160) % 1440) - 720;
+    if (off === 0) break;
+    const next = addMinutes(t, off);
+    // Never step back to or before `now` (a target that does not exist that day: keep the guess).
+    if (next <= now) break;
+    t = next;
+  }
+  return t;
+};
+
+/**
  * When the quiet hours around `now` end, or undefined when `now` is not in them. Windows may
- * cross midnight (22:00–07:00). Across a daylight-saving change the end can be an hour off;
- * the release then finds the subscriber still quiet and waits for the next run.
+ * cross midnight (22:00–07:00); the end is the wall-clock time in the subscriber's zone, also
+ * on daylight-saving days.
  */
 export const quietUntil = (q: NonNullable<FatigueControls['quietHours']>, now: Date): Date | undefined => {
   const { minute } = localTime(now, q.timeZone);
@@ -68,12 +87,11 @@ export const quietUntil = (q: NonNullable<FatigueControls['quietHours']>, now: D
   const to = minutesOf(q.to);
   const inside = from <= to ? minute >= from && minute < to : minute >= from || minute < to;
   if (!inside) return undefined;
-  return addMinutes(now, (to - minute + 1440) % 1440 || 1440);
+  return nextLocalMinute(now, q.timeZone, to);
 };
 
 /** The next local midnight in a time zone: when a daily limit starts again. */
-export const nextLocalMidnight = (now: Date, timeZone: string): Date =>
-  addMinutes(now, 1440 - localTime(now, timeZone).minute);
+export const nextLocalMidnight = (now: Date, timeZone: string): Date => nextLocalMinute(now, timeZone, 0);
 
 /** How long one run holds an alert (or a held alert) while it deals with it; a run that died frees it then. */
 export const GATE_LEASE_MS = 2 * 60_000;

@@ -59,6 +59,22 @@ describe('Function: quietUntil', () => {
     ).toBe('2026-11-23T04:00:00.000Z');
   });
 
+  it('should keep wall-clock times on daylight-saving days', () => {
+    // Act & Assess: Berlin goes from UTC+1 to UTC+2 on 2025-03-30 and back on 2025-10-26.
+    const night = { from: '22:00', to: '07:00', timeZone: 'Europe/Berlin' };
+    expect(quietUntil(night, at('2025-03-30T00:30:00Z'))?.toISOString()).toBe('2025-03-30T05:00:00.000Z');
+    expect(quietUntil(night, at('2025-10-25T21:30:00Z'))?.toISOString()).toBe('2025-10-26T06:00:00.000Z');
+    expect(nextLocalMidnight(at('2025-10-26T20:00:00Z'), 'Europe/Berlin').toISOString()).toBe(
+      '2025-10-26T23:00:00.000Z',
+    );
+    expect(nextLocalMidnight(at('2025-03-29T20:00:00Z'), 'Europe/Berlin').toISOString()).toBe(
+      '2025-03-29T23:00:00.000Z',
+    );
+    expect(nextLocalMidnight(at('2025-03-30T20:00:00Z'), 'Europe/Berlin').toISOString()).toBe(
+      '2025-03-30T22:00:00.000Z',
+    );
+  });
+
   it('should tell the local day and the next local midnight', () => {
     // Act & Assess
     expect(localTime(at('2026-11-23T23:30:00Z'), 'Europe/Berlin')).toEqual({ day: '2026-11-24', minute: 30 });
