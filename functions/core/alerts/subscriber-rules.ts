@@ -46,7 +46,15 @@ const EmailSubscriberSchema = z.object({
   /** At most this many messages a day (in the quiet hours' time zone, else UTC). */
   maxPerDay: z.optional(z.int().check(z.gte(1), z.lte(1000))),
   /** No message between `from` and `to`; what was held goes out when they end. */
-  quietHours: z.optional(z.object({ from: hhmm, to: hhmm, timeZone })),
+  quietHours: z.optional(
+    z.object({ from: hhmm, to: hhmm, timeZone }).check(
+      z.refine((q) => {
+        const m = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
+        // The time outside quiet hours, when held alerts can go out (releases run every 5 minutes).
+        return (m(q.from) - m(q.to) + 1440) % 1440 >= 15;
+      }, 'quiet hours must leave at least 15 minutes a day to send what they held'),
+    ),
+  ),
 });
 
 const WebhookSubscriberSchema = z.object({

@@ -41,10 +41,15 @@ describe('Function: loadSubscribers (fatigue controls)', () => {
       new Set(['aid']),
     );
     const digest = loadSubscribers(file('    cooldownMinutes: 30\n', 'digest'), new Set(['aid']));
+    const allDay = loadSubscribers(
+      file('    quietHours: { from: "00:00", to: "23:59", timeZone: UTC }\n'),
+      new Set(['aid']),
+    );
 
     // Assess
     expect(badTime.problems[0]?.message).toContain('must be a time as HH:MM');
     expect(badZone.problems[0]?.message).toContain('must be an IANA time zone');
+    expect(allDay.problems[0]?.message).toContain('quiet hours must leave at least 15 minutes a day');
     expect(digest.problems[0]).toMatchObject({
       line: 5,
       message: expect.stringContaining('a digest is already one message a day') as unknown,
