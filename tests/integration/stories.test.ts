@@ -109,7 +109,7 @@ describe('Integration: one story from three outlets (moto)', () => {
     expect(digest.sent).toEqual([{ subscriberId: 'daily', alerts: 1 }]);
     const [message] = await receiveMessages(env.c, digestQueue, 1);
     const doc = JSON.parse(message?.Body as string) as { alerts: Array<{ story: { sources: string[] } }> };
-    expect(doc.alerts[0]?.story.sources).toEqual(['AzerNews', 'Caspian Wire', 'Trend']);
+    expect(doc.alerts[0]?.story.sources).toEqual(['Trend', 'AzerNews', 'Caspian Wire']);
   });
 
   it('should make one story of copies that arrive in the same batch', async () => {

@@ -36,8 +36,9 @@ export const digestIdFor = (subscriberId: string, day: string) => `digest_${subs
 
 /** "Also reported by N sources" for an alert whose story other outlets carried too. */
 const alsoReported = (a: Digest['alerts'][number]): string[] => {
-  const others = (a.story?.sources ?? []).filter((s) => s !== a.article.source);
-  const n = Math.max(0, (a.story?.sources?.length ?? 1) - 1);
+  // The story's sources start with the alert's own outlet (see buildDigests).
+  const others = (a.story?.sources ?? []).slice(1);
+  const n = others.length;
   if (n === 0) return [];
   const names = others.slice(0, 5).join(', ');
   return [

@@ -1,7 +1,7 @@
 import type { Alert } from '../alerts/alert.ts';
 import { type Digest, digestIdFor } from '../alerts/digest.ts';
 import type { Article } from '../articles/article.ts';
-import type { StoryRecord } from '../stories/story.ts';
+import { outletOf, type StoryRecord } from '../stories/story.ts';
 import { alertOf, type MatchRecord, type MatchRun } from './matching.ts';
 
 /** A subscriber who asked for one message a day. */
@@ -60,7 +60,11 @@ export const buildDigests = async (
     for (const a of unique) {
       if (!a.story) continue;
       const story = await sources.getStory(a.story.id);
-      if (story) a.story = { ...a.story, sources: story.sources };
+      const article = articles.get(a.article.id);
+      // The article's own outlet first, so "also reported by" names only the others.
+      const own = article ? outletOf(article) : undefined;
+      if (story)
+        a.story = { ...a.story, sources: [...(own ? [own] : []), ...story.sources.filter((o) => o !== own)] };
     }
   }
   return subscribers
