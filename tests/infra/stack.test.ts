@@ -401,6 +401,35 @@ describe('Stack: Newswatch (subscribers with fatigue controls)', () => {
   });
 });
 
+describe('Stack: Newswatch (IAM)', () => {
+  it('should grant no wildcard action and no "*" resource beyond the two documented exceptions', () => {
+    // Prepare: every statement of every policy in the template.
+    const statements = resourcesOf('AWS::IAM::Policy').flatMap(([id, p]) =>
+      (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement.map((st) => ({ id, st })),
+    );
+
+    // Act
+    const wildcardActions = statements.flatMap(({ id, st }) =>
+      asList(st.Action)
+        .filter((a) => a.includes('*'))
+        .map((a) => `${id}: ${a}`),
+    );
+    const starResources = statements.filter(({ st }) =>
+      asList(st.Resource as string | string[]).includes('*'),
+    );
+
+    // Assess: X-Ray takes no resource ARNs; SNS with a KMS key needs kms:GenerateDataKey* on that key.
+    expect(statements.length).toBeGreaterThan(5);
+    expect(wildcardActions.every((a) => a.endsWith(': kms:GenerateDataKey*'))).toBe(true);
+    for (const { st } of starResources) {
+      expect(asList(st.Action).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    }
+    for (const { st } of statements.filter(({ st }) => asList(st.Action).includes('kms:GenerateDataKey*'))) {
+      expect(JSON.stringify(st.Resource)).toContain('AlertsKey');
+    }
+  });
+});
+
 describe('Stack: Newswatch (checks)', () => {
   it('should pass the cdk-nag AwsSolutions checks with no unacknowledged finding', () => {
     // Prepare

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -109,6 +109,7 @@ describe('Class: LocalSecrets', () => {
     expect(first?.[0]).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(again).toEqual(first);
     expect(readFileSync(join(dir, 'secrets', 'team', 'hook-1'), 'utf8').trim()).toBe(first?.[0]);
+    expect(statSync(join(dir, 'secrets', 'team', 'hook-1')).mode & 0o777).toBe(0o600);
     expect(env).toHaveLength(2);
   });
 });
