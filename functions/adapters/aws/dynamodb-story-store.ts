@@ -6,7 +6,13 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { decodeSignature, encodeSignature, type StoryCandidate } from '../../core/stories/near-duplicate.ts';
-import type { StoryRecord, StoryRole, StoryStore } from '../../core/stories/story.ts';
+import type {
+  StoryIndexEntry,
+  StoryJoin,
+  StoryRecord,
+  StoryRole,
+  StoryStore,
+} from '../../core/stories/story.ts';
 import { isConditionFailure } from './dynamodb-errors.ts';
 import { withoutKeys } from './table-layout.ts';
 
@@ -53,12 +59,7 @@ export class DynamoDbStoryStore implements StoryStore {
     return [...found.values()];
   }
 
-  async index(entry: {
-    articleId: string;
-    storyId: string;
-    signature: Uint32Array;
-    bandKeys: readonly string[];
-  }): Promise<void> {
+  async index(entry: StoryIndexEntry): Promise<void> {
     const signature = encodeSignature(entry.signature);
     for (const key of entry.bandKeys) {
       await this.doc.send(
@@ -77,15 +78,7 @@ export class DynamoDbStoryStore implements StoryStore {
     }
   }
 
-  async join(entry: {
-    storyId: string;
-    articleId: string;
-    title: string;
-    source: string;
-    at: string;
-    similarity?: number;
-    of?: string;
-  }): Promise<void> {
+  async join(entry: StoryJoin): Promise<void> {
     const values = {
       ':type': 'story',
       ':id': entry.storyId,

@@ -113,16 +113,33 @@ export class LocalWebhookQueue {
         return;
       }
       const reason = e instanceof Error ? e.message : String(e);
-      await this.ports.state
-        .recordFailure({
-          subscriberId: target.subscriberId,
-          alertId: doc.id,
-          reason,
-          at: this.ports.clock.now().toISOString(),
-        })
-        .catch(() => undefined);
-      this.report({ ...base, outcome: 'failed', detail: `given up after ${attempt} tries: ${reason}` });
+      await this.giveUp(doc, target, reason, `given up after ${attempt} tries: ${reason}`);
     }
+  }
+
+  /** Records a delivery that will not be tried again, and reports it. */
+  private async giveUp(
+    doc: AlertDocument,
+    target: WebhookTarget,
+    reason: string,
+    detail: string,
+  ): Promise<void> {
+    await this.ports.state
+      .recordFailure({
+        subscriberId: target.subscriberId,
+        alertId: doc.id,
+        reason,
+        at: this.ports.clock.now().toISOString(),
+      })
+      .catch(() => undefined);
+    this.report({
+      alertId: doc.id,
+      subscriberId: target.subscriberId,
+      channel: 'webhook',
+      target: target.url,
+      outcome: 'failed',
+      detail,
+    });
   }
 
   /** Waits for the deliveries under way (not the ones waiting for a retry). */
@@ -140,22 +157,7 @@ export class LocalWebhookQueue {
     for (const [timer, { doc, target, attempt }] of waiting) {
       clearTimeout(timer);
       const reason = `newswatch stopped before try ${attempt}`;
-      await this.ports.state
-        .recordFailure({
-          subscriberId: target.subscriberId,
-          alertId: doc.id,
-          reason,
-          at: this.ports.clock.now().toISOString(),
-        })
-        .catch(() => undefined);
-      this.report({
-        alertId: doc.id,
-        subscriberId: target.subscriberId,
-        channel: 'webhook',
-        target: target.url,
-        outcome: 'failed',
-        detail: reason,
-      });
+      await this.giveUp(doc, target, reason, reason);
     }
     await this.settle();
   }

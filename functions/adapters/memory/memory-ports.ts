@@ -1,7 +1,13 @@
 import type { Alert } from '../../core/alerts/alert.ts';
 import type { GateStore, HeldAlert } from '../../core/alerts/fatigue.ts';
 import type { StoryCandidate } from '../../core/stories/near-duplicate.ts';
-import type { StoryRecord, StoryRole, StoryStore } from '../../core/stories/story.ts';
+import type {
+  StoryIndexEntry,
+  StoryJoin,
+  StoryRecord,
+  StoryRole,
+  StoryStore,
+} from '../../core/stories/story.ts';
 import type { Article } from '../../core/articles/article.ts';
 import type {
   AlertPublisher,
@@ -174,12 +180,7 @@ export class MemoryStoryStore implements StoryStore {
     return Promise.resolve([...found.values()]);
   }
 
-  index(entry: {
-    articleId: string;
-    storyId: string;
-    signature: Uint32Array;
-    bandKeys: readonly string[];
-  }): Promise<void> {
+  index(entry: StoryIndexEntry): Promise<void> {
     for (const key of entry.bandKeys) {
       const band = this.bands.get(key) ?? new Map<string, StoryCandidate>();
       band.set(entry.articleId, {
@@ -192,13 +193,7 @@ export class MemoryStoryStore implements StoryStore {
     return Promise.resolve();
   }
 
-  join(entry: {
-    storyId: string;
-    articleId: string;
-    title: string;
-    source: string;
-    at: string;
-  }): Promise<void> {
+  join(entry: StoryJoin): Promise<void> {
     const s = this.stories.get(entry.storyId) ?? {
       storyId: entry.storyId,
       firstArticleId: entry.articleId,

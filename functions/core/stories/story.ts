@@ -33,27 +33,34 @@ export interface StoryRecord {
 /** Whether an article's alert for a topic is the story's first for that topic, or an update. */
 export type StoryRole = 'first' | 'update';
 
+/** An article's entry in the near-duplicate index. */
+export interface StoryIndexEntry {
+  articleId: string;
+  storyId: string;
+  signature: Uint32Array;
+  bandKeys: readonly string[];
+}
+
+/** An article joining (or starting) a story. */
+export interface StoryJoin {
+  storyId: string;
+  articleId: string;
+  title: string;
+  source: string;
+  at: string;
+  /** The stored article it was found close to, and how close. */
+  similarity?: number;
+  of?: string;
+}
+
 /** Where stories and the near-duplicate index are kept. */
 export interface StoryStore {
   /** Stored articles sharing at least one band key, with their stories and signatures. */
   candidates(bandKeys: readonly string[]): Promise<StoryCandidate[]>;
   /** Indexes an article under its band keys (idempotent). */
-  index(entry: {
-    articleId: string;
-    storyId: string;
-    signature: Uint32Array;
-    bandKeys: readonly string[];
-  }): Promise<void>;
+  index(entry: StoryIndexEntry): Promise<void>;
   /** Adds an article (and its outlet) to a story, creating the story with the first one (idempotent). */
-  join(entry: {
-    storyId: string;
-    articleId: string;
-    title: string;
-    source: string;
-    at: string;
-    similarity?: number;
-    of?: string;
-  }): Promise<void>;
+  join(entry: StoryJoin): Promise<void>;
   /** The story an article belongs to. */
   storyOf(articleId: string): Promise<string | undefined>;
   /** Adds an outlet that carried the very same text (an exact duplicate) to a story. */
