@@ -12,7 +12,7 @@ export const canonicalText = (paragraphs: readonly string[]): string =>
     .replace(/[“”„‟″]/g, '"')
     .replace(/[‐‑‒–—―]/g, '-')
     .replace(/…/g, '...')
-    .replace(/[ \t\u00a0]+/g, ' ');
+    .replace(/[ \t\u00a0]{2,}|[\t\u00a0]/g, ' ');
 
 /** Article id: the first 128 bits of SHA-256 over the canonical text, as 32 hex characters. */
 export const articleIdFor = (paragraphs: readonly string[]): string =>
