@@ -147,9 +147,9 @@ export const deriveTitle = (paragraphs: readonly string[]): string => {
 const wordSegmenter = new Intl.Segmenter('und', { granularity: 'word' });
 
 /**
- * Text made only of ASCII, no-break spaces, curly quotes, dashes and ellipses: its words
- * follow a few of the Unicode word-boundary rules (UAX #29), which one regular expression
- * applies much faster than the segmenter does.
+ * Text made only of ASCII, no-break spaces, curly quotes, dashes and ellipses: only a few of
+ * the Unicode word-boundary rules (UAX #29) can apply to it, and a loop over its characters
+ * applies them much faster than the segmenter does.
  */
 // eslint-disable-next-line no-control-regex -- any ASCII, control characters included
 const PLAIN_TEXT = /^[\x00-\x7f\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u2026]*$/;
