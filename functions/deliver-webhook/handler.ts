@@ -10,7 +10,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { DynamoDbWebhookState } from '../adapters/aws/dynamodb-webhook-state.ts';
 import { SecretsSource } from '../adapters/aws/secrets-source.ts';
 import { postWebhook } from '../adapters/webhook/https-poster.ts';
-import { buildClients } from '../commons/clients.ts';
+import { buildClients, REQUEST_LIMITS } from '../commons/clients.ts';
 import { logger, metrics, tracer } from '../commons/powertools.ts';
 import type { AlertDocument } from '../core/alerts/compose.ts';
 import {
@@ -94,8 +94,10 @@ const defaultDependencies = (): DeliverDependencies => {
   const table = process.env.TABLE_NAME;
   if (!table) throw new Error('TABLE_NAME must name the newswatch table');
   const clients = buildClients();
-  const secrets = new SecretsSource(tracer.captureAWSv3Client(new SecretsManagerClient({})));
-  const sqs = tracer.captureAWSv3Client(new SQSClient({}));
+  const secrets = new SecretsSource(
+    tracer.captureAWSv3Client(new SecretsManagerClient({ requestHandler: { ...REQUEST_LIMITS } })),
+  );
+  const sqs = tracer.captureAWSv3Client(new SQSClient({ requestHandler: { ...REQUEST_LIMITS } }));
   const queueUrls = new Map<string, string>();
   return {
     targets: new Map(Object.entries(parsed.data)),

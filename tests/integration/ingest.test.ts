@@ -311,6 +311,62 @@ describe('Integration: duplicates, bad files and faults (moto)', () => {
   });
 });
 
+describe('Integration: the bad-input matrix through S3 → SQS → ingest (moto)', () => {
+  const utf16 = (body: string) => {
+    const b = new Uint8Array(2 + body.length * 2);
+    b.set([0xff, 0xfe]);
+    for (let i = 0; i < body.length; i++) b[2 + i * 2] = body.charCodeAt(i);
+    return b;
+  };
+  const bytes = (...b: number[]) => Uint8Array.from(b);
+  // key → the error kind it must be recorded with, or 'stored'.
+  const MATRIX: Record<string, [string | Uint8Array, string]> = {
+    'incoming/m/empty.txt': [new Uint8Array(), 'EmptyFile'],
+    'incoming/m/image.png': [bytes(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0), 'BinaryFile'],
+    'incoming/m/doc.pdf': ['%PDF-1.7\n1 0 obj', 'BinaryFile'],
+    'incoming/m/archive.zip': [bytes(0x50, 0x4b, 0x03, 0x04, 20, 0), 'BinaryFile'],
+    'incoming/m/bomb.txt.gz': [bytes(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xed, 0xc1), 'BinaryFile'],
+    'incoming/m/invalid-utf8.txt': [bytes(0x61, 0xc0, 0xaf, 0x62), 'NotUtf8'],
+    'incoming/m/cp1252.txt': [bytes(0x64, 0x61, 0x74, 0x65, 0x0a, 0x63, 0x61, 0x66, 0xe9, 0x93), 'NotUtf8'],
+    'incoming/m/line-flood.txt': ['\n'.repeat(15_000), 'EmptyFile'],
+    'incoming/m/one-long-line.txt': [`date 2024-01-01\n\n${'aid '.repeat(2_600_000)}`, 'TooLarge'],
+    'incoming/m/wrong-shape.json': ['{"headline": "x", "text_body": ["a"]}', 'NoBody'],
+    'incoming/m/not-an-article.json': ['[1, 2, 3]', 'InvalidArticle'],
+    'incoming/m/utf16.txt': [utf16('date 2024-03-01\n\nÜber Baku: aid arrived.'), 'stored'],
+    'incoming/m/crlf.txt': ['date 2024-03-02\r\n\r\nAid reached the coast.\r\n\r\nMore trucks.', 'stored'],
+  };
+
+  it('should give every file a typed error record and a quarantined copy, or a clean article', async () => {
+    // Prepare
+    const env = await setUp();
+    const messages = await upload(
+      env,
+      Object.fromEntries(Object.entries(MATRIX).map(([k, [body]]) => [k, body])),
+      true,
+    );
+
+    // Act
+    const response = await env.invoke(sqsEvent(messages, env.queueArn));
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    for (const [key, [body, expected]] of Object.entries(MATRIX)) {
+      const source = await env.store.getSource(key);
+      if (expected === 'stored') {
+        expect(source, key).toMatchObject({ status: 'stored' });
+        continue;
+      }
+      expect(source, key).toMatchObject({ status: 'rejected', errorKind: expected });
+      const [error] = await env.store.listErrorsForKey(key);
+      expect(error?.message.length, key).toBeGreaterThan(10);
+      const copy = await env.c.s3.send(
+        new HeadObjectCommand({ Bucket: env.bucket, Key: key.replace('incoming/', 'quarantine/') }),
+      );
+      expect(copy.ContentLength, key).toBe(Buffer.from(body).length);
+    }
+  });
+});
+
 describe('Integration: the deployed entry point (moto)', () => {
   it('should build its clients and settings from the environment and ingest a file', async () => {
     // Prepare: the environment the CDK stack gives the function, pointed at the emulator.

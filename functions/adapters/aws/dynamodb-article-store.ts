@@ -116,6 +116,11 @@ export class DynamoDbArticleStore implements ArticleStore {
     return strip(res.Item) as StoredArticle | undefined;
   }
 
+  async newerEventRecorded(key: string, sequencer: string): Promise<boolean> {
+    const current = await this.getSource(key);
+    return !!current?.sequencer && current.sequencer > comparableSequencer(sequencer);
+  }
+
   /** What is known of one source key. */
   async getSource(key: string): Promise<SourceRecord | undefined> {
     const res = await this.doc.send(

@@ -34,21 +34,30 @@ export class DynamoDbGateStore implements GateStore {
     this.tableName = tableName;
   }
 
-  claimAlert(subscriberId: string, alertId: string, now: string, leaseUntil: string): Promise<boolean> {
-    // Free, or claimed by a run whose lease has run out; never once it is done.
+  claimAlert(
+    subscriberId: string,
+    alertId: string,
+    now: string,
+    leaseUntil: string,
+    token: string,
+  ): Promise<boolean> {
+    // Free, or claimed by a run whose lease has run out (or by this same claim, repeated after a
+    // lost answer); never once it is done.
     return conditional(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: `GATE#${subscriberId}`, sk: `ALERT#${alertId}` },
-          UpdateExpression: 'SET #type = :type, #s = :claimed, leaseUntil = :lease',
-          ConditionExpression: 'attribute_not_exists(pk) OR (#s = :claimed AND leaseUntil < :now)',
+          UpdateExpression: 'SET #type = :type, #s = :claimed, leaseUntil = :lease, claimToken = :token',
+          ConditionExpression:
+            'attribute_not_exists(pk) OR (#s = :claimed AND (leaseUntil < :now OR claimToken = :token))',
           ExpressionAttributeNames: { '#s': 'state', '#type': 'type' },
           ExpressionAttributeValues: {
             ':type': 'gate-alert',
             ':claimed': 'claimed',
             ':lease': leaseUntil,
             ':now': now,
+            ':token': token,
           },
         }),
       ),

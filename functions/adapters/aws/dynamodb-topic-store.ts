@@ -128,22 +128,32 @@ export class DynamoDbTopicStore implements TopicSource, MatchStore {
     }
   }
 
-  claimAlert(articleId: string, topicId: string, now: string, until: string): Promise<boolean> {
+  claimAlert(
+    articleId: string,
+    topicId: string,
+    now: string,
+    until: string,
+    token: string,
+  ): Promise<boolean> {
     return this.updateMatchIf(articleId, topicId, {
-      UpdateExpression: 'SET alertState = :publishing, claimedUntil = :until',
-      ConditionExpression: 'alertState = :pending OR (alertState = :publishing AND claimedUntil < :now)',
+      UpdateExpression: 'SET alertState = :publishing, claimedUntil = :until, claimToken = :token',
+      // Free, or held by a run whose lease ran out, or already held by this very claim: the SDK
+      // repeats a request whose answer was lost, and the repeat must not find itself in the way.
+      ConditionExpression:
+        'alertState = :pending OR (alertState = :publishing AND (claimedUntil < :now OR claimToken = :token))',
       ExpressionAttributeValues: {
         ':publishing': 'publishing',
         ':pending': 'pending',
         ':until': until,
         ':now': now,
+        ':token': token,
       },
     });
   }
 
   async releaseAlert(articleId: string, topicId: string): Promise<void> {
     await this.updateMatchIf(articleId, topicId, {
-      UpdateExpression: 'SET alertState = :pending REMOVE claimedUntil',
+      UpdateExpression: 'SET alertState = :pending REMOVE claimedUntil, claimToken',
       ConditionExpression: 'alertState = :publishing',
       ExpressionAttributeValues: { ':pending': 'pending', ':publishing': 'publishing' },
     });
@@ -151,7 +161,7 @@ export class DynamoDbTopicStore implements TopicSource, MatchStore {
 
   async markAlertSent(articleId: string, topicId: string, sentAt: string): Promise<void> {
     await this.updateMatchIf(articleId, topicId, {
-      UpdateExpression: 'SET alertState = :sent, sentAt = :at REMOVE claimedUntil',
+      UpdateExpression: 'SET alertState = :sent, sentAt = :at REMOVE claimedUntil, claimToken',
       ConditionExpression: 'alertState <> :sent',
       ExpressionAttributeValues: { ':sent': 'sent', ':at': sentAt },
     });

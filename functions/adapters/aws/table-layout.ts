@@ -59,8 +59,7 @@ export const monthsBetween = (from: string, to: string): string[] => {
   return months;
 };
 
-/** S3 sequencers are hex strings of varying length; padded, they compare as strings. */
-export const comparableSequencer = (sequencer: string): string => sequencer.toUpperCase().padStart(32, '0');
+export { comparableSequencer } from '../../core/pipeline/ports.ts';
 
 /** An item without its key attributes and type tag: the record the stores hand out. */
 export const withoutKeys = (item: Record<string, unknown>): Record<string, unknown> => {

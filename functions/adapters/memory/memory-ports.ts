@@ -20,6 +20,7 @@ import type {
 } from '../../core/pipeline/matching.ts';
 import {
   type ArticleStore,
+  comparableSequencer,
   type IngestErrorRecord,
   ObjectGoneError,
   type ObjectRef,
@@ -46,12 +47,20 @@ export class MemoryArticleStore implements ArticleStore {
 
   recordSource(record: SourceRecord): Promise<'recorded' | 'stale'> {
     const current = this.sources.get(record.key);
-    const seq = (s?: string) => (s ?? '').toUpperCase().padStart(32, '0');
-    if (current?.sequencer && record.sequencer && seq(current.sequencer) > seq(record.sequencer)) {
+    if (
+      current?.sequencer &&
+      record.sequencer &&
+      comparableSequencer(current.sequencer) > comparableSequencer(record.sequencer)
+    ) {
       return Promise.resolve('stale');
     }
     this.sources.set(record.key, record);
     return Promise.resolve('recorded');
+  }
+
+  newerEventRecorded(key: string, sequencer: string): Promise<boolean> {
+    const current = this.sources.get(key)?.sequencer;
+    return Promise.resolve(!!current && comparableSequencer(current) > comparableSequencer(sequencer));
   }
 
   recordError(record: IngestErrorRecord): Promise<'recorded' | 'exists'> {
@@ -111,12 +120,19 @@ export class MemoryTopicStore implements TopicSource, MatchStore {
     return Promise.resolve({ created: true });
   }
 
-  claimAlert(articleId: string, topicId: string, now: string, until: string): Promise<boolean> {
+  claimAlert(
+    articleId: string,
+    topicId: string,
+    now: string,
+    until: string,
+    token: string,
+  ): Promise<boolean> {
     const m = this.matches.get(`${articleId}\u0000${topicId}`);
     const free =
-      m?.alertState === 'pending' || (m?.alertState === 'publishing' && (m.claimedUntil ?? '') < now);
+      m?.alertState === 'pending' ||
+      (m?.alertState === 'publishing' && ((m.claimedUntil ?? '') < now || m.claimToken === token));
     if (!m || !free) return Promise.resolve(false);
-    Object.assign(m, { alertState: 'publishing', claimedUntil: until });
+    Object.assign(m, { alertState: 'publishing', claimedUntil: until, claimToken: token });
     return Promise.resolve(true);
   }
 
@@ -238,16 +254,23 @@ export class MemoryStoryStore implements StoryStore {
 
 /** {@link GateStore} in memory, with the same conditional rules as the DynamoDB store. */
 export class MemoryGateStore implements GateStore {
-  readonly claims = new Map<string, { state: 'claimed' | 'done'; leaseUntil?: string }>();
+  readonly claims = new Map<string, { state: 'claimed' | 'done'; leaseUntil?: string; token?: string }>();
   readonly lastSentAt = new Map<string, string>();
   readonly daily = new Map<string, number>();
   readonly held = new Map<string, HeldAlert & { state: 'held' | 'releasing'; leaseUntil?: string }>();
 
-  claimAlert(subscriberId: string, alertId: string, now: string, leaseUntil: string): Promise<boolean> {
+  claimAlert(
+    subscriberId: string,
+    alertId: string,
+    now: string,
+    leaseUntil: string,
+    token: string,
+  ): Promise<boolean> {
     const key = `${subscriberId}/${alertId}`;
     const c = this.claims.get(key);
-    if (c && (c.state === 'done' || (c.leaseUntil ?? '') >= now)) return Promise.resolve(false);
-    this.claims.set(key, { state: 'claimed', leaseUntil });
+    const mine = c?.state === 'claimed' && c.token === token;
+    if (c && !mine && (c.state === 'done' || (c.leaseUntil ?? '') >= now)) return Promise.resolve(false);
+    this.claims.set(key, { state: 'claimed', leaseUntil, token });
     return Promise.resolve(true);
   }
 

@@ -103,9 +103,16 @@ export const MAX_ALERTS_PER_RELEASE = 40;
 export interface GateStore {
   /**
    * Claims the alert for the subscriber until `leaseUntil`: false when it was dealt with, or
-   * when another run holds an unexpired claim on it.
+   * when another run holds an unexpired claim on it. A repeat of the same claim (same token,
+   * a request retried after its answer was lost) succeeds.
    */
-  claimAlert(subscriberId: string, alertId: string, now: string, leaseUntil: string): Promise<boolean>;
+  claimAlert(
+    subscriberId: string,
+    alertId: string,
+    now: string,
+    leaseUntil: string,
+    token: string,
+  ): Promise<boolean>;
   /** Marks a claimed alert dealt with (sent or held): no later run touches it. */
   finishAlert(subscriberId: string, alertId: string, outcome: 'sent' | HoldReason): Promise<void>;
   /** Gives a claim back after a failure, so the retry deals with the alert at once. */
@@ -159,7 +166,7 @@ export const gateAlert = async (
 ): Promise<'sent' | HoldReason | 'done-before'> => {
   const at = now.toISOString();
   const lease = new Date(now.getTime() + GATE_LEASE_MS).toISOString();
-  if (!(await store.claimAlert(subscriberId, alert.id, at, lease))) return 'done-before';
+  if (!(await store.claimAlert(subscriberId, alert.id, at, lease, crypto.randomUUID()))) return 'done-before';
   const topicId = alert.topic.id;
   const tz = controls.quietHours?.timeZone ?? 'UTC';
   const day = localTime(now, tz).day;

@@ -76,7 +76,8 @@ export const backfillTopic = async (
     });
     if (!put.created && put.alertState === 'sent') continue;
     const until = new Date(now.getTime() + ALERT_CLAIM_MS).toISOString();
-    if (!(await alerting.store.claimAlert(record.articleId, record.topicId, now.toISOString(), until)))
+    const token = crypto.randomUUID();
+    if (!(await alerting.store.claimAlert(record.articleId, record.topicId, now.toISOString(), until, token)))
       continue;
     const alert: Alert = { ...alertOf(record, article, alerting.locate(article.sourceKey)), backfill: true };
     const { failed } = await alerting.publisher.publish([alert]);

@@ -67,6 +67,11 @@ export const ingestObject = async (ref: ObjectRef, ports: IngestPorts): Promise<
     return { status: 'rejected', key: ref.key, error, ...(quarantineKey ? { quarantineKey } : {}) };
   };
 
+  // An older event that arrives after a newer one for the same key changes nothing: its
+  // version is neither read nor stored, matched or alerted on.
+  if (ref.sequencer && (await ports.articles.newerEventRecorded(ref.key, ref.sequencer))) {
+    return { status: 'stale', key: ref.key };
+  }
   if (ref.size > ports.limits.maxBytes) {
     return reject({
       kind: 'TooLarge',

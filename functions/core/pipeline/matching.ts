@@ -44,6 +44,8 @@ export interface MatchRecord extends TopicMatch {
   alertState: AlertState;
   /** While `publishing`: until when the claim holds. */
   claimedUntil?: string;
+  /** The claim holding a publishing alert (see {@link MatchStore.claimAlert}). */
+  claimToken?: string;
   sentAt?: string;
   /** The story of the article, and whether this is the story's first alert for the topic. */
   storyId?: string;
@@ -74,7 +76,7 @@ export interface MatchStore {
    * Claims an unsent alert for publishing until `until`: true for exactly one caller while the
    * claim holds (a pending alert, or one whose earlier claim has expired by `now`).
    */
-  claimAlert(articleId: string, topicId: string, now: string, until: string): Promise<boolean>;
+  claimAlert(articleId: string, topicId: string, now: string, until: string, token: string): Promise<boolean>;
   /** Gives a claim back after a failed publish, so the next try can send the alert. */
   releaseAlert(articleId: string, topicId: string): Promise<void>;
   /** Marks a claimed alert sent; a no-op when it already is. */
@@ -226,10 +228,12 @@ export const publishPending = async (
   const now = clock.now();
   const until = new Date(now.getTime() + ALERT_CLAIM_MS).toISOString();
   // Only the run that claims an alert publishes it: a concurrent run of the same event skips it.
+  // The token makes a repeated claim of this run (a request retried after a lost answer) succeed.
+  const token = crypto.randomUUID();
   const pending: MatchRecord[] = [];
   for (const m of matches) {
     if (m.alertState === 'sent') continue;
-    if (await store.claimAlert(m.articleId, m.topicId, now.toISOString(), until)) pending.push(m);
+    if (await store.claimAlert(m.articleId, m.topicId, now.toISOString(), until, token)) pending.push(m);
   }
   if (pending.length === 0) return 0;
   const { failed } = await publisher.publish(pending.map((m) => alertOf(m, article, location)));

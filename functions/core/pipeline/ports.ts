@@ -73,6 +73,12 @@ export interface IngestErrorRecord {
   occurredAt: string;
 }
 
+/**
+ * S3 sequencers are hex strings of varying length that order the events of one key; padded
+ * to one length, they compare as strings.
+ */
+export const comparableSequencer = (sequencer: string): string => sequencer.toUpperCase().padStart(32, '0');
+
 /** Result of a conditional article write. */
 export type PutArticleResult = { created: true } | { created: false; existingSourceKey: string };
 
@@ -82,6 +88,8 @@ export interface ArticleStore {
   putArticle(article: Article, ingestedAt: string): Promise<PutArticleResult>;
   /** Records the latest state of a source key; `stale` when a newer event was already recorded. */
   recordSource(record: SourceRecord): Promise<'recorded' | 'stale'>;
+  /** Whether an event newer than `sequencer` was already recorded for the key. */
+  newerEventRecorded(key: string, sequencer: string): Promise<boolean>;
   /** Records an ingest error once per (key, etag). */
   recordError(record: IngestErrorRecord): Promise<'recorded' | 'exists'>;
 }

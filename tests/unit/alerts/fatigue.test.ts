@@ -197,7 +197,13 @@ describe('Fatigue controls under failures', () => {
     // Prepare: a run claimed the alert and died before sending.
     const store = new MemoryGateStore();
     const box = mailbox();
-    await store.claimAlert('desk', alert(1).id, '2026-11-23T10:00:00.000Z', '2026-11-23T10:02:00.000Z');
+    await store.claimAlert(
+      'desk',
+      alert(1).id,
+      '2026-11-23T10:00:00.000Z',
+      '2026-11-23T10:02:00.000Z',
+      'other-run',
+    );
 
     // Act
     const during = await gateAlert('desk', {}, alert(1), store, at('2026-11-23T10:01:00Z'), box.send);

@@ -305,4 +305,46 @@ describe('Function: parseArticle (bad input)', () => {
     // Assess
     expect(article.paragraphs).toEqual(['Über Baku.']);
   });
+
+  it('should refuse gzip, compressed input is not accepted, so no archive is ever expanded', () => {
+    // A gzip stream of 10 MB of zeros (a small bomb): it is named, not decompressed.
+    const result = parseArticle({
+      ...text(''),
+      bytes: Uint8Array.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xed, 0xc1]),
+    });
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.error).toMatchObject({
+        kind: 'BinaryFile',
+        message: expect.stringMatching(/gzip archive/),
+      });
+  });
+
+  it('should read CRLF, lone CR and UTF-16 big-endian text as the same article as LF UTF-8', () => {
+    const body = 'date 2024-03-01\n\nAid reached Baku.\n\nTrucks followed.';
+    const lf = parsed(text(body));
+    const crlf = parsed(text(body.replaceAll('\n', '\r\n')));
+    const be = new Uint8Array(2 + body.length * 2);
+    be.set([0xfe, 0xff]);
+    for (let i = 0; i < body.length; i++) be[3 + i * 2] = body.charCodeAt(i);
+    expect(crlf.id).toBe(lf.id);
+    expect(parsed({ ...text(''), bytes: be }).id).toBe(lf.id);
+  });
+
+  it('should treat a flood of empty lines as an empty file (the test time limit bounds it)', () => {
+    const result = parseArticle(text('\n'.repeat(200_000)), { maxBytes: 1_000_000 });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.kind).toBe('EmptyFile');
+  });
+
+  it('should read one 10 MB line when the limit allows it, and refuse it under the default limit', () => {
+    const line = `date 2024-03-01\n\n${'aid reached the port, '.repeat(500_000)}`;
+    expect(line.length).toBeGreaterThan(10_000_000);
+    const refused = parseArticle(text(line));
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error.kind).toBe('TooLarge');
+    const result = parseArticle(text(line), { maxBytes: 16 * 1024 * 1024 });
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.value.paragraphs).toHaveLength(1);
+  });
 });
