@@ -50,6 +50,8 @@ const COUNTRIES = [
   'Egypt',
 ];
 
+const COUNTRY_CODES = ['KR', 'AZ', 'AM', 'FR', 'BR', 'KE', 'JP', 'DE', 'IN', 'EG'];
+
 /** Articles of about `bytes` bytes: a title, paragraphs of Zipf-distributed words, a few countries. */
 export const buildArticles = (
   vocab: string[],
@@ -75,10 +77,17 @@ export const buildArticles = (
 
 /**
  * Topic queries as monitoring teams write them: 2 to 8 terms, mostly specific words
- * (ranks 200–30,000), with phrases, OR groups, NEAR, NOT and prefix wildcards.
+ * (ranks 200–30,000), with phrases, OR groups, NEAR, NOT and prefix wildcards; a share
+ * `countryShare` also names a country or asks for two.
  */
-export const buildTopics = (vocab: string[], count: number, seed = 3): TopicDefinition[] => {
+export const buildTopics = (
+  vocab: string[],
+  count: number,
+  seed = 3,
+  countryShare = 0,
+): TopicDefinition[] => {
   const rand = prng(seed);
+  const countryRand = prng(seed + 1);
   const pick = () => vocab[200 + Math.floor(rand() ** 1.5 * (vocab.length - 200))] as string;
   const term = (): string => {
     const r = rand();
@@ -99,6 +108,12 @@ export const buildTopics = (vocab: string[], count: number, seed = 3): TopicDefi
       query = `(${group()} NEAR/${1 + Math.floor(rand() * 8)} ${group()}) AND ${group()}`;
     else query = `${group()} ${group()}`;
     if (rand() < 0.2) query += ` NOT ${term()}`;
+    // A separate stream, so adding country filters leaves the rest of the topic set as it was.
+    if (countryRand() < countryShare)
+      query +=
+        countryRand() < 0.5
+          ? ` AND country:${COUNTRY_CODES[Math.floor(countryRand() * COUNTRY_CODES.length)]}`
+          : ' AND countries>=2';
     return { id: `t${i}`, name: `Topic ${i}`, query, minScore: 0, enabled: true };
   });
 };

@@ -1,10 +1,11 @@
 /**
  * Near-duplicate stories: precision and recall on constructed pairs, and the cost of the
  * story lookup per new article as the number of stored articles grows.
- *   node bench/stories.ts [--stored 10000,100000] [--probes 1000] [--pairs 500]
- * Prints tables and writes bench/results/stories.{md,json}.
+ *   node bench/stories.ts [--stored 10000,100000] [--probes 1000] [--pairs 500] [--smoke]
+ * Prints tables and writes bench/results/stories.{md,json} (a smoke run: a temporary folder).
  */
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { MemoryStoryStore } from '../functions/adapters/memory/memory-ports.ts';
@@ -23,14 +24,16 @@ import {
   similarity,
 } from '../functions/core/stories/near-duplicate.ts';
 import { assignStory } from '../functions/core/stories/story.ts';
+import { resultsDir, smoke } from './common.ts';
 import { prng } from './corpus.ts';
 import { EDITS, randomStories, type StoryText, storyPairs } from './story-variants.ts';
 
 const { values } = parseArgs({
   options: {
-    stored: { type: 'string', default: '10000,100000' },
-    probes: { type: 'string', default: '1000' },
-    pairs: { type: 'string', default: '500' },
+    stored: { type: 'string', default: smoke ? '1000' : '10000,100000' },
+    probes: { type: 'string', default: smoke ? '100' : '1000' },
+    pairs: { type: 'string', default: smoke ? '50' : '500' },
+    smoke: { type: 'boolean', default: false },
   },
 });
 
@@ -152,8 +155,8 @@ const md = [
   '',
 ].join('\n');
 console.log(md);
-writeFileSync('bench/results/stories.md', md);
+writeFileSync(join(resultsDir, 'stories.md'), md);
 writeFileSync(
-  'bench/results/stories.json',
+  join(resultsDir, 'stories.json'),
   `${JSON.stringify({ node: process.version, cpu: cpus()[0]?.model, precision, recall, kinds: Object.fromEntries(byKind), lookups }, null, 2)}\n`,
 );

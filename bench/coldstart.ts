@@ -1,0 +1,168 @@
+/**
+ * Lambda cold-start proxy: each function bundled as CDK bundles it (esbuild, ESM, minified,
+ * node24, the same banner), its size, and the time to import it in a fresh Node process,
+ * beside (a) an empty handler and (b) a handler that only constructs the same AWS SDK
+ * clients, bundled the same way. (b) is the floor; the difference is what our code and
+ * libraries add. `npm run bench:coldstart` (`-- --smoke` for CI).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import {
+  describeMachine,
+  machine,
+  markdownTable,
+  median,
+  printTable,
+  quantile,
+  smoke,
+  type Table,
+  writeResults,
+} from './common.ts';
+
+const meta = machine();
+const out = mkdtempSync(join(tmpdir(), 'newswatch-coldstart-'));
+// The same options as infra/constructs/newswatch-function.ts gives NodejsFunction.
+const BANNER = "import{createRequire}from'module';const require=createRequire(import.meta.url);";
+const bundle = async (entry: string | { contents: string }, name: string): Promise<string> => {
+  const outfile = join(out, name, 'index.mjs');
+  await build({
+    ...(typeof entry === 'string'
+      ? { entryPoints: [entry] }
+      : { stdin: { contents: entry.contents, resolveDir: process.cwd(), loader: 'ts' } }),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    minify: true,
+    mainFields: ['module', 'main'],
+    banner: { js: BANNER },
+    outfile,
+    logLevel: 'silent',
+  });
+  return outfile;
+};
+
+const RUNS = smoke ? 3 : 15;
+/** Median and p90 of the import time, each in a new Node process. */
+const importTimes = (file: string): number[] => {
+  const times: number[] = [];
+  const script = `const t=performance.now();await import(${JSON.stringify(file)});console.log(performance.now()-t)`;
+  for (let i = 0; i < RUNS; i++) {
+    const ms = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', TABLE_NAME: 'bench' },
+    });
+    times.push(Number(ms));
+  }
+  return times;
+};
+
+/** A handler that constructs the given clients and nothing else. */
+const clientsOnly = (clients: Array<[pkg: string, cls: string]>, doc: boolean) => ({
+  contents: [
+    ...clients.map(([pkg, cls]) => `import { ${cls} } from '${pkg}';`),
+    doc ? "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';" : '',
+    ...clients.map(([, cls], i) =>
+      cls === 'DynamoDBClient' && doc
+        ? `const c${i} = DynamoDBDocumentClient.from(new ${cls}({}));`
+        : `const c${i} = new ${cls}({});`,
+    ),
+    `export const handler = async () => ({ ok: ${clients.map((_, i) => `!!c${i}`).join(' && ')} });`,
+  ].join('\n'),
+});
+
+const S3: [string, string] = ['@aws-sdk/client-s3', 'S3Client'];
+const DDB: [string, string] = ['@aws-sdk/client-dynamodb', 'DynamoDBClient'];
+const SNS: [string, string] = ['@aws-sdk/client-sns', 'SNSClient'];
+const SECRETS: [string, string] = ['@aws-sdk/client-secrets-manager', 'SecretsManagerClient'];
+const SQS: [string, string] = ['@aws-sdk/client-sqs', 'SQSClient'];
+
+const empty = await bundle({ contents: 'export const handler = async () => ({});' }, 'empty');
+const functions = [
+  {
+    name: 'ingest',
+    entry: 'functions/ingest/handler.ts',
+    clients: 'S3, DynamoDB (document client), SNS',
+    floor: clientsOnly([S3, DDB, SNS], true),
+  },
+  {
+    name: 'deliver-webhook',
+    entry: 'functions/deliver-webhook/handler.ts',
+    clients: 'S3, DynamoDB (document client), SNS, Secrets Manager, SQS',
+    floor: clientsOnly([S3, DDB, SNS, SECRETS, SQS], true),
+  },
+];
+
+interface Row {
+  artefact: string;
+  bytes: number;
+  importP50: number;
+  importP90: number;
+}
+const measure = (artefact: string, file: string): Row => {
+  const times = importTimes(file);
+  return { artefact, bytes: statSync(file).size, importP50: median(times), importP90: quantile(times, 0.9) };
+};
+const emptyRow = measure('(a) empty handler', empty);
+const results: Array<{ function: string; clients: string; fn: Row; floor: Row; empty: Row }> = [];
+for (const f of functions) {
+  const fn = measure(f.name, await bundle(f.entry, f.name));
+  const floor = measure(`(b) ${f.clients} clients only`, await bundle(f.floor, `${f.name}-floor`));
+  results.push({ function: f.name, clients: f.clients, fn, floor, empty: emptyRow });
+}
+
+const pct = (a: number, b: number) => `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(0)} %`;
+const table: Table = {
+  title: `Cold-start proxy: bundle size and import time in a fresh process (${RUNS} runs each) — ${describeMachine(meta)}`,
+  header: ['artefact', 'size KiB', 'import p50 ms', 'import p90 ms', 'size vs (b)', 'import vs (b)'],
+  left: [0],
+  rows: [
+    [
+      emptyRow.artefact,
+      (emptyRow.bytes / 1024).toFixed(1),
+      emptyRow.importP50.toFixed(1),
+      emptyRow.importP90.toFixed(1),
+      '',
+      '',
+    ],
+    ...results.flatMap((r) => [
+      [
+        r.floor.artefact,
+        (r.floor.bytes / 1024).toFixed(0),
+        r.floor.importP50.toFixed(1),
+        r.floor.importP90.toFixed(1),
+        '',
+        '',
+      ],
+      [
+        `${r.function} handler`,
+        (r.fn.bytes / 1024).toFixed(0),
+        r.fn.importP50.toFixed(1),
+        r.fn.importP90.toFixed(1),
+        pct(r.fn.bytes, r.floor.bytes),
+        pct(r.fn.importP50, r.floor.importP50),
+      ],
+    ]),
+  ],
+};
+printTable(table);
+writeResults(
+  'coldstart',
+  { meta, runs: RUNS, results, target: 'the function adds ≤ 30 % to (b) in size and import time' },
+  [
+    '# Cold-start proxy',
+    '',
+    describeMachine(meta),
+    '',
+    markdownTable(table),
+    '',
+    'Each artefact is bundled as the CDK stack bundles the functions (esbuild, ESM, minified,',
+    'target node24, the createRequire banner) and imported in a new Node process; the time is',
+    'the `import()` alone, measured inside the process, so Node start-up itself is left out.',
+    '(b) constructs the same AWS SDK clients as the function and does nothing else: it is the',
+    'floor any handler using those clients pays. Target: the function adds ≤ 30 % to (b).',
+  ].join('\n'),
+);

@@ -1,0 +1,185 @@
+/**
+ * The summary of the latest results against the targets: bench/results/summary.md, the table
+ * the README links to. Reads the JSON each part wrote; a part not yet run is reported so.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  describeMachine,
+  machine,
+  markdownTable,
+  printTable,
+  resultsDir,
+  type Table,
+  writeResults,
+} from './common.ts';
+
+const read = <T>(name: string): T | undefined => {
+  const p = join(resultsDir, `${name}.json`);
+  return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as T) : undefined;
+};
+interface MatchRow {
+  topics: number;
+  newswatch: { p50: number; p99: number; speedup: number; buildMs: number; heapMB: number };
+  lucene?: {
+    p50: number;
+    p99: number;
+    buildMs: number;
+    heapMB: number;
+    agreement: { both: number; onlyNewswatch: number; onlyLucene: number };
+    skipped: number;
+    translated: number;
+  };
+}
+const match = read<{ rows: MatchRow[]; meta: { java?: string } }>('match');
+const parse = read<{ parse: { mbPerSecond: number }; pipeline: { cpuUsPerArticle: number } }>('parse');
+const cold = read<{
+  results: Array<{
+    function: string;
+    fn: { bytes: number; importP50: number };
+    floor: { bytes: number; importP50: number };
+    empty: { importP50: number };
+  }>;
+}>('coldstart');
+const cost = read<{ totalPerDay: number; limits: Array<{ limit: string; reachedAt: number }> }>('cost');
+const stories = read<{ precision: number; recall: number }>('stories');
+
+const rows: string[][] = [];
+const add = (measure: string, target: string, measured: string, met: boolean | undefined, source: string) =>
+  rows.push([measure, target, measured, met === undefined ? '' : met ? 'yes' : 'no', source]);
+const NOT_RUN = 'not run';
+
+const row = match?.rows.find((r) => r.topics === 100_000) ?? match?.rows.at(-1);
+const at = row ? `${row.topics.toLocaleString('en')} topics` : '100k topics';
+if (row) {
+  add(
+    `matcher p50 per ~5 KB article, ${at}`,
+    '≤ 2 ms',
+    `${row.newswatch.p50.toFixed(2)} ms (p99 ${row.newswatch.p99.toFixed(2)})`,
+    row.newswatch.p50 <= 2,
+    'match.md',
+  );
+  add(
+    `speed-up over evaluating every topic, ${at}`,
+    '≥ 20×',
+    `${row.newswatch.speedup.toFixed(0)}×`,
+    row.newswatch.speedup >= 20,
+    'match.md',
+  );
+  if (row.lucene) {
+    add(
+      `Lucene Monitor p50, ${at}`,
+      'slower than newswatch',
+      `${row.lucene.p50.toFixed(2)} ms (${(row.lucene.p50 / row.newswatch.p50).toFixed(1)}× newswatch)`,
+      row.lucene.p50 > row.newswatch.p50,
+      'match.md',
+    );
+    const a = row.lucene.agreement;
+    add(
+      `same matches as Lucene on the ${row.lucene.translated.toLocaleString('en')} translatable topics (${row.lucene.skipped.toLocaleString('en')} skipped)`,
+      'all agree',
+      `${a.both.toLocaleString('en')} agree, ${a.onlyNewswatch} only newswatch, ${a.onlyLucene} only Lucene`,
+      a.onlyNewswatch + a.onlyLucene === 0,
+      'match.md',
+    );
+  } else add('Lucene Monitor', '', NOT_RUN, undefined, 'match.md');
+  const big = match?.rows.find((r) => r.topics === 1_000_000);
+  if (big)
+    add(
+      'matcher at 1M topics',
+      '',
+      `p50 ${big.newswatch.p50.toFixed(2)} ms, build ${(big.newswatch.buildMs / 1000).toFixed(0)} s, ${big.newswatch.heapMB.toFixed(0)} MB${big.lucene ? `; Lucene p50 ${big.lucene.p50.toFixed(1)} ms, build ${(big.lucene.buildMs / 1000).toFixed(0)} s, ${big.lucene.heapMB.toFixed(0)} MB` : ''}`,
+      undefined,
+      'match.md',
+    );
+} else add('matcher', '', NOT_RUN, undefined, 'match.md');
+if (parse) {
+  add(
+    'parse: decode + parse + normalise',
+    '≥ 50 MB/s',
+    `${parse.parse.mbPerSecond.toFixed(1)} MB/s`,
+    parse.parse.mbPerSecond >= 50,
+    'parse.md',
+  );
+  add(
+    'pipeline core CPU per article (seed topics, stories, alerts)',
+    '',
+    `${(parse.pipeline.cpuUsPerArticle / 1000).toFixed(2)} ms`,
+    undefined,
+    'parse.md',
+  );
+} else add('parser', '', NOT_RUN, undefined, 'parse.md');
+for (const r of cold?.results ?? []) {
+  const size = r.fn.bytes / r.floor.bytes - 1;
+  const time = r.fn.importP50 / r.floor.importP50 - 1;
+  add(
+    `${r.function} bundle over SDK clients alone (b)`,
+    '≤ +30 % size and import',
+    `${(r.fn.bytes / 1024).toFixed(0)} KiB (+${(size * 100).toFixed(0)} %), ${r.fn.importP50.toFixed(0)} ms (+${(time * 100).toFixed(0)} %); (b) ${(r.floor.bytes / 1024).toFixed(0)} KiB, ${r.floor.importP50.toFixed(0)} ms; empty ${r.empty.importP50.toFixed(1)} ms`,
+    size <= 0.3 && time <= 0.3,
+    'coldstart.md',
+  );
+}
+if (!cold) add('cold start', '', NOT_RUN, undefined, 'coldstart.md');
+if (stories)
+  add(
+    'near-duplicate stories',
+    '',
+    `precision ${(stories.precision * 100).toFixed(1)} %, recall ${(stories.recall * 100).toFixed(1)} %`,
+    undefined,
+    'stories.md',
+  );
+if (cost) {
+  add(
+    'AWS cost of 1M articles (us-east-1 list prices)',
+    '',
+    `$${cost.totalPerDay.toFixed(2)} per day`,
+    undefined,
+    'cost.md',
+  );
+  const first = cost.limits[0];
+  if (first)
+    add(
+      'first limit',
+      '',
+      `${first.limit}: ~${Math.round(first.reachedAt).toLocaleString('en')} articles/s`,
+      undefined,
+      'cost.md',
+    );
+} else add('cost', '', NOT_RUN, undefined, 'cost.md');
+
+const meta = machine();
+const table: Table = {
+  title: 'newswatch benchmarks against their targets',
+  header: ['measure', 'target', 'measured', 'met', 'details'],
+  left: [0, 1, 2, 3, 4],
+  rows,
+};
+printTable(table);
+writeResults(
+  'summary',
+  {
+    meta,
+    rows: rows.map(([measure, target, measured, met, source]) => ({
+      measure,
+      target,
+      measured,
+      met,
+      source,
+    })),
+  },
+  [
+    '# Benchmark summary',
+    '',
+    `Summary written ${meta.date}; each part's machine line is in its own file. ${match?.meta.java ? `Java: ${match.meta.java}.` : ''}`,
+    `${describeMachine(meta)}`,
+    '',
+    markdownTable({ ...table, rows: rows.map((r) => [...r.slice(0, 4), `[${r[4]}](${r[4]})`]) }),
+    '',
+    '![time per article against topics](match.svg)',
+    '',
+    'Reproduce: `npm run bench` (all parts, tens of minutes), or one part: `npm run bench:match`,',
+    '`bench:parse`, `bench:coldstart`, `bench:stories`, `bench:cost`. Targets are reported, never',
+    'asserted: the tests do not time anything.',
+  ].join('\n'),
+);
