@@ -26,9 +26,12 @@ const meta = machine();
 const out = mkdtempSync(join(tmpdir(), 'newswatch-coldstart-'));
 // The same options as infra/constructs/newswatch-function.ts gives NodejsFunction.
 const BANNER = "import{createRequire}from'module';const require=createRequire(import.meta.url);";
+/** Bytes in the bundle per package (our own code by folder), from esbuild's metafile. */
+const composition = new Map<string, Map<string, number>>();
 const bundle = async (entry: string | { contents: string }, name: string): Promise<string> => {
   const outfile = join(out, name, 'index.mjs');
-  await build({
+  const result = await build({
+    metafile: true,
     ...(typeof entry === 'string'
       ? { entryPoints: [entry] }
       : { stdin: { contents: entry.contents, resolveDir: process.cwd(), loader: 'ts' } }),
@@ -42,7 +45,25 @@ const bundle = async (entry: string | { contents: string }, name: string): Promi
     outfile,
     logLevel: 'silent',
   });
+  const parts = new Map<string, number>();
+  for (const output of Object.values(result.metafile.outputs))
+    for (const [path, input] of Object.entries(output.inputs)) {
+      const pkg =
+        /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path.split('/').slice(0, 3).join('/');
+      parts.set(pkg, (parts.get(pkg) ?? 0) + input.bytesInOutput);
+    }
+  composition.set(name, parts);
   return outfile;
+};
+
+/** What a function's bundle holds beyond its floor (b), largest first. */
+const addedBy = (fn: string, floor: string, top = 8): Array<{ part: string; kib: number }> => {
+  const base = composition.get(floor) ?? new Map<string, number>();
+  return [...(composition.get(fn) ?? new Map<string, number>())]
+    .map(([part, bytes]) => ({ part, kib: (bytes - (base.get(part) ?? 0)) / 1024 }))
+    .filter((p) => p.kib >= 1)
+    .sort((a, b) => b.kib - a.kib)
+    .slice(0, top);
 };
 
 const RUNS = smoke ? 3 : 15;
@@ -107,12 +128,24 @@ const measure = (artefact: string, file: string): Row => {
   return { artefact, bytes: statSync(file).size, importP50: median(times), importP90: quantile(times, 0.9) };
 };
 const emptyRow = measure('(a) empty handler', empty);
-const results: Array<{ function: string; clients: string; fn: Row; floor: Row; empty: Row }> = [];
+const results: Array<{
+  function: string;
+  clients: string;
+  fn: Row;
+  floor: Row;
+  empty: Row;
+  added: Array<{ part: string; kib: number }>;
+}> = [];
 for (const f of functions) {
   const fn = measure(f.name, await bundle(f.entry, f.name));
   const floor = measure(`(b) ${f.clients} clients only`, await bundle(f.floor, `${f.name}-floor`));
-  results.push({ function: f.name, clients: f.clients, fn, floor, empty: emptyRow });
+  const added = addedBy(f.name, `${f.name}-floor`);
+  results.push({ function: f.name, clients: f.clients, fn, floor, empty: emptyRow, added });
 }
+for (const r of results)
+  console.log(
+    `\n${r.function} adds to (b): ${r.added.map((a) => `${a.part} ${a.kib.toFixed(0)} KiB`).join(', ')}`,
+  );
 
 const pct = (a: number, b: number) => `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(0)} %`;
 const table: Table = {
@@ -164,5 +197,11 @@ writeResults(
     'the `import()` alone, measured inside the process, so Node start-up itself is left out.',
     '(b) constructs the same AWS SDK clients as the function and does nothing else: it is the',
     'floor any handler using those clients pays. Target: the function adds ≤ 30 % to (b).',
+    '',
+    '## What each function adds to (b), largest first (KiB in the minified bundle)',
+    '',
+    ...results.map(
+      (r) => `- **${r.function}**: ${r.added.map((a) => `${a.part} ${a.kib.toFixed(0)}`).join(', ')}`,
+    ),
   ].join('\n'),
 );

@@ -3,7 +3,7 @@
  * printing and writing a result table. Full runs write to bench/results/; smoke runs
  * (`--smoke`, a few seconds per part, used by CI) write to a temporary folder.
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -46,15 +46,15 @@ export const quantile = (xs: readonly number[], q: number): number => {
 
 export const median = (xs: readonly number[]): number => quantile(xs, 0.5);
 
-/** Runs a command and returns its first output line, or undefined when it cannot run. */
+/**
+ * Runs a command and returns the first line it prints (on either stream: `java -version`
+ * writes to stderr), without colour codes; undefined when it cannot run.
+ */
 export const versionOf = (cmd: string, args: string[], env?: NodeJS.ProcessEnv): string | undefined => {
-  try {
-    const out = execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env });
-    return out.split('\n')[0]?.trim();
-  } catch (e) {
-    const err = (e as { stderr?: string }).stderr;
-    return err?.split('\n')[0]?.trim() || undefined;
-  }
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env });
+  // eslint-disable-next-line no-control-regex -- ANSI colour sequences
+  const text = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.replace(/\x1b\[[0-9;]*m/g, '');
+  return text.split('\n').find((l) => l.trim() !== '')?.trim();
 };
 
 export interface Table {

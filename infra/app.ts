@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Aspects, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadSubscribers, type Subscriber } from '../functions/core/alerts/subscribers.ts';
 import { loadTopicFiles } from '../functions/core/topics/topic-files.ts';
+import { CheckovReasons } from './checkov.ts';
 import { NewswatchStack } from './newswatch-stack.ts';
 
 /** Reads seeds/subscribers.yaml, checked against the topic ids in seeds/topics; fails synth on any problem. */
@@ -35,6 +36,7 @@ export const buildApp = (app = new App()): { app: App; stack: NewswatchStack } =
     subscribers: readSubscribers(),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Aspects.of(app).add(new CheckovReasons());
   return { app, stack };
 };
 

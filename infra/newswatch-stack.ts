@@ -204,14 +204,12 @@ export class NewswatchStack extends Stack {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    new Alarm(this, 'IngestErrorsAlarm', {
-      alarmDescription: 'The ingest function is failing (throttling, timeouts or a bug).',
-      metric: ingest.fn.metricErrors({ period: Duration.minutes(5) }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    ingest.alarmOnErrors(
+      this,
+      'IngestErrorsAlarm',
+      'The ingest function is failing (throttling, timeouts or a bug).',
+      Duration.minutes(5),
+    );
 
     new CfnOutput(this, 'BucketName', {
       value: bucket.bucketName,

@@ -179,6 +179,13 @@ export class Alerts extends Construct {
         schedule: Schedule.cron({ minute: '15', hour: '0' }),
         targets: [new LambdaFunction(digest.fn, { retryAttempts: 2 })],
       });
+      // A run that still fails after EventBridge's retries would lose the day's digests quietly.
+      digest.alarmOnErrors(
+        this,
+        'DigestErrorsAlarm',
+        "The digest function failed after its retries: that day's digests were not sent.",
+        Duration.hours(1),
+      );
       const tableArn = `<${Stack.of(this).getLogicalId(props.table.node.defaultChild as CfnGlobalTable)}.Arn>`;
       Validations.of(digest.fn).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${tableArn}/index/*]`,
@@ -204,6 +211,14 @@ export class Alerts extends Construct {
         schedule: Schedule.rate(Duration.minutes(5)),
         targets: [new LambdaFunction(release.fn, { retryAttempts: 2 })],
       });
+      // A failed run is redone five minutes later; failing runs in a row mean held alerts wait.
+      release.alarmOnErrors(
+        this,
+        'ReleaseHeldErrorsAlarm',
+        'Releasing held alerts keeps failing: alerts past their hold are not being sent.',
+        Duration.minutes(15),
+        2,
+      );
       const tableArn = `<${Stack.of(this).getLogicalId(props.table.node.defaultChild as CfnGlobalTable)}.Arn>`;
       Validations.of(release.fn).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${tableArn}/index/*]`,

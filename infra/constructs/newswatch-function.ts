@@ -3,6 +3,7 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 
 /** What differs between newswatch functions; everything else is fixed here. */
@@ -93,5 +94,23 @@ export class NewswatchFunction extends Construct {
       ...(access === 'RWD' ? ['dynamodb:DeleteItem'] : []),
     );
     return this;
+  }
+
+  /** An alarm when the function reports errors in `evaluationPeriods` periods in a row. */
+  alarmOnErrors(
+    scope: Construct,
+    id: string,
+    alarmDescription: string,
+    period: Duration,
+    evaluationPeriods = 1,
+  ): Alarm {
+    return new Alarm(scope, id, {
+      alarmDescription,
+      metric: this.fn.metricErrors({ period }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
   }
 }

@@ -1,0 +1,82 @@
+import { CfnResource, type IAspect, Stack } from 'aws-cdk-lib';
+import { CfnQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IConstruct } from 'constructs';
+
+/** A checkov finding that does not apply, and why. */
+export interface CheckovSkip {
+  id: string;
+  comment: string;
+}
+
+/**
+ * Checks that do not apply to a kind of resource in this stack, with the reason. A skip is
+ * written only where its reason holds for the resource (`applies`), so a change that makes the
+ * reason false brings the finding back.
+ */
+const BY_TYPE: Record<string, Array<CheckovSkip & { applies?: (resource: CfnResource) => boolean }>> = {
+  'AWS::Lambda::Function': [
+    {
+      id: 'CKV_AWS_116',
+      comment:
+        'Not invoked asynchronously by callers: SQS event sources redrive failures to dead-letter queues, scheduled runs are retried by EventBridge and raise an error alarm. A function DLQ would never receive anything.',
+    },
+    {
+      id: 'CKV_AWS_117',
+      comment:
+        'Calls only AWS APIs and public HTTPS webhooks (with SSRF checks); a VPC would add NAT gateways and protect no private resource.',
+    },
+    {
+      id: 'CKV_AWS_115',
+      comment:
+        'Concurrency follows the SQS event sources and schedules; a reservation would take capacity from the account without bounding anything the queues do not already bound.',
+    },
+    {
+      id: 'CKV_AWS_173',
+      comment:
+        'The environment holds names, ARNs and subscriber settings, no secrets (webhook secrets stay in Secrets Manager); Lambda encrypts it at rest.',
+    },
+  ],
+  'AWS::Logs::LogGroup': [
+    {
+      id: 'CKV_AWS_158',
+      comment:
+        'CloudWatch Logs encrypts at rest with service keys; the logs hold object keys and ids, never article text or secrets.',
+    },
+  ],
+  'AWS::SQS::Queue': [
+    {
+      id: 'CKV_AWS_27',
+      comment: 'Encrypted at rest with SSE-SQS (SqsManagedSseEnabled); the check only recognises a KMS key.',
+      applies: (r) => r instanceof CfnQueue && r.sqsManagedSseEnabled === true,
+    },
+  ],
+};
+
+/** Skips for one resource, by its logical id prefix. */
+const BY_RESOURCE: Record<string, CheckovSkip[]> = {
+  AccessLogs: [
+    { id: 'CKV_AWS_18', comment: 'This is the access-log bucket; it cannot log to itself.' },
+    {
+      id: 'CKV_AWS_21',
+      comment:
+        'Access logs are written once by S3 and expire after 90 days; versions would only keep expired logs.',
+    },
+  ],
+};
+
+/** Writes the reasoned skips into each resource's `Metadata.checkov`, where checkov reads them. */
+export class CheckovReasons implements IAspect {
+  visit(node: IConstruct): void {
+    if (!(node instanceof CfnResource)) return;
+    const logicalId = Stack.of(node).resolve(node.logicalId) as string;
+    const skips: CheckovSkip[] = [
+      ...(BY_TYPE[node.cfnResourceType] ?? [])
+        .filter((s) => !s.applies || s.applies(node))
+        .map(({ id, comment }) => ({ id, comment })),
+      ...Object.entries(BY_RESOURCE)
+        .filter(([prefix]) => logicalId.startsWith(prefix))
+        .flatMap(([, s]) => s),
+    ];
+    if (skips.length > 0) node.addMetadata('checkov', { skip: skips });
+  }
+}

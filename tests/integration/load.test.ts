@@ -1,0 +1,120 @@
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SetQueueAttributesCommand,
+} from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import { expectedOutcomes, loadFiles, reportLoad } from '../load/load-files.ts';
+import { alertsIn, setUp, subscribeQueue } from './helpers/alerting.ts';
+import { putObject, scanTable } from './helpers/emulator.ts';
+
+// A small run in every test pass; `npm run load` sets LOAD_ARTICLES and LOAD_REPORT=1. The
+// emulator's Query reads its whole table (30 ms per query at 2,000 items, measured), so the
+// time per file grows with the table: thousands of files through moto take hours; the
+// local runtime (dynalite, indexed) carries the large run.
+const N = Number(process.env.LOAD_ARTICLES ?? 60);
+const POLLERS = Number(process.env.LOAD_POLLERS ?? 4);
+
+describe('Load: files through S3 → SQS → ingest → DynamoDB and SNS (moto)', () => {
+  it(
+    `should account for all ${N} files and send one alert per match`,
+    async () => {
+      // Prepare: the pipeline with the seed topics and one subscriber queue taking every alert.
+      const env = await setUp();
+      const alertsQueue = await subscribeQueue(env.c, env.sns, env.topicArn, `load-${env.table}`, {
+        kind: ['alert'],
+      });
+      await env.c.sqs.send(
+        new SetQueueAttributesCommand({ QueueUrl: env.queueUrl, Attributes: { VisibilityTimeout: '20' } }),
+      );
+      const files = loadFiles(N);
+      const started = performance.now();
+
+      // Act: files arrive (8 uploads at a time) while pollers hand batches of 10 to the
+      // function, as Lambda's SQS poller does, deleting what succeeded.
+      const uploads = (async () => {
+        for (let i = 0; i < files.length; i += 8)
+          await Promise.all(
+            files.slice(i, i + 8).map((f) => putObject(env.c, env.bucket, `incoming/${f.name}`, f.bytes)),
+          );
+      })();
+      let done = 0;
+      let failures = 0;
+      const poller = async () => {
+        while (done < N) {
+          const { Messages = [] } = await env.c.sqs.send(
+            new ReceiveMessageCommand({
+              QueueUrl: env.queueUrl,
+              MaxNumberOfMessages: 10,
+              WaitTimeSeconds: 1,
+            }),
+          );
+          if (Messages.length === 0) continue;
+          // An invocation that fails as a whole (a timeout) leaves every message to come back.
+          const { batchItemFailures } = await env.invoke(Messages).catch(() => ({
+            batchItemFailures: Messages.map((m) => ({ itemIdentifier: m.MessageId as string })),
+          }));
+          const failed = new Set(batchItemFailures.map((f) => f.itemIdentifier));
+          failures += failed.size;
+          const ok = Messages.filter((m: Message) => !failed.has(m.MessageId as string));
+          done += ok.filter((m) => !(m.Body ?? '').includes('s3:TestEvent')).length;
+          if (ok.length > 0)
+            await env.c.sqs.send(
+              new DeleteMessageBatchCommand({
+                QueueUrl: env.queueUrl,
+                Entries: ok.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle as string })),
+              }),
+            );
+        }
+      };
+      await Promise.all([uploads, ...Array.from({ length: POLLERS }, poller)]);
+      const seconds = (performance.now() - started) / 1000;
+
+      // Assess: files in = articles + duplicates + errors; alerts = matches, each once.
+      const items = await scanTable(env.c, env.table);
+      const outcomes: Record<string, number> = {};
+      for (const s of items.filter((i) => i.type === 'source'))
+        outcomes[s.status as string] = (outcomes[s.status as string] ?? 0) + 1;
+      const matches = items.filter((i) => i.type === 'match') as Array<{
+        alertId: string;
+        alertState: string;
+      }>;
+      const received: string[] = [];
+      for (let idle = 0; idle < 3;) {
+        const { Messages = [] } = await env.c.sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: alertsQueue, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        );
+        if (Messages.length === 0) idle++;
+        else {
+          idle = 0;
+          received.push(...alertsIn(Messages).map((a) => a.doc.id));
+          await env.c.sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: alertsQueue,
+              Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle as string })),
+            }),
+          );
+        }
+      }
+      reportLoad({
+        path: `emulator (moto, ${POLLERS} pollers)`,
+        files: N,
+        seconds,
+        filesPerSecond: N / seconds,
+        outcomes,
+        matches: matches.length,
+        alertsSent: matches.filter((m) => m.alertState === 'sent').length,
+        alertsReceived: received.length,
+        redelivered: failures,
+      });
+      expect(outcomes).toEqual(expectedOutcomes(files));
+      expect(items.filter((i) => i.type === 'article')).toHaveLength(expectedOutcomes(files).stored);
+      expect(matches.length).toBeGreaterThan(N);
+      expect(matches.every((m) => m.alertState === 'sent')).toBe(true);
+      expect(received).toHaveLength(matches.length);
+      expect(new Set(received)).toEqual(new Set(matches.map((m) => m.alertId)));
+    },
+    Math.max(120_000, N * 400),
+  );
+});

@@ -1,0 +1,77 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildCorpus } from '../../bench/corpus.ts';
+
+/** Files of a load run: realistic articles, a share of exact copies and a share of bad files. */
+export interface LoadFile {
+  name: string;
+  bytes: Uint8Array;
+  /** What it must end as. */
+  expected: 'stored' | 'duplicate' | 'rejected';
+}
+
+const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+
+/** `count` files: every 40th a copy of the file before it, every 50th a PNG under a .txt name. */
+export const loadFiles = (count: number): LoadFile[] => {
+  const corpus = buildCorpus(count);
+  return corpus.map((f, i): LoadFile => {
+    const name = f.key.replace(/^incoming\//, `load-`);
+    if (i % 50 === 49) return { name, bytes: PNG, expected: 'rejected' };
+    if (i % 40 === 39) {
+      // The file before it again, under another name of the same kind.
+      const before = corpus[i - 1] as { key: string; bytes: Uint8Array };
+      const copy = before.key.replace(/^incoming\//, 'load-').replace(/(\.\w+)$/, '-copy$1');
+      return { name: copy, bytes: before.bytes, expected: 'duplicate' };
+    }
+    return { name, bytes: f.bytes, expected: 'stored' };
+  });
+};
+
+/** How many of each outcome the files must give. */
+export const expectedOutcomes = (files: readonly LoadFile[]) => ({
+  stored: files.filter((f) => f.expected === 'stored').length,
+  duplicate: files.filter((f) => f.expected === 'duplicate').length,
+  rejected: files.filter((f) => f.expected === 'rejected').length,
+});
+
+/** A load run's figures, printed and (with LOAD_REPORT=1) written to bench/results/. */
+export interface LoadReport {
+  path: string;
+  files: number;
+  seconds: number;
+  filesPerSecond: number;
+  outcomes: Record<string, number>;
+  matches: number;
+  alertsSent: number;
+  alertsReceived: number;
+  /** Messages handed out again after a failed or timed-out invocation. */
+  redelivered?: number;
+}
+
+export const reportLoad = (report: LoadReport): void => {
+  console.info(
+    `${report.path}: ${report.files} files in ${report.seconds.toFixed(1)} s = ${report.filesPerSecond.toFixed(1)} files/s; ` +
+      `outcomes ${JSON.stringify(report.outcomes)}; matches ${report.matches}, alerts sent ${report.alertsSent}, received ${report.alertsReceived}; redelivered ${report.redelivered ?? 0}`,
+  );
+  if (process.env.LOAD_REPORT !== '1') return;
+  const name = report.path.startsWith('emulator') ? 'load-emulator' : 'load-local';
+  const dir = new URL('../../bench/results/', import.meta.url).pathname;
+  writeFileSync(
+    join(dir, `${name}.json`),
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, ...report }, null, 2)}\n`,
+  );
+  writeFileSync(
+    join(dir, `${name}.md`),
+    [
+      `# Load: ${report.path}`,
+      '',
+      `Node ${process.version} · ${new Date().toISOString()} · \`npm run load\``,
+      '',
+      '| files in | seconds | files/s | stored | duplicate | rejected | other | matches | alerts sent | alerts received | redelivered |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      `| ${report.files} | ${report.seconds.toFixed(1)} | ${report.filesPerSecond.toFixed(1)} | ${report.outcomes.stored ?? 0} | ${report.outcomes.duplicate ?? 0} | ${report.outcomes.rejected ?? 0} | ${report.files - (report.outcomes.stored ?? 0) - (report.outcomes.duplicate ?? 0) - (report.outcomes.rejected ?? 0)} | ${report.matches} | ${report.alertsSent} | ${report.alertsReceived} | ${report.redelivered ?? 0} |`,
+      '',
+    ].join('\n'),
+  );
+};
