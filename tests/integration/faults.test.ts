@@ -175,17 +175,22 @@ describe('Integration: faults injected between the ingest function and the emula
     const older = messages.find(isVersion(1)) as Message;
 
     // Faults: DynamoDB throttled (6 %), answering too late after the write took effect (2 %)
-    // or failing (1 %); S3 slowed down (5 %); SNS down for its first six publish calls, then
+    // or failing (1 %); S3 slowed down (its first two reads, then 5 %); SNS down for its first six publish calls, then
     // refusing 15 % of them. The SDK retries each call up to 3 times; what still fails,
     // fails the message, which comes back.
     const rand = prng(20261123);
     let snsOutage = 6;
+    let s3Outage = 2;
     proxy.setRule(({ operation }) => {
       const r = rand();
       if (operation.startsWith('dynamodb:')) {
         if (r < 0.06) return FAULTS.dynamoThrottle();
         if (r < 0.08) return { kind: 'late', delayMs: 1_300 };
         if (r < 0.09) return FAULTS.dynamoInternal();
+      }
+      if (operation === 's3:GET' && s3Outage > 0) {
+        s3Outage--;
+        return FAULTS.s3SlowDown();
       }
       if (operation.startsWith('s3:') && r < 0.05) return FAULTS.s3SlowDown();
       if (operation.startsWith('sns:Publish')) {

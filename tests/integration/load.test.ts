@@ -4,24 +4,29 @@ import {
   ReceiveMessageCommand,
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startLocalDynamo } from '../../functions/adapters/local/local-dynamodb.ts';
 import { expectedOutcomes, loadFiles, reportLoad } from '../load/load-files.ts';
 import { alertsIn, setUp, subscribeQueue } from './helpers/alerting.ts';
 import { putObject, scanTable } from './helpers/emulator.ts';
 
-// A small run in every test pass; `npm run load` sets LOAD_ARTICLES and LOAD_REPORT=1. The
-// emulator's Query reads its whole table (30 ms per query at 2,000 items, measured), so the
-// time per file grows with the table: thousands of files through moto take hours; the
-// local runtime (dynalite, indexed) carries the large run.
-const N = Number(process.env.LOAD_ARTICLES ?? 60);
+// A small run in every test pass; `npm run load` sets LOAD_ARTICLES=10000 and LOAD_REPORT=1.
+// S3, SQS and SNS are moto's; the table is dynalite's: moto's Query reads its whole table
+// (30 ms a query at 2,000 items, measured), so thousands of files would take hours there.
+const N = Number(process.env.LOAD_ARTICLES ?? 100);
 const POLLERS = Number(process.env.LOAD_POLLERS ?? 4);
 
-describe('Load: files through S3 → SQS → ingest → DynamoDB and SNS (moto)', () => {
+describe('Load: files through S3 → SQS → ingest → DynamoDB and SNS (emulators)', () => {
   it(
     `should account for all ${N} files and send one alert per match`,
     async () => {
       // Prepare: the pipeline with the seed topics and one subscriber queue taking every alert.
-      const env = await setUp();
+      const dataDir = mkdtempSync(join(tmpdir(), 'newswatch-load-'));
+      const dynamo = await startLocalDynamo(dataDir);
+      const env = await setUp(undefined, dynamo);
       const alertsQueue = await subscribeQueue(env.c, env.sns, env.topicArn, `load-${env.table}`, {
         kind: ['alert'],
       });
@@ -72,7 +77,9 @@ describe('Load: files through S3 → SQS → ingest → DynamoDB and SNS (moto)'
       const seconds = (performance.now() - started) / 1000;
 
       // Assess: files in = articles + duplicates + errors; alerts = matches, each once.
-      const items = await scanTable(env.c, env.table);
+      const items = await scanTable({ ...env.c, dynamodb: dynamo.dynamodb, doc: dynamo.doc }, env.table);
+      await dynamo.close();
+      rmSync(dataDir, { recursive: true, force: true });
       const outcomes: Record<string, number> = {};
       for (const s of items.filter((i) => i.type === 'source'))
         outcomes[s.status as string] = (outcomes[s.status as string] ?? 0) + 1;
@@ -98,7 +105,7 @@ describe('Load: files through S3 → SQS → ingest → DynamoDB and SNS (moto)'
         }
       }
       reportLoad({
-        path: `emulator (moto, ${POLLERS} pollers)`,
+        path: `emulator (moto S3, SQS, SNS; dynalite table; ${POLLERS} pollers)`,
         files: N,
         seconds,
         filesPerSecond: N / seconds,

@@ -7,7 +7,11 @@ import {
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
 import { expect, inject } from 'vitest';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbArticleStore } from '../../../functions/adapters/aws/dynamodb-article-store.ts';
 import { DynamoDbStoryStore } from '../../../functions/adapters/aws/dynamodb-story-store.ts';
+import { ensureTable } from '../../../functions/adapters/aws/table-setup.ts';
 import { DynamoDbTopicStore } from '../../../functions/adapters/aws/dynamodb-topic-store.ts';
 import { SnsAlertPublisher } from '../../../functions/adapters/aws/sns-alert-publisher.ts';
 import { CachedMatcher, topicSetVersion } from '../../../functions/core/pipeline/matching.ts';
@@ -104,7 +108,14 @@ export type Env = Awaited<ReturnType<typeof createIngestResources>> & {
   invoke: (messages: Message[]) => ReturnType<ReturnType<typeof createIngestHandler>>;
 };
 
-export const setUp = async (wireSns?: (sns: SNSClient) => void): Promise<Env> => {
+/**
+ * The pipeline on the emulator. `dynamo` puts the table on another DynamoDB endpoint (the
+ * load test uses dynalite, whose queries are indexed, where moto's read the whole table).
+ */
+export const setUp = async (
+  wireSns?: (sns: SNSClient) => void,
+  dynamo?: { dynamodb: DynamoDBClient; doc: DynamoDBDocumentClient },
+): Promise<Env> => {
   const endpoint = inject('motoEndpoint');
   const c = emulatorClients(endpoint);
   const sns = new SNSClient({
@@ -115,15 +126,20 @@ export const setUp = async (wireSns?: (sns: SNSClient) => void): Promise<Env> =>
   wireSns?.(sns);
   const resources = await createIngestResources(c);
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `alerts-${resources.table}` }));
-  const topics = new DynamoDbTopicStore(c.doc, resources.table);
+  const db = dynamo ?? c;
+  if (dynamo) await ensureTable(dynamo.dynamodb, resources.table);
+  const topics = new DynamoDbTopicStore(db.doc, resources.table);
   await topics.replaceTopicSet(seedTopicSet(), '2026-11-23T00:00:00Z');
-  const ports = emulatorIngestPorts(c, resources);
+  const ports = {
+    ...emulatorIngestPorts(c, resources),
+    articles: new DynamoDbArticleStore(db.doc, resources.table),
+  };
   const handler = createIngestHandler({
     config: { bucket: resources.bucket, incomingPrefix: 'incoming/' },
     ports: {
       ...ports,
       matching: { matcher: new CachedMatcher(topics, ports.clock), store: topics },
-      stories: new DynamoDbStoryStore(c.doc, resources.table),
+      stories: new DynamoDbStoryStore(db.doc, resources.table),
       alerts: {
         publisher: new SnsAlertPublisher(sns, TopicArn as string),
         locate: (key) => `s3://${resources.bucket}/${key}`,
