@@ -54,7 +54,10 @@ export const versionOf = (cmd: string, args: string[], env?: NodeJS.ProcessEnv):
   const r = spawnSync(cmd, args, { encoding: 'utf8', env });
   // eslint-disable-next-line no-control-regex -- ANSI colour sequences
   const text = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.replace(/\x1b\[[0-9;]*m/g, '');
-  return text.split('\n').find((l) => l.trim() !== '')?.trim();
+  return text
+    .split('\n')
+    .find((l) => l.trim() !== '')
+    ?.trim();
 };
 
 export interface Table {

@@ -304,7 +304,9 @@ writeResults(
     '# Matcher benchmark',
     '',
     describeMachine(meta),
-    peerRows.length ? `${java ?? 'Java'} · ${maven ?? ''} · Lucene 10.3.0 (lucene-monitor)` : 'Lucene Monitor not run',
+    peerRows.length
+      ? `${java ?? 'Java'} · ${maven ?? ''} · Lucene 10.3.0 (lucene-monitor)`
+      : 'Lucene Monitor not run',
     '',
     `${articles.length} synthetic articles of ~${Math.round(meanBytes)} bytes (Zipf-distributed English words, countries in 30 % of paragraphs); topics of 2–8 terms with phrases, OR groups, NEAR, NOT and prefix wildcards, ${COUNTRY_SHARE * 100} % also filtering on countries. Both matchers get untimed warm-up passes over the articles (newswatch one, the JVM three, for its JIT); times are per article, analysis included.`,
     '',
