@@ -12,6 +12,7 @@ import { S3ObjectSource } from '../../functions/adapters/aws/s3-object-source.ts
 import { SnsAlertPublisher } from '../../functions/adapters/aws/sns-alert-publisher.ts';
 import { CachedMatcher } from '../../functions/core/pipeline/matching.ts';
 import { createIngestHandler } from '../../functions/ingest/handler.ts';
+import { prng } from '../../bench/corpus.ts';
 import { alertsIn, seedTopicSet, subscribeQueue } from './helpers/alerting.ts';
 import {
   createIngestResources,
@@ -33,14 +34,6 @@ const SEED_003 = readFileSync(
   new URL('../../seeds/articles/003_c3fb651c5343490c.txt', import.meta.url),
   'utf8',
 );
-
-/** A small deterministic PRNG, so a failing run can be replayed. */
-const prng = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
 
 /** The seed with a new first paragraph: another article of the same story. */
 const variant = (seed: string, n: number) => {
