@@ -24,7 +24,7 @@ import {
   similarity,
 } from '../functions/core/stories/near-duplicate.ts';
 import { assignStory } from '../functions/core/stories/story.ts';
-import { resultsDir, smoke } from './common.ts';
+import { quantile, resultsDir, smoke } from './common.ts';
 import { prng } from './corpus.ts';
 import { EDITS, randomStories, type StoryText, storyPairs } from './story-variants.ts';
 
@@ -39,8 +39,6 @@ const { values } = parseArgs({
 
 const body = (s: StoryText) => s.paragraphs.join('\n\n');
 const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
-const quantile = (xs: number[], q: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
 
 // 1. Precision and recall on constructed pairs.
 const pairs = storyPairs(Number(values.pairs));

@@ -8,17 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../../core/alerts/alert.ts';
 import type { GateStore, HeldAlert, HoldReason } from '../../core/alerts/fatigue.ts';
-import { isConditionFailure } from './dynamodb-errors.ts';
-
-const conditional = async (run: () => Promise<unknown>): Promise<boolean> => {
-  try {
-    await run();
-    return true;
-  } catch (e) {
-    if (isConditionFailure(e)) return false;
-    throw e;
-  }
-};
+import { appliedUnlessConditionFails, isConditionFailure } from './dynamodb-errors.ts';
 
 /**
  * {@link GateStore} on DynamoDB. Per subscriber: `GATE#<id>` / `ALERT#<alertId>` (dealt with),
@@ -43,7 +33,7 @@ export class DynamoDbGateStore implements GateStore {
   ): Promise<boolean> {
     // Free, or claimed by a run whose lease has run out (or by this same claim, repeated after a
     // lost answer); never once it is done.
-    return conditional(() =>
+    return appliedUnlessConditionFails(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -111,7 +101,7 @@ export class DynamoDbGateStore implements GateStore {
     previous: string | undefined,
     now: string,
   ): Promise<boolean> {
-    return conditional(() =>
+    return appliedUnlessConditionFails(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -167,7 +157,7 @@ export class DynamoDbGateStore implements GateStore {
   }
 
   claimDaily(subscriberId: string, day: string, max: number): Promise<boolean> {
-    return conditional(() =>
+    return appliedUnlessConditionFails(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -226,7 +216,7 @@ export class DynamoDbGateStore implements GateStore {
   }
 
   claimRelease(subscriberId: string, alertId: string, now: string, leaseUntil: string): Promise<boolean> {
-    return conditional(() =>
+    return appliedUnlessConditionFails(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,

@@ -19,7 +19,7 @@ import type {
 } from '../../core/pipeline/matching.ts';
 import type { TopicDefinition } from '../../core/topics/topic.ts';
 import { keys, TABLE_KEYS, withoutKeys } from './table-layout.ts';
-import { isConditionFailure } from './dynamodb-errors.ts';
+import { appliedUnlessConditionFails, isConditionFailure } from './dynamodb-errors.ts';
 
 const strip = withoutKeys;
 
@@ -176,15 +176,11 @@ export class DynamoDbTopicStore implements TopicSource, MatchStore {
       'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeValues'
     >,
   ): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return appliedUnlessConditionFails(() =>
+      this.doc.send(
         new UpdateCommand({ TableName: this.tableName, Key: keys.match(articleId, topicId), ...update }),
-      );
-      return true;
-    } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
-    }
+      ),
+    );
   }
 
   async putMatchRun(run: MatchRun): Promise<void> {
