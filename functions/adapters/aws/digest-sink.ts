@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamod
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { type Digest, composeDigestSnsMessage } from '../../core/alerts/digest.ts';
 import type { DigestSink } from '../../core/pipeline/digests.ts';
-import { isConditionFailure } from './dynamodb-errors.ts';
+import { appliedUnlessConditionFails } from './dynamodb-errors.ts';
 
 /** How long one run holds a digest while publishing it. */
 const DIGEST_CLAIM_MS = 5 * 60_000;
@@ -29,15 +29,17 @@ export abstract class DynamoDbDigestLedger implements DigestSink {
   async claim(d: Digest): Promise<boolean> {
     const now = new Date();
     const until = new Date(now.getTime() + DIGEST_CLAIM_MS).toISOString();
-    try {
-      // One run holds the digest while it publishes; a run that died frees it when the lease ends.
-      await this.doc.send(
+    // One run holds the digest while it publishes; a run that died frees it when the lease ends.
+    // The token lets the SDK's repeat of this same request (its answer lost) succeed.
+    return appliedUnlessConditionFails(() =>
+      this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(d),
           UpdateExpression:
-            'SET #type = :type, id = :id, alerts = :n, #s = :publishing, claimedUntil = :until',
-          ConditionExpression: 'attribute_not_exists(pk) OR (#s = :publishing AND claimedUntil < :now)',
+            'SET #type = :type, id = :id, alerts = :n, #s = :publishing, claimedUntil = :until, claimToken = :token',
+          ConditionExpression:
+            'attribute_not_exists(pk) OR (#s = :publishing AND (claimedUntil < :now OR claimToken = :token))',
           ExpressionAttributeNames: { '#s': 'state', '#type': 'type' },
           ExpressionAttributeValues: {
             ':type': 'digest',
@@ -46,14 +48,11 @@ export abstract class DynamoDbDigestLedger implements DigestSink {
             ':publishing': 'publishing',
             ':until': until,
             ':now': now.toISOString(),
+            ':token': crypto.randomUUID(),
           },
         }),
-      );
-      return true;
-    } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
-    }
+      ),
+    );
   }
 
   async markSent(d: Digest, at: string): Promise<void> {
