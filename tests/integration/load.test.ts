@@ -18,6 +18,10 @@ import { putObject, scanTable } from './helpers/emulator.ts';
 // (30 ms a query at 2,000 items, measured), so thousands of files would take hours there.
 const N = Number(process.env.LOAD_ARTICLES ?? 100);
 const POLLERS = Number(process.env.LOAD_POLLERS ?? 4);
+/** Files uploaded but not yet ingested, at most. */
+const AHEAD = 100;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('Load: files through S3 → SQS → ingest → DynamoDB and SNS (emulators)', () => {
   it(
@@ -36,16 +40,22 @@ describe('Load: files through S3 → SQS → ingest → DynamoDB and SNS (emulat
       const files = loadFiles(N);
       const started = performance.now();
 
-      // Act: files arrive (8 uploads at a time) while pollers hand batches of 10 to the
-      // function, as Lambda's SQS poller does, deleting what succeeded.
+      // Act: files arrive (8 uploads at a time, at most AHEAD waiting in the queue, as a steady
+      // feed would) while pollers hand batches of 10 to the function, as Lambda's SQS poller
+      // does, deleting what succeeded; the subscriber reads its alerts as they come. (Queuing
+      // everything first measures moto: its queues slow down as they fill.)
+      let uploaded = 0;
+      let done = 0;
+      let failures = 0;
       const uploads = (async () => {
-        for (let i = 0; i < files.length; i += 8)
+        for (let i = 0; i < files.length; i += 8) {
+          while (uploaded - done > AHEAD) await sleep(20);
           await Promise.all(
             files.slice(i, i + 8).map((f) => putObject(env.c, env.bucket, `incoming/${f.name}`, f.bytes)),
           );
+          uploaded += Math.min(8, files.length - i);
+        }
       })();
-      let done = 0;
-      let failures = 0;
       const poller = async () => {
         while (done < N) {
           const { Messages = [] } = await env.c.sqs.send(
@@ -73,8 +83,31 @@ describe('Load: files through S3 → SQS → ingest → DynamoDB and SNS (emulat
             );
         }
       };
+      const received: string[] = [];
+      /** Reads the subscriber's queue until the files are done and it has been empty three times. */
+      const subscriber = async () => {
+        for (let idle = 0; done < N || idle < 3;) {
+          const { Messages = [] } = await env.c.sqs.send(
+            new ReceiveMessageCommand({ QueueUrl: alertsQueue, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+          );
+          if (Messages.length === 0) {
+            if (done >= N) idle++;
+            continue;
+          }
+          idle = 0;
+          received.push(...alertsIn(Messages).map((a) => a.doc.id));
+          await env.c.sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: alertsQueue,
+              Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle as string })),
+            }),
+          );
+        }
+      };
+      const reading = subscriber();
       await Promise.all([uploads, ...Array.from({ length: POLLERS }, poller)]);
       const seconds = (performance.now() - started) / 1000;
+      await reading;
 
       // Assess: files in = articles + duplicates + errors; alerts = matches, each once.
       const items = await scanTable({ ...env.c, dynamodb: dynamo.dynamodb, doc: dynamo.doc }, env.table);
@@ -87,23 +120,6 @@ describe('Load: files through S3 → SQS → ingest → DynamoDB and SNS (emulat
         alertId: string;
         alertState: string;
       }>;
-      const received: string[] = [];
-      for (let idle = 0; idle < 3;) {
-        const { Messages = [] } = await env.c.sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: alertsQueue, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-        );
-        if (Messages.length === 0) idle++;
-        else {
-          idle = 0;
-          received.push(...alertsIn(Messages).map((a) => a.doc.id));
-          await env.c.sqs.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: alertsQueue,
-              Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle as string })),
-            }),
-          );
-        }
-      }
       reportLoad({
         path: `emulator (moto S3, SQS, SNS; dynalite table; ${POLLERS} pollers)`,
         files: N,
