@@ -9,6 +9,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type {
+  AlertClaim,
   AlertState,
   MatchRecord,
   MatchRun,
@@ -116,26 +117,18 @@ export class DynamoDbTopicStore implements TopicSource, MatchStore {
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
       // dynalite does not return the item on a failed condition: read it.
-      const res = await this.doc.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: keys.match(match.articleId, match.topicId),
-          ConsistentRead: true,
-          ProjectionExpression: 'alertState',
-        }),
-      );
-      return { created: false, alertState: (res.Item?.alertState as AlertState | undefined) ?? 'pending' };
+      return { created: false, alertState: await this.alertState(match.articleId, match.topicId) };
     }
   }
 
-  claimAlert(
+  async claimAlert(
     articleId: string,
     topicId: string,
     now: string,
     until: string,
     token: string,
-  ): Promise<boolean> {
-    return this.updateMatchIf(articleId, topicId, {
+  ): Promise<AlertClaim> {
+    const claimed = await this.updateMatchIf(articleId, topicId, {
       UpdateExpression: 'SET alertState = :publishing, claimedUntil = :until, claimToken = :token',
       // Free, or held by a run whose lease ran out, or already held by this very claim: the SDK
       // repeats a request whose answer was lost, and the repeat must not find itself in the way.
@@ -149,6 +142,22 @@ export class DynamoDbTopicStore implements TopicSource, MatchStore {
         ':token': token,
       },
     });
+    if (claimed) return 'claimed';
+    // Refused: sent already, or held by another run's unexpired claim. Which one decides
+    // whether there is anything left to do.
+    return (await this.alertState(articleId, topicId)) === 'sent' ? 'sent' : 'held';
+  }
+
+  private async alertState(articleId: string, topicId: string): Promise<AlertState> {
+    const res = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.match(articleId, topicId),
+        ConsistentRead: true,
+        ProjectionExpression: 'alertState',
+      }),
+    );
+    return (res.Item?.alertState as AlertState | undefined) ?? 'pending';
   }
 
   async releaseAlert(articleId: string, topicId: string): Promise<void> {

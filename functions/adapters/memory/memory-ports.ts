@@ -10,6 +10,7 @@ import type {
 } from '../../core/stories/story.ts';
 import type { Article } from '../../core/articles/article.ts';
 import type {
+  AlertClaim,
   AlertPublisher,
   MatchRecord,
   MatchRun,
@@ -126,14 +127,13 @@ export class MemoryTopicStore implements TopicSource, MatchStore {
     now: string,
     until: string,
     token: string,
-  ): Promise<boolean> {
+  ): Promise<AlertClaim> {
     const m = this.matches.get(`${articleId}\u0000${topicId}`);
-    const free =
-      m?.alertState === 'pending' ||
-      (m?.alertState === 'publishing' && ((m.claimedUntil ?? '') < now || m.claimToken === token));
-    if (!m || !free) return Promise.resolve(false);
+    if (!m || m.alertState === 'sent') return Promise.resolve('sent');
+    const free = m.alertState === 'pending' || (m.claimedUntil ?? '') < now || m.claimToken === token;
+    if (!free) return Promise.resolve('held');
     Object.assign(m, { alertState: 'publishing', claimedUntil: until, claimToken: token });
-    return Promise.resolve(true);
+    return Promise.resolve('claimed');
   }
 
   releaseAlert(articleId: string, topicId: string): Promise<void> {

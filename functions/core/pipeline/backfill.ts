@@ -77,8 +77,15 @@ export const backfillTopic = async (
     if (!put.created && put.alertState === 'sent') continue;
     const until = new Date(now.getTime() + ALERT_CLAIM_MS).toISOString();
     const token = crypto.randomUUID();
-    if (!(await alerting.store.claimAlert(record.articleId, record.topicId, now.toISOString(), until, token)))
-      continue;
+    // Sent, or held by an ingest run: that run's message comes back if it dies before sending.
+    const claim = await alerting.store.claimAlert(
+      record.articleId,
+      record.topicId,
+      now.toISOString(),
+      until,
+      token,
+    );
+    if (claim !== 'claimed') continue;
     const alert: Alert = { ...alertOf(record, article, alerting.locate(article.sourceKey)), backfill: true };
     const { failed } = await alerting.publisher.publish([alert]);
     if (failed.length > 0) {

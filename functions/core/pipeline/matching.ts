@@ -55,6 +55,12 @@ export interface MatchRecord extends TopicMatch {
 /** Result of the conditional match write: new, or the state of the one already there. */
 export type PutMatchResult = { created: true } | { created: false; alertState: AlertState };
 
+/**
+ * What a claim on an alert found: `claimed` (this run publishes it), `sent` (nothing to do), or
+ * `held` by another run whose lease has not run out (that run may still die before sending).
+ */
+export type AlertClaim = 'claimed' | 'sent' | 'held';
+
 /** What matching one article found: kept per article, the basis of per-topic figures. */
 export interface MatchRun {
   articleId: string;
@@ -73,10 +79,16 @@ export interface MatchStore {
   putMatch(match: MatchRecord): Promise<PutMatchResult>;
   putMatchRun(run: MatchRun): Promise<void>;
   /**
-   * Claims an unsent alert for publishing until `until`: true for exactly one caller while the
-   * claim holds (a pending alert, or one whose earlier claim has expired by `now`).
+   * Claims an unsent alert for publishing until `until`: `claimed` for exactly one caller while
+   * the claim holds (a pending alert, or one whose earlier claim has expired by `now`).
    */
-  claimAlert(articleId: string, topicId: string, now: string, until: string, token: string): Promise<boolean>;
+  claimAlert(
+    articleId: string,
+    topicId: string,
+    now: string,
+    until: string,
+    token: string,
+  ): Promise<AlertClaim>;
   /** Gives a claim back after a failed publish, so the next try can send the alert. */
   releaseAlert(articleId: string, topicId: string): Promise<void>;
   /** Marks a claimed alert sent; a no-op when it already is. */
@@ -91,6 +103,16 @@ export interface AlertPublisher {
 /** Some alerts could not be published: the object is retried, and only unsent alerts go out again. */
 export class AlertPublishError extends Error {
   override readonly name = 'AlertPublishError';
+}
+
+/**
+ * Another run holds the claim on some alerts: the object is retried after their lease, and
+ * finds them sent, or claims them itself if that run died before sending. Finishing without
+ * them could lose the alerts, since the other run's delivery of the message may be the one
+ * that fails.
+ */
+export class AlertHeldError extends Error {
+  override readonly name = 'AlertHeldError';
 }
 
 /** A version for a topic set: a hash of its canonical JSON, prefixed by the analyser version. */
@@ -231,11 +253,22 @@ export const publishPending = async (
   // The token makes a repeated claim of this run (a request retried after a lost answer) succeed.
   const token = crypto.randomUUID();
   const pending: MatchRecord[] = [];
+  const held: MatchRecord[] = [];
   for (const m of matches) {
     if (m.alertState === 'sent') continue;
-    if (await store.claimAlert(m.articleId, m.topicId, now.toISOString(), until, token)) pending.push(m);
+    const claim = await store.claimAlert(m.articleId, m.topicId, now.toISOString(), until, token);
+    if (claim === 'claimed') pending.push(m);
+    else if (claim === 'held') held.push(m);
+    else m.alertState = 'sent';
   }
-  if (pending.length === 0) return 0;
+  const heldError = () =>
+    new AlertHeldError(
+      `${held.length} alerts are being published by another run (${held[0]?.alertId}); retry after its lease`,
+    );
+  if (pending.length === 0) {
+    if (held.length > 0) throw heldError();
+    return 0;
+  }
   const { failed } = await publisher.publish(pending.map((m) => alertOf(m, article, location)));
   const failedIds = new Set(failed.map((f) => f.id));
   const sentAt = clock.now().toISOString();
@@ -252,6 +285,7 @@ export const publishPending = async (
       `${failed.length} of ${pending.length} alerts were not published: ${failed[0]?.reason}`,
     );
   }
+  if (held.length > 0) throw heldError();
   return pending.length;
 };
 

@@ -22,6 +22,11 @@ export interface FaultProxy {
   injected: Map<string, number>;
   /** Calls seen so far, by operation. */
   calls: Map<string, number>;
+  /**
+   * Calls that took effect but whose answer never reached the client (it gave up waiting):
+   * the body of each, by operation. The client's retry repeats such a call.
+   */
+  lost: Map<string, string[]>;
   setRule(rule: (call: Call) => Fault): void;
   close(): Promise<void>;
 }
@@ -89,6 +94,7 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
   let rule: (call: Call) => Fault = () => ({ kind: 'pass' });
   const injected = new Map<string, number>();
   const calls = new Map<string, number>();
+  const lost = new Map<string, string[]>();
   const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
   const pending = new Set<NodeJS.Timeout>();
 
@@ -120,7 +126,10 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
           up.on('data', (c: Buffer) => answer.push(c));
           up.on('end', () => {
             const send = () => {
-              if (res.destroyed) return;
+              if (res.destroyed) {
+                lost.set(operation, [...(lost.get(operation) ?? []), body]);
+                return;
+              }
               res.writeHead(up.statusCode ?? 502, up.headers);
               res.end(Buffer.concat(answer));
             };
@@ -146,6 +155,7 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     injected,
     calls,
+    lost,
     setRule: (r) => {
       rule = r;
     },

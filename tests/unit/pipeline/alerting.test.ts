@@ -8,6 +8,8 @@ import {
 } from '../../../functions/adapters/memory/memory-ports.ts';
 import { ingestObject } from '../../../functions/core/pipeline/ingest-object.ts';
 import {
+  ALERT_CLAIM_MS,
+  AlertHeldError,
   AlertPublishError,
   CachedMatcher,
   topicSetVersion,
@@ -83,10 +85,41 @@ describe('Function: ingestObject with alerting', () => {
     const { withAlerts, publisher, ref } = setup();
 
     // Act
-    await Promise.all([ingestObject(ref, withAlerts), ingestObject(ref, withAlerts)]);
+    const runs = await Promise.allSettled([ingestObject(ref, withAlerts), ingestObject(ref, withAlerts)]);
+    await ingestObject(ref, withAlerts); // the redelivery of a run that found the alerts held
+
+    // Assess: a run that met the other's claim failed, to come back, rather than finishing.
+    expect(publisher.published.map((a) => a.topic.id).sort()).toEqual(['korea', 'masks']);
+    expect(runs.filter((r) => r.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
+    for (const r of runs) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(AlertHeldError);
+  });
+
+  it('should fail while another run holds the alerts, and send them once the other claim ran out', async () => {
+    // Prepare: a run claimed the alerts and died before sending them.
+    const { base, withAlerts, publisher, topicStore, ref } = setup();
+    await ingestObject(ref, base);
+    let now = new Date('2026-11-23T12:00:00Z');
+    const clock = { now: () => now };
+    const ports: IngestPorts = { ...withAlerts, clock };
+    for (const m of topicStore.matches.values()) {
+      const until = new Date(now.getTime() + ALERT_CLAIM_MS).toISOString();
+      expect(await topicStore.claimAlert(m.articleId, m.topicId, now.toISOString(), until, 'died')).toBe(
+        'claimed',
+      );
+    }
+
+    // Act: a delivery while the claim holds, then the redelivery after it ran out.
+    const early = ingestObject(ref, ports);
+    await expect(early).rejects.toBeInstanceOf(AlertHeldError);
+    const sentEarly = publisher.published.length;
+    now = new Date(now.getTime() + ALERT_CLAIM_MS + 1_000);
+    await ingestObject(ref, ports);
+    await ingestObject(ref, ports);
 
     // Assess
+    expect(sentEarly).toBe(0);
     expect(publisher.published.map((a) => a.topic.id).sort()).toEqual(['korea', 'masks']);
+    expect([...topicStore.matches.values()].map((m) => m.alertState)).toEqual(['sent', 'sent']);
   });
 
   it('should fail the object when publishing fails, and send once on the retry', async () => {
