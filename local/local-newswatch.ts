@@ -38,6 +38,7 @@ import { DEFAULT_MAX_ARTICLE_BYTES } from '../functions/core/articles/parse-arti
 import { buildDigests, sendDigests } from '../functions/core/pipeline/digests.ts';
 import { type IngestOutcome, ingestObject } from '../functions/core/pipeline/ingest-object.ts';
 import {
+  AlertHeldError,
   CachedMatcher,
   publishPending,
   type TopicSet,
@@ -367,14 +368,19 @@ export class LocalNewswatch {
       const alerts = this.ports.alerts;
       const matching = this.ports.matching;
       if (!article || !alerts || !matching) continue;
-      sent += await publishPending(
-        unsent.filter((m) => m.articleId === articleId),
-        article,
-        alerts.locate(article.sourceKey),
-        alerts.publisher,
-        matching.store,
-        this.clock,
-      );
+      try {
+        sent += await publishPending(
+          unsent.filter((m) => m.articleId === articleId),
+          article,
+          alerts.locate(article.sourceKey),
+          alerts.publisher,
+          matching.store,
+          this.clock,
+        );
+      } catch (e) {
+        // Claimed meanwhile by another process sharing the table: that one sends them.
+        if (!(e instanceof AlertHeldError)) throw e;
+      }
     }
     return sent;
   }

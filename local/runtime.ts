@@ -4,6 +4,7 @@ import { type FSWatcher, watch } from 'chokidar';
 import { isIgnoredName, settled, watchInbox, WRITE_SETTLE_MS } from '../functions/adapters/local/inbox.ts';
 import type { CatalogSnapshot } from '../functions/adapters/local/local-catalog.ts';
 import { DataFolderBusyError } from '../functions/adapters/local/local-dynamodb.ts';
+import { ALERT_CLAIM_MS, AlertHeldError } from '../functions/core/pipeline/matching.ts';
 import { type DashboardServer, startDashboard } from './dashboard/server.ts';
 import {
   type LocalEvent,
@@ -217,7 +218,9 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
           await local.ingestFile(path);
           return;
         } catch (e) {
-          const delay = FILE_RETRIES[attempt];
+          // Alerts claimed by another run (one that died, or the CLI): try again after its lease.
+          const delay =
+            e instanceof AlertHeldError && attempt < 2 ? ALERT_CLAIM_MS + 1_000 : FILE_RETRIES[attempt];
           if (delay === undefined || stopping.signal.aborted) {
             emit({ type: 'ingest-failed', path, message: (e as Error).message });
             return;

@@ -20,7 +20,7 @@ import { type IngestOutcome, ingestObject } from '../core/pipeline/ingest-object
 import type { GateStore } from '../core/alerts/fatigue.ts';
 import type { EmailSubscriber } from '../core/alerts/subscriber-rules.ts';
 import { GatedAlertPublisher, type SendToSubscriber } from '../core/pipeline/gated.ts';
-import { type AlertPublisher, CachedMatcher } from '../core/pipeline/matching.ts';
+import { AlertHeldError, type AlertPublisher, CachedMatcher } from '../core/pipeline/matching.ts';
 import type { Clock, IngestPorts } from '../core/pipeline/ports.ts';
 
 /** The ports plus the bucket layout the handler checks events against. */
@@ -93,6 +93,14 @@ export const createIngestHandler = (deps: IngestDependencies) => {
       try {
         logOutcome(await ingestObject(ref, deps.ports), Math.round(performance.now() - started));
       } catch (error) {
+        if (error instanceof AlertHeldError) {
+          // The same message is being handled by another invocation: it comes back after the lease.
+          logger.info('alerts claimed by a concurrent run; the message will come back', {
+            objectKey: ref.key,
+            reason: error.message,
+          });
+          throw error;
+        }
         logger.error('ingest failed; the message will be retried', {
           objectKey: ref.key,
           error: error as Error,

@@ -4,7 +4,7 @@ import { SingleBar } from 'cli-progress';
 import { Command, CommanderError, Option } from 'commander';
 import { readTopicFolder } from '../../functions/adapters/local/topic-folder.ts';
 import { isIgnoredName } from '../../functions/adapters/local/inbox.ts';
-import { topicSetVersion } from '../../functions/core/pipeline/matching.ts';
+import { AlertHeldError, topicSetVersion } from '../../functions/core/pipeline/matching.ts';
 import { formatProblem } from '../../functions/core/topics/topic-files.ts';
 import {
   defaultPaths,
@@ -183,7 +183,13 @@ const ingest = async (inputs: string[], o: GlobalOptions) => {
     async (local) => {
       if (showBar) bar.start(files.length, 0, { file: '' });
       for (const file of files) {
-        results.push(await local.ingestFile(file));
+        try {
+          results.push(await local.ingestFile(file));
+        } catch (e) {
+          // The running newswatch is sending this file's alerts right now: it finishes the file.
+          if (!(e instanceof AlertHeldError)) throw e;
+          alerts.push(`${shortPath(file)}: being ingested by the running newswatch; it sends the alerts`);
+        }
         if (showBar) bar.increment({ file: shortPath(file) });
       }
       if (showBar) bar.stop();

@@ -117,7 +117,10 @@ export class DynamoDbTopicStore implements TopicSource, MatchStore {
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
       // dynalite does not return the item on a failed condition: read it.
-      return { created: false, alertState: await this.alertState(match.articleId, match.topicId) };
+      return {
+        created: false,
+        alertState: (await this.alertState(match.articleId, match.topicId)) ?? 'pending',
+      };
     }
   }
 
@@ -144,11 +147,12 @@ export class DynamoDbTopicStore implements TopicSource, MatchStore {
     });
     if (claimed) return 'claimed';
     // Refused: sent already, or held by another run's unexpired claim. Which one decides
-    // whether there is anything left to do.
-    return (await this.alertState(articleId, topicId)) === 'sent' ? 'sent' : 'held';
+    // whether there is anything left to do. (No match at all: nothing to send either.)
+    const state = await this.alertState(articleId, topicId);
+    return state === undefined || state === 'sent' ? 'sent' : 'held';
   }
 
-  private async alertState(articleId: string, topicId: string): Promise<AlertState> {
+  private async alertState(articleId: string, topicId: string): Promise<AlertState | undefined> {
     const res = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
@@ -157,7 +161,8 @@ export class DynamoDbTopicStore implements TopicSource, MatchStore {
         ProjectionExpression: 'alertState',
       }),
     );
-    return (res.Item?.alertState as AlertState | undefined) ?? 'pending';
+    if (!res.Item) return undefined;
+    return (res.Item.alertState as AlertState | undefined) ?? 'pending';
   }
 
   async releaseAlert(articleId: string, topicId: string): Promise<void> {

@@ -7,6 +7,7 @@ import type { TermLists } from '../topics/query.ts';
 import type { TopicDefinition, TopicMatch } from '../topics/topic.ts';
 import {
   ALERT_CLAIM_MS,
+  AlertHeldError,
   type AlertPublisher,
   alertOf,
   type MatchRecord,
@@ -51,6 +52,7 @@ export const backfillTopic = async (
   if (!alerting) return { matches, alerted: 0 };
 
   let alerted = 0;
+  const held: string[] = [];
   const now = alerting.clock.now();
   for (const { article, match } of matches) {
     const record: MatchRecord = {
@@ -77,7 +79,6 @@ export const backfillTopic = async (
     if (!put.created && put.alertState === 'sent') continue;
     const until = new Date(now.getTime() + ALERT_CLAIM_MS).toISOString();
     const token = crypto.randomUUID();
-    // Sent, or held by an ingest run: that run's message comes back if it dies before sending.
     const claim = await alerting.store.claimAlert(
       record.articleId,
       record.topicId,
@@ -85,6 +86,9 @@ export const backfillTopic = async (
       until,
       token,
     );
+    // Held by another run (an ingest, or a backfill that was stopped): counted, and the run
+    // fails at the end, so it is run again once that claim has run out.
+    if (claim === 'held') held.push(record.alertId);
     if (claim !== 'claimed') continue;
     const alert: Alert = { ...alertOf(record, article, alerting.locate(article.sourceKey)), backfill: true };
     const { failed } = await alerting.publisher.publish([alert]);
@@ -94,6 +98,11 @@ export const backfillTopic = async (
     }
     await alerting.store.markAlertSent(record.articleId, record.topicId, alerting.clock.now().toISOString());
     alerted++;
+  }
+  if (held.length > 0) {
+    throw new AlertHeldError(
+      `${held.length} alerts are being published by another run (${held[0]}); run again in a minute to send any it did not`,
+    );
   }
   return { matches, alerted };
 };

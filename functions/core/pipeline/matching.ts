@@ -269,7 +269,14 @@ export const publishPending = async (
     if (held.length > 0) throw heldError();
     return 0;
   }
-  const { failed } = await publisher.publish(pending.map((m) => alertOf(m, article, location)));
+  let failed: Array<{ id: string; reason: string }>;
+  try {
+    ({ failed } = await publisher.publish(pending.map((m) => alertOf(m, article, location))));
+  } catch (e) {
+    // Nothing is known to have gone out: give the claims back so the retry sends at once.
+    for (const m of pending) await store.releaseAlert(m.articleId, m.topicId).catch(() => undefined);
+    throw e;
+  }
   const failedIds = new Set(failed.map((f) => f.id));
   const sentAt = clock.now().toISOString();
   for (const m of pending) {

@@ -94,6 +94,32 @@ describe('Function: ingestObject with alerting', () => {
     for (const r of runs) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(AlertHeldError);
   });
 
+  it('should give the claims back when the publish call fails, so the retry sends at once', async () => {
+    // Prepare: SNS cannot be reached on the first try.
+    const { withAlerts, publisher, topicStore, ref } = setup();
+    let down = true;
+    const flaky = {
+      publish: (alerts: Parameters<typeof publisher.publish>[0]) => {
+        if (down) return Promise.reject(new Error('connect ECONNREFUSED'));
+        return publisher.publish(alerts);
+      },
+    };
+    const ports: IngestPorts = {
+      ...withAlerts,
+      alerts: { publisher: flaky, locate: (k) => `s3://bucket/${k}` },
+    };
+
+    // Act
+    await expect(ingestObject(ref, ports)).rejects.toThrow('ECONNREFUSED');
+    const statesAfterFailure = [...topicStore.matches.values()].map((m) => m.alertState);
+    down = false;
+    await ingestObject(ref, ports);
+
+    // Assess
+    expect(statesAfterFailure).toEqual(['pending', 'pending']);
+    expect(publisher.published.map((a) => a.topic.id).sort()).toEqual(['korea', 'masks']);
+  });
+
   it('should fail while another run holds the alerts, and send them once the other claim ran out', async () => {
     // Prepare: a run claimed the alerts and died before sending them.
     const { base, withAlerts, publisher, topicStore, ref } = setup();

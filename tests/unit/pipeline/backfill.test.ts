@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { MemoryAlertPublisher, MemoryTopicStore } from '../../../functions/adapters/memory/memory-ports.ts';
 import type { Article } from '../../../functions/core/articles/article.ts';
 import { parseArticle } from '../../../functions/core/articles/parse-article.ts';
+import { alertIdFor } from '../../../functions/core/alerts/alert.ts';
 import { backfillTopic } from '../../../functions/core/pipeline/backfill.ts';
+import { ALERT_CLAIM_MS, AlertHeldError } from '../../../functions/core/pipeline/matching.ts';
 import { loadTopicFiles } from '../../../functions/core/topics/topic-files.ts';
 
 const loaded = loadTopicFiles(
@@ -61,5 +63,45 @@ describe('Function: backfillTopic', () => {
       ['international-health-aid'],
       ['international-health-aid'],
     ]);
+  });
+
+  it('should fail while another run holds an alert, and send it once that claim ran out', async () => {
+    // Prepare: a run that was stopped after claiming the alert.
+    const store = new MemoryTopicStore();
+    const publisher = new MemoryAlertPublisher();
+    let now = new Date('2026-11-23T12:00:00Z');
+    const alerting = {
+      store,
+      publisher,
+      clock: { now: () => now },
+      locate: (key: string) => `s3://articles/${key}`,
+      topicSetVersion: 'a1-test',
+    };
+    const [found] = (await backfillTopic(topic, loaded.lists, articles)).matches;
+    if (!found) throw new Error('no match');
+    await store.putMatch({
+      ...found.match,
+      articleId: found.article.id,
+      articleDate: found.article.date,
+      analyserVersion: 'a1',
+      topicSetVersion: 'a1-test',
+      matchedAt: now.toISOString(),
+      alertId: alertIdFor(found.article.id, found.match.topicId),
+      alertState: 'pending',
+    });
+    const until = new Date(now.getTime() + ALERT_CLAIM_MS).toISOString();
+    await store.claimAlert(found.article.id, found.match.topicId, now.toISOString(), until, 'stopped');
+
+    // Act
+    const early = backfillTopic(topic, loaded.lists, articles, alerting);
+    await expect(early).rejects.toBeInstanceOf(AlertHeldError);
+    const sentEarly = publisher.published.length;
+    now = new Date(now.getTime() + ALERT_CLAIM_MS + 1_000);
+    const later = await backfillTopic(topic, loaded.lists, articles, alerting);
+
+    // Assess
+    expect(sentEarly).toBe(0);
+    expect(later.alerted).toBe(1);
+    expect(publisher.published).toHaveLength(1);
   });
 });
