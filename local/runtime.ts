@@ -1,7 +1,15 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
-import { isIgnoredName, settled, watchInbox, WRITE_SETTLE_MS } from '../functions/adapters/local/inbox.ts';
+import {
+  fileStamp,
+  INBOX_RESCAN_MS,
+  isIgnoredName,
+  listInbox,
+  settled,
+  watchInbox,
+  WRITE_SETTLE_MS,
+} from '../functions/adapters/local/inbox.ts';
 import type { CatalogSnapshot } from '../functions/adapters/local/local-catalog.ts';
 import { DataFolderBusyError } from '../functions/adapters/local/local-dynamodb.ts';
 import { ALERT_CLAIM_MS, AlertHeldError } from '../functions/core/pipeline/matching.ts';
@@ -25,6 +33,8 @@ export interface RuntimeOptions extends Omit<LocalOptions, 'dynamoEndpoint'> {
   settleMs?: number;
   /** Files ingested at once. */
   concurrency?: number;
+  /** How often the inbox is listed for files the watcher missed (default 30 s). */
+  rescanMs?: number;
 }
 
 /** A running local runtime. */
@@ -75,6 +85,11 @@ class FileQueue {
     this.queued.add(path);
     this.waiting.push(path);
     this.pump();
+  }
+
+  /** Whether the file is waiting or being ingested. */
+  has(path: string): boolean {
+    return this.queued.has(path) || this.running.has(path);
   }
 
   get pending(): number {
@@ -209,10 +224,15 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
         });
       });
     const unsettled = new Set<string>();
+    /** Size and modification time of each file when its ingest started. */
+    const ingested = new Map<string, string>();
     const queue = new FileQueue(async (path) => {
       // Files the first scan found may still be being copied: wait until they stop changing.
       if (unsettled.delete(path)) await settled(path, settleMs, stopping.signal);
       if (stopping.signal.aborted) return;
+      const stamp = await fileStamp(path).catch(() => undefined);
+      if (stamp) ingested.set(path, stamp);
+      else ingested.delete(path);
       for (let attempt = 0; ; attempt++) {
         try {
           await local.ingestFile(path);
@@ -247,6 +267,27 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       settleMs,
     );
     cleanup.push(() => inboxWatcher.close());
+
+    // The watcher can miss files (the kernel drops events in a burst): every 30 seconds the inbox
+    // is listed, and files new or changed since their ingest are queued, after they settle.
+    let rescanTimer: NodeJS.Timeout | undefined;
+    const rescan = async () => {
+      for (const [path, stamp] of await listInbox(paths.inbox)) {
+        if (stopping.signal.aborted) return;
+        if (ingested.get(path) === stamp || queue.has(path)) continue;
+        unsettled.add(path);
+        queue.add(path);
+      }
+    };
+    const scheduleRescan = () => {
+      rescanTimer = setTimeout(
+        () => void rescan().catch(problem('listing the inbox')).finally(scheduleRescan),
+        options.rescanMs ?? INBOX_RESCAN_MS,
+      );
+      rescanTimer.unref();
+    };
+    scheduleRescan();
+    cleanup.push(() => clearTimeout(rescanTimer));
 
     // Topic and subscriber files: reloaded a moment after they change; a broken file keeps the last good set.
     let reloadTimer: NodeJS.Timeout | undefined;

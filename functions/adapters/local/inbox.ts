@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { watch, type FSWatcher } from 'chokidar';
@@ -116,6 +116,47 @@ export class LocalFileSource implements ObjectSource {
     return target;
   }
 }
+
+/**
+ * How often the whole inbox is listed, to catch files the watcher never reported: the kernel
+ * drops change events when too many arrive at once (16,384 queued by default on Linux, two or
+ * three per new file), so a burst of thousands of files can go unnoticed by the watcher.
+ */
+export const INBOX_RESCAN_MS = 30_000;
+
+/**
+ * Every file under the inbox (ignored names left out) with its size and modification time,
+ * `size:mtime`: compared with what was last ingested, it tells which files are new or changed.
+ */
+export const listInbox = async (inboxDir: string): Promise<Map<string, string>> => {
+  const found = new Map<string, string>();
+  let entries;
+  try {
+    entries = await readdir(inboxDir, { recursive: true, withFileTypes: true });
+  } catch (e) {
+    if (isMissing(e)) return found;
+    throw e;
+  }
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    if (isIgnoredName(relative(inboxDir, path))) continue;
+    const stamp = await fileStamp(path);
+    if (stamp) found.set(path, stamp);
+  }
+  return found;
+};
+
+/** `size:mtime` of a file, undefined when it is gone or not a file. */
+export const fileStamp = async (path: string): Promise<string | undefined> => {
+  try {
+    const s = await stat(path);
+    return s.isFile() ? `${s.size}:${s.mtimeMs}` : undefined;
+  } catch (e) {
+    if (isMissing(e)) return undefined;
+    throw e;
+  }
+};
 
 /** How long a file's size must stay the same before it is read: a copy in progress is not read half-way. */
 export const WRITE_SETTLE_MS = 400;
