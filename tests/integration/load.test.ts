@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startLocalDynamo } from '../../functions/adapters/local/local-dynamodb.ts';
-import { expectedOutcomes, loadFiles, reportLoad } from '../load/load-files.ts';
+import { expectedOutcomes, loadFiles, reportLoad, trackProgress } from '../load/load-files.ts';
 import { alertsIn, setUp, subscribeQueue } from './helpers/alerting.ts';
 import { putObject, scanTable } from './helpers/emulator.ts';
 
@@ -105,8 +105,10 @@ describe('Load: files through S3 → SQS → ingest → DynamoDB and SNS (emulat
         }
       };
       const reading = subscriber();
+      const stopProgress = trackProgress('emulator load', N, () => done);
       await Promise.all([uploads, ...Array.from({ length: POLLERS }, poller)]);
       const seconds = (performance.now() - started) / 1000;
+      const progress = stopProgress();
       await reading;
 
       // Assess: files in = articles + duplicates + errors; alerts = matches, each once.
@@ -130,6 +132,7 @@ describe('Load: files through S3 → SQS → ingest → DynamoDB and SNS (emulat
         alertsSent: matches.filter((m) => m.alertState === 'sent').length,
         alertsReceived: received.length,
         redelivered: failures,
+        progress,
       });
       expect(outcomes).toEqual(expectedOutcomes(files));
       expect(items.filter((i) => i.type === 'article')).toHaveLength(expectedOutcomes(files).stored);

@@ -47,7 +47,45 @@ export interface LoadReport {
   alertsReceived: number;
   /** Messages handed out again after a failed or timed-out invocation. */
   redelivered?: number;
+  /** Files done at each progress mark: shows whether the rate holds as the table grows. */
+  progress?: ProgressMark[];
 }
+
+export interface ProgressMark {
+  seconds: number;
+  done: number;
+  /** Files per second since the mark before. */
+  rate: number;
+}
+
+/**
+ * Notes (and prints) how many files are done every `everyMs` while a run goes on. Returns a
+ * function that stops it and gives the marks.
+ */
+export const trackProgress = (
+  label: string,
+  total: number,
+  done: () => number,
+  everyMs = 30_000,
+): (() => ProgressMark[]) => {
+  const started = performance.now();
+  const marks: ProgressMark[] = [];
+  let last = { seconds: 0, done: 0 };
+  const timer = setInterval(() => {
+    const mark = { seconds: (performance.now() - started) / 1000, done: done() };
+    const rate = (mark.done - last.done) / (mark.seconds - last.seconds);
+    marks.push({ ...mark, rate });
+    last = mark;
+    console.info(
+      `${label}: ${mark.done}/${total} files after ${mark.seconds.toFixed(0)} s, ${rate.toFixed(1)} files/s`,
+    );
+  }, everyMs);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    return marks;
+  };
+};
 
 export const reportLoad = (report: LoadReport): void => {
   console.info(
@@ -72,6 +110,16 @@ export const reportLoad = (report: LoadReport): void => {
       '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       `| ${report.files} | ${report.seconds.toFixed(1)} | ${report.filesPerSecond.toFixed(1)} | ${report.outcomes.stored ?? 0} | ${report.outcomes.duplicate ?? 0} | ${report.outcomes.rejected ?? 0} | ${report.files - (report.outcomes.stored ?? 0) - (report.outcomes.duplicate ?? 0) - (report.outcomes.rejected ?? 0)} | ${report.matches} | ${report.alertsSent} | ${report.alertsReceived} | ${report.redelivered ?? 0} |`,
       '',
+      ...(report.progress?.length
+        ? [
+            'Progress (files done, and the rate since the mark before):',
+            '',
+            '| seconds | files done | files/s |',
+            '| ---: | ---: | ---: |',
+            ...report.progress.map((m) => `| ${m.seconds.toFixed(0)} | ${m.done} | ${m.rate.toFixed(1)} |`),
+            '',
+          ]
+        : []),
     ].join('\n'),
   );
 };

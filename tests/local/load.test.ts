@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
-import { expectedOutcomes, loadFiles, reportLoad } from '../load/load-files.ts';
+import { expectedOutcomes, loadFiles, reportLoad, trackProgress } from '../load/load-files.ts';
 import { eventLog, makeWorkspace, waitFor } from './helpers.ts';
 
 // A small run in every test pass; `npm run load` sets LOAD_FILES=10000 and LOAD_REPORT=1.
@@ -33,14 +33,20 @@ describe('Load: files dropped into the inbox of the local runtime', () => {
       const started = performance.now();
 
       // Act: the files are dropped while it runs, as a person or a sync tool would.
+      let outcomesSeen = 0;
+      const stopProgress = trackProgress('local load', N, () => outcomesSeen);
       for (const f of files) writeFileSync(join(ws.paths.inbox, f.name), f.bytes);
       await waitFor(
         `${N} outcomes`,
-        () => (log.of('ingested').length + log.of('ingest-failed').length >= N ? true : undefined),
-        Math.max(60_000, N * 200),
+        () => {
+          outcomesSeen = log.of('ingested').length + log.of('ingest-failed').length;
+          return outcomesSeen >= N ? true : undefined;
+        },
+        Math.max(60_000, N * 250),
       );
       await runtime.idle();
       const seconds = (performance.now() - started) / 1000;
+      const progress = stopProgress();
 
       // Assess: files in = articles + duplicates + errors; alerts published = matches.
       const outcomes: Record<string, number> = {};
@@ -59,6 +65,7 @@ describe('Load: files dropped into the inbox of the local runtime', () => {
         matches,
         alertsSent: alertIds.length,
         alertsReceived: new Set(alertIds).size,
+        progress,
       });
       expect(log.of('ingest-failed')).toEqual([]);
       expect(outcomes).toEqual(expectedOutcomes(files));
