@@ -271,6 +271,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     // The watcher can miss files (the kernel drops events in a burst): every 30 seconds the inbox
     // is listed, and files new or changed since their ingest are queued, after they settle.
     let rescanTimer: NodeJS.Timeout | undefined;
+    let rescanning = true;
     const rescan = async () => {
       for (const [path, stamp] of await listInbox(paths.inbox)) {
         if (stopping.signal.aborted) return;
@@ -280,6 +281,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       }
     };
     const scheduleRescan = () => {
+      if (!rescanning) return;
       rescanTimer = setTimeout(
         () => void rescan().catch(problem('listing the inbox')).finally(scheduleRescan),
         options.rescanMs ?? INBOX_RESCAN_MS,
@@ -287,7 +289,10 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       rescanTimer.unref();
     };
     scheduleRescan();
-    cleanup.push(() => clearTimeout(rescanTimer));
+    cleanup.push(() => {
+      rescanning = false;
+      clearTimeout(rescanTimer);
+    });
 
     // Topic and subscriber files: reloaded a moment after they change; a broken file keeps the last good set.
     let reloadTimer: NodeJS.Timeout | undefined;

@@ -22,13 +22,8 @@ describe('Local runtime: files the inbox watcher never reported', () => {
   const ws = makeWorkspace();
   let runtime: LocalRuntime | undefined;
 
-  afterAll(async () => {
-    await runtime?.stop();
-    ws.remove();
-  });
-
-  it('should still ingest files dropped in a burst that overflows the change events', async () => {
-    // Prepare
+  /** Starts the runtime, listing the inbox every second; gives its events. */
+  const start = async () => {
     const log = eventLog();
     runtime = await startLocalRuntime({
       paths: ws.paths,
@@ -37,6 +32,17 @@ describe('Local runtime: files the inbox watcher never reported', () => {
       rescanMs: 1_000,
       onEvent: log.onEvent,
     });
+    return log;
+  };
+
+  afterAll(async () => {
+    await runtime?.stop();
+    ws.remove();
+  });
+
+  it('should still ingest files dropped in a burst that overflows the change events', async () => {
+    // Prepare
+    const log = await start();
     mkdirSync(ws.paths.inbox, { recursive: true });
 
     // Act: more files than the kernel queues events for (each gives two: created, written),
@@ -53,7 +59,7 @@ describe('Local runtime: files the inbox watcher never reported', () => {
       () => (log.of('ingested').filter((e) => e.outcome.status === 'stored').length >= 3 ? true : undefined),
       30_000,
     );
-    await runtime.idle();
+    await runtime?.idle();
     const stored = log
       .of('ingested')
       .filter((e) => e.outcome.status === 'stored')
@@ -64,15 +70,8 @@ describe('Local runtime: files the inbox watcher never reported', () => {
   it('should ingest a file changed where the watcher cannot see it', async () => {
     // Prepare: an inbox file with a second name outside the inbox (a hard link): writes through
     // that name change the file without any event on the inbox.
-    const log = eventLog();
     await runtime?.stop();
-    runtime = await startLocalRuntime({
-      paths: ws.paths,
-      seed: false,
-      settleMs: 100,
-      rescanMs: 1_000,
-      onEvent: log.onEvent,
-    });
+    const log = await start();
     const inInbox = join(ws.paths.inbox, 'linked.json');
     const outside = join(ws.dir, 'linked-elsewhere.json');
     writeFileSync(inInbox, article(100));
