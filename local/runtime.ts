@@ -230,7 +230,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       // Files the first scan found may still be being copied: wait until they stop changing.
       if (unsettled.delete(path)) await settled(path, settleMs, stopping.signal);
       if (stopping.signal.aborted) return;
-      const stamp = await fileStamp(path).catch(() => undefined);
+      const stamp = await fileStamp(paths.inbox, path).catch(() => undefined);
       if (stamp) ingested.set(path, stamp);
       else ingested.delete(path);
       for (let attempt = 0; ; attempt++) {

@@ -141,21 +141,16 @@ export const listInbox = async (inboxDir: string): Promise<Map<string, string>> 
     if (!entry.isFile()) continue;
     const path = join(entry.parentPath, entry.name);
     if (isIgnoredName(relative(inboxDir, path))) continue;
-    const stamp = await fileStamp(path);
+    const stamp = await fileStamp(inboxDir, path);
     if (stamp) found.set(path, stamp);
   }
   return found;
 };
 
-/** `size:mtime` of a file, undefined when it is gone or not a file. */
-export const fileStamp = async (path: string): Promise<string | undefined> => {
-  try {
-    const s = await stat(path);
-    return s.isFile() ? `${s.size}:${s.mtimeMs}` : undefined;
-  } catch (e) {
-    if (isMissing(e)) return undefined;
-    throw e;
-  }
+/** `size:version` of a file (see {@link stampOf}), undefined when it is gone or not a file. */
+export const fileStamp = async (inboxDir: string, path: string): Promise<string | undefined> => {
+  const s = await stampOf(inboxDir, path);
+  return s ? `${s.size}:${s.versionId}` : undefined;
 };
 
 /** How long a file's size must stay the same before it is read: a copy in progress is not read half-way. */
