@@ -41,6 +41,8 @@ const leaf = (node: LeafNode): LuceneLeaf => {
       return { type: 'phrase', field: node.field, text: node.words.join(' ') };
     case 'prefix':
       return { type: 'prefix', field: node.field, text: node.prefix };
+    case 'exact':
+      throw new Untranslatable(`${node.text} needs a case-sensitive field`);
   }
 };
 
@@ -65,6 +67,7 @@ export const toLucene = (node: QueryNode): LuceneQuery => {
     case 'term':
     case 'phrase':
     case 'prefix':
+    case 'exact':
       return leaf(node);
     case 'list':
       return { type: 'or', children: listLeaves(node) };
@@ -86,6 +89,13 @@ export const toLucene = (node: QueryNode): LuceneQuery => {
       throw new Untranslatable(`country:${node.code} needs a gazetteer of place names`);
     case 'countries':
       throw new Untranslatable(`countries>=${node.min} needs a gazetteer of place names`);
+    case 'org':
+    case 'actors':
+      throw new Untranslatable(`${node.type} conditions need a gazetteer of international bodies`);
+    case 'atleast':
+      throw new Untranslatable(`ATLEAST${node.min} has no Lucene Monitor equivalent in this harness`);
+    case 'scope':
+      throw new Untranslatable(`${node.unit}:( … ) needs sentence and paragraph boundaries in the index`);
   }
 };
 

@@ -1,5 +1,8 @@
 import { type Token, tokenize } from './analyser.ts';
 import { findPlaces, type PlaceMention } from './places/gazetteer.ts';
+import { findOrganisations, type OrganisationMention, rawForm } from './places/organisations.ts';
+import type { UnitKind } from './query.ts';
+import { type UnitMap, unitMapOf } from './units.ts';
 
 /** One searchable field of an article. */
 export interface FieldView {
@@ -11,6 +14,8 @@ export interface FieldView {
   byFolded: Map<string, number[]>;
   /** Distinct folded words, sorted, for prefix lookups; built on first use. */
   sortedWords?: string[];
+  /** Word as written (possessive dropped) → token indexes, for exact-case terms; built on first use. */
+  byRaw?: Map<string, number[]>;
 }
 
 /** An article analysed once, ready to be matched against any number of topics. */
@@ -22,6 +27,12 @@ export interface ArticleView {
   places: Array<PlaceMention & { field: 'title' | 'body' }>;
   /** Country code → number of mentions (title and body). */
   countries: Map<string, number>;
+  /** International bodies named in the title and the body. */
+  organisations: Array<OrganisationMention & { field: 'title' | 'body' }>;
+  /** Organisation id → number of mentions. */
+  orgCounts: Map<string, number>;
+  /** Sentence, paragraph and lead membership of tokens, each built on first use. */
+  units: Partial<Record<UnitKind, UnitMap>>;
 }
 
 /** What the matcher reads of an article. */
@@ -63,5 +74,24 @@ export const viewArticle = (article: MatchableArticle): ArticleView => {
   ];
   const countries = new Map<string, number>();
   for (const p of places) countries.set(p.code, (countries.get(p.code) ?? 0) + 1);
-  return { title, body, author, places, countries };
+  const organisations = [
+    ...findOrganisations(title.tokens).map((o) => ({ ...o, field: 'title' as const })),
+    ...findOrganisations(body.tokens).map((o) => ({ ...o, field: 'body' as const })),
+  ];
+  const orgCounts = new Map<string, number>();
+  for (const o of organisations) orgCounts.set(o.id, (orgCounts.get(o.id) ?? 0) + 1);
+  return { title, body, author, places, countries, organisations, orgCounts, units: {} };
 };
+
+/** The field's words as written, possessive dropped → token indexes. */
+export const rawIndexOf = (f: FieldView): Map<string, number[]> => {
+  if (!f.byRaw) {
+    f.byRaw = new Map();
+    for (const t of f.tokens) push(f.byRaw, rawForm(t.raw), t.index);
+  }
+  return f.byRaw;
+};
+
+/** Which sentence, paragraph or lead each title and body token belongs to. */
+export const unitsOf = (view: ArticleView, kind: UnitKind): UnitMap =>
+  (view.units[kind] ??= unitMapOf(kind, view.title, view.body, PARAGRAPH_SEPARATOR));

@@ -1,5 +1,7 @@
-import type { ArticleView, FieldView } from './article-view.ts';
-import type { Field, LeafNode, ListNode, NearOperand, QueryNode } from './query.ts';
+import { type ArticleView, type FieldView, rawIndexOf, unitsOf } from './article-view.ts';
+import { rawForm } from './places/organisations.ts';
+import type { Field, LeafNode, ListNode, NearOperand, QueryNode, UnitKind } from './query.ts';
+import type { UnitMap } from './units.ts';
 
 /** Where a leaf occurs: a field and a token range [first, last]. */
 export interface Hit {
@@ -45,6 +47,15 @@ const phraseAt = (f: FieldView, words: readonly string[], i: number): boolean =>
   return true;
 };
 
+/** Does the exact-case word sequence start at token `i`? */
+const exactAt = (f: FieldView, words: readonly string[], i: number): boolean => {
+  for (let k = 1; k < words.length; k++) {
+    const t = f.tokens[i + k];
+    if (!t || rawForm(t.raw) !== words[k]) return false;
+  }
+  return true;
+};
+
 /** Whether a leaf occurs in one field, without collecting positions. */
 const leafIn = (leaf: LeafNode, f: FieldView): boolean => {
   switch (leaf.type) {
@@ -58,6 +69,12 @@ const leafIn = (leaf: LeafNode, f: FieldView): boolean => {
     case 'phrase': {
       const starts = f.byFolded.get(leaf.words[0] as string);
       return starts !== undefined && starts.some((i) => phraseAt(f, leaf.words, i));
+    }
+    case 'exact': {
+      // Cheap test first: the folded form must be there for the exact one to be.
+      if (!f.byFolded.has(leaf.folded[0] as string)) return false;
+      const starts = rawIndexOf(f).get(leaf.words[0] as string);
+      return starts !== undefined && starts.some((i) => exactAt(f, leaf.words, i));
     }
   }
 };
@@ -77,6 +94,44 @@ const leafRanges = (leaf: LeafNode, f: FieldView): Array<[number, number]> => {
         .filter((i) => phraseAt(f, leaf.words, i))
         .map((i): [number, number] => [i, i + last]);
     }
+    case 'exact': {
+      const last = leaf.words.length - 1;
+      return (rawIndexOf(f).get(leaf.words[0] as string) ?? [])
+        .filter((i) => exactAt(f, leaf.words, i))
+        .map((i): [number, number] => [i, i + last]);
+    }
+  }
+};
+
+/** The unit a hit lies wholly in, or -1 (the author field, a hit across a boundary, text after the lead). */
+export const unitOfHit = (
+  map: UnitMap,
+  hit: { field: 'title' | 'body' | 'author'; first: number; last: number },
+) => {
+  if (hit.field === 'author') return -1;
+  const units = map[hit.field];
+  const u = units[hit.first] ?? -1;
+  return units[hit.last] === u ? u : -1;
+};
+
+/** The unit of work a scoped condition is checked in. */
+interface UnitContext {
+  kind: UnitKind;
+  unit: number;
+}
+
+/** Does the tree contain a NOT (then a unit may match where the whole article does not)? */
+const hasNot = (node: QueryNode): boolean => {
+  switch (node.type) {
+    case 'not':
+      return true;
+    case 'and':
+    case 'or':
+      return node.children.some(hasNot);
+    case 'scope':
+      return hasNot(node.child);
+    default:
+      return false;
   }
 };
 
@@ -175,30 +230,141 @@ export class Evaluator {
     return this.has(op);
   }
 
-  /** True when the article satisfies the query. */
-  matches(node: QueryNode): boolean {
+  private readonly unitCache = new Map<string, Map<number, number>>();
+
+  /** Hits of an operand in one unit kind: unit → number of distinct places, remembered. */
+  private unitCounts(kind: UnitKind, key: string, hits: () => Hit[]): Map<number, number> {
+    const cacheKey = `${kind}|${key}`;
+    let counts = this.unitCache.get(cacheKey);
+    if (!counts) {
+      counts = new Map();
+      const map = unitsOf(this.view, kind);
+      let last: Hit | undefined;
+      for (const h of hits()) {
+        // Hits are sorted; one place found by two items of a list counts once.
+        if (last && last.field === h.field && last.first === h.first) continue;
+        last = h;
+        const u = unitOfHit(map, h);
+        if (u >= 0) counts.set(u, (counts.get(u) ?? 0) + 1);
+      }
+      this.unitCache.set(cacheKey, counts);
+    }
+    return counts;
+  }
+
+  private operandKey(op: NearOperand | ListNode): string {
+    if (op.type === 'list') return `@${op.name}|${op.items[0]?.field ?? 'any'}`;
+    if (op.type === 'or') return `(${op.children.map((c) => this.operandKey(c)).join('|')})`;
+    return op.key;
+  }
+
+  /** How many distinct places the operand occurs at, in the whole article or one unit. */
+  private countOf(op: NearOperand | ListNode, ctx?: UnitContext): number {
+    if (!this.operandPresent(op)) return 0;
+    const hits = () => this.operandHits(op);
+    if (ctx) return this.unitCounts(ctx.kind, this.operandKey(op), hits).get(ctx.unit) ?? 0;
+    let n = 0;
+    let last: Hit | undefined;
+    for (const h of hits()) {
+      if (last && last.field === h.field && last.first === h.first) continue;
+      last = h;
+      n++;
+    }
+    return n;
+  }
+
+  private inUnit(op: NearOperand | ListNode, ctx: UnitContext): boolean {
+    return this.countOf(op, ctx) > 0;
+  }
+
+  /** Mentions of places or bodies, by unit of one kind: unit → distinct ids. */
+  private readonly actorUnits = new Map<string, Map<number, Set<string>>>();
+
+  private actorsByUnit(kind: UnitKind, what: 'country' | 'org'): Map<number, Set<string>> {
+    const key = `${kind}|${what}`;
+    let byUnit = this.actorUnits.get(key);
+    if (!byUnit) {
+      byUnit = new Map();
+      const map = unitsOf(this.view, kind);
+      const mentions =
+        what === 'country' ? this.view.places.map((p) => ({ ...p, id: p.code })) : this.view.organisations;
+      for (const m of mentions) {
+        const u = unitOfHit(map, m);
+        if (u < 0) continue;
+        let ids = byUnit.get(u);
+        if (!ids) byUnit.set(u, (ids = new Set()));
+        ids.add(m.id);
+      }
+      this.actorUnits.set(key, byUnit);
+    }
+    return byUnit;
+  }
+
+  private actorsIn(ctx: UnitContext, what: 'country' | 'org'): ReadonlySet<string> {
+    return this.actorsByUnit(ctx.kind, what).get(ctx.unit) ?? EMPTY;
+  }
+
+  /** Units worth checking for a scope: those holding some evidence, or all when nothing is required. */
+  private unitsToCheck(kind: UnitKind, child: QueryNode): Iterable<number> {
+    const map = unitsOf(this.view, kind);
+    if (!requiresEvidence(child)) return Array.from({ length: map.count }, (_, i) => i);
+    const units = new Set<number>();
+    for (const { leaf } of positiveLeaves(child)) {
+      for (const u of this.unitCounts(kind, leaf.key, () => this.hits(leaf)).keys()) units.add(u);
+    }
+    for (const what of ['country', 'org'] as const) {
+      for (const u of this.actorsByUnit(kind, what).keys()) units.add(u);
+    }
+    return [...units].sort((a, b) => a - b);
+  }
+
+  /** True when the article (or, with `ctx`, one of its units) satisfies the query. */
+  matches(node: QueryNode, ctx?: UnitContext): boolean {
     switch (node.type) {
       case 'term':
       case 'phrase':
       case 'prefix':
-        return this.has(node);
+      case 'exact':
+        return ctx ? this.inUnit(node, ctx) : this.has(node);
       case 'list':
-        return node.items.some((i) => this.has(i));
+        return ctx ? this.inUnit(node, ctx) : node.items.some((i) => this.has(i));
       case 'and':
-        return node.children.every((c) => this.matches(c));
+        return node.children.every((c) => this.matches(c, ctx));
       case 'or':
-        return node.children.some((c) => this.matches(c));
+        return node.children.some((c) => this.matches(c, ctx));
       case 'not':
-        return !this.matches(node.child);
+        return !this.matches(node.child, ctx);
       case 'country':
-        return this.view.countries.has(node.code);
+        return ctx ? this.actorsIn(ctx, 'country').has(node.code) : this.view.countries.has(node.code);
       case 'countries':
-        return this.view.countries.size >= node.min;
+        return (ctx ? this.actorsIn(ctx, 'country').size : this.view.countries.size) >= node.min;
+      case 'org':
+        return ctx ? this.actorsIn(ctx, 'org').has(node.id) : this.view.orgCounts.has(node.id);
+      case 'actors':
+        return ctx
+          ? this.actorsIn(ctx, 'country').size + this.actorsIn(ctx, 'org').size >= node.min
+          : this.view.countries.size + this.view.orgCounts.size >= node.min;
+      case 'atleast':
+        return this.countOf(node.operand, ctx) >= node.min;
+      case 'scope': {
+        // Without a NOT inside, a unit can match only if the whole article does.
+        if (!hasNot(node.child) && !this.matches(node.child)) return false;
+        for (const unit of this.unitsToCheck(node.unit, node.child)) {
+          if (this.matches(node.child, { kind: node.unit, unit })) return true;
+        }
+        return false;
+      }
       case 'near': {
         if (!this.operandPresent(node.left) || !this.operandPresent(node.right)) return false;
+        if (ctx && (!this.inUnit(node.left, ctx) || !this.inUnit(node.right, ctx))) return false;
+        const within = (hits: Hit[]) => {
+          if (!ctx) return hits;
+          const map = unitsOf(this.view, ctx.kind);
+          return hits.filter((h) => unitOfHit(map, h) === ctx.unit);
+        };
         return nearMatch(
-          this.operandHits(node.left),
-          this.operandHits(node.right),
+          within(this.operandHits(node.left)),
+          within(this.operandHits(node.right)),
           node.distance,
           node.ordered,
         );
@@ -207,13 +373,38 @@ export class Evaluator {
   }
 }
 
+const EMPTY: ReadonlySet<string> = new Set();
+
+/** Does the tree need some word, place or body to be present (so units without any can be skipped)? */
+const requiresEvidence = (node: QueryNode): boolean => {
+  switch (node.type) {
+    case 'not':
+      return false;
+    case 'and':
+      return node.children.some(requiresEvidence);
+    case 'or':
+      return node.children.every(requiresEvidence);
+    case 'scope':
+      return requiresEvidence(node.child);
+    default:
+      return true;
+  }
+};
+
 /** The leaves that count for a match: every leaf not under a NOT, lists expanded. */
 export const positiveLeaves = (node: QueryNode, out: Array<{ leaf: LeafNode; list?: string }> = []) => {
   switch (node.type) {
     case 'term':
     case 'phrase':
     case 'prefix':
+    case 'exact':
       out.push({ leaf: node });
+      break;
+    case 'atleast':
+      positiveLeaves(node.operand, out);
+      break;
+    case 'scope':
+      positiveLeaves(node.child, out);
       break;
     case 'list':
       for (const leaf of node.items) out.push({ leaf, list: node.name });
@@ -229,19 +420,37 @@ export const positiveLeaves = (node: QueryNode, out: Array<{ leaf: LeafNode; lis
     case 'not':
     case 'country':
     case 'countries':
+    case 'org':
+    case 'actors':
       break;
   }
   return out;
 };
 
-/** The place conditions that count for a match (not under a NOT): country codes, or `*` for countries>=n. */
-export const positivePlaces = (node: QueryNode, out: Array<{ code: string; text: string }> = []) => {
+/**
+ * The place and body conditions that count for a match (not under a NOT): a country code or
+ * organisation id, or `*` for any (countries>=n, actors>=n).
+ */
+export const positivePlaces = (
+  node: QueryNode,
+  out: Array<{ kind: 'country' | 'org'; code: string; text: string }> = [],
+) => {
   switch (node.type) {
     case 'country':
-      out.push({ code: node.code, text: `country:${node.code}` });
+      out.push({ kind: 'country', code: node.code, text: `country:${node.code}` });
       break;
     case 'countries':
-      out.push({ code: '*', text: `countries>=${node.min}` });
+      out.push({ kind: 'country', code: '*', text: `countries>=${node.min}` });
+      break;
+    case 'org':
+      out.push({ kind: 'org', code: node.id, text: `org:${node.id}` });
+      break;
+    case 'actors':
+      out.push({ kind: 'country', code: '*', text: `actors>=${node.min}` });
+      out.push({ kind: 'org', code: '*', text: `actors>=${node.min}` });
+      break;
+    case 'scope':
+      positivePlaces(node.child, out);
       break;
     case 'and':
     case 'or':

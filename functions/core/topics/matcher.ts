@@ -18,6 +18,8 @@ export interface TopicIndex {
   byWord: Map<string, number[]>;
   byCountry: Map<string, number[]>;
   byPrefix: Map<string, number[]>;
+  /** Organisation id (or *) → topics. */
+  byOrg: Map<string, number[]>;
   prefixLengths: number[];
   always: number[];
   /** Per topic: how many of its indexed requirements an article must meet (1 or 2). */
@@ -47,8 +49,12 @@ const searchKeyOf = (leaf: LeafNode & { searchKey?: string }): string => {
   if (leaf.searchKey === undefined) {
     if (leaf.type === 'term') leaf.searchKey = `s:${leaf.stem}`;
     else if (leaf.type === 'prefix') leaf.searchKey = `p:${leaf.prefix}`;
-    // Any one word of the phrase is necessary; the longest is usually the rarest.
-    else leaf.searchKey = `f:${leaf.words.reduce((a, b) => (b.length > a.length ? b : a))}`;
+    // Any one word of the phrase is necessary; the longest is usually the rarest. An
+    // exact-case word needs its folded form.
+    else {
+      const words = leaf.type === 'exact' ? leaf.folded : leaf.words;
+      leaf.searchKey = `f:${words.reduce((a, b) => (b.length > a.length ? b : a))}`;
+    }
   }
   return leaf.searchKey;
 };
@@ -60,6 +66,7 @@ const countKeys = (node: QueryNode, counts: Map<string, number>): void => {
     case 'term':
     case 'phrase':
     case 'prefix':
+    case 'exact':
       bump(searchKeyOf(node));
       return;
     case 'list':
@@ -70,6 +77,19 @@ const countKeys = (node: QueryNode, counts: Map<string, number>): void => {
       return;
     case 'countries':
       bump('c:*');
+      return;
+    case 'org':
+      bump(`o:${node.id}`);
+      return;
+    case 'actors':
+      bump('c:*');
+      bump('o:*');
+      return;
+    case 'atleast':
+      countKeys(node.operand, counts);
+      return;
+    case 'scope':
+      countKeys(node.child, counts);
       return;
     case 'not':
       return;
@@ -88,6 +108,7 @@ const keyAlternatives = (node: QueryNode, pick: (options: string[][]) => string[
     case 'term':
     case 'phrase':
     case 'prefix':
+    case 'exact':
       return [searchKeyOf(node)];
     case 'list':
       return node.items.map(searchKeyOf);
@@ -95,6 +116,14 @@ const keyAlternatives = (node: QueryNode, pick: (options: string[][]) => string[
       return [`c:${node.code}`];
     case 'countries':
       return ['c:*'];
+    case 'org':
+      return [`o:${node.id}`];
+    case 'actors':
+      return ['c:*', 'o:*'];
+    case 'atleast':
+      return keyAlternatives(node.operand, pick);
+    case 'scope':
+      return keyAlternatives(node.child, pick);
     case 'not':
       return undefined;
     case 'or': {
@@ -127,6 +156,9 @@ const conjuncts = (node: QueryNode, pick: (options: string[][]) => string[]): st
       return node.children.flatMap((c) => conjuncts(c, pick));
     case 'near':
       return [...conjuncts(node.left, pick), ...conjuncts(node.right, pick)];
+    // What must hold in one unit must hold in the article.
+    case 'scope':
+      return conjuncts(node.child, pick);
     case 'not':
       return [];
     default: {
@@ -166,7 +198,13 @@ export const compileTopics = (
   for (const p of parsed) countKeys(p.tree, frequency);
   // Most news names some country, and short prefixes match many words: price them in.
   const articleSideCost = (k: string) =>
-    k === 'c:*' ? 10_000 : k.startsWith('c:') ? 100 : k.startsWith('p:') ? 60 / (k.length - 2) : 0;
+    k === 'c:*' || k === 'o:*'
+      ? 10_000
+      : k.startsWith('c:') || k.startsWith('o:')
+        ? 100
+        : k.startsWith('p:')
+          ? 60 / (k.length - 2)
+          : 0;
   const cost = (keys: string[]) => keys.reduce((n, k) => n + (frequency.get(k) ?? 0) + articleSideCost(k), 0);
   const cheapest = (options: string[][]) => options.reduce((best, o) => (cost(o) < cost(best) ? o : best));
 
@@ -179,6 +217,7 @@ export const compileTopics = (
     byWord: new Map(),
     byCountry: new Map(),
     byPrefix: new Map(),
+    byOrg: new Map(),
     prefixLengths: [],
     always: [],
     need: new Uint8Array(n),
@@ -189,7 +228,13 @@ export const compileTopics = (
       count: new Uint8Array(n),
     },
   };
-  const postings = { s: index.byStem, f: index.byWord, c: index.byCountry, p: index.byPrefix } as const;
+  const postings = {
+    s: index.byStem,
+    f: index.byWord,
+    c: index.byCountry,
+    p: index.byPrefix,
+    o: index.byOrg,
+  } as const;
   const lengths = new Set<number>();
   // Posting list by full key, so each key is split into kind and value once.
   const postingOf = new Map<string, number[]>();
@@ -268,6 +313,8 @@ const candidatesOf = (index: TopicIndex, evaluator: Evaluator): number[] => {
   }
   for (const code of view.countries.keys()) add(index.byCountry.get(code));
   if (view.countries.size > 0) add(index.byCountry.get('*'));
+  for (const id of view.orgCounts.keys()) add(index.byOrg.get(id));
+  if (view.orgCounts.size > 0) add(index.byOrg.get('*'));
   return out;
 };
 

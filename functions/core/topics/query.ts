@@ -1,5 +1,6 @@
 import { analyseWord, tokenize } from './analyser.ts';
 import { COUNTRY_NAMES } from './places/gazetteer.ts';
+import { ORGANISATION_NAMES, rawForm } from './places/organisations.ts';
 
 /** Where a part of a query is: 0-based offset and length in the query text. */
 export interface Span {
@@ -44,7 +45,19 @@ export interface PrefixNode extends LeafMemo {
   field: Field;
   span: Span;
 }
-export type LeafNode = TermNode | PhraseNode | PrefixNode;
+/** Words matched with their case as written (`{WHO}`): no folding, no stemming. */
+export interface ExactNode extends LeafMemo {
+  type: 'exact';
+  key: string;
+  text: string;
+  /** The words as written, a possessive 's dropped. */
+  words: string[];
+  /** Their folded forms, for the presearch. */
+  folded: string[];
+  field: Field;
+  span: Span;
+}
+export type LeafNode = TermNode | PhraseNode | PrefixNode | ExactNode;
 /** A named term list (`@health_supplies`): any of its items. */
 export interface ListNode {
   type: 'list';
@@ -87,8 +100,47 @@ export interface CountriesNode {
   min: number;
   span: Span;
 }
+/** The article names this international body (an id of the organisation gazetteer). */
+export interface OrgNode {
+  type: 'org';
+  id: string;
+  span: Span;
+}
+/** The article names at least `min` distinct actors: countries and international bodies together. */
+export interface ActorsNode {
+  type: 'actors';
+  min: number;
+  span: Span;
+}
+/** The operand occurs at least `min` times (distinct places in the text). */
+export interface AtLeastNode {
+  type: 'atleast';
+  min: number;
+  operand: NearOperand;
+  span: Span;
+}
+/** Where every condition of a scope must hold together. */
+export type UnitKind = 'sentence' | 'paragraph' | 'lead';
+/** Every condition of `child`, place conditions included, holds within one sentence, paragraph or the lead. */
+export interface ScopeNode {
+  type: 'scope';
+  unit: UnitKind;
+  child: QueryNode;
+  span: Span;
+}
 export type QueryNode =
-  LeafNode | ListNode | AndNode | OrNode | NotNode | NearNode | CountryNode | CountriesNode;
+  | LeafNode
+  | ListNode
+  | AndNode
+  | OrNode
+  | NotNode
+  | NearNode
+  | CountryNode
+  | CountriesNode
+  | OrgNode
+  | ActorsNode
+  | AtLeastNode
+  | ScopeNode;
 
 /** Limits that keep one topic from costing more than its share. */
 export const QUERY_LIMITS = { maxLength: 4000, maxDepth: 24, maxLeaves: 300, maxNear: 50 } as const;
@@ -132,12 +184,19 @@ export const caret = (source: string, span: Span): string => {
   return `  ${text}\n  ${' '.repeat(col)}${'^'.repeat(width)}`;
 };
 
+const OPERAND_TYPES = new Set<string>(['term', 'phrase', 'prefix', 'exact', 'list']);
+
 type Tok =
   | { kind: 'lparen' | 'rparen' | 'and' | 'or' | 'not' | 'end'; span: Span }
   | { kind: 'near'; distance: number; ordered: boolean; span: Span }
   | { kind: 'field'; field: 'title' | 'body' | 'author'; span: Span }
   | { kind: 'country'; code: string; span: Span }
   | { kind: 'countries'; min: number; span: Span }
+  | { kind: 'org'; id: string; span: Span }
+  | { kind: 'actors'; min: number; span: Span }
+  | { kind: 'atleast'; min: number; span: Span }
+  | { kind: 'scope'; unit: UnitKind; span: Span }
+  | { kind: 'exact'; text: string; span: Span }
   | { kind: 'list'; name: string; span: Span }
   | { kind: 'phrase'; text: string; span: Span }
   | { kind: 'word'; text: string; span: Span };
@@ -148,7 +207,11 @@ const isSpace = (c: string) => {
   const code = c.charCodeAt(0);
   return code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || (code > 0x7f && /\s/.test(c));
 };
-const isBreak = (c: string) => isSpace(c) || c === '(' || c === ')' || OPEN_QUOTES.has(c);
+const isBreak = (c: string) =>
+  isSpace(c) || c === '(' || c === ')' || c === '{' || c === '}' || OPEN_QUOTES.has(c);
+
+/** Prefixes a query word may carry, for the message about an unknown one. */
+const KNOWN_PREFIXES = 'title:, body:, author:, lead:, sentence:, paragraph:, country:, org:';
 
 /** Splits a query into tokens. Reads character by character: user text never becomes a pattern. */
 const lex = (src: string): Tok[] => {
@@ -164,6 +227,18 @@ const lex = (src: string): Tok[] => {
     if (c === '(' || c === ')') {
       toks.push({ kind: c === '(' ? 'lparen' : 'rparen', span: { offset: i, length: 1 } });
       i++;
+      continue;
+    }
+    if (c === '{' || c === '}') {
+      const close = src.indexOf('}', i + 1);
+      if (c === '}' || close === -1)
+        throw new QuerySyntaxError(
+          src,
+          { offset: i, length: 1 },
+          c === '}' ? 'this "}" closes nothing' : 'this "{" is never closed',
+        );
+      toks.push({ kind: 'exact', text: src.slice(i + 1, close), span: { offset: i, length: close + 1 - i } });
+      i = close + 1;
       continue;
     }
     if (OPEN_QUOTES.has(c)) {
@@ -194,6 +269,26 @@ const lex = (src: string): Tok[] => {
         span,
         'write NEAR/n (n words apart at most), ONEAR/n or NEAR/nf for the ordered form',
       );
+    } else if (/^ATLEAST\d+$/i.test(word)) {
+      const min = Number(word.slice(7));
+      if (word !== word.toUpperCase())
+        throw new QuerySyntaxError(
+          src,
+          span,
+          `write ${word.toUpperCase()}( … ) in capitals, like the other operators`,
+        );
+      if (min < 1 || min > 100)
+        throw new QuerySyntaxError(src, span, 'ATLEASTn counts from 1 to 100 occurrences');
+      toks.push({ kind: 'atleast', min, span });
+    } else if (/^(sentence|paragraph|lead):/i.test(word)) {
+      const unit = word.slice(0, word.indexOf(':')).toLowerCase() as UnitKind;
+      if (word.length > unit.length + 1)
+        throw new QuerySyntaxError(
+          src,
+          span,
+          `${unit}: scopes a group: write ${unit}:( … ) with the conditions that must hold together`,
+        );
+      toks.push({ kind: 'scope', unit, span });
     } else if (/^(title|body|author):$/i.test(word) || /^(title|body|author):/i.test(word)) {
       const name = word.slice(0, word.indexOf(':')).toLowerCase() as 'title' | 'body' | 'author';
       toks.push({ kind: 'field', field: name, span: { offset: start, length: name.length + 1 } });
@@ -224,6 +319,28 @@ const lex = (src: string): Tok[] => {
         );
       }
       toks.push({ kind: 'country', code, span });
+    } else if (/^org:/i.test(word)) {
+      const id = word.slice(4).toUpperCase();
+      if (!ORGANISATION_NAMES.has(id)) {
+        const near = [...ORGANISATION_NAMES.keys()].filter((k) => k.startsWith(id.slice(0, 2))).slice(0, 6);
+        throw new QuerySyntaxError(
+          src,
+          span,
+          `"${word.slice(4)}" is not an organisation the gazetteer knows (e.g. org:WHO, org:UNICEF${near.length ? `; close: ${near.map((k) => `org:${k}`).join(', ')}` : ''})`,
+        );
+      }
+      toks.push({ kind: 'org', id, span });
+    } else if (/^actors[<>=]/i.test(word)) {
+      const m = /^actors>=(\d+)$/i.exec(word);
+      const min = Number(m?.[1]);
+      if (!m || min < 1 || min > 50) {
+        throw new QuerySyntaxError(
+          src,
+          span,
+          'write actors>=n with n from 1 to 50 (at least n distinct countries and international bodies)',
+        );
+      }
+      toks.push({ kind: 'actors', min, span });
     } else if (/^countries[<>=]/i.test(word)) {
       const m = /^countries>=(\d+)$/i.exec(word);
       const min = Number(m?.[1]);
@@ -240,6 +357,14 @@ const lex = (src: string): Tok[] => {
         throw new QuerySyntaxError(src, span, 'a list name is @ followed by letters, digits, _ or -');
       }
       toks.push({ kind: 'list', name: word.slice(1), span });
+    } else if (/^[\p{L}_][\p{L}\p{N}_-]*:/u.test(word)) {
+      // A field that does not exist must not silently become a phrase ("lang:es" → "lang es").
+      const name = word.slice(0, word.indexOf(':') + 1);
+      throw new QuerySyntaxError(
+        src,
+        { offset: start, length: name.length },
+        `unknown field "${name}" (known: ${KNOWN_PREFIXES}); put the text in quotes to search for it`,
+      );
     } else {
       toks.push({ kind: 'word', text: word, span });
     }
@@ -260,7 +385,13 @@ export const leafKeyOf = (field: Field, type: LeafNode['type'], value: string): 
 /** The same leaf limited to another field. */
 export const inField = (leaf: LeafNode, field: Field): LeafNode => {
   const value =
-    leaf.type === 'term' ? leaf.stem : leaf.type === 'prefix' ? leaf.prefix : leaf.words.join(' ');
+    leaf.type === 'term'
+      ? leaf.stem
+      : leaf.type === 'prefix'
+        ? leaf.prefix
+        : leaf.type === 'exact'
+          ? `=${leaf.words.join(' ')}`
+          : leaf.words.join(' ');
   const { memoEpoch: _e, memoPresent: _p, ...plain } = leaf;
   return { ...plain, field, key: leafKeyOf(field, leaf.type, value) };
 };
@@ -268,10 +399,25 @@ export const inField = (leaf: LeafNode, field: Field): LeafNode => {
 /** Turns one word or phrase of query text into a leaf, or says why it cannot be one. */
 export const leafFrom = (
   src: string,
-  tok: { kind: 'word' | 'phrase'; text: string; span: Span },
+  tok: { kind: 'word' | 'phrase' | 'exact'; text: string; span: Span },
   field: Field,
 ): LeafNode => {
   const { text, span } = tok;
+  if (tok.kind === 'exact') {
+    const tokens = tokenize(text);
+    if (tokens.length === 0) throw new QuerySyntaxError(src, span, 'these braces have no word in them');
+    if (text.includes('*')) throw new QuerySyntaxError(src, span, 'wildcards do not work inside { }');
+    const words = tokens.map((t) => rawForm(t.raw));
+    return {
+      type: 'exact',
+      key: leafKeyOf(field, 'exact', words.join(' ')),
+      text: `{${text}}`,
+      words,
+      folded: tokens.map((t) => t.folded),
+      field,
+      span,
+    };
+  }
   if (tok.kind === 'phrase') {
     const words = tokenize(text).map((t) => t.folded);
     if (words.length === 0) throw new QuerySyntaxError(src, span, 'this phrase has no words in it');
@@ -411,17 +557,13 @@ export const parseQuery = (source: string, lists: TermLists = new Map(), cache?:
   };
 
   const asNearOperand = (node: QueryNode, at: Tok): NearOperand => {
-    if (node.type === 'term' || node.type === 'phrase' || node.type === 'prefix' || node.type === 'list')
-      return node;
-    if (
-      node.type === 'or' &&
-      node.children.every((c) => ['term', 'phrase', 'prefix', 'list'].includes(c.type))
-    ) {
+    if (OPERAND_TYPES.has(node.type)) return node as NearOperand;
+    if (node.type === 'or' && node.children.every((c) => OPERAND_TYPES.has(c.type))) {
       return node as NearOperand;
     }
     return fail(
       at,
-      'NEAR joins words, phrases, wildcards, lists or (a OR b) groups of them; use AND between larger parts',
+      `${at.kind === 'atleast' ? 'ATLEASTn counts' : 'NEAR joins'} words, phrases, wildcards, lists or (a OR b) groups of them; use AND between larger parts`,
     );
   };
 
@@ -447,6 +589,9 @@ export const parseQuery = (source: string, lists: TermLists = new Map(), cache?:
     };
   };
 
+  // The unit scope being parsed: scopes do not nest.
+  let scope: UnitKind | undefined;
+
   const parsePrimary = (depth: number, field: Field): QueryNode => {
     const t = next();
     if (depth > QUERY_LIMITS.maxDepth) fail(t, `a query nests at most ${QUERY_LIMITS.maxDepth} levels deep`);
@@ -468,8 +613,29 @@ export const parseQuery = (source: string, lists: TermLists = new Map(), cache?:
           fail(peek(), `expected a word, a phrase or "(" after ${t.field}:`);
         return parsePrimary(depth, t.field);
       }
+      case 'scope': {
+        if (scope) fail(t, `${t.unit}:( … ) cannot be used inside ${scope}:( … ); scopes do not nest`);
+        if (peek().kind !== 'lparen') fail(peek(), `expected "(" after ${t.unit}: (write ${t.unit}:( … ))`);
+        scope = t.unit;
+        try {
+          return { type: 'scope', unit: t.unit, child: parsePrimary(depth + 1, field), span: t.span };
+        } finally {
+          scope = undefined;
+        }
+      }
+      case 'atleast': {
+        if (!startsOperand(peek()) || peek().kind === 'not')
+          fail(peek(), `expected "(" or a word after ATLEAST${t.min}`);
+        const operand = parsePrimary(depth + 1, field);
+        return { type: 'atleast', min: t.min, operand: asNearOperand(operand, t), span: t.span };
+      }
+      case 'org':
+        return { type: 'org', id: t.id, span: t.span };
+      case 'actors':
+        return { type: 'actors', min: t.min, span: t.span };
       case 'word':
-      case 'phrase': {
+      case 'phrase':
+      case 'exact': {
         countLeaf(t);
         if (!cache) return leafFrom(source, t, field);
         const bucket = `${field}${t.kind}`;

@@ -31,7 +31,7 @@ export interface LoadedTopics {
 /** Default minimum score of a topic that does not set one. */
 export const DEFAULT_MIN_SCORE = 0.3;
 
-const TopicSchema = z.object({
+const TopicSchema = z.strictObject({
   id: z
     .string()
     .check(
@@ -44,6 +44,8 @@ const TopicSchema = z.object({
   enabled: z._default(z.boolean(), true),
   tags: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(64)))),
 });
+
+const TOPIC_KEYS = Object.keys(TopicSchema.shape);
 
 const ListsSchema = z.record(
   z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'a list name is letters, digits, _ or -')),
@@ -152,6 +154,18 @@ export const loadTopicFiles = (files: readonly TopicFile[]): LoadedTopics => {
     const value: unknown = doc.toJS();
     const isWrapper = isMap(root) && (root.has('topics') || root.has('lists'));
     if (isWrapper) {
+      for (const pair of root.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : '';
+        if (key !== 'topics' && key !== 'lists') {
+          report(
+            file,
+            lc,
+            offsetOf(pair.key, root),
+            `unknown key "${key}" (a file with lists has lists: and topics:)`,
+            key.length,
+          );
+        }
+      }
       const listsNode = root.get('lists', true) as Node | undefined;
       if (listsNode) {
         const parsed = ListsSchema.safeParse((value as { lists: unknown }).lists);
@@ -211,6 +225,22 @@ export const loadTopicFiles = (files: readonly TopicFile[]): LoadedTopics => {
       const parsed = TopicSchema.safeParse(item);
       if (!parsed.success) {
         for (const issue of parsed.error.issues) {
+          if (issue.code === 'unrecognized_keys') {
+            // A misspelt key ("minscore") would otherwise be ignored and its default used.
+            for (const key of issue.keys) {
+              const keyNode = isMap(itemNode)
+                ? itemNode.items.find((p) => isScalar(p.key) && p.key.value === key)?.key
+                : undefined;
+              report(
+                file,
+                lc,
+                offsetOf(keyNode as Node | undefined, itemNode),
+                `unknown key "${key}" (a topic has ${TOPIC_KEYS.join(', ')})`,
+                key.length,
+              );
+            }
+            continue;
+          }
           const at = nodeAt(itemNode, issue.path);
           const where = issue.path.length ? issue.path.join('.') : 'topic';
           report(file, lc, offsetOf(at, itemNode), `${where}: ${issue.message}`);

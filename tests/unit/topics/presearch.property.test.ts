@@ -26,7 +26,19 @@ const WORDS = [
   'the',
   'officials',
 ];
-const PLACES = ['South Korea', 'Azerbaijan', 'Baku', 'Armenia', 'Korean'];
+const PLACES = [
+  'South Korea',
+  'Azerbaijan',
+  'Baku',
+  'Armenia',
+  'Korean',
+  'WHO',
+  'who',
+  'UNICEF',
+  'Mr.',
+  'said.',
+  'U.S.',
+];
 const lists = new Map([['supplies', ['masks', 'medical masks', 'vaccin*'].map(parseListItem)]]);
 
 const word = fc.constantFrom(...WORDS);
@@ -38,7 +50,10 @@ const simpleLeaf = fc.oneof(
 );
 const leaf = fc.oneof(
   { weight: 6, arbitrary: simpleLeaf },
-  { weight: 1, arbitrary: fc.constantFrom('country:KR', 'country:AZ', 'countries>=2') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('country:KR', 'country:AZ', 'countries>=2', 'org:WHO', 'actors>=2', '{WHO}'),
+  },
   {
     weight: 1,
     arbitrary: fc.tuple(fc.constantFrom('title:', 'body:'), simpleLeaf).map(([f, l]) => `${f}${l}`),
@@ -48,7 +63,7 @@ const nearOperand = fc.oneof(
   simpleLeaf,
   fc.tuple(simpleLeaf, simpleLeaf).map(([a, b]) => `(${a} OR ${b})`),
 );
-const query: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie) => ({
+const unscoped: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie) => ({
   node: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     leaf,
@@ -56,11 +71,27 @@ const query: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie) => ({
     fc.tuple(tie('node'), tie('node')).map(([a, b]) => `(${a} OR ${b})`),
     fc.tuple(tie('node'), tie('node')).map(([a, b]) => `(${a} NOT ${b})`),
     tie('node').map((a) => `NOT ${a}`),
+    fc.tuple(fc.integer({ min: 1, max: 3 }), nearOperand).map(([n, a]) => `ATLEAST${n}(${a})`),
     fc
       .tuple(nearOperand, fc.constantFrom('NEAR', 'ONEAR'), fc.nat(4), nearOperand)
       .map(([a, op, n, b]) => `(${a} ${op}/${n} ${b})`),
   ),
 })).node;
+
+// Scopes do not nest: a scope holds an unscoped query, and scoped parts combine with the rest.
+const scoped = fc
+  .tuple(fc.constantFrom('sentence', 'paragraph', 'lead'), unscoped)
+  .map(([unit, a]) => `${unit}:(${a})`);
+const query: fc.Arbitrary<string> = fc.oneof(
+  { weight: 3, arbitrary: unscoped },
+  { weight: 1, arbitrary: scoped },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(scoped, fc.constantFrom('AND', 'OR', 'NOT'), unscoped)
+      .map(([a, op, b]) => `(${a} ${op} ${b})`),
+  },
+);
 
 const text = (min: number, max: number) =>
   fc

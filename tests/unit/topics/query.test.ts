@@ -30,6 +30,16 @@ const shape = (node: QueryNode): unknown => {
       return `country:${node.code}`;
     case 'countries':
       return `countries>=${node.min}`;
+    case 'exact':
+      return `${node.field === 'any' ? '' : `${node.field}:`}=${node.words.join(' ')}`;
+    case 'org':
+      return `org:${node.id}`;
+    case 'actors':
+      return `actors>=${node.min}`;
+    case 'atleast':
+      return { [`atleast${node.min}`]: shape(node.operand) };
+    case 'scope':
+      return { [node.unit]: shape(node.child) };
   }
 };
 const lists = new Map([['supplies', ['masks', 'medical masks', 'vaccin*'].map(parseListItem)]]);
@@ -56,6 +66,22 @@ describe('Function: parseQuery', () => {
     ['a &&b', { and: ['~a', '~b'] }],
     ['developing countries', { and: ['~develop', '~countri'] }],
     ['countries*', 'countries*'],
+    ['{WHO} OR {U.N.}', { or: ['=WHO', '=U N'] }],
+    ['title:{UN}', 'title:=UN'],
+    ["{WHO's}", '=WHO'],
+    ['org:who AND actors>=3', { and: ['org:WHO', 'actors>=3'] }],
+    ['ATLEAST3(masks OR @supplies)', { atleast3: { or: ['~mask', '@supplies'] } }],
+    ['ATLEAST2 aid', { atleast2: '~aid' }],
+    [
+      'sentence:(@supplies AND donat* AND countries>=2)',
+      { sentence: { and: ['@supplies', 'donat*', 'countries>=2'] } },
+    ],
+    [
+      'paragraph:(aid NOT loan) AND lead:(vaccine)',
+      { and: [{ paragraph: { and: ['~aid', { not: '~loan' }] } }, { lead: '~vaccin' }] },
+    ],
+    ['"lang: es"', '"lang es"'],
+    ['10:30 meeting', { and: ['"10 30"', '~meet'] }],
   ])('should parse %s', (query, expected) => {
     // Act & Assess
     expect(parsed(query)).toEqual(expected);
@@ -89,6 +115,20 @@ describe('Function: parseQuery', () => {
     ['masks AND title:country:ZZ', 1, 17, '"ZZ" is not an ISO 3166-1 country code'],
     ['masks\nAND title:@bad!', 2, 11, 'a list name is @ followed by'],
     ['   ', 1, 1, 'the query is empty'],
+    ['masks AND lang:es', 1, 11, 'unknown field "lang:" (known: title:, body:'],
+    ['source:reuters', 1, 1, 'unknown field "source:"'],
+    ['titel:aid', 1, 1, 'unknown field "titel:"'],
+    ['{WHO', 1, 1, 'this "{" is never closed'],
+    ['WHO}', 1, 4, 'this "}" closes nothing'],
+    ['{ }', 1, 1, 'these braces have no word in them'],
+    ['org:NOPE', 1, 1, '"NOPE" is not an organisation the gazetteer knows'],
+    ['actors>=0', 1, 1, 'write actors>=n'],
+    ['atleast3(aid)', 1, 1, 'write ATLEAST3( … ) in capitals'],
+    ['ATLEAST0(aid)', 1, 1, 'ATLEASTn counts from 1 to 100'],
+    ['ATLEAST2(a AND b)', 1, 1, 'ATLEASTn counts words'],
+    ['sentence:(a AND paragraph:(b))', 1, 17, 'paragraph:( … ) cannot be used inside sentence:( … )'],
+    ['sentence:aid', 1, 1, 'sentence: scopes a group'],
+    ['sentence: aid', 1, 11, 'expected "(" after sentence:'],
   ])('should reject %j at line %i, column %i', (query, line, column, message) => {
     // Act
     let error: unknown;

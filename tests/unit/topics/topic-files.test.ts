@@ -26,6 +26,22 @@ describe('Function: loadTopicFiles', () => {
     expect(loaded.rawLists).toEqual({ kit: ['masks', 'medical masks', 'ventil*'] });
   });
 
+  it('should refuse unknown keys at their place instead of ignoring them', () => {
+    // Prepare
+    const text =
+      'lists:\n  a: [x]\ntopic:\n  - id: one\ntopics:\n  - id: aid\n    name: Aid\n    query: aid\n    minscore: 0.9\n';
+
+    // Act
+    const { problems, topics } = loadTopicFiles([{ path: 't.yaml', text }]);
+
+    // Assess
+    expect(topics).toEqual([]);
+    expect(problems.map((p) => `${p.line}:${p.column}: ${p.message}`)).toEqual([
+      '3:1: unknown key "topic" (a file with lists has lists: and topics:)',
+      '9:5: unknown key "minscore" (a topic has id, name, description, query, minScore, enabled, tags)',
+    ]);
+  });
+
   it('should report a query error at its line and column in the file, with a caret', () => {
     // Prepare
     const text = 'topics:\n  - id: aid\n    name: Aid\n    query: |\n      masks AND\n      (aid OR )\n';
