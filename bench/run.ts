@@ -14,6 +14,7 @@ const PARTS: Record<string, string[]> = {
   match: ['--expose-gc', '--max-old-space-size=12288', 'bench/match.ts'],
   stories: ['bench/stories.ts'],
   cost: ['bench/cost.ts'], // after parse: it reads the CPU time per article from parse.json
+  relevance: ['bench/relevance.ts'],
 };
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const unknown = asked.filter((a) => !(a in PARTS));

@@ -318,6 +318,17 @@ export class Evaluator {
     return [...units].sort((a, b) => a - b);
   }
 
+  /** How many units satisfy a scope, counting no further than `enough`. */
+  unitsMatching(node: Extract<QueryNode, { type: 'scope' }>, enough: number): number {
+    // Without a NOT inside, a unit can match only if the whole article does.
+    if (!hasNot(node.child) && !this.matches(node.child)) return 0;
+    let n = 0;
+    for (const unit of this.unitsToCheck(node.unit, node.child)) {
+      if (this.matches(node.child, { kind: node.unit, unit }) && ++n >= enough) break;
+    }
+    return n;
+  }
+
   /** True when the article (or, with `ctx`, one of its units) satisfies the query. */
   matches(node: QueryNode, ctx?: UnitContext): boolean {
     switch (node.type) {
@@ -345,15 +356,10 @@ export class Evaluator {
           ? this.actorsIn(ctx, 'country').size + this.actorsIn(ctx, 'org').size >= node.min
           : this.view.countries.size + this.view.orgCounts.size >= node.min;
       case 'atleast':
+        if (node.operand.type === 'scope') return this.unitsMatching(node.operand, node.min) >= node.min;
         return this.countOf(node.operand, ctx) >= node.min;
-      case 'scope': {
-        // Without a NOT inside, a unit can match only if the whole article does.
-        if (!hasNot(node.child) && !this.matches(node.child)) return false;
-        for (const unit of this.unitsToCheck(node.unit, node.child)) {
-          if (this.matches(node.child, { kind: node.unit, unit })) return true;
-        }
-        return false;
-      }
+      case 'scope':
+        return this.unitsMatching(node, 1) >= 1;
       case 'near': {
         if (!this.operandPresent(node.left) || !this.operandPresent(node.right)) return false;
         if (ctx && (!this.inUnit(node.left, ctx) || !this.inUnit(node.right, ctx))) return false;
@@ -429,7 +435,8 @@ export const positiveLeaves = (node: QueryNode, out: Array<{ leaf: LeafNode; lis
 
 /**
  * The place and body conditions that count for a match (not under a NOT): a country code or
- * organisation id, or `*` for any (countries>=n, actors>=n).
+ * organisation id, or `*` for any (countries>=n, actors>=n), with the name the explanation
+ * lists them under.
  */
 export const positivePlaces = (
   node: QueryNode,
@@ -440,14 +447,14 @@ export const positivePlaces = (
       out.push({ kind: 'country', code: node.code, text: `country:${node.code}` });
       break;
     case 'countries':
-      out.push({ kind: 'country', code: '*', text: `countries>=${node.min}` });
+      out.push({ kind: 'country', code: '*', text: 'countries' });
       break;
     case 'org':
       out.push({ kind: 'org', code: node.id, text: `org:${node.id}` });
       break;
     case 'actors':
-      out.push({ kind: 'country', code: '*', text: `actors>=${node.min}` });
-      out.push({ kind: 'org', code: '*', text: `actors>=${node.min}` });
+      out.push({ kind: 'country', code: '*', text: 'countries' });
+      out.push({ kind: 'org', code: '*', text: 'international bodies' });
       break;
     case 'scope':
       positivePlaces(node.child, out);

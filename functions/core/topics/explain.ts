@@ -1,6 +1,8 @@
-import type { ArticleView } from './article-view.ts';
+import { type ArticleView, unitsOf } from './article-view.ts';
 import { type Evaluator, type Hit, positiveLeaves, positivePlaces } from './evaluate.ts';
-import type { QueryNode } from './query.ts';
+import type { LeafNode, QueryNode } from './query.ts';
+import termRarity from './term-rarity.json' with { type: 'json' };
+import { unitOfHit } from './evaluate.ts';
 
 /** One matched word, phrase or wildcard of the query, and where it occurs. */
 export interface MatchedTerm {
@@ -28,26 +30,61 @@ export interface ScoreFactors {
   inTitle: boolean;
   /** Occurrences per 100 body words. */
   density: number;
+  /** A term is in the first two sentences of the body. */
+  inLead: boolean;
+  /** Σ over terms of rarity × saturated, length-normalised frequency (BM25). */
+  evidence: number;
+  /**
+   * Share of the found terms' rarity that one paragraph (or the title) holds together, 0–1;
+   * 0.5 when only one term was found (nothing to be together with).
+   */
+  concentration: number;
+  /** Share of the body's sentences that hold some term, 0–1. */
+  coverage: number;
+  bodyWords: number;
 }
 
 export const SNIPPET_LENGTH = 300;
 
+/** BM25 constants: term-frequency saturation, length normalisation, and the length counted as usual. */
+export const BM25 = { k1: 1.2, b: 0.75, averageBodyWords: 600 } as const;
+/** How much an occurrence in the title and in the first two sentences adds to a term's frequency. */
+const TITLE_WEIGHT = 2;
+const LEAD_BONUS = 0.5;
+const LEAD_SENTENCES = 2;
+/** Rarity given to place and body conditions (a mention of any country is common in news). */
+const PLACE_IDF = 2;
+/** The evidence at which the evidence part of the score reaches 1 − 1/e. */
+const EVIDENCE_SCALE = 20;
+/** The share of sentences about the topic at which an article counts as wholly about it (RELEVANCE.md's 15 % rule, with room). */
+const FULL_COVERAGE = 0.2;
+
+const RARITY = termRarity as { rareIdf: number; stems: Record<string, number> };
+
 /**
- * Score from 0 to 1:
- *   0.35 · min(1, distinct terms / 4)
- * + 0.25 · min(1, occurrences / 8)
- * + 0.20 · min(1, density / 2)          (density = occurrences per 100 body words)
- * + 0.20 · (a term is in the title)
- * then halved when the article mentions the topic only once (a passing mention).
+ * How rare a word is in English (ln(1 + count of the commonest word ÷ count of the stem), from
+ * the SUBTLEX-US counts in term-rarity.json): 0.9 for "the", 8.8 for any word rarer than the
+ * 5,133 stems the table keeps.
  */
-export const scoreOf = (f: ScoreFactors): number => {
+export const rarityOf = (stem: string): number => RARITY.stems[stem] ?? RARITY.rareIdf;
+
+/**
+ * Score from 0 to 1, comparable across the articles of one topic:
+ *   0.45 · (1 − e^(−evidence / 20))       rarity-weighted BM25 over the matched terms
+ * + 0.20 · concentration                  the terms found together in one paragraph
+ * + 0.15 · min(1, 2 · coverage)           how much of the article is about them (share of sentences)
+ * + 0.20 · position                       1 with a term in the title, 0.6 in the first two sentences
+ */
+export const scoreOf = (
+  f: Pick<ScoreFactors, 'evidence' | 'concentration' | 'coverage' | 'inTitle' | 'inLead'>,
+): number => {
+  const position = f.inTitle ? 1 : f.inLead ? 0.6 : 0;
   const raw =
-    0.35 * Math.min(1, f.distinctTerms / 4) +
-    0.25 * Math.min(1, f.occurrences / 8) +
-    0.2 * Math.min(1, f.density / 2) +
-    0.2 * (f.inTitle ? 1 : 0);
-  const score = f.occurrences <= 1 ? raw / 2 : raw;
-  return Math.round(Math.min(1, score) * 1000) / 1000;
+    0.35 * (1 - Math.exp(-f.evidence / EVIDENCE_SCALE)) +
+    0.15 * f.concentration +
+    0.35 * Math.min(1, f.coverage / FULL_COVERAGE) +
+    0.15 * position;
+  return Math.round(Math.min(1, raw) * 1000) / 1000;
 };
 
 const charRange = (view: ArticleView, hit: Hit) => {
@@ -117,6 +154,31 @@ export const snippetOf = (text: string, ranges: ReadonlyArray<{ start: number; e
   return out.replace(/\s+/g, ' ');
 };
 
+/**
+ * Sentences that hold the topic's words together: at least two distinct terms, or the one
+ * term of a topic that found only one.
+ */
+const supportedSentences = (termsBySentence: ReadonlyMap<number, number>, terms: number): number => {
+  const need = Math.min(2, terms);
+  let n = 0;
+  for (const k of termsBySentence.values()) if (k >= need) n++;
+  return n;
+};
+
+/** The rarity of a leaf: its stem's, a phrase's rarest word's, a prefix as a stem. */
+const leafRarity = (leaf: LeafNode): number => {
+  switch (leaf.type) {
+    case 'term':
+      return rarityOf(leaf.stem);
+    case 'prefix':
+      return rarityOf(leaf.prefix);
+    case 'phrase':
+      return Math.max(...leaf.words.map(rarityOf));
+    case 'exact':
+      return Math.max(...leaf.folded.map(rarityOf));
+  }
+};
+
 /** Scores a matched topic and explains the match; undefined when the score is under `minScore`. */
 export const explainMatch = (
   query: QueryNode,
@@ -125,6 +187,8 @@ export const explainMatch = (
 ): { score: number; factors: ScoreFactors; explanation: Explanation } | undefined => {
   const view = evaluator.view;
   const terms = new Map<string, MatchedTerm>();
+  /** Per term: its rarity and the token places it was found at. */
+  const evidence = new Map<string, { idf: number; hits: Hit[] }>();
   const seen = new Set<string>();
   let occurrences = 0;
   let inTitle = false;
@@ -138,6 +202,13 @@ export const explainMatch = (
       if (p.field === 'title') inTitle = true;
     }
   };
+  const addEvidence = (name: string, idf: number, hits: readonly Hit[]) => {
+    const known = evidence.get(name);
+    if (!known) evidence.set(name, { idf, hits: [...hits] });
+    else
+      for (const h of hits)
+        if (!known.hits.some((k) => k.field === h.field && k.first === h.first)) known.hits.push(h);
+  };
   for (const { leaf, list } of positiveLeaves(query)) {
     const hits = evaluator.hits(leaf);
     if (hits.length === 0) continue;
@@ -147,7 +218,9 @@ export const explainMatch = (
         ? `s:${leaf.stem}`
         : leaf.type === 'prefix'
           ? `p:${leaf.prefix}`
-          : `f:${leaf.words.join(' ')}`;
+          : leaf.type === 'exact'
+            ? `e:${leaf.words.join(' ')}`
+            : `f:${leaf.words.join(' ')}`;
     const positions = hits.map((h) => charRange(view, h));
     const known = terms.get(name);
     if (known) {
@@ -158,22 +231,67 @@ export const explainMatch = (
     } else {
       terms.set(name, { term: leaf.text, ...(list ? { list } : {}), positions });
     }
+    addEvidence(name, leafRarity(leaf), hits);
     countOccurrences(positions);
   }
-  // Place conditions count like terms: their mentions are occurrences.
+  // Place and body conditions count like terms: their mentions are occurrences.
   for (const place of positivePlaces(query)) {
-    const mentions = view.places.filter((p) => place.code === '*' || p.code === place.code);
-    if (mentions.length === 0 || terms.has(place.text)) continue;
-    const positions = mentions.map((m) => charRange(view, { field: m.field, first: m.first, last: m.last }));
+    const all = place.kind === 'country' ? view.places : view.organisations;
+    const mentions = all.filter((p) => place.code === '*' || ('code' in p ? p.code : p.id) === place.code);
+    const name = `${place.text}|${place.kind}`;
+    if (mentions.length === 0 || evidence.has(name)) continue;
+    const hits = mentions.map((m): Hit => ({ field: m.field, first: m.first, last: m.last }));
+    const positions = hits.map((h) => charRange(view, h));
     terms.set(place.text, { term: place.text, positions });
+    addEvidence(name, PLACE_IDF, hits);
     countOccurrences(positions);
   }
   const bodyWords = Math.max(1, view.body.tokens.length);
+  // BM25 per term: title occurrences weigh more, the opening sentences a little more.
+  const sentences = unitsOf(view, 'sentence');
+  const paragraphs = unitsOf(view, 'paragraph');
+  const lengthNorm = 1 - BM25.b + (BM25.b * bodyWords) / BM25.averageBodyWords;
+  let evidenceSum = 0;
+  let rarityTotal = 0;
+  let inLead = false;
+  let wordTerms = 0;
+  const unitRarity = new Map<number, number>();
+  // Sentence → the distinct (non-place) terms it holds.
+  const termsBySentence = new Map<number, number>();
+  for (const [name, { idf, hits }] of evidence) {
+    // A place named all through an article says where it is, not what it is about.
+    const isPlace = name.includes('|');
+    let tf = 0;
+    const units = new Set<number>();
+    const sentencesOfTerm = new Set<number>();
+    for (const h of hits) {
+      // Sentence 0 is the title; the body's sentences are numbered from 1.
+      const sentence = unitOfHit(sentences, h);
+      const isLead = h.field === 'body' && sentence >= 1 && sentence <= LEAD_SENTENCES;
+      if (isLead) inLead = true;
+      if (sentence >= 1 && !isPlace) sentencesOfTerm.add(sentence);
+      tf += (h.field === 'title' ? TITLE_WEIGHT : 1) + (isLead ? LEAD_BONUS : 0);
+      const u = unitOfHit(paragraphs, h);
+      if (u >= 0) units.add(u);
+    }
+    evidenceSum += (idf * tf * (BM25.k1 + 1)) / (tf + BM25.k1 * lengthNorm);
+    rarityTotal += idf;
+    for (const u of sentencesOfTerm) termsBySentence.set(u, (termsBySentence.get(u) ?? 0) + 1);
+    if (!isPlace) wordTerms++;
+    for (const u of units) unitRarity.set(u, (unitRarity.get(u) ?? 0) + idf);
+  }
+  const best = Math.max(0, ...unitRarity.values());
+  const round = (x: number, d = 100) => Math.round(x * d) / d;
   const factors: ScoreFactors = {
     distinctTerms: terms.size,
     occurrences,
     inTitle,
-    density: Math.round((occurrences / bodyWords) * 100 * 100) / 100,
+    density: round((occurrences / bodyWords) * 100),
+    inLead,
+    evidence: round(evidenceSum),
+    concentration: evidence.size < 2 ? 0.5 : round(best / rarityTotal),
+    coverage: round(supportedSentences(termsBySentence, wordTerms) / Math.max(1, sentences.count - 1)),
+    bodyWords,
   };
   const score = scoreOf(factors);
   // The snippet is the costly part: only for matches that are kept.

@@ -112,11 +112,14 @@ export interface ActorsNode {
   min: number;
   span: Span;
 }
-/** The operand occurs at least `min` times (distinct places in the text). */
+/**
+ * The operand occurs at least `min` times (distinct places in the text), or, for a scope,
+ * at least `min` sentences (paragraphs) satisfy it.
+ */
 export interface AtLeastNode {
   type: 'atleast';
   min: number;
-  operand: NearOperand;
+  operand: NearOperand | ScopeNode;
   span: Span;
 }
 /** Where every condition of a scope must hold together. */
@@ -627,6 +630,7 @@ export const parseQuery = (source: string, lists: TermLists = new Map(), cache?:
         if (!startsOperand(peek()) || peek().kind === 'not')
           fail(peek(), `expected "(" or a word after ATLEAST${t.min}`);
         const operand = parsePrimary(depth + 1, field);
+        if (operand.type === 'scope') return { type: 'atleast', min: t.min, operand, span: t.span };
         return { type: 'atleast', min: t.min, operand: asNearOperand(operand, t), span: t.span };
       }
       case 'org':

@@ -97,6 +97,16 @@ describe('Function: matchArticle with precise operators', () => {
     expect(hit('sentence:(ATLEAST2(aid))', '', 'Aid came. More aid came.')).toBe(false);
   });
 
+  it('should count the sentences that satisfy a scope for ATLEAST', () => {
+    // Prepare
+    const query = 'ATLEAST2(sentence:(aid AND masks))';
+
+    // Act & Assess
+    expect(hit(query, 'Aid: masks', 'Masks came as aid.', 'Other news.')).toBe(true);
+    expect(hit(query, '', 'Masks came as aid. Aid, then more aid, and masks.')).toBe(true);
+    expect(hit(query, '', 'Masks came as aid. Aid came. Masks came.')).toBe(false);
+  });
+
   it('should count countries and international bodies together as actors', () => {
     // Act & Assess
     expect(hit('actors>=3', '', 'UNICEF and the WHO helped Azerbaijan.')).toBe(true);

@@ -72,6 +72,7 @@ describe('Function: parseQuery', () => {
     ['org:who AND actors>=3', { and: ['org:WHO', 'actors>=3'] }],
     ['ATLEAST3(masks OR @supplies)', { atleast3: { or: ['~mask', '@supplies'] } }],
     ['ATLEAST2 aid', { atleast2: '~aid' }],
+    ['ATLEAST2(sentence:(aid masks))', { atleast2: { sentence: { and: ['~aid', '~mask'] } } }],
     [
       'sentence:(@supplies AND donat* AND countries>=2)',
       { sentence: { and: ['@supplies', 'donat*', 'countries>=2'] } },

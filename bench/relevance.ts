@@ -1,0 +1,152 @@
+/**
+ * Relevance on real news: every shipped topic against its labels (seeds/labels/), matched on
+ * the labelled articles of a JSON Lines corpus (default ../shared/corpus/articles.jsonl, or
+ * NEWSWATCH_CORPUS / --corpus). Figures are given on the `test` split, which tuning never
+ * reads, and on `dev` for comparison; the table goes to bench/results/relevance.md.
+ *
+ *   npm run bench:relevance [-- --corpus file.jsonl] [--topics dir] [--labels dir]
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { readJsonLinesCorpus } from '../functions/adapters/local/jsonl-corpus.ts';
+import { readLabelFolder } from '../functions/adapters/local/label-folder.ts';
+import { readTopicFolder } from '../functions/adapters/local/topic-folder.ts';
+import {
+  judgeTopics,
+  type JudgedArticle,
+  splitOf,
+  type TopicFigures,
+  topicFigures,
+  wilsonInterval,
+} from '../functions/core/topics/relevance.ts';
+import {
+  describeMachine,
+  machine,
+  markdownTable,
+  printTable,
+  smoke,
+  type Table,
+  writeResults,
+} from './common.ts';
+
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const root = new URL('../', import.meta.url).pathname;
+const corpusPath = resolve(
+  arg('corpus') ?? process.env.NEWSWATCH_CORPUS ?? resolve(root, '../shared/corpus/articles.jsonl'),
+);
+const topicsDir = resolve(arg('topics') ?? resolve(root, 'seeds/topics'));
+const labelsDir = resolve(arg('labels') ?? resolve(root, 'seeds/labels'));
+
+if (!existsSync(corpusPath)) {
+  console.log(
+    [
+      `No corpus at ${corpusPath}: relevance is measured on real news, which is not shipped.`,
+      'Supply one as JSON Lines, one article a line: {"id", "title", "body", "date", "author", "source", "url"}',
+      '(unknown fields as empty strings), with labels in seeds/labels/ whose "article" is the line\'s id, then run',
+      '  npm run bench:relevance -- --corpus path/to/articles.jsonl   (or set NEWSWATCH_CORPUS)',
+    ].join('\n'),
+  );
+  process.exit(0);
+}
+
+const { loaded } = readTopicFolder(topicsDir);
+if (loaded.problems.length) throw new Error(`topic files have problems: ${loaded.problems[0]?.message}`);
+const { labels, problems } = readLabelFolder(labelsDir);
+if (problems.length) throw new Error(`label files have problems: ${problems[0]?.file}:${problems[0]?.line}`);
+const corpus = readJsonLinesCorpus(corpusPath);
+const started = performance.now();
+const { judged, missing } = judgeTopics(loaded.topics, loaded.lists, corpus.articles, labels);
+const matchMs = performance.now() - started;
+
+const fmt = (x: number | null) => (x === null ? '–' : x.toFixed(2));
+const ci = (k: number, n: number) => {
+  const w = wilsonInterval(k, n);
+  return w ? `${w[0].toFixed(2)}–${w[1].toFixed(2)}` : '–';
+};
+
+interface Row {
+  topic: string;
+  minScore: number;
+  test: TopicFigures;
+  dev: TopicFigures;
+}
+const rows: Row[] = [];
+for (const t of loaded.topics) {
+  const all = judged.get(t.id) ?? [];
+  const part = (s: 'dev' | 'test') => all.filter((j: JudgedArticle) => splitOf(j.article) === s);
+  rows.push({
+    topic: t.id,
+    minScore: t.minScore,
+    test: topicFigures(t.id, t.minScore, part('test')),
+    dev: topicFigures(t.id, t.minScore, part('dev')),
+  });
+}
+
+const table: Table = {
+  title: 'Relevance per shipped topic on the test split (labels never used for tuning)',
+  header: [
+    'topic',
+    'labels',
+    'relevant',
+    'alerts',
+    'TP',
+    'P',
+    'P 95% CI',
+    'R',
+    'R 95% CI',
+    'F1',
+    'dev P',
+    'dev R',
+  ],
+  left: [0],
+  rows: rows.map((r) => [
+    r.topic,
+    String(r.test.labelled),
+    String(r.test.relevant),
+    String(r.test.alerts),
+    String(r.test.truePositives),
+    fmt(r.test.precision),
+    ci(r.test.truePositives, r.test.alerts),
+    fmt(r.test.recall),
+    ci(r.test.truePositives, r.test.relevant),
+    fmt(r.test.f1),
+    fmt(r.dev.precision),
+    fmt(r.dev.recall),
+  ]),
+};
+printTable(table);
+const m = machine();
+const md = [
+  '# Relevance on real news',
+  '',
+  describeMachine(m),
+  '',
+  `Corpus: \`${corpusPath.replace(resolve(root, '..'), '..')}\` (${corpus.articles.size} articles read, ${corpus.problems.length} unreadable); labels: \`seeds/labels/\` (${labels.length}, ${missing.length} of them for articles not in the corpus).`,
+  'Split fixed by article id before any tuning (40 % test, `splitOf` in `functions/core/topics/relevance.ts`); topics were tuned on `dev` only.',
+  'Targets: precision ≥ 0.85 and recall ≥ 0.80. Intervals are Wilson 95 %.',
+  '',
+  markdownTable(table),
+  '',
+  ...rows.flatMap((r) => [
+    `## ${r.topic} (minScore ${r.minScore})`,
+    '',
+    `False alerts on test: ${r.test.falseAlerts.length ? '' : 'none'}`,
+    ...r.test.falseAlerts.map((f) => `- \`${f.article}\` (${f.score.toFixed(2)}): ${f.reason}`),
+    '',
+    `Misses on test: ${r.test.misses.length ? '' : 'none'}`,
+    ...r.test.misses.map(
+      (f) =>
+        `- \`${f.article}\` (${f.why}${f.score === undefined ? '' : `, ${f.score.toFixed(2)}`}): ${f.reason}`,
+    ),
+    '',
+  ]),
+  `Matching the ${[...judged.values()].reduce((n, j) => n + j.length, 0)} judged (topic, article) pairs took ${matchMs.toFixed(0)} ms.`,
+].join('\n');
+writeResults(
+  'relevance',
+  { machine: m, smoke, corpus: corpusPath, labels: labels.length, missing: missing.length, rows },
+  md,
+);
