@@ -60,6 +60,8 @@ export interface LocalPaths {
   topics: string;
   /** The subscribers file, the same one the CDK app reads. */
   subscribers: string;
+  /** Relevance labels, one `<topic>.jsonl` file per topic. */
+  labels: string;
   /** Articles copied into the inbox on the very first start. */
   seedArticles: string;
 }
@@ -72,6 +74,7 @@ export const defaultPaths = (root = REPO_ROOT, env: NodeJS.ProcessEnv = process.
     inbox: resolve(env.NEWSWATCH_INBOX ?? join(root, 'inbox')),
     topics: resolve(env.NEWSWATCH_TOPICS ?? join(root, 'seeds', 'topics')),
     subscribers: resolve(env.NEWSWATCH_SUBSCRIBERS ?? join(root, 'seeds', 'subscribers.yaml')),
+    labels: resolve(env.NEWSWATCH_LABELS ?? join(root, 'seeds', 'labels')),
     seedArticles: join(root, 'seeds', 'articles'),
   };
 };

@@ -6,6 +6,15 @@ import type { MatchRecord, TopicSet } from '../functions/core/pipeline/matching.
 import type { Explanation } from '../functions/core/topics/explain.ts';
 import { lintQuery } from '../functions/core/topics/lint.ts';
 import { caret, parseListItem, parseQuery, QuerySyntaxError } from '../functions/core/topics/query.ts';
+import type { RelevanceLabel } from '../functions/core/topics/labels.ts';
+import {
+  judgeTopics,
+  type LabelledArticle,
+  type Split,
+  splitOf,
+  type TopicFigures as RelevanceFigures,
+  topicFigures,
+} from '../functions/core/topics/relevance.ts';
 import type { TopicDefinition } from '../functions/core/topics/topic.ts';
 
 /**
@@ -399,3 +408,44 @@ export const matchesPerDay = (snap: CatalogSnapshot, maxDays = 90): MatchesPerDa
 /** Files that were rejected, newest first. */
 export const listErrors = (snap: CatalogSnapshot, limit = 100) =>
   [...snap.errors].sort((a, b) => b.occurredAt.localeCompare(a.occurredAt)).slice(0, limit);
+
+/** The figures of every topic (or one) on its labels, as `topics eval` and the dashboard show them. */
+export interface TopicEvaluation {
+  split: Split | 'all';
+  labels: number;
+  /** Labels whose article is not among the articles evaluated. */
+  missing: number;
+  topics: RelevanceFigures[];
+}
+
+/**
+ * Evaluates topics on their labels: each labelled article is matched afresh with the topic
+ * as it is now, so a changed query or minimum score shows its effect at once.
+ */
+export const evaluateTopics = (
+  set: TopicSet | undefined,
+  articles: ReadonlyMap<string, LabelledArticle>,
+  labels: readonly RelevanceLabel[],
+  options: { topic?: string; split?: Split | 'all' } = {},
+): TopicEvaluation => {
+  const split = options.split ?? 'all';
+  const topics = (set?.topics ?? []).filter((t) => options.topic === undefined || t.id === options.topic);
+  const lists = new Map(Object.entries(set?.lists ?? {}).map(([n, items]) => [n, items.map(parseListItem)]));
+  const inSplit = labels.filter((l) => split === 'all' || splitOf(l.article) === split);
+  const { judged, missing } = judgeTopics(topics, lists, articles, inSplit);
+  return {
+    split,
+    labels: inSplit.filter((l) => topics.some((t) => t.id === l.topic)).length,
+    missing: missing.length,
+    topics: topics.map((t) => topicFigures(t.id, t.minScore, judged.get(t.id) ?? [])),
+  };
+};
+
+/** Stored articles, ready to be matched for evaluation, by id. */
+export const labelledArticlesOf = (snap: CatalogSnapshot): Map<string, LabelledArticle> =>
+  new Map(
+    snap.articles.map((a) => [
+      a.id,
+      { id: a.id, title: a.title, paragraphs: a.paragraphs, ...(a.author ? { author: a.author } : {}) },
+    ]),
+  );

@@ -89,12 +89,12 @@ const figures = async (table: string, days: number, region?: string): Promise<nu
   );
   console.log(`${runs.length} articles matched in the last ${days} days`);
   console.log(
-    `${'topic'.padEnd(40)} ${'candidates'.padStart(10)} ${'matches'.padStart(8)} ${'precision'.padStart(9)}`,
+    `${'topic'.padEnd(40)} ${'candidates'.padStart(10)} ${'matches'.padStart(8)} ${'match rate'.padStart(10)}`,
   );
   for (const r of rows) {
     const note = r.matches === 0 ? '  never fired' : '';
     console.log(
-      `${r.topicId.padEnd(40)} ${String(r.candidates).padStart(10)} ${String(r.matches).padStart(8)} ${r.precision.toFixed(3).padStart(9)}${note}`,
+      `${r.topicId.padEnd(40)} ${String(r.candidates).padStart(10)} ${String(r.matches).padStart(8)} ${r.matchRate.toFixed(3).padStart(10)}${note}`,
     );
   }
   return 0;

@@ -16,7 +16,25 @@ import {
   StartupError,
 } from '../local-newswatch.ts';
 import { startLocalRuntime } from '../runtime.ts';
-import { listAlerts, listArticles, listTopics, previewQuery, showArticle } from '../services.ts';
+import {
+  evaluateTopics,
+  labelledArticlesOf,
+  listAlerts,
+  listArticles,
+  listTopics,
+  previewQuery,
+  showArticle,
+  type TopicEvaluation,
+} from '../services.ts';
+import { FolderLabelStore } from '../../functions/adapters/local/label-folder.ts';
+import { checkLabel } from '../../functions/core/topics/labels.ts';
+import {
+  corpusArticles,
+  deployedEvaluationInput,
+  evaluationText,
+  labelStoreFor,
+  readLabelsArgument,
+} from './relevance.ts';
 import {
   alertsTable,
   articlesTable,
@@ -361,6 +379,138 @@ export const buildProgram = (exit: (code: number) => void): Command => {
           return preview.valid ? EXIT.ok : EXIT.refused;
         });
       }),
+    );
+
+  topics
+    .command('eval')
+    .description(
+      'precision, recall and F1 of each topic on its labels, with false alerts, misses and thresholds',
+    )
+    .option('--topic <id>', 'only this topic')
+    .option('--labels <file>', 'a labels file (JSON Lines) instead of the labels folder')
+    .option('--labels-dir <dir>', 'the labels folder; default seeds/labels')
+    .option('--corpus <file>', 'evaluate on the articles of a JSON Lines file instead of the stored ones')
+    .option('--table <name>', 'evaluate a deployed table: its topics, labels and articles')
+    .addOption(
+      new Option('--split <part>', 'only labels of one split').choices(['dev', 'test', 'all']).default('all'),
+    )
+    .option('--thresholds', 'list precision and recall at every minimum score')
+    .action(
+      run(
+        async (
+          opts: {
+            topic?: string;
+            labels?: string;
+            labelsDir?: string;
+            corpus?: string;
+            table?: string;
+            split: 'dev' | 'test' | 'all';
+            thresholds?: boolean;
+          },
+          cmd: Command,
+        ) => {
+          const o = globals(cmd);
+          const folder = opts.labelsDir ? resolve(opts.labelsDir) : pathsOf(o).labels;
+          const fileLabels = () =>
+            opts.labels
+              ? readLabelsArgument(resolve(opts.labels))
+              : new FolderLabelStore(folder).listLabels();
+          const report = (evaluation: TopicEvaluation) => {
+            if (opts.topic && evaluation.topics.length === 0) {
+              if (o.json) print(true, { error: `no topic ${opts.topic}` }, () => '');
+              else console.error(`newswatch: no topic has the id ${opts.topic}`);
+              return EXIT.refused;
+            }
+            print(o.json, evaluation, () =>
+              evaluationText(evaluation, { thresholds: opts.thresholds ?? false }),
+            );
+            return EXIT.ok;
+          };
+          const options = { ...(opts.topic ? { topic: opts.topic } : {}), split: opts.split };
+          if (opts.table) {
+            const input = await deployedEvaluationInput(opts.table, opts.topic);
+            const labels = opts.labels ? await fileLabels() : input.labels;
+            return report(evaluateTopics(input.set, input.articles, labels, options));
+          }
+          if (opts.corpus) {
+            const { loaded } = readTopicFolder(pathsOf(o).topics);
+            const set = { version: 'files', topics: loaded.topics, lists: loaded.rawLists };
+            return report(
+              evaluateTopics(set, corpusArticles(resolve(opts.corpus)), await fileLabels(), options),
+            );
+          }
+          return withLocal(o, async (local) =>
+            report(
+              evaluateTopics(
+                local.topicSet,
+                labelledArticlesOf(await local.catalog.snapshot()),
+                await fileLabels(),
+                options,
+              ),
+            ),
+          );
+        },
+      ),
+    );
+  topics
+    .command('label')
+    .description('say whether an article is relevant to a topic (a match, or an article the topic missed)')
+    .argument('<article>', 'the article id (as articles list shows it), or a corpus item id')
+    .argument('<topic>', 'topic id')
+    .argument('<verdict>', 'relevant or not-relevant (1 or 0)')
+    .requiredOption('--reason <text>', 'one line on why')
+    .option('--by <name>', 'who decides; default $USER')
+    .option('--labels-dir <dir>', 'the labels folder; default seeds/labels')
+    .option('--table <name>', 'store the label in a deployed table instead')
+    .action(
+      run(
+        async (
+          article: string,
+          topic: string,
+          verdict: string,
+          opts: { reason: string; by?: string; labelsDir?: string; table?: string },
+          cmd: Command,
+        ) => {
+          const o = globals(cmd);
+          const label = ({ relevant: 1, '1': 1, 'not-relevant': 0, '0': 0 } as Record<string, 0 | 1>)[
+            verdict
+          ];
+          if (label === undefined)
+            throw new CommanderError(
+              EXIT.usage,
+              'usage',
+              `${verdict}: say relevant or not-relevant (1 or 0)`,
+            );
+          const known = readTopicFolder(pathsOf(o).topics).loaded.topics.some((t) => t.id === topic);
+          if (!opts.table && !known) {
+            if (o.json) print(true, { error: `no topic ${topic}` }, () => '');
+            else console.error(`newswatch: no topic has the id ${topic}`);
+            return EXIT.refused;
+          }
+          const checked = checkLabel({
+            topic,
+            article,
+            label,
+            reason: opts.reason,
+            by: opts.by ?? process.env.USER ?? 'unknown',
+            at: new Date().toISOString(),
+          });
+          if (!checked.ok) {
+            if (o.json) print(true, { error: checked.message }, () => '');
+            else console.error(`newswatch: ${checked.message}`);
+            return EXIT.refused;
+          }
+          const folder = opts.labelsDir ? resolve(opts.labelsDir) : pathsOf(o).labels;
+          await labelStoreFor(folder, opts.table).putLabel(checked.label);
+          print(
+            o.json,
+            { stored: checked.label, in: opts.table ?? folder },
+            () =>
+              `${topic}: ${article} labelled ${label === 1 ? 'relevant' : 'not relevant'} (${opts.table ? `table ${opts.table}` : folder})`,
+          );
+          return EXIT.ok;
+        },
+      ),
     );
 
   const articles = program.command('articles').description('stored articles');

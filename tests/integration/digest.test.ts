@@ -26,7 +26,7 @@ describe('Integration: daily digest (moto)', () => {
       subscribers: [
         {
           id: 'caucasus-editor',
-          topics: ['south-caucasus-diplomacy', 'korea-foreign-relations'],
+          topics: ['international-health-aid', 'korea-foreign-relations'],
           minScore: 0.3,
         },
       ],
@@ -56,8 +56,8 @@ describe('Integration: daily digest (moto)', () => {
     };
     expect(doc.schema).toBe('newswatch.digest/v1');
     expect(doc.alerts.map((a) => a.topic.id).sort()).toEqual([
+      'international-health-aid',
       'korea-foreign-relations',
-      'south-caucasus-diplomacy',
     ]);
     expect(await receiveMessages(env.c, other, 1, 1_000)).toEqual([]);
   });

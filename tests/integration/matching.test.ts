@@ -133,7 +133,7 @@ describe('Integration: matching during ingest (moto)', () => {
     expect(run.stdout).toContain(
       'international-health-aid: 1 of 2 stored articles dated 2020-07-01 to 2020-07-31 match',
     );
-    expect(run.stdout).toMatch(/^1\.00 {2}2020-07-26 {2}A ceremony has been held/m);
+    expect(run.stdout).toMatch(/^0\.92 {2}2020-07-26 {2}A ceremony has been held/m);
     expect(run.stdout).toContain('incoming/000_9c9c4874b48bb81e.txt');
   });
 
@@ -171,7 +171,7 @@ describe('Command: topics:sync (moto)', () => {
     // Assess
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(
-      new RegExp(`${table}: topic set a1-[0-9a-f]{16} stored \\(11 items written, 0 deleted\\)`),
+      new RegExp(`${table}: topic set a1-[0-9a-f]{16} stored \\(20 items written, 0 deleted\\)`),
     );
     expect(second.stdout).toContain('already holds topic set');
     const stored = await new DynamoDbTopicStore(c.doc, table).load();

@@ -106,7 +106,7 @@ describe('CLI: newswatch', () => {
 
     // Assess
     expect(good.code).toBe(0);
-    expect(json(good)).toMatchObject({ valid: true, topics: 7, lists: 4, problems: [] });
+    expect(json(good)).toMatchObject({ valid: true, topics: 7, lists: 13, problems: [] });
     expect(bad.code).toBe(1);
     expect(json<{ problems: Array<{ line: number }> }>(bad).problems[0]).toMatchObject({ line: 3 });
     expect(badText.stdout).toMatch(/t\.yaml:3:\d+: /);
@@ -152,11 +152,11 @@ describe('CLI: newswatch', () => {
     expect(json(list)).toMatchObject({ total: 1 });
     expect(show.code).toBe(0);
     expect(json<{ article: { id: string }; matches: unknown[] }>(show).article.id).toBe(id);
-    expect(json<{ matches: unknown[] }>(show).matches).toHaveLength(4);
+    expect(json<{ matches: unknown[] }>(show).matches).toHaveLength(3);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no article has the id ffffffffffff');
     const health = json<{ topics: Array<{ id: string; matches: number }> }>(topics).topics.find(
-      (t) => t.id === 'global-health-cooperation',
+      (t) => t.id === 'south-caucasus-diplomacy',
     );
     expect(health?.matches).toBe(2);
     const sent = json<{ alerts: Array<{ topicId: string; recipients: string[] }> }>(alerts).alerts;

@@ -23,6 +23,7 @@ export const makeWorkspace = (): Workspace => {
       topics: join(dir, 'topics'),
       subscribers: join(dir, 'subscribers.yaml'),
       seedArticles: join(process.cwd(), 'seeds', 'articles'),
+      labels: join(dir, 'labels'),
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };

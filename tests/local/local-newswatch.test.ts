@@ -39,10 +39,10 @@ describe('Class: LocalNewswatch', () => {
     const again = await local.resumeUnsentAlerts();
 
     // Assess
-    expect(pendingBefore).toHaveLength(4);
-    expect(sent).toBe(4);
+    expect(pendingBefore).toHaveLength(3);
+    expect(sent).toBe(3);
     expect(again).toBe(0);
-    expect(log.of('alert')).toHaveLength(4);
+    expect(log.of('alert')).toHaveLength(3);
     expect(readdirSync(join(ws.paths.home, 'outbox'))).toHaveLength(1);
     const states = (await local.catalog.snapshot()).matches.map((m) => m.alertState);
     expect(new Set(states)).toEqual(new Set(['sent']));

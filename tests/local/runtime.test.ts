@@ -79,9 +79,9 @@ describe('Local runtime: npm start end to end', () => {
         .sort(),
     ).toEqual([
       'global-health-cooperation',
-      'global-health-cooperation',
       'international-health-aid',
       'korea-foreign-relations',
+      'south-caucasus-diplomacy',
       'south-caucasus-diplomacy',
     ]);
     // health-desk (immediate, min score 0.5) gets international-health-aid by email; the digest reader does not.

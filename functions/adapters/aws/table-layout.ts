@@ -25,6 +25,7 @@ export const keys = {
   topicSetVersion: () => ({ pk: 'TOPICS', sk: 'VERSION' }),
   topic: (id: string) => ({ pk: 'TOPICS', sk: `TOPIC#${id}` }),
   list: (name: string) => ({ pk: 'TOPICS', sk: `LIST#${name}` }),
+  label: (topicId: string, articleId: string) => ({ pk: `LABELS#${topicId}`, sk: `ARTICLE#${articleId}` }),
   match: (articleId: string, topicId: string) => ({ pk: `ARTICLE#${articleId}`, sk: `MATCH#${topicId}` }),
   matchByTopic: (topicId: string, articleDate: string, articleId: string) => ({
     gsi1pk: `TOPIC#${topicId}`,

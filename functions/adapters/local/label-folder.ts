@@ -1,6 +1,13 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type LabelProblem, labelLine, parseLabels, type RelevanceLabel } from '../../core/topics/labels.ts';
+import type { LabelStore } from '../../core/pipeline/ports.ts';
+import {
+  type LabelProblem,
+  labelLine,
+  latestLabels,
+  parseLabels,
+  type RelevanceLabel,
+} from '../../core/topics/labels.ts';
 
 /** Reads every labels file (`*.jsonl`) of a folder, in name order; a missing folder holds none. */
 export const readLabelFolder = (folder: string): { labels: RelevanceLabel[]; problems: LabelProblem[] } => {
@@ -28,3 +35,26 @@ export const appendLabel = (folder: string, label: RelevanceLabel): string => {
   appendFileSync(path, `${labelLine(label)}\n`);
   return path;
 };
+
+/** Labels in a folder of `<topic>.jsonl` files, as a {@link LabelStore}. */
+export class FolderLabelStore implements LabelStore {
+  readonly folder: string;
+
+  constructor(folder: string) {
+    this.folder = folder;
+  }
+
+  putLabel(label: RelevanceLabel): Promise<void> {
+    appendLabel(this.folder, label);
+    return Promise.resolve();
+  }
+
+  listLabels(topicId?: string): Promise<RelevanceLabel[]> {
+    const { labels, problems } = readLabelFolder(this.folder);
+    if (problems.length > 0) {
+      const p = problems[0] as LabelProblem;
+      return Promise.reject(new Error(`${p.file}:${p.line}: ${p.message}`));
+    }
+    return Promise.resolve(latestLabels(labels).filter((l) => topicId === undefined || l.topic === topicId));
+  }
+}

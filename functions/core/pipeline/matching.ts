@@ -296,15 +296,18 @@ export const publishPending = async (
   return pending.length;
 };
 
-/** Per-topic figures over a set of match runs. */
-export interface TopicFigures {
+/** Per-topic presearch figures over a set of match runs (how a topic's words select, not whether its alerts are right). */
+export interface CandidateFigures {
   topicId: string;
   /** Articles the presearch sent to full evaluation. */
   candidates: number;
   /** Articles that matched. */
   matches: number;
-  /** matches / candidates: low means the topic's words are common but its full query rarely holds. */
-  precision: number;
+  /**
+   * matches / candidates: low means the topic's words are common but its full query rarely
+   * holds. Not precision: whether a match is right is measured on labels (`topics eval`).
+   */
+  matchRate: number;
 }
 
 /**
@@ -314,7 +317,7 @@ export interface TopicFigures {
 export const summariseTopicFigures = (
   runs: readonly MatchRun[],
   topicIds: readonly string[] = [],
-): TopicFigures[] => {
+): CandidateFigures[] => {
   const figures = new Map<string, { candidates: number; matches: number }>();
   for (const id of topicIds) figures.set(id, { candidates: 0, matches: 0 });
   for (const run of runs) {
@@ -333,7 +336,7 @@ export const summariseTopicFigures = (
     .map(([topicId, f]) => ({
       topicId,
       ...f,
-      precision: f.candidates === 0 ? 0 : Math.round((f.matches / f.candidates) * 1000) / 1000,
+      matchRate: f.candidates === 0 ? 0 : Math.round((f.matches / f.candidates) * 1000) / 1000,
     }))
     .sort(
       (a, b) => b.matches - a.matches || b.candidates - a.candidates || a.topicId.localeCompare(b.topicId),

@@ -1,3 +1,4 @@
+import type { RelevanceLabel } from '../topics/labels.ts';
 import type { Article, ArticleError, ArticleErrorKind } from '../articles/article.ts';
 import type { StoryStore } from '../stories/story.ts';
 import type { AlertPublisher, CachedMatcher, MatchStore } from './matching.ts';
@@ -111,4 +112,14 @@ export interface IngestPorts {
   stories?: StoryStore;
   /** Alerting on matches; absent, matches are stored with their alerts pending. */
   alerts?: { publisher: AlertPublisher; locate: (key: string) => string };
+}
+
+/**
+ * Where analysts' judgements of matches are kept: files beside the topics on one machine,
+ * items in the table on AWS. A later label of the same topic and article replaces the earlier.
+ */
+export interface LabelStore {
+  putLabel(label: RelevanceLabel): Promise<void>;
+  /** Every label, or one topic's. */
+  listLabels(topicId?: string): Promise<RelevanceLabel[]>;
 }

@@ -151,9 +151,9 @@ describe('Function: summariseTopicFigures', () => {
 
     // Assess
     expect(figures).toEqual([
-      { topicId: 'good', candidates: 2, matches: 2, precision: 1 },
-      { topicId: 'noisy', candidates: 3, matches: 0, precision: 0 },
-      { topicId: 'silent', candidates: 0, matches: 0, precision: 0 },
+      { topicId: 'good', candidates: 2, matches: 2, matchRate: 1 },
+      { topicId: 'noisy', candidates: 3, matches: 0, matchRate: 0 },
+      { topicId: 'silent', candidates: 0, matches: 0, matchRate: 0 },
     ]);
   });
 });
