@@ -7,8 +7,11 @@ import type { Explanation } from '../functions/core/topics/explain.ts';
 import { lintQuery } from '../functions/core/topics/lint.ts';
 import { caret, parseListItem, parseQuery, QuerySyntaxError } from '../functions/core/topics/query.ts';
 import type { RelevanceLabel } from '../functions/core/topics/labels.ts';
+import type { TrainedStage } from '../functions/core/topics/trained-stage.ts';
 import {
+  crossValidatedFigures,
   judgeTopics,
+  STAGE_FOLDS,
   type LabelledArticle,
   type Split,
   splitOf,
@@ -415,7 +418,13 @@ export interface TopicEvaluation {
   labels: number;
   /** Labels whose article is not among the articles evaluated. */
   missing: number;
-  topics: RelevanceFigures[];
+  topics: Array<
+    RelevanceFigures & {
+      /** For a topic with a trained stage: the figures are from k-fold cross-validation of the stage on these labels. */
+      /** `base`: the query alone, every match alerting. */
+      stage?: { folds: number; trainedOn: TrainedStage['trainedOn']; base: RelevanceFigures };
+    }
+  >;
 }
 
 /**
@@ -437,7 +446,18 @@ export const evaluateTopics = (
     split,
     labels: inSplit.filter((l) => topics.some((t) => t.id === l.topic)).length,
     missing: missing.length,
-    topics: topics.map((t) => topicFigures(t.id, t.minScore, judged.get(t.id) ?? [])),
+    topics: topics.map((t) => {
+      const js = judged.get(t.id) ?? [];
+      if (!t.stage) return topicFigures(t.id, t.minScore, js);
+      return {
+        ...crossValidatedFigures(t.id, t.minScore, js, { l2: t.stage.l2 }),
+        stage: {
+          folds: STAGE_FOLDS,
+          trainedOn: t.stage.trainedOn,
+          base: topicFigures(t.id, 0, js),
+        },
+      };
+    }),
   };
 };
 

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command, CommanderError, Option } from 'commander';
-import { readTopicFolder } from '../../functions/adapters/local/topic-folder.ts';
+import { readTopicFolder, saveStage } from '../../functions/adapters/local/topic-folder.ts';
 import { isIgnoredName } from '../../functions/adapters/local/inbox.ts';
 import { AlertHeldError, topicSetVersion } from '../../functions/core/pipeline/matching.ts';
 import { formatProblem } from '../../functions/core/topics/topic-files.ts';
@@ -28,6 +28,14 @@ import {
 } from '../services.ts';
 import { FolderLabelStore } from '../../functions/adapters/local/label-folder.ts';
 import { checkLabel } from '../../functions/core/topics/labels.ts';
+import {
+  crossValidatedFigures,
+  judgeTopics,
+  STAGE_FOLDS,
+  splitOf,
+  topicFigures,
+  trainTopicStage,
+} from '../../functions/core/topics/relevance.ts';
 import {
   corpusArticles,
   deployedEvaluationInput,
@@ -449,6 +457,81 @@ export const buildProgram = (exit: (code: number) => void): Command => {
               ),
             ),
           );
+        },
+      ),
+    );
+  topics
+    .command('train')
+    .description(
+      "train a topic's second stage on its labels; prints cross-validated figures and writes stages/<id>.json",
+    )
+    .requiredOption('--topic <id>', 'the topic')
+    .option('--corpus <file>', 'train on the articles of a JSON Lines file instead of the stored ones')
+    .option('--labels-dir <dir>', 'the labels folder; default seeds/labels')
+    .addOption(
+      new Option('--split <part>', 'train only on labels of one split')
+        .choices(['dev', 'test', 'all'])
+        .default('dev'),
+    )
+    .option('--l2 <n>', 'L2 penalty (larger: smaller weights)', '3')
+    .option('--dry-run', 'print the figures without writing the stage')
+    .action(
+      run(
+        async (
+          opts: {
+            topic: string;
+            corpus?: string;
+            labelsDir?: string;
+            split: 'dev' | 'test' | 'all';
+            l2: string;
+            dryRun?: boolean;
+          },
+          cmd: Command,
+        ) => {
+          const o = globals(cmd);
+          const l2 = Number(opts.l2);
+          if (!(l2 >= 0)) throw new CommanderError(EXIT.usage, 'usage', '--l2 is a number of 0 or more');
+          const folder = pathsOf(o).topics;
+          const { loaded } = readTopicFolder(folder);
+          const topic = loaded.topics.find((t) => t.id === opts.topic);
+          if (!topic) {
+            console.error(`newswatch: no topic has the id ${opts.topic}`);
+            return EXIT.refused;
+          }
+          const labels = (
+            await new FolderLabelStore(
+              opts.labelsDir ? resolve(opts.labelsDir) : pathsOf(o).labels,
+            ).listLabels(topic.id)
+          ).filter((l) => opts.split === 'all' || splitOf(l.article) === opts.split);
+          const articles = opts.corpus
+            ? corpusArticles(resolve(opts.corpus))
+            : await withLocal(o, async (local) => labelledArticlesOf(await local.catalog.snapshot()));
+          const judged = judgeTopics([topic], loaded.lists, articles, labels).judged.get(topic.id) ?? [];
+          const candidates = judged.filter((j) => j.match);
+          if (candidates.length < 10 || candidates.every((j) => j.label === candidates[0]?.label)) {
+            console.error(
+              `newswatch: ${topic.id} has ${candidates.length} labelled matches${candidates.length ? ', all with one label' : ''}; a stage needs at least 10, relevant and not`,
+            );
+            return EXIT.refused;
+          }
+          const stage = trainTopicStage(judged, new Date().toISOString(), opts.split, { l2 });
+          const base = topicFigures(topic.id, 0, judged);
+          const cv = crossValidatedFigures(topic.id, topic.minScore, judged, { l2 });
+          const written = opts.dryRun ? undefined : saveStage(folder, topic.id, stage);
+          const top = stage.features
+            .map((f, i) => ({ feature: f, weight: stage.weights[i] as number }))
+            .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))
+            .slice(0, 8);
+          print(o.json, { topic: topic.id, stage, base, crossValidated: cv, written }, () =>
+            [
+              `${topic.id}: trained on ${stage.trainedOn.labels} labelled matches (${stage.trainedOn.relevant} relevant, ${opts.split} split)`,
+              `  the query alone:        precision ${base.precision ?? '–'}, recall ${base.recall ?? '–'}, F1 ${base.f1 ?? '–'}`,
+              `  with the stage (${STAGE_FOLDS}-fold, minScore ${topic.minScore}): precision ${cv.precision ?? '–'}, recall ${cv.recall ?? '–'}, F1 ${cv.f1 ?? '–'}`,
+              `  weighed most: ${top.map((t) => `${t.feature} ${t.weight > 0 ? '+' : ''}${t.weight.toFixed(2)}`).join(', ')}`,
+              written ? `  written to ${written}` : '  not written (--dry-run)',
+            ].join('\n'),
+          );
+          return EXIT.ok;
         },
       ),
     );

@@ -79,6 +79,13 @@ export const evaluationText = (e: TopicEvaluation, options: { thresholds?: boole
       `  labelled ${t.labelled}, relevant ${t.relevant}; at minScore ${t.minScore}: ${t.alerts} alerts, ${t.truePositives} right, ${t.falsePositives} false, ${t.falseNegatives} missed`,
       `  precision ${num(t.precision)}${interval(t.truePositives, t.alerts)}  recall ${num(t.recall)}${interval(t.truePositives, t.relevant)}  F1 ${num(t.f1)}`,
     );
+    if (t.stage) {
+      const b = t.stage.base;
+      lines.push(
+        `  trained stage (${t.stage.trainedOn.labels} labels, ${t.stage.trainedOn.split ?? 'all'} split, ${t.stage.trainedOn.at.slice(0, 10)}): figures by ${t.stage.folds}-fold cross-validation`,
+        `  the query alone: ${b.alerts} alerts, precision ${num(b.precision)}, recall ${num(b.recall)}, F1 ${num(b.f1)}`,
+      );
+    }
     if (t.bestMinScore !== null) lines.push(`  best F1 on these labels at minScore ${t.bestMinScore}`);
     if (t.falseAlerts.length) lines.push('  false alerts:');
     for (const f of t.falseAlerts) {

@@ -9,7 +9,11 @@ import type { CatalogSnapshot } from '../../functions/adapters/local/local-catal
 import { saveTopic } from '../../functions/adapters/local/topic-folder.ts';
 import * as z from '../../functions/core/validation.ts';
 import { type LocalNewswatch, StartupError } from '../local-newswatch.ts';
+import { FolderLabelStore } from '../../functions/adapters/local/label-folder.ts';
+import { checkLabel } from '../../functions/core/topics/labels.ts';
 import {
+  evaluateTopics,
+  labelledArticlesOf,
   listAlerts,
   listArticles,
   listErrors,
@@ -52,6 +56,13 @@ const TopicBody = z.object({
 });
 
 const TOPIC_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+const LabelBody = z.object({
+  topic: z.string().check(z.regex(TOPIC_ID)),
+  article: z.string().check(z.minLength(1), z.maxLength(300)),
+  label: z.union([z.literal(0), z.literal(1)]),
+  reason: z.string().check(z.maxLength(500)),
+});
 
 /**
  * The dashboard's HTTP API and page. Bound to 127.0.0.1; requests naming another host are
@@ -152,6 +163,43 @@ export const dashboardApp = (
       topicSetVersion: local.topicSet?.version,
       problems: reloaded.problems,
     });
+  });
+
+  const labels = () => new FolderLabelStore(local.paths.labels);
+
+  app.get('/api/labels', async (c) => {
+    const article = c.req.query('article');
+    const all = await labels().listLabels(c.req.query('topic'));
+    return c.json({ labels: article ? all.filter((l) => l.article === article) : all });
+  });
+
+  app.post('/api/labels', async (c) => {
+    const body = LabelBody.safeParse(await c.req.json().catch(() => undefined));
+    if (!body.success) return c.json({ error: z.firstIssue(body.error) }, 400);
+    if (!local.topicSet?.topics.some((t) => t.id === body.data.topic))
+      return c.json({ error: `no topic ${body.data.topic}` }, 404);
+    const checked = checkLabel({
+      ...body.data,
+      reason: body.data.reason.trim() || (body.data.label === 1 ? 'relevant' : 'not relevant'),
+      by: 'dashboard',
+      at: new Date().toISOString(),
+    });
+    if (!checked.ok) return c.json({ error: checked.message }, 400);
+    await labels().putLabel(checked.label);
+    return c.json({ stored: checked.label }, 201);
+  });
+
+  app.get('/api/topics/:id/eval', async (c) => {
+    const id = c.req.param('id');
+    if (!local.topicSet?.topics.some((t) => t.id === id)) return c.json({ error: 'no such topic' }, 404);
+    const split = c.req.query('split');
+    const evaluation = evaluateTopics(
+      local.topicSet,
+      labelledArticlesOf(await snapshot()),
+      await labels().listLabels(id),
+      { topic: id, ...(split === 'dev' || split === 'test' ? { split } : {}) },
+    );
+    return c.json(evaluation.topics[0] ?? {});
   });
 
   app.get('/api/alerts', async (c) => {

@@ -202,6 +202,49 @@ describe('Dashboard', () => {
     ]);
   });
 
+  it('should label a match and a miss, and show the figures on the topic page', async () => {
+    // Prepare
+    await page.goto(`${runtime?.url}/#/articles`);
+    await page.locator('#article-list .article-link', { hasText: SEED_TITLE }).click();
+    await page.locator('#article-relevance').waitFor();
+
+    // Act: the health-aid alert was right; vaccine-supply-deals should not have missed it (for the test).
+    const row = page.locator('#match-labels li[data-topic-id="international-health-aid"]');
+    await row.locator('.label-reason').fill('masks handed over to Azerbaijan');
+    await row.locator('.label-yes').click();
+    await page.locator('#label-status', { hasText: 'Saved' }).waitFor();
+    await page.selectOption('#missed-topic', 'vaccine-supply-deals');
+    await page.fill('#missed-reason', 'a delivery of supplies');
+    await page.click('#mark-missed');
+    await page.locator('#missed-current', { hasText: 'relevant' }).waitFor();
+
+    // Assess: both labels are lines of the labels folder, in the documented format.
+    const lines = (name: string) =>
+      readFileSync(join(dir, 'labels', name), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines('international-health-aid.jsonl')).toEqual([
+      expect.objectContaining({
+        topic: 'international-health-aid',
+        label: 1,
+        reason: 'masks handed over to Azerbaijan',
+        by: 'dashboard',
+      }),
+    ]);
+    expect(lines('vaccine-supply-deals.jsonl')).toEqual([expect.objectContaining({ label: 1 })]);
+    expect(await row.locator('.label-current').textContent()).toContain('relevant');
+
+    // Act: the topic page counts them.
+    await page.goto(`${runtime?.url}/#/topics/vaccine-supply-deals`);
+    await page.locator('#relevance-figures').waitFor();
+
+    // Assess: one relevant article, matched by nothing: a miss.
+    expect(await page.textContent('#relevance-figures')).toContain('1 labelled, 1 relevant');
+    expect(await page.locator('#misses tbody tr').count()).toBe(1);
+    expect(await page.textContent('#misses')).toContain('no match');
+  });
+
   it('should list the story the three outlets reported', async () => {
     // Act
     await page.click('nav >> text=Stories');

@@ -1,19 +1,60 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Document, isMap, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
 import { formatProblem, type LoadedTopics, loadTopicFiles } from '../../core/topics/topic-files.ts';
+import { checkStage, type TrainedStage } from '../../core/topics/trained-stage.ts';
 
 /** Whether a file name is a topic file. */
 export const isTopicFileName = (name: string): boolean =>
   /\.(ya?ml|json)$/i.test(name) && !name.startsWith('.');
 
-/** Reads every topic file (`.yaml`, `.yml`, `.json`) of a folder, in name order, and checks them. */
+/** The subfolder of a topic folder that holds the topics' trained stages, `<topic id>.json` each. */
+export const STAGES_FOLDER = 'stages';
+
+/**
+ * Reads every topic file (`.yaml`, `.yml`, `.json`) of a folder, in name order, and checks
+ * them; a topic with a trained stage in `stages/<id>.json` gets it attached.
+ */
 export const readTopicFolder = (folder: string): { loaded: LoadedTopics; files: number } => {
   const files = readdirSync(folder)
     .filter(isTopicFileName)
     .sort()
     .map((f) => ({ path: join(folder, f), text: readFileSync(join(folder, f), 'utf8') }));
-  return { loaded: loadTopicFiles(files), files: files.length };
+  const loaded = loadTopicFiles(files);
+  const stages = join(folder, STAGES_FOLDER);
+  if (existsSync(stages)) {
+    const known = new Map(loaded.topics.map((t) => [t.id, t]));
+    for (const name of readdirSync(stages)
+      .filter((n) => n.endsWith('.json'))
+      .sort()) {
+      const path = join(stages, name);
+      const topic = known.get(name.slice(0, -'.json'.length));
+      const problem = (message: string) => loaded.problems.push({ file: path, line: 1, column: 1, message });
+      if (!topic) {
+        problem(`no topic has the id ${name.slice(0, -5)}: remove the stage or the file name's typo`);
+        continue;
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(readFileSync(path, 'utf8'));
+      } catch (e) {
+        problem(`not JSON: ${(e as Error).message}`);
+        continue;
+      }
+      const checked = checkStage(value);
+      if (checked.ok) topic.stage = checked.stage;
+      else problem(`trained stage of ${topic.id}: ${checked.message}`);
+    }
+  }
+  return { loaded, files: files.length };
+};
+
+/** Writes a topic's trained stage beside the topic files. */
+export const saveStage = (folder: string, topicId: string, stage: TrainedStage): string => {
+  mkdirSync(join(folder, STAGES_FOLDER), { recursive: true });
+  const path = join(folder, STAGES_FOLDER, `${topicId}.json`);
+  writeFileSync(path, `${JSON.stringify(stage, null, 2)}\n`);
+  return path;
 };
 
 /** The file new topics are added to. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Explanation } from '../topics/explain.ts';
+import type { StageVerdict } from '../topics/trained-stage.ts';
 
 /** Everything an alert says: one article that matched one topic. */
 export interface Alert {
@@ -22,6 +23,8 @@ export interface Alert {
     location: string;
   };
   explanation: Explanation;
+  /** Set when the topic's trained stage scored the match: its probability is `score`. */
+  stage?: StageVerdict;
   /**
    * The story the article belongs to: `first` for the story's first alert on this topic,
    * `update` for a later copy or version (sent only to subscribers who asked for updates).

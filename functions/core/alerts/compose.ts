@@ -50,6 +50,15 @@ export const composeAlertDocument = (alert: Alert): AlertDocument => ({
     })),
     countries: alert.explanation.countries,
     snippet: alert.explanation.snippet,
+    ...(alert.stage
+      ? {
+          stage: {
+            probability: alert.stage.probability,
+            baseScore: alert.stage.baseScore,
+            top: alert.stage.top,
+          },
+        }
+      : {}),
   },
 });
 
@@ -124,6 +133,13 @@ export const composeAlertEmail = (alert: Alert): { subject: string; text: string
     'Why it matched:',
     `${listed}${more}`,
     ...(countries ? [`Countries: ${countries}`] : []),
+    ...(alert.stage
+      ? [
+          `Trained on this topic's labels: ${alert.stage.probability.toFixed(2)} from a score of ${alert.stage.baseScore.toFixed(2)}; weighed most: ${alert.stage.top
+            .map((t) => `${t.feature} ${t.effect > 0 ? '+' : ''}${t.effect.toFixed(1)}`)
+            .join(', ')}`,
+        ]
+      : []),
     '',
     ...(alert.explanation.snippet ? [alert.explanation.snippet.replace(/\*\*([^*]+)\*\*/g, '*$1*'), ''] : []),
     ...(a.url ? [`Read: ${a.url}`] : []),

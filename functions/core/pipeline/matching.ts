@@ -231,6 +231,7 @@ export const alertOf = (match: MatchRecord, article: Article, location: string):
     location,
   },
   explanation: match.explanation,
+  ...(match.stage ? { stage: match.stage } : {}),
   ...(match.storyId ? { story: { id: match.storyId, role: match.storyRole ?? 'first' } } : {}),
 });
 

@@ -3,6 +3,7 @@ import { Evaluator } from './evaluate.ts';
 import { explainMatch } from './explain.ts';
 import { type LeafCache, type LeafNode, parseQuery, type QueryNode, type TermLists } from './query.ts';
 import type { TopicDefinition, TopicMatch } from './topic.ts';
+import { applyStage } from './trained-stage.ts';
 
 /** A topic ready to be matched. */
 export interface CompiledTopic {
@@ -272,8 +273,15 @@ export const compileTopics = (
 
 const scoreTopic = (t: CompiledTopic, evaluator: Evaluator): TopicMatch | undefined => {
   if (!evaluator.matches(t.tree)) return undefined;
-  const explained = explainMatch(t.tree, evaluator, t.topic.minScore);
-  return explained && { topicId: t.topic.id, topicName: t.topic.name, ...explained };
+  const stage = t.topic.stage;
+  // With a trained stage, the minimum score applies to its probability, not to the base score.
+  const explained = explainMatch(t.tree, evaluator, stage ? 0 : t.topic.minScore);
+  if (!explained) return undefined;
+  const match: TopicMatch = { topicId: t.topic.id, topicName: t.topic.name, ...explained };
+  if (!stage) return match;
+  const verdict = applyStage(stage, match);
+  if (verdict.probability < t.topic.minScore) return undefined;
+  return { ...match, score: verdict.probability, stage: verdict };
 };
 
 const byScore = (a: TopicMatch, b: TopicMatch) => b.score - a.score || a.topicId.localeCompare(b.topicId);

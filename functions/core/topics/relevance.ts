@@ -3,6 +3,13 @@ import { latestLabels, type RelevanceLabel } from './labels.ts';
 import { compileTopics, matchArticle, type TopicCompileError } from './matcher.ts';
 import type { TermLists } from './query.ts';
 import type { TopicDefinition, TopicMatch } from './topic.ts';
+import {
+  crossValidatedProbabilities,
+  type StageExample,
+  stageFeatures,
+  type TrainedStage,
+  trainStage,
+} from './trained-stage.ts';
 
 /** Which part of a labelled collection a label belongs to, fixed by its article id alone. */
 export type Split = 'dev' | 'test';
@@ -200,8 +207,9 @@ export const judgeTopics = (
   articles: ReadonlyMap<string, LabelledArticle>,
   labels: readonly RelevanceLabel[],
 ): { judged: Map<string, JudgedArticle[]>; missing: RelevanceLabel[]; errors: TopicCompileError[] } => {
+  // The first stage alone: a trained stage is judged by cross-validation, never on its own labels.
   const { index, errors } = compileTopics(
-    topics.map((t) => ({ ...t, minScore: 0, enabled: true })),
+    topics.map(({ stage: _stage, ...t }) => ({ ...t, minScore: 0, enabled: true })),
     lists,
   );
   const judged = new Map<string, JudgedArticle[]>(topics.map((t) => [t.id, []]));
@@ -232,3 +240,64 @@ export const judgeTopics = (
   }
   return { judged, missing, errors };
 };
+
+/** The labelled candidates of a topic (matched by its query at any score), as stage examples. */
+export const stageExamples = (judged: readonly JudgedArticle[]): Array<StageExample & { key: string }> =>
+  judged.flatMap((j) =>
+    j.match ? [{ key: j.article, label: j.label, features: stageFeatures(j.match) }] : [],
+  );
+
+/** Folds of the cross-validation `topics eval` and the relevance benchmark report a trained stage with. */
+export const STAGE_FOLDS = 5;
+
+/**
+ * Figures of a topic with a trained stage, by k-fold cross-validation: each labelled
+ * candidate is re-scored by a stage trained on the other folds only; articles the query does
+ * not match stay misses. No article is ever scored by a stage that saw its label.
+ */
+export const crossValidatedFigures = (
+  topicId: string,
+  minScore: number,
+  judged: readonly JudgedArticle[],
+  options: { l2?: number; maxTerms?: number } = {},
+  k = STAGE_FOLDS,
+): TopicFigures => {
+  const candidates = judged.filter((j) => j.match);
+  const probabilities = crossValidatedProbabilities(stageExamples(candidates), k, options);
+  const rescored = new Map(
+    candidates.map((j, i) => [j, Math.round((probabilities[i] as number) * 1000) / 1000]),
+  );
+  return topicFigures(
+    topicId,
+    minScore,
+    judged.map((j) => {
+      const p = rescored.get(j);
+      return p === undefined || !j.match ? j : { ...j, match: { ...j.match, score: p } };
+    }),
+  );
+};
+
+/** Trains a topic's stage on its labelled candidates. */
+export const trainTopicStage = (
+  judged: readonly JudgedArticle[],
+  at: string,
+  split: 'dev' | 'test' | 'all',
+  options: { l2?: number; maxTerms?: number } = {},
+): TrainedStage => {
+  const stage = trainStage(stageExamples(judged), { ...options, at });
+  return { ...stage, trainedOn: { ...stage.trainedOn, split } };
+};
+
+/** Figures of a topic as shipped: with its trained stage applied (the stage must not have seen these labels). */
+export const figuresWithStage = (
+  topicId: string,
+  minScore: number,
+  judged: readonly JudgedArticle[],
+  stage: TrainedStage,
+  apply: (stage: TrainedStage, m: TopicMatch) => number,
+): TopicFigures =>
+  topicFigures(
+    topicId,
+    minScore,
+    judged.map((j) => (j.match ? { ...j, match: { ...j.match, score: apply(stage, j.match) } } : j)),
+  );

@@ -1,4 +1,5 @@
 import type { Explanation, ScoreFactors } from './explain.ts';
+import type { StageVerdict, TrainedStage } from './trained-stage.ts';
 
 /** A watched topic as users write it. */
 export interface TopicDefinition {
@@ -11,6 +12,8 @@ export interface TopicDefinition {
   minScore: number;
   enabled: boolean;
   tags?: string[];
+  /** A second stage trained on the topic's labels: when present, its probability is the score `minScore` applies to. */
+  stage?: TrainedStage;
 }
 
 /** A topic that matched an article. */
@@ -20,4 +23,6 @@ export interface TopicMatch {
   score: number;
   factors: ScoreFactors;
   explanation: Explanation;
+  /** What the topic's trained stage made of the match, when it has one. */
+  stage?: StageVerdict;
 }

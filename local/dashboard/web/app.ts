@@ -16,6 +16,7 @@ import type {
   QueryPreview,
   QueryProblem,
   StoryDetail,
+  TopicEvaluation,
   TopicSummary,
 } from '../../services.ts';
 
@@ -35,6 +36,15 @@ type ArticleMatch = ArticleDetail['matches'][number];
 type Position = ArticleMatch['explanation']['terms'][number]['positions'][number];
 type StorySummary = ReturnType<typeof listStories>[number];
 type StoryArticle = StoryDetail['articles'][number];
+type TopicRelevance = TopicEvaluation['topics'][number];
+interface Label {
+  topic: string;
+  article: string;
+  label: 0 | 1;
+  reason: string;
+  by: string;
+  at: string;
+}
 
 interface Status {
   articles: number;
@@ -571,6 +581,7 @@ async function articleView({ view, args, alive }: ViewContext): Promise<void> {
         ? h('ul', { id: 'article-matches', class: 'cards' }, ...matches.map(matchCard))
         : h('p', { class: 'empty' }, 'No topic matches this article.'),
     ),
+    await relevanceSection(article.id, matches),
     table(
       'article-sources',
       'Files this article arrived as',
@@ -580,6 +591,162 @@ async function articleView({ view, args, alive }: ViewContext): Promise<void> {
       ),
       'None recorded.',
     ),
+  );
+}
+
+/**
+ * Labels for one article: for each match, whether the alert was right; for a topic that did
+ * not match, that it should have (a miss). Labels go to the labels folder, as with
+ * `newswatch topics label`, and count in the topic's figures at once.
+ */
+async function relevanceSection(articleId: string, matches: readonly ArticleMatch[]): Promise<HTMLElement> {
+  const [{ labels }, { topics }] = await Promise.all([
+    getJson<{ labels: Label[] }>(`/api/labels?article=${encodeURIComponent(articleId)}`),
+    getJson<{ topics: TopicSummary[] }>('/api/topics'),
+  ]);
+  const current = new Map(labels.map((l) => [l.topic, l]));
+  const status = h('p', { id: 'label-status', role: 'status' });
+  const verdict = (l: Label | undefined) =>
+    l
+      ? `${l.label === 1 ? 'relevant' : 'not relevant'} (${l.reason}; ${l.by}, ${l.at.slice(0, 10)})`
+      : 'not labelled';
+  const send = async (topic: string, label: 0 | 1, reason: string, shown: HTMLElement) => {
+    const res = await sendJson('POST', '/api/labels', { topic, article: articleId, label, reason });
+    if (res.status !== 201) {
+      status.textContent = `Not saved: ${(res.body as { error?: string }).error ?? res.status}`;
+      return;
+    }
+    const stored = (res.body as { stored: Label }).stored;
+    current.set(topic, stored);
+    shown.textContent = verdict(stored);
+    status.textContent = `Saved: ${topic} ${verdict(stored)}`;
+  };
+  const rows = matches.map((m) => {
+    const reason = h('input', {
+      class: 'label-reason',
+      'aria-label': `Why, for ${m.topicName}`,
+      maxlength: 500,
+    });
+    const shown = h('span', { class: 'label-current' }, verdict(current.get(m.topicId)));
+    const yes = h('button', { type: 'button', class: 'label-yes' }, 'Relevant');
+    const no = h('button', { type: 'button', class: 'label-no' }, 'Not relevant');
+    yes.addEventListener('click', () => void send(m.topicId, 1, reason.value, shown));
+    no.addEventListener('click', () => void send(m.topicId, 0, reason.value, shown));
+    return h(
+      'li',
+      { 'data-topic-id': m.topicId },
+      h('strong', {}, m.topicName),
+      ' — ',
+      shown,
+      ' ',
+      reason,
+      yes,
+      no,
+    );
+  });
+  const matched = new Set(matches.map((m) => m.topicId));
+  const missedTopic = h(
+    'select',
+    { id: 'missed-topic', 'aria-label': 'Topic that missed this article' },
+    ...topics.filter((t) => !matched.has(t.id)).map((t) => h('option', { value: t.id }, t.name)),
+  );
+  const missedReason = h('input', {
+    id: 'missed-reason',
+    'aria-label': 'Why it is relevant',
+    maxlength: 500,
+  });
+  const missedShown = h('span', { id: 'missed-current' });
+  const missed = h('button', { type: 'button', id: 'mark-missed' }, 'Relevant: the topic missed it');
+  missed.addEventListener('click', () => void send(missedTopic.value, 1, missedReason.value, missedShown));
+  return h(
+    'section',
+    { 'aria-labelledby': 'relevance-heading', id: 'article-relevance' },
+    h('h2', { id: 'relevance-heading' }, 'Was it right?'),
+    rows.length ? h('ul', { id: 'match-labels' }, ...rows) : null,
+    missedTopic.options.length
+      ? h(
+          'p',
+          {},
+          'A topic that should have matched: ',
+          missedTopic,
+          ' ',
+          missedReason,
+          ' ',
+          missed,
+          ' ',
+          missedShown,
+        )
+      : null,
+    status,
+  );
+}
+
+/** A topic's figures on its labels: counts, precision and recall, false alerts, misses, thresholds. */
+function relevancePanel(r: TopicRelevance): HTMLElement {
+  const num = (x: number | null) => (x === null ? '–' : x.toFixed(2));
+  const articleLink = (id: string) => h('a', { href: articleHref(id) }, h('code', {}, id.slice(0, 12)));
+  return h(
+    'section',
+    { id: 'topic-relevance', 'aria-labelledby': 'topic-relevance-heading' },
+    h('h2', { id: 'topic-relevance-heading' }, 'Relevance on labels'),
+    r.labelled === 0
+      ? h('p', { class: 'empty' }, 'No labels yet: mark matches relevant or not on an article page.')
+      : fragment(
+          h(
+            'p',
+            { id: 'relevance-figures' },
+            `${r.labelled} labelled, ${r.relevant} relevant. At minimum score ${r.minScore}: ${r.alerts} alerts, ${r.truePositives} right, ${r.falsePositives} false, ${r.falseNegatives} missed. Precision ${num(r.precision)}, recall ${num(r.recall)}, F1 ${num(r.f1)}${r.bestMinScore === null ? '' : `; best F1 at ${r.bestMinScore}`}.`,
+            r.stage ? ` Trained stage: figures by ${r.stage.folds}-fold cross-validation.` : '',
+          ),
+          table(
+            'false-alerts',
+            'False alerts',
+            ['Article', 'Score', 'Reason'],
+            r.falseAlerts.map((f) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, articleLink(f.article)),
+                h('td', {}, score(f.score)),
+                h('td', {}, f.reason),
+              ),
+            ),
+            'None.',
+          ),
+          table(
+            'misses',
+            'Misses',
+            ['Article', 'Why', 'Reason'],
+            r.misses.map((m) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, articleLink(m.article)),
+                h('td', {}, m.why === 'no match' ? 'no match' : `score ${score(m.score ?? 0)}`),
+                h('td', {}, m.reason),
+              ),
+            ),
+            'None.',
+          ),
+          table(
+            'thresholds',
+            'Precision and recall at each minimum score',
+            ['Min score', 'Alerts', 'Right', 'Precision', 'Recall', 'F1'],
+            r.thresholds.map((t) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, score(t.minScore)),
+                h('td', {}, t.alerts),
+                h('td', {}, t.truePositives),
+                h('td', {}, num(t.precision)),
+                h('td', {}, num(t.recall)),
+                h('td', {}, num(t.f1)),
+              ),
+            ),
+            'No labelled matches.',
+          ),
+        ),
   );
 }
 
@@ -711,6 +878,7 @@ async function topicsView({ view, args, alive, onLeave }: ViewContext): Promise<
   const problems = h('div', { id: 'query-problems' });
   const previewList = h('ol', { id: 'preview-list', class: 'articles' });
 
+  const relevanceHolder = h('div', { id: 'relevance-holder' });
   view.replaceChildren(
     heading('Topics'),
     tableHolder,
@@ -732,6 +900,7 @@ async function topicsView({ view, args, alive, onLeave }: ViewContext): Promise<
         previewList,
       ),
     ),
+    relevanceHolder,
   );
 
   // Preview: each keystroke cancels the request under way, so a slow answer to an old query
@@ -826,6 +995,11 @@ async function topicsView({ view, args, alive, onLeave }: ViewContext): Promise<
     history.replaceState(null, '', t ? `#/topics/${encodeURIComponent(t.id)}` : '#/topics');
     later.cancel();
     void preview();
+    relevanceHolder.replaceChildren();
+    if (t)
+      void getJson<TopicRelevance>(`/api/topics/${encodeURIComponent(t.id)}/eval`).then((r) => {
+        if (alive() && select.value === t.id) relevanceHolder.replaceChildren(relevancePanel(r));
+      });
   };
   select.addEventListener('change', () => load(select.value));
   drawOptions(args[0] ?? '');

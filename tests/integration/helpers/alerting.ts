@@ -1,3 +1,4 @@
+import { readTopicFolder } from '../../../functions/adapters/local/topic-folder.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
@@ -15,7 +16,6 @@ import { ensureTable } from '../../../functions/adapters/aws/table-setup.ts';
 import { DynamoDbTopicStore } from '../../../functions/adapters/aws/dynamodb-topic-store.ts';
 import { SnsAlertPublisher } from '../../../functions/adapters/aws/sns-alert-publisher.ts';
 import { CachedMatcher, topicSetVersion } from '../../../functions/core/pipeline/matching.ts';
-import { loadTopicFiles } from '../../../functions/core/topics/topic-files.ts';
 import { createIngestHandler } from '../../../functions/ingest/handler.ts';
 import {
   createIngestResources,
@@ -31,11 +31,7 @@ import {
 
 /** The ingest path with matching and alerting, wired to the emulator, plus an SNS alerts topic. */
 export const seedTopicSet = () => {
-  const files = readdirSync('seeds/topics').map((f) => ({
-    path: f,
-    text: readFileSync(`seeds/topics/${f}`, 'utf8'),
-  }));
-  const loaded = loadTopicFiles(files);
+  const { loaded } = readTopicFolder('seeds/topics');
   expect(loaded.problems).toEqual([]);
   return {
     version: topicSetVersion(loaded.topics, loaded.rawLists),

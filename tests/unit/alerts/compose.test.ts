@@ -1,3 +1,4 @@
+import { readTopicFolder } from '../../../functions/adapters/local/topic-folder.ts';
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -16,12 +17,8 @@ import {
   composeDigestSnsMessage,
 } from '../../../functions/core/alerts/digest.ts';
 import { compileTopics, matchArticle } from '../../../functions/core/topics/matcher.ts';
-import { loadTopicFiles } from '../../../functions/core/topics/topic-files.ts';
-import { readdirSync } from 'node:fs';
 
-const loaded = loadTopicFiles(
-  readdirSync('seeds/topics').map((f) => ({ path: f, text: readFileSync(`seeds/topics/${f}`, 'utf8') })),
-);
+const { loaded } = readTopicFolder('seeds/topics');
 const { index } = compileTopics(loaded.topics, loaded.lists);
 
 /** The alert the pipeline would build for a seed article and a topic. */

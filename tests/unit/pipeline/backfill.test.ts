@@ -1,3 +1,4 @@
+import { readTopicFolder } from '../../../functions/adapters/local/topic-folder.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MemoryAlertPublisher, MemoryTopicStore } from '../../../functions/adapters/memory/memory-ports.ts';
@@ -6,11 +7,8 @@ import { parseArticle } from '../../../functions/core/articles/parse-article.ts'
 import { alertIdFor } from '../../../functions/core/alerts/alert.ts';
 import { backfillTopic } from '../../../functions/core/pipeline/backfill.ts';
 import { ALERT_CLAIM_MS, AlertHeldError } from '../../../functions/core/pipeline/matching.ts';
-import { loadTopicFiles } from '../../../functions/core/topics/topic-files.ts';
 
-const loaded = loadTopicFiles(
-  readdirSync('seeds/topics').map((f) => ({ path: f, text: readFileSync(`seeds/topics/${f}`, 'utf8') })),
-);
+const { loaded } = readTopicFolder('seeds/topics');
 const articles: Article[] = readdirSync('seeds/articles').map((f) => {
   const r = parseArticle({
     key: `incoming/${f}`,

@@ -1,11 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readTopicFolder } from '../../../functions/adapters/local/topic-folder.ts';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type ArticleFile, parseArticle } from '../../../functions/core/articles/parse-article.ts';
 import { rarityOf, scoreOf, snippetOf, SNIPPET_LENGTH } from '../../../functions/core/topics/explain.ts';
 import { compileTopics, matchArticle } from '../../../functions/core/topics/matcher.ts';
 import { parseListItem } from '../../../functions/core/topics/query.ts';
 import type { TopicDefinition } from '../../../functions/core/topics/topic.ts';
-import { loadTopicFiles } from '../../../functions/core/topics/topic-files.ts';
 
 const topic = (query: string, minScore = 0): TopicDefinition => ({
   id: 't',
@@ -222,11 +222,7 @@ describe('Function: snippetOf', () => {
 });
 
 describe('Seed topics on the seed articles', () => {
-  const files = readdirSync('seeds/topics').map((f) => ({
-    path: f,
-    text: readFileSync(`seeds/topics/${f}`, 'utf8'),
-  }));
-  const loaded = loadTopicFiles(files);
+  const { loaded } = readTopicFolder('seeds/topics');
   const { index } = compileTopics(loaded.topics, loaded.lists);
   const seed = (name: string) => {
     const file: ArticleFile = {

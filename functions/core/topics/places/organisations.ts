@@ -31,7 +31,14 @@ const ENTRIES = organisations as OrganisationEntry[];
 export const ORGANISATION_NAMES: ReadonlyMap<string, string> = new Map(ENTRIES.map((o) => [o.id, o.name]));
 
 /** The form of a token an acronym is compared with: as written, a possessive 's dropped. */
-export const rawForm = (raw: string): string => raw.replace(/['’]s$/u, '');
+export const rawForm = (raw: string): string =>
+  raw.endsWith("'s") || raw.endsWith('’s') ? raw.slice(0, -2) : raw;
+
+/** Whether a token can start an acronym: its first character is a capital letter. */
+const startsUpper = (raw: string): boolean => {
+  const c = raw.charCodeAt(0);
+  return (c >= 65 && c <= 90) || (c > 127 && raw[0] !== (raw[0] as string).toLowerCase());
+};
 
 const newNode = (): TrieNode => ({ folded: new Map(), raw: new Map() });
 
@@ -68,7 +75,7 @@ export const findOrganisations = (tokens: readonly Token[]): OrganisationMention
   for (let i = 0; i < tokens.length;) {
     const first = tokens[i] as Token;
     // Most tokens start no name: one look-up each, no allocation.
-    if (!trie.folded.has(first.folded) && !trie.raw.has(rawForm(first.raw))) {
+    if (!trie.folded.has(first.folded) && !(startsUpper(first.raw) && trie.raw.has(rawForm(first.raw)))) {
       i++;
       continue;
     }
