@@ -98,7 +98,7 @@ describe('Function: trainStage', () => {
   it('should score held-out folds with stages that never saw their labels', () => {
     // Prepare: labels that are pure noise: a stage that saw them could fit them, a held-out one cannot.
     const rand = prng(3);
-    const noise = Array.from({ length: 50 }, (_, i) => ({
+    const noise = Array.from({ length: 50 }, (_, i): StageExample & { key: string } => ({
       key: `n${i}`,
       label: rand() < 0.5 ? 1 : 0,
       features: new Map([
