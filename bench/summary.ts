@@ -44,6 +44,19 @@ const cold = read<{
 const cost = read<{ totalPerDay: number; limits: Array<{ limit: string; reachedAt: number }> }>('cost');
 const stories = read<{ precision: number; recall: number }>('stories');
 
+interface RelevanceRow {
+  topic: string;
+  test: {
+    labelled: number;
+    relevant: number;
+    alerts: number;
+    truePositives: number;
+    precision: number | null;
+    recall: number | null;
+  };
+}
+const relevance = read<{ rows: RelevanceRow[] }>('relevance');
+
 const rows: string[][] = [];
 const add = (measure: string, target: string, measured: string, met: boolean | undefined, source: string) =>
   rows.push([measure, target, measured, met === undefined ? '' : met ? 'yes' : 'no', source]);
@@ -147,6 +160,19 @@ if (cost) {
       'cost.md',
     );
 } else add('cost', '', NOT_RUN, undefined, 'cost.md');
+if (relevance) {
+  const f = (x: number | null) => (x === null ? '–' : x.toFixed(2));
+  for (const r of relevance.rows) {
+    const t = r.test;
+    add(
+      `relevance of ${r.topic} on real news (test split)`,
+      'P ≥ 0.85, R ≥ 0.80',
+      `P ${f(t.precision)} (${t.truePositives}/${t.alerts}), R ${f(t.recall)} (${t.truePositives}/${t.relevant}); ${t.labelled} labels`,
+      t.precision !== null && t.recall !== null ? t.precision >= 0.85 && t.recall >= 0.8 : false,
+      'relevance.md',
+    );
+  }
+} else add('relevance', '', NOT_RUN, undefined, 'relevance.md');
 
 const meta = machine();
 const table: Table = {
@@ -179,7 +205,7 @@ writeResults(
     '![time per article against topics](match.svg)',
     '',
     'Reproduce: `npm run bench` (all parts, tens of minutes), or one part: `npm run bench:match`,',
-    '`bench:parse`, `bench:coldstart`, `bench:stories`, `bench:cost`. Targets are reported, never',
+    '`bench:parse`, `bench:coldstart`, `bench:stories`, `bench:cost`, `bench:relevance`. Targets are reported, never',
     'asserted: the tests do not time anything.',
   ].join('\n'),
 );

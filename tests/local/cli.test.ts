@@ -164,6 +164,78 @@ describe('CLI: newswatch', () => {
     expect(sent.find((a) => a.topicId === 'international-health-aid')?.recipients).toEqual(['health-desk']);
   });
 
+  it('should label matches and misses, and evaluate topics on the labels', async () => {
+    // Prepare
+    const labels = join(ws.dir, 'labels');
+    const list = await newswatch(ws, ['--json', 'articles', 'list']);
+    const ids = json<{ articles: Array<{ id: string; title: string }> }>(list).articles;
+    const masks = ids.find((a) => a.title.includes('A ceremony'))?.id as string;
+    const cooperation = ids.find((a) => !a.title.includes('A ceremony'))?.id as string;
+    const label = (...args: string[]) => newswatch(ws, ['topics', 'label', ...args, '--labels-dir', labels]);
+
+    // Act
+    const right = await label(masks, 'international-health-aid', 'relevant', '--reason', 'masks handed over');
+    const wrong = await label(
+      cooperation,
+      'international-health-aid',
+      'not-relevant',
+      '--reason',
+      'nothing delivered',
+    );
+    const missed = await label(
+      cooperation,
+      'vaccine-supply-deals',
+      '1',
+      '--reason',
+      'for the test',
+      '--by',
+      'desk',
+    );
+    const noTopic = await label(masks, 'no-such-topic', 'relevant', '--reason', 'x');
+    const badVerdict = await label(masks, 'international-health-aid', 'maybe', '--reason', 'x');
+    const evaluation = await newswatch(ws, ['--json', 'topics', 'eval', '--labels-dir', labels]);
+    const text = await newswatch(ws, [
+      'topics',
+      'eval',
+      '--topic',
+      'vaccine-supply-deals',
+      '--labels-dir',
+      labels,
+    ]);
+    const train = await newswatch(ws, [
+      'topics',
+      'train',
+      '--topic',
+      'international-health-aid',
+      '--labels-dir',
+      labels,
+    ]);
+
+    // Assess
+    expect([right.code, wrong.code, missed.code, noTopic.code, badVerdict.code]).toEqual([0, 0, 0, 1, 2]);
+    expect(noTopic.stderr).toContain('no topic has the id no-such-topic');
+    const figures = json<{ topics: Array<Record<string, unknown>> }>(evaluation).topics;
+    expect(figures.find((f) => f.topicId === 'international-health-aid')).toMatchObject({
+      labelled: 2,
+      relevant: 1,
+      alerts: 1,
+      truePositives: 1,
+      precision: 1,
+      recall: 1,
+    });
+    expect(figures.find((f) => f.topicId === 'vaccine-supply-deals')).toMatchObject({
+      relevant: 1,
+      alerts: 0,
+      precision: null,
+      recall: 0,
+      misses: [{ article: cooperation, reason: 'for the test', why: 'no match' }],
+    });
+    expect(text.stdout).toContain('misses:');
+    expect(text.stdout).toContain(`${cooperation}  no match  for the test`);
+    expect(train.code).toBe(1);
+    expect(train.stderr).toContain('a stage needs at least 10');
+  });
+
   it('should exit 2 on a usage error and 3 when it cannot run', async () => {
     // Prepare
     const brokenSubscribers = join(ws.dir, 'subs.yaml');

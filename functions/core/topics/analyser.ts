@@ -4,7 +4,7 @@ import { stemmer } from 'stemmer';
  * Version of the text analysis and matching rules. Stored with every match, so articles
  * matched under older rules can be found and matched again after a change.
  */
-export const ANALYSER_VERSION = 'a1';
+export const ANALYSER_VERSION = 'a2';
 
 /** One word of a text, with where it is. */
 export interface Token {
