@@ -7,7 +7,7 @@ import type { Explanation } from '../functions/core/topics/explain.ts';
 import { lintQuery } from '../functions/core/topics/lint.ts';
 import { caret, parseListItem, parseQuery, QuerySyntaxError } from '../functions/core/topics/query.ts';
 import type { RelevanceLabel } from '../functions/core/topics/labels.ts';
-import type { TrainedStage } from '../functions/core/topics/trained-stage.ts';
+import type { StageVerdict, TrainedStage } from '../functions/core/topics/trained-stage.ts';
 import {
   crossValidatedFigures,
   judgeTopics,
@@ -123,6 +123,7 @@ export interface ArticleDetail {
     alertState: string;
     sentAt?: string;
     explanation: Explanation;
+    stage?: StageVerdict;
   }>;
   sources: Array<{ key: string; status: string; updatedAt: string }>;
   /** The story of the article, with its other articles. */
@@ -146,6 +147,7 @@ export const showArticle = (snap: CatalogSnapshot, id: string): ArticleDetail | 
         alertState: m.alertState,
         ...(m.sentAt ? { sentAt: m.sentAt } : {}),
         explanation: m.explanation,
+        ...(m.stage ? { stage: m.stage } : {}),
       })),
     sources: snap.sources
       .filter((s) => s.articleId === article.id)

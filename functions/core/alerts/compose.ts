@@ -1,3 +1,4 @@
+import type { StageVerdict } from '../topics/trained-stage.ts';
 import { COUNTRY_NAMES } from '../topics/places/gazetteer.ts';
 import { type Alert, scoreLabel } from './alert.ts';
 
@@ -20,6 +21,8 @@ export interface AlertDocument {
     terms: Array<{ term: string; list?: string; count: number }>;
     countries: string[];
     snippet: string;
+    /** What the topic's trained stage made of the match, when it has one. */
+    stage?: StageVerdict;
   };
 }
 

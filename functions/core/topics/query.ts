@@ -189,9 +189,27 @@ export const caret = (source: string, span: Span): string => {
 
 const OPERAND_TYPES = new Set<string>(['term', 'phrase', 'prefix', 'exact', 'list']);
 
+/** Does a tree hold a unit scope anywhere? */
+const containsScope = (node: QueryNode): boolean => {
+  switch (node.type) {
+    case 'scope':
+      return true;
+    case 'and':
+    case 'or':
+      return node.children.some(containsScope);
+    case 'not':
+      return containsScope(node.child);
+    case 'atleast':
+      return node.operand.type === 'scope';
+    default:
+      return false;
+  }
+};
+
 type Tok =
   | { kind: 'lparen' | 'rparen' | 'and' | 'or' | 'not' | 'end'; span: Span }
   | { kind: 'near'; distance: number; ordered: boolean; span: Span }
+  | { kind: 'within'; unit: 'sentence' | 'paragraph'; span: Span }
   | { kind: 'field'; field: 'title' | 'body' | 'author'; span: Span }
   | { kind: 'country'; code: string; span: Span }
   | { kind: 'countries'; min: number; span: Span }
@@ -261,7 +279,15 @@ const lex = (src: string): Tok[] => {
     if (word === 'AND' || word === '&&') toks.push({ kind: 'and', span });
     else if (word === 'OR' || word === '||') toks.push({ kind: 'or', span });
     else if (word === 'NOT') toks.push({ kind: 'not', span });
-    else if (/^O?NEAR\/\d+[Ff]?$/.test(word)) {
+    else if (word === 'W/S' || word === 'W/P' || word === 'SAME') {
+      toks.push({ kind: 'within', unit: word === 'W/S' ? 'sentence' : 'paragraph', span });
+    } else if (/^w\/[sp]$/i.test(word)) {
+      throw new QuerySyntaxError(
+        src,
+        span,
+        `write ${word.toUpperCase()} in capitals, like the other operators`,
+      );
+    } else if (/^O?NEAR\/\d+[Ff]?$/.test(word)) {
       const ordered = word.startsWith('ONEAR') || /f$/i.test(word);
       const distance = Number(/\d+/.exec(word)?.[0]);
       if (distance > 100) throw new QuerySyntaxError(src, span, 'NEAR distance is at most 100 words');
@@ -530,7 +556,7 @@ export const parseQuery = (source: string, lists: TermLists = new Map(), cache?:
     return children.length === 1 ? (children[0] as QueryNode) : { type: 'or', children };
   };
 
-  const startsOperand = (t: Tok) => !['end', 'rparen', 'or', 'and', 'near'].includes(t.kind);
+  const startsOperand = (t: Tok) => !['end', 'rparen', 'or', 'and', 'near', 'within'].includes(t.kind);
 
   const parseAnd = (depth: number, field: Field): QueryNode => {
     const children = [parseNot(depth, field)];
@@ -570,9 +596,29 @@ export const parseQuery = (source: string, lists: TermLists = new Map(), cache?:
     );
   };
 
+  /** `a W/S b W/S c` (LexisNexis) is sentence:(a AND b AND c); `W/P` and `SAME` (Factiva) the same in a paragraph. */
+  const parseWithin = (depth: number, field: Field, first: QueryNode): QueryNode => {
+    const op = peek() as Extract<Tok, { kind: 'within' }>;
+    if (scope) fail(op, `${describe(op)} cannot be used inside ${scope}:( … ); scopes do not nest`);
+    const children = [first];
+    while (peek().kind === 'within') {
+      const t = next() as Extract<Tok, { kind: 'within' }>;
+      if (t.unit !== op.unit)
+        fail(t, `${describe(t)} cannot follow ${describe(op)}: use one unit, or parentheses`);
+      if (!startsOperand(peek()))
+        fail(peek(), `expected a word, a phrase or "(" after ${describe(t)}, found ${describe(peek())}`);
+      children.push(parsePrimary(depth, field));
+    }
+    const nested = children.find(containsScope);
+    if (nested)
+      fail(op, `${describe(op)} joins conditions that are not scoped themselves; scopes do not nest`);
+    return { type: 'scope', unit: op.unit, child: { type: 'and', children }, span: op.span };
+  };
+
   const parseNear = (depth: number, field: Field): QueryNode => {
     const leftTok = peek();
     const left = parsePrimary(depth, field);
+    if (peek().kind === 'within') return parseWithin(depth, field, left);
     if (peek().kind !== 'near') return left;
     const op = next() as Extract<Tok, { kind: 'near' }>;
     if (++nears > QUERY_LIMITS.maxNear)

@@ -776,6 +776,20 @@ function matchCard(m: ArticleMatch): HTMLLIElement {
       'dl',
       { class: 'meta-list' },
       h('div', {}, h('dt', {}, 'Score'), h('dd', {}, score(m.score))),
+      m.stage
+        ? h(
+            'div',
+            { class: 'stage' },
+            h('dt', {}, 'Trained stage'),
+            h(
+              'dd',
+              {},
+              `${score(m.stage.probability)} from ${score(m.stage.baseScore)}; weighed most: ${m.stage.top
+                .map((t) => `${t.feature} ${t.effect > 0 ? '+' : ''}${t.effect}`)
+                .join(', ')}`,
+            ),
+          )
+        : null,
       h('div', {}, h('dt', {}, 'Alert'), h('dd', {}, alert)),
       h(
         'div',

@@ -128,6 +128,34 @@ describe('Function: composeAlertEmail', () => {
 });
 
 describe('Function: composeAlertDocument', () => {
+  it("should say what a topic's trained stage made of the match, in the email and the document", () => {
+    // Prepare
+    const alert: Alert = {
+      ...seedAlert('000_9c9c4874b48bb81e.txt', 'international-health-aid'),
+      score: 0.83,
+      stage: {
+        probability: 0.83,
+        baseScore: 0.71,
+        top: [
+          { feature: 'coverage', effect: 1.24 },
+          { feature: 'term:donat*', effect: 0.8 },
+          { feature: 'bodyWords', effect: -0.31 },
+        ],
+      },
+    };
+
+    // Act
+    const email = composeAlertEmail(alert);
+    const doc = composeAlertDocument(alert);
+
+    // Assess
+    expect(email.text).toContain(
+      "Trained on this topic's labels: 0.83 from a score of 0.71; weighed most: coverage +1.2, term:donat* +0.8, bodyWords -0.3",
+    );
+    expect(doc.why.stage).toEqual(alert.stage);
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+  });
+
   it('should produce a document valid against docs/alert.schema.json', () => {
     // Act
     const doc = composeAlertDocument(seedAlert('000_9c9c4874b48bb81e.txt', 'international-health-aid'));

@@ -82,6 +82,9 @@ describe('Function: parseQuery', () => {
       { and: [{ paragraph: { and: ['~aid', { not: '~loan' }] } }, { lead: '~vaccin' }] },
     ],
     ['"lang: es"', '"lang es"'],
+    ['masks W/S donat* W/S countries>=2', { sentence: { and: ['~mask', 'donat*', 'countries>=2'] } }],
+    ['(aid OR relief) W/P vaccine', { paragraph: { and: [{ or: ['~aid', '~relief'] }, '~vaccin'] } }],
+    ['aid SAME vaccine AND korea', { and: [{ paragraph: { and: ['~aid', '~vaccin'] } }, '~korea'] }],
     ['10:30 meeting', { and: ['"10 30"', '~meet'] }],
   ])('should parse %s', (query, expected) => {
     // Act & Assess
@@ -130,6 +133,10 @@ describe('Function: parseQuery', () => {
     ['sentence:(a AND paragraph:(b))', 1, 17, 'paragraph:( … ) cannot be used inside sentence:( … )'],
     ['sentence:aid', 1, 1, 'sentence: scopes a group'],
     ['sentence: aid', 1, 11, 'expected "(" after sentence:'],
+    ['sentence:(a W/S b)', 1, 13, '"W/S" cannot be used inside sentence:( … )'],
+    ['a W/S b W/P c', 1, 9, '"W/P" cannot follow "W/S"'],
+    ['sentence:(a) W/S b', 1, 14, '"W/S" joins conditions that are not scoped themselves'],
+    ['a w/s b', 1, 3, 'write W/S in capitals'],
   ])('should reject %j at line %i, column %i', (query, line, column, message) => {
     // Act
     let error: unknown;
