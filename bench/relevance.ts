@@ -13,6 +13,7 @@ import { readLabelFolder } from '../functions/adapters/local/label-folder.ts';
 import { readTopicFolder } from '../functions/adapters/local/topic-folder.ts';
 import { applyStage } from '../functions/core/topics/trained-stage.ts';
 import {
+  agreementOf,
   crossValidatedFigures,
   figuresWithStage,
   judgeTopics,
@@ -125,6 +126,20 @@ for (const t of loaded.topics) {
   });
 }
 
+// A second labeller's independent judgement of a sample (seeds/labels/second-opinion/):
+// how far the labels the figures rest on can be trusted.
+const second = readLabelFolder(resolve(labelsDir, 'second-opinion')).labels;
+const agreement = [
+  ...loaded.topics.map((t) => ({
+    topic: t.id,
+    ...agreementOf(
+      labels.filter((l) => l.topic === t.id),
+      second.filter((l) => l.topic === t.id),
+    ),
+  })),
+  { topic: 'all topics', ...agreementOf(labels, second) },
+].filter((a) => a.pairs > 0);
+
 const table: Table = {
   title: 'Relevance per shipped topic on the test split (labels never used for tuning)',
   header: [
@@ -185,6 +200,39 @@ const md = [
     ),
     '',
   ]),
+  ...(agreement.length
+    ? [
+        '## How far the labels agree',
+        '',
+        'A second labeller judged a sample independently, with the same rubric (up to 20 relevant and 20 matched-but-not-relevant articles per topic; `seeds/labels/second-opinion/`).',
+        '',
+        markdownTable({
+          title: '',
+          header: [
+            'topic',
+            'pairs',
+            'both relevant',
+            'both not',
+            'only first',
+            'only second',
+            'agreement',
+            "Cohen's κ",
+          ],
+          left: [0],
+          rows: agreement.map((a) => [
+            a.topic,
+            String(a.pairs),
+            String(a.bothRelevant),
+            String(a.bothNot),
+            String(a.onlyFirst),
+            String(a.onlySecond),
+            fmt(a.observed),
+            fmt(a.kappa),
+          ]),
+        }),
+        '',
+      ]
+    : []),
   ...stageCost.map(
     (c) =>
       `Second stage of ${c.topic}: ${c.microsecondsPerCandidate} µs per candidate (features and dot product, over its ${c.candidates} labelled candidates; target well under 100 µs).`,
@@ -194,6 +242,15 @@ const md = [
 ].join('\n');
 writeResults(
   'relevance',
-  { machine: m, smoke, corpus: corpusPath, labels: labels.length, missing: missing.length, rows, stageCost },
+  {
+    machine: m,
+    smoke,
+    corpus: corpusPath,
+    labels: labels.length,
+    missing: missing.length,
+    rows,
+    stageCost,
+    agreement,
+  },
   md,
 );

@@ -188,7 +188,9 @@ export const explainMatch = (
   const view = evaluator.view;
   const terms = new Map<string, MatchedTerm>();
   /** Per term: its rarity and the token places it was found at. */
-  const evidence = new Map<string, { idf: number; hits: Hit[] }>();
+  const evidence = new Map<string, { idf: number; hits: Hit[]; at: Set<string> }>();
+  /** Per term: the places already listed, so merging the hits of two forms stays linear. */
+  const listedAt = new Map<string, Set<string>>();
   const seen = new Set<string>();
   let occurrences = 0;
   let inTitle = false;
@@ -203,11 +205,14 @@ export const explainMatch = (
     }
   };
   const addEvidence = (name: string, idf: number, hits: readonly Hit[]) => {
-    const known = evidence.get(name);
-    if (!known) evidence.set(name, { idf, hits: [...hits] });
-    else
-      for (const h of hits)
-        if (!known.hits.some((k) => k.field === h.field && k.first === h.first)) known.hits.push(h);
+    let known = evidence.get(name);
+    if (!known) evidence.set(name, (known = { idf, hits: [], at: new Set() }));
+    for (const h of hits) {
+      const k = `${h.field}:${h.first}`;
+      if (known.at.has(k)) continue;
+      known.at.add(k);
+      known.hits.push(h);
+    }
   };
   for (const { leaf, list } of positiveLeaves(query)) {
     const hits = evaluator.hits(leaf);
@@ -226,10 +231,16 @@ export const explainMatch = (
     if (known) {
       // The same words found through another scope: add the occurrences not listed yet.
       for (const p of positions) {
-        if (!known.positions.some((k) => k.field === p.field && k.start === p.start)) known.positions.push(p);
+        const k = `${p.field}:${p.start}`;
+        const at = listedAt.get(name) as Set<string>;
+        if (!at.has(k)) {
+          at.add(k);
+          known.positions.push(p);
+        }
       }
     } else {
       terms.set(name, { term: leaf.text, ...(list ? { list } : {}), positions });
+      listedAt.set(name, new Set(positions.map((p) => `${p.field}:${p.start}`)));
     }
     addEvidence(name, leafRarity(leaf), hits);
     countOccurrences(positions);

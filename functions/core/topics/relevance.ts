@@ -301,3 +301,54 @@ export const figuresWithStage = (
     minScore,
     judged.map((j) => (j.match ? { ...j, match: { ...j.match, score: apply(stage, j.match) } } : j)),
   );
+
+/** How far two sets of labels of the same (topic, article) pairs agree. */
+export interface Agreement {
+  pairs: number;
+  /** Pairs both call relevant, both not, and each way of disagreeing. */
+  bothRelevant: number;
+  bothNot: number;
+  onlyFirst: number;
+  onlySecond: number;
+  /** Share of pairs with the same label. */
+  observed: number | null;
+  /** Cohen's kappa: agreement beyond what chance would give with these label rates. */
+  kappa: number | null;
+}
+
+/** Agreement of two labellers on the pairs both labelled (the latest label of each). */
+export const agreementOf = (
+  first: readonly RelevanceLabel[],
+  second: readonly RelevanceLabel[],
+): Agreement => {
+  const key = (l: RelevanceLabel) => `${l.topic}\u0000${l.article}`;
+  const a = new Map(latestLabels(first).map((l) => [key(l), l.label]));
+  let bothRelevant = 0;
+  let bothNot = 0;
+  let onlyFirst = 0;
+  let onlySecond = 0;
+  for (const l of latestLabels(second)) {
+    const x = a.get(key(l));
+    if (x === undefined) continue;
+    if (x === 1 && l.label === 1) bothRelevant++;
+    else if (x === 0 && l.label === 0) bothNot++;
+    else if (x === 1) onlyFirst++;
+    else onlySecond++;
+  }
+  const n = bothRelevant + bothNot + onlyFirst + onlySecond;
+  if (n === 0) return { pairs: 0, bothRelevant, bothNot, onlyFirst, onlySecond, observed: null, kappa: null };
+  const observed = (bothRelevant + bothNot) / n;
+  const p1 = (bothRelevant + onlyFirst) / n;
+  const p2 = (bothRelevant + onlySecond) / n;
+  const chance = p1 * p2 + (1 - p1) * (1 - p2);
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  return {
+    pairs: n,
+    bothRelevant,
+    bothNot,
+    onlyFirst,
+    onlySecond,
+    observed: round(observed),
+    kappa: chance === 1 ? null : round((observed - chance) / (1 - chance)),
+  };
+};

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { labelLine, latestLabels, parseLabels } from '../../../functions/core/topics/labels.ts';
 import {
+  agreementOf,
   type JudgedArticle,
   judgeTopics,
   splitOf,
@@ -214,5 +215,39 @@ describe('Function: judgeTopics', () => {
       ['a2', false],
     ]);
     expect(missing.map((m) => m.article)).toEqual(['gone']);
+  });
+});
+
+describe('Function: agreementOf', () => {
+  it("should count agreement on the pairs both labelled and give Cohen's kappa", () => {
+    // Prepare: 10 pairs; the textbook case 0.8 observed, 0.5 by chance → kappa 0.6.
+    const l = (article: string, label: 0 | 1) => ({
+      topic: 't',
+      article,
+      label,
+      reason: 'r',
+      by: 'b',
+      at: '2026-12-01',
+    });
+    const first = ['1', '1', '1', '1', '1', '0', '0', '0', '0', '0'].map((v, i) =>
+      l(`a${i}`, Number(v) as 0 | 1),
+    );
+    const second = ['1', '1', '1', '1', '0', '1', '0', '0', '0', '0'].map((v, i) =>
+      l(`a${i}`, Number(v) as 0 | 1),
+    );
+
+    // Act
+    const agreement = agreementOf(first, [...second, l('only-second', 1)]);
+
+    // Assess
+    expect(agreement).toEqual({
+      pairs: 10,
+      bothRelevant: 4,
+      bothNot: 4,
+      onlyFirst: 1,
+      onlySecond: 1,
+      observed: 0.8,
+      kappa: 0.6,
+    });
   });
 });
