@@ -85,9 +85,11 @@ export const buildTopics = (
   count: number,
   seed = 3,
   countryShare = 0,
+  scopedShare = 0,
 ): TopicDefinition[] => {
   const rand = prng(seed);
   const countryRand = prng(seed + 1);
+  const scopeRand = prng(seed + 2);
   const pick = () => vocab[200 + Math.floor(rand() ** 1.5 * (vocab.length - 200))] as string;
   const term = (): string => {
     const r = rand();
@@ -114,6 +116,8 @@ export const buildTopics = (
         countryRand() < 0.5
           ? ` AND country:${COUNTRY_CODES[Math.floor(countryRand() * COUNTRY_CODES.length)]}`
           : ' AND countries>=2';
+    // Again a stream of its own: the share whose conditions must hold in one sentence.
+    if (scopeRand() < scopedShare) query = `sentence:(${query})`;
     return { id: `t${i}`, name: `Topic ${i}`, query, minScore: 0, enabled: true };
   });
 };

@@ -3,7 +3,8 @@
  * baseline) and Apache Lucene's Monitor on the same ~5 KB articles and the same topics, at
  * 1k, 10k, 100k and 1M topics. Prints tables and writes bench/results/match.{json,md,svg}.
  * `npm run bench:match` (`-- --smoke` for CI: 1,000 topics, 30 articles). BENCH_TOPICS
- * (comma-separated sizes) and BENCH_LUCENE=0 narrow a run.
+ * (comma-separated sizes) and BENCH_LUCENE=0 narrow a run; BENCH_SCOPED=0.2 holds a fifth of
+ * the topics to one sentence, to price the sentence scope.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,6 +42,8 @@ const sizes = (process.env.BENCH_TOPICS ?? (smoke ? '1000' : '1000,10000,100000,
   .map(Number);
 /** Share of topics that also filter on countries, which Lucene cannot evaluate. */
 const COUNTRY_SHARE = 0.05;
+/** Share of topics held to one sentence (`sentence:( … )`); 0 unless BENCH_SCOPED sets it. */
+const SCOPED_SHARE = Number(process.env.BENCH_SCOPED ?? '0');
 const vocab = buildVocabulary();
 const articles = buildArticles(vocab, smoke ? 30 : 200);
 const meanBytes =
@@ -87,7 +90,7 @@ const rows: Array<{ topics: number; newswatch: Ours; lucene?: Peer }> = [];
 
 for (const n of sizes) {
   console.log(`\n${n.toLocaleString('en')} topics`);
-  let topics = buildTopics(vocab, n, 3, COUNTRY_SHARE);
+  let topics = buildTopics(vocab, n, 3, COUNTRY_SHARE, SCOPED_SHARE);
   gc();
   const heapBefore = process.memoryUsage().heapUsed;
   const t0 = performance.now();
@@ -297,6 +300,7 @@ writeResults(
       articleBytes: Math.round(meanBytes),
       articles: articles.length,
       countryShare: COUNTRY_SHARE,
+      scopedShare: SCOPED_SHARE,
     },
     rows,
   },
