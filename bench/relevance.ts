@@ -89,7 +89,7 @@ for (const t of loaded.topics) {
     !stage
       ? topicFigures(t.id, t.minScore, part(s))
       : s === 'test' && stage.trainedOn.split === 'dev'
-        ? figuresWithStage(t.id, t.minScore, part(s), stage, (st, m) => applyStage(st, m).probability)
+        ? figuresWithStage(t.id, t.minScore, part(s), stage)
         : crossValidatedFigures(t.id, t.minScore, part(s), { l2: stage.l2 });
   rows.push({
     topic: t.id,

@@ -27,10 +27,8 @@ export interface ArticleView {
   places: Array<PlaceMention & { field: 'title' | 'body' }>;
   /** Country code → number of mentions (title and body). */
   countries: Map<string, number>;
-  /** International bodies named in the title and the body. */
-  organisations: Array<OrganisationMention & { field: 'title' | 'body' }>;
-  /** Organisation id → number of mentions. */
-  orgCounts: Map<string, number>;
+  /** International bodies named in the title and the body, found on first use ({@link organisationsOf}). */
+  organisations?: Organisations;
   /** Sentence, paragraph and lead membership of tokens, each built on first use. */
   units: Partial<Record<UnitKind, UnitMap>>;
 }
@@ -74,13 +72,31 @@ export const viewArticle = (article: MatchableArticle): ArticleView => {
   ];
   const countries = new Map<string, number>();
   for (const p of places) countries.set(p.code, (countries.get(p.code) ?? 0) + 1);
-  const organisations = [
-    ...findOrganisations(title.tokens).map((o) => ({ ...o, field: 'title' as const })),
-    ...findOrganisations(body.tokens).map((o) => ({ ...o, field: 'body' as const })),
-  ];
-  const orgCounts = new Map<string, number>();
-  for (const o of organisations) orgCounts.set(o.id, (orgCounts.get(o.id) ?? 0) + 1);
-  return { title, body, author, places, countries, organisations, orgCounts, units: {} };
+  return { title, body, author, places, countries, units: {} };
+};
+
+/** The international bodies an article names, and how often each. */
+export interface Organisations {
+  mentions: Array<OrganisationMention & { field: 'title' | 'body' }>;
+  /** Organisation id → number of mentions. */
+  counts: Map<string, number>;
+}
+
+/**
+ * The bodies an article names, found on first use: most topic sets name none, and their
+ * articles never pay for the search.
+ */
+export const organisationsOf = (view: ArticleView): Organisations => {
+  if (!view.organisations) {
+    const mentions = [
+      ...findOrganisations(view.title.tokens).map((o) => ({ ...o, field: 'title' as const })),
+      ...findOrganisations(view.body.tokens).map((o) => ({ ...o, field: 'body' as const })),
+    ];
+    const counts = new Map<string, number>();
+    for (const o of mentions) counts.set(o.id, (counts.get(o.id) ?? 0) + 1);
+    view.organisations = { mentions, counts };
+  }
+  return view.organisations;
 };
 
 /** The field's words as written, possessive dropped → token indexes. */

@@ -1,4 +1,4 @@
-import { type ArticleView, type FieldView, rawIndexOf, unitsOf } from './article-view.ts';
+import { type ArticleView, type FieldView, organisationsOf, rawIndexOf, unitsOf } from './article-view.ts';
 import { rawForm } from './places/organisations.ts';
 import type { Field, LeafNode, ListNode, NearOperand, QueryNode, UnitKind } from './query.ts';
 import type { UnitMap } from './units.ts';
@@ -287,7 +287,9 @@ export class Evaluator {
       byUnit = new Map();
       const map = unitsOf(this.view, kind);
       const mentions =
-        what === 'country' ? this.view.places.map((p) => ({ ...p, id: p.code })) : this.view.organisations;
+        what === 'country'
+          ? this.view.places.map((p) => ({ ...p, id: p.code }))
+          : organisationsOf(this.view).mentions;
       for (const m of mentions) {
         const u = unitOfHit(map, m);
         if (u < 0) continue;
@@ -312,7 +314,8 @@ export class Evaluator {
     for (const { leaf } of positiveLeaves(child)) {
       for (const u of this.unitCounts(kind, leaf.key, () => this.hits(leaf)).keys()) units.add(u);
     }
-    for (const what of ['country', 'org'] as const) {
+    // Places and bodies count only where the scope asks for them (bodies are found on first use).
+    for (const what of new Set(positivePlaces(child).map((p) => p.kind))) {
       for (const u of this.actorsByUnit(kind, what).keys()) units.add(u);
     }
     return [...units].sort((a, b) => a - b);
@@ -350,11 +353,11 @@ export class Evaluator {
       case 'countries':
         return (ctx ? this.actorsIn(ctx, 'country').size : this.view.countries.size) >= node.min;
       case 'org':
-        return ctx ? this.actorsIn(ctx, 'org').has(node.id) : this.view.orgCounts.has(node.id);
+        return ctx ? this.actorsIn(ctx, 'org').has(node.id) : organisationsOf(this.view).counts.has(node.id);
       case 'actors':
         return ctx
           ? this.actorsIn(ctx, 'country').size + this.actorsIn(ctx, 'org').size >= node.min
-          : this.view.countries.size + this.view.orgCounts.size >= node.min;
+          : this.view.countries.size + organisationsOf(this.view).counts.size >= node.min;
       case 'atleast':
         if (node.operand.type === 'scope') return this.unitsMatching(node.operand, node.min) >= node.min;
         return this.countOf(node.operand, ctx) >= node.min;
@@ -381,8 +384,11 @@ export class Evaluator {
 
 const EMPTY: ReadonlySet<string> = new Set();
 
-/** Does the tree need some word, place or body to be present (so units without any can be skipped)? */
-const requiresEvidence = (node: QueryNode): boolean => {
+/**
+ * Does the tree need some word, place or body to be present? Units without any can then be
+ * skipped, and a topic without any must be evaluated for every article (the linter says so).
+ */
+export const requiresEvidence = (node: QueryNode): boolean => {
   switch (node.type) {
     case 'not':
       return false;

@@ -1,4 +1,4 @@
-import { type ArticleView, unitsOf } from './article-view.ts';
+import { type ArticleView, organisationsOf, unitsOf } from './article-view.ts';
 import { type Evaluator, type Hit, positiveLeaves, positivePlaces } from './evaluate.ts';
 import type { LeafNode, QueryNode } from './query.ts';
 import termRarity from './term-rarity.json' with { type: 'json' };
@@ -188,7 +188,7 @@ export const explainMatch = (
   const view = evaluator.view;
   const terms = new Map<string, MatchedTerm>();
   /** Per term: its rarity and the token places it was found at. */
-  const evidence = new Map<string, { idf: number; hits: Hit[]; at: Set<string> }>();
+  const evidence = new Map<string, { idf: number; hits: Hit[]; at: Set<string>; place: boolean }>();
   /** Per term: the places already listed, so merging the hits of two forms stays linear. */
   const listedAt = new Map<string, Set<string>>();
   const seen = new Set<string>();
@@ -204,9 +204,9 @@ export const explainMatch = (
       if (p.field === 'title') inTitle = true;
     }
   };
-  const addEvidence = (name: string, idf: number, hits: readonly Hit[]) => {
+  const addEvidence = (name: string, idf: number, hits: readonly Hit[], place = false) => {
     let known = evidence.get(name);
-    if (!known) evidence.set(name, (known = { idf, hits: [], at: new Set() }));
+    if (!known) evidence.set(name, (known = { idf, hits: [], at: new Set(), place }));
     for (const h of hits) {
       const k = `${h.field}:${h.first}`;
       if (known.at.has(k)) continue;
@@ -247,14 +247,14 @@ export const explainMatch = (
   }
   // Place and body conditions count like terms: their mentions are occurrences.
   for (const place of positivePlaces(query)) {
-    const all = place.kind === 'country' ? view.places : view.organisations;
+    const all = place.kind === 'country' ? view.places : organisationsOf(view).mentions;
     const mentions = all.filter((p) => place.code === '*' || ('code' in p ? p.code : p.id) === place.code);
     const name = `${place.text}|${place.kind}`;
     if (mentions.length === 0 || evidence.has(name)) continue;
     const hits = mentions.map((m): Hit => ({ field: m.field, first: m.first, last: m.last }));
     const positions = hits.map((h) => charRange(view, h));
     terms.set(place.text, { term: place.text, positions });
-    addEvidence(name, PLACE_IDF, hits);
+    addEvidence(name, PLACE_IDF, hits, true);
     countOccurrences(positions);
   }
   const bodyWords = Math.max(1, view.body.tokens.length);
@@ -269,9 +269,8 @@ export const explainMatch = (
   const unitRarity = new Map<number, number>();
   // Sentence → the distinct (non-place) terms it holds.
   const termsBySentence = new Map<number, number>();
-  for (const [name, { idf, hits }] of evidence) {
+  for (const { idf, hits, place: isPlace } of evidence.values()) {
     // A place named all through an article says where it is, not what it is about.
-    const isPlace = name.includes('|');
     let tf = 0;
     const units = new Set<number>();
     const sentencesOfTerm = new Set<number>();

@@ -1,4 +1,4 @@
-import { positiveLeaves } from './evaluate.ts';
+import { positiveLeaves, requiresEvidence } from './evaluate.ts';
 import { lineAndColumn, type QueryNode, type Span } from './query.ts';
 
 /** Something valid but costly or likely unintended in a query. */
@@ -29,20 +29,6 @@ const COMMON = new Set([
   'as',
 ]);
 
-/** Does the query demand at least one word, phrase, wildcard or country? */
-const hasRequirement = (node: QueryNode): boolean => {
-  switch (node.type) {
-    case 'not':
-      return false;
-    case 'and':
-      return node.children.some(hasRequirement);
-    case 'or':
-      return node.children.every(hasRequirement);
-    default:
-      return true;
-  }
-};
-
 const onlyNegative = (node: QueryNode): boolean =>
   node.type === 'not' || (node.type === 'and' && node.children.every(onlyNegative));
 
@@ -54,7 +40,7 @@ export const lintQuery = (source: string, tree: QueryNode): QueryWarning[] => {
   const whole = { offset: 0, length: source.length };
   if (onlyNegative(tree)) {
     warn('only-negative', whole, 'the query only excludes: it matches every article without those words');
-  } else if (!hasRequirement(tree)) {
+  } else if (!requiresEvidence(tree)) {
     warn(
       'no-required-term',
       whole,

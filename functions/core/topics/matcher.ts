@@ -1,4 +1,4 @@
-import { type MatchableArticle, viewArticle } from './article-view.ts';
+import { type MatchableArticle, organisationsOf, viewArticle } from './article-view.ts';
 import { Evaluator } from './evaluate.ts';
 import { explainMatch } from './explain.ts';
 import { type LeafCache, type LeafNode, parseQuery, type QueryNode, type TermLists } from './query.ts';
@@ -321,8 +321,12 @@ const candidatesOf = (index: TopicIndex, evaluator: Evaluator): number[] => {
   }
   for (const code of view.countries.keys()) add(index.byCountry.get(code));
   if (view.countries.size > 0) add(index.byCountry.get('*'));
-  for (const id of view.orgCounts.keys()) add(index.byOrg.get(id));
-  if (view.orgCounts.size > 0) add(index.byOrg.get('*'));
+  // Bodies are looked for only when some topic asks for them.
+  if (index.byOrg.size > 0) {
+    const orgs = organisationsOf(view).counts;
+    for (const id of orgs.keys()) add(index.byOrg.get(id));
+    if (orgs.size > 0) add(index.byOrg.get('*'));
+  }
   return out;
 };
 

@@ -359,28 +359,19 @@ const lex = (src: string): Tok[] => {
         );
       }
       toks.push({ kind: 'org', id, span });
-    } else if (/^actors[<>=]/i.test(word)) {
-      const m = /^actors>=(\d+)$/i.exec(word);
+    } else if (/^(countries|actors)[<>=]/i.test(word)) {
+      const kind = word.slice(0, 6).toLowerCase() === 'actors' ? 'actors' : 'countries';
+      const m = /^(?:countries|actors)>=(\d+)$/i.exec(word);
       const min = Number(m?.[1]);
       if (!m || min < 1 || min > 50) {
+        const what = kind === 'actors' ? 'countries and international bodies' : 'countries';
         throw new QuerySyntaxError(
           src,
           span,
-          'write actors>=n with n from 1 to 50 (at least n distinct countries and international bodies)',
+          `write ${kind}>=n with n from 1 to 50 (at least n distinct ${what})`,
         );
       }
-      toks.push({ kind: 'actors', min, span });
-    } else if (/^countries[<>=]/i.test(word)) {
-      const m = /^countries>=(\d+)$/i.exec(word);
-      const min = Number(m?.[1]);
-      if (!m || min < 1 || min > 50) {
-        throw new QuerySyntaxError(
-          src,
-          span,
-          'write countries>=n with n from 1 to 50 (at least n distinct countries)',
-        );
-      }
-      toks.push({ kind: 'countries', min, span });
+      toks.push({ kind, min, span });
     } else if (word.startsWith('@')) {
       if (!/^@[A-Za-z][A-Za-z0-9_-]*$/.test(word)) {
         throw new QuerySyntaxError(src, span, 'a list name is @ followed by letters, digits, _ or -');

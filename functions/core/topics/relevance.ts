@@ -2,8 +2,10 @@ import type { MatchableArticle } from './article-view.ts';
 import { latestLabels, type RelevanceLabel } from './labels.ts';
 import { compileTopics, matchArticle, type TopicCompileError } from './matcher.ts';
 import type { TermLists } from './query.ts';
+import { stableHash } from './stable-hash.ts';
 import type { TopicDefinition, TopicMatch } from './topic.ts';
 import {
+  applyStage,
   crossValidatedProbabilities,
   type StageExample,
   stageFeatures,
@@ -14,21 +16,11 @@ import {
 /** Which part of a labelled collection a label belongs to, fixed by its article id alone. */
 export type Split = 'dev' | 'test';
 
-/** FNV-1a over the id: a split that needs no crypto and never changes between runs or machines. */
-const hashOf = (text: string): number => {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-};
-
 /**
  * The split of an article: 40 % of ids are `test`, the rest `dev`. Queries are tuned on
  * `dev` labels; figures are reported on `test` labels, which tuning never reads.
  */
-export const splitOf = (articleId: string): Split => (hashOf(articleId) % 10 < 4 ? 'test' : 'dev');
+export const splitOf = (articleId: string): Split => (stableHash(articleId) % 10 < 4 ? 'test' : 'dev');
 
 /** A labelled article and what the topic did with it. */
 export interface JudgedArticle {
@@ -294,12 +286,13 @@ export const figuresWithStage = (
   minScore: number,
   judged: readonly JudgedArticle[],
   stage: TrainedStage,
-  apply: (stage: TrainedStage, m: TopicMatch) => number,
 ): TopicFigures =>
   topicFigures(
     topicId,
     minScore,
-    judged.map((j) => (j.match ? { ...j, match: { ...j.match, score: apply(stage, j.match) } } : j)),
+    judged.map((j) =>
+      j.match ? { ...j, match: { ...j.match, score: applyStage(stage, j.match).probability } } : j,
+    ),
   );
 
 /** How far two sets of labels of the same (topic, article) pairs agree. */

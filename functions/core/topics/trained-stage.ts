@@ -1,4 +1,5 @@
 import * as z from '../validation.ts';
+import { stableHash } from './stable-hash.ts';
 import type { Explanation, ScoreFactors } from './explain.ts';
 
 /**
@@ -218,8 +219,7 @@ export const lossGradient = (stage: TrainedStage, examples: readonly StageExampl
   const grad = new Array<number>(stage.features.length + 1).fill(0);
   for (const e of examples) {
     const x = vectorOf(stage, e.features);
-    const p = sigmoid(x.reduce((s, v, j) => s + v * (stage.weights[j] as number), stage.bias));
-    const r = p - e.label;
+    const r = stageProbability(stage, e.features) - e.label;
     grad[0] = (grad[0] as number) + r;
     x.forEach((v, j) => (grad[j + 1] = (grad[j + 1] as number) + r * v));
   }
@@ -237,21 +237,14 @@ export const crossValidatedProbabilities = (
   k: number,
   options: { l2?: number; maxTerms?: number },
 ): number[] => {
-  const foldOf = (key: string) => {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-    return (h >>> 0) % k;
-  };
-  const folds = examples.map((e) => foldOf(e.key));
+  const folds = examples.map((e) => stableHash(e.key) % k);
   const out = new Array<number>(examples.length).fill(0);
   for (let f = 0; f < k; f++) {
     const train = examples.filter((_, i) => folds[i] !== f);
     if (train.length === 0) continue;
     const stage = trainStage(train, { ...options, at: '' });
     examples.forEach((e, i) => {
-      if (folds[i] !== f) return;
-      const x = vectorOf(stage, e.features);
-      out[i] = sigmoid(x.reduce((s, v, j) => s + v * (stage.weights[j] as number), stage.bias));
+      if (folds[i] === f) out[i] = stageProbability(stage, e.features);
     });
   }
   return out;

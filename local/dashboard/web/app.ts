@@ -19,6 +19,7 @@ import type {
   TopicEvaluation,
   TopicSummary,
 } from '../../services.ts';
+import type { RelevanceLabel } from '../../../functions/core/topics/labels.ts';
 
 /**
  * The newswatch dashboard: plain DOM, hash routing (#/, #/articles, #/article/<id>, #/stories,
@@ -37,14 +38,7 @@ type Position = ArticleMatch['explanation']['terms'][number]['positions'][number
 type StorySummary = ReturnType<typeof listStories>[number];
 type StoryArticle = StoryDetail['articles'][number];
 type TopicRelevance = TopicEvaluation['topics'][number];
-interface Label {
-  topic: string;
-  article: string;
-  label: 0 | 1;
-  reason: string;
-  by: string;
-  at: string;
-}
+type Label = RelevanceLabel;
 
 interface Status {
   articles: number;
