@@ -119,7 +119,7 @@ export const articleText = (d: ArticleDetail): string => {
   if (d.matches.length === 0) lines.push('No topic matches this article.');
   for (const m of d.matches) {
     lines.push(`${pc.bold(m.topicName)} (${m.topicId}) score ${score(m.score)}, alert ${m.alertState}`);
-    lines.push(`  terms: ${m.explanation.terms.map((t) => `${t.term} ×${t.positions.length}`).join(', ')}`);
+    lines.push(`  terms: ${m.explanation.terms.map((t) => `${t.term} ×${t.count}`).join(', ')}`);
     if (m.explanation.countries.length > 0) lines.push(`  countries: ${m.explanation.countries.join(', ')}`);
     lines.push(`  ${highlight(m.explanation.snippet)}`);
   }

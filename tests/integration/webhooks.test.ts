@@ -47,7 +47,7 @@ const seedAlert = (): Alert => {
     score: 1,
     article: { id: a.id, title: a.title, date: a.date, location: 's3://articles/incoming/000.txt' },
     explanation: {
-      terms: [{ term: 'masks', positions: [{ field: 'body', start: 0, end: 5, text: 'masks' }] }],
+      terms: [{ term: 'masks', count: 1, positions: [{ field: 'body', start: 0, end: 5, text: 'masks' }] }],
       countries: ['AZ', 'KR'],
       snippet: '**masks**',
     },

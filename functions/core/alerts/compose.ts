@@ -49,7 +49,7 @@ export const composeAlertDocument = (alert: Alert): AlertDocument => ({
     terms: alert.explanation.terms.map((t) => ({
       term: t.term,
       ...(t.list ? { list: t.list } : {}),
-      count: t.positions.length,
+      count: t.count,
     })),
     countries: alert.explanation.countries,
     snippet: alert.explanation.snippet,
@@ -119,7 +119,7 @@ export const composeAlertEmail = (alert: Alert): { subject: string; text: string
   const terms = alert.explanation.terms;
   const listed = terms
     .slice(0, EMAIL_TERMS)
-    .map((t) => `${t.term} ×${t.positions.length}`)
+    .map((t) => `${t.term} ×${t.count}`)
     .join(', ');
   const more = terms.length > EMAIL_TERMS ? `, and ${terms.length - EMAIL_TERMS} more` : '';
   const countries = alert.explanation.countries.map((c) => COUNTRY_NAMES.get(c) ?? c).join(', ');

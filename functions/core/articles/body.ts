@@ -10,6 +10,24 @@ export const MAX_DERIVED_TITLE = 120;
 // most of them, stay untouched, so most paragraphs are not copied.
 const SPACE_TO_FOLD = /\s{2,}|[^\S ]/g;
 
+const graphemes = new Intl.Segmenter('und', { granularity: 'grapheme' });
+
+/**
+ * `text` cut to at most `max` UTF-16 units, an ellipsis included, between whole characters as
+ * a reader sees them (grapheme clusters): never half of a surrogate pair, an emoji sequence or
+ * a letter and its accents. Only the head of the text is segmented, so a cut costs O(max).
+ */
+export const clipText = (text: string, max: number): string => {
+  if (text.length <= max) return text;
+  let kept = '';
+  // A cluster longer than 32 units is split only past what is kept.
+  for (const { segment } of graphemes.segment(text.slice(0, max + 32))) {
+    if (kept.length + segment.length > max - 1) break;
+    kept += segment;
+  }
+  return `${kept}…`;
+};
+
 /** Folds runs of white space (spaces, tabs, no-break spaces, line breaks) into one space. */
 export const foldSpace = (text: string): string => text.replace(SPACE_TO_FOLD, ' ').trim();
 
@@ -123,9 +141,17 @@ const ABBREVIATIONS = new Set([
 export const leadSentence = (paragraph: string): string => {
   const re = /[.!?]['"’”)\]]*\s+(?=[\p{Lu}\p{N}"'“‘(])/gu;
   for (let m = re.exec(paragraph); m !== null; m = re.exec(paragraph)) {
-    const before = paragraph.slice(0, m.index);
-    const word = (/(\S+)$/.exec(before)?.[1] ?? '').toLowerCase().replace(/^["'“‘(]+/, '');
-    if (paragraph[m.index] === '.' && (ABBREVIATIONS.has(word) || /^\p{L}$/u.test(word))) continue;
+    if (paragraph[m.index] === '.') {
+      // The word before the period: read back to the previous white space. Each candidate
+      // end reads only its own word, so the whole search stays linear in the paragraph.
+      let start = m.index;
+      while (start > 0 && !/\s/.test(paragraph[start - 1] as string)) start--;
+      const word = paragraph
+        .slice(start, m.index)
+        .toLowerCase()
+        .replace(/^["'“‘(]+/, '');
+      if (ABBREVIATIONS.has(word) || /^\p{L}$/u.test(word)) continue;
+    }
     return paragraph.slice(0, m.index + m[0].trimEnd().length);
   }
   return paragraph;
@@ -138,7 +164,7 @@ export const leadSentence = (paragraph: string): string => {
 export const deriveTitle = (paragraphs: readonly string[]): string => {
   const sentence = leadSentence(paragraphs[0] ?? '').replace(/\.$/, '');
   if (sentence.length <= MAX_DERIVED_TITLE) return sentence;
-  const room = sentence.slice(0, MAX_DERIVED_TITLE - 1);
+  const room = clipText(sentence, MAX_DERIVED_TITLE).slice(0, -1);
   const cut = room.lastIndexOf(' ');
   const head = cut > MAX_DERIVED_TITLE / 2 ? room.slice(0, cut) : room;
   return `${head.replace(/[\s,;:\-–—]+$/, '')}…`;

@@ -18,8 +18,9 @@ const textOrList = z.union([text, z.array(z.string()).check(z.minLength(1))]);
 
 /** The JSON article shape. Field names follow common feed exports; unknown fields are ignored. */
 const JsonArticleSchema = z.looseObject({
-  title: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(1000))),
-  headline: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(1000))),
+  // Long titles, authors and sources are cut where the article is built, not refused.
+  title: z.optional(text),
+  headline: z.optional(text),
   body: z.optional(textOrList),
   content: z.optional(textOrList),
   text: z.optional(textOrList),
@@ -28,7 +29,7 @@ const JsonArticleSchema = z.looseObject({
   publishedAt: z.optional(text),
   author: z.optional(textOrList),
   url: z.optional(z.url({ protocol: /^https?$/, error: 'must be an http or https URL' })),
-  source: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))),
+  source: z.optional(text),
 });
 
 const joinParagraphs = (v: string | string[]): string => (Array.isArray(v) ? v.join('\n\n') : v);
@@ -60,8 +61,48 @@ const malformed = (source: string): { ok: false; error: ArticleError } => {
   );
 };
 
+/**
+ * Deepest nesting of arrays and objects an article file may have. Real exports nest two or
+ * three levels; the bound keeps every reader of the file (the error locator recurses) far
+ * from the stack's limit.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * The offset where nesting first goes deeper than `max`, or -1. One pass over the text,
+ * skipping strings, so brackets inside them do not count.
+ */
+export const tooDeepAt = (source: string, max: number): number => {
+  let depth = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 0x22) {
+      // A string: skip to its closing quote, past escaped characters.
+      for (i++; i < source.length; i++) {
+        const d = source.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return i;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return -1;
+};
+
 /** Parses a JSON article: one object per file. */
 export const parseJsonArticle = (source: string): Result<JsonFields, ArticleError> => {
+  const deep = tooDeepAt(source, MAX_JSON_DEPTH);
+  if (deep >= 0) {
+    const at = lineAndColumn(source, deep);
+    return articleError(
+      'InvalidArticle',
+      `the JSON nests more than ${MAX_JSON_DEPTH} levels deep at line ${at.line}, column ${at.column}; an article is one flat object`,
+      at,
+    );
+  }
   let data: unknown;
   try {
     data = JSON.parse(source);

@@ -1,3 +1,4 @@
+import type { Article } from '../articles/article.ts';
 import { parseArticle } from '../articles/parse-article.ts';
 import { assignStory, outletOf, type StoryRole } from '../stories/story.ts';
 import { type AlertState, matchAndStore, publishPending } from './matching.ts';
@@ -81,7 +82,7 @@ export const ingestObject = async (ref: ObjectRef, ports: IngestPorts): Promise<
   const bytes = await readObject(ref, ports);
   if (!(bytes instanceof Uint8Array)) return reject(bytes);
 
-  const parsed = parseArticle({ key: ref.key, bytes, receivedAt: ref.eventTime }, ports.limits);
+  const parsed = parseSafely(ref, bytes, ports);
   if (!parsed.ok) return reject(parsed.error);
   const article = parsed.value;
 
@@ -140,6 +141,26 @@ export const ingestObject = async (ref: ObjectRef, ports: IngestPorts): Promise<
         })),
       }
     : { status, key: ref.key, articleId: article.id, of: firstKey };
+};
+
+/**
+ * Parses, turning a parser that throws into a rejection: parsing is pure, so a retry would
+ * throw again and the file would end with no outcome after its retries.
+ */
+const parseSafely = (
+  ref: ObjectRef,
+  bytes: Uint8Array,
+  ports: IngestPorts,
+): { ok: true; value: Article } | { ok: false; error: IngestError } => {
+  try {
+    return parseArticle({ key: ref.key, bytes, receivedAt: ref.eventTime }, ports.limits);
+  } catch (e) {
+    const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    return {
+      ok: false,
+      error: { kind: 'ParserFailure', message: `the parser failed on this file (${what.slice(0, 200)})` },
+    };
+  }
 };
 
 const sourceFields = (ref: ObjectRef, now: string) => ({

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Alert, alertIdFor } from '../alerts/alert.ts';
 import type { Article } from '../articles/article.ts';
 import { ANALYSER_VERSION } from '../topics/analyser.ts';
+import { fitExplanation } from '../topics/explain.ts';
 import { compileTopics, matchArticle, type TopicIndex } from '../topics/matcher.ts';
 import { parseListItem } from '../topics/query.ts';
 import type { StoryRole, StoryStore } from '../stories/story.ts';
@@ -127,6 +128,13 @@ export const topicSetVersion = (
   return `${ANALYSER_VERSION}-${createHash('sha256').update(canonical).digest('hex').slice(0, 16)}`;
 };
 
+/**
+ * Most bytes of JSON the explanation of one stored match may take. A match is one DynamoDB
+ * item (400 KB at most): this leaves room for its keys, score factors and states in any case,
+ * however often the matched words recur (see {@link fitExplanation}).
+ */
+export const MAX_EXPLANATION_BYTES = 256 * 1024;
+
 /** How long a container trusts its compiled topics before asking for the version again. */
 export const TOPIC_VERSION_CHECK_MS = 10_000;
 
@@ -184,6 +192,7 @@ export const matchAndStore = async (
   const now = clock.now().toISOString();
   const records = matches.map((m): MatchRecord => ({
     ...m,
+    explanation: fitExplanation(m.explanation, MAX_EXPLANATION_BYTES),
     articleId: article.id,
     articleDate: article.date,
     analyserVersion: ANALYSER_VERSION,

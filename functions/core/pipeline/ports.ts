@@ -18,8 +18,12 @@ export interface ObjectRef {
   eventTime: string;
 }
 
-/** Why an object was not stored: a parse error, or an object that vanished before it was read. */
-export type IngestErrorKind = ArticleErrorKind | 'ObjectGone';
+/**
+ * Why an object was not stored: a parse error, an object that vanished before it was read, or
+ * a parser that failed on it (a fault of ours, kept with the file in quarantine to be fixed:
+ * parsing again would fail the same way, so it is not retried).
+ */
+export type IngestErrorKind = ArticleErrorKind | 'ObjectGone' | 'ParserFailure';
 
 /** A typed ingest failure with a sentence a person can act on. */
 export interface IngestError extends Omit<ArticleError, 'kind'> {

@@ -10,9 +10,46 @@ export interface MatchedTerm {
   term: string;
   /** The list it came from, when it came from one. */
   list?: string;
-  /** Occurrences as character ranges in the field text: [start, end). */
+  /** How many times it occurs (all of them, where `positions` keeps only the first). */
+  count: number;
+  /**
+   * Occurrences as character ranges in the field text, [start, end): the first
+   * {@link MAX_POSITIONS_PER_TERM}, so a word repeated all through a file keeps the stored
+   * match small.
+   */
   positions: Array<{ field: 'title' | 'body' | 'author'; start: number; end: number; text: string }>;
 }
+
+/** Occurrences of one term an explanation lists; `count` has them all. */
+export const MAX_POSITIONS_PER_TERM = 50;
+
+/**
+ * An explanation cut to fit `maxBytes` of JSON: fewer listed positions per term first (down
+ * to none), then fewer terms, the ones with most occurrences kept. Counts, countries and the
+ * snippet stay. Linear in the size of the explanation.
+ */
+export const fitExplanation = (explanation: Explanation, maxBytes: number): Explanation => {
+  const size = (e: Explanation) => new TextEncoder().encode(JSON.stringify(e)).length;
+  if (size(explanation) <= maxBytes) return explanation;
+  for (const keep of [10, 1, 0]) {
+    const cut = {
+      ...explanation,
+      terms: explanation.terms.map((t) => ({ ...t, positions: t.positions.slice(0, keep) })),
+    };
+    if (size(cut) <= maxBytes) return { ...cut, truncated: true };
+  }
+  const terms = explanation.terms.map((t) => ({ ...t, positions: [] })).sort((a, b) => b.count - a.count);
+  const base = size({ ...explanation, terms: [], truncated: true });
+  const kept: MatchedTerm[] = [];
+  let used = base;
+  for (const t of terms) {
+    const bytes = new TextEncoder().encode(JSON.stringify(t)).length + 1;
+    if (used + bytes > maxBytes) break;
+    kept.push(t);
+    used += bytes;
+  }
+  return { ...explanation, terms: kept, truncated: true };
+};
 
 /** Why an article matched a topic. */
 export interface Explanation {
@@ -21,6 +58,8 @@ export interface Explanation {
   countries: string[];
   /** At most 300 characters of the body around the densest run of matches, terms marked **like this**. */
   snippet: string;
+  /** Set when positions or terms were left out to keep the stored match within its size. */
+  truncated?: boolean;
 }
 
 /** The scoring inputs, kept with the match so a score can be understood. */
@@ -239,7 +278,7 @@ export const explainMatch = (
         }
       }
     } else {
-      terms.set(name, { term: leaf.text, ...(list ? { list } : {}), positions });
+      terms.set(name, { term: leaf.text, ...(list ? { list } : {}), count: 0, positions });
       listedAt.set(name, new Set(positions.map((p) => `${p.field}:${p.start}`)));
     }
     addEvidence(name, leafRarity(leaf), hits);
@@ -253,7 +292,7 @@ export const explainMatch = (
     if (mentions.length === 0 || evidence.has(name)) continue;
     const hits = mentions.map((m): Hit => ({ field: m.field, first: m.first, last: m.last }));
     const positions = hits.map((h) => charRange(view, h));
-    terms.set(place.text, { term: place.text, positions });
+    terms.set(place.text, { term: place.text, count: 0, positions });
     addEvidence(name, PLACE_IDF, hits, true);
     countOccurrences(positions);
   }
@@ -311,6 +350,14 @@ export const explainMatch = (
   return {
     score,
     factors,
-    explanation: { terms: [...terms.values()], countries, snippet: snippetOf(view.body.text, bodyRanges) },
+    explanation: {
+      terms: [...terms.values()].map((t) => ({
+        ...t,
+        count: t.positions.length,
+        positions: t.positions.slice(0, MAX_POSITIONS_PER_TERM),
+      })),
+      countries,
+      snippet: snippetOf(view.body.text, bodyRanges),
+    },
   };
 };

@@ -66,7 +66,7 @@ export const stageFeatures = (m: StageInput): Map<string, number> => {
     ['distinctTerms', m.factors.distinctTerms],
     ['countries', m.explanation.countries.length],
   ]);
-  for (const t of m.explanation.terms) f.set(`term:${t.term}`, Math.log1p(t.positions.length));
+  for (const t of m.explanation.terms) f.set(`term:${t.term}`, Math.log1p(t.count));
   return f;
 };
 

@@ -793,7 +793,7 @@ function matchCard(m: ArticleMatch): HTMLLIElement {
           'dd',
           {},
           m.explanation.terms
-            .map((t) => `${t.term}${t.list ? ` (@${t.list})` : ''} ×${t.positions.length}`)
+            .map((t) => `${t.term}${t.list ? ` (@${t.list})` : ''} ×${t.count}`)
             .join(', '),
         ),
       ),

@@ -343,8 +343,70 @@ describe('Function: parseArticle (bad input)', () => {
     const refused = parseArticle(text(line));
     expect(refused.ok).toBe(false);
     if (!refused.ok) expect(refused.error.kind).toBe('TooLarge');
-    const result = parseArticle(text(line), { maxBytes: 16 * 1024 * 1024 });
+    const result = parseArticle(text(line), { maxBytes: 16 * 1024 * 1024, maxTextBytes: Infinity });
     expect(result.ok).toBe(true);
     if (result.ok) expect(result.value.paragraphs).toHaveLength(1);
+  });
+});
+
+describe('Function: parseArticle (crafted files)', () => {
+  it('should refuse JSON nested deeper than 64 levels with its place, open or closed', () => {
+    // Prepare
+    const open = text('['.repeat(200_000), 'incoming/deep.json');
+    const closed = text(`{"body": "aid", "x": ${'['.repeat(65)}${']'.repeat(65)}}`, 'incoming/deep.json');
+    const inString = text(`{"body": "${'['.repeat(500)}"}`, 'incoming/ok.json');
+
+    // Act
+    const results = [open, closed, inString].map((f) => parseArticle(f));
+
+    // Assess
+    expect(results[0]).toMatchObject({
+      ok: false,
+      error: { kind: 'InvalidArticle', at: { line: 1, column: 65 } },
+    });
+    expect(results[1]).toMatchObject({ ok: false, error: { kind: 'InvalidArticle' } });
+    if (!results[1]?.ok) expect(results[1]?.error.message).toContain('more than 64 levels deep');
+    expect(results[2]?.ok).toBe(true);
+  });
+
+  it('should refuse text that would not fit one stored article once decoded, as TooLarge', () => {
+    // Prepare: UTF-16 Chinese within the file limit takes half as much again as UTF-8.
+    const chars = `援助\n\n${'援助口罩中国塞尔维亚'.repeat(13_000)}`;
+    const bytes = new Uint8Array(2 + chars.length * 2);
+    bytes.set([0xff, 0xfe]);
+    for (let i = 0; i < chars.length; i++) {
+      bytes[2 + 2 * i] = chars.charCodeAt(i) & 0xff;
+      bytes[3 + 2 * i] = chars.charCodeAt(i) >> 8;
+    }
+
+    // Act
+    const result = parseArticle({ key: 'incoming/cjk.txt', bytes, receivedAt: '2026-11-23T10:00:00.000Z' });
+
+    // Assess
+    expect(bytes.length).toBeLessThanOrEqual(256 * 1024);
+    expect(result).toMatchObject({ ok: false, error: { kind: 'TooLarge' } });
+    if (!result.ok) expect(result.error.message).toMatch(/once decoded to UTF-8/);
+  });
+
+  it('should cut a huge author, title and source instead of refusing the article', () => {
+    // Prepare
+    const file = text(
+      JSON.stringify({
+        title: `${'Masks '.repeat(400)}👩‍⚕️`,
+        author: 'A'.repeat(60_000),
+        source: 'S'.repeat(5_000),
+        body: 'China donated masks to Serbia.',
+      }),
+      'incoming/long.json',
+    );
+
+    // Act
+    const article = parsed(file);
+
+    // Assess
+    expect(article.author?.length).toBeLessThanOrEqual(300);
+    expect(article.source?.length).toBeLessThanOrEqual(200);
+    expect(article.title.length).toBeLessThanOrEqual(300);
+    for (const v of [article.author, article.source, article.title]) expect(v?.endsWith('…')).toBe(true);
   });
 });

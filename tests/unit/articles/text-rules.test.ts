@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countParagraphWords, countWords, foldSpace } from '../../../functions/core/articles/body.ts';
+import {
+  clipText,
+  countParagraphWords,
+  countWords,
+  deriveTitle,
+  foldSpace,
+  leadSentence,
+} from '../../../functions/core/articles/body.ts';
 import { canonicalText } from '../../../functions/core/articles/fingerprint.ts';
 
 const segmenter = new Intl.Segmenter('und', { granularity: 'word' });
@@ -62,5 +69,69 @@ describe('white space folding', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('Function: clipText', () => {
+  it('should cut between whole characters: no lone surrogate, no split emoji sequence or accent', () => {
+    // Prepare: a family emoji (one cluster of 11 units), a flag, and e + a combining accent.
+    const family = '👨‍👩‍👧‍👦';
+    const texts = [`${'a'.repeat(8)}${family}tail`, `${'a'.repeat(9)}🇺🇦🇺🇦`, `${'a'.repeat(9)}e\u0301e\u0301`];
+
+    // Act
+    const cut = texts.map((t) => clipText(t, 12));
+
+    // Assess
+    for (const c of cut) {
+      expect(c.length).toBeLessThanOrEqual(12);
+      expect(c.isWellFormed()).toBe(true);
+      expect(c.endsWith('…')).toBe(true);
+    }
+    expect(cut[0]).toBe(`${'a'.repeat(8)}…`);
+    expect(cut[1]).toBe(`${'a'.repeat(9)}…`);
+    expect(cut[2]).toBe(`${'a'.repeat(9)}e\u0301…`);
+  });
+
+  it('should keep text that fits, and never exceed the limit whatever the text', () => {
+    expect(clipText('short', 10)).toBe('short');
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 200 }),
+        fc.integer({ min: 2, max: 120 }),
+        (t, max) => {
+          const c = clipText(t, max);
+          if (t.length <= max) expect(c).toBe(t);
+          else {
+            expect(c.length).toBeLessThanOrEqual(max);
+            expect(t.startsWith(c.slice(0, -1))).toBe(true);
+          }
+          expect(c.isWellFormed()).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('Function: leadSentence on crafted text', () => {
+  it('should read a paragraph made only of abbreviations as one sentence, in one pass', () => {
+    // Prepare: every period is a candidate end and each is an abbreviation (64 KB of them).
+    const flood = 'Mr. '.repeat(16_384).trim();
+
+    // Act
+    const sentence = leadSentence(flood);
+    const title = deriveTitle([flood]);
+
+    // Assess
+    expect(sentence).toBe(flood);
+    expect(title.length).toBeLessThanOrEqual(120);
+    expect(title.endsWith('…')).toBe(true);
+  });
+
+  it('should still end the lead sentence at the first period after a word that is not an abbreviation', () => {
+    expect(leadSentence('Mr. Smith met Dr. Jones in the U.S. Capitol. Then he left.')).toBe(
+      'Mr. Smith met Dr. Jones in the U.S. Capitol.',
+    );
+    expect(leadSentence('“Quoted.” He said J. R. Smith left. More.')).toBe('“Quoted.”');
   });
 });

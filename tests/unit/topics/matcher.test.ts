@@ -2,7 +2,14 @@ import { readTopicFolder } from '../../../functions/adapters/local/topic-folder.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type ArticleFile, parseArticle } from '../../../functions/core/articles/parse-article.ts';
-import { rarityOf, scoreOf, snippetOf, SNIPPET_LENGTH } from '../../../functions/core/topics/explain.ts';
+import {
+  fitExplanation,
+  MAX_POSITIONS_PER_TERM,
+  rarityOf,
+  scoreOf,
+  snippetOf,
+  SNIPPET_LENGTH,
+} from '../../../functions/core/topics/explain.ts';
 import { compileTopics, matchArticle } from '../../../functions/core/topics/matcher.ts';
 import { parseListItem } from '../../../functions/core/topics/query.ts';
 import type { TopicDefinition } from '../../../functions/core/topics/topic.ts';
@@ -171,6 +178,55 @@ describe('Function: scoreOf', () => {
 
     // Act & Assess
     expect(matchArticle(index, article(`${roads}A vaccine was mentioned once.`)).matches).toEqual([]);
+  });
+});
+
+describe('Explanations of floods', () => {
+  const jsonBytes = (v: unknown) => new TextEncoder().encode(JSON.stringify(v)).length;
+
+  it('should count every occurrence but list only the first positions of a term', () => {
+    // Prepare: one word 20,000 times.
+    const { index } = compileTopics([topic('aid AND masks')], lists);
+
+    // Act
+    const [m] = matchArticle(index, article(`${'aid '.repeat(20_000)}\n\nmasks`)).matches;
+
+    // Assess
+    const aid = m?.explanation.terms.find((t) => t.term === 'aid');
+    expect(aid?.count).toBe(20_000);
+    expect(aid?.positions).toHaveLength(MAX_POSITIONS_PER_TERM);
+    expect(m?.factors.occurrences).toBe(20_001);
+  });
+
+  it('should cut an explanation to its byte budget: positions first, then the rarest terms', () => {
+    // Prepare: 300 terms, each with 50 listed positions.
+    const terms = Array.from({ length: 300 }, (_, i) => ({
+      term: `term${i}`,
+      count: 1000 + i,
+      positions: Array.from({ length: 50 }, (_, k) => ({
+        field: 'body' as const,
+        start: k * 10,
+        end: k * 10 + 6,
+        text: `term${i}`,
+      })),
+    }));
+    const explanation = { terms, countries: ['RS', 'CN'], snippet: '**term1** …' };
+
+    // Act
+    const roomy = fitExplanation(explanation, 10 * 1024 * 1024);
+    const fewer = fitExplanation(explanation, 100_000);
+    const tiny = fitExplanation(explanation, 2_000);
+
+    // Assess
+    expect(roomy).toBe(explanation);
+    expect(jsonBytes(fewer)).toBeLessThanOrEqual(100_000);
+    expect(fewer.truncated).toBe(true);
+    expect(fewer.terms).toHaveLength(300);
+    expect(fewer.terms.every((t) => t.positions.length < 50)).toBe(true);
+    expect(jsonBytes(tiny)).toBeLessThanOrEqual(2_000);
+    expect(tiny.terms.length).toBeGreaterThan(0);
+    expect(tiny.terms[0]?.term).toBe('term299');
+    expect(tiny.snippet).toBe(explanation.snippet);
   });
 });
 

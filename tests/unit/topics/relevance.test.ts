@@ -25,7 +25,7 @@ const match = (score: number): TopicMatch => ({
     coverage: 0.1,
     bodyWords: 100,
   },
-  explanation: { terms: [{ term: 'aid', positions: [] }], countries: [], snippet: '**aid**' },
+  explanation: { terms: [{ term: 'aid', count: 0, positions: [] }], countries: [], snippet: '**aid**' },
 });
 const judged = (article: string, label: 0 | 1, score?: number): JudgedArticle => ({
   article,
