@@ -1,4 +1,5 @@
 import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { yamlValue } from '../yaml-value.ts';
 import { hasControls } from './fatigue.ts';
 import { isLoopbackHost, type Subscriber, SubscribersFileSchema } from './subscriber-rules.ts';
 
@@ -46,7 +47,12 @@ export const loadSubscribers = (
     }
     return node as Node | undefined;
   };
-  const parsed = SubscribersFileSchema.safeParse(doc.toJS());
+  const read = yamlValue(doc);
+  if (!read.ok) {
+    at(read.offset, read.message);
+    return { subscribers: [], problems };
+  }
+  const parsed = SubscribersFileSchema.safeParse(read.value);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       // A union failure names the entry; point at the entry and say which shapes are allowed.

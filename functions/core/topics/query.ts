@@ -146,7 +146,17 @@ export type QueryNode =
   | ScopeNode;
 
 /** Limits that keep one topic from costing more than its share. */
-export const QUERY_LIMITS = { maxLength: 4000, maxDepth: 24, maxLeaves: 300, maxNear: 50 } as const;
+export const QUERY_LIMITS = {
+  maxLength: 4000,
+  maxDepth: 24,
+  maxLeaves: 300,
+  /** Items of the lists a query uses, each list counted once however often it is used. */
+  maxListItems: 2000,
+  maxNear: 50,
+} as const;
+
+/** Most items in one named list, and most characters in one item. */
+export const LIST_LIMITS = { maxItems: 2000, maxItemLength: 200 } as const;
 
 /** A query that cannot be read, with the place to point at. */
 export class QuerySyntaxError extends Error {
@@ -521,6 +531,8 @@ export const parseQuery = (source: string, lists: TermLists = new Map(), cache?:
   const toks = lex(source);
   let pos = 0;
   let leaves = 0;
+  let listItems = 0;
+  const listsUsed = new Set<string>();
   let nears = 0;
   const peek = () => toks[pos] as Tok;
   const next = () => toks[pos++] as Tok;
@@ -696,6 +708,15 @@ export const parseQuery = (source: string, lists: TermLists = new Map(), cache?:
             .map((n) => `@${n}`)
             .join(', ');
           return fail(t, `there is no list named @${t.name}${known ? ` (known: ${known})` : ''}`);
+        }
+        if (!listsUsed.has(t.name)) {
+          listsUsed.add(t.name);
+          listItems += items.length;
+          if (listItems > QUERY_LIMITS.maxListItems)
+            fail(
+              t,
+              `the lists of a query hold at most ${QUERY_LIMITS.maxListItems} items together; with @${t.name} (${items.length}) they hold ${listItems}`,
+            );
         }
         return {
           type: 'list',

@@ -1,6 +1,15 @@
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, Scalar } from 'yaml';
+import { yamlValue } from '../yaml-value.ts';
 import * as z from '../validation.ts';
-import { caret, type LeafNode, lineAndColumn, parseListItem, parseQuery, QuerySyntaxError } from './query.ts';
+import {
+  caret,
+  type LeafNode,
+  lineAndColumn,
+  LIST_LIMITS,
+  parseListItem,
+  parseQuery,
+  QuerySyntaxError,
+} from './query.ts';
 import type { TopicDefinition } from './topic.ts';
 
 /** One topic file's text. */
@@ -49,7 +58,22 @@ const TOPIC_KEYS = Object.keys(TopicSchema.shape);
 
 const ListsSchema = z.record(
   z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'a list name is letters, digits, _ or -')),
-  z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+  z
+    .array(
+      z
+        .string()
+        .check(
+          z.minLength(1),
+          z.maxLength(
+            LIST_LIMITS.maxItemLength,
+            `a list item is at most ${LIST_LIMITS.maxItemLength} characters`,
+          ),
+        ),
+    )
+    .check(
+      z.minLength(1),
+      z.maxLength(LIST_LIMITS.maxItems, `a list holds at most ${LIST_LIMITS.maxItems} items`),
+    ),
 );
 
 const excerptAt = (text: string, offset: number, length = 1): string => {
@@ -151,7 +175,12 @@ export const loadTopicFiles = (files: readonly TopicFile[]): LoadedTopics => {
       report(file, lc, 0, 'the file is empty');
       continue;
     }
-    const value: unknown = doc.toJS();
+    const read = yamlValue(doc);
+    if (!read.ok) {
+      report(file, lc, read.offset, read.message);
+      continue;
+    }
+    const value = read.value;
     const isWrapper = isMap(root) && (root.has('topics') || root.has('lists'));
     if (isWrapper) {
       for (const pair of root.items) {

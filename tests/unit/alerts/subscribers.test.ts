@@ -4,7 +4,27 @@ import { readSubscribers } from '../../../infra/app.ts';
 
 const topics = new Set(['aid', 'vaccines']);
 
+const BOMB = [
+  'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+  'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
+  'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]',
+  'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]',
+  'e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]',
+  'f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]',
+].join('\n');
+
 describe('Function: loadSubscribers', () => {
+  it('should refuse a YAML alias bomb with line and column instead of throwing', () => {
+    // Act
+    const { subscribers, problems } = loadSubscribers(`${BOMB}\nsubscribers: []\n`, topics);
+
+    // Assess
+    expect(subscribers).toEqual([]);
+    expect(problems).toEqual([
+      { line: 2, column: 8, message: expect.stringMatching(/aliases \(\*name\) expand more than 100/) },
+    ]);
+  });
+
   it('should read email and webhook subscribers with their defaults', () => {
     // Prepare
     const text = `subscribers:

@@ -177,6 +177,30 @@ describe('Function: parseQuery', () => {
     );
   });
 
+  it('should count the items of the lists a query uses towards its limits, each list once', () => {
+    // Prepare: two lists of 1,200 items; one of them used three times.
+    const items = (p: string) => Array.from({ length: 1200 }, (_, i) => parseListItem(`${p}${i}`));
+    const lists = new Map([
+      ['big', items('b')],
+      ['other', items('o')],
+    ]);
+
+    // Act
+    const once = () => parseQuery('@big OR (@big AND aid) OR title:@big', lists);
+    const both = () => parseQuery('@big AND @other', lists);
+
+    // Assess
+    expect(once).not.toThrow();
+    expect(both).toThrow(
+      'the lists of a query hold at most 2000 items together; with @other (1200) they hold 2400',
+    );
+    try {
+      both();
+    } catch (e) {
+      expect((e as QuerySyntaxError).span).toEqual({ offset: 9, length: 6 });
+    }
+  });
+
   it('should treat regular-expression characters as plain text', () => {
     // Act & Assess
     expect(parsed('[x] OR a+ OR ^b$')).toEqual({ or: ['~x', '~a', '~b'] });

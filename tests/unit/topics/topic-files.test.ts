@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { formatProblem, loadTopicFiles } from '../../../functions/core/topics/topic-files.ts';
 
+const BOMB = [
+  'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+  'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
+  'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]',
+  'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]',
+  'e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]',
+  'f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]',
+].join('\n');
+
 describe('Function: loadTopicFiles', () => {
   it('should read one topic, a list of topics, or lists with topics, from YAML and JSON', () => {
     // Prepare
@@ -118,5 +127,43 @@ describe('Function: loadTopicFiles', () => {
       'a.yaml:7:7 topic id "ok" is already used in a.yaml',
       'b.yaml:4:11 minScore: Too big: expected number to be <=1',
     ]);
+  });
+
+  it('should refuse a YAML alias bomb at its first alias, with line and column, without throwing', () => {
+    // Prepare
+    const bomb = `${BOMB}\ntopics:\n  - { id: t, name: T, query: aid }\n`;
+
+    // Act
+    const loaded = loadTopicFiles([{ path: 'bomb.yaml', text: bomb }]);
+    const harmless = loadTopicFiles([
+      {
+        path: 'shared.yaml',
+        text: 'common: &c { minScore: 0.5 }\ntopics:\n  - { id: t, name: T, query: aid }\n',
+      },
+    ]);
+
+    // Assess
+    expect(loaded.topics).toEqual([]);
+    expect(loaded.problems).toHaveLength(1);
+    expect(loaded.problems[0]).toMatchObject({ file: 'bomb.yaml', line: 2, column: 8 });
+    expect(loaded.problems[0]?.message).toMatch(/aliases \(\*name\) expand more than 100 times/);
+    expect(harmless.problems.every((p) => !/alias/.test(p.message))).toBe(true);
+  });
+
+  it('should refuse a list of more than 2000 items at the list', () => {
+    // Prepare
+    const items = Array.from({ length: 2001 }, (_, i) => `w${i}`).join(', ');
+    const text = `lists:\n  huge: [${items}]\ntopics:\n  - { id: t, name: T, query: "@huge" }\n`;
+
+    // Act
+    const { problems, topics } = loadTopicFiles([{ path: 'lists.yaml', text }]);
+
+    // Assess
+    expect(topics).toEqual([]);
+    expect(problems[0]).toMatchObject({
+      file: 'lists.yaml',
+      line: 2,
+      message: 'lists.huge: a list holds at most 2000 items',
+    });
   });
 });
