@@ -17,6 +17,7 @@ import { composeSnsMessage } from '../functions/core/alerts/compose.ts';
 import { parseArticle } from '../functions/core/articles/parse-article.ts';
 import { ingestObject } from '../functions/core/pipeline/ingest-object.ts';
 import { CachedMatcher, topicSetVersion } from '../functions/core/pipeline/matching.ts';
+import { hostileFiles } from '../tests/fixtures/hostile-articles.ts';
 import { buildCorpus } from './corpus.ts';
 import {
   describeMachine,
@@ -94,8 +95,68 @@ const wall = performance.now() - wallStart;
 const cpu = process.cpuUsage(cpuStart);
 const pipelineCpuUs = (cpu.user + cpu.system) / corpus.length;
 
+// Worst cases: each crafted file at a quarter of the limit and at the limit, through the whole
+// core; a step linear in its input takes about four times as long at four times the size.
+const worstSizes = smoke ? [16 * 1024, 64 * 1024] : [64 * 1024, 256 * 1024];
+const worst: Array<{ name: string; attacks: string; outcome: string; ms: number[]; msPerKiB: number[] }> = [];
+const ingestOnce = async (key: string, bytes: Uint8Array) => {
+  const p = {
+    ...ports,
+    objects: new MemoryObjectSource(new Map([[key, bytes]])),
+    articles: new MemoryArticleStore(),
+    stories: new MemoryStoryStore(),
+  };
+  const t = performance.now();
+  const o = await ingestObject({ key, size: bytes.length, etag: key, eventTime: receivedAt }, p);
+  return {
+    ms: performance.now() - t,
+    outcome: o.status === 'rejected' ? `rejected (${o.error.kind})` : o.status,
+  };
+};
+const bySize = worstSizes.map((size) => hostileFiles(size));
+for (const [i, f] of (bySize[0] ?? []).entries()) {
+  const row = { name: f.name, attacks: f.attacks, outcome: '', ms: [] as number[], msPerKiB: [] as number[] };
+  for (const files of bySize) {
+    const file = files[i] as (typeof files)[number];
+    // Best of three runs: the least disturbed by the other work on the machine.
+    const runs = [];
+    for (let r = 0; r < (smoke ? 1 : 3); r++) runs.push(await ingestOnce(file.key, file.bytes));
+    const ms = Math.min(...runs.map((r) => r.ms));
+    row.outcome = runs[0]?.outcome ?? '';
+    row.ms.push(ms);
+    row.msPerKiB.push(ms / (file.bytes.length / 1024));
+  }
+  worst.push(row);
+}
+const worstTable: Table = {
+  title: 'Crafted files: time through the whole core (parse, store, stories, match, explain, compose)',
+  header: [
+    'file',
+    'built to slow down',
+    'outcome',
+    ...worstSizes.map((s) => `ms at ${s / 1024} KiB`),
+    ...worstSizes.map((s) => `ms/KiB at ${s / 1024} KiB`),
+    'growth ×size',
+  ],
+  left: [0, 1, 2],
+  rows: worst.map((w) => [
+    w.name,
+    w.attacks,
+    w.outcome,
+    ...w.ms.map((x) => x.toFixed(1)),
+    ...w.msPerKiB.map((x) => x.toFixed(3)),
+    (
+      (w.ms.at(-1) ?? 0) /
+      Math.max(1e-3, w.ms[0] ?? 0) /
+      ((worstSizes.at(-1) ?? 1) / (worstSizes[0] ?? 1))
+    ).toFixed(2),
+  ]),
+};
+const worstPerKiB = Math.max(...worst.flatMap((w) => w.msPerKiB));
+
 const results = {
   meta,
+  worstCase: { sizes: worstSizes, files: worst, worstMsPerKiB: worstPerKiB },
   corpus: { files: corpus.length, bytes: totalBytes, meanKiB: totalBytes / corpus.length / 1024 },
   parse: {
     mbPerSecond: parseMBps,
@@ -135,9 +196,11 @@ const table: Table = {
       '',
     ],
     ['matches / alerts composed', `${outcomes.matches}/${composed.length}`, 'in the run', ''],
+    ['worst crafted file', worstPerKiB.toFixed(3), 'ms per KiB', ''],
   ],
 };
 printTable(table);
+printTable(worstTable);
 writeResults(
   'parse',
   results,
@@ -153,5 +216,11 @@ writeResults(
     'The pipeline core adds storing, near-duplicate story lookup, matching and composing the',
     'SNS message of each alert, all against in-memory ports: it is the CPU a Lambda spends',
     'per article apart from waiting on AWS.',
+    '',
+    markdownTable(worstTable),
+    '',
+    'Each crafted file (`tests/fixtures/hostile-articles.ts`) is built to be the worst case of one',
+    'step; "growth ×size" is the time at the larger size over the time at the smaller one, divided',
+    'by the ratio of the sizes: about 1 for a step linear in its input, about 4 for a quadratic one.',
   ].join('\n'),
 );

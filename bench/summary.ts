@@ -32,7 +32,11 @@ interface MatchRow {
   };
 }
 const match = read<{ rows: MatchRow[]; meta: { java?: string } }>('match');
-const parse = read<{ parse: { mbPerSecond: number }; pipeline: { cpuUsPerArticle: number } }>('parse');
+const parse = read<{
+  parse: { mbPerSecond: number };
+  pipeline: { cpuUsPerArticle: number };
+  worstCase?: { worstMsPerKiB: number };
+}>('parse');
 const cold = read<{
   results: Array<{
     function: string;
@@ -121,6 +125,14 @@ if (parse) {
     undefined,
     'parse.md',
   );
+  if (parse.worstCase)
+    add(
+      'worst crafted file through the core, per KiB',
+      '≤ 1 ms/KiB',
+      `${parse.worstCase.worstMsPerKiB.toFixed(3)} ms/KiB`,
+      parse.worstCase.worstMsPerKiB <= 1,
+      'parse.md',
+    );
 } else add('parser', '', NOT_RUN, undefined, 'parse.md');
 for (const r of cold?.results ?? []) {
   const size = r.fn.bytes / r.floor.bytes - 1;
