@@ -33,12 +33,25 @@ const METRIC_BY_STATUS: Record<IngestOutcome['status'], string> = {
   stored: 'ArticlesIngested',
   duplicate: 'ArticlesDuplicate',
   rejected: 'ArticlesRejected',
+  container: 'ContainersRead',
   stale: 'EventsStale',
 };
 
 const logOutcome = (outcome: IngestOutcome, latencyMs: number): void => {
-  metrics.addMetric(METRIC_BY_STATUS[outcome.status], MetricUnit.Count, 1);
   metrics.addMetric('IngestLatency', MetricUnit.Milliseconds, latencyMs);
+  logOne(outcome, latencyMs);
+  if (outcome.status === 'container') {
+    logger.info('container read', {
+      objectKey: outcome.key,
+      format: outcome.format,
+      items: outcome.items.length,
+    });
+    for (const item of outcome.items) logOne(item, latencyMs);
+  }
+};
+
+const logOne = (outcome: IngestOutcome, latencyMs: number): void => {
+  metrics.addMetric(METRIC_BY_STATUS[outcome.status], MetricUnit.Count, 1);
   const fields = { objectKey: outcome.key, latencyMs };
   switch (outcome.status) {
     case 'stored':
@@ -62,6 +75,9 @@ const logOutcome = (outcome: IngestOutcome, latencyMs: number): void => {
       break;
     case 'stale':
       logger.info('older event than the one recorded for this key; skipped', fields);
+      break;
+    case 'container':
+      break;
   }
 };
 

@@ -51,6 +51,17 @@ export const eventLine = (e: LocalEvent): string | undefined => {
     case 'ingested': {
       const o = e.outcome;
       const name = shortPath(e.path);
+      if (o.status === 'container') {
+        const head = `${pc.blue('container')} ${name}: ${o.items.length} ${o.format} items`;
+        const items = o.items.map((item) =>
+          eventLine({
+            ...e,
+            path: `${e.path}#${item.key.slice(item.key.lastIndexOf('#') + 1)}`,
+            outcome: item,
+          }),
+        );
+        return [head, ...items.map((l) => `  ${l ?? ''}`)].join('\n');
+      }
       if (o.status === 'stored') {
         const m = o.matches.length;
         return `${pc.green('stored   ')} ${name} → "${cut(o.title, 70)}" (${m} ${m === 1 ? 'match' : 'matches'})`;
@@ -81,8 +92,13 @@ export const eventLine = (e: LocalEvent): string | undefined => {
   }
 };
 
+/** The outcome of each article of a run: a container counts by its items. */
+export const articleResults = (files: readonly FileResult[]): FileResult[] =>
+  files.flatMap((r): FileResult[] => (r.status === 'container' ? r.items : [r]));
+
 /** The summary line of a CLI ingest run. */
-export const ingestSummary = (results: readonly FileResult[]): string => {
+export const ingestSummary = (files: readonly FileResult[]): string => {
+  const results = articleResults(files);
   const count = (s: string) => results.filter((r) => r.status === s).length;
   const parts = [
     `${count('stored')} stored`,
@@ -91,7 +107,10 @@ export const ingestSummary = (results: readonly FileResult[]): string => {
   ];
   if (count('unchanged') > 0) parts.push(`${count('unchanged')} already ingested`);
   if (count('stale') > 0) parts.push(`${count('stale')} older than what is stored`);
-  const lines = [`${results.length} files: ${parts.join(', ')}`];
+  const containers = files.filter((r) => r.status === 'container').length;
+  const lines = [
+    `${files.length} files${containers > 0 ? ` (${containers} holding several articles, ${results.length} in all)` : ''}: ${parts.join(', ')}`,
+  ];
   const reasons = new Map<string, number>();
   for (const r of results)
     if (r.status === 'rejected') reasons.set(r.error.kind, (reasons.get(r.error.kind) ?? 0) + 1);

@@ -45,6 +45,7 @@ import {
 } from './relevance.ts';
 import {
   alertsTable,
+  articleResults,
   articlesTable,
   articleText,
   eventLine,
@@ -228,12 +229,13 @@ const ingest = async (inputs: string[], o: GlobalOptions) => {
       }
     },
   );
+  const articles = articleResults(results);
   const summary = {
     files: files.length,
-    stored: results.filter((r) => r.status === 'stored').length,
-    duplicate: results.filter((r) => r.status === 'duplicate').length,
-    rejected: results.filter((r) => r.status === 'rejected').length,
-    unchanged: results.filter((r) => r.status === 'unchanged').length,
+    stored: articles.filter((r) => r.status === 'stored').length,
+    duplicate: articles.filter((r) => r.status === 'duplicate').length,
+    rejected: articles.filter((r) => r.status === 'rejected').length,
+    unchanged: articles.filter((r) => r.status === 'unchanged').length,
     results,
   };
   print(o.json, summary, () => [...alerts, ingestSummary(results)].join('\n'));

@@ -3,8 +3,16 @@
  * Pure types, shared by the parser, the pipeline and every store.
  */
 
-/** The file formats the parser recognises. */
-export type ArticleFormat = 'text' | 'json';
+/** The name of the format a file was read as (`text`, `json`, `jsonl`, … — see `formats/`). */
+export type ArticleFormat = string;
+
+/** Where an article that came as one item of a container file sits in it. */
+export interface ContainerItem {
+  /** The container's own key. */
+  key: string;
+  /** The item's name in it (its id, or its 1-based position); the article's key is `<key>#<item>`. */
+  item: string;
+}
 
 /** A parsed, normalised news article. */
 export interface Article {
@@ -23,6 +31,14 @@ export interface Article {
   author?: string;
   url?: string;
   source?: string;
+  /** Language as the file states it (BCP 47), when it does. */
+  language?: string;
+  /** Subjects or categories the file gives. */
+  categories?: string[];
+  /** True when the file held only a summary (a feed item without its full text). */
+  summaryOnly?: boolean;
+  /** Set when the article is one item of a file holding several. */
+  container?: ContainerItem;
   /** Body paragraphs, whitespace folded, boilerplate footers removed. */
   paragraphs: string[];
   wordCount: number;
@@ -40,7 +56,8 @@ export type ArticleErrorKind =
   | 'UnsupportedFormat'
   | 'MalformedJson'
   | 'InvalidArticle'
-  | 'NoBody';
+  | 'NoBody'
+  | 'TooManyItems';
 
 /** A parse failure as a value: a kind, a sentence a person can act on, and where it happened. */
 export interface ArticleError {

@@ -1,16 +1,18 @@
 import {
   type Article,
   type ArticleError,
-  type ArticleFormat,
   articleError,
+  type ContainerItem,
   ok,
   type Result,
 } from './article.ts';
 import { clipText, countWords, deriveTitle, foldSpace, splitParagraphs, stripBoilerplate } from './body.ts';
 import { decodeArticleBytes } from './decode.ts';
 import { articleIdFor, sha256Hex } from './fingerprint.ts';
-import { type JsonFields, parseJsonArticle } from './parse-json.ts';
-import { parseTextArticle, type TextFields } from './parse-text.ts';
+import type { ArticleDraft, ArticleFormatReader, FormatReading } from './formats/format.ts';
+import { jsonFormat } from './formats/json.ts';
+import { unclaimedMarkup } from './formats/markup.ts';
+import { textFormat } from './formats/text.ts';
 
 /** One file to parse. */
 export interface ArticleFile {
@@ -36,6 +38,8 @@ export const DEFAULT_MAX_ARTICLE_BYTES = 256 * 1024;
 
 /** Longest title kept from a file; longer ones are cut with an ellipsis. */
 const MAX_FILE_TITLE = 300;
+/** Most categories kept from a file. */
+const MAX_CATEGORIES = 30;
 /** Longest author line kept (several names with their outlets fit); longer ones are cut. */
 export const MAX_AUTHOR = 300;
 /** Longest source name kept; longer ones are cut. */
@@ -70,58 +74,56 @@ export const articleTextBytes = (a: Pick<Article, 'title' | 'paragraphs' | 'auth
   utf8Length(a.url ?? '') +
   utf8Length(a.source ?? '');
 
-const detectFormat = (key: string, text: string): ArticleFormat | 'html' => {
-  const head = text.trimStart().slice(0, 64).toLowerCase();
-  if (key.toLowerCase().endsWith('.json') || head.startsWith('{') || head.startsWith('[')) return 'json';
-  if (head.startsWith('<!doctype html') || head.startsWith('<html')) return 'html';
-  return 'text';
-};
+/** What the shared rules need to know about where a draft came from. */
+export interface DraftOrigin {
+  /** The article's key: the file's, or `<file key>#<item>` for an item of a container. */
+  key: string;
+  format: string;
+  /** The file's bytes: fingerprinted and counted for every article it yields. */
+  bytes: Uint8Array;
+  receivedAt: string;
+  container?: ContainerItem;
+}
 
 /**
- * Reads one article file: decode, detect the format, parse, normalise and fingerprint.
- * Never throws for bad input: every problem comes back as a typed {@link ArticleError}.
+ * Applies the rules every format shares to one draft: paragraphs, footers, title, date,
+ * field caps, id, fingerprint and the stored-size limit.
  */
-export const parseArticle = (
-  file: ArticleFile,
-  options: ParseOptions = { maxBytes: DEFAULT_MAX_ARTICLE_BYTES },
+export const articleFromDraft = (
+  draft: ArticleDraft,
+  origin: DraftOrigin,
+  options: Pick<ParseOptions, 'maxTextBytes'> = {},
 ): Result<Article, ArticleError> => {
-  const decoded = decodeArticleBytes(file.bytes, options);
-  if (!decoded.ok) return decoded;
-  const text = decoded.value.text;
-
-  const format = detectFormat(file.key, text);
-  if (format === 'html') {
-    return articleError(
-      'UnsupportedFormat',
-      'the file is an HTML page; send the article as plain text or JSON',
-    );
-  }
-  const fields: Result<TextFields & Partial<JsonFields>, ArticleError> =
-    format === 'json' ? parseJsonArticle(text) : parseTextArticle(text);
-  if (!fields.ok) return fields;
-  const f = fields.value;
-
-  const paragraphs = stripBoilerplate(splitParagraphs(f.body));
+  const split = Array.isArray(draft.body) ? draft.body.flatMap(splitParagraphs) : splitParagraphs(draft.body);
+  const paragraphs = stripBoilerplate(split);
   if (paragraphs.length === 0) return articleError('NoBody', 'the file has no article text after its header');
 
-  const receivedDay = file.receivedAt.slice(0, 10);
-  const title = f.title === undefined ? undefined : clipText(foldSpace(f.title), MAX_FILE_TITLE);
+  const receivedDay = origin.receivedAt.slice(0, 10);
+  const fileTitle = draft.title === undefined ? '' : foldSpace(draft.title);
+  const title = fileTitle === '' ? undefined : clipText(fileTitle, MAX_FILE_TITLE);
   const article: Article = {
     id: articleIdFor(paragraphs),
-    sourceKey: file.key,
-    format,
+    sourceKey: origin.key,
+    format: origin.format,
     title: title ?? deriveTitle(paragraphs),
     titleSource: title === undefined ? 'lead-sentence' : 'file',
-    date: f.date ?? receivedDay,
-    dateSource: f.date === undefined ? 'received' : 'file',
+    date: draft.date ?? receivedDay,
+    dateSource: draft.date === undefined ? 'received' : 'file',
     paragraphs,
     wordCount: countWords(paragraphs),
-    contentHash: sha256Hex(file.bytes),
-    byteLength: file.bytes.length,
+    contentHash: sha256Hex(origin.bytes),
+    byteLength: origin.bytes.length,
   };
-  if (f.author !== undefined) article.author = clipText(foldSpace(f.author), MAX_AUTHOR);
-  if (f.url !== undefined) article.url = f.url;
-  if (f.source !== undefined) article.source = clipText(foldSpace(f.source), MAX_SOURCE);
+  if (draft.author !== undefined && foldSpace(draft.author) !== '')
+    article.author = clipText(foldSpace(draft.author), MAX_AUTHOR);
+  if (draft.url !== undefined) article.url = draft.url;
+  if (draft.source !== undefined && foldSpace(draft.source) !== '')
+    article.source = clipText(foldSpace(draft.source), MAX_SOURCE);
+  if (draft.language !== undefined) article.language = draft.language;
+  if (draft.categories?.length)
+    article.categories = draft.categories.slice(0, MAX_CATEGORIES).map((c) => clipText(foldSpace(c), 100));
+  if (draft.summaryOnly) article.summaryOnly = true;
+  if (origin.container) article.container = origin.container;
   const textBytes = articleTextBytes(article);
   const maxTextBytes = options.maxTextBytes ?? MAX_ARTICLE_TEXT_BYTES;
   if (textBytes > maxTextBytes) {
@@ -132,3 +134,45 @@ export const parseArticle = (
   }
   return ok(article);
 };
+
+const readDecoded = (
+  file: ArticleFile,
+  options: ParseOptions,
+  formats: readonly ArticleFormatReader[],
+): { reader: ArticleFormatReader; text: string } | { error: ArticleError } => {
+  const decoded = decodeArticleBytes(file.bytes, options);
+  if (!decoded.ok) return { error: decoded.error };
+  const text = decoded.value.text;
+  const head = { key: file.key, bytes: file.bytes.subarray(0, 1024), text: text.trimStart().slice(0, 1024) };
+  const reader = formats.find((f) => f.input === 'text' && f.recognises(head)) ?? textFormat;
+  return { reader, text };
+};
+
+/**
+ * Reads one file holding one article in plain text or as a JSON object, at once (no format
+ * that loads a library). Never throws for bad input: every problem comes back as a typed
+ * {@link ArticleError}. Files of any format, containers included, go through `readArticleFile`.
+ */
+export const parseArticle = (
+  file: ArticleFile,
+  options: ParseOptions = { maxBytes: DEFAULT_MAX_ARTICLE_BYTES },
+): Result<Article, ArticleError> => {
+  const found = readDecoded(file, options, [jsonFormat, unclaimedMarkup, textFormat]);
+  if ('error' in found) return { ok: false, error: found.error };
+  const reading = found.reader.read({ key: file.key, bytes: file.bytes, text: found.text }) as FormatReading;
+  if (reading.kind === 'error') return { ok: false, error: reading.error };
+  if (reading.kind === 'container') {
+    return articleError(
+      'InvalidArticle',
+      `the file holds ${reading.items.length} articles; read it as a container (every item becomes an article of its own)`,
+    );
+  }
+  return articleFromDraft(
+    reading.draft,
+    { key: file.key, format: found.reader.name, bytes: file.bytes, receivedAt: file.receivedAt },
+    options,
+  );
+};
+
+/** Used by `read-file.ts`; kept here so both readers decode and detect the same way. */
+export { readDecoded };

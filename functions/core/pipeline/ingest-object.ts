@@ -1,11 +1,11 @@
 import type { Article } from '../articles/article.ts';
-import { parseArticle } from '../articles/parse-article.ts';
+import { type FileReading, readArticleFile } from '../articles/read-file.ts';
 import { assignStory, outletOf, type StoryRole } from '../stories/story.ts';
 import { type AlertState, matchAndStore, publishPending } from './matching.ts';
 import { type IngestError, type IngestPorts, ObjectGoneError, type ObjectRef } from './ports.ts';
 
-/** What happened to one object. */
-export type IngestOutcome =
+/** What happened to one article: stored under its key, a duplicate of one stored, or refused. */
+export type ArticleOutcome =
   | {
       status: 'stored';
       key: string;
@@ -23,8 +23,21 @@ export type IngestOutcome =
       }>;
     }
   | { status: 'duplicate'; key: string; articleId: string; of: string }
-  | { status: 'rejected'; key: string; error: IngestError; quarantineKey?: string }
+  | { status: 'rejected'; key: string; error: IngestError; quarantineKey?: string };
+
+/**
+ * What happened to one object: the outcome of its article; or, for a file holding several
+ * (a feed, a JSON array, an export), the outcome of each item under its own key
+ * `<key>#<item>`; or `stale` when a newer version of the key was already recorded.
+ */
+export type IngestOutcome =
+  | ArticleOutcome
+  | { status: 'container'; key: string; format: string; items: ArticleOutcome[] }
   | { status: 'stale'; key: string };
+
+/** The article outcomes of an ingest outcome: one, one per item of a container, or none. */
+export const articleOutcomes = (outcome: IngestOutcome): ArticleOutcome[] =>
+  outcome.status === 'container' ? outcome.items : outcome.status === 'stale' ? [] : [outcome];
 
 /** CopyObject cannot copy objects above 5 GiB in one call; such files are recorded, not copied. */
 const MAX_QUARANTINE_COPY_BYTES = 5 * 1024 ** 3;
@@ -39,26 +52,21 @@ const readObject = async (ref: ObjectRef, ports: IngestPorts): Promise<Uint8Arra
 };
 
 /**
- * Ingests one object: size check, read, parse, store. The outcome is always one of
- * stored, duplicate (same text as an existing article) or rejected (error recorded, copy
- * quarantined). Store and read failures are thrown so the caller can retry the object;
- * every write is idempotent, so a retry or a re-delivered event never doubles anything.
+ * Ingests one object: size check, read, parse, store. The outcome is always stored, duplicate
+ * (same text as an existing article) or rejected (error recorded, copy quarantined), for the
+ * file or for each item of a container. Store and read failures are thrown so the caller can
+ * retry the object; every write is idempotent, so a retry or a re-delivered event never
+ * doubles anything, and a container read again adds nothing.
  */
 export const ingestObject = async (ref: ObjectRef, ports: IngestPorts): Promise<IngestOutcome> => {
   const now = ports.clock.now().toISOString();
+  const quarantine = async (error: IngestError) =>
+    error.kind !== 'ObjectGone' && ref.size <= MAX_QUARANTINE_COPY_BYTES
+      ? await ports.objects.quarantine(ref)
+      : undefined;
   const reject = async (error: IngestError): Promise<IngestOutcome> => {
-    const copyable = error.kind !== 'ObjectGone' && ref.size <= MAX_QUARANTINE_COPY_BYTES;
-    const quarantineKey = copyable ? await ports.objects.quarantine(ref) : undefined;
-    await ports.articles.recordError({
-      key: ref.key,
-      etag: ref.etag,
-      size: ref.size,
-      kind: error.kind,
-      message: error.message,
-      ...(error.at ? { at: error.at } : {}),
-      ...(quarantineKey ? { quarantineKey } : {}),
-      occurredAt: now,
-    });
+    const quarantineKey = await quarantine(error);
+    await recordRejection(ref, ref.key, error, quarantineKey, ports, now);
     const recorded = await ports.articles.recordSource({
       ...sourceFields(ref, now),
       status: 'rejected',
@@ -82,10 +90,94 @@ export const ingestObject = async (ref: ObjectRef, ports: IngestPorts): Promise<
   const bytes = await readObject(ref, ports);
   if (!(bytes instanceof Uint8Array)) return reject(bytes);
 
-  const parsed = parseSafely(ref, bytes, ports);
-  if (!parsed.ok) return reject(parsed.error);
-  const article = parsed.value;
+  const reading = await readSafely(ref, bytes, ports);
+  if (reading.kind === 'error') return reject(reading.error);
+  if (reading.kind === 'article') {
+    const outcome = await storeArticle(reading.article, ref, ports, now);
+    const recorded = await ports.articles.recordSource({
+      ...sourceFields(ref, now),
+      status: outcome.status,
+      articleId: outcome.articleId,
+    });
+    return recorded === 'stale' ? { status: 'stale', key: ref.key } : outcome;
+  }
 
+  // A container: each item ends on its own; a bad one is recorded against the one copy of
+  // the file in quarantine, by its item name.
+  const items: ArticleOutcome[] = [];
+  let quarantineKey: string | undefined;
+  for (const item of reading.items) {
+    const itemRef = { ...ref, key: item.key };
+    if (item.result.ok) {
+      const outcome = await storeArticle(item.result.value, itemRef, ports, now);
+      await ports.articles.recordSource({
+        ...sourceFields(itemRef, now),
+        status: outcome.status,
+        articleId: outcome.articleId,
+      });
+      items.push(outcome);
+      continue;
+    }
+    const error = item.result.error;
+    quarantineKey ??= await quarantine(error);
+    await recordRejection(itemRef, item.key, error, quarantineKey, ports, now, {
+      key: ref.key,
+      item: item.item,
+    });
+    await ports.articles.recordSource({
+      ...sourceFields(itemRef, now),
+      status: 'rejected',
+      errorKind: error.kind,
+    });
+    items.push({ status: 'rejected', key: item.key, error, ...(quarantineKey ? { quarantineKey } : {}) });
+  }
+  const count = (s: ArticleOutcome['status']) => items.filter((i) => i.status === s).length;
+  const recorded = await ports.articles.recordSource({
+    ...sourceFields(ref, now),
+    status: 'container',
+    container: {
+      format: reading.format,
+      items: items.length,
+      stored: count('stored'),
+      duplicate: count('duplicate'),
+      rejected: count('rejected'),
+    },
+  });
+  if (recorded === 'stale') return { status: 'stale', key: ref.key };
+  return { status: 'container', key: ref.key, format: reading.format, items };
+};
+
+const recordRejection = (
+  ref: ObjectRef,
+  key: string,
+  error: IngestError,
+  quarantineKey: string | undefined,
+  ports: IngestPorts,
+  now: string,
+  container?: { key: string; item: string },
+) =>
+  ports.articles.recordError({
+    key,
+    etag: ref.etag,
+    size: ref.size,
+    kind: error.kind,
+    message: error.message,
+    ...(error.at ? { at: error.at } : {}),
+    ...(quarantineKey ? { quarantineKey } : {}),
+    ...(container ? { container } : {}),
+    occurredAt: now,
+  });
+
+/**
+ * Stores one article read from `ref` (a file, or one item of a container under its item key),
+ * then joins its story, matches it and publishes its alerts.
+ */
+const storeArticle = async (
+  article: Article,
+  ref: ObjectRef,
+  ports: IngestPorts,
+  now: string,
+): Promise<Extract<ArticleOutcome, { status: 'stored' | 'duplicate' }>> => {
   const put = await ports.articles.putArticle(article, now);
   // A retry of the same key finds its own article: it is still the key that stored it.
   const firstKey = put.created ? article.sourceKey : put.existingSourceKey;
@@ -119,12 +211,6 @@ export const ingestObject = async (ref: ObjectRef, ports: IngestPorts): Promise<
       ports.clock,
     );
   }
-  const recorded = await ports.articles.recordSource({
-    ...sourceFields(ref, now),
-    status,
-    articleId: article.id,
-  });
-  if (recorded === 'stale') return { status: 'stale', key: ref.key };
   return status === 'stored'
     ? {
         status,
@@ -144,20 +230,20 @@ export const ingestObject = async (ref: ObjectRef, ports: IngestPorts): Promise<
 };
 
 /**
- * Parses, turning a parser that throws into a rejection: parsing is pure, so a retry would
- * throw again and the file would end with no outcome after its retries.
+ * Reads the file, turning a reader that throws into a rejection: reading is pure, so a retry
+ * would throw again and the file would end with no outcome after its retries.
  */
-const parseSafely = (
+const readSafely = async (
   ref: ObjectRef,
   bytes: Uint8Array,
   ports: IngestPorts,
-): { ok: true; value: Article } | { ok: false; error: IngestError } => {
+): Promise<FileReading | { kind: 'error'; error: IngestError }> => {
   try {
-    return parseArticle({ key: ref.key, bytes, receivedAt: ref.eventTime }, ports.limits);
+    return await readArticleFile({ key: ref.key, bytes, receivedAt: ref.eventTime }, ports.limits);
   } catch (e) {
     const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     return {
-      ok: false,
+      kind: 'error',
       error: { kind: 'ParserFailure', message: `the parser failed on this file (${what.slice(0, 200)})` },
     };
   }

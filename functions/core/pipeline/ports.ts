@@ -48,8 +48,12 @@ export interface ObjectSource {
   quarantine(ref: ObjectRef): Promise<string>;
 }
 
-/** The state recorded for each source key: every key ends stored, duplicate or rejected. */
-export type SourceStatus = 'stored' | 'duplicate' | 'rejected';
+/**
+ * The state recorded for each source key: every key ends stored, duplicate or rejected. A
+ * file that holds several articles ends `container`, and each of its items (`<key>#<item>`)
+ * ends stored, duplicate or rejected on its own.
+ */
+export type SourceStatus = 'stored' | 'duplicate' | 'rejected' | 'container';
 
 /** What is known about one source key. */
 export interface SourceRecord {
@@ -59,6 +63,8 @@ export interface SourceRecord {
   articleId?: string;
   /** The error kind (rejected). */
   errorKind?: IngestErrorKind;
+  /** A container's format and how its items ended. */
+  container?: { format: string; items: number; stored: number; duplicate: number; rejected: number };
   etag: string;
   size: number;
   versionId?: string;
@@ -74,7 +80,10 @@ export interface IngestErrorRecord {
   kind: IngestErrorKind;
   message: string;
   at?: IngestError['at'];
+  /** Where the file is kept; for an item of a container, the container's copy. */
   quarantineKey?: string;
+  /** For an item of a container: the container's key and the item's name in it. */
+  container?: { key: string; item: string };
   occurredAt: string;
 }
 

@@ -792,9 +792,7 @@ function matchCard(m: ArticleMatch): HTMLLIElement {
         h(
           'dd',
           {},
-          m.explanation.terms
-            .map((t) => `${t.term}${t.list ? ` (@${t.list})` : ''} ×${t.count}`)
-            .join(', '),
+          m.explanation.terms.map((t) => `${t.term}${t.list ? ` (@${t.list})` : ''} ×${t.count}`).join(', '),
         ),
       ),
       h('div', {}, h('dt', {}, 'Countries'), h('dd', {}, m.explanation.countries.join(', ') || '—')),

@@ -253,14 +253,19 @@ describe('Function: parseArticle (bad input)', () => {
       'MalformedJson',
       /value expected at line 2, column 10/,
     ],
-    ['a JSON array', text('[{"body": "a"}, {"body": "b"}]'), 'InvalidArticle', /array of 2 items/],
-    ['JSON without a body', text('{"title": "Only a title"}'), 'NoBody', /"body", "content" or "text"/],
+    ['a JSON array', text('[{"body": "a"}, {"body": "b"}]'), 'InvalidArticle', /holds 2 articles/],
+    [
+      'JSON without a body',
+      text('{"title": "Only a title"}'),
+      'NoBody',
+      /no body \(looked for "body", "content", "text"/,
+    ],
     ['JSON with a bad URL', text('{"body": "x", "url": "javascript:alert(1)"}'), 'InvalidArticle', /"url"/],
     [
       'JSON with a bad date',
       text('{"body": "x", "date": "yesterday"}'),
       'InvalidArticle',
-      /not an ISO 8601 date/,
+      /"yesterday" is not a date \(ISO 8601, RFC 2822/,
     ],
   ];
 

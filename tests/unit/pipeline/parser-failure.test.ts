@@ -1,18 +1,18 @@
 import { describe, expect, it, vi } from 'vitest';
-import type * as ParseModule from '../../../functions/core/articles/parse-article.ts';
+import type * as ReadModule from '../../../functions/core/articles/read-file.ts';
 import { MemoryArticleStore, MemoryObjectSource } from '../../../functions/adapters/memory/memory-ports.ts';
 import { ingestObject } from '../../../functions/core/pipeline/ingest-object.ts';
 import type { IngestPorts } from '../../../functions/core/pipeline/ports.ts';
 
 // A parser fault that no input should cause, forced for one key: the stack overflowing in a
 // recursive reader is the kind of failure this stands for.
-vi.mock('../../../functions/core/articles/parse-article.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof ParseModule>();
+vi.mock('../../../functions/core/articles/read-file.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof ReadModule>();
   return {
     ...real,
-    parseArticle: (...args: Parameters<typeof ParseModule.parseArticle>) => {
+    readArticleFile: (...args: Parameters<typeof ReadModule.readArticleFile>) => {
       if (args[0].key.endsWith('boom.txt')) throw new RangeError('Maximum call stack size exceeded');
-      return real.parseArticle(...args);
+      return real.readArticleFile(...args);
     },
   };
 });

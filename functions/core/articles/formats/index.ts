@@ -1,0 +1,18 @@
+/**
+ * The article formats, in the order they are tried: the first that recognises a file reads
+ * it. Binary formats are tried on the raw bytes before any decoding; text formats on the
+ * decoded text, the most specific first and plain text last. A new format is a file in this
+ * folder and one line here.
+ */
+import type { ArticleFormatReader } from './format.ts';
+import { jsonFormat } from './json.ts';
+import { jsonLinesFormat } from './jsonl.ts';
+import { unclaimedMarkup } from './markup.ts';
+import { textFormat } from './text.ts';
+
+export const ARTICLE_FORMATS: readonly ArticleFormatReader[] = [
+  jsonLinesFormat,
+  jsonFormat,
+  unclaimedMarkup,
+  textFormat,
+];
