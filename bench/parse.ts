@@ -17,7 +17,7 @@ import { composeSnsMessage } from '../functions/core/alerts/compose.ts';
 import { parseArticle } from '../functions/core/articles/parse-article.ts';
 import { ingestObject } from '../functions/core/pipeline/ingest-object.ts';
 import { CachedMatcher, topicSetVersion } from '../functions/core/pipeline/matching.ts';
-import { hostileFiles } from '../tests/fixtures/hostile-articles.ts';
+import { hostileFiles } from '../tests/fixtures/crafted-files.ts';
 import { buildCorpus } from './corpus.ts';
 import {
   describeMachine,
@@ -219,7 +219,7 @@ writeResults(
     '',
     markdownTable(worstTable),
     '',
-    'Each crafted file (`tests/fixtures/hostile-articles.ts`) is built to be the worst case of one',
+    'Each crafted file (`tests/fixtures/crafted-files.ts`) is built to be the worst case of one',
     'step; "growth ×size" is the time at the larger size over the time at the smaller one, divided',
     'by the ratio of the sizes: about 1 for a step linear in its input, about 4 for a quadratic one.',
   ].join('\n'),

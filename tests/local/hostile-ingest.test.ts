@@ -17,7 +17,7 @@ import { DEFAULT_MAX_ARTICLE_BYTES } from '../../functions/core/articles/parse-a
 import { ingestObject } from '../../functions/core/pipeline/ingest-object.ts';
 import { CachedMatcher, topicSetVersion } from '../../functions/core/pipeline/matching.ts';
 import type { IngestPorts } from '../../functions/core/pipeline/ports.ts';
-import { hostileFiles } from '../fixtures/hostile-articles.ts';
+import { hostileFiles } from '../fixtures/crafted-files.ts';
 
 /**
  * Crafted files at the size limit, through the ingest core into the embedded table: dynalite
