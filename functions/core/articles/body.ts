@@ -1,3 +1,5 @@
+import { cutGraphemes } from '../graphemes.ts';
+
 /**
  * Body text rules shared by every format: paragraphs, boilerplate footers,
  * the lead-sentence title and the word count.
@@ -140,8 +142,9 @@ export const deriveTitle = (paragraphs: readonly string[]): string => {
   if (sentence.length <= MAX_DERIVED_TITLE) return sentence;
   const room = sentence.slice(0, MAX_DERIVED_TITLE - 1);
   const cut = room.lastIndexOf(' ');
-  const head = cut > MAX_DERIVED_TITLE / 2 ? room.slice(0, cut) : room;
-  return `${head.replace(/[\s,;:\-–—]+$/, '')}…`;
+  // No space late enough: cut between graphemes, never inside one.
+  if (cut <= MAX_DERIVED_TITLE / 2) return cutGraphemes(sentence, MAX_DERIVED_TITLE);
+  return `${room.slice(0, cut).replace(/[\s,;:\-–—]+$/, '')}…`;
 };
 
 const wordSegmenter = new Intl.Segmenter('und', { granularity: 'word' });

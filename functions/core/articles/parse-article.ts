@@ -8,6 +8,7 @@ import {
 } from './article.ts';
 import { countWords, deriveTitle, foldSpace, splitParagraphs, stripBoilerplate } from './body.ts';
 import { decodeArticleBytes } from './decode.ts';
+import { cutGraphemes } from '../graphemes.ts';
 import { articleIdFor, sha256Hex } from './fingerprint.ts';
 import { type JsonFields, parseJsonArticle } from './parse-json.ts';
 import { parseTextArticle, type TextFields } from './parse-text.ts';
@@ -42,9 +43,6 @@ const detectFormat = (key: string, text: string): ArticleFormat | 'html' => {
   return 'text';
 };
 
-const clip = (text: string, max: number): string =>
-  text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-
 /**
  * Reads one article file: decode, detect the format, parse, normalise and fingerprint.
  * Never throws for bad input: every problem comes back as a typed {@link ArticleError}.
@@ -73,7 +71,7 @@ export const parseArticle = (
   if (paragraphs.length === 0) return articleError('NoBody', 'the file has no article text after its header');
 
   const receivedDay = file.receivedAt.slice(0, 10);
-  const title = f.title === undefined ? undefined : clip(foldSpace(f.title), MAX_FILE_TITLE);
+  const title = f.title === undefined ? undefined : cutGraphemes(foldSpace(f.title), MAX_FILE_TITLE);
   const article: Article = {
     id: articleIdFor(paragraphs),
     sourceKey: file.key,

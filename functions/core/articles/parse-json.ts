@@ -2,6 +2,7 @@ import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc
 import * as z from '../validation.ts';
 import { type ArticleError, articleError, ok, type Result } from './article.ts';
 import { isoDay } from './dates.ts';
+import { normaliseNewlinesAndForm } from './decode.ts';
 
 /** What the JSON format yields before the shared body rules run. */
 export interface JsonFields {
@@ -60,6 +61,13 @@ const malformed = (source: string): { ok: false; error: ArticleError } => {
   );
 };
 
+/**
+ * A string as JSON escapes decode it (`\u0000`, a lone `\ud83d`), given the rules the file's
+ * own bytes went through: newlines and control characters as in the text format, NFC, and
+ * half a surrogate pair replaced by U+FFFD.
+ */
+const decoded = (text: string): string => normaliseNewlinesAndForm(text).toWellFormed();
+
 /** Parses a JSON article: one object per file. */
 export const parseJsonArticle = (source: string): Result<JsonFields, ArticleError> => {
   let data: unknown;
@@ -93,12 +101,13 @@ export const parseJsonArticle = (source: string): Result<JsonFields, ArticleErro
       `JSON field "date": "${rawDate}" is not an ISO 8601 date (YYYY-MM-DD)`,
     );
   }
-  const fields: JsonFields = { body: joinParagraphs(bodyField) };
+  const fields: JsonFields = { body: decoded(joinParagraphs(bodyField)) };
   const title = a.title ?? a.headline;
-  if (title !== undefined) fields.title = title;
+  if (title !== undefined) fields.title = decoded(title);
   if (date !== undefined) fields.date = date;
-  if (a.author !== undefined) fields.author = Array.isArray(a.author) ? a.author.join(', ') : a.author;
+  if (a.author !== undefined)
+    fields.author = decoded(Array.isArray(a.author) ? a.author.join(', ') : a.author);
   if (a.url !== undefined) fields.url = a.url;
-  if (a.source !== undefined) fields.source = a.source;
+  if (a.source !== undefined) fields.source = decoded(a.source);
   return ok(fields);
 };
