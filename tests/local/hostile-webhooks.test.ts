@@ -39,8 +39,7 @@ describe('Local runtime: a hostile article delivered to chat webhooks', () => {
     const log = eventLog();
     const runtime = await startLocalRuntime({ paths: ws.paths, settleMs: 100, onEvent: log.onEvent });
     const hostile = HOSTILE_CASES[0] as (typeof HOSTILE_CASES)[number];
-    const fromHostile = (f: string) =>
-      (received.get(`/${f}`) ?? []).find((b) => b.includes('gloves'));
+    const fromHostile = (f: string) => (received.get(`/${f}`) ?? []).find((b) => b.includes('gloves'));
 
     // Act
     try {
