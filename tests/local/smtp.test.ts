@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime } from '../../local/runtime.ts';
@@ -48,7 +49,9 @@ describe('Local runtime: email through SMTP', () => {
     expect(received).toHaveLength(1);
     expect(received[0]?.to).toEqual(['health-desk@example.org']);
     expect(received[0]?.from).toBe('newswatch@localhost');
-    expect(received[0]?.data).toMatch(/^Subject: .*International health aid/m);
+    // The subject is UTF-8 (RFC 2047 words on the wire): read it as a mail program does.
+    const mail = await simpleParser(received[0]?.data ?? '');
+    expect(mail.subject).toMatch(/^\[newswatch\] International health aid: /);
     expect(log.of('delivery')[0]?.delivery).toMatchObject({ channel: 'email', outcome: 'delivered' });
     expect(log.of('delivery')[0]?.delivery.target).toMatch(/^smtp .* to health-desk@example\.org$/);
   });

@@ -1,15 +1,15 @@
 import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '../../core/alerts/alert.ts';
 import { composeSnsMessage } from '../../core/alerts/compose.ts';
+import { packSnsBatches } from '../../core/alerts/sns-budget.ts';
 import type { AlertPublisher } from '../../core/pipeline/matching.ts';
 
-/** SNS accepts at most ten entries in one PublishBatch call. */
-const BATCH = 10;
-
 /**
- * Publishes alerts to the SNS alerts topic with PublishBatch, ten at a time, as
- * `MessageStructure: json` (email text for email, the JSON document for machines) with the
- * attributes subscriptions filter on. Throttling is retried by the SDK; entries SNS refuses
+ * Publishes alerts to the SNS alerts topic with PublishBatch as `MessageStructure: json`
+ * (email text for email, the JSON document for machines) with the attributes subscriptions
+ * filter on. Batches hold at most ten messages and at most the SNS size budget in all
+ * (sns-budget.ts); a message over the budget on its own is reported failed with
+ * SnsPayloadTooLarge and never sent. Throttling is retried by the SDK; entries SNS refuses
  * are reported as failed so the caller retries only those.
  */
 export class SnsAlertPublisher implements AlertPublisher {
@@ -22,9 +22,12 @@ export class SnsAlertPublisher implements AlertPublisher {
   }
 
   async publish(alerts: Alert[]): Promise<{ failed: Array<{ id: string; reason: string }> }> {
-    const failed: Array<{ id: string; reason: string }> = [];
-    for (let i = 0; i < alerts.length; i += BATCH) {
-      const messages = alerts.slice(i, i + BATCH).map(composeSnsMessage);
+    const { batches, tooLarge } = packSnsBatches(alerts.map(composeSnsMessage));
+    const failed: Array<{ id: string; reason: string }> = tooLarge.map((t) => ({
+      id: t.payload.id,
+      reason: t.error.message,
+    }));
+    for (const [i, messages] of batches.entries()) {
       try {
         const res = await this.sns.send(
           new PublishBatchCommand({
@@ -43,7 +46,7 @@ export class SnsAlertPublisher implements AlertPublisher {
       } catch (error) {
         // The batches before this one went out: report only this batch and the rest as failed.
         const reason = (error as Error).message;
-        for (const m of alerts.slice(i).map((a) => a.id)) failed.push({ id: m, reason });
+        for (const m of batches.slice(i).flat()) failed.push({ id: m.id, reason });
         break;
       }
     }

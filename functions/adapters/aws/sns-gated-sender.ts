@@ -2,6 +2,7 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '../../core/alerts/alert.ts';
 import { snsMessageStructure } from '../../core/alerts/compose.ts';
 import { composeGatedMessage, type HoldReason } from '../../core/alerts/fatigue.ts';
+import { assertSnsPayload } from '../../core/alerts/sns-budget.ts';
 import type { EmailSubscriber } from '../../core/alerts/subscriber-rules.ts';
 
 /**
@@ -12,16 +13,23 @@ export const snsGatedSender =
   (sns: SNSClient, topicArn: string) =>
   async (subscriber: EmailSubscriber, alerts: readonly Alert[], reason?: HoldReason): Promise<void> => {
     const m = composeGatedMessage(alerts, reason);
+    const payload = {
+      subject: m.snsSubject,
+      message: snsMessageStructure(m.text, JSON.stringify(m.document)),
+      attributes: {
+        kind: { DataType: 'String', StringValue: 'gated' },
+        subscriber: { DataType: 'String', StringValue: subscriber.id },
+      },
+    };
+    // Held alerts are released in groups that fit (releaseChunks): this fails only by a bug.
+    assertSnsPayload(payload, `the message to ${subscriber.id}`);
     await sns.send(
       new PublishCommand({
         TopicArn: topicArn,
-        Subject: m.subject,
-        Message: snsMessageStructure(m.text, JSON.stringify(m.document)),
+        Subject: payload.subject,
+        Message: payload.message,
         MessageStructure: 'json',
-        MessageAttributes: {
-          kind: { DataType: 'String', StringValue: 'gated' },
-          subscriber: { DataType: 'String', StringValue: subscriber.id },
-        },
+        MessageAttributes: payload.attributes,
       }),
     );
   };

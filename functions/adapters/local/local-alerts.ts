@@ -258,9 +258,10 @@ export class LocalAlertPublisher implements AlertPublisher {
         // Each recipient once: after a failed email the alert is tried again, for the rest only.
         if (await this.ledger.delivered(alert.id, s.id)) continue;
         if ('email' in s) {
-          const email = composeAlertEmail(alert);
+          // The UTF-8 subject: local mail is not bound by SNS's ASCII rule.
+          const { subject, text } = composeAlertEmail(alert);
           try {
-            const where = await this.mail.send({ to: s.email, id: alert.id, json: doc, ...email });
+            const where = await this.mail.send({ to: s.email, id: alert.id, json: doc, subject, text });
             await this.ledger.record(alert.id, s.id, this.now());
             this.report({
               alertId: alert.id,
@@ -315,12 +316,8 @@ export class LocalDigestSink extends DynamoDbDigestLedger {
   async publish(d: Digest): Promise<void> {
     const to = this.emailOf(d.subscriberId);
     if (!to) throw new Error(`digest subscriber ${d.subscriberId} has no email address`);
-    const where = await this.mail.send({
-      to,
-      id: d.id,
-      json: composeDigestDocument(d),
-      ...composeDigestEmail(d),
-    });
+    const { subject, text } = composeDigestEmail(d);
+    const where = await this.mail.send({ to, id: d.id, json: composeDigestDocument(d), subject, text });
     this.report({
       alertId: d.id,
       subscriberId: d.subscriberId,

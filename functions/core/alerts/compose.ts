@@ -1,6 +1,15 @@
 import type { StageVerdict } from '../topics/trained-stage.ts';
 import { COUNTRY_NAMES } from '../topics/places/gazetteer.ts';
 import { type Alert, scoreLabel } from './alert.ts';
+import {
+  emailSubject,
+  FIELD_LIMITS,
+  LIST_LIMITS,
+  normaliseUrl,
+  plainSnippet,
+  plainText,
+  snsAlertSubject,
+} from './channel-text.ts';
 
 /** Version of the machine-readable alert document; bump on any incompatible change. */
 export const ALERT_SCHEMA = 'newswatch.alert/v1';
@@ -14,7 +23,7 @@ export interface AlertDocument {
   createdAt: string;
   topic: { id: string; name: string };
   score: number;
-  article: Alert['article'];
+  article: DocumentArticle;
   /** The story of the article: `update` when an earlier copy or version was alerted already. */
   story?: { id: string; role: 'first' | 'update'; sources?: string[] };
   why: {
@@ -26,141 +35,161 @@ export interface AlertDocument {
   };
 }
 
-/** The versioned JSON document of an alert. */
+/** The article as an alert document gives it: every field cleaned and capped, the link normalised. */
+export type DocumentArticle = Alert['article'] & {
+  /** Why the article's URL is left out (it was not a valid http or https link). */
+  urlDropped?: string;
+};
+
+const documentArticle = (a: Alert['article']): DocumentArticle => {
+  const url = a.url === undefined ? undefined : normaliseUrl(a.url);
+  const author = a.author === undefined ? '' : plainText(a.author, FIELD_LIMITS.author);
+  const source = a.source === undefined ? '' : plainText(a.source, FIELD_LIMITS.source);
+  return {
+    id: a.id,
+    title: plainText(a.title, FIELD_LIMITS.title),
+    date: a.date,
+    ...(author ? { author } : {}),
+    ...(url?.ok ? { url: url.url } : {}),
+    ...(url && !url.ok ? { urlDropped: url.reason } : {}),
+    ...(source ? { source } : {}),
+    location: plainText(a.location, FIELD_LIMITS.location),
+  };
+};
+
+/**
+ * The versioned JSON document of an alert, the one every channel is rendered from: each
+ * text field cleaned and capped ({@link FIELD_LIMITS}, {@link LIST_LIMITS}), so that no
+ * article makes a message too large, or a strict parser or the schema fail.
+ */
 export const composeAlertDocument = (alert: Alert): AlertDocument => ({
   schema: ALERT_SCHEMA,
   id: alert.id,
   kind: 'alert',
   ...(alert.backfill ? { backfill: true as const } : {}),
   createdAt: alert.createdAt,
-  topic: alert.topic,
+  topic: {
+    id: alert.topic.id,
+    name: plainText(alert.topic.name, FIELD_LIMITS.topicName) || alert.topic.id,
+  },
   score: alert.score,
-  article: alert.article,
+  article: documentArticle(alert.article),
   ...(alert.story
     ? {
         story: {
           id: alert.story.id,
           role: alert.story.role,
-          ...(alert.story.sources ? { sources: alert.story.sources } : {}),
+          ...(alert.story.sources
+            ? {
+                sources: alert.story.sources
+                  .slice(0, LIST_LIMITS.storySources)
+                  .map((x) => plainText(x, FIELD_LIMITS.storySource)),
+              }
+            : {}),
         },
       }
     : {}),
   why: {
-    terms: alert.explanation.terms.map((t) => ({
-      term: t.term,
-      ...(t.list ? { list: t.list } : {}),
+    terms: alert.explanation.terms.slice(0, LIST_LIMITS.terms).map((t) => ({
+      term: plainText(t.term, FIELD_LIMITS.term),
+      ...(t.list ? { list: plainText(t.list, FIELD_LIMITS.termList) } : {}),
       count: t.count,
     })),
-    countries: alert.explanation.countries,
-    snippet: alert.explanation.snippet,
+    countries: [...new Set(alert.explanation.countries.filter((c) => /^[A-Z]{2}$/.test(c)))].slice(
+      0,
+      LIST_LIMITS.countries,
+    ),
+    snippet: plainSnippet(alert.explanation.snippet, FIELD_LIMITS.snippet, '**'),
     ...(alert.stage
       ? {
           stage: {
             probability: alert.stage.probability,
             baseScore: alert.stage.baseScore,
-            top: alert.stage.top,
+            top: alert.stage.top.slice(0, LIST_LIMITS.stageTop).map((t) => ({
+              feature: plainText(t.feature, FIELD_LIMITS.stageFeature),
+              effect: t.effect,
+            })),
           },
         }
       : {}),
   },
 });
 
-/** Email subjects longer than this are cut (SNS allows under 100; phones show about 60). */
-const SUBJECT_LENGTH = 90;
+/** An email in both forms: a UTF-8 subject for mail we send, an ASCII one for SNS. */
+export interface AlertEmail {
+  /** Any script, one line, cut at a word (local email: nodemailer encodes it). */
+  subject: string;
+  /** Printable ASCII under 100 characters, as SNS requires. */
+  snsSubject: string;
+  text: string;
+}
 
-const ASCII_FOR: Record<string, string> = {
-  '…': '...',
-  '‘': "'",
-  '’': "'",
-  '“': '"',
-  '”': '"',
-  '–': '-',
-  '—': '-',
-  ß: 'ss',
-  æ: 'ae',
-  Æ: 'AE',
-  ø: 'o',
-  Ø: 'O',
-  œ: 'oe',
-  Œ: 'OE',
-  ł: 'l',
-  Ł: 'L',
-  đ: 'd',
-  Đ: 'D',
-};
-
-/**
- * An SNS email subject: SNS accepts only printable ASCII, no line breaks, under 100
- * characters. Accents are dropped ("Über" → "Uber"), typographic punctuation made plain,
- * anything else left out, and the text cut at a word boundary with "...".
- */
-export const snsSubject = (text: string, max = SUBJECT_LENGTH): string => {
-  const ascii = text
-    .replace(/[…‘’“”–—ßæÆøØœŒłŁđĐ]/g, (c) => ASCII_FOR[c] ?? '')
-    .replace(/\s+/g, ' ')
-    .normalize('NFKD')
-    .replace(/[^\x20-\x7e]/g, '')
-    .replace(/ {2,}/g, ' ')
-    .trim();
-  if (ascii.length <= max) return ascii;
-  const room = ascii.slice(0, max - 3);
-  const space = room.lastIndexOf(' ');
-  return `${(space > max / 2 ? room.slice(0, space) : room).replace(/[\s,;:.-]+$/, '')}...`;
-};
 /** Matched terms listed in an email before "and N more". */
 const EMAIL_TERMS = 8;
+/** Countries named in an email before "and N more". */
+const EMAIL_COUNTRIES = 12;
 
-/**
- * A plain-text email that reads well on a phone: headline first, short lines, the
- * snippet with matches marked *like this*, and where the file is.
- */
-export const composeAlertEmail = (alert: Alert): { subject: string; text: string } => {
-  const a = alert.article;
-  const terms = alert.explanation.terms;
-  const listed = terms
-    .slice(0, EMAIL_TERMS)
-    .map((t) => `${t.term} ×${t.count}`)
-    .join(', ');
-  const more = terms.length > EMAIL_TERMS ? `, and ${terms.length - EMAIL_TERMS} more` : '';
-  const countries = alert.explanation.countries.map((c) => COUNTRY_NAMES.get(c) ?? c).join(', ');
+const andMore = (items: readonly string[], shown: number): string =>
+  `${items.slice(0, shown).join(', ')}${items.length > shown ? `, and ${items.length - shown} more` : ''}`;
+
+/** The names of a document's country codes, as emails list them. */
+export const countryLine = (codes: readonly string[]): string =>
+  andMore(
+    codes.map((c) => COUNTRY_NAMES.get(c) ?? c),
+    EMAIL_COUNTRIES,
+  );
+
+const renderAlertEmail = (doc: AlertDocument): AlertEmail => {
+  const a = doc.article;
+  const listed = andMore(
+    doc.why.terms.map((t) => `${t.term} ×${t.count}`),
+    EMAIL_TERMS,
+  );
+  const countries = countryLine(doc.why.countries);
   const byline = [a.date, a.author ? `by ${a.author}` : undefined, a.source].filter(Boolean).join(' · ');
-  const update = alert.story?.role === 'update';
+  const update = doc.story?.role === 'update';
+  const stage = doc.why.stage;
+  const snippet = plainSnippet(doc.why.snippet, FIELD_LIMITS.snippet);
   const lines = [
     a.title,
     byline,
     ...(update ? ['', 'Update: another version or copy of a story you were alerted to before.'] : []),
     '',
-    `Topic: ${alert.topic.name}`,
-    `Score: ${alert.score.toFixed(2)} (${scoreLabel(alert.score)})`,
+    `Topic: ${doc.topic.name}`,
+    `Score: ${doc.score.toFixed(2)} (${scoreLabel(doc.score)})`,
     '',
     'Why it matched:',
-    `${listed}${more}`,
+    listed,
     ...(countries ? [`Countries: ${countries}`] : []),
-    ...(alert.stage
+    ...(stage
       ? [
-          `Trained on this topic's labels: ${alert.stage.probability.toFixed(2)} from a score of ${alert.stage.baseScore.toFixed(2)}; weighed most: ${alert.stage.top
+          `Trained on this topic's labels: ${stage.probability.toFixed(2)} from a score of ${stage.baseScore.toFixed(2)}; weighed most: ${stage.top
             .map((t) => `${t.feature} ${t.effect > 0 ? '+' : ''}${t.effect.toFixed(1)}`)
             .join(', ')}`,
         ]
       : []),
     '',
-    ...(alert.explanation.snippet ? [alert.explanation.snippet.replace(/\*\*([^*]+)\*\*/g, '*$1*'), ''] : []),
+    ...(snippet ? [snippet, ''] : []),
     ...(a.url ? [`Read: ${a.url}`] : []),
+    ...(a.urlDropped ? [`Link left out: ${a.urlDropped}`] : []),
     `File: ${a.location}`,
-    `Alert: ${alert.id}`,
+    `Alert: ${doc.id}`,
   ];
+  const prefix = `[newswatch${doc.backfill ? ' backfill' : ''}${update ? ' update' : ''}]`;
   return {
-    subject: snsSubject(
-      `[newswatch${alert.backfill ? ' backfill' : ''}${update ? ' update' : ''}] ${alert.topic.name}: ${a.title}`,
-    ),
+    subject: emailSubject(`${prefix} ${doc.topic.name}: ${a.title}`),
+    snsSubject: snsAlertSubject(prefix, doc.topic, a.title),
     text: `${lines.join('\n')}\n`,
   };
 };
 
 /**
- * The SNS message of an alert: `MessageStructure: json` with readable text for email and
- * the JSON document for every machine endpoint, plus attributes for filter policies.
+ * A plain-text email that reads well on a phone: headline first, short lines, the
+ * snippet with matches marked *like this*, and where the file is. Rendered from the alert
+ * document, so it shows the same cleaned and capped text.
  */
+export const composeAlertEmail = (alert: Alert): AlertEmail => renderAlertEmail(composeAlertDocument(alert));
+
 /**
  * An SNS `MessageStructure: json` body: text for email, the JSON document as `default`, which
  * SNS uses for every other protocol (sqs, http, https). One copy keeps large digests in budget.
@@ -168,17 +197,22 @@ export const composeAlertEmail = (alert: Alert): { subject: string; text: string
 export const snsMessageStructure = (emailText: string, document: string): string =>
   JSON.stringify({ default: document, email: emailText });
 
+/**
+ * The SNS message of an alert: `MessageStructure: json` with readable text for email and
+ * the JSON document for every machine endpoint, plus attributes for filter policies. Its
+ * size is bounded by the field caps, far under the SNS budget (sns-budget.ts).
+ */
 export const composeSnsMessage = (alert: Alert) => {
-  const email = composeAlertEmail(alert);
-  const document = JSON.stringify(composeAlertDocument(alert));
+  const doc = composeAlertDocument(alert);
+  const email = renderAlertEmail(doc);
   return {
     id: alert.id,
-    subject: email.subject,
-    message: snsMessageStructure(email.text, document),
+    subject: email.snsSubject,
+    message: snsMessageStructure(email.text, JSON.stringify(doc)),
     attributes: {
       topicId: { DataType: 'String', StringValue: alert.topic.id },
       score: { DataType: 'Number', StringValue: String(alert.score) },
-      countries: { DataType: 'String.Array', StringValue: JSON.stringify(alert.explanation.countries) },
+      countries: { DataType: 'String.Array', StringValue: JSON.stringify(doc.why.countries) },
       kind: { DataType: 'String', StringValue: alert.kind },
       storyRole: { DataType: 'String', StringValue: alert.story?.role ?? 'first' },
       ...(alert.backfill ? { backfill: { DataType: 'String', StringValue: 'true' } } : {}),

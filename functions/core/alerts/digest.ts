@@ -1,6 +1,13 @@
-import { COUNTRY_NAMES } from '../topics/places/gazetteer.ts';
 import { type Alert, scoreLabel } from './alert.ts';
-import { type AlertDocument, composeAlertDocument, snsMessageStructure, snsSubject } from './compose.ts';
+import { SUBJECT_LENGTH } from './channel-text.ts';
+import {
+  type AlertDocument,
+  composeAlertDocument,
+  countryLine,
+  snsMessageStructure,
+  type AlertEmail,
+} from './compose.ts';
+import { assertSnsPayload, jsonStringBytes, SNS_PAYLOAD_BUDGET_BYTES } from './sns-budget.ts';
 
 /** Version of the digest document. */
 export const DIGEST_SCHEMA = 'newswatch.digest/v1';
@@ -26,18 +33,22 @@ export interface DigestDocument {
 }
 
 /**
- * Most alerts one digest carries (best first); the rest are counted, not listed. Keeps the
- * message far below SNS's 256 KB limit (an alert document is about 4 KB).
+ * Most alerts one digest carries (best first); the rest are counted, not listed. An alert
+ * document is about 4 KB; one made of capped hostile fields can be some tens of KB, so a
+ * digest also lists only as many as fit one SNS message.
  */
 export const MAX_DIGEST_ALERTS = 40;
+
+/** Bytes of a digest message kept for everything but the listed alerts. */
+const DIGEST_OVERHEAD_BYTES = 8 * 1024;
 
 /** The digest id of a (subscriber, day) pair. */
 export const digestIdFor = (subscriberId: string, day: string) => `digest_${subscriberId}_${day}`;
 
 /** "Also reported by N sources" for an alert whose story other outlets carried too. */
-const alsoReported = (a: Digest['alerts'][number]): string[] => {
+const alsoReported = (doc: AlertDocument): string[] => {
   // The story's sources start with the alert's own outlet (see buildDigests).
-  const others = (a.story?.sources ?? []).slice(1);
+  const others = (doc.story?.sources ?? []).slice(1);
   const n = others.length;
   if (n === 0) return [];
   const names = others.slice(0, 5).join(', ');
@@ -46,23 +57,46 @@ const alsoReported = (a: Digest['alerts'][number]): string[] => {
   ];
 };
 
+const digestBlock = (doc: AlertDocument, i: number): string => {
+  const countries = countryLine(doc.why.countries);
+  return [
+    `${i + 1}. ${doc.article.title}`,
+    `   ${doc.topic.name} · score ${doc.score.toFixed(2)} (${scoreLabel(doc.score)}) · ${doc.article.date}`,
+    ...(countries ? [`   ${countries}`] : []),
+    ...alsoReported(doc),
+    `   ${doc.article.url ?? doc.article.location}`,
+  ].join('\n');
+};
+
+/**
+ * The alerts a digest lists, best first: at most {@link MAX_DIGEST_ALERTS}, and no more than
+ * fit one SNS message with the email text and the JSON document together.
+ */
+const listedAlerts = (digest: Digest): Array<{ doc: AlertDocument; block: string }> => {
+  const listed: Array<{ doc: AlertDocument; block: string }> = [];
+  let bytes = DIGEST_OVERHEAD_BYTES;
+  for (const alert of digest.alerts.slice(0, MAX_DIGEST_ALERTS)) {
+    const doc = composeAlertDocument(alert);
+    const block = digestBlock(doc, listed.length);
+    // The document goes as JSON inside a JSON string (the SNS message), the block as a string.
+    const size = jsonStringBytes(JSON.stringify(doc)) + jsonStringBytes(block);
+    if (bytes + size > SNS_PAYLOAD_BUDGET_BYTES) break;
+    listed.push({ doc, block });
+    bytes += size;
+  }
+  return listed;
+};
+
 /** A plain-text daily digest: one short block per story and topic, best first. */
-export const composeDigestEmail = (digest: Digest): { subject: string; text: string } => {
+export const composeDigestEmail = (digest: Digest): AlertEmail => {
   const n = digest.alerts.length;
-  const listed = digest.alerts.slice(0, MAX_DIGEST_ALERTS);
-  const blocks = listed.map((a, i) => {
-    const countries = a.explanation.countries.map((c) => COUNTRY_NAMES.get(c) ?? c).join(', ');
-    return [
-      `${i + 1}. ${a.article.title}`,
-      `   ${a.topic.name} · score ${a.score.toFixed(2)} (${scoreLabel(a.score)}) · ${a.article.date}`,
-      ...(countries ? [`   ${countries}`] : []),
-      ...alsoReported(a),
-      `   ${a.article.url ?? a.article.location}`,
-    ].join('\n');
-  });
+  const listed = listedAlerts(digest);
+  // All ASCII: the same subject serves SNS and local email.
+  const subject = `[newswatch] ${n} alert${n === 1 ? '' : 's'} on ${digest.day}`.slice(0, SUBJECT_LENGTH);
   return {
-    subject: snsSubject(`[newswatch] ${n} alert${n === 1 ? '' : 's'} on ${digest.day}`),
-    text: `${n} alert${n === 1 ? '' : 's'} on ${digest.day}\n\n${blocks.join('\n\n')}\n\n${
+    subject,
+    snsSubject: subject,
+    text: `${n} alert${n === 1 ? '' : 's'} on ${digest.day}\n\n${listed.map((l) => l.block).join('\n\n')}\n\n${
       n > listed.length ? `…and ${n - listed.length} more with lower scores.\n\n` : ''
     }Digest: ${digest.id}\n`,
   };
@@ -76,19 +110,24 @@ export const composeDigestDocument = (digest: Digest): DigestDocument => ({
   subscriber: digest.subscriberId,
   day: digest.day,
   total: digest.alerts.length,
-  alerts: digest.alerts.slice(0, MAX_DIGEST_ALERTS).map(composeAlertDocument),
+  alerts: listedAlerts(digest).map((l) => l.doc),
 });
 
-/** The SNS message of a digest: email text, JSON for machines, attributes that route it to its subscriber only. */
+/**
+ * The SNS message of a digest: email text, JSON for machines, attributes that route it to
+ * its subscriber only. Throws SnsPayloadTooLargeError if it would not fit one message.
+ */
 export const composeDigestSnsMessage = (digest: Digest) => {
   const email = composeDigestEmail(digest);
   const document = JSON.stringify(composeDigestDocument(digest));
-  return {
-    subject: email.subject,
+  const m = {
+    subject: email.snsSubject,
     message: snsMessageStructure(email.text, document),
     attributes: {
       kind: { DataType: 'String', StringValue: 'digest' },
       subscriber: { DataType: 'String', StringValue: digest.subscriberId },
     },
   };
+  assertSnsPayload(m, `the digest ${digest.id}`);
+  return m;
 };

@@ -1,5 +1,7 @@
 import type { Alert } from './alert.ts';
-import { type AlertDocument, composeAlertDocument, composeAlertEmail, snsSubject } from './compose.ts';
+import { asciiIfReadable, emailSubject, snsSubject } from './channel-text.ts';
+import { type AlertDocument, type AlertEmail, composeAlertDocument, composeAlertEmail } from './compose.ts';
+import { jsonStringBytes, SNS_PAYLOAD_BUDGET_BYTES } from './sns-budget.ts';
 
 /**
  * Alert-fatigue controls of one subscriber: at most one alert per topic per cooldown (the rest
@@ -236,8 +238,7 @@ export const releaseHeld = async (
   for (const h of await store.due(subscriberId, at)) {
     if (await store.claimRelease(subscriberId, h.alert.id, at, lease)) claimed.push(h);
   }
-  for (let i = 0; i < claimed.length; i += MAX_ALERTS_PER_RELEASE) {
-    const chunk = claimed.slice(i, i + MAX_ALERTS_PER_RELEASE);
+  for (const chunk of releaseChunks(claimed)) {
     await send(
       chunk.map((h) => h.alert),
       chunk[0]?.reason,
@@ -246,6 +247,38 @@ export const releaseHeld = async (
   }
   return claimed.length;
 };
+
+/** Bytes of a folded message kept for everything but its alerts. */
+const BUNDLE_OVERHEAD_BYTES = 8 * 1024;
+
+/**
+ * Held alerts in the groups they are released in: at most {@link MAX_ALERTS_PER_RELEASE}
+ * each, and no more than fit one SNS message (its JSON document and its email text).
+ */
+export const releaseChunks = <T extends { alert: Alert }>(held: readonly T[]): T[][] => {
+  const chunks: T[][] = [];
+  let chunk: T[] = [];
+  let bytes = BUNDLE_OVERHEAD_BYTES;
+  for (const h of held) {
+    const doc = composeAlertDocument(h.alert);
+    const size = jsonStringBytes(JSON.stringify(doc)) + jsonStringBytes(bundleBlock(doc, chunk.length));
+    if (
+      chunk.length > 0 &&
+      (chunk.length === MAX_ALERTS_PER_RELEASE || bytes + size > SNS_PAYLOAD_BUDGET_BYTES)
+    ) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = BUNDLE_OVERHEAD_BYTES;
+    }
+    chunk.push(h);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+};
+
+const bundleBlock = (doc: AlertDocument, i: number): string =>
+  `${i + 1}. ${doc.article.title}\n   ${doc.topic.name} · score ${doc.score.toFixed(2)} · ${doc.article.date}\n   ${doc.article.url ?? doc.article.location}`;
 
 /** Schema of a message that carries alerts held and released together. */
 export const BUNDLE_SCHEMA = 'newswatch.bundle/v1';
@@ -261,30 +294,27 @@ const HELD_FOR: Record<HoldReason, string> = {
 export const composeGatedMessage = (
   alerts: readonly Alert[],
   reason?: HoldReason,
-): {
-  subject: string;
-  text: string;
+): AlertEmail & {
   document: AlertDocument | { schema: typeof BUNDLE_SCHEMA; reason?: HoldReason; alerts: AlertDocument[] };
 } => {
   if (alerts.length === 1 && !reason) {
     const only = alerts[0] as Alert;
     return { ...composeAlertEmail(only), document: composeAlertDocument(only) };
   }
-  const topics = [...new Set(alerts.map((a) => a.topic.name))];
-  const blocks = alerts.map(
-    (a, i) =>
-      `${i + 1}. ${a.article.title}\n   ${a.topic.name} · score ${a.score.toFixed(2)} · ${a.article.date}\n   ${a.article.url ?? a.article.location}`,
-  );
+  const docs = alerts.map(composeAlertDocument);
+  const topics = [...new Map(docs.map((d) => [d.topic.id, d.topic])).values()];
   const n = alerts.length;
+  const held = `${n} alert${n === 1 ? '' : 's'} held ${reason ? HELD_FOR[reason] : ''}`;
   return {
-    subject: snsSubject(
-      `[newswatch] ${n} alert${n === 1 ? '' : 's'} held ${reason ? HELD_FOR[reason] : ''}: ${topics.join(', ')}`,
+    subject: emailSubject(`[newswatch] ${held}: ${topics.map((t) => t.name).join(', ')}`),
+    snsSubject: snsSubject(
+      `[newswatch] ${held}: ${topics.map((t) => asciiIfReadable(t.name) || t.id).join(', ')}`,
     ),
-    text: `${n} alert${n === 1 ? '' : 's'} held ${reason ? HELD_FOR[reason] : ''}, now sent together.\n\n${blocks.join('\n\n')}\n`,
+    text: `${held}, now sent together.\n\n${docs.map(bundleBlock).join('\n\n')}\n`,
     document: {
       schema: BUNDLE_SCHEMA,
       ...(reason ? { reason } : {}),
-      alerts: alerts.map(composeAlertDocument),
+      alerts: docs,
     },
   };
 };

@@ -1,3 +1,5 @@
+import { cutGraphemes } from '../graphemes.ts';
+
 /**
  * Body text rules shared by every format: paragraphs, boilerplate footers,
  * the lead-sentence title and the word count.
@@ -9,24 +11,6 @@ export const MAX_DERIVED_TITLE = 120;
 // Runs of two or more, or one white-space character other than a plain space: single spaces,
 // most of them, stay untouched, so most paragraphs are not copied.
 const SPACE_TO_FOLD = /\s{2,}|[^\S ]/g;
-
-const graphemes = new Intl.Segmenter('und', { granularity: 'grapheme' });
-
-/**
- * `text` cut to at most `max` UTF-16 units, an ellipsis included, between whole characters as
- * a reader sees them (grapheme clusters): never half of a surrogate pair, an emoji sequence or
- * a letter and its accents. Only the head of the text is segmented, so a cut costs O(max).
- */
-export const clipText = (text: string, max: number): string => {
-  if (text.length <= max) return text;
-  let kept = '';
-  // A cluster longer than 32 units is split only past what is kept.
-  for (const { segment } of graphemes.segment(text.slice(0, max + 32))) {
-    if (kept.length + segment.length > max - 1) break;
-    kept += segment;
-  }
-  return `${kept}…`;
-};
 
 /** Folds runs of white space (spaces, tabs, no-break spaces, line breaks) into one space. */
 export const foldSpace = (text: string): string => text.replace(SPACE_TO_FOLD, ' ').trim();
@@ -164,10 +148,11 @@ export const leadSentence = (paragraph: string): string => {
 export const deriveTitle = (paragraphs: readonly string[]): string => {
   const sentence = leadSentence(paragraphs[0] ?? '').replace(/\.$/, '');
   if (sentence.length <= MAX_DERIVED_TITLE) return sentence;
-  const room = clipText(sentence, MAX_DERIVED_TITLE).slice(0, -1);
+  const room = sentence.slice(0, MAX_DERIVED_TITLE - 1);
   const cut = room.lastIndexOf(' ');
-  const head = cut > MAX_DERIVED_TITLE / 2 ? room.slice(0, cut) : room;
-  return `${head.replace(/[\s,;:\-–—]+$/, '')}…`;
+  // No space late enough: cut between graphemes, never inside one.
+  if (cut <= MAX_DERIVED_TITLE / 2) return cutGraphemes(sentence, MAX_DERIVED_TITLE);
+  return `${room.slice(0, cut).replace(/[\s,;:\-–—]+$/, '')}…`;
 };
 
 const wordSegmenter = new Intl.Segmenter('und', { granularity: 'word' });

@@ -6,8 +6,9 @@ import {
   ok,
   type Result,
 } from './article.ts';
-import { clipText, countWords, deriveTitle, foldSpace, splitParagraphs, stripBoilerplate } from './body.ts';
+import { countWords, deriveTitle, foldSpace, splitParagraphs, stripBoilerplate } from './body.ts';
 import { decodeArticleBytes } from './decode.ts';
+import { cutGraphemes } from '../graphemes.ts';
 import { articleIdFor, sha256Hex } from './fingerprint.ts';
 import type { ArticleDraft, ArticleFormatReader, FormatReading } from './formats/format.ts';
 import { jsonFormat } from './formats/json.ts';
@@ -100,7 +101,7 @@ export const articleFromDraft = (
 
   const receivedDay = origin.receivedAt.slice(0, 10);
   const fileTitle = draft.title === undefined ? '' : foldSpace(draft.title);
-  const title = fileTitle === '' ? undefined : clipText(fileTitle, MAX_FILE_TITLE);
+  const title = fileTitle === '' ? undefined : cutGraphemes(fileTitle, MAX_FILE_TITLE);
   const article: Article = {
     id: articleIdFor(paragraphs),
     sourceKey: origin.key,
@@ -115,13 +116,15 @@ export const articleFromDraft = (
     byteLength: origin.bytes.length,
   };
   if (draft.author !== undefined && foldSpace(draft.author) !== '')
-    article.author = clipText(foldSpace(draft.author), MAX_AUTHOR);
+    article.author = cutGraphemes(foldSpace(draft.author), MAX_AUTHOR);
   if (draft.url !== undefined) article.url = draft.url;
   if (draft.source !== undefined && foldSpace(draft.source) !== '')
-    article.source = clipText(foldSpace(draft.source), MAX_SOURCE);
+    article.source = cutGraphemes(foldSpace(draft.source), MAX_SOURCE);
   if (draft.language !== undefined) article.language = draft.language;
   if (draft.categories?.length)
-    article.categories = draft.categories.slice(0, MAX_CATEGORIES).map((c) => clipText(foldSpace(c), 100));
+    article.categories = draft.categories
+      .slice(0, MAX_CATEGORIES)
+      .map((c) => cutGraphemes(foldSpace(c), 100));
   if (draft.summaryOnly) article.summaryOnly = true;
   if (origin.container) article.container = origin.container;
   const textBytes = articleTextBytes(article);

@@ -3,6 +3,7 @@ import { type Evaluator, type Hit, positiveLeaves, positivePlaces } from './eval
 import type { LeafNode, QueryNode } from './query.ts';
 import termRarity from './term-rarity.json' with { type: 'json' };
 import { unitOfHit } from './evaluate.ts';
+import { isGraphemeBoundary } from '../graphemes.ts';
 
 /** One matched word, phrase or wildcard of the query, and where it occurs. */
 export interface MatchedTerm {
@@ -138,7 +139,8 @@ const DENSE_SPAN = 200;
 
 /**
  * At most {@link SNIPPET_LENGTH} characters (markers and ellipses included) of `text`
- * around the region holding the most matches, each match marked **like this**.
+ * around the region holding the most matches, each match marked **like this**. Asterisks
+ * of the text itself are given as U+2217 (∗), so article text cannot forge a marker.
  */
 export const snippetOf = (text: string, ranges: ReadonlyArray<{ start: number; end: number }>): string => {
   const sorted: Array<{ start: number; end: number }> = [];
@@ -180,16 +182,19 @@ export const snippetOf = (text: string, ranges: ReadonlyArray<{ start: number; e
     const space = text.lastIndexOf(' ', to);
     if (space > coreEnd) to = space;
   }
-  // Never cut between the two halves of a surrogate pair.
-  if (from > 0 && /[\udc00-\udfff]/.test(text[from] ?? '')) from++;
-  if (to < text.length && /[\udc00-\udfff]/.test(text[to] ?? '')) to--;
+  // Never cut inside a character as a reader sees it (a surrogate pair, a letter and its
+  // marks, an emoji sequence).
+  while (from > 0 && from < coreStart && !isGraphemeBoundary(text, from)) from++;
+  while (to < text.length && to > coreEnd && !isGraphemeBoundary(text, to)) to--;
+  // The article's own asterisks become U+2217, so that every `**` is a marker of ours.
+  const own = (s: string) => s.replace(/\*/g, '∗');
   let out = from > 0 ? '…' : '';
   let at = from;
   for (const r of marked) {
-    out += `${text.slice(at, r.start)}**${text.slice(r.start, r.end)}**`;
+    out += `${own(text.slice(at, r.start))}**${own(text.slice(r.start, r.end))}**`;
     at = r.end;
   }
-  out += text.slice(at, to) + (to < text.length ? '…' : '');
+  out += own(text.slice(at, to)) + (to < text.length ? '…' : '');
   return out.replace(/\s+/g, ' ');
 };
 

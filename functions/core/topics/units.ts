@@ -69,7 +69,10 @@ const LAST_WORD_BEFORE_STOP = /([\p{L}]+)\.["'”’)\]]*\s*$/u;
 /** Does this sentence segment end in an abbreviation or an initial rather than a sentence? */
 const endsInAbbreviation = (segment: string): boolean => {
   if (/\n\s*$/.test(segment)) return false;
-  const m = LAST_WORD_BEFORE_STOP.exec(segment);
+  // Only the end of the segment can hold the word: matching the whole of a long segment would
+  // try every run of letters in it (quadratic in a 200,000-letter word). A word cut by the
+  // slice is longer than any abbreviation, so the answer is the same.
+  const m = LAST_WORD_BEFORE_STOP.exec(segment.slice(-48));
   if (!m) return false;
   const word = m[1] as string;
   // One capital letter: an initial ("J. Smith") or the end of "U.S." or "U.N.".

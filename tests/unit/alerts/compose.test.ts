@@ -9,8 +9,8 @@ import {
   composeAlertDocument,
   composeAlertEmail,
   composeSnsMessage,
-  snsSubject,
 } from '../../../functions/core/alerts/compose.ts';
+import { snsSubject } from '../../../functions/core/alerts/channel-text.ts';
 import {
   composeDigestDocument,
   composeDigestEmail,
@@ -69,6 +69,9 @@ describe('Function: composeAlertEmail', () => {
 
     // Assess
     expect(email.subject).toBe(
+      '[newswatch] International health aid: A ceremony has been held at the Azerbaijan…',
+    );
+    expect(email.snsSubject).toBe(
       '[newswatch] International health aid: A ceremony has been held at the Azerbaijan...',
     );
     expect(email.subject.length).toBeLessThanOrEqual(90);
@@ -105,6 +108,9 @@ describe('Function: composeAlertEmail', () => {
 
     // Assess
     expect(email.subject).toBe(
+      '[newswatch] Global health cooperation: Azerbaijan continues international cooperation…',
+    );
+    expect(email.snsSubject).toBe(
       '[newswatch] Global health cooperation: Azerbaijan continues international cooperation...',
     );
     expect(email.text.split('\n')).toEqual([

@@ -199,7 +199,9 @@ describe('Function: webhookBody', () => {
       embeds: Array<{ description: string; footer: { text: string } }>;
     };
     const teams = webhookBody(doc, 'teams') as {
-      attachments: Array<{ content: { type: string; body: Array<{ text: string }> } }>;
+      attachments: Array<{
+        content: { type: string; body: Array<{ inlines?: Array<{ text: string; highlight?: boolean }> }> };
+      }>;
     };
 
     // Assess
@@ -207,6 +209,10 @@ describe('Function: webhookBody', () => {
     expect(slack.blocks[1]?.text?.text).toContain('>…medical *masks* arrived…');
     expect(discord.embeds[0]?.footer.text).toBe('2020-07-26 · alert_0123456789abcdef01234567');
     expect(teams.attachments[0]?.content.type).toBe('AdaptiveCard');
-    expect(teams.attachments[0]?.content.body[3]?.text).toBe('…medical masks arrived…');
+    expect(teams.attachments[0]?.content.body[3]?.inlines).toEqual([
+      { type: 'TextRun', text: '…medical ' },
+      { type: 'TextRun', text: 'masks', weight: 'Bolder', highlight: true },
+      { type: 'TextRun', text: ' arrived…' },
+    ]);
   });
 });

@@ -213,6 +213,52 @@ describe('Function: parseArticle (JSON format)', () => {
   });
 });
 
+describe('Function: parseArticle (titles and JSON escapes)', () => {
+  const json = (o: object): ArticleFile => text(JSON.stringify(o), 'incoming/story.json');
+
+  it('should cut a long emoji title between graphemes, never leaving half an emoji', () => {
+    // Prepare: 300 is the longest title kept; 499 emoji are 998 UTF-16 units.
+    const file = json({ title: '😀'.repeat(499), body: 'Masks arrived.' });
+
+    // Act
+    const article = parsed(file);
+
+    // Assess
+    expect(article.title.isWellFormed()).toBe(true);
+    expect(article.title).toBe(`${'😀'.repeat(149)}…`);
+  });
+
+  it('should cut a derived title without a space between graphemes', () => {
+    // Prepare: a lead sentence of ZWJ emoji, no space to cut at.
+    const file = text(`${'👩‍⚕️'.repeat(60)} arrived.`);
+
+    // Act
+    const article = parsed(file);
+
+    // Assess
+    expect(article.title.length).toBeLessThanOrEqual(120);
+    expect(article.title.isWellFormed()).toBe(true);
+    expect(article.title.replace(/…$/, '').split('👩‍⚕️').join('')).toBe('');
+  });
+
+  it('should apply the text rules to strings JSON escapes decode: no NUL, no half surrogate', () => {
+    // Prepare: JSON.stringify writes these as \u0000 and \ud83d escapes.
+    const file = json({
+      title: 'Aid\u0000 \ud83d arrives',
+      author: 'A\u0007B',
+      body: 'Masks\u0000 arrived.',
+    });
+
+    // Act
+    const article = parsed(file);
+
+    // Assess
+    expect(article.title).toBe('Aid \ufffd arrives');
+    expect(article.author).toBe('AB');
+    expect(article.paragraphs).toEqual(['Masks arrived.']);
+  });
+});
+
 describe('Function: parseArticle (bad input)', () => {
   const bytes = (...b: number[]) => Uint8Array.from(b);
   const cases: Array<[string, ArticleFile, string, RegExp]> = [

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  clipText,
   countParagraphWords,
   countWords,
   deriveTitle,
   foldSpace,
   leadSentence,
 } from '../../../functions/core/articles/body.ts';
+import { cutGraphemes } from '../../../functions/core/graphemes.ts';
 import { canonicalText } from '../../../functions/core/articles/fingerprint.ts';
 
 const segmenter = new Intl.Segmenter('und', { granularity: 'word' });
@@ -72,14 +72,14 @@ describe('white space folding', () => {
   });
 });
 
-describe('Function: clipText', () => {
+describe('Function: cutGraphemes', () => {
   it('should cut between whole characters: no lone surrogate, no split emoji sequence or accent', () => {
     // Prepare: a family emoji (one cluster of 11 units), a flag, and e + a combining accent.
     const family = '👨‍👩‍👧‍👦';
     const texts = [`${'a'.repeat(8)}${family}tail`, `${'a'.repeat(9)}🇺🇦🇺🇦`, `${'a'.repeat(9)}e\u0301e\u0301`];
 
     // Act
-    const cut = texts.map((t) => clipText(t, 12));
+    const cut = texts.map((t) => cutGraphemes(t, 12));
 
     // Assess
     for (const c of cut) {
@@ -93,13 +93,13 @@ describe('Function: clipText', () => {
   });
 
   it('should keep text that fits, and never exceed the limit whatever the text', () => {
-    expect(clipText('short', 10)).toBe('short');
+    expect(cutGraphemes('short', 10)).toBe('short');
     fc.assert(
       fc.property(
         fc.string({ unit: 'grapheme', maxLength: 200 }),
         fc.integer({ min: 2, max: 120 }),
         (t, max) => {
-          const c = clipText(t, max);
+          const c = cutGraphemes(t, max);
           if (t.length <= max) expect(c).toBe(t);
           else {
             expect(c.length).toBeLessThanOrEqual(max);

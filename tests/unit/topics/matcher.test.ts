@@ -275,6 +275,35 @@ describe('Function: snippetOf', () => {
     expect(snippet.length).toBeLessThanOrEqual(SNIPPET_LENGTH);
     expect(snippet).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
   });
+
+  it('should not let the article forge a marker: its own asterisks become U+2217', () => {
+    // Prepare
+    const text = 'A **fake highlight** and medical masks ** *** arrived today.';
+    const start = text.indexOf('masks');
+
+    // Act
+    const snippet = snippetOf(text, [{ start, end: start + 5 }]);
+
+    // Assess
+    expect(snippet).toBe('A ∗∗fake highlight∗∗ and medical **masks** ∗∗ ∗∗∗ arrived today.');
+    expect(snippet.split('**')).toHaveLength(3);
+  });
+
+  it('should not cut an emoji sequence or a letter from its marks at the edges', () => {
+    // Prepare: ZWJ emoji and combining marks all around one match.
+    const filler = '👩‍⚕️e\u0301'.repeat(200);
+    const text = `${filler} masks ${filler}`;
+    const start = text.indexOf('masks');
+
+    // Act
+    const snippet = snippetOf(text, [{ start, end: start + 5 }]);
+
+    // Assess
+    expect(snippet.isWellFormed()).toBe(true);
+    expect(snippet).toContain('**masks**');
+    const inner = snippet.replace(/^…|…$/g, '').replace('**masks**', '').replace(/ /g, '');
+    expect(inner.split('👩‍⚕️e\u0301').join('')).toBe('');
+  });
 });
 
 describe('Seed topics on the seed articles', () => {

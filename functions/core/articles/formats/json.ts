@@ -6,6 +6,7 @@
 import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
 import { type ArticleError, articleError, ok, type Result } from '../article.ts';
 import { newsDay } from '../dates.ts';
+import { normaliseNewlinesAndForm } from '../decode.ts';
 import type { ArticleDraft, ArticleFormatReader, DraftItem, FormatReading } from './format.ts';
 
 /**
@@ -70,9 +71,16 @@ const first = (
   return undefined;
 };
 
+/**
+ * A string as JSON escapes decode it (`\u0000`, a lone `\ud83d`), given the rules the file's
+ * own bytes went through: newlines and control characters as in the text format, NFC, and
+ * half a surrogate pair replaced by U+FFFD.
+ */
+const decoded = (text: string): string => normaliseNewlinesAndForm(text).toWellFormed();
+
 /** A string, a number, or an object that names itself (`{ name }`, `{ title }`). */
 const textOf = (v: Json): string | undefined => {
-  if (typeof v === 'string') return v.trim() || undefined;
+  if (typeof v === 'string') return decoded(v).trim() || undefined;
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   if (v && typeof v === 'object' && !Array.isArray(v)) {
     const o = v as Record<string, Json>;
