@@ -24,7 +24,7 @@ import {
 } from './local-newswatch.ts';
 
 /** Options of {@link startLocalRuntime}. */
-export interface RuntimeOptions extends Omit<LocalOptions, 'dynamoEndpoint'> {
+export interface RuntimeOptions extends Omit<LocalOptions, 'table'> {
   /** Dashboard port on 127.0.0.1; 0 picks a free one; undefined serves no dashboard. */
   port?: number;
   /** Copy the seed articles into the inbox on the very first start (default true). */
