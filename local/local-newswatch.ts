@@ -8,8 +8,8 @@ import { DynamoDbStoryStore } from '../functions/adapters/aws/dynamodb-story-sto
 import { DynamoDbTopicStore } from '../functions/adapters/aws/dynamodb-topic-store.ts';
 import { DynamoDbWebhookState } from '../functions/adapters/aws/dynamodb-webhook-state.ts';
 import { LocalFileSource, localKeyOf, refOf, stampOf } from '../functions/adapters/local/inbox.ts';
+import { DynamoDbDeliveryJournal } from '../functions/adapters/local/delivery-journal.ts';
 import {
-  DynamoDbDeliveryLedger,
   type LocalDelivery,
   LocalAlertPublisher,
   LocalDigestSink,
@@ -238,16 +238,22 @@ export class LocalNewswatch {
       : new EmlOutbox(join(this.paths.home, 'outbox'), process.env.NEWSWATCH_MAIL_FROM);
     this.secrets = new LocalSecrets(join(this.paths.home, 'secrets'));
     const report = (delivery: LocalDelivery) => this.emit({ type: 'delivery', delivery });
-    this.webhooks = new LocalWebhookQueue(
-      {
+    const journal = new DynamoDbDeliveryJournal(init.doc, LOCAL_TABLE_NAME);
+    this.webhooks = new LocalWebhookQueue({
+      ports: {
         secrets: (name) => this.secrets.secrets(name),
         post: postFromLocal,
         state: new DynamoDbWebhookState(init.doc, LOCAL_TABLE_NAME),
         clock: this.clock,
       },
+      journal,
+      targetOf: (id) => {
+        const s = this.subscribers.find((x) => x.id === id);
+        return s && 'webhook' in s ? { subscriberId: id, ...s.webhook } : undefined;
+      },
       report,
-      options.webhookDelayScale,
-    );
+      ...(options.webhookDelayScale === undefined ? {} : { delayScale: options.webhookDelayScale }),
+    });
     const source = new LocalFileSource(this.paths.inbox, join(this.paths.home, 'quarantine'));
     this.ports = {
       objects: source,
@@ -258,7 +264,7 @@ export class LocalNewswatch {
       stories: this.stories,
       alerts: {
         publisher: new GatedAlertPublisher({
-          inner: this.localPublisher(init.doc, report),
+          inner: this.localPublisher(journal, report),
           gated: () => this.subscribers.filter(isGated),
           store: this.gates,
           clock: this.clock,
@@ -270,15 +276,12 @@ export class LocalNewswatch {
   }
 
   /** The publisher for subscribers without fatigue controls (console, email, webhooks). */
-  private localPublisher(
-    doc: ReturnType<typeof localDynamoClients>['doc'],
-    report: (d: LocalDelivery) => void,
-  ) {
+  private localPublisher(journal: DynamoDbDeliveryJournal, report: (d: LocalDelivery) => void) {
     return new LocalAlertPublisher({
       subscribers: () => this.subscribers,
       mail: this.mail,
       webhooks: this.webhooks,
-      ledger: new DynamoDbDeliveryLedger(doc, LOCAL_TABLE_NAME),
+      journal,
       onAlert: (alert) => this.emit({ type: 'alert', alert }),
       report,
       now: () => this.clock.now().toISOString(),
@@ -491,7 +494,10 @@ export class LocalNewswatch {
     this.wroteRuntimeInfo = true;
   }
 
-  /** Waits for webhook deliveries under way, drops pending retries and closes the store. */
+  /**
+   * Waits for webhook deliveries under way and closes the store; retries still waiting stay
+   * pending in the table, for the next start.
+   */
   async close(): Promise<void> {
     await this.webhooks.close();
     if (this.wroteRuntimeInfo) {
