@@ -456,8 +456,14 @@ export class LocalNewswatch {
     return outcome;
   }
 
-  /** Builds and sends the daily digests of a day (`YYYY-MM-DD`), once per subscriber and day. */
-  async sendDigests(day: string): Promise<Array<{ subscriberId: string; alerts: number }>> {
+  /**
+   * Sends the digests of a day (`YYYY-MM-DD`): to each digest subscriber, the alerts of that
+   * day its digests have not carried yet. For a day that has not ended the digest is partial
+   * (the alerts up to now) and the next run for the day sends the rest.
+   */
+  async sendDigests(
+    day: string,
+  ): Promise<Array<{ subscriberId: string; alerts: number; part: number; partial: boolean }>> {
     const digestSubscribers = this.subscribers.filter((s) => s.mode === 'digest' && 'email' in s);
     const emailOf = (id: string) => {
       const s = digestSubscribers.find((d) => d.id === id);
@@ -475,7 +481,12 @@ export class LocalNewswatch {
       this.emit({ type: 'delivery', delivery }),
     );
     const sent = await sendDigests(digests, sink, this.clock.now().toISOString());
-    return sent.map((d) => ({ subscriberId: d.subscriberId, alerts: d.alerts.length }));
+    return sent.map((d) => ({
+      subscriberId: d.subscriberId,
+      alerts: d.alerts.length,
+      part: d.part ?? 1,
+      partial: d.partial === true,
+    }));
   }
 
   /**
