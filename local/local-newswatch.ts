@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDbArticleStore } from '../functions/adapters/aws/dynamodb-article-store.ts';
@@ -8,8 +8,8 @@ import { DynamoDbStoryStore } from '../functions/adapters/aws/dynamodb-story-sto
 import { DynamoDbTopicStore } from '../functions/adapters/aws/dynamodb-topic-store.ts';
 import { DynamoDbWebhookState } from '../functions/adapters/aws/dynamodb-webhook-state.ts';
 import { LocalFileSource, localKeyOf, refOf, stampOf } from '../functions/adapters/local/inbox.ts';
+import { DynamoDbDeliveryJournal } from '../functions/adapters/local/delivery-journal.ts';
 import {
-  DynamoDbDeliveryLedger,
   type LocalDelivery,
   LocalAlertPublisher,
   LocalDigestSink,
@@ -23,6 +23,7 @@ import {
   startLocalDynamo,
 } from '../functions/adapters/local/local-dynamodb.ts';
 import { LocalSecrets, secretEnvName } from '../functions/adapters/local/local-secrets.ts';
+import type { LocalTableKey } from '../functions/adapters/local/table-guard.ts';
 import { EmlOutbox, type MailSender, SmtpSender } from '../functions/adapters/local/outbox.ts';
 import { readTopicFolder } from '../functions/adapters/local/topic-folder.ts';
 import type { Alert } from '../functions/core/alerts/alert.ts';
@@ -112,6 +113,36 @@ const isAlive = (pid: number): boolean => {
   }
 };
 
+/** The file that holds the table key of the running runtime (mode 0600). */
+const TABLE_KEY_FILE = 'table-key.json';
+
+/**
+ * Writes the table key where the `newswatch` command finds it: a new file created with mode
+ * 0600 and renamed into place, so it is never readable by others, not even for a moment.
+ */
+const writeTableKey = (home: string, key: LocalTableKey): void => {
+  const file = join(home, TABLE_KEY_FILE);
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(temporary, `${JSON.stringify(key)}\n`, { flag: 'wx', mode: 0o600 });
+  chmodSync(temporary, 0o600);
+  renameSync(temporary, file);
+};
+
+/** The table key of the running runtime of a home folder. */
+const readTableKey = (home: string, info: RuntimeInfo): LocalTableKey => {
+  const file = join(home, TABLE_KEY_FILE);
+  try {
+    const key = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalTableKey>;
+    if (typeof key.accessKeyId === 'string' && typeof key.secretAccessKey === 'string')
+      return { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
+  } catch (e) {
+    throw new StartupError(
+      `newswatch is running for ${home} (pid ${info.pid}) but its table key ${file} cannot be read: ${(e as Error).message}`,
+    );
+  }
+  throw new StartupError(`newswatch is running for ${home} (pid ${info.pid}) but ${file} holds no table key`);
+};
+
 /** The running local runtime of a home folder, if there is one. */
 export const runningRuntime = (home: string): RuntimeInfo | undefined => {
   const file = join(home, 'runtime.json');
@@ -133,8 +164,8 @@ export interface LocalOptions {
   smtpUrl?: string;
   /** Multiplies webhook retry delays (tests make them short). */
   webhookDelayScale?: number;
-  /** Use this DynamoDB endpoint (a running runtime's) instead of opening the data folder. */
-  dynamoEndpoint?: string;
+  /** Use this DynamoDB endpoint and key (a running runtime's) instead of opening the data folder. */
+  table?: { endpoint: string; key: LocalTableKey };
 }
 
 /** Why a local file was not ingested now. */
@@ -156,6 +187,8 @@ export class LocalNewswatch {
   readonly ports: IngestPorts;
   readonly webhooks: LocalWebhookQueue;
   readonly endpoint: string;
+  /** The key the table's requests are signed with. */
+  private readonly tableKey: LocalTableKey;
   /** True when this is the table of a running runtime (whose topic set is left alone). */
   readonly shared: boolean;
   /** True until the seed articles have been put in the inbox once (a marker file in the home folder). */
@@ -180,6 +213,7 @@ export class LocalNewswatch {
   constructor(init: {
     options: LocalOptions;
     endpoint: string;
+    tableKey: LocalTableKey;
     shared: boolean;
     doc: ReturnType<typeof localDynamoClients>['doc'];
     closeStore: () => Promise<void>;
@@ -189,6 +223,7 @@ export class LocalNewswatch {
     this.emit = options.onEvent ?? (() => undefined);
     this.clock = options.clock ?? { now: () => new Date() };
     this.endpoint = init.endpoint;
+    this.tableKey = init.tableKey;
     this.shared = init.shared;
     this.closeStore = init.closeStore;
     this.doc = init.doc;
@@ -203,16 +238,22 @@ export class LocalNewswatch {
       : new EmlOutbox(join(this.paths.home, 'outbox'), process.env.NEWSWATCH_MAIL_FROM);
     this.secrets = new LocalSecrets(join(this.paths.home, 'secrets'));
     const report = (delivery: LocalDelivery) => this.emit({ type: 'delivery', delivery });
-    this.webhooks = new LocalWebhookQueue(
-      {
+    const journal = new DynamoDbDeliveryJournal(init.doc, LOCAL_TABLE_NAME);
+    this.webhooks = new LocalWebhookQueue({
+      ports: {
         secrets: (name) => this.secrets.secrets(name),
         post: postFromLocal,
         state: new DynamoDbWebhookState(init.doc, LOCAL_TABLE_NAME),
         clock: this.clock,
       },
+      journal,
+      targetOf: (id) => {
+        const s = this.subscribers.find((x) => x.id === id);
+        return s && 'webhook' in s ? { subscriberId: id, ...s.webhook } : undefined;
+      },
       report,
-      options.webhookDelayScale,
-    );
+      ...(options.webhookDelayScale === undefined ? {} : { delayScale: options.webhookDelayScale }),
+    });
     const source = new LocalFileSource(this.paths.inbox, join(this.paths.home, 'quarantine'));
     this.ports = {
       objects: source,
@@ -223,7 +264,7 @@ export class LocalNewswatch {
       stories: this.stories,
       alerts: {
         publisher: new GatedAlertPublisher({
-          inner: this.localPublisher(init.doc, report),
+          inner: this.localPublisher(journal, report),
           gated: () => this.subscribers.filter(isGated),
           store: this.gates,
           clock: this.clock,
@@ -235,15 +276,12 @@ export class LocalNewswatch {
   }
 
   /** The publisher for subscribers without fatigue controls (console, email, webhooks). */
-  private localPublisher(
-    doc: ReturnType<typeof localDynamoClients>['doc'],
-    report: (d: LocalDelivery) => void,
-  ) {
+  private localPublisher(journal: DynamoDbDeliveryJournal, report: (d: LocalDelivery) => void) {
     return new LocalAlertPublisher({
       subscribers: () => this.subscribers,
       mail: this.mail,
       webhooks: this.webhooks,
-      ledger: new DynamoDbDeliveryLedger(doc, LOCAL_TABLE_NAME),
+      journal,
       onAlert: (alert) => this.emit({ type: 'alert', alert }),
       report,
       now: () => this.clock.now().toISOString(),
@@ -418,8 +456,14 @@ export class LocalNewswatch {
     return outcome;
   }
 
-  /** Builds and sends the daily digests of a day (`YYYY-MM-DD`), once per subscriber and day. */
-  async sendDigests(day: string): Promise<Array<{ subscriberId: string; alerts: number }>> {
+  /**
+   * Sends the digests of a day (`YYYY-MM-DD`): to each digest subscriber, the alerts of that
+   * day its digests have not carried yet. For a day that has not ended the digest is partial
+   * (the alerts up to now) and the next run for the day sends the rest.
+   */
+  async sendDigests(
+    day: string,
+  ): Promise<Array<{ subscriberId: string; alerts: number; part: number; partial: boolean }>> {
     const digestSubscribers = this.subscribers.filter((s) => s.mode === 'digest' && 'email' in s);
     const emailOf = (id: string) => {
       const s = digestSubscribers.find((d) => d.id === id);
@@ -437,11 +481,20 @@ export class LocalNewswatch {
       this.emit({ type: 'delivery', delivery }),
     );
     const sent = await sendDigests(digests, sink, this.clock.now().toISOString());
-    return sent.map((d) => ({ subscriberId: d.subscriberId, alerts: d.alerts.length }));
+    return sent.map((d) => ({
+      subscriberId: d.subscriberId,
+      alerts: d.alerts.length,
+      part: d.part ?? 1,
+      partial: d.partial === true,
+    }));
   }
 
-  /** Records this process as the running runtime of the home folder. */
+  /**
+   * Records this process as the running runtime of the home folder: its table key first (for
+   * this user only), then `runtime.json`, which tells the `newswatch` command to use it.
+   */
   writeRuntimeInfo(url?: string): void {
+    writeTableKey(this.paths.home, this.tableKey);
     const info: RuntimeInfo = {
       pid: process.pid,
       dynamoEndpoint: this.endpoint,
@@ -452,26 +505,38 @@ export class LocalNewswatch {
     this.wroteRuntimeInfo = true;
   }
 
-  /** Waits for webhook deliveries under way, drops pending retries and closes the store. */
+  /**
+   * Waits for webhook deliveries under way and closes the store; retries still waiting stay
+   * pending in the table, for the next start.
+   */
   async close(): Promise<void> {
     await this.webhooks.close();
-    if (this.wroteRuntimeInfo) rmSync(join(this.paths.home, 'runtime.json'), { force: true });
+    if (this.wroteRuntimeInfo) {
+      rmSync(join(this.paths.home, 'runtime.json'), { force: true });
+      rmSync(join(this.paths.home, TABLE_KEY_FILE), { force: true });
+    }
     await this.closeStore();
   }
 }
 
 /**
  * Opens the local pipeline: the running runtime's table when one runs for this home folder
- * (or `dynamoEndpoint` is given), else the data folder in this process.
+ * (or `table` is given), else the data folder in this process.
  */
 export const openLocalNewswatch = async (options: LocalOptions): Promise<LocalNewswatch> => {
   mkdirSync(options.paths.home, { recursive: true });
-  const endpoint = options.dynamoEndpoint ?? runningRuntime(options.paths.home)?.dynamoEndpoint;
-  if (endpoint) {
-    const clients = localDynamoClients(endpoint);
+  const running = options.table ? undefined : runningRuntime(options.paths.home);
+  const table =
+    options.table ??
+    (running
+      ? { endpoint: running.dynamoEndpoint, key: readTableKey(options.paths.home, running) }
+      : undefined);
+  if (table) {
+    const clients = localDynamoClients(table.endpoint, table.key);
     return new LocalNewswatch({
       options,
-      endpoint,
+      endpoint: table.endpoint,
+      tableKey: table.key,
       shared: true,
       doc: clients.doc,
       closeStore: () => Promise.resolve(clients.dynamodb.destroy()),
@@ -481,6 +546,7 @@ export const openLocalNewswatch = async (options: LocalOptions): Promise<LocalNe
   return new LocalNewswatch({
     options,
     endpoint: dynamo.endpoint,
+    tableKey: dynamo.key,
     shared: false,
     doc: dynamo.doc,
     closeStore: () => dynamo.close(),

@@ -24,7 +24,7 @@ import {
 } from './local-newswatch.ts';
 
 /** Options of {@link startLocalRuntime}. */
-export interface RuntimeOptions extends Omit<LocalOptions, 'dynamoEndpoint'> {
+export interface RuntimeOptions extends Omit<LocalOptions, 'table'> {
   /** Dashboard port on 127.0.0.1; 0 picks a free one; undefined serves no dashboard. */
   port?: number;
   /** Copy the seed articles into the inbox on the very first start (default true). */
@@ -205,7 +205,9 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     local.writeRuntimeInfo(dashboard?.url);
     for (const s of await local.prepareSecrets()) emit({ type: 'secret', ...s });
 
-    // Alerts a previous run left unsent go out now.
+    // Deliveries a previous run (or the CLI) left pending are tried now, with their count of
+    // tries; then the alerts it left unsent go out.
+    await local.webhooks.resume({ all: true });
     await local.resumeUnsentAlerts();
 
     if (local.needsSeeds && options.seed !== false) {
@@ -343,7 +345,9 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     scheduleDigests();
     cleanup.push(() => clearTimeout(digestTimer));
 
-    // Alerts held by fatigue controls go out when their hold ends (checked every 30 seconds).
+    // Alerts held by fatigue controls go out when their hold ends, and webhook deliveries this
+    // process does not have in hand (left by the CLI, or by a run whose claim ran out) are
+    // taken up when due: both checked every 30 seconds.
     const release = async () => {
       try {
         const { failed } = await local.releaseHeld();
@@ -352,6 +356,11 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       } catch (e) {
         emit({ type: 'problem', message: `held alerts not sent: ${(e as Error).message}` });
       }
+      await local.webhooks
+        .resume()
+        .catch((e: Error) =>
+          emit({ type: 'problem', message: `pending webhooks not resumed: ${e.message}` }),
+        );
     };
     await release();
     // Re-armed after each run, so a slow run never overlaps the next.

@@ -677,7 +677,9 @@ export const buildProgram = (exit: (code: number) => void): Command => {
     );
   alerts
     .command('digest')
-    .description('send the daily digests of a day now (default: yesterday, UTC); each goes out once')
+    .description(
+      "send a day's digests now (default: yesterday, UTC): the alerts of the day not sent in a digest yet",
+    )
     .option('--day <date>', 'YYYY-MM-DD')
     .action(
       run(async (opts: { day?: string }, cmd: Command) => {
@@ -690,7 +692,17 @@ export const buildProgram = (exit: (code: number) => void): Command => {
           print(o.json, { day, sent }, () =>
             sent.length === 0
               ? `no digest to send for ${day}`
-              : sent.map((d) => `digest for ${d.subscriberId}: ${d.alerts} alerts`).join('\n'),
+              : [
+                  ...sent.map(
+                    (d) =>
+                      `digest for ${d.subscriberId}: ${d.alerts} ${d.part > 1 ? 'more ' : ''}alert${d.alerts === 1 ? '' : 's'}${d.part > 1 ? ` (part ${d.part})` : ''}`,
+                  ),
+                  ...(sent.some((d) => d.partial)
+                    ? [
+                        `${day} has not ended: its alerts up to now went out; later ones follow in the next digest (at 00:15 UTC, or the next \`alerts digest --day ${day}\`)`,
+                      ]
+                    : []),
+                ].join('\n'),
           );
         });
         return EXIT.ok;

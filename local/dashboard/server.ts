@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createAdaptorServer } from '@hono/node-server';
 import { build } from 'esbuild';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { CatalogSnapshot } from '../../functions/adapters/local/local-catalog.ts';
 import { saveTopic } from '../../functions/adapters/local/topic-folder.ts';
 import * as z from '../../functions/core/validation.ts';
@@ -65,9 +66,34 @@ const LabelBody = z.object({
 });
 
 /**
+ * The largest request body each route reads: its fields at their longest, every character
+ * JSON-escaped (`\uXXXX`, 6 bytes), with room to spare. No other route reads a body, and no
+ * request may send more than the largest of these.
+ */
+export const BODY_LIMITS = {
+  preview: 160 * 1024,
+  topic: 160 * 1024,
+  label: 16 * 1024,
+} as const;
+
+/** Refuses a body over `maxSize` bytes with 413, whether it declares its length or is sent in chunks. */
+const limitBody = (maxSize: number) =>
+  bodyLimit({
+    maxSize,
+    onError: (c) => c.json({ error: `the request body is over ${maxSize} bytes` }, 413),
+  });
+
+/** Whether an `Origin` header names the dashboard itself (`null`, or anything unparsable, does not). */
+const isOwnOrigin = (origin: string, host: string | undefined): boolean => {
+  if (!URL.canParse(origin)) return false;
+  const url = new URL(origin);
+  return url.protocol === 'http:' && url.host === host;
+};
+
+/**
  * The dashboard's HTTP API and page. Bound to 127.0.0.1; requests naming another host are
- * refused (a web page elsewhere cannot reach it by DNS rebinding), and writes must be JSON
- * from the page's own origin.
+ * refused (a web page elsewhere cannot reach it by DNS rebinding), writes must be JSON from
+ * the page's own origin, and request bodies are bounded per route ({@link BODY_LIMITS}).
  */
 export const dashboardApp = (
   local: LocalNewswatch,
@@ -83,7 +109,7 @@ export const dashboardApp = (
     if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) return c.text('unknown host', 421);
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       const origin = c.req.header('origin');
-      if (origin !== undefined && new URL(origin).host !== c.req.header('host')) {
+      if (origin !== undefined && !isOwnOrigin(origin, c.req.header('host'))) {
         return c.json({ error: 'cross-origin request refused' }, 403);
       }
       if (!(c.req.header('content-type') ?? '').startsWith('application/json')) {
@@ -94,6 +120,7 @@ export const dashboardApp = (
     c.header('x-content-type-options', 'nosniff');
     c.header('referrer-policy', 'no-referrer');
   });
+  app.use('*', limitBody(Math.max(...Object.values(BODY_LIMITS))));
 
   app.get('/', (c) => {
     c.header('content-security-policy', "default-src 'self'; style-src 'self'; img-src 'self' data:");
@@ -139,7 +166,7 @@ export const dashboardApp = (
     c.json({ topics: listTopics(local.topicSet, await snapshot()), lists: local.topicSet?.lists ?? {} }),
   );
 
-  app.post('/api/preview', async (c) => {
+  app.post('/api/preview', limitBody(BODY_LIMITS.preview), async (c) => {
     const body = PreviewBody.safeParse(await c.req.json().catch(() => undefined));
     if (!body.success) return c.json({ error: z.firstIssue(body.error) }, 400);
     return c.json(
@@ -149,7 +176,7 @@ export const dashboardApp = (
     );
   });
 
-  app.put('/api/topics/:id', async (c) => {
+  app.put('/api/topics/:id', limitBody(BODY_LIMITS.topic), async (c) => {
     const id = c.req.param('id');
     if (!TOPIC_ID.test(id))
       return c.json({ error: 'a topic id is lower-case letters, digits and dashes' }, 400);
@@ -173,7 +200,7 @@ export const dashboardApp = (
     return c.json({ labels: article ? all.filter((l) => l.article === article) : all });
   });
 
-  app.post('/api/labels', async (c) => {
+  app.post('/api/labels', limitBody(BODY_LIMITS.label), async (c) => {
     const body = LabelBody.safeParse(await c.req.json().catch(() => undefined));
     if (!body.success) return c.json({ error: z.firstIssue(body.error) }, 400);
     if (!local.topicSet?.topics.some((t) => t.id === body.data.topic))

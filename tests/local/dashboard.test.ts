@@ -8,10 +8,12 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BODY_LIMITS } from '../../local/dashboard/server.ts';
 import { REPO_ROOT } from '../../local/local-newswatch.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 
@@ -59,6 +61,56 @@ const waitForStatus = async (
     await new Promise((r) => setTimeout(r, 100));
   }
 };
+
+/** What the server answered, and how many body bytes had been sent when it did. */
+interface RawAnswer {
+  status: number;
+  body: string;
+  sentWhenAnswered: number;
+}
+
+/**
+ * Sends a request the way a hostile or careless client would: headers as given, then `total`
+ * body bytes in 64 KiB chunks — with no `Content-Length` (chunked) unless the headers declare
+ * one — and stops sending as soon as the server answers.
+ */
+const rawRequest = (
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: string | { total: number },
+): Promise<RawAnswer> =>
+  new Promise((resolve, reject) => {
+    const url = new URL(base);
+    let sent = 0;
+    let answered = false;
+    const req = request({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
+      answered = true;
+      const sentWhenAnswered = sent;
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => {
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, body: text, sentWhenAnswered });
+      });
+    });
+    req.on('error', (e) => (answered ? undefined : reject(e)));
+    if (typeof body === 'string') {
+      sent = Buffer.byteLength(body);
+      req.end(body);
+      return;
+    }
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    const pump = () => {
+      while (!answered && sent < body.total) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      if (!answered) req.end();
+    };
+    pump();
+  });
 
 describe('Dashboard', () => {
   let dir: string;
@@ -443,6 +495,88 @@ describe('Dashboard', () => {
     expect(await page.textContent('#error-log tbody')).toContain('empty.txt');
     expect(existsSync(SCREENSHOT)).toBe(true);
     expect(statSync(SCREENSHOT).size).toBeGreaterThan(0);
+  });
+
+  it('should refuse request bodies over the limit of their route with 413 and a JSON error, chunked ones too', async () => {
+    // Prepare
+    const url = runtime?.url as string;
+    const json = { 'content-type': 'application/json' };
+    const topic = (queryLength: number) =>
+      JSON.stringify({ name: 'Big', query: 'a'.repeat(queryLength), minScore: 0.5, enabled: true });
+    const label = JSON.stringify({
+      topic: 'international-health-aid',
+      article: 'x',
+      label: 1,
+      reason: 'r'.repeat(20 * 1024),
+    });
+
+    // Act
+    const declared = await rawRequest(
+      url,
+      'PUT',
+      '/api/topics/big',
+      { ...json, 'content-length': String(400 * 1024 * 1024) },
+      { total: 400 * 1024 * 1024 },
+    );
+    const chunked = await rawRequest(url, 'PUT', '/api/topics/big', json, { total: 400 * 1024 * 1024 });
+    const chunkedPreview = await rawRequest(url, 'POST', '/api/preview', json, { total: 4 * 1024 * 1024 });
+    const chunkedElsewhere = await rawRequest(url, 'POST', '/api/no-such-route', json, {
+      total: 4 * 1024 * 1024,
+    });
+    const bigLabel = await rawRequest(url, 'POST', '/api/labels', json, label);
+    const bigButAllowedTopic = await rawRequest(url, 'PUT', '/api/topics/big', json, topic(100 * 1024));
+
+    // Assess: refused before the body was read (a declared length), or once the limit was passed.
+    for (const answer of [declared, chunked, chunkedPreview, chunkedElsewhere, bigLabel]) {
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.body)).toEqual({
+        error: expect.stringMatching(/^the request body is over \d+ bytes$/),
+      });
+    }
+    expect(JSON.parse(declared.body).error).toBe(`the request body is over ${BODY_LIMITS.topic} bytes`);
+    expect(JSON.parse(bigLabel.body).error).toBe(`the request body is over ${BODY_LIMITS.label} bytes`);
+    expect(declared.sentWhenAnswered).toBeLessThan(16 * 1024 * 1024);
+    expect(chunked.sentWhenAnswered).toBeLessThan(16 * 1024 * 1024);
+    // 100 KiB is within the topic route's limit: the body is read and its query found too long.
+    expect(bigButAllowedTopic.status).toBe(400);
+    expect(existsSync(join(topicsDir, 'big.yaml'))).toBe(false);
+  });
+
+  it('should refuse a write from an opaque origin (Origin: null) with 403, not fail with 500', async () => {
+    // Prepare
+    const url = runtime?.url as string;
+    const body = JSON.stringify({ name: 'Sandboxed', query: 'masks', minScore: 0.5, enabled: true });
+    const headers = { 'content-type': 'application/json' };
+
+    // Act
+    const fromNull = await rawRequest(
+      url,
+      'PUT',
+      '/api/topics/sandboxed',
+      { ...headers, origin: 'null' },
+      body,
+    );
+    const fromOther = await rawRequest(
+      url,
+      'POST',
+      '/api/labels',
+      { ...headers, origin: 'http://127.0.0.1:1' },
+      body,
+    );
+    const unparsable = await rawRequest(
+      url,
+      'POST',
+      '/api/preview',
+      { ...headers, origin: 'not a url' },
+      body,
+    );
+
+    // Assess
+    for (const answer of [fromNull, fromOther, unparsable]) {
+      expect(answer.status).toBe(403);
+      expect(JSON.parse(answer.body)).toEqual({ error: 'cross-origin request refused' });
+    }
+    expect(readFileSync(join(topicsDir, 'my-topics.yaml'), 'utf8')).not.toContain('sandboxed');
   });
 
   it('should run without script errors or content security policy violations', () => {

@@ -1,6 +1,6 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../../core/alerts/alert.ts';
-import { type AlertDocument, composeAlertDocument, composeAlertEmail } from '../../core/alerts/compose.ts';
+import { composeAlertDocument, composeAlertEmail } from '../../core/alerts/compose.ts';
 import { composeDigestDocument, composeDigestEmail, type Digest } from '../../core/alerts/digest.ts';
 import { UnsafeWebhookUrlError } from '../../core/alerts/ssrf.ts';
 import { isGated, isLoopbackHost, type Subscriber, wantsAlert } from '../../core/alerts/subscribers.ts';
@@ -13,6 +13,7 @@ import {
 import type { AlertPublisher } from '../../core/pipeline/matching.ts';
 import { DynamoDbDigestLedger } from '../aws/digest-sink.ts';
 import { postWebhook } from '../webhook/https-poster.ts';
+import type { DeliveryJournal, DeliveryRecord } from './delivery-journal.ts';
 import type { MailSender } from './outbox.ts';
 
 /** What happened to one alert for one recipient. */
@@ -57,89 +58,164 @@ export const postFromLocal: DeliveryPorts['post'] = async (url, headers, body) =
 export const LOCAL_WEBHOOK_ATTEMPTS = 8;
 
 /**
- * The local stand-in for the webhook queue and its delivery function: each alert is delivered
- * by the same core step, retried later with the same back-off, and given up (recorded as a
- * failure) after {@link LOCAL_WEBHOOK_ATTEMPTS} tries.
+ * How long one process holds a delivery while it tries it: longer than a POST may take
+ * (10 s), so a second process never tries it at the same time; a process that died frees it
+ * when the lease ends.
+ */
+export const DELIVERY_CLAIM_MS = 30_000;
+
+const deliveryId = (alertId: string, recipient: string) => `${alertId}/${recipient}`;
+
+/**
+ * The local stand-in for the webhook queue and its delivery function. Every delivery is in
+ * the {@link DeliveryJournal} before it is tried, so it outlives the process: each try is
+ * claimed, made by the same core step as on AWS, and its outcome written back — delivered
+ * (only after the endpoint took it), another try due after the same back-off, or given up
+ * (recorded as a failure) after {@link LOCAL_WEBHOOK_ATTEMPTS} tries. Deliveries a stopped
+ * or killed process left pending are taken up again by {@link resume}.
  */
 export class LocalWebhookQueue {
   private readonly ports: DeliveryPorts;
+  private readonly journal: DeliveryJournal;
+  private readonly targetOf: (subscriberId: string) => WebhookTarget | undefined;
   private readonly report: (d: LocalDelivery) => void;
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly timers = new Map<
-    NodeJS.Timeout,
-    { doc: AlertDocument; target: WebhookTarget; attempt: number }
-  >();
+  /** Deliveries this process is trying or will try (their timers), by alert and recipient. */
+  private readonly known = new Map<string, NodeJS.Timeout | undefined>();
   /** Multiplies retry delays (tests make them short). */
   private readonly delayScale: number;
+  private closed = false;
 
-  constructor(ports: DeliveryPorts, report: (d: LocalDelivery) => void, delayScale = 1) {
-    this.ports = ports;
-    this.report = report;
-    this.delayScale = delayScale;
+  constructor(options: {
+    ports: DeliveryPorts;
+    journal: DeliveryJournal;
+    /** The subscriber's endpoint as the subscribers file says now (undefined: no longer a webhook). */
+    targetOf: (subscriberId: string) => WebhookTarget | undefined;
+    report: (d: LocalDelivery) => void;
+    delayScale?: number;
+  }) {
+    this.ports = options.ports;
+    this.journal = options.journal;
+    this.targetOf = options.targetOf;
+    this.report = options.report;
+    this.delayScale = options.delayScale ?? 1;
   }
 
-  enqueue(doc: AlertDocument, target: WebhookTarget, attempt = 1): void {
-    const run = this.deliver(doc, target, attempt).finally(() => this.inFlight.delete(run));
+  /** Tries a recorded delivery now, unless this process already has it in hand. */
+  enqueue(record: DeliveryRecord): void {
+    const id = deliveryId(record.alertId, record.recipient);
+    if (this.closed || this.known.has(id)) return;
+    this.known.set(id, undefined);
+    this.run(record);
+  }
+
+  /**
+   * Takes up pending deliveries from the journal that this process does not have in hand:
+   * every one (at start: a restart is when a mended receiver is most likely back), or only
+   * those due. Returns how many were taken up.
+   */
+  async resume(options: { all?: boolean } = {}): Promise<number> {
+    const now = this.ports.clock.now().toISOString();
+    let taken = 0;
+    for (const record of await this.journal.pendingWebhooks()) {
+      if (this.closed) break;
+      if (this.known.has(deliveryId(record.alertId, record.recipient))) continue;
+      if (!options.all && record.dueAt > now) continue;
+      this.enqueue(record);
+      taken++;
+    }
+    return taken;
+  }
+
+  private run(record: DeliveryRecord): void {
+    const run = this.deliver(record)
+      .catch((e: unknown) => {
+        // The journal could not be written: the delivery stays pending, for a later resume.
+        this.known.delete(deliveryId(record.alertId, record.recipient));
+        this.report({
+          alertId: record.alertId,
+          subscriberId: record.recipient,
+          channel: 'webhook',
+          target: this.targetOf(record.recipient)?.url ?? record.recipient,
+          outcome: 'retrying',
+          detail: `not recorded: ${(e as Error).message}; tried again later`,
+        });
+      })
+      .finally(() => this.inFlight.delete(run));
     this.inFlight.add(run);
   }
 
-  private async deliver(doc: AlertDocument, target: WebhookTarget, attempt: number): Promise<void> {
-    const base = {
-      alertId: doc.id,
-      subscriberId: target.subscriberId,
-      channel: 'webhook' as const,
-      target: target.url,
-    };
+  private async deliver(record: DeliveryRecord): Promise<void> {
+    const { alertId, recipient, attempt } = record;
+    const id = deliveryId(alertId, recipient);
+    const now = this.ports.clock.now();
+    const until = new Date(now.getTime() + DELIVERY_CLAIM_MS).toISOString();
+    if (!(await this.journal.claim(alertId, recipient, attempt, now.toISOString(), until))) {
+      // Done, given up, or in another process's hands (the CLI, or a run that died a moment ago).
+      this.known.delete(id);
+      return;
+    }
+    const target = this.targetOf(recipient);
+    const base = { alertId, subscriberId: recipient, channel: 'webhook' as const, target: target?.url ?? '' };
+    if (!target || !record.document) {
+      const reason = target
+        ? 'the delivery has no alert document'
+        : `${recipient} is no longer a webhook subscriber`;
+      await this.giveUp(record, base, reason, reason);
+      return;
+    }
     try {
-      const result = await deliverWebhook(doc, target, attempt, this.ports);
-      if (result.action === 'delivered') this.report({ ...base, outcome: 'delivered' });
-      else this.report({ ...base, outcome: 'failed', detail: result.reason });
+      const result = await deliverWebhook(record.document, target, attempt, this.ports);
+      const at = this.ports.clock.now().toISOString();
+      if (result.action === 'delivered') {
+        await this.journal.delivered(alertId, recipient, at);
+        this.report({ ...base, outcome: 'delivered' });
+      } else {
+        await this.journal.failed(alertId, recipient, result.reason, at);
+        this.report({ ...base, outcome: 'failed', detail: result.reason });
+      }
+      this.known.delete(id);
     } catch (e) {
       if (e instanceof RetryLaterError && attempt < LOCAL_WEBHOOK_ATTEMPTS) {
+        const delayMs = e.delaySeconds * 1000 * this.delayScale;
+        const dueAt = new Date(this.ports.clock.now().getTime() + delayMs).toISOString();
+        await this.journal.retryLater(alertId, recipient, attempt + 1, dueAt, e.message);
         this.report({
           ...base,
           outcome: 'retrying',
           detail: `${e.message}; try ${attempt + 1} in ${e.delaySeconds} s`,
         });
-        const timer = setTimeout(
-          () => {
-            this.timers.delete(timer);
-            this.enqueue(doc, target, attempt + 1);
-          },
-          e.delaySeconds * 1000 * this.delayScale,
-        );
+        if (this.closed) {
+          this.known.delete(id);
+          return;
+        }
+        const timer = setTimeout(() => {
+          this.known.set(id, undefined);
+          this.run({ ...record, attempt: attempt + 1, dueAt });
+        }, delayMs);
         timer.unref();
-        this.timers.set(timer, { doc, target, attempt: attempt + 1 });
+        this.known.set(id, timer);
         return;
       }
       const reason = e instanceof Error ? e.message : String(e);
-      await this.giveUp(doc, target, reason, `given up after ${attempt} tries: ${reason}`);
+      await this.giveUp(record, base, reason, `given up after ${attempt} tries: ${reason}`);
     }
   }
 
   /** Records a delivery that will not be tried again, and reports it. */
   private async giveUp(
-    doc: AlertDocument,
-    target: WebhookTarget,
+    record: DeliveryRecord,
+    base: Omit<LocalDelivery, 'outcome'>,
     reason: string,
     detail: string,
   ): Promise<void> {
+    const at = this.ports.clock.now().toISOString();
     await this.ports.state
-      .recordFailure({
-        subscriberId: target.subscriberId,
-        alertId: doc.id,
-        reason,
-        at: this.ports.clock.now().toISOString(),
-      })
+      .recordFailure({ subscriberId: record.recipient, alertId: record.alertId, reason, at })
       .catch(() => undefined);
-    this.report({
-      alertId: doc.id,
-      subscriberId: target.subscriberId,
-      channel: 'webhook',
-      target: target.url,
-      outcome: 'failed',
-      detail,
-    });
+    await this.journal.failed(record.alertId, record.recipient, reason, at);
+    this.known.delete(deliveryId(record.alertId, record.recipient));
+    this.report({ ...base, outcome: 'failed', detail });
   }
 
   /** Waits for the deliveries under way (not the ones waiting for a retry). */
@@ -148,71 +224,30 @@ export class LocalWebhookQueue {
   }
 
   /**
-   * Stops: deliveries under way finish; retries still waiting are recorded as failures (the
-   * process that would make them is ending), so no alert disappears without a trace.
+   * Stops: deliveries under way finish; retries still waiting stay pending in the journal,
+   * with their count of tries, and are taken up by the next start.
    */
   async close(): Promise<void> {
-    const waiting = [...this.timers];
-    this.timers.clear();
-    for (const [timer, { doc, target, attempt }] of waiting) {
-      clearTimeout(timer);
-      const reason = `newswatch stopped before try ${attempt}`;
-      await this.giveUp(doc, target, reason, reason);
-    }
+    this.closed = true;
+    for (const timer of this.known.values()) clearTimeout(timer);
     await this.settle();
-  }
-}
-
-/**
- * Which recipients have been handed an alert: a retry of a file after a failed email sends
- * only what is still missing, never a second copy to the others.
- */
-export interface DeliveryLedger {
-  delivered(alertId: string, recipient: string): Promise<boolean>;
-  record(alertId: string, recipient: string, at: string): Promise<void>;
-}
-
-/** {@link DeliveryLedger} in the table: `DELIVERY#<alert id>` / `TO#<recipient>`. */
-export class DynamoDbDeliveryLedger implements DeliveryLedger {
-  private readonly doc: DynamoDBDocumentClient;
-  private readonly tableName: string;
-
-  constructor(doc: DynamoDBDocumentClient, tableName: string) {
-    this.doc = doc;
-    this.tableName = tableName;
-  }
-
-  private key(alertId: string, recipient: string) {
-    return { pk: `DELIVERY#${alertId}`, sk: `TO#${recipient}` };
-  }
-
-  async delivered(alertId: string, recipient: string): Promise<boolean> {
-    const res = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: this.key(alertId, recipient), ConsistentRead: true }),
-    );
-    return res.Item !== undefined;
-  }
-
-  async record(alertId: string, recipient: string, at: string): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...this.key(alertId, recipient), type: 'delivery', alertId, recipient, at },
-      }),
-    );
+    this.known.clear();
   }
 }
 
 /**
  * The local alert publisher, in place of SNS: each alert goes to the console (through
  * `onAlert`), as an email to every immediate email subscriber whose topics and minimum score
- * it meets, and to every such webhook through the {@link LocalWebhookQueue}.
+ * it meets, and to every such webhook through the {@link LocalWebhookQueue}. Each delivery is
+ * recorded in the {@link DeliveryJournal} before it is attempted and marked delivered after,
+ * so a second publish of the alert (after a failed email, or at the next start) sends only
+ * what was not delivered.
  */
 export class LocalAlertPublisher implements AlertPublisher {
   private readonly subscribers: () => readonly Subscriber[];
   private readonly mail: MailSender;
   private readonly webhooks: LocalWebhookQueue;
-  private readonly ledger: DeliveryLedger;
+  private readonly journal: DeliveryJournal;
   private readonly onAlert: (alert: Alert) => void;
   private readonly report: (d: LocalDelivery) => void;
   private readonly now: () => string;
@@ -221,7 +256,7 @@ export class LocalAlertPublisher implements AlertPublisher {
     subscribers: () => readonly Subscriber[];
     mail: MailSender;
     webhooks: LocalWebhookQueue;
-    ledger: DeliveryLedger;
+    journal: DeliveryJournal;
     onAlert: (alert: Alert) => void;
     report: (d: LocalDelivery) => void;
     now?: () => string;
@@ -229,7 +264,7 @@ export class LocalAlertPublisher implements AlertPublisher {
     this.subscribers = options.subscribers;
     this.mail = options.mail;
     this.webhooks = options.webhooks;
-    this.ledger = options.ledger;
+    this.journal = options.journal;
     this.onAlert = options.onAlert;
     this.report = options.report;
     this.now = options.now ?? (() => new Date().toISOString());
@@ -238,9 +273,13 @@ export class LocalAlertPublisher implements AlertPublisher {
   async publish(alerts: Alert[]): Promise<{ failed: Array<{ id: string; reason: string }> }> {
     const failed: Array<{ id: string; reason: string }> = [];
     for (const alert of alerts) {
-      if (!(await this.ledger.delivered(alert.id, 'console'))) {
+      if ((await this.journal.get(alert.id, 'console'))?.state !== 'delivered') {
         this.onAlert(alert);
-        await this.ledger.record(alert.id, 'console', this.now());
+        await this.journal.open(
+          { alertId: alert.id, recipient: 'console', channel: 'console' },
+          this.now(),
+          'delivered',
+        );
       }
       const doc = composeAlertDocument(alert);
       // Subscribers with fatigue controls get their messages through the gate instead.
@@ -255,14 +294,24 @@ export class LocalAlertPublisher implements AlertPublisher {
       );
       let emailFailure: string | undefined;
       for (const s of recipients) {
-        // Each recipient once: after a failed email the alert is tried again, for the rest only.
-        if (await this.ledger.delivered(alert.id, s.id)) continue;
+        // Recorded before it is attempted; one recorded already (delivered, given up, or
+        // pending a retry) is not started again.
+        const record = await this.journal.open(
+          {
+            alertId: alert.id,
+            recipient: s.id,
+            channel: 'email' in s ? 'email' : 'webhook',
+            ...('email' in s ? {} : { document: doc }),
+          },
+          this.now(),
+        );
+        if (record.state !== 'pending') continue;
         if ('email' in s) {
           // The UTF-8 subject: local mail is not bound by SNS's ASCII rule.
           const { subject, text } = composeAlertEmail(alert);
           try {
             const where = await this.mail.send({ to: s.email, id: alert.id, json: doc, subject, text });
-            await this.ledger.record(alert.id, s.id, this.now());
+            await this.journal.delivered(alert.id, s.id, this.now());
             this.report({
               alertId: alert.id,
               subscriberId: s.id,
@@ -282,12 +331,11 @@ export class LocalAlertPublisher implements AlertPublisher {
             });
           }
         } else {
-          // Handed to the webhook queue, which retries and records what it gives up.
-          this.webhooks.enqueue(doc, { subscriberId: s.id, ...s.webhook });
-          await this.ledger.record(alert.id, s.id, this.now());
+          // The queue tries it, retries it and writes the outcome back to the journal.
+          this.webhooks.enqueue(record);
         }
       }
-      // A failed email leaves the alert unsent: the file is retried and only that email sent again.
+      // A failed email leaves the alert unsent: it is published again and only that email sent.
       if (emailFailure) failed.push({ id: alert.id, reason: emailFailure });
     }
     return { failed };

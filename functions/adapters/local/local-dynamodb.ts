@@ -5,16 +5,17 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { Level } from 'level';
 import { ensureTable } from '../aws/table-setup.ts';
+import { guardTable, type LocalTableKey, newTableKey } from './table-guard.ts';
 
 /** The name of the table on one machine (dynalite refuses names under three characters). */
 export const LOCAL_TABLE_NAME = 'newswatch';
 
-/** Credentials and region for a local endpoint: any value works, none leaves the machine. */
-const LOCAL_CLIENT = { region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-
-/** SDK clients for a DynamoDB endpoint on this machine, configured as the Lambda's are. */
-export const localDynamoClients = (endpoint: string) => {
-  const dynamodb = new DynamoDBClient({ ...LOCAL_CLIENT, endpoint, maxAttempts: 3 });
+/**
+ * SDK clients for the DynamoDB endpoint on this machine, configured as the Lambda's are and
+ * signing with the table key (the endpoint refuses any other).
+ */
+export const localDynamoClients = (endpoint: string, key: LocalTableKey) => {
+  const dynamodb = new DynamoDBClient({ region: 'local', credentials: key, endpoint, maxAttempts: 3 });
   const doc = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
@@ -48,6 +49,8 @@ const probeDataFolder = async (dataDir: string): Promise<void> => {
 /** A DynamoDB API served in this process by dynalite, its data kept in a folder. */
 export interface LocalDynamo {
   endpoint: string;
+  /** The key requests must be signed with. */
+  key: LocalTableKey;
   dynamodb: DynamoDBClient;
   doc: DynamoDBDocumentClient;
   tableName: string;
@@ -58,18 +61,31 @@ export interface LocalDynamo {
 
 /**
  * Starts dynalite on 127.0.0.1 (a free port unless one is given) over LevelDB files in
- * `dataDir`, and makes sure the newswatch table exists.
+ * `dataDir`, and makes sure the newswatch table exists. The endpoint answers only requests
+ * signed with `key` (a new random one unless given), sent to 127.0.0.1, localhost or [::1]
+ * with its port, by no web page (see {@link guardTable}).
  */
-export const startLocalDynamo = async (dataDir: string, port = 0): Promise<LocalDynamo> => {
+export const startLocalDynamo = async (
+  dataDir: string,
+  options: { port?: number; key?: LocalTableKey } = {},
+): Promise<LocalDynamo> => {
   mkdirSync(dataDir, { recursive: true });
   await probeDataFolder(dataDir);
+  const key = options.key ?? newTableKey();
   const server = dynalite({ path: dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const [dynaliteHandler] = server.listeners('request') as Parameters<typeof guardTable>[0][];
+  if (!dynaliteHandler) throw new Error('dynalite serves no requests');
+  server.removeAllListeners('request');
+  server.on(
+    'request',
+    guardTable(dynaliteHandler, key, () => (server.address() as AddressInfo).port),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const clients = localDynamoClients(endpoint);
+  const clients = localDynamoClients(endpoint, key);
   const close = () =>
     new Promise<void>((resolve) => {
       clients.dynamodb.destroy();
@@ -77,5 +93,5 @@ export const startLocalDynamo = async (dataDir: string, port = 0): Promise<Local
       server.closeAllConnections();
     });
   const created = await ensureTable(clients.dynamodb, LOCAL_TABLE_NAME);
-  return { endpoint, ...clients, tableName: LOCAL_TABLE_NAME, created, close };
+  return { endpoint, key, ...clients, tableName: LOCAL_TABLE_NAME, created, close };
 };

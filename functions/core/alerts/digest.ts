@@ -12,12 +12,19 @@ import { assertSnsPayload, jsonStringBytes, SNS_PAYLOAD_BUDGET_BYTES } from './s
 /** Version of the digest document. */
 export const DIGEST_SCHEMA = 'newswatch.digest/v1';
 
-/** One subscriber's alerts of one day. */
+/**
+ * One subscriber's alerts of one day — or, when a day's digest is sent more than once, the
+ * alerts of that day the earlier parts did not carry.
+ */
 export interface Digest {
   id: string;
   subscriberId: string;
   day: string;
   alerts: Alert[];
+  /** Which digest of the day this is, from 1 (absent: 1). */
+  part?: number;
+  /** Sent before its day ended: alerts that come later that day follow in the next part. */
+  partial?: boolean;
 }
 
 /** The JSON document of a digest: the day's alert documents, best first. */
@@ -30,6 +37,10 @@ export interface DigestDocument {
   /** How many alerts the day had for this subscriber; `alerts` lists at most {@link MAX_DIGEST_ALERTS}. */
   total: number;
   alerts: AlertDocument[];
+  /** Present from the second digest of a day on: the earlier ones carried the day's other alerts. */
+  part?: number;
+  /** Present when the day had not ended: more of its alerts may follow in the next part. */
+  partial?: true;
 }
 
 /**
@@ -42,8 +53,16 @@ export const MAX_DIGEST_ALERTS = 40;
 /** Bytes of a digest message kept for everything but the listed alerts. */
 const DIGEST_OVERHEAD_BYTES = 8 * 1024;
 
-/** The digest id of a (subscriber, day) pair. */
-export const digestIdFor = (subscriberId: string, day: string) => `digest_${subscriberId}_${day}`;
+/** The digest id of a (subscriber, day) pair, and of the later parts of that day's digest. */
+export const digestIdFor = (subscriberId: string, day: string, part = 1) =>
+  `digest_${subscriberId}_${day}${part > 1 ? `_part${part}` : ''}`;
+
+/** How the digest names its alerts: "2 alerts on <day>", "2 more alerts on <day>", "… so far". */
+const headline = (digest: Digest): string => {
+  const n = digest.alerts.length;
+  const more = (digest.part ?? 1) > 1 ? ' more' : '';
+  return `${n}${more} alert${n === 1 ? '' : 's'} on ${digest.day}${digest.partial ? ' so far' : ''}`;
+};
 
 /** "Also reported by N sources" for an alert whose story other outlets carried too. */
 const alsoReported = (doc: AlertDocument): string[] => {
@@ -91,14 +110,18 @@ const listedAlerts = (digest: Digest): Array<{ doc: AlertDocument; block: string
 export const composeDigestEmail = (digest: Digest): AlertEmail => {
   const n = digest.alerts.length;
   const listed = listedAlerts(digest);
+  const note = [
+    ...((digest.part ?? 1) > 1 ? ['The earlier digests of this day carried its other alerts.'] : []),
+    ...(digest.partial ? ['The day had not ended: alerts that come later follow in the next digest.'] : []),
+  ];
   // All ASCII: the same subject serves SNS and local email.
-  const subject = `[newswatch] ${n} alert${n === 1 ? '' : 's'} on ${digest.day}`.slice(0, SUBJECT_LENGTH);
+  const subject = `[newswatch] ${headline(digest)}`.slice(0, SUBJECT_LENGTH);
   return {
     subject,
     snsSubject: subject,
-    text: `${n} alert${n === 1 ? '' : 's'} on ${digest.day}\n\n${listed.map((l) => l.block).join('\n\n')}\n\n${
+    text: `${headline(digest)}\n\n${listed.map((l) => l.block).join('\n\n')}\n\n${
       n > listed.length ? `…and ${n - listed.length} more with lower scores.\n\n` : ''
-    }Digest: ${digest.id}\n`,
+    }${note.map((l) => `${l}\n`).join('')}Digest: ${digest.id}\n`,
   };
 };
 
@@ -111,6 +134,8 @@ export const composeDigestDocument = (digest: Digest): DigestDocument => ({
   day: digest.day,
   total: digest.alerts.length,
   alerts: listedAlerts(digest).map((l) => l.doc),
+  ...((digest.part ?? 1) > 1 ? { part: digest.part } : {}),
+  ...(digest.partial ? { partial: true as const } : {}),
 });
 
 /**

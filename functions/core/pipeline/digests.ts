@@ -21,13 +21,32 @@ export interface DigestSources {
   getStory?(storyId: string): Promise<StoryRecord | undefined>;
 }
 
-/** Where digests are recorded (once per subscriber and day) and published. */
+/** What a subscriber's digests of one day carried so far. */
+export interface DigestsSoFar {
+  /**
+   * The alerts the day's digests sent so far carried, or `all` once one was sent after the
+   * day ended (it carried the whole day; a digest recorded before digests had parts counts so).
+   */
+  carried: ReadonlySet<string> | 'all';
+  /** The number of the next digest of the day. */
+  nextPart: number;
+  /** Another run holds a digest of the day it has not finished sending (its lease runs). */
+  busy: boolean;
+}
+
+/** Where digests are recorded (each part once per subscriber and day) and published. */
 export interface DigestSink {
-  /** Records the digest; false when it was already sent. */
+  /** What the subscriber's digests of the day carried so far, as of `now`. */
+  soFar(subscriberId: string, day: string, now: string): Promise<DigestsSoFar>;
+  /** Records the digest; false when it was already sent or another run holds it. */
   claim(digest: Digest): Promise<boolean>;
   publish(digest: Digest): Promise<void>;
   markSent(digest: Digest, at: string): Promise<void>;
 }
+
+/** True when `at` is after the end of `day` (UTC): no alert of that day can come any more. */
+export const dayHasEnded = (day: string, at: string): boolean =>
+  Date.parse(at) >= Date.parse(`${day}T00:00:00.000Z`) + 86_400_000;
 
 /**
  * Builds each digest subscriber's digest for a day from the day's match runs: the alerts
@@ -79,7 +98,13 @@ export const buildDigests = async (
     .filter((d) => d.alerts.length > 0);
 };
 
-/** Sends each digest once: claimed, published, then marked sent. Returns the ones sent now. */
+/**
+ * Sends each subscriber the alerts of the day its digests have not carried yet: claimed,
+ * published, then marked sent. A digest sent before its day ended is `partial` and carries
+ * the alerts up to then; the next run for that day sends the rest as the next part, so an
+ * early digest never keeps later alerts of the day out of digests. Once a digest went out
+ * after the day ended, the day is done. Returns the digests sent now.
+ */
 export const sendDigests = async (
   digests: readonly Digest[],
   sink: DigestSink,
@@ -87,10 +112,22 @@ export const sendDigests = async (
 ): Promise<Digest[]> => {
   const sent: Digest[] = [];
   for (const d of digests) {
-    if (!(await sink.claim(d))) continue;
-    await sink.publish(d);
-    await sink.markSent(d, at);
-    sent.push(d);
+    const soFar = await sink.soFar(d.subscriberId, d.day, at);
+    if (soFar.busy || soFar.carried === 'all') continue;
+    const carried = soFar.carried;
+    const alerts = d.alerts.filter((a) => !carried.has(a.id));
+    if (alerts.length === 0) continue;
+    const part: Digest = {
+      ...d,
+      id: digestIdFor(d.subscriberId, d.day, soFar.nextPart),
+      alerts,
+      ...(soFar.nextPart > 1 ? { part: soFar.nextPart } : {}),
+      ...(dayHasEnded(d.day, at) ? {} : { partial: true }),
+    };
+    if (!(await sink.claim(part))) continue;
+    await sink.publish(part);
+    await sink.markSent(part, at);
+    sent.push(part);
   }
   return sent;
 };
