@@ -9,6 +9,7 @@ import { webhookBody } from '../../../functions/core/alerts/webhook-payloads.ts'
 import {
   signWebhook,
   verifyWebhook,
+  WebhookConfigError,
   WebhookVerificationError,
 } from '../../../functions/core/alerts/webhook-signature.ts';
 
@@ -55,43 +56,166 @@ describe('Function: signWebhook and verifyWebhook', () => {
     [
       'a tampered body',
       (h: Record<string, string>) => [h, `${BODY} `, SECRET, NOW],
+      'NoMatchingSignature',
       'no webhook-signature matches',
     ],
     [
       'a wrong secret',
       (h: Record<string, string>) => [h, BODY, OLD_SECRET, NOW],
+      'NoMatchingSignature',
       'no webhook-signature matches',
     ],
     [
       'a stale timestamp',
       (h: Record<string, string>) => [h, BODY, SECRET, new Date(NOW.getTime() + 301_000)],
+      'TimestampTooOld',
+      'more than 300 seconds',
+    ],
+    [
+      'a timestamp from the future',
+      (h: Record<string, string>) => [h, BODY, SECRET, new Date(NOW.getTime() - 301_000)],
+      'TimestampTooNew',
       'more than 300 seconds',
     ],
     [
       'a missing header',
       (h: Record<string, string>) => [{ ...h, 'webhook-id': undefined }, BODY, SECRET, NOW],
-      'missing',
+      'MissingHeader',
+      'missing webhook-id header',
     ],
     [
       'a replayed signature under another id',
       (h: Record<string, string>) => [{ ...h, 'webhook-id': 'alert_2' }, BODY, SECRET, NOW],
+      'NoMatchingSignature',
       'no webhook-signature matches',
     ],
-  ] as const)('should refuse %s', (_what, change, message) => {
+    [
+      'a signature with extra characters after it',
+      (h: Record<string, string>) => [
+        { ...h, 'webhook-signature': `${h['webhook-signature']}AAAA` },
+        BODY,
+        SECRET,
+        NOW,
+      ],
+      'NoMatchingSignature',
+      'no webhook-signature matches',
+    ],
+    [
+      'a header sent twice with different values',
+      (h: Record<string, string>) => [{ ...h, 'Webhook-Id': 'alert_2' }, BODY, SECRET, NOW],
+      'InvalidHeader',
+      'more than once',
+    ],
+  ] as const)('should refuse %s', (_what, change, kind, message) => {
     // Prepare
     const [headers, body, secret, now] = change(signWebhook('alert_1', T, BODY, [SECRET]));
 
+    // Act
+    let error: unknown;
+    try {
+      verifyWebhook(headers as Record<string, string>, body as string, secret as string, {
+        now: now as Date,
+      });
+    } catch (e) {
+      error = e;
+    }
+
+    // Assess
+    expect(error).toBeInstanceOf(WebhookVerificationError);
+    expect((error as WebhookVerificationError).kind).toBe(kind);
+    expect((error as Error).message).toMatch(new RegExp(`^${kind}: `));
+    expect((error as Error).message).toContain(message);
+  });
+
+  it('should find the headers whatever their letter case, in a plain object or a Headers object', () => {
+    // Prepare
+    const signed = signWebhook('alert_1', T, BODY, [SECRET]);
+    const capitalised = {
+      'Webhook-Id': signed['webhook-id'],
+      'WEBHOOK-TIMESTAMP': signed['webhook-timestamp'],
+      'Webhook-Signature': [signed['webhook-signature']],
+    };
+
+    // Act
+    const fromObject = verifyWebhook(capitalised, BODY, SECRET, { now: NOW });
+    const fromHeaders = verifyWebhook(new Headers(signed), Buffer.from(BODY), SECRET, { now: NOW });
+
+    // Assess
+    expect(fromObject).toEqual({ id: 'alert_0123456789abcdef01234567' });
+    expect(fromHeaders).toEqual(fromObject);
+  });
+
+  it('should accept a bare base64 secret, as the Standard Webhooks libraries do', () => {
+    // Prepare
+    const headers = signWebhook('alert_1', T, BODY, [SECRET]);
+
+    // Act & Assess
+    expect(verifyWebhook(headers, BODY, SECRET.slice('whsec_'.length), { now: NOW })).toEqual({
+      id: 'alert_0123456789abcdef01234567',
+    });
+  });
+
+  it.each([
+    ['base64url', `whsec_${Buffer.alloc(32, 0xfb).toString('base64url')}`, 'is base64url'],
+    ['unpadded base64', `whsec_${Buffer.alloc(32, 1).toString('base64').replace(/=+$/, '')}`, 'not padded'],
+    ['a trailing new line', `${SECRET}\n`, 'line break'],
+    ['an empty secret', 'whsec_', 'empty'],
+    ['no secret at all', undefined, 'no webhook secret given'],
+    ['a character outside base64', `whsec_${'A'.repeat(20)}!${'A'.repeat(23)}`, 'not base64 at character 27'],
+  ])(
+    'should refuse %s as a secret, with a WebhookConfigError that does not repeat it',
+    (_w, secret, message) => {
+      // Prepare
+      const headers = signWebhook('alert_1', T, BODY, [SECRET]);
+
+      // Act
+      let error: unknown;
+      try {
+        verifyWebhook(headers, BODY, secret as string, { now: NOW });
+      } catch (e) {
+        error = e;
+      }
+
+      // Assess
+      expect(error).toBeInstanceOf(WebhookConfigError);
+      expect((error as WebhookConfigError).kind).toBe('InvalidSecret');
+      expect((error as Error).message).toContain(message);
+      if (secret && secret.length > 8) expect((error as Error).message).not.toContain(secret.slice(6));
+    },
+  );
+
+  it('should refuse to sign with a key shorter than the 24 bytes Standard Webhooks asks for', () => {
     // Act & Assess
     expect(() =>
-      verifyWebhook(headers as Record<string, string>, body as string, secret as string, {
-        now: now as Date,
-      }),
-    ).toThrow(WebhookVerificationError);
-    expect(() =>
-      verifyWebhook(headers as Record<string, string>, body as string, secret as string, {
-        now: now as Date,
-      }),
-    ).toThrow(message);
+      signWebhook('alert_1', T, BODY, [`whsec_${Buffer.alloc(16, 1).toString('base64')}`]),
+    ).toThrow(
+      expect.objectContaining({ kind: 'WeakSecret', message: expect.stringContaining('holds 16 bytes') }),
+    );
+  });
+
+  it.each([Number.NaN, Number.POSITIVE_INFINITY, -1, '300' as unknown as number])(
+    'should refuse a tolerance of %s rather than turn the replay window off',
+    (toleranceSeconds) => {
+      // Prepare: a request a day old, which no usable tolerance lets through.
+      const headers = signWebhook('alert_1', T - 86_400, BODY, [SECRET]);
+
+      // Act & Assess
+      expect(() => verifyWebhook(headers, BODY, SECRET, { now: NOW, toleranceSeconds })).toThrow(
+        expect.objectContaining({ name: 'WebhookConfigError', kind: 'InvalidOption' }),
+      );
+    },
+  );
+
+  it('should accept a tolerance of 0 for a request of this very second only', () => {
+    // Prepare
+    const now = signWebhook('alert_1', T, BODY, [SECRET]);
+    const before = signWebhook('alert_1', T - 1, BODY, [SECRET]);
+
+    // Act & Assess
+    expect(() => verifyWebhook(now, BODY, SECRET, { now: NOW, toleranceSeconds: 0 })).not.toThrow();
+    expect(() => verifyWebhook(before, BODY, SECRET, { now: NOW, toleranceSeconds: 0 })).toThrow(
+      expect.objectContaining({ kind: 'TimestampTooOld' }),
+    );
   });
 });
 
