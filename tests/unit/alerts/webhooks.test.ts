@@ -250,18 +250,44 @@ describe('Function: isPublicAddress and checkWebhookUrl', () => {
     '2002:a00::1',
     '2001:0:4136:e378:8000:63bf:3fff:fdd2',
     'fe80::1%eth0',
+    // Documentation (RFC 9637) and SRv6 segment identifiers (RFC 9602).
+    '3fff::1',
+    '3fff:fff:ffff:ffff:ffff:ffff:ffff:ffff',
+    '5f00::1',
+    '5f00:ffff::1',
+    // IETF protocol assignments (2001::/23): benchmarking, ORCHID, and the edge of the block.
+    '2001:2::1',
+    '2001:10::1',
+    '2001:1ff:ffff::1',
+    // Discard-only and the dummy prefix (RFC 9780).
+    '100::1',
+    '100:0:0:1::1',
+    // Outside global unicast (2000::/3): unallocated, or the deprecated IPv4-compatible form.
+    '4000::1',
+    '::8.8.8.8',
+    'fec0::1',
+    'ff02::1',
+    '198.19.255.255',
+    '192.0.0.9',
+    '255.255.255.255',
   ])('should treat %s as internal', (address) => {
     // Act & Assess
     expect(isPublicAddress(address)).toBe(false);
   });
 
-  it.each(['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111', '2002:5db8:d822::1', '64:ff9b::808:808'])(
-    'should treat %s as public',
-    (address) => {
-      // Act & Assess
-      expect(isPublicAddress(address)).toBe(true);
-    },
-  );
+  it.each([
+    '93.184.216.34',
+    '8.8.8.8',
+    '2606:4700:4700::1111',
+    '2002:5db8:d822::1',
+    '64:ff9b::808:808',
+    '::ffff:8.8.8.8',
+    '2001:200::1',
+    '3fff:1000::1',
+  ])('should treat %s as public', (address) => {
+    // Act & Assess
+    expect(isPublicAddress(address)).toBe(true);
+  });
 
   it.each([
     ['http://hooks.example.org/x', 'https only'],
@@ -281,6 +307,8 @@ describe('Function: isPublicAddress and checkWebhookUrl', () => {
     ['https://[::127.0.0.1]/x', 'internal address'],
     ['https://[2002:a9fe:a9fe::]/x', 'internal address'],
     ['https://metadata.google.internal/x', 'internal host'],
+    ['https://[3fff::1]/x', 'internal address'],
+    ['https://[5f00::1]/x', 'internal address'],
     ['not a url', 'is not a URL'],
   ])('should refuse %s', (url, message) => {
     // Act & Assess
