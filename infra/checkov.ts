@@ -33,7 +33,7 @@ const BY_TYPE: Record<string, Array<CheckovSkip & { applies?: (resource: CfnReso
     {
       id: 'CKV_AWS_173',
       comment:
-        'The environment holds names, ARNs and subscriber settings, no secrets (webhook secrets stay in Secrets Manager); Lambda encrypts it at rest.',
+        'The environment holds names, ARNs and subscriber settings, no secrets: webhook signing secrets and webhook URLs that are credentials stay in Secrets Manager and only their names are here; Lambda encrypts it at rest.',
     },
   ],
   'AWS::Logs::LogGroup': [

@@ -12,6 +12,7 @@ import { Subscription, SubscriptionFilter, SubscriptionProtocol, Topic } from 'a
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import { filterPolicyOf, isGated, type Subscriber } from '../../functions/core/alerts/subscribers.ts';
+import { webhookEndpointProblem } from '../../functions/core/alerts/webhook-endpoints.ts';
 import { NewswatchFunction } from './newswatch-function.ts';
 
 /** The subscribers this construct can deliver to. */
@@ -62,7 +63,7 @@ export class Alerts extends Construct {
     });
     const webhookTargets: Record<
       string,
-      { subscriberId: string; url: string; format: string; secretName: string }
+      { subscriberId: string; url?: string; urlSecret?: string; format: string; secretName: string }
     > = {};
     const webhookQueues: Queue[] = [];
     for (const s of props.subscribers) {
@@ -107,9 +108,13 @@ export class Alerts extends Construct {
         new SqsSubscription(queue, { rawMessageDelivery: true, filterPolicy, deadLetterQueue: deadLetters }),
       );
       webhookQueues.push(queue);
+      // The same rule as the subscribers file's check, for subscribers given in code: a URL
+      // that is a credential must never reach the template or the function's environment.
+      const problem = webhookEndpointProblem(s.webhook);
+      if (problem) throw new Error(`subscriber ${s.id}: ${problem.message}`);
       webhookTargets[queue.queueName] = {
         subscriberId: s.id,
-        url: s.webhook.url,
+        ...(s.webhook.urlSecret !== undefined ? { urlSecret: s.webhook.urlSecret } : { url: s.webhook.url }),
         format: s.webhook.format,
         secretName: s.webhook.secretName,
       };
@@ -127,8 +132,15 @@ export class Alerts extends Construct {
           new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }),
         );
       }
+      // Signing secrets and the secrets that hold endpoint URLs, read at delivery time.
       const secretNames = [
-        ...new Set(props.subscribers.flatMap((s) => ('webhook' in s ? [s.webhook.secretName] : []))),
+        ...new Set(
+          props.subscribers.flatMap((s) =>
+            'webhook' in s
+              ? [s.webhook.secretName, ...(s.webhook.urlSecret ? [s.webhook.urlSecret] : [])]
+              : [],
+          ),
+        ),
       ];
       deliver.fn.addToRolePolicy(
         new PolicyStatement({
@@ -147,7 +159,7 @@ export class Alerts extends Construct {
         Validations.of(deliver.fn).acknowledge({
           id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${name}-*]`,
           reason:
-            'Secrets Manager ARNs end in a random suffix, so the signing secret is granted as <name>-*.',
+            'Secrets Manager ARNs end in a random suffix, so each webhook secret (signing secret or endpoint URL) is granted as <name>-*.',
         });
       }
       const tableArn = `<${Stack.of(this).getLogicalId(props.table.node.defaultChild as CfnGlobalTable)}.Arn>`;

@@ -1,13 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_KEYS } from '../../functions/adapters/aws/table-layout.ts';
-import { buildApp } from '../../infra/app.ts';
+import { secretEnvName } from '../../functions/adapters/local/local-secrets.ts';
+import { buildApp, readSubscribers } from '../../infra/app.ts';
 import { NewswatchStack } from '../../infra/newswatch-stack.ts';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -303,7 +305,7 @@ describe('Stack: Newswatch (webhook subscribers)', () => {
       subscribers: [
         {
           id: 'partner',
-          webhook: { url: 'https://hooks.example.org/x', format: 'slack', secretName: 'newswatch/partner' },
+          webhook: { urlSecret: 'newswatch/partner-url', format: 'slack', secretName: 'newswatch/partner' },
           topics: ['international-health-aid'],
           minScore: 0.4,
           mode: 'immediate',
@@ -345,10 +347,101 @@ describe('Stack: Newswatch (webhook subscribers)', () => {
     });
     const policies = JSON.stringify(hooks.findResources('AWS::IAM::Policy'));
     expect(policies).toContain(':secret:newswatch/partner-*');
+    expect(policies).toContain(':secret:newswatch/partner-url-*');
     expect(policies).not.toMatch(/"secretsmanager:GetSecretValue"[^\]]*"Resource":"\*"/);
     expect(
       execFileSync(join(process.cwd(), '.tools/venv/bin/cfn-lint'), [templatePath], { encoding: 'utf8' }),
     ).toBe('');
+  });
+});
+
+describe('Stack: Newswatch (webhook URLs that are credentials)', () => {
+  const URLS = {
+    slack: 'https://hooks.slack.com/services/T0NEWSWATCH/B0NEWSWATCH/slackSecretPart1234',
+    discord: 'https://discord.com/api/webhooks/1234567890/discordSecretPart1234',
+    teams: 'https://contoso.webhook.office.com/webhookb2/aaaa/IncomingWebhook/bbbb/teamsSecretPart1234',
+  };
+  const GENERIC = 'https://hooks.example.org/newswatch-generic-endpoint';
+
+  /** A copy of the seeds with the given subscribers file. */
+  const seedsWith = (subscribersYaml: string): URL => {
+    const root = mkdtempSync(join(tmpdir(), 'newswatch-seeds-'));
+    cpSync('seeds/topics', join(root, 'topics'), { recursive: true });
+    writeFileSync(join(root, 'subscribers.yaml'), subscribersYaml);
+    return pathToFileURL(`${root}/`);
+  };
+
+  it('should refuse, at synth, a Slack URL written in the subscribers file, without repeating it', () => {
+    // Prepare
+    const root = seedsWith(
+      `subscribers:\n  - id: chat\n    topics: ["*"]\n    webhook:\n      format: slack\n      url: ${URLS.slack}\n      secretName: newswatch/chat\n`,
+    );
+
+    // Act
+    let error: Error | undefined;
+    try {
+      readSubscribers(root);
+    } catch (e) {
+      error = e as Error;
+    }
+
+    // Assess
+    expect(error?.message).toContain('name that secret with urlSecret');
+    expect(error?.message).not.toContain('slackSecretPart1234');
+  });
+
+  it('should keep Slack, Discord and Teams URLs out of the template, every environment and the assets', () => {
+    // Prepare: a subscribers file naming the URL secrets, and the URLs themselves where the
+    // local runtime would find them (environment), which the CDK app must not read.
+    const root = seedsWith(
+      [
+        'subscribers:',
+        ...(['slack', 'discord', 'teams'] as const).flatMap((f) => [
+          `  - id: ${f}-desk`,
+          '    topics: ["*"]',
+          `    webhook: { format: ${f}, urlSecret: newswatch/${f}-url, secretName: newswatch/${f}-signing }`,
+        ]),
+        '  - id: generic-partner',
+        '    topics: ["*"]',
+        `    webhook: { url: "${GENERIC}", secretName: newswatch/generic-signing }`,
+        '',
+      ].join('\n'),
+    );
+    for (const [f, url] of Object.entries(URLS)) process.env[secretEnvName(`newswatch/${f}-url`)] = url;
+    const { context } = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };
+    const out = mkdtempSync(join(tmpdir(), 'newswatch-url-secrets-'));
+    const app = new App({ outdir: out, context });
+    const stack = new NewswatchStack(app, 'UrlSecrets', { subscribers: readSubscribers(root) });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+    // Act
+    app.synth();
+    const synthesised = Template.fromStack(stack).toJSON() as { Resources: Record<string, Resource> };
+    const everyFile = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? everyFile(join(dir, e.name)) : [join(dir, e.name)],
+      );
+    const cloudAssembly = everyFile(out)
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    const environments = Object.values(synthesised.Resources)
+      .filter((r) => r.Type === 'AWS::Lambda::Function')
+      .map((r) => JSON.stringify(r.Properties.Environment ?? {}));
+    for (const f of Object.keys(URLS)) delete process.env[secretEnvName(`newswatch/${f}-url`)];
+
+    // Assess: the generic URL is there (so the search can find a URL), the credentials are not.
+    const template = JSON.stringify(synthesised);
+    expect(template).toContain(GENERIC);
+    expect(environments.length).toBeGreaterThan(1);
+    for (const url of Object.values(URLS)) {
+      const secretPart = url.split('/').at(-1) as string;
+      expect(template).not.toContain(secretPart);
+      for (const environment of environments) expect(environment).not.toContain(secretPart);
+      expect(cloudAssembly).not.toContain(secretPart);
+    }
+    expect(template).toMatch(/"urlSecret\\?":\\?"newswatch\/slack-url/);
+    const policies = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+    for (const f of Object.keys(URLS)) expect(policies).toContain(`:secret:newswatch/${f}-url-*`);
   });
 });
 

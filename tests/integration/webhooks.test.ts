@@ -78,6 +78,7 @@ describe('Integration: signed webhook delivery from SNS through SQS (moto + loca
       targets: new Map([[queueArn.split(':').at(-1) as string, target]]),
       ports: {
         secrets: (name) => new SecretsSource(secretsClient).secrets(name),
+        webhookUrl: (name) => new SecretsSource(secretsClient).webhookUrl(name),
         post: (url, headers, body) =>
           postWebhook(url, headers, body, {
             ca,
@@ -178,12 +179,19 @@ describe('Integration: signed webhook delivery from SNS through SQS (moto + loca
     );
   });
 
-  it('should post the Slack shape to a Slack endpoint', async () => {
-    // Prepare
+  it('should post the Slack shape to a Slack endpoint whose URL it reads from Secrets Manager', async () => {
+    // Prepare: the URL is only in the secret; the target names the secret.
     const messages = await publishAndReceive();
+    const { url, ...slack } = target('slack', 'slack');
+    await secretsClient.send(
+      new CreateSecretCommand({ Name: 'newswatch/slack-url', SecretString: `${url}\n` }),
+    );
 
     // Act
-    await handlerFor(target('slack', 'slack'))(sqsEvent(messages, queueArn), lambdaContext());
+    await handlerFor({ ...slack, urlSecret: 'newswatch/slack-url' })(
+      sqsEvent(messages, queueArn),
+      lambdaContext(),
+    );
 
     // Assess
     const request = received.find((r) => r.path === '/slack');

@@ -7,6 +7,7 @@ import { isGated, isLoopbackHost, type Subscriber, wantsAlert } from '../../core
 import {
   type DeliveryPorts,
   deliverWebhook,
+  describeEndpoint,
   RetryLaterError,
   type WebhookTarget,
 } from '../../core/pipeline/deliver-webhook.ts';
@@ -20,7 +21,7 @@ export interface LocalDelivery {
   alertId: string;
   subscriberId: string;
   channel: 'email' | 'webhook';
-  /** Where it went: the `.eml` file, the SMTP answer, or the webhook URL. */
+  /** Where it went: the `.eml` file, the SMTP answer, or the webhook URL (or the secret that holds it). */
   target: string;
   outcome: 'delivered' | 'retrying' | 'failed';
   detail?: string;
@@ -36,7 +37,7 @@ export const postFromLocal: DeliveryPorts['post'] = async (url, headers, body) =
   const parsed = new URL(url);
   if (parsed.protocol !== 'http:') return postWebhook(url, headers, body, { timeoutMs: POST_TIMEOUT_MS });
   if (!isLoopbackHost(parsed.hostname)) {
-    throw new UnsafeWebhookUrlError(`${url}: plain http is allowed only to this machine`);
+    throw new UnsafeWebhookUrlError(`${parsed.hostname}: plain http is allowed only to this machine`);
   }
   try {
     const res = await fetch(url, {
@@ -88,7 +89,7 @@ export class LocalWebhookQueue {
       alertId: doc.id,
       subscriberId: target.subscriberId,
       channel: 'webhook' as const,
-      target: target.url,
+      target: describeEndpoint(target),
     };
     try {
       const result = await deliverWebhook(doc, target, attempt, this.ports);
@@ -136,7 +137,7 @@ export class LocalWebhookQueue {
       alertId: doc.id,
       subscriberId: target.subscriberId,
       channel: 'webhook',
-      target: target.url,
+      target: describeEndpoint(target),
       outcome: 'failed',
       detail,
     });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type DeliveryLedger,
   LocalAlertPublisher,
+  type LocalDelivery,
   LocalWebhookQueue,
 } from '../../../functions/adapters/local/local-alerts.ts';
 import type { OutgoingEmail } from '../../../functions/adapters/local/outbox.ts';
@@ -38,6 +39,7 @@ describe('Class: LocalAlertPublisher', () => {
     const webhooks = new LocalWebhookQueue(
       {
         secrets: () => Promise.resolve(['whsec_' + Buffer.alloc(32, 7).toString('base64')]),
+        webhookUrl: (name) => Promise.reject(new Error(`no secret ${name}`)),
         post: (url) => {
           posts.push(url);
           return Promise.resolve({ status: 204 });
@@ -114,6 +116,7 @@ describe('Class: LocalAlertPublisher', () => {
     const webhooks = new LocalWebhookQueue(
       {
         secrets: () => Promise.resolve(['whsec_' + Buffer.alloc(32, 7).toString('base64')]),
+        webhookUrl: (name) => Promise.reject(new Error(`no secret ${name}`)),
         post: () => Promise.resolve({ status: 503 }),
         state: {
           isDisabled: () => Promise.resolve(false),
@@ -144,5 +147,43 @@ describe('Class: LocalAlertPublisher', () => {
         at: '2026-11-23T10:00:00.000Z',
       },
     ]);
+  });
+
+  it('should post to the URL read from the secret and report the secret, never the URL', async () => {
+    // Prepare
+    const secretUrl = 'https://hooks.slack.com/services/T0/B0/very-secret';
+    const posts: string[] = [];
+    const reports: LocalDelivery[] = [];
+    const webhooks = new LocalWebhookQueue(
+      {
+        secrets: () => Promise.resolve(['whsec_' + Buffer.alloc(32, 7).toString('base64')]),
+        webhookUrl: (name) =>
+          name === 'chat-url' ? Promise.resolve(secretUrl) : Promise.reject(new Error(`no secret ${name}`)),
+        post: (url) => Promise.resolve(void posts.push(url)).then(() => ({ status: 200 })),
+        state: {
+          isDisabled: () => Promise.resolve(false),
+          disable: () => Promise.resolve(),
+          recordFailure: () => Promise.resolve(),
+        },
+        clock: { now: () => new Date('2026-11-23T10:00:00Z') },
+      },
+      (d) => reports.push(d),
+    );
+
+    // Act
+    webhooks.enqueue(composeAlertDocument(alert), {
+      subscriberId: 'chat',
+      urlSecret: 'chat-url',
+      format: 'slack',
+      secretName: 'hook',
+    });
+    await webhooks.settle();
+
+    // Assess
+    expect(posts).toEqual([secretUrl]);
+    expect(reports).toEqual([
+      expect.objectContaining({ outcome: 'delivered', target: 'the URL in secret chat-url' }),
+    ]);
+    expect(JSON.stringify(reports)).not.toContain('very-secret');
   });
 });
