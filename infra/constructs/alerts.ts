@@ -18,6 +18,11 @@ import { NewswatchFunction } from './newswatch-function.ts';
 /** The subscribers this construct can deliver to. */
 export interface AlertsProps {
   subscribers: readonly Subscriber[];
+  /**
+   * Concurrent deliveries of one webhook subscriber's queue (its event source's
+   * maxConcurrency; 2, the least SQS allows, by default). See docs/scaling.md.
+   */
+  webhookMaxConcurrency?: number;
   /** Table where webhook endpoint state (disabled, given-up deliveries) is kept. */
   table: ITableV2;
   /** The articles bucket, named in digests as where each file is. */
@@ -47,6 +52,8 @@ export const toSubscriptionFilters = (
 export class Alerts extends Construct {
   readonly topic: Topic;
   readonly key: Key;
+  /** Each subscriber's dead-letter queue. */
+  readonly deadLetterQueues: Array<{ subscriberId: string; queue: Queue }> = [];
 
   constructor(scope: Construct, id: string, props: AlertsProps) {
     super(scope, id);
@@ -72,6 +79,7 @@ export class Alerts extends Construct {
         enforceSSL: true,
         retentionPeriod: Duration.days(14),
       });
+      this.deadLetterQueues.push({ subscriberId: s.id, queue: deadLetters });
       new Alarm(this, `${s.id}-DeadLettersAlarm`, {
         alarmDescription: `Alerts for subscriber ${s.id} could not be delivered: see its dead-letter queue.`,
         metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
@@ -127,9 +135,15 @@ export class Alerts extends Construct {
         memorySize: 256,
         environment: { WEBHOOK_TARGETS: Stack.of(this).toJsonString(webhookTargets) },
       }).bindTable(props.table, 'RW');
+      // Each receiver sees at most maxConcurrency × batchSize requests at once (records of a
+      // batch are posted in parallel); the function's concurrency is the sum over the queues.
       for (const queue of webhookQueues) {
         deliver.fn.addEventSource(
-          new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }),
+          new SqsEventSource(queue, {
+            batchSize: 10,
+            reportBatchItemFailures: true,
+            maxConcurrency: props.webhookMaxConcurrency ?? 2,
+          }),
         );
       }
       // Signing secrets and the secrets that hold endpoint URLs, read at delivery time.

@@ -344,7 +344,13 @@ describe('Stack: Newswatch (webhook subscribers)', () => {
     });
     hooks.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+      ScalingConfig: { MaximumConcurrency: 2 },
     });
+    const mappings = Object.values(hooks.findResources('AWS::Lambda::EventSourceMapping')) as Resource[];
+    expect(mappings).toHaveLength(2);
+    for (const m of mappings)
+      expect(m.Properties.ScalingConfig).toEqual({ MaximumConcurrency: expect.any(Number) });
     const policies = JSON.stringify(hooks.findResources('AWS::IAM::Policy'));
     expect(policies).toContain(':secret:newswatch/partner-*');
     expect(policies).toContain(':secret:newswatch/partner-url-*');
@@ -491,6 +497,181 @@ describe('Stack: Newswatch (subscribers with fatigue controls)', () => {
       pluginReports: Array<{ conclusion?: string }>;
     };
     expect(report.pluginReports.map((r) => r.conclusion)).not.toContain('failure');
+  });
+});
+
+describe('Stack: Newswatch (operations)', () => {
+  /** The dashboard body as the text CloudWatch gets, with references left as their JSON. */
+  const dashboardBody = (t: { Resources: Record<string, Resource> }): string => {
+    const dashboards = Object.values(t.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Dashboard');
+    expect(dashboards).toHaveLength(1);
+    const body = dashboards[0]?.Properties.DashboardBody as string | { 'Fn::Join': [string, unknown[]] };
+    return typeof body === 'string'
+      ? body
+      : body['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join('');
+  };
+  const opsTopicRef = (t: { Resources: Record<string, Resource> }) => {
+    const topics = Object.entries(t.Resources).filter(
+      ([, r]) => r.Type === 'AWS::SNS::Topic' && r.Properties.DisplayName === 'newswatch operations',
+    );
+    expect(topics).toHaveLength(1);
+    return { Ref: topics[0]?.[0] };
+  };
+
+  it('should make every alarm notify the operations topic when it goes off and when it recovers', () => {
+    // Prepare
+    const ops = opsTopicRef(json);
+    const alarms = resourcesOf('AWS::CloudWatch::Alarm');
+
+    // Assess
+    expect(alarms.length).toBeGreaterThanOrEqual(6);
+    for (const [id, alarm] of alarms) {
+      expect(alarm.Properties.AlarmActions, id).toEqual([ops]);
+      expect(alarm.Properties.OKActions, id).toEqual([ops]);
+    }
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      DisplayName: 'newswatch operations',
+      KmsMasterKeyId: Match.anyValue(),
+      SignatureVersion: '2',
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+    expect(
+      resourcesOf('AWS::SNS::Subscription').filter(([, r]) => r.Properties.Protocol === 'email'),
+    ).toHaveLength(2);
+  });
+
+  it('should raise the heartbeat alarm after six hours without a stored article, missing data counting as none', () => {
+    // Assess
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Newswatch',
+      MetricName: 'ArticlesIngested',
+      Dimensions: [{ Name: 'service', Value: 'newswatch' }],
+      Statistic: 'Sum',
+      Period: 3600,
+      EvaluationPeriods: 6,
+      DatapointsToAlarm: 6,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('should have a dashboard with ingest rate, rejects by kind, matches per topic, delivery, dead letters and latency', () => {
+    // Act
+    const body = dashboardBody(json);
+
+    // Assess
+    for (const title of [
+      'Ingest rate',
+      'Rejected files by kind',
+      'Matches per topic',
+      'Alert delivery',
+      'Dead-letter queue depths',
+      'Latency',
+    ]) {
+      expect(body).toContain(`"title":"${title}`);
+    }
+    expect(body).toContain('MetricName=\\"ArticlesRejected\\"');
+    expect(body).toContain('{Newswatch,service,topic} MetricName=\\"TopicMatches\\"');
+    expect(body).toContain('"NumberOfNotificationsFailed"');
+    expect(body).toContain('"ApproximateAgeOfOldestMessage"');
+    expect(body.match(/"ApproximateNumberOfMessagesVisible"/g)).toHaveLength(3);
+  });
+
+  it('should cap every SQS event source with maxConcurrency', () => {
+    // Assess
+    const mappings = resourcesOf('AWS::Lambda::EventSourceMapping');
+    expect(mappings.length).toBeGreaterThan(0);
+    for (const [id, m] of mappings) {
+      expect(m.Properties.ScalingConfig, id).toEqual({ MaximumConcurrency: 10 });
+    }
+  });
+
+  it('should give each seed topic a match metric and a flood alarm, and the ingest function the list', () => {
+    // Prepare
+    const [, fn] = ingestFunction();
+    const ids = JSON.parse(
+      (fn.Properties.Environment as { Variables: { TOPIC_METRICS: string } }).Variables.TOPIC_METRICS,
+    ) as string[];
+    const floods = resourcesOf('AWS::CloudWatch::Alarm').filter(
+      ([, a]) => a.Properties.MetricName === 'TopicMatches',
+    );
+
+    // Assess
+    expect(ids).toContain('international-health-aid');
+    expect(
+      floods.map(([, a]) => (a.Properties.Dimensions as Array<{ Value: string }>)[1]?.Value).sort(),
+    ).toEqual([...ids, '(other)'].sort());
+    for (const [, a] of floods) {
+      expect(a.Properties).toMatchObject({
+        Threshold: 100,
+        Period: 3600,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
+  it('should subscribe the ops address from context and cap the topics with their own metric', () => {
+    // Prepare
+    const { context } = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };
+    const out = mkdtempSync(join(tmpdir(), 'newswatch-ops-'));
+    const app = new App({
+      outdir: out,
+      context: { ...context, opsEmail: 'oncall@example.org', heartbeatHours: '3', topicMetricsMax: '2' },
+    });
+    const { stack } = buildApp(app);
+
+    // Act
+    app.synth();
+    const ops = Template.fromStack(stack);
+    const opsJson = ops.toJSON() as { Resources: Record<string, Resource> };
+
+    // Assess
+    ops.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.org',
+      TopicArn: opsTopicRef(opsJson),
+    });
+    ops.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ArticlesIngested',
+      EvaluationPeriods: 3,
+    });
+    const floods = Object.values(opsJson.Resources).filter(
+      (r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.MetricName === 'TopicMatches',
+    );
+    expect(floods).toHaveLength(3);
+    ops.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          TOPIC_METRICS: JSON.stringify(['south-caucasus-diplomacy', 'korea-foreign-relations']),
+        }),
+      },
+    });
+  });
+
+  it('should refuse operations settings out of range at synth', () => {
+    // Act & Assess
+    const { context } = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };
+    const attempt = (extra: Record<string, string>) => () =>
+      buildApp(
+        new App({ outdir: mkdtempSync(join(tmpdir(), 'newswatch-bad-')), context: { ...context, ...extra } }),
+      );
+    expect(attempt({ ingestMaxConcurrency: '1' })).toThrow(
+      'ingestMaxConcurrency must be a whole number from 2 to 1000',
+    );
+    expect(attempt({ heartbeatHours: '48' })).toThrow('heartbeatHours must be a whole number from 1 to 24');
+    expect(attempt({ opsEmail: 'not-an-address' })).toThrow('opsEmail must be an email address');
   });
 });
 
