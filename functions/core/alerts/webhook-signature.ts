@@ -7,10 +7,10 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * header then carries one signature per secret, separated by spaces.
  *
  * Secrets are read as the specification and its reference libraries read them: an optional
- * `whsec_` prefix, then the key in standard, padded base64 (RFC 4648 §4: A–Z, a–z, 0–9, `+`,
- * `/`, `=` padding). Anything the libraries would read as a different key, or refuse in one
- * language and accept in another (base64url, missing padding, white space), is refused here
- * with a message saying what to change.
+ * `whsec_` prefix, then the key in standard base64 (RFC 4648 §4: A–Z, a–z, 0–9, `+`, `/`),
+ * with its `=` padding or without it (the JavaScript and Python libraries read both). What a
+ * library would read as another key than the one written (base64url, a stray last character,
+ * padding in the wrong place, white space) is refused here with a message saying what to change.
  */
 
 /** How far a timestamp may be from the receiver's clock before the request is refused. */
@@ -99,12 +99,21 @@ export const webhookSecretKey = (secret: string): Buffer => {
       `the webhook secret has '=' inside it at character ${at(inner)}; '=' may only pad the end`,
     );
   }
-  if (padding > 2 || encoded.length % 4 !== 0) {
-    throw new WebhookConfigError(
-      'InvalidSecret',
-      `the webhook secret is not padded base64: ${encoded.length} characters${where}, with ${padding} '=', where base64 comes in groups of 4 ending in at most 2 '='; copy the whole value, padding included`,
+  const data = encoded.length - padding;
+  const invalid = (why: string) =>
+    new WebhookConfigError('InvalidSecret', `the webhook secret ${why}; copy the whole value`);
+  if (padding > 2 || (padding > 0 && encoded.length % 4 !== 0)) {
+    throw invalid(
+      `has ${padding} '=' after ${data} characters${where}: padding must complete the last group of 4 characters, with at most 2 '='`,
     );
   }
+  if (data % 4 === 1) {
+    throw invalid(
+      `is not base64: ${data} characters${where} leave one over a group of 4, so one is missing or one too many`,
+    );
+  }
+  // The reference library reads nothing shorter than 4 characters (a 1- or 2-byte key besides).
+  if (encoded.length < 4) throw invalid(`is ${encoded.length} characters${where}, too short to hold a key`);
   return Buffer.from(encoded, 'base64');
 };
 

@@ -145,7 +145,7 @@ describe('Function: signWebhook and verifyWebhook', () => {
     expect(fromHeaders).toEqual(fromObject);
   });
 
-  it('should accept a bare base64 secret, as the Standard Webhooks libraries do', () => {
+  it('should accept a bare base64 secret and one without its padding, as the Standard Webhooks libraries do', () => {
     // Prepare
     const headers = signWebhook('alert_1', T, BODY, [SECRET]);
 
@@ -153,11 +153,24 @@ describe('Function: signWebhook and verifyWebhook', () => {
     expect(verifyWebhook(headers, BODY, SECRET.slice('whsec_'.length), { now: NOW })).toEqual({
       id: 'alert_0123456789abcdef01234567',
     });
+    expect(SECRET).toMatch(/=$/);
+    expect(verifyWebhook(headers, BODY, SECRET.replace(/=+$/, ''), { now: NOW })).toEqual({
+      id: 'alert_0123456789abcdef01234567',
+    });
   });
 
   it.each([
     ['base64url', `whsec_${Buffer.alloc(32, 0xfb).toString('base64url')}`, 'is base64url'],
-    ['unpadded base64', `whsec_${Buffer.alloc(32, 1).toString('base64').replace(/=+$/, '')}`, 'not padded'],
+    [
+      'a stray last character',
+      `whsec_${Buffer.alloc(32, 1).toString('base64').replace(/=+$/, '')}AA`,
+      'one over',
+    ],
+    [
+      'padding in the wrong place',
+      `whsec_${Buffer.alloc(32, 1).toString('base64')}=`,
+      'padding must complete',
+    ],
     ['a trailing new line', `${SECRET}\n`, 'line break'],
     ['an empty secret', 'whsec_', 'empty'],
     ['no secret at all', undefined, 'no webhook secret given'],
