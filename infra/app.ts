@@ -6,13 +6,19 @@ import { loadTopicFiles } from '../functions/core/topics/topic-files.ts';
 import { CheckovReasons } from './checkov.ts';
 import { NewswatchStack } from './newswatch-stack.ts';
 
-/** Reads seeds/subscribers.yaml, checked against the topic ids in seeds/topics; fails synth on any problem. */
-export const readSubscribers = (root = new URL('../seeds/', import.meta.url)): Subscriber[] => {
+/** The ids of the topics in seeds/topics, in the order of the files (sorted by name) and within them. */
+export const readTopicIds = (root = new URL('../seeds/', import.meta.url)): string[] => {
   const topicsDir = new URL('topics/', root);
   const files = readdirSync(topicsDir)
     .filter((f) => /\.(ya?ml|json)$/.test(f))
+    .sort()
     .map((f) => ({ path: f, text: readFileSync(new URL(f, topicsDir), 'utf8') }));
-  const topicIds = new Set(loadTopicFiles(files).topics.map((t) => t.id));
+  return loadTopicFiles(files).topics.map((t) => t.id);
+};
+
+/** Reads seeds/subscribers.yaml, checked against the topic ids in seeds/topics; fails synth on any problem. */
+export const readSubscribers = (root = new URL('../seeds/', import.meta.url)): Subscriber[] => {
+  const topicIds = new Set(readTopicIds(root));
   const { subscribers, problems } = loadSubscribers(
     readFileSync(new URL('subscribers.yaml', root), 'utf8'),
     topicIds,
@@ -28,12 +34,23 @@ export const readSubscribers = (root = new URL('../seeds/', import.meta.url)): S
 /** Builds the newswatch CDK app, with the AwsSolutions checks that fail synth on any finding. */
 export const buildApp = (app = new App()): { app: App; stack: NewswatchStack } => {
   const context = (key: string) => app.node.tryGetContext(key) as string | undefined;
-  const maxObjectBytes = context('maxObjectBytes');
+  const numeric = (key: string) => {
+    const value = context(key);
+    return value === undefined ? {} : { [key]: Number(value) };
+  };
+  const opsEmail = context('opsEmail');
   const stack = new NewswatchStack(app, context('stackName') ?? 'Newswatch', {
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-    ...(maxObjectBytes ? { maxObjectBytes: Number(maxObjectBytes) } : {}),
+    ...numeric('maxObjectBytes'),
     retainData: String(context('retainData')) !== 'false',
     subscribers: readSubscribers(),
+    topicIds: readTopicIds(),
+    ...(opsEmail ? { opsEmail } : {}),
+    ...numeric('heartbeatHours'),
+    ...numeric('topicMetricsMax'),
+    ...numeric('topicFloodPerHour'),
+    ...numeric('ingestMaxConcurrency'),
+    ...numeric('webhookMaxConcurrency'),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   Aspects.of(app).add(new CheckovReasons());

@@ -1,4 +1,6 @@
 import { CfnResource, type IAspect, Stack } from 'aws-cdk-lib';
+import { CfnRule } from 'aws-cdk-lib/aws-events';
+import { CfnEventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
 
@@ -28,12 +30,22 @@ const BY_TYPE: Record<string, Array<CheckovSkip & { applies?: (resource: CfnReso
     {
       id: 'CKV_AWS_115',
       comment:
-        'Concurrency follows the SQS event sources and schedules; a reservation would take capacity from the account without bounding anything the queues do not already bound.',
+        'Invoked only by its SQS event sources, each capped by maxConcurrency (ingest 10, each webhook queue 2 by default; docs/scaling.md): that cap bounds its concurrency, where a reservation would also hold capacity away from the rest of the account.',
+      applies: (r) => {
+        const sources = eventSourcesOf(r);
+        return sources.length > 0 && sources.every((m) => maximumConcurrencyOf(m) !== undefined);
+      },
+    },
+    {
+      id: 'CKV_AWS_115',
+      comment:
+        'Invoked only by its EventBridge schedule (daily, or every 5 minutes) with at most 2 retries: a few runs at once at most; a reservation would hold capacity away from the rest of the account.',
+      applies: (r) => eventSourcesOf(r).length === 0 && isScheduleTarget(r),
     },
     {
       id: 'CKV_AWS_173',
       comment:
-        'The environment holds names, ARNs and subscriber settings, no secrets (webhook secrets stay in Secrets Manager); Lambda encrypts it at rest.',
+        'The environment holds names, ARNs and subscriber settings, no secrets: webhook signing secrets and webhook URLs that are credentials stay in Secrets Manager and only their names are here; Lambda encrypts it at rest.',
     },
   ],
   'AWS::Logs::LogGroup': [
@@ -54,6 +66,13 @@ const BY_TYPE: Record<string, Array<CheckovSkip & { applies?: (resource: CfnReso
 
 /** Skips for one resource, by its logical id prefix. */
 const BY_RESOURCE: Record<string, CheckovSkip[]> = {
+  BucketNotificationsHandler: [
+    {
+      id: 'CKV_AWS_115',
+      comment:
+        "CDK's custom resource that writes the bucket's notification configuration: CloudFormation invokes it at deploy time only.",
+    },
+  ],
   AccessLogs: [
     { id: 'CKV_AWS_18', comment: 'This is the access-log bucket; it cannot log to itself.' },
     {
@@ -62,6 +81,31 @@ const BY_RESOURCE: Record<string, CheckovSkip[]> = {
         'Access logs are written once by S3 and expire after 90 days; versions would only keep expired logs.',
     },
   ],
+};
+
+const logicalIdOf = (r: CfnResource): string => Stack.of(r).resolve(r.logicalId) as string;
+
+/** The SQS (or other) event source mappings in the stack that invoke this function. */
+const eventSourcesOf = (fn: CfnResource): CfnEventSourceMapping[] => {
+  const stack = Stack.of(fn);
+  const ref = JSON.stringify({ Ref: logicalIdOf(fn) });
+  return stack.node
+    .findAll()
+    .filter((c): c is CfnEventSourceMapping => c instanceof CfnEventSourceMapping)
+    .filter((m) => JSON.stringify(stack.resolve(m.functionName)) === ref);
+};
+
+const maximumConcurrencyOf = (m: CfnEventSourceMapping): number | undefined =>
+  (Stack.of(m).resolve(m.scalingConfig) as { maximumConcurrency?: number } | undefined)?.maximumConcurrency;
+
+/** Whether an EventBridge rule in the stack targets this function. */
+const isScheduleTarget = (fn: CfnResource): boolean => {
+  const stack = Stack.of(fn);
+  const arn = JSON.stringify({ 'Fn::GetAtt': [logicalIdOf(fn), 'Arn'] });
+  return stack.node
+    .findAll()
+    .filter((c): c is CfnRule => c instanceof CfnRule && c.scheduleExpression !== undefined)
+    .some((rule) => JSON.stringify(stack.resolve(rule.targets)).includes(arn));
 };
 
 /** Writes the reasoned skips into each resource's `Metadata.checkov`, where checkov reads them. */

@@ -1,4 +1,12 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  Aspects,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import {
   AttributeType,
@@ -23,6 +31,7 @@ import type { Construct } from 'constructs';
 import type { Subscriber } from '../functions/core/alerts/subscribers.ts';
 import { Alerts } from './constructs/alerts.ts';
 import { NewswatchFunction } from './constructs/newswatch-function.ts';
+import { NotifyOperations, Operations } from './constructs/operations.ts';
 
 /** Settings a deployment may change (cdk.json context or `-c key=value`). */
 export interface NewswatchStackProps extends StackProps {
@@ -34,7 +43,38 @@ export interface NewswatchStackProps extends StackProps {
   retainData?: boolean;
   /** Who gets alerts (seeds/subscribers.yaml). */
   subscribers?: readonly Subscriber[];
+  /** Watched topic ids (seeds/topics), in file order: the first ones get their own match metric. */
+  topicIds?: readonly string[];
+  /** Most topics with their own match metric and flood alarm (each a billed custom metric). */
+  topicMetricsMax?: number;
+  /** Matches of one topic in one hour above which its flood alarm goes off. */
+  topicFloodPerHour?: number;
+  /** Address told about every alarm (an SNS email subscription); none when absent. */
+  opsEmail?: string;
+  /** Hours without a stored article before the heartbeat alarm goes off. */
+  heartbeatHours?: number;
+  /** Concurrent ingest executions at most (the ingest event source's maxConcurrency). */
+  ingestMaxConcurrency?: number;
+  /** Concurrent deliveries at most per webhook subscriber queue. */
+  webhookMaxConcurrency?: number;
 }
+
+/** Defaults of the operations settings; docs/scaling.md gives the reasoning for the concurrencies. */
+export const OPERATIONS_DEFAULTS = {
+  heartbeatHours: 6,
+  topicMetricsMax: 50,
+  topicFloodPerHour: 100,
+  ingestMaxConcurrency: 10,
+  webhookMaxConcurrency: 2,
+} as const;
+
+/** An integer setting within bounds, or a synth error that names it. */
+const integerSetting = (name: string, value: number, min: number, max: number): number => {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be a whole number from ${min} to ${max} (got ${value})`);
+  }
+  return value;
+};
 
 /** Prefix S3 notifies about; nothing else in the bucket triggers ingest. */
 export const INCOMING_PREFIX = 'incoming/';
@@ -49,6 +89,38 @@ export const QUARANTINE_PREFIX = 'quarantine/';
 export class NewswatchStack extends Stack {
   constructor(scope: Construct, id: string, props: NewswatchStackProps = {}) {
     super(scope, id, props);
+    const d = OPERATIONS_DEFAULTS;
+    // SQS event sources accept a maxConcurrency from 2 to 1000.
+    const ingestMaxConcurrency = integerSetting(
+      'ingestMaxConcurrency',
+      props.ingestMaxConcurrency ?? d.ingestMaxConcurrency,
+      2,
+      1000,
+    );
+    const webhookMaxConcurrency = integerSetting(
+      'webhookMaxConcurrency',
+      props.webhookMaxConcurrency ?? d.webhookMaxConcurrency,
+      2,
+      1000,
+    );
+    // An alarm evaluates at most a day of hourly periods.
+    const heartbeatHours = integerSetting('heartbeatHours', props.heartbeatHours ?? d.heartbeatHours, 1, 24);
+    const topicMetricsMax = integerSetting(
+      'topicMetricsMax',
+      props.topicMetricsMax ?? d.topicMetricsMax,
+      0,
+      500,
+    );
+    const topicFloodPerHour = integerSetting(
+      'topicFloodPerHour',
+      props.topicFloodPerHour ?? d.topicFloodPerHour,
+      1,
+      10_000_000,
+    );
+    if (props.opsEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.opsEmail)) {
+      throw new Error(`opsEmail must be an email address (got "${props.opsEmail}")`);
+    }
+    const topicMetricIds = [...new Set(props.topicIds ?? [])].slice(0, topicMetricsMax);
     const retain = props.retainData ?? true;
     const dataRemoval = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const functionTimeout = Duration.seconds(30);
@@ -125,10 +197,12 @@ export class NewswatchStack extends Stack {
         INCOMING_PREFIX,
         QUARANTINE_PREFIX,
         MAX_OBJECT_BYTES: String(props.maxObjectBytes ?? 262_144),
+        TOPIC_METRICS: JSON.stringify(topicMetricIds),
       },
     }).bindTable(table, 'RW');
     const alerts = new Alerts(this, 'Alerts', {
       subscribers: props.subscribers ?? [],
+      webhookMaxConcurrency,
       table,
       bucketName: bucket.bucketName,
     });
@@ -163,6 +237,8 @@ export class NewswatchStack extends Stack {
         batchSize: 10,
         maxBatchingWindow: Duration.seconds(1),
         reportBatchItemFailures: true,
+        // What the on-demand table and its busiest index partition take (docs/scaling.md).
+        maxConcurrency: ingestMaxConcurrency,
       }),
     );
     const bucketArn = `<${this.getLogicalId(bucket.node.defaultChild as CfnBucket)}.Arn>`;
@@ -211,12 +287,33 @@ export class NewswatchStack extends Stack {
       Duration.minutes(5),
     );
 
+    const operations = new Operations(this, 'Operations', {
+      ...(props.opsEmail ? { opsEmail: props.opsEmail } : {}),
+      heartbeatHours,
+      topicFloodPerHour,
+      topicMetricIds,
+      ingestFunction: ingest.fn,
+      ingestQueue: queue,
+      alertsTopic: alerts.topic,
+      ...(alerts.deliverFunction ? { deliverFunction: alerts.deliverFunction.fn } : {}),
+      deadLetterQueues: [
+        { label: 'ingest', queue: deadLetters },
+        ...alerts.deadLetterQueues.map(({ subscriberId, queue: q }) => ({ label: subscriberId, queue: q })),
+      ],
+    });
+    Aspects.of(this).add(new NotifyOperations(operations.topic));
+
     new CfnOutput(this, 'BucketName', {
       value: bucket.bucketName,
       description: 'Drop article files under incoming/',
     });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'IngestDeadLetterQueueUrl', { value: deadLetters.queueUrl });
+    new CfnOutput(this, 'OperationsTopicArn', {
+      value: operations.topic.topicArn,
+      description: 'Every alarm notifies this topic; subscribe more on-call endpoints here',
+    });
+    new CfnOutput(this, 'DashboardName', { value: operations.dashboard.dashboardName });
     new CfnOutput(this, 'AlertsTopicArn', {
       value: alerts.topic.topicArn,
       description: 'Subscribe more endpoints here',

@@ -88,7 +88,7 @@ export type LocalEvent =
   | { type: 'delivery'; delivery: LocalDelivery }
   | { type: 'topics'; topics: number; version: string; changed: boolean }
   | { type: 'subscribers'; subscribers: number }
-  | { type: 'secret'; subscriberId: string; where: string }
+  | { type: 'secret'; subscriberId: string; where: string; purpose?: 'signing' | 'url'; present?: boolean }
   | { type: 'problem'; message: string };
 
 /** A problem that stops newswatch from starting, said in one line. */
@@ -242,6 +242,7 @@ export class LocalNewswatch {
     this.webhooks = new LocalWebhookQueue({
       ports: {
         secrets: (name) => this.secrets.secrets(name),
+        webhookUrl: (name) => this.secrets.webhookUrl(name),
         post: postFromLocal,
         state: new DynamoDbWebhookState(init.doc, LOCAL_TABLE_NAME),
         clock: this.clock,
@@ -375,18 +376,27 @@ export class LocalNewswatch {
 
   /**
    * Makes sure every webhook subscriber has a signing secret, so the receiver can be given it
-   * before the first alert; returns where each one is (or the variable that holds it).
+   * before the first alert, and says where each one is (or the variable that holds it); for an
+   * endpoint URL kept in a secret, says where it is read from and whether it is there yet.
    */
-  async prepareSecrets(): Promise<Array<{ subscriberId: string; where: string }>> {
-    const out: Array<{ subscriberId: string; where: string }> = [];
+  async prepareSecrets(): Promise<
+    Array<{ subscriberId: string; where: string; purpose: 'signing' | 'url'; present: boolean }>
+  > {
+    const out: Array<{ subscriberId: string; where: string; purpose: 'signing' | 'url'; present: boolean }> =
+      [];
     for (const s of this.subscribers) {
       if (!('webhook' in s)) continue;
-      const variable = secretEnvName(s.webhook.secretName);
-      if (!process.env[variable]) await this.secrets.secrets(s.webhook.secretName);
+      if (!this.secrets.whereIs(s.webhook.secretName).present)
+        await this.secrets.secrets(s.webhook.secretName);
       out.push({
         subscriberId: s.id,
-        where: process.env[variable] ? `$${variable}` : this.secrets.pathOf(s.webhook.secretName),
+        where: this.secrets.whereIs(s.webhook.secretName).where,
+        purpose: 'signing',
+        present: true,
       });
+      if (s.webhook.urlSecret !== undefined) {
+        out.push({ subscriberId: s.id, purpose: 'url', ...this.secrets.whereIs(s.webhook.urlSecret) });
+      }
     }
     return out;
   }

@@ -60,3 +60,19 @@ export const readGatedSubscribers = (env: NodeJS.ProcessEnv = process.env): Emai
     throw new Error(`GATED_SUBSCRIBERS is invalid: ${(e as Error).message}`, { cause: e });
   }
 };
+
+/** The `topic` dimension value every topic without its own match metric is counted under. */
+export const OTHER_TOPICS = '(other)';
+
+/**
+ * The topics that get their own match metric (`TopicMatches` with a `topic` dimension), from
+ * `TOPIC_METRICS` (a JSON list of topic ids, capped by the CDK app). Each id is one custom
+ * metric, billed monthly, so the list is bounded; every other topic counts under
+ * {@link OTHER_TOPICS}.
+ */
+export const readTopicMetricIds = (env: NodeJS.ProcessEnv = process.env): ReadonlySet<string> => {
+  if (!env.TOPIC_METRICS) return new Set();
+  const parsed = z.array(z.string()).safeParse(JSON.parse(env.TOPIC_METRICS) as unknown);
+  if (!parsed.success) throw new Error(`TOPIC_METRICS is invalid: ${z.firstIssue(parsed.error)}`);
+  return new Set(parsed.data);
+};

@@ -78,11 +78,13 @@ export const createDeliverHandler = (deps: DeliverDependencies) => {
     .use(logMetrics(metrics));
 };
 
+/** Endpoints by queue name. A URL that is a credential is never here: only the name of its secret. */
 const TargetsSchema = z.record(
   z.string(),
   z.object({
     subscriberId: z.string(),
-    url: z.string(),
+    url: z.optional(z.string()),
+    urlSecret: z.optional(z.string()),
     format: z.enum(['generic', 'slack', 'discord', 'teams']),
     secretName: z.string(),
   }),
@@ -103,6 +105,7 @@ const defaultDependencies = (): DeliverDependencies => {
     targets: new Map(Object.entries(parsed.data)),
     ports: {
       secrets: (name) => secrets.secrets(name),
+      webhookUrl: (name) => secrets.webhookUrl(name),
       post: (url, headers, body) => postWebhook(url, headers, body, { timeoutMs: 10_000 }),
       state: new DynamoDbWebhookState(clients.doc, table),
       clock: { now: () => new Date() },

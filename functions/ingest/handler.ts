@@ -14,7 +14,13 @@ import { SnsAlertPublisher } from '../adapters/aws/sns-alert-publisher.ts';
 import { snsGatedSender } from '../adapters/aws/sns-gated-sender.ts';
 import { DynamoDbGateStore } from '../adapters/aws/dynamodb-gate-store.ts';
 import { buildClients } from '../commons/clients.ts';
-import { type IngestConfig, readGatedSubscribers, readIngestConfig } from '../commons/config.ts';
+import {
+  type IngestConfig,
+  OTHER_TOPICS,
+  readGatedSubscribers,
+  readIngestConfig,
+  readTopicMetricIds,
+} from '../commons/config.ts';
 import { logger, metrics, tracer } from '../commons/powertools.ts';
 import { type IngestOutcome, ingestObject } from '../core/pipeline/ingest-object.ts';
 import type { GateStore } from '../core/alerts/fatigue.ts';
@@ -27,6 +33,8 @@ import type { Clock, IngestPorts } from '../core/pipeline/ports.ts';
 export interface IngestDependencies {
   ports: IngestPorts;
   config: Pick<IngestConfig, 'bucket' | 'incomingPrefix'>;
+  /** Topics with their own match metric; the others are counted together (see readTopicMetricIds). */
+  topicMetricIds?: ReadonlySet<string>;
 }
 
 const METRIC_BY_STATUS: Record<IngestOutcome['status'], string> = {
@@ -37,20 +45,40 @@ const METRIC_BY_STATUS: Record<IngestOutcome['status'], string> = {
   stale: 'EventsStale',
 };
 
-const logOutcome = (outcome: IngestOutcome, latencyMs: number): void => {
+/** One metric with one more dimension than the service, written at once (its own EMF line). */
+const dimensioned = (name: string, dimension: string, value: string, count: number): void => {
+  const single = metrics.singleMetric();
+  single.addDimension(dimension, value);
+  single.addMetric(name, MetricUnit.Count, count);
+};
+
+/** Matches per `topic` dimension value: the topic's id when it has its own metric, else OTHER_TOPICS. */
+const matchesByTopic = (
+  matches: ReadonlyArray<{ topicId: string }>,
+  topicMetricIds: ReadonlySet<string>,
+): Map<string, number> => {
+  const perTopic = new Map<string, number>();
+  for (const m of matches) {
+    const topic = topicMetricIds.has(m.topicId) ? m.topicId : OTHER_TOPICS;
+    perTopic.set(topic, (perTopic.get(topic) ?? 0) + 1);
+  }
+  return perTopic;
+};
+
+const logOutcome = (outcome: IngestOutcome, latencyMs: number, topicMetricIds: ReadonlySet<string>): void => {
   metrics.addMetric('IngestLatency', MetricUnit.Milliseconds, latencyMs);
-  logOne(outcome, latencyMs);
+  logOne(outcome, latencyMs, topicMetricIds);
   if (outcome.status === 'container') {
     logger.info('container read', {
       objectKey: outcome.key,
       format: outcome.format,
       items: outcome.items.length,
     });
-    for (const item of outcome.items) logOne(item, latencyMs);
+    for (const item of outcome.items) logOne(item, latencyMs, topicMetricIds);
   }
 };
 
-const logOne = (outcome: IngestOutcome, latencyMs: number): void => {
+const logOne = (outcome: IngestOutcome, latencyMs: number, topicMetricIds: ReadonlySet<string>): void => {
   metrics.addMetric(METRIC_BY_STATUS[outcome.status], MetricUnit.Count, 1);
   const fields = { objectKey: outcome.key, latencyMs };
   switch (outcome.status) {
@@ -62,6 +90,8 @@ const logOne = (outcome: IngestOutcome, latencyMs: number): void => {
         matches: outcome.matches,
       });
       if (outcome.matches.length > 0) metrics.addMetric('Matches', MetricUnit.Count, outcome.matches.length);
+      for (const [topic, count] of matchesByTopic(outcome.matches, topicMetricIds))
+        dimensioned('TopicMatches', 'topic', topic, count);
       break;
     case 'duplicate':
       logger.info('same text as an existing article', {
@@ -72,6 +102,8 @@ const logOne = (outcome: IngestOutcome, latencyMs: number): void => {
       break;
     case 'rejected':
       logger.warn('file rejected', { ...fields, error: outcome.error, quarantineKey: outcome.quarantineKey });
+      // A handful of kinds (ArticleErrorKind and ObjectGone): a bounded number of metrics.
+      dimensioned('ArticlesRejected', 'kind', outcome.error.kind, 1);
       break;
     case 'stale':
       logger.info('older event than the one recorded for this key; skipped', fields);
@@ -88,6 +120,7 @@ const logOne = (outcome: IngestOutcome, latencyMs: number): void => {
  */
 export const createIngestHandler = (deps: IngestDependencies) => {
   const processor = new BatchProcessor(EventType.SQS);
+  const topicMetricIds = deps.topicMetricIds ?? new Set<string>();
 
   const processRecord = async (record: SQSRecord): Promise<void> => {
     const notification = parseS3Notification(record.body);
@@ -107,7 +140,11 @@ export const createIngestHandler = (deps: IngestDependencies) => {
       }
       const started = performance.now();
       try {
-        logOutcome(await ingestObject(ref, deps.ports), Math.round(performance.now() - started));
+        logOutcome(
+          await ingestObject(ref, deps.ports),
+          Math.round(performance.now() - started),
+          topicMetricIds,
+        );
       } catch (error) {
         if (error instanceof AlertHeldError) {
           // The same message is being handled by another invocation: it comes back after the lease.
@@ -157,6 +194,7 @@ const defaultDependencies = (): IngestDependencies => {
   const topics = new DynamoDbTopicStore(clients.doc, config.tableName);
   return {
     config,
+    topicMetricIds: readTopicMetricIds(),
     ports: {
       objects: new S3ObjectSource(clients.s3, config),
       articles: new DynamoDbArticleStore(clients.doc, config.tableName),

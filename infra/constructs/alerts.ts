@@ -12,11 +12,17 @@ import { Subscription, SubscriptionFilter, SubscriptionProtocol, Topic } from 'a
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import { filterPolicyOf, isGated, type Subscriber } from '../../functions/core/alerts/subscribers.ts';
+import { webhookEndpointProblem } from '../../functions/core/alerts/webhook-endpoints.ts';
 import { NewswatchFunction } from './newswatch-function.ts';
 
 /** The subscribers this construct can deliver to. */
 export interface AlertsProps {
   subscribers: readonly Subscriber[];
+  /**
+   * Concurrent deliveries of one webhook subscriber's queue (its event source's
+   * maxConcurrency; 2, the least SQS allows, by default). See docs/scaling.md.
+   */
+  webhookMaxConcurrency?: number;
   /** Table where webhook endpoint state (disabled, given-up deliveries) is kept. */
   table: ITableV2;
   /** The articles bucket, named in digests as where each file is. */
@@ -46,6 +52,8 @@ export const toSubscriptionFilters = (
 export class Alerts extends Construct {
   readonly topic: Topic;
   readonly key: Key;
+  /** Each subscriber's dead-letter queue. */
+  readonly deadLetterQueues: Array<{ subscriberId: string; queue: Queue }> = [];
 
   constructor(scope: Construct, id: string, props: AlertsProps) {
     super(scope, id);
@@ -62,7 +70,7 @@ export class Alerts extends Construct {
     });
     const webhookTargets: Record<
       string,
-      { subscriberId: string; url: string; format: string; secretName: string }
+      { subscriberId: string; url?: string; urlSecret?: string; format: string; secretName: string }
     > = {};
     const webhookQueues: Queue[] = [];
     for (const s of props.subscribers) {
@@ -71,6 +79,7 @@ export class Alerts extends Construct {
         enforceSSL: true,
         retentionPeriod: Duration.days(14),
       });
+      this.deadLetterQueues.push({ subscriberId: s.id, queue: deadLetters });
       new Alarm(this, `${s.id}-DeadLettersAlarm`, {
         alarmDescription: `Alerts for subscriber ${s.id} could not be delivered: see its dead-letter queue.`,
         metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
@@ -107,9 +116,13 @@ export class Alerts extends Construct {
         new SqsSubscription(queue, { rawMessageDelivery: true, filterPolicy, deadLetterQueue: deadLetters }),
       );
       webhookQueues.push(queue);
+      // The same rule as the subscribers file's check, for subscribers given in code: a URL
+      // that is a credential must never reach the template or the function's environment.
+      const problem = webhookEndpointProblem(s.webhook);
+      if (problem) throw new Error(`subscriber ${s.id}: ${problem.message}`);
       webhookTargets[queue.queueName] = {
         subscriberId: s.id,
-        url: s.webhook.url,
+        ...(s.webhook.urlSecret !== undefined ? { urlSecret: s.webhook.urlSecret } : { url: s.webhook.url }),
         format: s.webhook.format,
         secretName: s.webhook.secretName,
       };
@@ -122,13 +135,26 @@ export class Alerts extends Construct {
         memorySize: 256,
         environment: { WEBHOOK_TARGETS: Stack.of(this).toJsonString(webhookTargets) },
       }).bindTable(props.table, 'RW');
+      // Each receiver sees at most maxConcurrency × batchSize requests at once (records of a
+      // batch are posted in parallel); the function's concurrency is the sum over the queues.
       for (const queue of webhookQueues) {
         deliver.fn.addEventSource(
-          new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }),
+          new SqsEventSource(queue, {
+            batchSize: 10,
+            reportBatchItemFailures: true,
+            maxConcurrency: props.webhookMaxConcurrency ?? 2,
+          }),
         );
       }
+      // Signing secrets and the secrets that hold endpoint URLs, read at delivery time.
       const secretNames = [
-        ...new Set(props.subscribers.flatMap((s) => ('webhook' in s ? [s.webhook.secretName] : []))),
+        ...new Set(
+          props.subscribers.flatMap((s) =>
+            'webhook' in s
+              ? [s.webhook.secretName, ...(s.webhook.urlSecret ? [s.webhook.urlSecret] : [])]
+              : [],
+          ),
+        ),
       ];
       deliver.fn.addToRolePolicy(
         new PolicyStatement({
@@ -147,7 +173,7 @@ export class Alerts extends Construct {
         Validations.of(deliver.fn).acknowledge({
           id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${name}-*]`,
           reason:
-            'Secrets Manager ARNs end in a random suffix, so the signing secret is granted as <name>-*.',
+            'Secrets Manager ARNs end in a random suffix, so each webhook secret (signing secret or endpoint URL) is granted as <name>-*.',
         });
       }
       const tableArn = `<${Stack.of(this).getLogicalId(props.table.node.defaultChild as CfnGlobalTable)}.Arn>`;

@@ -85,8 +85,14 @@ export const eventLine = (e: LocalEvent): string | undefined => {
       return e.changed ? `${pc.blue('topics   ')} ${e.topics} topics loaded (set ${e.version})` : undefined;
     case 'subscribers':
       return undefined;
-    case 'secret':
-      return `${pc.blue('secret   ')} webhook ${e.subscriberId} is signed with the secret in ${e.where.startsWith('$') ? e.where : shortPath(e.where)}`;
+    case 'secret': {
+      const where = e.where.startsWith('$') ? e.where : shortPath(e.where);
+      if (e.purpose !== 'url')
+        return `${pc.blue('secret   ')} webhook ${e.subscriberId} is signed with the secret in ${where}`;
+      return e.present === false
+        ? `${pc.yellow('secret   ')} webhook ${e.subscriberId} posts to the URL in ${where}, which is not there yet: write the webhook URL into it (its alerts fail until then)`
+        : `${pc.blue('secret   ')} webhook ${e.subscriberId} posts to the URL in ${where}`;
+    }
     case 'problem':
       return `${pc.red('problem  ')} ${e.message}`;
   }

@@ -1,13 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_KEYS } from '../../functions/adapters/aws/table-layout.ts';
-import { buildApp } from '../../infra/app.ts';
+import { secretEnvName } from '../../functions/adapters/local/local-secrets.ts';
+import { buildApp, readSubscribers } from '../../infra/app.ts';
 import { NewswatchStack } from '../../infra/newswatch-stack.ts';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -303,7 +305,7 @@ describe('Stack: Newswatch (webhook subscribers)', () => {
       subscribers: [
         {
           id: 'partner',
-          webhook: { url: 'https://hooks.example.org/x', format: 'slack', secretName: 'newswatch/partner' },
+          webhook: { urlSecret: 'newswatch/partner-url', format: 'slack', secretName: 'newswatch/partner' },
           topics: ['international-health-aid'],
           minScore: 0.4,
           mode: 'immediate',
@@ -342,13 +344,110 @@ describe('Stack: Newswatch (webhook subscribers)', () => {
     });
     hooks.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+      ScalingConfig: { MaximumConcurrency: 2 },
     });
+    const mappings = Object.values(hooks.findResources('AWS::Lambda::EventSourceMapping')) as Resource[];
+    expect(mappings).toHaveLength(2);
+    for (const m of mappings)
+      expect(m.Properties.ScalingConfig).toEqual({ MaximumConcurrency: expect.any(Number) });
     const policies = JSON.stringify(hooks.findResources('AWS::IAM::Policy'));
     expect(policies).toContain(':secret:newswatch/partner-*');
+    expect(policies).toContain(':secret:newswatch/partner-url-*');
     expect(policies).not.toMatch(/"secretsmanager:GetSecretValue"[^\]]*"Resource":"\*"/);
     expect(
       execFileSync(join(process.cwd(), '.tools/venv/bin/cfn-lint'), [templatePath], { encoding: 'utf8' }),
     ).toBe('');
+  });
+});
+
+describe('Stack: Newswatch (webhook URLs that are credentials)', () => {
+  const URLS = {
+    slack: 'https://hooks.slack.com/services/T0NEWSWATCH/B0NEWSWATCH/slackSecretPart1234',
+    discord: 'https://discord.com/api/webhooks/1234567890/discordSecretPart1234',
+    teams: 'https://contoso.webhook.office.com/webhookb2/aaaa/IncomingWebhook/bbbb/teamsSecretPart1234',
+  };
+  const GENERIC = 'https://hooks.example.org/newswatch-generic-endpoint';
+
+  /** A copy of the seeds with the given subscribers file. */
+  const seedsWith = (subscribersYaml: string): URL => {
+    const root = mkdtempSync(join(tmpdir(), 'newswatch-seeds-'));
+    cpSync('seeds/topics', join(root, 'topics'), { recursive: true });
+    writeFileSync(join(root, 'subscribers.yaml'), subscribersYaml);
+    return pathToFileURL(`${root}/`);
+  };
+
+  it('should refuse, at synth, a Slack URL written in the subscribers file, without repeating it', () => {
+    // Prepare
+    const root = seedsWith(
+      `subscribers:\n  - id: chat\n    topics: ["*"]\n    webhook:\n      format: slack\n      url: ${URLS.slack}\n      secretName: newswatch/chat\n`,
+    );
+
+    // Act
+    let error: Error | undefined;
+    try {
+      readSubscribers(root);
+    } catch (e) {
+      error = e as Error;
+    }
+
+    // Assess
+    expect(error?.message).toContain('name that secret with urlSecret');
+    expect(error?.message).not.toContain('slackSecretPart1234');
+  });
+
+  it('should keep Slack, Discord and Teams URLs out of the template, every environment and the assets', () => {
+    // Prepare: a subscribers file naming the URL secrets, and the URLs themselves where the
+    // local runtime would find them (environment), which the CDK app must not read.
+    const root = seedsWith(
+      [
+        'subscribers:',
+        ...(['slack', 'discord', 'teams'] as const).flatMap((f) => [
+          `  - id: ${f}-desk`,
+          '    topics: ["*"]',
+          `    webhook: { format: ${f}, urlSecret: newswatch/${f}-url, secretName: newswatch/${f}-signing }`,
+        ]),
+        '  - id: generic-partner',
+        '    topics: ["*"]',
+        `    webhook: { url: "${GENERIC}", secretName: newswatch/generic-signing }`,
+        '',
+      ].join('\n'),
+    );
+    for (const [f, url] of Object.entries(URLS)) process.env[secretEnvName(`newswatch/${f}-url`)] = url;
+    const { context } = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };
+    const out = mkdtempSync(join(tmpdir(), 'newswatch-url-secrets-'));
+    const app = new App({ outdir: out, context });
+    const stack = new NewswatchStack(app, 'UrlSecrets', { subscribers: readSubscribers(root) });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+    // Act
+    app.synth();
+    const synthesised = Template.fromStack(stack).toJSON() as { Resources: Record<string, Resource> };
+    const everyFile = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? everyFile(join(dir, e.name)) : [join(dir, e.name)],
+      );
+    const cloudAssembly = everyFile(out)
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    const environments = Object.values(synthesised.Resources)
+      .filter((r) => r.Type === 'AWS::Lambda::Function')
+      .map((r) => JSON.stringify(r.Properties.Environment ?? {}));
+    for (const f of Object.keys(URLS)) delete process.env[secretEnvName(`newswatch/${f}-url`)];
+
+    // Assess: the generic URL is there (so the search can find a URL), the credentials are not.
+    const template = JSON.stringify(synthesised);
+    expect(template).toContain(GENERIC);
+    expect(environments.length).toBeGreaterThan(1);
+    for (const url of Object.values(URLS)) {
+      const secretPart = url.split('/').at(-1) as string;
+      expect(template).not.toContain(secretPart);
+      for (const environment of environments) expect(environment).not.toContain(secretPart);
+      expect(cloudAssembly).not.toContain(secretPart);
+    }
+    expect(template).toMatch(/"urlSecret\\?":\\?"newswatch\/slack-url/);
+    const policies = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+    for (const f of Object.keys(URLS)) expect(policies).toContain(`:secret:newswatch/${f}-url-*`);
   });
 });
 
@@ -398,6 +497,181 @@ describe('Stack: Newswatch (subscribers with fatigue controls)', () => {
       pluginReports: Array<{ conclusion?: string }>;
     };
     expect(report.pluginReports.map((r) => r.conclusion)).not.toContain('failure');
+  });
+});
+
+describe('Stack: Newswatch (operations)', () => {
+  /** The dashboard body as the text CloudWatch gets, with references left as their JSON. */
+  const dashboardBody = (t: { Resources: Record<string, Resource> }): string => {
+    const dashboards = Object.values(t.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Dashboard');
+    expect(dashboards).toHaveLength(1);
+    const body = dashboards[0]?.Properties.DashboardBody as string | { 'Fn::Join': [string, unknown[]] };
+    return typeof body === 'string'
+      ? body
+      : body['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join('');
+  };
+  const opsTopicRef = (t: { Resources: Record<string, Resource> }) => {
+    const topics = Object.entries(t.Resources).filter(
+      ([, r]) => r.Type === 'AWS::SNS::Topic' && r.Properties.DisplayName === 'newswatch operations',
+    );
+    expect(topics).toHaveLength(1);
+    return { Ref: topics[0]?.[0] };
+  };
+
+  it('should make every alarm notify the operations topic when it goes off and when it recovers', () => {
+    // Prepare
+    const ops = opsTopicRef(json);
+    const alarms = resourcesOf('AWS::CloudWatch::Alarm');
+
+    // Assess
+    expect(alarms.length).toBeGreaterThanOrEqual(6);
+    for (const [id, alarm] of alarms) {
+      expect(alarm.Properties.AlarmActions, id).toEqual([ops]);
+      expect(alarm.Properties.OKActions, id).toEqual([ops]);
+    }
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      DisplayName: 'newswatch operations',
+      KmsMasterKeyId: Match.anyValue(),
+      SignatureVersion: '2',
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+    expect(
+      resourcesOf('AWS::SNS::Subscription').filter(([, r]) => r.Properties.Protocol === 'email'),
+    ).toHaveLength(2);
+  });
+
+  it('should raise the heartbeat alarm after six hours without a stored article, missing data counting as none', () => {
+    // Assess
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Newswatch',
+      MetricName: 'ArticlesIngested',
+      Dimensions: [{ Name: 'service', Value: 'newswatch' }],
+      Statistic: 'Sum',
+      Period: 3600,
+      EvaluationPeriods: 6,
+      DatapointsToAlarm: 6,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('should have a dashboard with ingest rate, rejects by kind, matches per topic, delivery, dead letters and latency', () => {
+    // Act
+    const body = dashboardBody(json);
+
+    // Assess
+    for (const title of [
+      'Ingest rate',
+      'Rejected files by kind',
+      'Matches per topic',
+      'Alert delivery',
+      'Dead-letter queue depths',
+      'Latency',
+    ]) {
+      expect(body).toContain(`"title":"${title}`);
+    }
+    expect(body).toContain('MetricName=\\"ArticlesRejected\\"');
+    expect(body).toContain('{Newswatch,service,topic} MetricName=\\"TopicMatches\\"');
+    expect(body).toContain('"NumberOfNotificationsFailed"');
+    expect(body).toContain('"ApproximateAgeOfOldestMessage"');
+    expect(body.match(/"ApproximateNumberOfMessagesVisible"/g)).toHaveLength(3);
+  });
+
+  it('should cap every SQS event source with maxConcurrency', () => {
+    // Assess
+    const mappings = resourcesOf('AWS::Lambda::EventSourceMapping');
+    expect(mappings.length).toBeGreaterThan(0);
+    for (const [id, m] of mappings) {
+      expect(m.Properties.ScalingConfig, id).toEqual({ MaximumConcurrency: 10 });
+    }
+  });
+
+  it('should give each seed topic a match metric and a flood alarm, and the ingest function the list', () => {
+    // Prepare
+    const [, fn] = ingestFunction();
+    const ids = JSON.parse(
+      (fn.Properties.Environment as { Variables: { TOPIC_METRICS: string } }).Variables.TOPIC_METRICS,
+    ) as string[];
+    const floods = resourcesOf('AWS::CloudWatch::Alarm').filter(
+      ([, a]) => a.Properties.MetricName === 'TopicMatches',
+    );
+
+    // Assess
+    expect(ids).toContain('international-health-aid');
+    expect(
+      floods.map(([, a]) => (a.Properties.Dimensions as Array<{ Value: string }>)[1]?.Value).sort(),
+    ).toEqual([...ids, '(other)'].sort());
+    for (const [, a] of floods) {
+      expect(a.Properties).toMatchObject({
+        Threshold: 100,
+        Period: 3600,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
+  it('should subscribe the ops address from context and cap the topics with their own metric', () => {
+    // Prepare
+    const { context } = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };
+    const out = mkdtempSync(join(tmpdir(), 'newswatch-ops-'));
+    const app = new App({
+      outdir: out,
+      context: { ...context, opsEmail: 'oncall@example.org', heartbeatHours: '3', topicMetricsMax: '2' },
+    });
+    const { stack } = buildApp(app);
+
+    // Act
+    app.synth();
+    const ops = Template.fromStack(stack);
+    const opsJson = ops.toJSON() as { Resources: Record<string, Resource> };
+
+    // Assess
+    ops.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.org',
+      TopicArn: opsTopicRef(opsJson),
+    });
+    ops.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ArticlesIngested',
+      EvaluationPeriods: 3,
+    });
+    const floods = Object.values(opsJson.Resources).filter(
+      (r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.MetricName === 'TopicMatches',
+    );
+    expect(floods).toHaveLength(3);
+    ops.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          TOPIC_METRICS: JSON.stringify(['south-caucasus-diplomacy', 'korea-foreign-relations']),
+        }),
+      },
+    });
+  });
+
+  it('should refuse operations settings out of range at synth', () => {
+    // Act & Assess
+    const { context } = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };
+    const attempt = (extra: Record<string, string>) => () =>
+      buildApp(
+        new App({ outdir: mkdtempSync(join(tmpdir(), 'newswatch-bad-')), context: { ...context, ...extra } }),
+      );
+    expect(attempt({ ingestMaxConcurrency: '1' })).toThrow(
+      'ingestMaxConcurrency must be a whole number from 2 to 1000',
+    );
+    expect(attempt({ heartbeatHours: '48' })).toThrow('heartbeatHours must be a whole number from 1 to 24');
+    expect(attempt({ opsEmail: 'not-an-address' })).toThrow('opsEmail must be an email address');
   });
 });
 

@@ -78,6 +78,7 @@ describe('Integration: signed webhook delivery from SNS through SQS (moto + loca
       targets: new Map([[queueArn.split(':').at(-1) as string, target]]),
       ports: {
         secrets: (name) => new SecretsSource(secretsClient).secrets(name),
+        webhookUrl: (name) => new SecretsSource(secretsClient).webhookUrl(name),
         post: (url, headers, body) =>
           postWebhook(url, headers, body, {
             ca,
@@ -178,12 +179,19 @@ describe('Integration: signed webhook delivery from SNS through SQS (moto + loca
     );
   });
 
-  it('should post the Slack shape to a Slack endpoint', async () => {
-    // Prepare
+  it('should post the Slack shape to a Slack endpoint whose URL it reads from Secrets Manager', async () => {
+    // Prepare: the URL is only in the secret; the target names the secret.
     const messages = await publishAndReceive();
+    const { url, ...slack } = target('slack', 'slack');
+    await secretsClient.send(
+      new CreateSecretCommand({ Name: 'newswatch/slack-url', SecretString: `${url}\n` }),
+    );
 
     // Act
-    await handlerFor(target('slack', 'slack'))(sqsEvent(messages, queueArn), lambdaContext());
+    await handlerFor({ ...slack, urlSecret: 'newswatch/slack-url' })(
+      sqsEvent(messages, queueArn),
+      lambdaContext(),
+    );
 
     // Assess
     const request = received.find((r) => r.path === '/slack');
@@ -248,4 +256,74 @@ describe('Integration: signed webhook delivery from SNS through SQS (moto + loca
     const failures = await new DynamoDbWebhookState(c.doc, table).listFailures('metadata');
     expect(failures[0]?.reason).toContain('169.254.169.254');
   });
+});
+
+describe('Integration: the webhook poster time limit (local HTTPS receiver that drips its answer)', () => {
+  const DRIP_EVERY_MS = 100;
+  const DRIP_FOR_MS = 20_000;
+  let server: Server;
+  let ca: string;
+  const drips = new Set<NodeJS.Timeout>();
+
+  beforeAll(async () => {
+    const pems = await selfsigned.generate([{ name: 'commonName', value: HOST }], {
+      notAfterDate: new Date(Date.now() + 86_400_000),
+      keySize: 2048,
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: HOST }] }],
+    });
+    ca = pems.cert;
+    // A receiver that keeps the connection busy, one byte every 100 ms for 20 s: each byte would
+    // restart an idle timeout. "/head" drips the status line and headers, "/body" a 200's body.
+    server = createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const started = Date.now();
+        if (req.url === '/body') res.writeHead(200, { 'content-type': 'text/plain' });
+        else req.socket.write('HTTP/1.1 200 OK\r\nx-slow: ');
+        const drip = setInterval(() => {
+          if (Date.now() - started < DRIP_FOR_MS) {
+            if (req.url === '/body') res.write('.');
+            else req.socket.write('a');
+            return;
+          }
+          clearInterval(drip);
+          drips.delete(drip);
+          if (req.url === '/body') res.end();
+          else req.socket.end('\r\ncontent-length: 0\r\n\r\n');
+        }, DRIP_EVERY_MS);
+        drips.add(drip);
+        req.socket.on('close', () => {
+          clearInterval(drip);
+          drips.delete(drip);
+        });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    for (const drip of drips) clearInterval(drip);
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it.each(['head', 'body'])(
+    'should end a delivery whose answer drips in (%s) at the time limit, with a timeout error',
+    async (part) => {
+      // Prepare
+      const url = `https://${HOST}:${(server.address() as AddressInfo).port}/${part}`;
+      const started = Date.now();
+
+      // Act
+      const result = await postWebhook(url, { 'content-type': 'application/json' }, '{}', {
+        ca,
+        timeoutMs: 1_000,
+        isAllowed: (address) => address === '127.0.0.1',
+        resolve: () => Promise.resolve([{ address: '127.0.0.1', family: 4 }]),
+      });
+
+      // Assess: a timeout, long before the receiver would have finished dripping.
+      expect(result).toEqual({ error: 'no complete answer within 1000 ms' });
+      expect(Date.now() - started).toBeLessThan(DRIP_FOR_MS / 2);
+    },
+  );
 });

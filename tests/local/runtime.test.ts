@@ -197,45 +197,62 @@ describe('Local runtime: npm start end to end', () => {
   it('should deliver signed webhooks, the same JSON as on AWS, to a receiver on this machine', async () => {
     // Prepare: a receiver, and a webhook subscriber for every topic.
     const rt = runtime as LocalRuntime;
-    const received: Array<{ headers: IncomingMessage['headers']; body: string }> = [];
+    const received: Array<{ headers: IncomingMessage['headers']; body: string; path: string }> = [];
     const receiver: Server = createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
-        received.push({ headers: req.headers, body });
+        received.push({ headers: req.headers, body, path: req.url ?? '' });
         res.writeHead(204).end();
       });
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    // A Slack-format subscriber whose URL is only in the secrets folder, as on AWS in Secrets Manager.
+    mkdirSync(join(ws.paths.home, 'secrets'), { recursive: true });
+    writeFileSync(join(ws.paths.home, 'secrets', 'local-chat-url'), url.replace('/hook', '/chat'));
     log.clear();
     writeFileSync(
       ws.paths.subscribers,
-      `${readFileSync('seeds/subscribers.yaml', 'utf8')}\n  - id: local-hook\n    topics: ["*"]\n    webhook:\n      url: ${url}\n      secretName: local-hook\n`,
+      `${readFileSync('seeds/subscribers.yaml', 'utf8')}\n  - id: local-hook\n    topics: ["*"]\n    webhook:\n      url: ${url}\n      secretName: local-hook\n` +
+        `  - id: local-chat\n    topics: ["*"]\n    webhook: { format: slack, urlSecret: local-chat-url, secretName: local-chat }\n`,
     );
-    await waitFor('the new subscribers', () => log.of('subscribers').find((e) => e.subscribers === 3));
+    await waitFor('the new subscribers', () => log.of('subscribers').find((e) => e.subscribers === 4));
     const secretEvent = await waitFor('the secret', () =>
       log.of('secret').find((e) => e.subscriberId === 'local-hook'),
     );
     expect(existsSync(secretEvent.where)).toBe(true);
+    const urlEvent = await waitFor('the URL secret', () =>
+      log.of('secret').find((e) => e.subscriberId === 'local-chat' && e.purpose === 'url'),
+    );
+    expect(urlEvent).toMatchObject({
+      present: true,
+      where: join(ws.paths.home, 'secrets', 'local-chat-url'),
+    });
 
     // Act
     writeFileSync(
       join(ws.paths.inbox, 'corridor.txt'),
       'A new trade corridor linking Georgia and Azerbaijan opened on Monday, officials said.\n',
     );
-    await waitFor('the webhook', () => (received.length > 0 ? true : undefined));
+    await waitFor('the webhooks', () => (received.length > 1 ? true : undefined));
     await rt.idle();
     await rt.local.webhooks.settle();
     receiver.close();
 
     // Assess
     const secret = readFileSync(join(ws.paths.home, 'secrets', 'local-hook'), 'utf8').trim();
-    const doc = verifyWebhook(received[0]?.headers ?? {}, received[0]?.body ?? '', secret) as Record<
-      string,
-      unknown
-    >;
+    const hook = received.find((r) => r.path === '/hook');
+    const doc = verifyWebhook(hook?.headers ?? {}, hook?.body ?? '', secret) as Record<string, unknown>;
     expect(doc).toMatchObject({ schema: 'newswatch.alert/v1', topic: { id: 'trade-corridors' } });
+    const chat = received.find((r) => r.path === '/chat');
+    expect((JSON.parse(chat?.body ?? '{}') as { text?: string }).text).toMatch(/^Trade corridors: /);
+    expect(
+      log
+        .of('delivery')
+        .filter((e) => e.delivery.subscriberId === 'local-chat')
+        .map((e) => e.delivery.target),
+    ).toEqual(['the URL in secret local-chat-url']);
     expect(
       log
         .of('delivery')

@@ -7,6 +7,7 @@ import { isGated, isLoopbackHost, type Subscriber, wantsAlert } from '../../core
 import {
   type DeliveryPorts,
   deliverWebhook,
+  describeEndpoint,
   RetryLaterError,
   type WebhookTarget,
 } from '../../core/pipeline/deliver-webhook.ts';
@@ -21,7 +22,7 @@ export interface LocalDelivery {
   alertId: string;
   subscriberId: string;
   channel: 'email' | 'webhook';
-  /** Where it went: the `.eml` file, the SMTP answer, or the webhook URL. */
+  /** Where it went: the `.eml` file, the SMTP answer, or the webhook URL (or the secret that holds it). */
   target: string;
   outcome: 'delivered' | 'retrying' | 'failed';
   detail?: string;
@@ -37,7 +38,7 @@ export const postFromLocal: DeliveryPorts['post'] = async (url, headers, body) =
   const parsed = new URL(url);
   if (parsed.protocol !== 'http:') return postWebhook(url, headers, body, { timeoutMs: POST_TIMEOUT_MS });
   if (!isLoopbackHost(parsed.hostname)) {
-    throw new UnsafeWebhookUrlError(`${url}: plain http is allowed only to this machine`);
+    throw new UnsafeWebhookUrlError(`${parsed.hostname}: plain http is allowed only to this machine`);
   }
   try {
     const res = await fetch(url, {
@@ -136,7 +137,7 @@ export class LocalWebhookQueue {
           alertId: record.alertId,
           subscriberId: record.recipient,
           channel: 'webhook',
-          target: this.targetOf(record.recipient)?.url ?? record.recipient,
+          target: ((t) => (t ? describeEndpoint(t) : record.recipient))(this.targetOf(record.recipient)),
           outcome: 'retrying',
           detail: `not recorded: ${(e as Error).message}; tried again later`,
         });
@@ -156,7 +157,12 @@ export class LocalWebhookQueue {
       return;
     }
     const target = this.targetOf(recipient);
-    const base = { alertId, subscriberId: recipient, channel: 'webhook' as const, target: target?.url ?? '' };
+    const base = {
+      alertId,
+      subscriberId: recipient,
+      channel: 'webhook' as const,
+      target: target ? describeEndpoint(target) : '',
+    };
     if (!target || !record.document) {
       const reason = target
         ? 'the delivery has no alert document'

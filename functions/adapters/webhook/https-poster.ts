@@ -3,8 +3,15 @@ import { request } from 'node:https';
 import { isIP } from 'node:net';
 import { checkWebhookUrl, isPublicAddress, UnsafeWebhookUrlError } from '../../core/alerts/ssrf.ts';
 
+/** Time one delivery may take by default, from name resolution to the last byte of the answer. */
+export const DEFAULT_POST_TIMEOUT_MS = 10_000;
+
 /** Options of one POST. */
 export interface PostOptions {
+  /**
+   * Total time limit of the delivery: resolving the name, connecting, sending and reading the
+   * whole answer. An endpoint that answers slowly, byte by byte, is cut off when it is reached.
+   */
   timeoutMs?: number;
   /** Which resolved addresses may be connected to; public internet addresses by default. */
   isAllowed?: (address: string) => boolean;
@@ -23,7 +30,9 @@ export interface PostResult {
 /**
  * POSTs a body to a webhook URL safely: the URL must pass the SSRF check, every address the
  * name resolves to must be allowed, and the connection is pinned to the checked address (so
- * a DNS answer cannot change between check and connect). Redirects are not followed.
+ * a DNS answer cannot change between check and connect). Redirects are not followed. The
+ * whole delivery has one deadline ({@link PostOptions.timeoutMs}), not an idle timeout that
+ * each byte would restart.
  */
 export const postWebhook = async (
   rawUrl: string,
@@ -32,13 +41,19 @@ export const postWebhook = async (
   options: PostOptions = {},
 ): Promise<PostResult> => {
   const url = checkWebhookUrl(rawUrl);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_POST_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
+  const timedOut = (): PostResult => ({ error: `no complete answer within ${timeoutMs} ms` });
   const allowed = options.isAllowed ?? isPublicAddress;
   const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.+$/, '');
   const resolve = options.resolve ?? ((name: string) => lookup(name, { all: true }));
   let addresses: Array<{ address: string; family: number }>;
   try {
-    addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await resolve(host);
+    addresses = isIP(host)
+      ? [{ address: host, family: isIP(host) }]
+      : await withDeadline(resolve(host), deadline, () => new ResolveTimeout());
   } catch (e) {
+    if (e instanceof ResolveTimeout) return timedOut();
     // No answer from DNS: like a timeout, worth another try later.
     return { error: `cannot resolve ${host}: ${(e as { code?: string }).code ?? (e as Error).message}` };
   }
@@ -49,7 +64,14 @@ export const postWebhook = async (
     );
   }
   const target = addresses[0] as { address: string; family: number };
-  return new Promise<PostResult>((resolve) => {
+  return new Promise<PostResult>((settle) => {
+    let settled = false;
+    const finish = (result: PostResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      settle(result);
+    };
     const req = request(
       {
         protocol: 'https:',
@@ -69,15 +91,40 @@ export const postWebhook = async (
                 [target],
               )
             : callback(null, target.address, target.family),
-        timeout: options.timeoutMs ?? 10_000,
       },
       (res) => {
+        // The answer's body is not used, but it is read to its end within the deadline.
         res.resume();
-        res.on('end', () => resolve({ status: res.statusCode }));
+        res.on('end', () => finish({ status: res.statusCode }));
+        res.on('close', () =>
+          finish(
+            res.complete
+              ? { status: res.statusCode }
+              : { error: 'the connection closed before the answer was complete' },
+          ),
+        );
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs ?? 10_000} ms`)));
-    req.on('error', (e) => resolve({ error: e.message }));
+    const timer = setTimeout(
+      () => {
+        finish(timedOut());
+        req.destroy();
+      },
+      Math.max(0, deadline - Date.now()),
+    );
+    req.on('error', (e) => finish({ error: e.message }));
     req.end(body);
   });
+};
+
+/** Name resolution that took the whole time of the delivery. */
+class ResolveTimeout extends Error {}
+
+/** A promise that rejects with `onTimeout()` once `deadline` (epoch ms) has passed. */
+const withDeadline = <T>(promise: Promise<T>, deadline: number, onTimeout: () => Error): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), Math.max(0, deadline - Date.now()));
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 };

@@ -1,39 +1,44 @@
 import { BlockList, isIP } from 'node:net';
 
 /**
- * Addresses a webhook may never reach: loopback, private, link-local (cloud metadata at
- * 169.254.169.254), carrier-grade NAT, multicast, reserved and "this network" ranges, in
- * IPv4 and IPv6, including IPv4 addresses embedded in IPv6.
+ * Addresses a webhook may never reach: every block the IANA IPv4 and IPv6 Special-Purpose
+ * Address Registries mark as not globally reachable, plus multicast and the reserved
+ * 240.0.0.0/4, and IPv4 addresses embedded in IPv6. On IPv6 only global unicast (2000::/3) is
+ * reachable at all, apart from the prefixes that carry an IPv4 address (checked as that IPv4).
  */
 const internal = new BlockList();
 for (const [net, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.0.2.0', 24],
-  ['192.88.99.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
+  ['0.0.0.0', 8], // "this network" (RFC 791)
+  ['10.0.0.0', 8], // private (RFC 1918)
+  ['100.64.0.0', 10], // carrier-grade NAT (RFC 6598)
+  ['127.0.0.0', 8], // loopback
+  ['169.254.0.0', 16], // link-local, cloud metadata at 169.254.169.254 (RFC 3927)
+  ['172.16.0.0', 12], // private
+  ['192.0.0.0', 24], // IETF protocol assignments (RFC 6890)
+  ['192.0.2.0', 24], // documentation TEST-NET-1 (RFC 5737)
+  ['192.88.99.0', 24], // deprecated 6to4 relay anycast (RFC 7526)
+  ['192.168.0.0', 16], // private
+  ['198.18.0.0', 15], // benchmarking (RFC 2544)
+  ['198.51.100.0', 24], // documentation TEST-NET-2
+  ['203.0.113.0', 24], // documentation TEST-NET-3
+  ['224.0.0.0', 4], // multicast
+  ['240.0.0.0', 4], // reserved, and the limited broadcast 255.255.255.255
 ] as const) {
   internal.addSubnet(net, prefix, 'ipv4');
 }
 for (const [net, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['fec0::', 10],
-  ['ff00::', 8],
-  ['2001:db8::', 32],
-  ['100::', 64],
+  ['::', 128], // unspecified
+  ['::1', 128], // loopback
+  ['100::', 64], // discard-only (RFC 6666)
+  ['100:0:0:1::', 64], // dummy prefix (RFC 9780)
+  ['2001::', 23], // IETF protocol assignments: Teredo, benchmarking, ORCHID (RFC 2928)
+  ['2001:db8::', 32], // documentation (RFC 3849)
+  ['3fff::', 20], // documentation (RFC 9637)
+  ['5f00::', 16], // SRv6 segment identifiers (RFC 9602)
+  ['fc00::', 7], // unique local (RFC 4193)
+  ['fe80::', 10], // link-local
+  ['fec0::', 10], // deprecated site-local (RFC 3879)
+  ['ff00::', 8], // multicast
 ] as const) {
   internal.addSubnet(net, prefix, 'ipv6');
 }
@@ -90,6 +95,23 @@ const embeddedIPv4 = (h: number[]): string[] => {
 const tunnelled = (h: number[]): boolean =>
   (h[0] === 0x64 && h[1] === 0xff9b && h[2] === 1) || (h[0] === 0x2001 && h[1] === 0);
 
+/**
+ * Prefixes outside 2000::/3 through which an IPv4 address is reached: IPv4-mapped
+ * (`::ffff:0:0/96`), IPv4-translated (`::ffff:0:0:0/96`) and the well-known NAT64 prefix
+ * (`64:ff9b::/96`). The deprecated IPv4-compatible form (`::a.b.c.d`) is not among them.
+ */
+const reachesIPv4 = (h: number[]): boolean => {
+  const zeroTo = (n: number) => h.slice(0, n).every((x) => x === 0);
+  return (
+    (zeroTo(5) && h[5] === 0xffff) ||
+    (zeroTo(4) && h[4] === 0xffff && h[5] === 0) ||
+    (h[0] === 0x64 && h[1] === 0xff9b && h[2] === 0 && h[3] === 0 && h[4] === 0 && h[5] === 0)
+  );
+};
+
+/** Global unicast, 2000::/3: the only IPv6 space that is routed on the internet. */
+const globalUnicast = (h: number[]): boolean => ((h[0] ?? 0) & 0xe000) === 0x2000;
+
 /** True when an IP address (v4 or v6) is on the public internet. */
 export const isPublicAddress = (address: string): boolean => {
   const family = isIP(address);
@@ -98,7 +120,8 @@ export const isPublicAddress = (address: string): boolean => {
     const h = hextets(address);
     if (!h || tunnelled(h)) return false;
     if (embeddedIPv4(h).some((a) => internal.check(a, 'ipv4'))) return false;
-    return !internal.check(address.replace(/%.*$/, ''), 'ipv6');
+    if (internal.check(address.replace(/%.*$/, ''), 'ipv6')) return false;
+    return globalUnicast(h) || reachesIPv4(h);
   }
   return false;
 };
@@ -120,7 +143,8 @@ export const checkWebhookUrl = (raw: string): URL => {
   try {
     url = new URL(raw);
   } catch {
-    throw new UnsafeWebhookUrlError(`"${raw}" is not a URL`);
+    // Not repeated: the URL may come from a secret.
+    throw new UnsafeWebhookUrlError(`the webhook URL (${raw.length} characters) is not a URL`);
   }
   if (url.protocol !== 'https:') throw new UnsafeWebhookUrlError('webhooks are delivered over https only');
   if (url.username || url.password)

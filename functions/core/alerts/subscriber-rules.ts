@@ -1,6 +1,8 @@
 import * as z from '../validation.ts';
 import { hasControls } from './fatigue.ts';
 
+export type { WebhookFormat } from './webhook-endpoints.ts';
+
 /**
  * Subscribers: their shape and the rules of who gets what. No file format here (that is
  * subscribers.ts, with the YAML reader), so functions that only apply the rules stay small.
@@ -8,9 +10,6 @@ import { hasControls } from './fatigue.ts';
 
 /** How a subscriber wants alerts: each one as it happens, or one message a day. */
 export type DeliveryMode = 'immediate' | 'digest';
-
-/** The payload shapes a webhook endpoint can take. */
-export type WebhookFormat = 'generic' | 'slack' | 'discord' | 'teams';
 
 const id = z
   .string()
@@ -57,15 +56,20 @@ const EmailSubscriberSchema = z.object({
   ),
 });
 
+const secretName = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name'));
+
 const WebhookSubscriberSchema = z.object({
   ...SubscriberBase,
   webhook: z.object({
-    url: z.url({ protocol: /^https?$/, error: 'must be an https URL' }),
+    /** A generic endpoint whose URL is no credential (see webhook-endpoints.ts); else urlSecret. */
+    url: z.optional(z.url({ protocol: /^https?$/, error: 'must be an https URL' })),
+    /** Secrets Manager secret holding the endpoint's URL (required for Slack, Discord and Teams). */
+    urlSecret: z.optional(secretName),
     format: z._default(z.enum(['generic', 'slack', 'discord', 'teams']), 'generic'),
     /** Secrets Manager secret holding the signing secret(s), one per line during rotation. */
-    secretName: z
-      .string()
-      .check(z.regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name')),
+    secretName,
   }),
 });
 

@@ -2,6 +2,7 @@ import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { yamlValue } from '../yaml-value.ts';
 import { hasControls } from './fatigue.ts';
 import { isLoopbackHost, type Subscriber, SubscribersFileSchema } from './subscriber-rules.ts';
+import { webhookEndpointProblem } from './webhook-endpoints.ts';
 
 export * from './subscriber-rules.ts';
 
@@ -20,7 +21,8 @@ export interface LoadSubscribersOptions {
 
 /**
  * Reads and checks the subscribers file (YAML or JSON). Unknown topic ids, duplicate
- * subscriber ids and malformed entries are reported with line and column.
+ * subscriber ids, malformed entries and webhook URLs that are credentials (which must be
+ * named by `urlSecret` instead) are reported with line and column, without repeating the URL.
  */
 export const loadSubscribers = (
   text: string,
@@ -58,7 +60,7 @@ export const loadSubscribers = (
       // A union failure names the entry; point at the entry and say which shapes are allowed.
       const message =
         issue.code === 'invalid_union'
-          ? 'a subscriber needs id, topics and either email or webhook { url, secretName }'
+          ? 'a subscriber needs id, topics and either email or webhook { urlSecret or url, secretName }'
           : issue.message;
       at(nodeAt(issue.path)?.range?.[0] ?? 0, `${issue.path.join('.')}: ${message}`);
     }
@@ -78,7 +80,15 @@ export const loadSubscribers = (
         `subscriber ${s.id}: daily digests go to email subscribers; a webhook gets each alert as it happens`,
       );
     }
-    if ('webhook' in s && new URL(s.webhook.url).protocol === 'http:') {
+    const endpoint = 'webhook' in s ? webhookEndpointProblem(s.webhook) : undefined;
+    if ('webhook' in s && endpoint) {
+      at(
+        (nodeAt(['subscribers', i, 'webhook', endpoint.field]) ?? nodeAt(['subscribers', i, 'webhook']))
+          ?.range?.[0] ?? 0,
+        `subscriber ${s.id}: ${endpoint.message}`,
+      );
+    }
+    if ('webhook' in s && s.webhook.url && new URL(s.webhook.url).protocol === 'http:') {
       const local = options.allowLocalHttp === true && isLoopbackHost(new URL(s.webhook.url).hostname);
       if (!local) {
         at(

@@ -6,13 +6,21 @@ import { webhookBody } from '../alerts/webhook-payloads.ts';
 import { signWebhook } from '../alerts/webhook-signature.ts';
 import type { Clock } from './ports.ts';
 
-/** One webhook subscriber's endpoint. */
+/**
+ * One webhook subscriber's endpoint: a plain `url` (a generic endpoint whose URL is no
+ * credential) or `urlSecret`, the secret the URL is read from at delivery time.
+ */
 export interface WebhookTarget {
   subscriberId: string;
-  url: string;
+  url?: string | undefined;
+  urlSecret?: string | undefined;
   format: WebhookFormat;
   secretName: string;
 }
+
+/** How a target's endpoint may be named in logs and reports: never a URL kept in a secret. */
+export const describeEndpoint = (target: WebhookTarget): string =>
+  target.urlSecret !== undefined ? `the URL in secret ${target.urlSecret}` : (target.url ?? '(no URL)');
 
 /** A delivery that will not be retried, kept so that nothing is lost silently. */
 export interface WebhookFailure {
@@ -33,6 +41,8 @@ export interface WebhookStateStore {
 export interface DeliveryPorts {
   /** The active signing secrets of a subscriber (several during a rotation). */
   secrets(secretName: string): Promise<string[]>;
+  /** The endpoint URL kept in a secret (Slack, Discord, Teams and other credential URLs). */
+  webhookUrl(secretName: string): Promise<string>;
   post(
     url: string,
     headers: Record<string, string>,
@@ -72,9 +82,12 @@ export const deliverWebhook = async (
     'user-agent': 'newswatch-webhooks/1',
     ...signWebhook(doc.id, timestamp, body, await ports.secrets(target.secretName)),
   };
+  const url = target.urlSecret !== undefined ? await ports.webhookUrl(target.urlSecret) : target.url;
+  if (url === undefined)
+    throw new Error(`webhook subscriber ${target.subscriberId} has no url nor urlSecret`);
   let decision: DeliveryDecision;
   try {
-    const answer = await ports.post(target.url, headers, body);
+    const answer = await ports.post(url, headers, body);
     decision = decideDelivery(answer.status, answer.error);
   } catch (e) {
     // An endpoint that points inside our network is a configuration error, never retried.

@@ -91,6 +91,79 @@ describe('Function: loadSubscribers', () => {
     ]);
   });
 
+  it('should take a Slack, Discord or Teams webhook only by the secret that holds its URL', () => {
+    // Prepare
+    const file = (webhook: string) =>
+      `subscribers:\n  - id: chat\n    topics: [aid]\n    webhook:\n${webhook}      secretName: newswatch/sign\n`;
+    const slackUrl = 'https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX';
+
+    // Act
+    const bySecret = loadSubscribers(
+      file('      format: slack\n      urlSecret: newswatch/chat-url\n'),
+      topics,
+    );
+    const byUrl = loadSubscribers(file(`      format: slack\n      url: ${slackUrl}\n`), topics);
+
+    // Assess
+    expect(bySecret.problems).toEqual([]);
+    expect(bySecret.subscribers[0]).toMatchObject({
+      webhook: { format: 'slack', urlSecret: 'newswatch/chat-url', secretName: 'newswatch/sign' },
+    });
+    expect(byUrl.problems).toEqual([
+      {
+        line: 6,
+        column: 12,
+        message:
+          'subscriber chat: a Slack webhook URL is its own credential: store it in Secrets Manager and name that secret with urlSecret instead of url',
+      },
+    ]);
+    expect(JSON.stringify(byUrl.problems)).not.toContain('XXXXXXXX');
+  });
+
+  it.each([
+    [
+      'a Slack URL given as generic',
+      'https://hooks.slack.com/services/T0/B0/secret',
+      'Slack incoming-webhook URL',
+    ],
+    ['a Discord URL', 'https://discord.com/api/webhooks/123/token', 'Discord webhook URL'],
+    [
+      'a Teams incoming webhook',
+      'https://contoso.webhook.office.com/webhookb2/a/IncomingWebhook/b/c',
+      'Teams',
+    ],
+    [
+      'a Teams workflow',
+      'https://prod-01.westus.logic.azure.com:443/workflows/x/triggers/manual/paths/invoke?sig=abc',
+      'Power Automate',
+    ],
+    ['a token in the query', 'https://hooks.example.org/in?token=abc', 'query parameter "token"'],
+    ['an Azure Functions key', 'https://fn.example.org/api/hook?code=abc', 'query parameter "code"'],
+  ])('should refuse %s as a plain url', (_what, url, reason) => {
+    // Prepare
+    const text = `subscribers:\n  - id: g\n    topics: [aid]\n    webhook: { url: "${url}", secretName: s }\n`;
+
+    // Act
+    const { problems } = loadSubscribers(text, topics);
+
+    // Assess
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.message).toContain(reason);
+    expect(problems[0]?.message).toContain('urlSecret');
+    expect(problems[0]?.message).not.toContain(url);
+  });
+
+  it('should refuse a webhook with both url and urlSecret, or with neither', () => {
+    // Prepare
+    const both =
+      'subscribers:\n  - id: g\n    topics: [aid]\n    webhook: { url: "https://h.example.org/x", urlSecret: u, secretName: s }\n';
+    const neither = 'subscribers:\n  - id: g\n    topics: [aid]\n    webhook: { secretName: s }\n';
+
+    // Act & Assess
+    expect(loadSubscribers(both, topics).problems[0]?.message).toContain('either url or urlSecret, not both');
+    expect(loadSubscribers(neither, topics).problems[0]?.message).toContain('needs urlSecret');
+  });
+
   it('should accept the shipped seeds/subscribers.yaml', () => {
     // Act & Assess
     expect(readSubscribers().map((s) => s.id)).toEqual(['health-desk', 'caucasus-editor']);

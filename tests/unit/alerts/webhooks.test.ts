@@ -9,6 +9,7 @@ import { webhookBody } from '../../../functions/core/alerts/webhook-payloads.ts'
 import {
   signWebhook,
   verifyWebhook,
+  WebhookConfigError,
   WebhookVerificationError,
 } from '../../../functions/core/alerts/webhook-signature.ts';
 
@@ -55,43 +56,179 @@ describe('Function: signWebhook and verifyWebhook', () => {
     [
       'a tampered body',
       (h: Record<string, string>) => [h, `${BODY} `, SECRET, NOW],
+      'NoMatchingSignature',
       'no webhook-signature matches',
     ],
     [
       'a wrong secret',
       (h: Record<string, string>) => [h, BODY, OLD_SECRET, NOW],
+      'NoMatchingSignature',
       'no webhook-signature matches',
     ],
     [
       'a stale timestamp',
       (h: Record<string, string>) => [h, BODY, SECRET, new Date(NOW.getTime() + 301_000)],
+      'TimestampTooOld',
+      'more than 300 seconds',
+    ],
+    [
+      'a timestamp from the future',
+      (h: Record<string, string>) => [h, BODY, SECRET, new Date(NOW.getTime() - 301_000)],
+      'TimestampTooNew',
       'more than 300 seconds',
     ],
     [
       'a missing header',
       (h: Record<string, string>) => [{ ...h, 'webhook-id': undefined }, BODY, SECRET, NOW],
-      'missing',
+      'MissingHeader',
+      'missing webhook-id header',
     ],
     [
       'a replayed signature under another id',
       (h: Record<string, string>) => [{ ...h, 'webhook-id': 'alert_2' }, BODY, SECRET, NOW],
+      'NoMatchingSignature',
       'no webhook-signature matches',
     ],
-  ] as const)('should refuse %s', (_what, change, message) => {
+    [
+      'a signature with extra characters after it',
+      (h: Record<string, string>) => [
+        { ...h, 'webhook-signature': `${h['webhook-signature']}AAAA` },
+        BODY,
+        SECRET,
+        NOW,
+      ],
+      'NoMatchingSignature',
+      'no webhook-signature matches',
+    ],
+    [
+      'a header sent twice with different values',
+      (h: Record<string, string>) => [{ ...h, 'Webhook-Id': 'alert_2' }, BODY, SECRET, NOW],
+      'InvalidHeader',
+      'more than once',
+    ],
+  ] as const)('should refuse %s', (_what, change, kind, message) => {
     // Prepare
     const [headers, body, secret, now] = change(signWebhook('alert_1', T, BODY, [SECRET]));
 
+    // Act
+    let error: unknown;
+    try {
+      verifyWebhook(headers as Record<string, string>, body as string, secret as string, {
+        now: now as Date,
+      });
+    } catch (e) {
+      error = e;
+    }
+
+    // Assess
+    expect(error).toBeInstanceOf(WebhookVerificationError);
+    expect((error as WebhookVerificationError).kind).toBe(kind);
+    expect((error as Error).message).toMatch(new RegExp(`^${kind}: `));
+    expect((error as Error).message).toContain(message);
+  });
+
+  it('should find the headers whatever their letter case, in a plain object or a Headers object', () => {
+    // Prepare
+    const signed = signWebhook('alert_1', T, BODY, [SECRET]);
+    const capitalised = {
+      'Webhook-Id': signed['webhook-id'],
+      'WEBHOOK-TIMESTAMP': signed['webhook-timestamp'],
+      'Webhook-Signature': [signed['webhook-signature']],
+    };
+
+    // Act
+    const fromObject = verifyWebhook(capitalised, BODY, SECRET, { now: NOW });
+    const fromHeaders = verifyWebhook(new Headers(signed), Buffer.from(BODY), SECRET, { now: NOW });
+
+    // Assess
+    expect(fromObject).toEqual({ id: 'alert_0123456789abcdef01234567' });
+    expect(fromHeaders).toEqual(fromObject);
+  });
+
+  it('should accept a bare base64 secret and one without its padding, as the Standard Webhooks libraries do', () => {
+    // Prepare
+    const headers = signWebhook('alert_1', T, BODY, [SECRET]);
+
+    // Act & Assess
+    expect(verifyWebhook(headers, BODY, SECRET.slice('whsec_'.length), { now: NOW })).toEqual({
+      id: 'alert_0123456789abcdef01234567',
+    });
+    expect(SECRET).toMatch(/=$/);
+    expect(verifyWebhook(headers, BODY, SECRET.replace(/=+$/, ''), { now: NOW })).toEqual({
+      id: 'alert_0123456789abcdef01234567',
+    });
+  });
+
+  it.each([
+    ['base64url', `whsec_${Buffer.alloc(32, 0xfb).toString('base64url')}`, 'is base64url'],
+    [
+      'a stray last character',
+      `whsec_${Buffer.alloc(32, 1).toString('base64').replace(/=+$/, '')}AA`,
+      'one over',
+    ],
+    [
+      'padding in the wrong place',
+      `whsec_${Buffer.alloc(32, 1).toString('base64')}=`,
+      'padding must complete',
+    ],
+    ['a trailing new line', `${SECRET}\n`, 'line break'],
+    ['an empty secret', 'whsec_', 'empty'],
+    ['no secret at all', undefined, 'no webhook secret given'],
+    ['a character outside base64', `whsec_${'A'.repeat(20)}!${'A'.repeat(23)}`, 'not base64 at character 27'],
+  ])(
+    'should refuse %s as a secret, with a WebhookConfigError that does not repeat it',
+    (_w, secret, message) => {
+      // Prepare
+      const headers = signWebhook('alert_1', T, BODY, [SECRET]);
+
+      // Act
+      let error: unknown;
+      try {
+        verifyWebhook(headers, BODY, secret as string, { now: NOW });
+      } catch (e) {
+        error = e;
+      }
+
+      // Assess
+      expect(error).toBeInstanceOf(WebhookConfigError);
+      expect((error as WebhookConfigError).kind).toBe('InvalidSecret');
+      expect((error as Error).message).toContain(message);
+      if (secret && secret.length > 8) expect((error as Error).message).not.toContain(secret.slice(6));
+    },
+  );
+
+  it('should refuse to sign with a key shorter than the 24 bytes Standard Webhooks asks for', () => {
     // Act & Assess
     expect(() =>
-      verifyWebhook(headers as Record<string, string>, body as string, secret as string, {
-        now: now as Date,
-      }),
-    ).toThrow(WebhookVerificationError);
-    expect(() =>
-      verifyWebhook(headers as Record<string, string>, body as string, secret as string, {
-        now: now as Date,
-      }),
-    ).toThrow(message);
+      signWebhook('alert_1', T, BODY, [`whsec_${Buffer.alloc(16, 1).toString('base64')}`]),
+    ).toThrow(
+      expect.objectContaining({ kind: 'WeakSecret', message: expect.stringContaining('holds 16 bytes') }),
+    );
+  });
+
+  it.each([Number.NaN, Number.POSITIVE_INFINITY, -1, '300' as unknown as number])(
+    'should refuse a tolerance of %s rather than turn the replay window off',
+    (toleranceSeconds) => {
+      // Prepare: a request a day old, which no usable tolerance lets through.
+      const headers = signWebhook('alert_1', T - 86_400, BODY, [SECRET]);
+
+      // Act & Assess
+      expect(() => verifyWebhook(headers, BODY, SECRET, { now: NOW, toleranceSeconds })).toThrow(
+        expect.objectContaining({ name: 'WebhookConfigError', kind: 'InvalidOption' }),
+      );
+    },
+  );
+
+  it('should accept a tolerance of 0 for a request of this very second only', () => {
+    // Prepare
+    const now = signWebhook('alert_1', T, BODY, [SECRET]);
+    const before = signWebhook('alert_1', T - 1, BODY, [SECRET]);
+
+    // Act & Assess
+    expect(() => verifyWebhook(now, BODY, SECRET, { now: NOW, toleranceSeconds: 0 })).not.toThrow();
+    expect(() => verifyWebhook(before, BODY, SECRET, { now: NOW, toleranceSeconds: 0 })).toThrow(
+      expect.objectContaining({ kind: 'TimestampTooOld' }),
+    );
   });
 });
 
@@ -126,18 +263,44 @@ describe('Function: isPublicAddress and checkWebhookUrl', () => {
     '2002:a00::1',
     '2001:0:4136:e378:8000:63bf:3fff:fdd2',
     'fe80::1%eth0',
+    // Documentation (RFC 9637) and SRv6 segment identifiers (RFC 9602).
+    '3fff::1',
+    '3fff:fff:ffff:ffff:ffff:ffff:ffff:ffff',
+    '5f00::1',
+    '5f00:ffff::1',
+    // IETF protocol assignments (2001::/23): benchmarking, ORCHID, and the edge of the block.
+    '2001:2::1',
+    '2001:10::1',
+    '2001:1ff:ffff::1',
+    // Discard-only and the dummy prefix (RFC 9780).
+    '100::1',
+    '100:0:0:1::1',
+    // Outside global unicast (2000::/3): unallocated, or the deprecated IPv4-compatible form.
+    '4000::1',
+    '::8.8.8.8',
+    'fec0::1',
+    'ff02::1',
+    '198.19.255.255',
+    '192.0.0.9',
+    '255.255.255.255',
   ])('should treat %s as internal', (address) => {
     // Act & Assess
     expect(isPublicAddress(address)).toBe(false);
   });
 
-  it.each(['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111', '2002:5db8:d822::1', '64:ff9b::808:808'])(
-    'should treat %s as public',
-    (address) => {
-      // Act & Assess
-      expect(isPublicAddress(address)).toBe(true);
-    },
-  );
+  it.each([
+    '93.184.216.34',
+    '8.8.8.8',
+    '2606:4700:4700::1111',
+    '2002:5db8:d822::1',
+    '64:ff9b::808:808',
+    '::ffff:8.8.8.8',
+    '2001:200::1',
+    '3fff:1000::1',
+  ])('should treat %s as public', (address) => {
+    // Act & Assess
+    expect(isPublicAddress(address)).toBe(true);
+  });
 
   it.each([
     ['http://hooks.example.org/x', 'https only'],
@@ -157,6 +320,8 @@ describe('Function: isPublicAddress and checkWebhookUrl', () => {
     ['https://[::127.0.0.1]/x', 'internal address'],
     ['https://[2002:a9fe:a9fe::]/x', 'internal address'],
     ['https://metadata.google.internal/x', 'internal host'],
+    ['https://[3fff::1]/x', 'internal address'],
+    ['https://[5f00::1]/x', 'internal address'],
     ['not a url', 'is not a URL'],
   ])('should refuse %s', (url, message) => {
     // Act & Assess

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MemoryArticleStore, MemoryObjectSource } from '../../../functions/adapters/memory/memory-ports.ts';
+import {
+  MemoryArticleStore,
+  MemoryObjectSource,
+  MemoryTopicStore,
+} from '../../../functions/adapters/memory/memory-ports.ts';
+import { CachedMatcher, topicSetVersion } from '../../../functions/core/pipeline/matching.ts';
+import type { TopicDefinition } from '../../../functions/core/topics/topic.ts';
 import { createIngestHandler } from '../../../functions/ingest/handler.ts';
 import { s3MessageBody, s3Record, s3TestEventBody } from '../../fixtures/s3-events.ts';
 
@@ -141,5 +148,61 @@ describe('Function: createIngestHandler (in-memory ports)', () => {
     expect(res).toEqual({ batchItemFailures: [{ itemIdentifier: ev.Records[0]?.messageId }] });
     expect(articles.sources.get('incoming/b.txt')).toMatchObject({ status: 'stored' });
     expect(lines.find((l) => l.level === 'ERROR')).toMatchObject({ objectKey: 'incoming/a.txt' });
+  });
+
+  it('should count matches per topic with a topic dimension, the topics without their own metric together', async () => {
+    // Prepare: three topics match the seed article; two have their own metric.
+    const seed = readFileSync('seeds/articles/000_9c9c4874b48bb81e.txt');
+    const topics: TopicDefinition[] = [
+      { id: 'masks', name: 'Masks', query: 'masks', minScore: 0, enabled: true },
+      { id: 'korea', name: 'Korea', query: 'country:KR', minScore: 0, enabled: true },
+      { id: 'azerbaijan', name: 'Azerbaijan', query: 'country:AZ', minScore: 0, enabled: true },
+    ];
+    const clock = { now: () => new Date('2026-11-23T12:00:00Z') };
+    const store = new MemoryTopicStore({ version: topicSetVersion(topics, {}), topics, lists: {} });
+    const handler = createIngestHandler({
+      config: { bucket: 'articles-bucket', incomingPrefix: 'incoming/' },
+      topicMetricIds: new Set(['masks', 'korea']),
+      ports: {
+        objects: new MemoryObjectSource(
+          new Map([
+            ['incoming/seed.txt', seed],
+            ['incoming/empty.txt', new Uint8Array()],
+          ]),
+        ),
+        articles: new MemoryArticleStore(),
+        clock,
+        limits: { maxBytes: 100_000 },
+        matching: { matcher: new CachedMatcher(store, clock), store },
+      },
+    });
+
+    // Act
+    await handler(
+      event(
+        s3MessageBody(s3Record('incoming/seed.txt', { size: seed.length })),
+        s3MessageBody(s3Record('incoming/empty.txt', { size: 0 })),
+      ),
+      context,
+    );
+
+    // Assess: one EMF line per topic value, and the rejected file counted by its kind.
+    const emf = lines.filter((l) => '_aws' in l);
+    const byDimension = (metric: string, dimension: string) =>
+      Object.fromEntries(
+        emf
+          .filter((l) => metric in l && dimension in l)
+          .map((l) => [l[dimension] as string, l[metric] as number]),
+      );
+    expect(byDimension('TopicMatches', 'topic')).toEqual({ masks: 1, korea: 1, '(other)': 1 });
+    expect(byDimension('ArticlesRejected', 'kind')).toEqual({ EmptyFile: 1 });
+    const dimensions = emf
+      .filter((l) => 'TopicMatches' in l)
+      .map(
+        (l) =>
+          (l._aws as { CloudWatchMetrics: Array<{ Dimensions: string[][] }> }).CloudWatchMetrics[0]
+            ?.Dimensions,
+      );
+    expect(dimensions).toEqual([[['service', 'topic']], [['service', 'topic']], [['service', 'topic']]]);
   });
 });

@@ -7,6 +7,7 @@ import type {
 import {
   LOCAL_WEBHOOK_ATTEMPTS,
   LocalAlertPublisher,
+  type LocalDelivery,
   LocalWebhookQueue,
 } from '../../../functions/adapters/local/local-alerts.ts';
 import type { OutgoingEmail } from '../../../functions/adapters/local/outbox.ts';
@@ -70,6 +71,7 @@ const ports = (
   failures: WebhookFailure[] = [],
 ): DeliveryPorts => ({
   secrets: () => Promise.resolve(['whsec_' + Buffer.alloc(32, 7).toString('base64')]),
+  webhookUrl: (name) => Promise.reject(new Error(`no secret ${name}`)),
   post: (url) => answer(url),
   state: {
     isDisabled: () => Promise.resolve(false),
@@ -279,5 +281,38 @@ describe('Class: LocalWebhookQueue', () => {
     expect(posts).toBe(LOCAL_WEBHOOK_ATTEMPTS);
     expect(await journal.get(alert.id, 'hook')).toMatchObject({ state: 'failed' });
     expect(failures.map((f) => [f.subscriberId, f.alertId])).toEqual([['hook', alert.id]]);
+  });
+
+  it('should post to the URL read from the secret and report the secret, never the URL', async () => {
+    // Prepare
+    const secretUrl = 'https://hooks.slack.com/services/T0/B0/very-secret';
+    const posts: string[] = [];
+    const reports: LocalDelivery[] = [];
+    const journal = memoryJournal();
+    const webhooks = new LocalWebhookQueue({
+      ports: {
+        ...ports((url) => Promise.resolve(void posts.push(url)).then(() => ({ status: 200 }))),
+        webhookUrl: (name) =>
+          name === 'chat-url' ? Promise.resolve(secretUrl) : Promise.reject(new Error(`no secret ${name}`)),
+      },
+      journal,
+      targetOf: (id) =>
+        id === 'hook'
+          ? { subscriberId: 'hook', urlSecret: 'chat-url', format: 'slack', secretName: 'hook' }
+          : undefined,
+      report: (d) => reports.push(d),
+    });
+
+    // Act
+    webhooks.enqueue(await recordWebhook(journal));
+    await webhooks.settle();
+
+    // Assess
+    expect(posts).toEqual([secretUrl]);
+    expect(reports).toEqual([
+      expect.objectContaining({ outcome: 'delivered', target: 'the URL in secret chat-url' }),
+    ]);
+    expect(JSON.stringify(reports)).not.toContain('very-secret');
+    expect((await journal.get(alert.id, 'hook'))?.state).toBe('delivered');
   });
 });

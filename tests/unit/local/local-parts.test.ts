@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -111,6 +111,35 @@ describe('Class: LocalSecrets', () => {
     expect(readFileSync(join(dir, 'secrets', 'team', 'hook-1'), 'utf8').trim()).toBe(first?.[0]);
     expect(statSync(join(dir, 'secrets', 'team', 'hook-1')).mode & 0o777).toBe(0o600);
     expect(env).toHaveLength(2);
+  });
+});
+
+describe('Class: LocalSecrets (webhook URLs)', () => {
+  it('should read a webhook URL from its file or the environment, and say where to put a missing one', async () => {
+    // Prepare
+    const url = 'https://hooks.slack.com/services/T0/B0/abc';
+    mkdirSync(join(dir, 'url-secrets', 'team'), { recursive: true });
+    writeFileSync(join(dir, 'url-secrets', 'team', 'slack'), `${url}\n`);
+    const secrets = new LocalSecrets(join(dir, 'url-secrets'), {
+      [secretEnvName('team/teams')]: JSON.stringify({ url: 'https://contoso.webhook.office.com/x' }),
+    });
+
+    // Act
+    const fromFile = await secrets.webhookUrl('team/slack');
+    const fromEnv = await secrets.webhookUrl('team/teams');
+    const missing = secrets.webhookUrl('team/discord');
+
+    // Assess: read as they are, and a missing one is not invented.
+    expect(fromFile).toBe(url);
+    expect(fromEnv).toBe('https://contoso.webhook.office.com/x');
+    await expect(missing).rejects.toThrow(
+      `write the URL into ${join(dir, 'url-secrets', 'team', 'discord')} or set NEWSWATCH_SECRET_TEAM_DISCORD`,
+    );
+    expect(secrets.whereIs('team/discord')).toEqual({
+      where: join(dir, 'url-secrets', 'team', 'discord'),
+      present: false,
+    });
+    expect(secrets.whereIs('team/teams')).toEqual({ where: '$NEWSWATCH_SECRET_TEAM_TEAMS', present: true });
   });
 });
 
