@@ -22,7 +22,7 @@ import {
   localDynamoClients,
   startLocalDynamo,
 } from '../functions/adapters/local/local-dynamodb.ts';
-import { LocalSecrets, secretEnvName } from '../functions/adapters/local/local-secrets.ts';
+import { LocalSecrets } from '../functions/adapters/local/local-secrets.ts';
 import type { LocalTableKey } from '../functions/adapters/local/table-guard.ts';
 import { EmlOutbox, type MailSender, SmtpSender } from '../functions/adapters/local/outbox.ts';
 import { readTopicFolder } from '../functions/adapters/local/topic-folder.ts';
