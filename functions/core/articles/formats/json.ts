@@ -288,7 +288,15 @@ export const jsonFormat: ArticleFormatReader = {
     const data = readJson(text);
     if (!data.ok) return { kind: 'error', error: data.error };
     const value = data.value;
-    if (Array.isArray(value)) return { kind: 'container', items: itemsOf(value) };
+    if (Array.isArray(value)) {
+      // A list with no object in it is not a list of articles (`[1, 2, 3]`): refused whole.
+      if (value.length > 0 && !value.some(isObject))
+        return {
+          kind: 'error',
+          error: { kind: 'InvalidArticle', message: 'the JSON is a list that holds no article objects' },
+        };
+      return { kind: 'container', items: itemsOf(value) };
+    }
     if (!isObject(value))
       return {
         kind: 'error',
