@@ -579,6 +579,57 @@ describe('Dashboard', () => {
     expect(readFileSync(join(topicsDir, 'my-topics.yaml'), 'utf8')).not.toContain('sandboxed');
   });
 
+  it('should refuse a request naming another host (DNS rebinding) with 421', async () => {
+    // Prepare
+    const url = new URL(runtime?.url as string);
+
+    // Act
+    const rebound = await rawRequest(
+      url.href,
+      'GET',
+      '/api/articles',
+      { host: `attacker.example:${url.port}` },
+      '',
+    );
+    const own = await rawRequest(url.href, 'GET', '/api/status', { host: `localhost:${url.port}` }, '');
+
+    // Assess
+    expect(rebound.status).toBe(421);
+    expect(rebound.body).not.toContain('articles');
+    expect(own.status).toBe(200);
+  });
+
+  it('should show markup in an article as text: no element, no script, no request', async () => {
+    // Prepare: a title and body written to run script and load an image if read as HTML.
+    const url = runtime?.url as string;
+    const title = 'Masks <img src="/pwned.png" onerror="window.pwned=1"> arrive';
+    writeFileSync(
+      join(dir, 'inbox', 'markup.json'),
+      JSON.stringify({
+        title,
+        date: '2020-07-27',
+        body: ['<script>window.pwned = 2</script> Medical masks <b>arrived</b> in Baku from Seoul.', 'More.'],
+      }),
+    );
+    await waitForStatus(url, (s) => s.articles === 5);
+    await runtime?.idle();
+    const list = (await (await fetch(`${url}/api/articles?q=pwned`)).json()) as {
+      articles: Array<{ id: string }>;
+    };
+    const id = list.articles[0]?.id as string;
+
+    // Act
+    await page.goto(`${url}/#/article/${id}`);
+    await page.locator('#article-title').waitFor();
+
+    // Assess
+    expect(await page.textContent('#article-title')).toContain('<img src="/pwned.png"');
+    expect(await page.textContent('#article-body')).toContain('<script>window.pwned = 2</script>');
+    expect(await page.locator('#article-title img, #article-body script, #article-body b').count()).toBe(0);
+    expect(await page.evaluate('typeof window.pwned')).toBe('undefined');
+    expect(failedRequests.filter((r) => r.includes('pwned'))).toEqual([]);
+  });
+
   it('should run without script errors or content security policy violations', () => {
     // Assess: the only refused request is the broken topic's save.
     expect(pageErrors).toEqual([]);

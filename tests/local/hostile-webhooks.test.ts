@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,9 +32,13 @@ describe('Local runtime: a hostile article delivered to chat webhooks', () => {
     const hooks = ['slack', 'discord', 'teams']
       .map(
         (f) =>
-          `  - id: ${f}-hook\n    topics: [international-health-aid]\n    updates: true\n    webhook:\n      url: ${base}/${f}\n      format: ${f}\n      secretName: ${f}-hook\n`,
+          `  - id: ${f}-hook\n    topics: [international-health-aid]\n    updates: true\n    webhook:\n      urlSecret: ${f}-url\n      format: ${f}\n      secretName: ${f}-hook\n`,
       )
       .join('');
+    // Chat webhook URLs are credentials: kept as secrets, as on AWS.
+    mkdirSync(join(ws.paths.home, 'secrets'), { recursive: true });
+    for (const f of ['slack', 'discord', 'teams'])
+      writeFileSync(join(ws.paths.home, 'secrets', `${f}-url`), `${base}/${f}\n`, { mode: 0o600 });
     writeFileSync(ws.paths.subscribers, `${readFileSync('seeds/subscribers.yaml', 'utf8')}\n${hooks}`);
     const log = eventLog();
     const runtime = await startLocalRuntime({ paths: ws.paths, settleMs: 100, onEvent: log.onEvent });
