@@ -600,16 +600,23 @@ describe('Dashboard', () => {
   });
 
   it('should show markup in an article as text: no element, no script, no request', async () => {
-    // Prepare: a title and body written to run script and load an image if read as HTML.
+    // Prepare: a title and body written to run script and load an image if read as HTML, as
+    // the one item of a JSON list.
     const url = runtime?.url as string;
     const title = 'Masks <img src="/pwned.png" onerror="window.pwned=1"> arrive';
     writeFileSync(
       join(dir, 'inbox', 'markup.json'),
-      JSON.stringify({
-        title,
-        date: '2020-07-27',
-        body: ['<script>window.pwned = 2</script> Medical masks <b>arrived</b> in Baku from Seoul.', 'More.'],
-      }),
+      JSON.stringify([
+        {
+          id: 'm-1',
+          title,
+          date: '2020-07-27',
+          body: [
+            '<script>window.pwned = 2</script> Medical masks <b>arrived</b> in Baku from Seoul.',
+            'More.',
+          ],
+        },
+      ]),
     );
     await waitForStatus(url, (s) => s.articles === 5);
     await runtime?.idle();
@@ -628,6 +635,8 @@ describe('Dashboard', () => {
     expect(await page.locator('#article-title img, #article-body script, #article-body b').count()).toBe(0);
     expect(await page.evaluate('typeof window.pwned')).toBe('undefined');
     expect(failedRequests.filter((r) => r.includes('pwned'))).toEqual([]);
+    expect(await page.textContent('#article-item')).toBe('m-1');
+    expect(await page.textContent('#article-format')).toBe('json');
   });
 
   it('should run without script errors or content security policy violations', () => {

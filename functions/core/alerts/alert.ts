@@ -21,6 +21,14 @@ export interface Alert {
     source?: string;
     /** Where the file is (s3://bucket/key, or a local path). */
     location: string;
+    /** The format the file was read as (`text`, `json`, `rss`, …). */
+    format?: string;
+    /** For one item of a file holding several: the item's name in it. */
+    item?: string;
+    /** The file held only a summary of the article (a feed item without its text). */
+    summaryOnly?: boolean;
+    /** The language the file states. */
+    language?: string;
   };
   explanation: Explanation;
   /** Set when the topic's trained stage scored the match: its probability is `score`. */

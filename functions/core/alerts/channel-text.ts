@@ -26,6 +26,8 @@ export const FIELD_LIMITS = {
   termList: 64,
   stageFeature: 100,
   storySource: 200,
+  /** An item's name in a file holding several articles (ids are at most 120 characters). */
+  item: 130,
 } as const;
 
 /** Most items kept of each list that reaches an alert. */

@@ -54,6 +54,10 @@ const documentArticle = (a: Alert['article']): DocumentArticle => {
     ...(url && !url.ok ? { urlDropped: url.reason } : {}),
     ...(source ? { source } : {}),
     location: plainText(a.location, FIELD_LIMITS.location),
+    ...(a.format && /^[a-z0-9-]{1,20}$/.test(a.format) ? { format: a.format } : {}),
+    ...(a.item ? { item: plainText(a.item, FIELD_LIMITS.item) } : {}),
+    ...(a.summaryOnly ? { summaryOnly: true } : {}),
+    ...(a.language && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(a.language) ? { language: a.language } : {}),
   };
 };
 
@@ -172,7 +176,8 @@ const renderAlertEmail = (doc: AlertDocument): AlertEmail => {
     ...(snippet ? [snippet, ''] : []),
     ...(a.url ? [`Read: ${a.url}`] : []),
     ...(a.urlDropped ? [`Link left out: ${a.urlDropped}`] : []),
-    `File: ${a.location}`,
+    `File: ${a.location}${a.item ? ` (item ${a.item})` : ''}${a.format ? `, read as ${a.format}` : ''}`,
+    ...(a.summaryOnly ? ['Only a summary was in the file; the link has the whole article.'] : []),
     `Alert: ${doc.id}`,
   ];
   const prefix = `[newswatch${doc.backfill ? ' backfill' : ''}${update ? ' update' : ''}]`;

@@ -538,7 +538,11 @@ async function articleView({ view, args, alive }: ViewContext): Promise<void> {
     ['Source', article.source],
     ['Link', url ? h('a', { href: url, rel: 'noopener noreferrer', target: '_blank' }, url) : undefined],
     ['Words', article.wordCount],
-    ['File', h('code', {}, article.sourceKey)],
+    ['File', h('code', {}, article.container ? article.container.key : article.sourceKey)],
+    ['Item', article.container ? h('code', { id: 'article-item' }, article.container.item) : undefined],
+    ['Read as', h('span', { id: 'article-format' }, article.format)],
+    ['Language', article.language],
+    ['Text', article.summaryOnly ? 'only a summary was in the file' : undefined],
     ['Ingested', time(article.ingestedAt)],
     ['Id', h('code', {}, article.id)],
   ];

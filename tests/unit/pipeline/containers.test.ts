@@ -1,5 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { MemoryArticleStore, MemoryObjectSource } from '../../../functions/adapters/memory/memory-ports.ts';
+import { readTopicFolder } from '../../../functions/adapters/local/topic-folder.ts';
+import {
+  MemoryAlertPublisher,
+  MemoryArticleStore,
+  MemoryObjectSource,
+  MemoryTopicStore,
+} from '../../../functions/adapters/memory/memory-ports.ts';
+import { composeAlertDocument, composeAlertEmail } from '../../../functions/core/alerts/compose.ts';
+import { CachedMatcher, topicSetVersion } from '../../../functions/core/pipeline/matching.ts';
 import { MAX_CONTAINER_ITEMS } from '../../../functions/core/articles/read-file.ts';
 import { ingestObject } from '../../../functions/core/pipeline/ingest-object.ts';
 import type { IngestPorts, ObjectRef } from '../../../functions/core/pipeline/ports.ts';
@@ -191,5 +202,50 @@ describe('Function: ingestObject (files holding several articles)', () => {
       dateSource: 'received',
       title: 'Date palms grow in Baku',
     });
+  });
+
+  it('should say in each alert which item of which file, read as what, the article was', async () => {
+    // Prepare: the seed article that alerts on international-health-aid, as the second item of a list.
+    const seed = readFileSync('seeds/articles/000_9c9c4874b48bb81e.txt', 'utf8');
+    const list = JSON.stringify([
+      { id: 'x-1', title: 'Weather', body: 'Rain tomorrow.' },
+      {
+        id: 'x-2',
+        title: 'Masks from Seoul',
+        body: seed
+          .split(/\n\s*\n/)
+          .slice(1)
+          .join('\n\n'),
+      },
+    ]);
+    const { ports, ref } = setup({ 'incoming/wire.json': list });
+    const { loaded } = readTopicFolder('seeds/topics');
+    const topics = new MemoryTopicStore({
+      version: topicSetVersion(loaded.topics, loaded.rawLists),
+      topics: loaded.topics,
+      lists: loaded.rawLists,
+    });
+    const publisher = new MemoryAlertPublisher();
+    ports.matching = { matcher: new CachedMatcher(topics, ports.clock), store: topics };
+    ports.alerts = { publisher, locate: (k) => `s3://articles/${k}` };
+
+    // Act
+    await ingestObject(ref('incoming/wire.json'), ports);
+
+    // Assess
+    const alert = publisher.published.find((a) => a.topic.id === 'international-health-aid');
+    expect(alert?.article).toMatchObject({
+      location: 's3://articles/incoming/wire.json#x-2',
+      format: 'json',
+      item: 'x-2',
+    });
+    const doc = composeAlertDocument(alert as NonNullable<typeof alert>);
+    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    addFormats.default(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync('docs/alert.schema.json', 'utf8')) as object);
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(composeAlertEmail(alert as NonNullable<typeof alert>).text).toContain(
+      'File: s3://articles/incoming/wire.json#x-2 (item x-2), read as json',
+    );
   });
 });
