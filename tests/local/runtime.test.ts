@@ -126,6 +126,42 @@ describe('Local runtime: npm start end to end', () => {
     expect(snap.sources.map((s) => s.status).sort()).toEqual(['rejected', 'stored', 'stored', 'stored']);
   });
 
+  it('should store each line of a JSON Lines file dropped into the inbox as an article of its own', async () => {
+    // Prepare
+    const rt = runtime as LocalRuntime;
+    log.clear();
+    const lines = [
+      JSON.stringify({
+        id: 'l-1',
+        title: 'Wire one',
+        text: 'Korea sent test kits to Peru.',
+        date: '28 November 2026',
+      }),
+      'not json',
+      JSON.stringify({ id: 'l-3', title: 'Wire three', text: 'Chile sent doctors to Haiti.' }),
+    ].join('\n');
+
+    // Act
+    writeFileSync(join(ws.paths.inbox, 'wire.jsonl'), `${lines}\n`);
+    await waitFor('the container', () => (log.of('ingested').length === 1 ? true : undefined));
+    await rt.idle();
+
+    // Assess
+    const [outcome] = log.of('ingested').map((e) => e.outcome);
+    expect(outcome).toMatchObject({ status: 'container', key: 'inbox/wire.jsonl', format: 'jsonl' });
+    expect(outcome?.status === 'container' && outcome.items.map((i) => [i.key, i.status])).toEqual([
+      ['inbox/wire.jsonl#l-1', 'stored'],
+      ['inbox/wire.jsonl#2', 'rejected'],
+      ['inbox/wire.jsonl#l-3', 'stored'],
+    ]);
+    const snap = await rt.snapshot();
+    expect(snap.articles.find((a) => a.title === 'Wire one')).toMatchObject({
+      date: '2026-11-28',
+      container: { key: 'inbox/wire.jsonl', item: 'l-1' },
+    });
+    expect(snap.errors.find((e) => e.key === 'inbox/wire.jsonl#2')).toMatchObject({ kind: 'MalformedJson' });
+  });
+
   it('should read a file that is still being written only once it is complete', async () => {
     // Prepare
     const rt = runtime as LocalRuntime;
@@ -170,7 +206,7 @@ describe('Local runtime: npm start end to end', () => {
     expect(log.of('ingested')).toEqual([]);
     expect(log.of('alert')).toEqual([]);
     expect(outbox()).toHaveLength(before);
-    expect((await rt.snapshot()).articles).toHaveLength(4);
+    expect((await rt.snapshot()).articles).toHaveLength(6);
   });
 
   it('should reload topics when a topic file changes and keep the last good set when one breaks', async () => {
