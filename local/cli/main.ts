@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { isCalendarDate } from '../../functions/core/articles/dates.ts';
 import { join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command, CommanderError, Option } from 'commander';
@@ -105,6 +106,31 @@ export const expandFiles = (inputs: readonly string[]): string[] => {
     walk(input);
   }
   return out;
+};
+
+/** A calendar day given as an option (`2026-11-28`), or a usage error: `2026-13-01` is none. */
+const calendarDay = (value: string, option: string): string => {
+  if (!isCalendarDate(value))
+    throw new CommanderError(
+      EXIT.usage,
+      'usage',
+      `${option} ${value} is not a day of the calendar (YYYY-MM-DD)`,
+    );
+  return value;
+};
+
+/** A topic id given as an option, or a refusal naming the ids there are. */
+const knownTopic = (id: string, known: readonly string[]): string | undefined => {
+  if (known.includes(id)) return undefined;
+  const some = [...known].sort().slice(0, 8).join(', ');
+  return `no topic has the id ${id}${some ? ` (topics: ${some}${known.length > 8 ? ', …' : ''})` : ''}`;
+};
+
+/** Says a refusal on stderr, or as `{"error": …}` on stdout with --json, and gives its exit code. */
+const refuse = (json: boolean | undefined, message: string): number => {
+  if (json) print(true, { error: message }, () => '');
+  else console.error(`newswatch: ${message}`);
+  return EXIT.refused;
 };
 
 /** A positive whole number given as an option, or a usage error. */
@@ -349,6 +375,8 @@ export const buildProgram = (exit: (code: number) => void): Command => {
       run((folder: string | undefined, _o: object, cmd: Command) => {
         const o = globals(cmd);
         const dir = folder ? resolve(folder) : pathsOf(o).topics;
+        if (!existsSync(dir) || !statSync(dir).isDirectory())
+          throw new CommanderError(EXIT.usage, 'usage', `${folder ?? dir}: no such folder`);
         const { loaded, files } = readTopicFolder(dir);
         const result = {
           folder: dir,
@@ -614,11 +642,17 @@ export const buildProgram = (exit: (code: number) => void): Command => {
           cmd: Command,
         ) => {
           const o = globals(cmd);
-          for (const d of [opts.from, opts.to]) {
-            if (d !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(d))
-              throw new CommanderError(EXIT.usage, 'usage', `${d} is not a date (YYYY-MM-DD)`);
-          }
-          await withLocal(o, async (local) => {
+          if (opts.from !== undefined) calendarDay(opts.from, '--from');
+          if (opts.to !== undefined) calendarDay(opts.to, '--to');
+          return withLocal(o, async (local) => {
+            const unknown =
+              opts.topic === undefined
+                ? undefined
+                : knownTopic(
+                    opts.topic,
+                    (local.topicSet?.topics ?? []).map((t) => t.id),
+                  );
+            if (unknown) return refuse(o.json, unknown);
             const found = listArticles(await local.catalog.snapshot(), {
               ...(opts.query ? { q: opts.query } : {}),
               ...(opts.topic ? { topic: opts.topic } : {}),
@@ -631,8 +665,8 @@ export const buildProgram = (exit: (code: number) => void): Command => {
               found,
               () => `${articlesTable(found.articles)}\n${found.articles.length} of ${found.total} articles`,
             );
+            return EXIT.ok;
           });
-          return EXIT.ok;
         },
       ),
     );
@@ -646,9 +680,12 @@ export const buildProgram = (exit: (code: number) => void): Command => {
         return withLocal(o, async (local) => {
           const detail = showArticle(await local.catalog.snapshot(), id);
           if (!detail) {
-            if (o.json) print(true, { error: `no article ${id}` }, () => '');
-            else console.error(`newswatch: no article has the id ${id}`);
-            return EXIT.refused;
+            return refuse(
+              o.json,
+              id.length < 8
+                ? `${id} is too short to name an article: give its id or its first 8 or more characters`
+                : `no article has the id ${id}`,
+            );
           }
           print(o.json, detail, () => articleText(detail));
           return EXIT.ok;
@@ -665,14 +702,22 @@ export const buildProgram = (exit: (code: number) => void): Command => {
     .action(
       run(async (opts: { topic?: string; limit: string }, cmd: Command) => {
         const o = globals(cmd);
-        await withLocal(o, async (local) => {
+        return withLocal(o, async (local) => {
+          const unknown =
+            opts.topic === undefined
+              ? undefined
+              : knownTopic(
+                  opts.topic,
+                  (local.topicSet?.topics ?? []).map((t) => t.id),
+                );
+          if (unknown) return refuse(o.json, unknown);
           const list = listAlerts(await local.catalog.snapshot(), local.subscribers, {
             ...(opts.topic ? { topic: opts.topic } : {}),
             limit: count(opts.limit, '--limit'),
           });
           print(o.json, { alerts: list }, () => `${alertsTable(list)}\n${list.length} alerts`);
+          return EXIT.ok;
         });
-        return EXIT.ok;
       }),
     );
   alerts
@@ -684,9 +729,10 @@ export const buildProgram = (exit: (code: number) => void): Command => {
     .action(
       run(async (opts: { day?: string }, cmd: Command) => {
         const o = globals(cmd);
-        const day = opts.day ?? new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(day))
-          throw new CommanderError(EXIT.usage, 'usage', `${day} is not a date (YYYY-MM-DD)`);
+        const day = calendarDay(
+          opts.day ?? new Date(Date.now() - 86_400_000).toISOString().slice(0, 10),
+          '--day',
+        );
         await withLocal(o, async (local) => {
           const sent = await local.sendDigests(day);
           print(o.json, { day, sent }, () =>
@@ -739,12 +785,17 @@ export const runCli = async (argv: readonly string[]): Promise<number> => {
     if (e instanceof CommanderError) {
       // Help and version are not errors; everything else commander reports is a usage error.
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;
-      if (e.code === 'usage') console.error(`newswatch: ${e.message}`);
+      if (e.code === 'usage') {
+        if (argv.includes('--json')) print(true, { error: e.message }, () => '');
+        else console.error(`newswatch: ${e.message}`);
+      }
       return EXIT.usage;
     }
     const message = e instanceof Error ? e.message : String(e);
     const known = e instanceof StartupError || (e as { code?: string }).code === 'ENOENT';
-    console.error(`newswatch: ${known ? message : `${(e as Error).name ?? 'Error'}: ${message}`}`);
+    const said = known ? message : `${(e as Error).name ?? 'Error'}: ${message}`;
+    if (argv.includes('--json')) print(true, { error: said }, () => '');
+    else console.error(`newswatch: ${said}`);
     return EXIT.failed;
   }
 };

@@ -252,10 +252,41 @@ describe('CLI: newswatch', () => {
     // Assess
     expect(usage.code).toBe(2);
     expect(badDate.code).toBe(2);
-    expect(badDate.stderr).toContain('yesterday is not a date (YYYY-MM-DD)');
+    expect(badDate.stderr).toContain('--from yesterday is not a day of the calendar (YYYY-MM-DD)');
     expect(cannot.code).toBe(3);
     expect(cannot.stderr.trim().split('\n')).toHaveLength(1);
     expect(cannot.stderr).toContain('there is no topic "nope"');
+  });
+
+  it('should give the documented exit code, and JSON with --json, for wrong days, folders, topics and ids', async () => {
+    // Act
+    const noDay = await newswatch(ws, ['alerts', 'digest', '--day', '2026-13-01']);
+    const noFolder = await newswatch(ws, ['topics', 'validate', join(ws.dir, 'nope')]);
+    const noTopic = await newswatch(ws, ['articles', 'list', '--topic', 'no-such-topic']);
+    const noTopicAlerts = await newswatch(ws, ['--json', 'alerts', 'list', '--topic', 'no-such-topic']);
+    const shortId = await newswatch(ws, ['articles', 'show', 'e9']);
+    const jsonUsage = await newswatch(ws, ['--json', 'ingest', join(ws.dir, 'nope')]);
+
+    // Assess
+    expect([
+      noDay.code,
+      noFolder.code,
+      noTopic.code,
+      noTopicAlerts.code,
+      shortId.code,
+      jsonUsage.code,
+    ]).toEqual([2, 2, 1, 1, 1, 2]);
+    expect(noDay.stderr).toContain('--day 2026-13-01 is not a day of the calendar');
+    expect(noFolder.stderr).toContain('no such folder');
+    expect(noFolder.stderr).not.toContain('ENOENT');
+    expect(noTopic.stderr).toContain('no topic has the id no-such-topic (topics: ');
+    expect(JSON.parse(noTopicAlerts.stdout)).toEqual({
+      error: expect.stringContaining('no topic has the id'),
+    });
+    expect(shortId.stderr).toContain('first 8 or more characters');
+    expect(JSON.parse(jsonUsage.stdout)).toEqual({
+      error: expect.stringContaining('no such file or folder'),
+    });
   });
 
   it('should start with `start`, stop cleanly on Ctrl-C, and refuse a port in use in one line', async () => {
