@@ -390,7 +390,7 @@ export const buildProgram = (exit: (code: number) => void): Command => {
         print(o.json, result, () =>
           [
             ...loaded.problems.map((p) => `${pc.red('error')}  ${formatProblem(p)}\n`),
-            `${files} files, ${result.topics} topics, ${result.lists} lists: ${loaded.problems.length} errors`,
+            `${files} ${files === 1 ? 'file' : 'files'}, ${result.topics} topics, ${result.lists} lists: ${loaded.problems.length} ${loaded.problems.length === 1 ? 'error' : 'errors'}`,
           ].join('\n'),
         );
         return Promise.resolve(result.valid ? EXIT.ok : EXIT.refused);

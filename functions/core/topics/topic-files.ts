@@ -46,12 +46,28 @@ const TopicSchema = z.strictObject({
     .check(
       z.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and dashes (at most 64)'),
     ),
-  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
-  description: z.optional(z.string().check(z.maxLength(2000))),
-  query: z.string().check(z.minLength(1)),
-  minScore: z._default(z.number().check(z.gte(0), z.lte(1)), DEFAULT_MIN_SCORE),
-  enabled: z._default(z.boolean(), true),
-  tags: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(64)))),
+  name: z
+    .string({ error: 'must be text' })
+    .check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200, 'is at most 200 characters')),
+  description: z.optional(
+    z.string({ error: 'must be text' }).check(z.maxLength(2000, 'is at most 2000 characters')),
+  ),
+  query: z.string({ error: 'must be a query written as text' }).check(z.minLength(1, 'must not be empty')),
+  minScore: z._default(
+    z
+      .number({ error: 'must be a number from 0 to 1' })
+      .check(z.gte(0, 'must be a number from 0 to 1'), z.lte(1, 'must be a number from 0 to 1')),
+    DEFAULT_MIN_SCORE,
+  ),
+  enabled: z._default(z.boolean({ error: 'must be true or false' }), true),
+  tags: z.optional(
+    z.array(
+      z
+        .string({ error: 'must be text' })
+        .check(z.minLength(1, 'must not be empty'), z.maxLength(64, 'is at most 64 characters')),
+      { error: 'must be a list of tags' },
+    ),
+  ),
 });
 
 const TOPIC_KEYS = Object.keys(TopicSchema.shape);
@@ -277,14 +293,16 @@ export const loadTopicFiles = (files: readonly TopicFile[]): LoadedTopics => {
         return;
       }
       const topic = parsed.data;
-      if (origin.has(topic.id)) {
+      // A second topic with a used id is refused, but its query is still checked, so every
+      // problem of the file shows at once.
+      const duplicate = origin.has(topic.id);
+      if (duplicate) {
         report(
           file,
           lc,
           offsetOf(nodeAt(itemNode, ['id']), itemNode),
           `topic id "${topic.id}" is already used in ${origin.get(topic.id)}`,
         );
-        return;
       }
       try {
         parseQuery(topic.query, lists);
@@ -309,6 +327,7 @@ export const loadTopicFiles = (files: readonly TopicFile[]): LoadedTopics => {
         }
         return;
       }
+      if (duplicate) return;
       origin.set(topic.id, file.path);
       topics.push(topic);
     });

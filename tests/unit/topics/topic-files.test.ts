@@ -125,7 +125,7 @@ describe('Function: loadTopicFiles', () => {
       'd.yaml:2:8 lists.kit: Too small: expected array to have >=1 items',
       'a.yaml:1:7 id: must be lower-case letters, digits and dashes (at most 64)',
       'a.yaml:7:7 topic id "ok" is already used in a.yaml',
-      'b.yaml:4:11 minScore: Too big: expected number to be <=1',
+      'b.yaml:4:11 minScore: must be a number from 0 to 1',
     ]);
   });
 
@@ -165,5 +165,27 @@ describe('Function: loadTopicFiles', () => {
       line: 2,
       message: 'lists.huge: a list holds at most 2000 items',
     });
+  });
+
+  it('should report the problems of a topic with a used id too, and say them in the words of the project', () => {
+    // Prepare
+    const text = [
+      'topics:',
+      '  - { id: t, name: T, query: aid }',
+      '  - { id: t, name: Again, query: "aid AND (" }',
+      '  - { id: u, name: U, query: aid, minScore: 1.5, enabled: "yes" }',
+    ].join('\n');
+
+    // Act
+    const { problems, topics } = loadTopicFiles([{ path: 't.yaml', text }]);
+
+    // Assess
+    expect(topics.map((t) => t.id)).toEqual(['t']);
+    expect(problems.map((p) => p.message)).toEqual([
+      'topic id "t" is already used in t.yaml',
+      expect.stringMatching(/^topic t: /),
+      'minScore: must be a number from 0 to 1',
+      'enabled: must be true or false',
+    ]);
   });
 });
