@@ -45,7 +45,7 @@ import {
   type TopicSet,
   topicSetVersion,
 } from '../functions/core/pipeline/matching.ts';
-import type { Clock, IngestPorts } from '../functions/core/pipeline/ports.ts';
+import type { Clock, IngestPorts, SourceRecord } from '../functions/core/pipeline/ports.ts';
 import { formatProblem } from '../functions/core/topics/topic-files.ts';
 
 /** The repository root, where `seeds/` is. */
@@ -169,7 +169,14 @@ export interface LocalOptions {
 }
 
 /** Why a local file was not ingested now. */
-export type FileResult = IngestOutcome | { status: 'unchanged'; key: string };
+export type FileResult =
+  | IngestOutcome
+  | {
+      status: 'unchanged';
+      key: string;
+      /** How this version ended when it was ingested before. */
+      previously?: SourceRecord['status'];
+    };
 
 /**
  * The pipeline on one machine: the Lambda's core and DynamoDB adapter, with local edges
@@ -441,12 +448,14 @@ export class LocalNewswatch {
    * modification time, or same bytes): a restart or a second event never ingests it twice. A
    * file that vanished before it could be read is recorded as `ObjectGone`, as on AWS.
    */
-  async ingestFile(path: string): Promise<FileResult> {
+  async ingestFile(path: string, options: { retryRejected?: boolean } = {}): Promise<FileResult> {
     const key = localKeyOf(this.paths.inbox, path);
     const stamp = await stampOf(this.paths.inbox, path);
-    const seen = await this.articles.getSource(key);
+    const found = await this.articles.getSource(key);
+    // A file refused before is read again when asked (a newer newswatch may read it).
+    const seen = options.retryRejected && found?.status === 'rejected' ? undefined : found;
     if (stamp && seen && seen.size === stamp.size && seen.versionId === stamp.versionId) {
-      return { status: 'unchanged', key };
+      return { status: 'unchanged', key, previously: seen.status };
     }
     const ref = stamp ? await refOf(stamp, path, this.ports.limits.maxBytes) : undefined;
     if (ref && seen && seen.etag === ref.etag) {
@@ -456,7 +465,7 @@ export class LocalNewswatch {
         versionId: ref.versionId,
         updatedAt: this.clock.now().toISOString(),
       });
-      return { status: 'unchanged', key };
+      return { status: 'unchanged', key, previously: seen.status };
     }
     const outcome = await ingestObject(
       ref ?? { key, size: stamp?.size ?? 0, etag: 'gone', eventTime: this.clock.now().toISOString() },

@@ -111,7 +111,13 @@ export const ingestSummary = (files: readonly FileResult[]): string => {
     `${count('duplicate')} duplicate`,
     `${count('rejected')} rejected`,
   ];
-  if (count('unchanged') > 0) parts.push(`${count('unchanged')} already ingested`);
+  const rejectedBefore = results.filter(
+    (r) => r.status === 'unchanged' && r.previously === 'rejected',
+  ).length;
+  if (count('unchanged') > 0)
+    parts.push(
+      `${count('unchanged')} already ingested${rejectedBefore > 0 ? ` (${rejectedBefore} of them rejected then: --retry-rejected reads them again)` : ''}`,
+    );
   if (count('stale') > 0) parts.push(`${count('stale')} older than what is stored`);
   const containers = files.filter((r) => r.status === 'container').length;
   const lines = [

@@ -220,7 +220,7 @@ const start = async (o: GlobalOptions & { port: string; seed: boolean; smtp?: st
   });
 };
 
-const ingest = async (inputs: string[], o: GlobalOptions) => {
+const ingest = async (inputs: string[], o: GlobalOptions, retryRejected = false) => {
   const files = expandFiles(inputs);
   const results: FileResult[] = [];
   const alerts: string[] = [];
@@ -237,7 +237,7 @@ const ingest = async (inputs: string[], o: GlobalOptions) => {
       if (showBar) bar.start(files.length, 0, { file: '' });
       for (const file of files) {
         try {
-          results.push(await local.ingestFile(file));
+          results.push(await local.ingestFile(file, { retryRejected }));
         } catch (e) {
           // The running newswatch is sending this file's alerts right now: it finishes the file.
           if (!(e instanceof AlertHeldError)) throw e;
@@ -262,10 +262,12 @@ const ingest = async (inputs: string[], o: GlobalOptions) => {
     duplicate: articles.filter((r) => r.status === 'duplicate').length,
     rejected: articles.filter((r) => r.status === 'rejected').length,
     unchanged: articles.filter((r) => r.status === 'unchanged').length,
+    rejectedBefore: articles.filter((r) => r.status === 'unchanged' && r.previously === 'rejected').length,
     results,
   };
   print(o.json, summary, () => [...alerts, ingestSummary(results)].join('\n'));
-  return summary.rejected > 0 ? EXIT.refused : EXIT.ok;
+  // A file refused before and left as it was is still refused.
+  return summary.rejected + summary.rejectedBefore > 0 ? EXIT.refused : EXIT.ok;
 };
 
 const upload = async (
@@ -351,7 +353,12 @@ export const buildProgram = (exit: (code: number) => void): Command => {
     .command('ingest')
     .description('ingest article files and folders now (stored / duplicate / rejected, with reasons)')
     .argument('<paths...>', 'files or folders')
-    .action(run((paths: string[], _o: object, cmd: Command) => ingest(paths, globals(cmd))));
+    .option('--retry-rejected', 'read again the files that were rejected before')
+    .action(
+      run((paths: string[], opts: { retryRejected?: boolean }, cmd: Command) =>
+        ingest(paths, globals(cmd), opts.retryRejected === true),
+      ),
+    );
 
   const topics = program.command('topics').description('watched topics');
   topics

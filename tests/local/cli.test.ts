@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeWorkspace, type Workspace } from './helpers.ts';
+import { parseArticle } from '../../functions/core/articles/parse-article.ts';
 
 interface Run {
   code: number | null;
@@ -87,10 +88,39 @@ describe('CLI: newswatch', () => {
     // Act
     const run = await newswatch(ws, ['ingest', articles]);
 
-    // Assess
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain('4 files: 0 stored, 0 duplicate, 0 rejected, 4 already ingested');
+    // Assess: the file refused before is still refused (exit 1), and the summary says how to retry it.
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      '4 files: 0 stored, 0 duplicate, 0 rejected, 4 already ingested (1 of them rejected then: --retry-rejected reads them again)',
+    );
     expect(run.stdout.includes('\u001b[')).toBe(false);
+  });
+
+  it('should read the files rejected before again with --retry-rejected, and only those', async () => {
+    // Act: once as the file is, once mended.
+    const again = await newswatch(ws, ['--json', 'ingest', '--retry-rejected', articles]);
+    // Mended as the text of a stored article, so the stored set stays as the later tests expect.
+    const seed = parseArticle({
+      key: '003.txt',
+      bytes: readFileSync('seeds/articles/003_c3fb651c5343490c.txt'),
+      receivedAt: new Date().toISOString(),
+    });
+    if (!seed.ok) throw new Error(seed.error.message);
+    writeFileSync(
+      join(articles, 'bad.json'),
+      JSON.stringify({ title: 'Mended', body: seed.value.paragraphs }),
+    );
+    const mended = await newswatch(ws, ['--json', 'ingest', '--retry-rejected', articles]);
+
+    // Assess
+    expect(again.code).toBe(1);
+    expect(json<{ rejected: number; unchanged: number }>(again)).toMatchObject({ rejected: 1, unchanged: 3 });
+    expect(mended.code).toBe(0);
+    expect(json<{ duplicate: number; rejected: number; unchanged: number }>(mended)).toMatchObject({
+      duplicate: 1,
+      rejected: 0,
+      unchanged: 3,
+    });
   });
 
   it('should validate topic files, with file, line and column for each problem (exit 1 when invalid)', async () => {
