@@ -182,4 +182,29 @@ describe('Integration: feed over HTTPS → poll-feeds handler → S3 incoming/ �
     expect(await versionsUnderFeed()).toHaveLength(2);
     expect((await notifiedKeys(1)).keys).toHaveLength(1);
   });
+  it('should let one poll at a time claim a feed, until its state is stored or the claim runs out', async () => {
+    // Prepare
+    const store = new DynamoDbFeedStateStore(c.doc, resources.table);
+    const state = await store.get('health-wire');
+
+    // Act
+    const first = await store.claim('claimed-feed', '2026-12-01T10:00:00.000Z', '2026-12-01T10:01:15.000Z');
+    const second = await store.claim('claimed-feed', '2026-12-01T10:00:30.000Z', '2026-12-01T10:01:45.000Z');
+    const afterExpiry = await store.claim(
+      'claimed-feed',
+      '2026-12-01T10:02:00.000Z',
+      '2026-12-01T10:03:15.000Z',
+    );
+    await store.put({ ...(state as NonNullable<typeof state>), feedId: 'claimed-feed' });
+    const afterPut = await store.claim(
+      'claimed-feed',
+      '2026-12-01T10:02:10.000Z',
+      '2026-12-01T10:03:25.000Z',
+    );
+
+    // Assess
+    expect([first, second, afterExpiry, afterPut]).toEqual([true, false, true, true]);
+    expect(await store.get('never-polled')).toBeUndefined();
+    expect(await store.get('claimed-feed')).toMatchObject({ feedId: 'claimed-feed', url: feed.url });
+  });
 });
