@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { App, Aspects, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadSubscribers, type Subscriber } from '../functions/core/alerts/subscribers.ts';
+import { type Feed, loadFeeds } from '../functions/core/feeds/feeds-file.ts';
 import { loadTopicFiles } from '../functions/core/topics/topic-files.ts';
 import { CheckovReasons } from './checkov.ts';
 import { NewswatchStack } from './newswatch-stack.ts';
@@ -31,6 +32,22 @@ export const readSubscribers = (root = new URL('../seeds/', import.meta.url)): S
   return subscribers;
 };
 
+/**
+ * Reads seeds/feeds.yaml (no file: no feeds), checked against the topic ids in seeds/topics and
+ * with https URLs only; fails synth on any problem.
+ */
+export const readFeeds = (root = new URL('../seeds/', import.meta.url)): Feed[] => {
+  const file = new URL('feeds.yaml', root);
+  if (!existsSync(file)) return [];
+  const { feeds, problems } = loadFeeds(readFileSync(file, 'utf8'), new Set(readTopicIds(root)));
+  if (problems.length > 0) {
+    throw new Error(
+      `seeds/feeds.yaml has problems:\n${problems.map((p) => `  ${p.line}:${p.column}: ${p.message}`).join('\n')}`,
+    );
+  }
+  return feeds;
+};
+
 /** Builds the newswatch CDK app, with the AwsSolutions checks that fail synth on any finding. */
 export const buildApp = (app = new App()): { app: App; stack: NewswatchStack } => {
   const context = (key: string) => app.node.tryGetContext(key) as string | undefined;
@@ -51,6 +68,9 @@ export const buildApp = (app = new App()): { app: App; stack: NewswatchStack } =
     ...numeric('topicFloodPerHour'),
     ...numeric('ingestMaxConcurrency'),
     ...numeric('webhookMaxConcurrency'),
+    feeds: readFeeds(),
+    ...numeric('feedMetricsMax'),
+    ...numeric('feedFailuresToAlarm'),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   Aspects.of(app).add(new CheckovReasons());

@@ -25,7 +25,7 @@ const BY_TYPE: Record<string, Array<CheckovSkip & { applies?: (resource: CfnReso
     {
       id: 'CKV_AWS_117',
       comment:
-        'Calls only AWS APIs and public HTTPS webhooks (with SSRF checks); a VPC would add NAT gateways and protect no private resource.',
+        'Calls only AWS APIs, public HTTPS webhooks and public HTTPS feeds (with SSRF checks on every address and redirect); a VPC would add NAT gateways and protect no private resource.',
     },
     {
       id: 'CKV_AWS_115',
@@ -45,7 +45,7 @@ const BY_TYPE: Record<string, Array<CheckovSkip & { applies?: (resource: CfnReso
     {
       id: 'CKV_AWS_173',
       comment:
-        'The environment holds names, ARNs and subscriber settings, no secrets: webhook signing secrets and webhook URLs that are credentials stay in Secrets Manager and only their names are here; Lambda encrypts it at rest.',
+        'The environment holds names, ARNs, subscriber settings and public feed URLs, no secrets: webhook signing secrets and webhook URLs that are credentials stay in Secrets Manager and only their names are here, and feed URLs that carry a credential are refused at synth; Lambda encrypts it at rest.',
     },
   ],
   'AWS::Logs::LogGroup': [

@@ -29,7 +29,9 @@ import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Subscriber } from '../functions/core/alerts/subscribers.ts';
+import type { Feed } from '../functions/core/feeds/feed.ts';
 import { Alerts } from './constructs/alerts.ts';
+import { Feeds } from './constructs/feeds.ts';
 import { NewswatchFunction } from './constructs/newswatch-function.ts';
 import { NotifyOperations, Operations } from './constructs/operations.ts';
 
@@ -57,6 +59,12 @@ export interface NewswatchStackProps extends StackProps {
   ingestMaxConcurrency?: number;
   /** Concurrent deliveries at most per webhook subscriber queue. */
   webhookMaxConcurrency?: number;
+  /** Feeds to poll (seeds/feeds.yaml); no poll function without any. */
+  feeds?: readonly Feed[];
+  /** Most feeds with their own failure metrics and alarm (each a billed custom metric). */
+  feedMetricsMax?: number;
+  /** Failed polls of one feed in a row after which its alarm goes off. */
+  feedFailuresToAlarm?: number;
 }
 
 /** Defaults of the operations settings; docs/scaling.md gives the reasoning for the concurrencies. */
@@ -66,6 +74,8 @@ export const OPERATIONS_DEFAULTS = {
   topicFloodPerHour: 100,
   ingestMaxConcurrency: 10,
   webhookMaxConcurrency: 2,
+  feedMetricsMax: 20,
+  feedFailuresToAlarm: 3,
 } as const;
 
 /** An integer setting within bounds, or a synth error that names it. */
@@ -80,6 +90,8 @@ const integerSetting = (name: string, value: number, min: number, max: number): 
 export const INCOMING_PREFIX = 'incoming/';
 /** Where rejected files are copied. */
 export const QUARANTINE_PREFIX = 'quarantine/';
+/** Where fetched feed documents are dropped: under incoming/, so they are ingested like uploads. */
+export const FEEDS_PREFIX = `${INCOMING_PREFIX}feeds/`;
 
 /**
  * The newswatch ingest path: the articles bucket notifies an SQS queue of each new object
@@ -117,6 +129,13 @@ export class NewswatchStack extends Stack {
       1,
       10_000_000,
     );
+    const feedMetricsMax = integerSetting('feedMetricsMax', props.feedMetricsMax ?? d.feedMetricsMax, 0, 200);
+    const feedFailuresToAlarm = integerSetting(
+      'feedFailuresToAlarm',
+      props.feedFailuresToAlarm ?? d.feedFailuresToAlarm,
+      1,
+      100,
+    );
     if (props.opsEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.opsEmail)) {
       throw new Error(`opsEmail must be an email address (got "${props.opsEmail}")`);
     }
@@ -147,6 +166,8 @@ export class NewswatchStack extends Stack {
       lifecycleRules: [
         { id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(30) },
         { id: 'expire-quarantine', prefix: QUARANTINE_PREFIX, expiration: Duration.days(90) },
+        // Copies of public feeds, read once by ingest; the articles in them stay in the table.
+        { id: 'expire-feed-documents', prefix: FEEDS_PREFIX, expiration: Duration.days(90) },
       ],
       removalPolicy: dataRemoval,
     });
@@ -301,6 +322,18 @@ export class NewswatchStack extends Stack {
         ...alerts.deadLetterQueues.map(({ subscriberId, queue: q }) => ({ label: subscriberId, queue: q })),
       ],
     });
+    if (props.feeds && props.feeds.length > 0) {
+      new Feeds(this, 'Feeds', {
+        feeds: props.feeds,
+        table,
+        bucket,
+        prefix: FEEDS_PREFIX,
+        maxObjectBytes: props.maxObjectBytes ?? 262_144,
+        feedMetricsMax,
+        failuresToAlarm: feedFailuresToAlarm,
+        dashboard: operations.dashboard,
+      });
+    }
     Aspects.of(this).add(new NotifyOperations(operations.topic));
 
     new CfnOutput(this, 'BucketName', {

@@ -7,6 +7,7 @@ import { DynamoDbGateStore } from '../functions/adapters/aws/dynamodb-gate-store
 import { DynamoDbStoryStore } from '../functions/adapters/aws/dynamodb-story-store.ts';
 import { DynamoDbTopicStore } from '../functions/adapters/aws/dynamodb-topic-store.ts';
 import { DynamoDbWebhookState } from '../functions/adapters/aws/dynamodb-webhook-state.ts';
+import { DynamoDbFeedStateStore } from '../functions/adapters/aws/dynamodb-feed-state.ts';
 import { LocalFileSource, localKeyOf, refOf, stampOf } from '../functions/adapters/local/inbox.ts';
 import { DynamoDbDeliveryJournal } from '../functions/adapters/local/delivery-journal.ts';
 import {
@@ -47,6 +48,8 @@ import {
 } from '../functions/core/pipeline/matching.ts';
 import type { Clock, IngestPorts, SourceRecord } from '../functions/core/pipeline/ports.ts';
 import { formatProblem } from '../functions/core/topics/topic-files.ts';
+import type { FeedPollOutcome } from '../functions/core/feeds/poll.ts';
+import { LocalFeeds } from './feeds.ts';
 
 /** The repository root, where `seeds/` is. */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -65,6 +68,8 @@ export interface LocalPaths {
   labels: string;
   /** Articles copied into the inbox on the very first start. */
   seedArticles: string;
+  /** The feeds file, the same one the CDK app reads; none polls no feeds. */
+  feeds?: string;
 }
 
 /** Default paths under a root folder (the repository), each overridable by environment variable. */
@@ -77,6 +82,7 @@ export const defaultPaths = (root = REPO_ROOT, env: NodeJS.ProcessEnv = process.
     subscribers: resolve(env.NEWSWATCH_SUBSCRIBERS ?? join(root, 'seeds', 'subscribers.yaml')),
     labels: resolve(env.NEWSWATCH_LABELS ?? join(root, 'seeds', 'labels')),
     seedArticles: join(root, 'seeds', 'articles'),
+    feeds: resolve(env.NEWSWATCH_FEEDS ?? join(root, 'seeds', 'feeds.yaml')),
   };
 };
 
@@ -89,6 +95,7 @@ export type LocalEvent =
   | { type: 'topics'; topics: number; version: string; changed: boolean }
   | { type: 'subscribers'; subscribers: number }
   | { type: 'secret'; subscriberId: string; where: string; purpose?: 'signing' | 'url'; present?: boolean }
+  | { type: 'feed'; feedId: string; status: FeedPollOutcome['status']; key?: string; error?: string }
   | { type: 'problem'; message: string };
 
 /** A problem that stops newswatch from starting, said in one line. */
@@ -193,6 +200,8 @@ export class LocalNewswatch {
   readonly matcher: CachedMatcher;
   readonly ports: IngestPorts;
   readonly webhooks: LocalWebhookQueue;
+  /** The feeds polled into the inbox. */
+  readonly feeds: LocalFeeds;
   readonly endpoint: string;
   /** The key the table's requests are signed with. */
   private readonly tableKey: LocalTableKey;
@@ -261,6 +270,12 @@ export class LocalNewswatch {
       },
       report,
       ...(options.webhookDelayScale === undefined ? {} : { delayScale: options.webhookDelayScale }),
+    });
+    this.feeds = new LocalFeeds({
+      ...(this.paths.feeds ? { file: this.paths.feeds } : {}),
+      inbox: this.paths.inbox,
+      states: new DynamoDbFeedStateStore(init.doc, LOCAL_TABLE_NAME),
+      clock: this.clock,
     });
     const source = new LocalFileSource(this.paths.inbox, join(this.paths.home, 'quarantine'));
     this.ports = {
@@ -379,6 +394,11 @@ export class LocalNewswatch {
     this.subscribers = subscribers;
     this.emit({ type: 'subscribers', subscribers: subscribers.length });
     return { problems: [] };
+  }
+
+  /** Reads the feeds file, checked against the topics; problems are returned and the previous feeds kept. */
+  reloadFeeds(): { problems: string[] } {
+    return this.feeds.reload(new Set(this.topicSet?.topics.map((t) => t.id) ?? []));
   }
 
   /**

@@ -35,6 +35,8 @@ export interface RuntimeOptions extends Omit<LocalOptions, 'table'> {
   concurrency?: number;
   /** How often the inbox is listed for files the watcher missed (default 30 s). */
   rescanMs?: number;
+  /** How often feeds are looked at for those due (default a minute; each keeps its own interval). */
+  feedTickMs?: number;
 }
 
 /** A running local runtime. */
@@ -48,6 +50,9 @@ export interface LocalRuntime {
   snapshot(): Promise<CatalogSnapshot>;
   stop(): Promise<void>;
 }
+
+/** How often the feeds are looked at; each is polled when its own interval says. */
+const FEED_TICK_MS = 60_000;
 
 /** How often alerts held by fatigue controls are checked for release. */
 const RELEASE_EVERY_MS = 30_000;
@@ -188,6 +193,9 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     if (subscribers.problems.length > 0) {
       throw new StartupError(`the subscribers file has a problem: ${subscribers.problems[0]}`);
     }
+    const feeds = local.reloadFeeds();
+    if (feeds.problems.length > 0)
+      throw new StartupError(`the feeds file has a problem: ${feeds.problems[0]}`);
     const snapshot = () => {
       // Another process (the CLI) may write to the table too: the cached view lives 2 seconds.
       if (!cached || Date.now() - cachedAt > SNAPSHOT_TTL_MS) {
@@ -306,24 +314,68 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
           for (const p of t.problems) emit({ type: 'problem', message: `topics not reloaded: ${p}` });
           const s = local.reloadSubscribers();
           for (const p of s.problems) emit({ type: 'problem', message: `subscribers not reloaded: ${p}` });
+          for (const p of local.reloadFeeds().problems)
+            emit({ type: 'problem', message: `feeds not reloaded: ${p}` });
           if (s.problems.length === 0)
             for (const secret of await local.prepareSecrets()) emit({ type: 'secret', ...secret });
           cached = undefined;
         })().catch((e: Error) => emit({ type: 'problem', message: `reload failed: ${e.message}` }));
       }, 150);
     };
-    const configWatcher: FSWatcher = watch([paths.topics, paths.subscribers], {
-      ignoreInitial: true,
-      depth: 0,
-      ignored: (p: string, stats?: { isFile(): boolean }) =>
-        stats?.isFile() === true && p !== paths.subscribers && !/\.(ya?ml|json)$/i.test(p),
-    });
+    const watchedFeeds = local.feeds.file;
+    const configWatcher: FSWatcher = watch(
+      [paths.topics, paths.subscribers, ...(watchedFeeds ? [watchedFeeds] : [])],
+      {
+        ignoreInitial: true,
+        depth: 0,
+        ignored: (p: string, stats?: { isFile(): boolean }) =>
+          stats?.isFile() === true &&
+          p !== paths.subscribers &&
+          p !== watchedFeeds &&
+          !/\.(ya?ml|json)$/i.test(p),
+      },
+    );
     configWatcher.on('all', reload);
     configWatcher.on('error', (e: unknown) => problem('watching the topic and subscriber files')(e as Error));
     await new Promise<void>((r) => configWatcher.once('ready', () => r()));
     cleanup.push(async () => {
       clearTimeout(reloadTimer);
       await configWatcher.close();
+    });
+
+    // Feeds: the due ones are polled every minute, each on its own interval and back-off; a new
+    // document is written into inbox/feeds/<id>/, where the watcher ingests it like any file.
+    let feedTimer: NodeJS.Timeout | undefined;
+    let feedPolling = true;
+    let feedRun: Promise<void> = Promise.resolve();
+    const pollDueFeeds = async () => {
+      try {
+        for (const o of await local.feeds.poll()) {
+          if (o.status !== 'new' && o.status !== 'failed' && o.status !== 'error') continue;
+          emit({
+            type: 'feed',
+            feedId: o.feedId,
+            status: o.status,
+            ...(o.status === 'new' ? { key: o.key } : { error: o.error }),
+          });
+        }
+      } catch (e) {
+        emit({ type: 'problem', message: `feeds not polled: ${(e as Error).message}` });
+      }
+    };
+    const scheduleFeeds = () => {
+      if (!feedPolling) return;
+      feedTimer = setTimeout(() => {
+        feedRun = pollDueFeeds().finally(scheduleFeeds);
+      }, options.feedTickMs ?? FEED_TICK_MS);
+      feedTimer.unref();
+    };
+    // The first poll runs in the background: a slow feed never holds up the start.
+    feedRun = pollDueFeeds().finally(scheduleFeeds);
+    cleanup.push(async () => {
+      feedPolling = false;
+      clearTimeout(feedTimer);
+      await feedRun;
     });
 
     // Daily digests at 00:15 UTC; at start, yesterday's if they have not gone out (a day is sent once).

@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import picocolors from 'picocolors';
+import type { FeedStatus } from '../feeds.ts';
 import type { FileResult, LocalEvent } from '../local-newswatch.ts';
 import type { AlertEntry, ArticleDetail, ArticleSummary, QueryPreview, TopicSummary } from '../services.ts';
 
@@ -93,6 +94,10 @@ export const eventLine = (e: LocalEvent): string | undefined => {
         ? `${pc.yellow('secret   ')} webhook ${e.subscriberId} posts to the URL in ${where}, which is not there yet: write the webhook URL into it (its alerts fail until then)`
         : `${pc.blue('secret   ')} webhook ${e.subscriberId} posts to the URL in ${where}`;
     }
+    case 'feed':
+      return e.status === 'new'
+        ? `${pc.blue('feed     ')} ${e.feedId}: new document ${shortPath(e.key ?? '')}`
+        : `${pc.yellow('feed     ')} ${e.feedId}: ${e.status === 'error' ? 'not recorded' : 'failed'}: ${e.error ?? ''}`;
     case 'problem':
       return `${pc.red('problem  ')} ${e.message}`;
   }
@@ -167,6 +172,28 @@ export const topicsTable = (topics: readonly TopicSummary[]): string =>
       String(t.matches),
       String(t.alerts),
       t.name,
+    ]),
+  ]);
+
+/** `YYYY-MM-DD HH:MM` (UTC) of an ISO time; `-` for none. */
+const minute = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace('T', ' ') : '-');
+
+export const feedsTable = (feeds: readonly FeedStatus[]): string =>
+  table([
+    ['ID', 'EVERY', 'LAST', 'POLLED (UTC)', 'NEXT (UTC)', 'FAILURES', 'FILES', 'PROBLEM'],
+    ...feeds.map((f) => [
+      f.id,
+      f.every,
+      f.lastStatus ?? 'never',
+      minute(f.lastPolledAt),
+      f.nextPollAt === 'now' ? 'now' : minute(f.nextPollAt),
+      String(f.consecutiveFailures),
+      String(f.filesWritten),
+      f.consecutiveFailures > 0 && f.lastError
+        ? cut(f.lastError, 90)
+        : f.movedTo
+          ? `moved permanently to ${f.movedTo}: update the feeds file`
+          : '',
     ]),
   ]);
 

@@ -50,6 +50,7 @@ import {
   articlesTable,
   articleText,
   eventLine,
+  feedsTable,
   ingestSummary,
   pc,
   previewText,
@@ -75,6 +76,7 @@ interface GlobalOptions {
   inbox?: string;
   topics?: string;
   subscribers?: string;
+  feeds?: string;
 }
 
 const pathsOf = (o: GlobalOptions): LocalPaths => {
@@ -85,6 +87,7 @@ const pathsOf = (o: GlobalOptions): LocalPaths => {
     ...(o.inbox ? { inbox: resolve(o.inbox) } : {}),
     ...(o.topics ? { topics: resolve(o.topics) } : {}),
     ...(o.subscribers ? { subscribers: resolve(o.subscribers) } : {}),
+    ...(o.feeds ? { feeds: resolve(o.feeds) } : {}),
   };
 };
 
@@ -196,6 +199,7 @@ const start = async (o: GlobalOptions & { port: string; seed: boolean; smtp?: st
         `  inbox        ${shortPath(paths.inbox)}  (drop .txt or .json articles here)`,
         `  topics       ${local.topicSet?.topics.length ?? 0} from ${shortPath(paths.topics)} (reloaded when they change)`,
         `  subscribers  ${local.subscribers.length} from ${shortPath(paths.subscribers)}`,
+        `  feeds        ${local.feeds.feeds.length}${local.feeds.file ? ` from ${shortPath(local.feeds.file)} (documents into ${shortPath(join(paths.inbox, 'feeds'))})` : ''}`,
         `  emails       ${o.smtp ? `SMTP ${new URL(o.smtp).host}` : shortPath(join(paths.home, 'outbox'))}`,
         `  data         ${shortPath(join(paths.home, 'data'))}`,
         `ready in ${((performance.now() - began) / 1000).toFixed(1)} s; Ctrl-C stops`,
@@ -321,6 +325,7 @@ export const buildProgram = (exit: (code: number) => void): Command => {
     .option('--inbox <dir>', 'the folder watched for new articles; default inbox')
     .option('--topics <dir>', 'topic files; default seeds/topics')
     .option('--subscribers <file>', 'subscribers file; default seeds/subscribers.yaml')
+    .option('--feeds <file>', 'feeds file; default seeds/feeds.yaml')
     .showHelpAfterError()
     .exitOverride();
   const run =
@@ -759,6 +764,73 @@ export const buildProgram = (exit: (code: number) => void): Command => {
           );
         });
         return EXIT.ok;
+      }),
+    );
+
+  const feeds = program.command('feeds').description('feeds polled into the inbox');
+  feeds
+    .command('list')
+    .description('each feed with how its last poll went, its failures in a row and when it is polled next')
+    .action(
+      run(async (_o: object, cmd: Command) => {
+        const o = globals(cmd);
+        await withLocal(o, async (local) => {
+          const loaded = local.reloadFeeds();
+          if (loaded.problems.length > 0)
+            throw new StartupError(`the feeds file has a problem: ${loaded.problems[0]}`);
+          const list = await local.feeds.list();
+          const failing = list.filter((f) => f.consecutiveFailures > 0).length;
+          print(o.json, { feeds: list }, () =>
+            list.length === 0
+              ? `no feeds (${local.feeds.file ? shortPath(local.feeds.file) : 'no feeds file'})`
+              : `${feedsTable(list)}\n${list.length} feeds, ${failing} failing`,
+          );
+        });
+        return EXIT.ok;
+      }),
+    );
+  feeds
+    .command('poll')
+    .description(
+      'poll every feed now (or one), due or not; without a running newswatch, ingest what they bring',
+    )
+    .argument('[id]', 'only this feed')
+    .action(
+      run(async (id: string | undefined, _o: object, cmd: Command) => {
+        const o = globals(cmd);
+        let code: number = EXIT.ok;
+        await withLocal(o, async (local) => {
+          const loaded = local.reloadFeeds();
+          if (loaded.problems.length > 0)
+            throw new StartupError(`the feeds file has a problem: ${loaded.problems[0]}`);
+          if (id && !local.feeds.feeds.some((f) => f.id === id)) {
+            print(o.json, { error: `there is no feed "${id}"` }, () => `there is no feed "${id}"`);
+            code = EXIT.refused;
+            return;
+          }
+          const outcomes = await local.feeds.poll({ force: true, ...(id ? { only: id } : {}) });
+          const ingested: FileResult[] = [];
+          // A running newswatch ingests new documents itself, from the inbox it watches.
+          if (!local.shared) {
+            for (const outcome of outcomes)
+              if (outcome.status === 'new')
+                ingested.push(await local.ingestFile(local.feeds.pathOf(outcome.key)));
+          }
+          if (outcomes.some((r) => r.status === 'failed' || r.status === 'error')) code = EXIT.refused;
+          print(o.json, { outcomes, ingested }, () =>
+            [
+              ...outcomes.map((r) =>
+                r.status === 'new'
+                  ? `${r.feedId}: new document ${r.key}`
+                  : r.status === 'failed' || r.status === 'error'
+                    ? `${r.feedId}: ${r.status}: ${r.error}`
+                    : `${r.feedId}: ${r.status}`,
+              ),
+              ...(ingested.length > 0 ? [ingestSummary(ingested)] : []),
+            ].join('\n'),
+          );
+        });
+        return code;
       }),
     );
 

@@ -245,6 +245,7 @@ export const dashboardApp = (
 
   app.get('/api/chart', async (c) => c.json(matchesPerDay(await snapshot())));
   app.get('/api/errors', async (c) => c.json({ errors: listErrors(await snapshot()) }));
+  app.get('/api/feeds', async (c) => c.json({ feeds: await local.feeds.list() }));
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((e, c) => c.json({ error: e.message }, 500));

@@ -9,7 +9,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_KEYS } from '../../functions/adapters/aws/table-layout.ts';
 import { secretEnvName } from '../../functions/adapters/local/local-secrets.ts';
-import { buildApp, readSubscribers } from '../../infra/app.ts';
+import { buildApp, readFeeds, readSubscribers } from '../../infra/app.ts';
 import { NewswatchStack } from '../../infra/newswatch-stack.ts';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -672,6 +672,153 @@ describe('Stack: Newswatch (operations)', () => {
     );
     expect(attempt({ heartbeatHours: '48' })).toThrow('heartbeatHours must be a whole number from 1 to 24');
     expect(attempt({ opsEmail: 'not-an-address' })).toThrow('opsEmail must be an email address');
+  });
+});
+
+describe('Stack: Newswatch (feeds)', () => {
+  const feedOf = (alarm: Resource) =>
+    (alarm.Properties.Dimensions as Array<{ Name: string; Value: string }>).find((d) => d.Name === 'feed')
+      ?.Value;
+  const pollFunction = () => {
+    const found = resourcesOf('AWS::Lambda::Function').find(([id]) => id.startsWith('FeedsPollFeeds'));
+    if (!found) throw new Error('poll function not in template');
+    return found;
+  };
+
+  it('should poll the seed feeds every five minutes, with the same size limit as ingest', () => {
+    // Prepare
+    const [id, fn] = pollFunction();
+    const variables = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
+
+    // Assess
+    expect(variables).toMatchObject({ FEEDS_PREFIX: 'incoming/feeds/', MAX_OBJECT_BYTES: '262144' });
+    expect((JSON.parse(variables.FEEDS as string) as Array<{ id: string }>).map((f) => f.id)).toEqual(
+      readFeeds().map((f) => f.id),
+    );
+    const rules = resourcesOf('AWS::Events::Rule').filter(([, r]) =>
+      JSON.stringify(r.Properties.Targets).includes(id),
+    );
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.[1].Properties).toMatchObject({
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+    });
+  });
+
+  it('should let the poll function write new objects under incoming/feeds/ and nothing else in the bucket', () => {
+    // Prepare
+    const [, fn] = pollFunction();
+    const role = JSON.stringify(fn.Properties.Role).match(
+      /"(FeedsPollFeeds[A-Za-z0-9]*ServiceRole[A-Za-z0-9]+)"/,
+    )?.[1];
+    const statements = policyStatementsOfRole(role as string);
+
+    // Assess
+    const s3 = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('s3:')));
+    expect(s3).toHaveLength(1);
+    expect(asList(s3[0]?.Action as string[])).toEqual(['s3:PutObject']);
+    expect(JSON.stringify(s3[0]?.Resource)).toMatch(/"\/incoming\/feeds\/\*"\]/);
+    for (const s of statements) {
+      expect(asList(s.Action)).not.toContain('dynamodb:DeleteItem');
+      expect(asList(s.Action)).not.toContain('dynamodb:Scan');
+      expect(asList(s.Action).filter((a) => /^(s3|dynamodb):\*$/.test(a))).toEqual([]);
+    }
+  });
+
+  it('should alarm, to the operations topic, on each seed feed that has failed three polls in a row', () => {
+    // Prepare
+    const alarms = resourcesOf('AWS::CloudWatch::Alarm').filter(
+      ([, a]) => a.Properties.MetricName === 'FeedFailingStreak',
+    );
+
+    // Assess
+    expect(alarms.map(([, a]) => feedOf(a)).sort()).toEqual(
+      readFeeds()
+        .map((f) => f.id)
+        .sort(),
+    );
+    for (const [, a] of alarms) {
+      expect(a.Properties).toMatchObject({
+        Namespace: 'Newswatch',
+        Statistic: 'Maximum',
+        Threshold: 3,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [expect.objectContaining({ Ref: expect.stringMatching(/^OperationsTopic/) })],
+      });
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: pollFunction()[0] } }],
+      EvaluationPeriods: 2,
+    });
+  });
+
+  it('should expire feed documents after 90 days, and show feeds on the operations dashboard', () => {
+    // Assess
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Id: 'expire-feed-documents', Prefix: 'incoming/feeds/', ExpirationInDays: 90 }),
+        ]),
+      },
+    });
+    const dashboards = resourcesOf('AWS::CloudWatch::Dashboard');
+    expect(JSON.stringify(dashboards)).toContain('Feed failures by feed');
+  });
+
+  it('should share one failure metric and alarm among the feeds past the cap, and refuse a list too long for the environment', () => {
+    // Prepare
+    const { context } = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };
+    const many = Array.from({ length: 5 }, (_, i) => ({
+      id: `feed-${i}`,
+      url: `https://news-${i}.example.org/rss`,
+      every: '30m',
+    }));
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'newswatch-feeds-')), context });
+    const stack = new NewswatchStack(app, 'Feeds', {
+      feeds: many,
+      feedMetricsMax: 2,
+      feedFailuresToAlarm: 5,
+    });
+
+    // Act
+    const feedsTemplate = Template.fromStack(stack).toJSON() as { Resources: Record<string, Resource> };
+
+    // Assess
+    const alarms = Object.values(feedsTemplate.Resources).filter(
+      (r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.MetricName === 'FeedFailingStreak',
+    );
+    expect(alarms.map(feedOf)).toEqual(['feed-0', 'feed-1', '(other)']);
+    for (const a of alarms) expect(a.Properties.Threshold).toBe(5);
+    const tooMany = Array.from({ length: 40 }, (_, i) => ({
+      id: `a-rather-long-feed-identifier-${i}`,
+      url: `https://news-${i}.example.org/a/rather/long/path/to/the/feed.xml`,
+      every: '30m',
+    }));
+    expect(
+      () =>
+        new NewswatchStack(
+          new App({ outdir: mkdtempSync(join(tmpdir(), 'newswatch-feeds-')), context }),
+          'Many',
+          {
+            feeds: tooMany,
+          },
+        ),
+    ).toThrow(/the 40 feeds take \d+ bytes of the poll function's environment, over the 3000/);
+  });
+
+  it('should have no poll function when there are no feeds', () => {
+    // Prepare
+    const { context } = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'newswatch-nofeeds-')), context });
+
+    // Act
+    const stack = new NewswatchStack(app, 'NoFeeds', {});
+
+    // Assess
+    const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+    expect(Object.keys(functions).filter((id) => id.startsWith('FeedsPollFeeds'))).toEqual([]);
   });
 });
 

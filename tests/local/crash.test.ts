@@ -64,6 +64,8 @@ describe('Local runtime: webhook deliveries survive kill -9', () => {
         ws.paths.topics,
         '--subscribers',
         ws.paths.subscribers,
+        '--feeds',
+        ws.paths.feeds as string,
         'start',
         '--port',
         '0',

@@ -24,6 +24,8 @@ export const makeWorkspace = (): Workspace => {
       subscribers: join(dir, 'subscribers.yaml'),
       seedArticles: join(process.cwd(), 'seeds', 'articles'),
       labels: join(dir, 'labels'),
+      // No feeds unless a test writes this file: nothing polls the shipped feeds from a test.
+      feeds: join(dir, 'feeds.yaml'),
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };

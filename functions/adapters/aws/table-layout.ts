@@ -43,6 +43,7 @@ export const keys = {
     gsi1pk: `ERRORS#${occurredAt.slice(0, 7)}`,
     gsi1sk: `${occurredAt}#${key}`,
   }),
+  feedState: (feedId: string) => ({ pk: `FEED#${feedId}`, sk: 'STATE' }),
 };
 
 /** Months (`YYYY-MM`) from one date to another, both included. */

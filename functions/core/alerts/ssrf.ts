@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { isLoopbackHost } from './subscriber-rules.ts';
 
 /**
  * Addresses a webhook may never reach: every block the IANA IPv4 and IPv6 Special-Purpose
@@ -149,13 +150,52 @@ export const checkWebhookUrl = (raw: string): URL => {
   if (url.protocol !== 'https:') throw new UnsafeWebhookUrlError('webhooks are delivered over https only');
   if (url.username || url.password)
     throw new UnsafeWebhookUrlError('a webhook URL must not hold credentials');
+  const internal = internalHostProblem(url);
+  if (internal) throw new UnsafeWebhookUrlError(internal);
+  return url;
+};
+
+/**
+ * Why a URL's host is internal (an internal address however it is spelt, or a name that only
+ * resolves inside a network), or undefined for a host that may be public.
+ */
+const internalHostProblem = (url: URL): string | undefined => {
   // A trailing dot names the same host ("localhost." is localhost).
   const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.+$/, '');
-  if (isIP(host) && !isPublicAddress(host)) {
-    throw new UnsafeWebhookUrlError(`${host} is an internal address`);
+  if (isIP(host) && !isPublicAddress(host)) return `${host} is an internal address`;
+  if (/^(localhost|.*\.localhost|.*\.local|.*\.internal)$/i.test(host))
+    return `${host} names an internal host`;
+  return undefined;
+};
+
+/** Why a feed URL (or a redirect on the way to the feed) is refused. */
+export class UnsafeFeedUrlError extends Error {
+  override readonly name = 'UnsafeFeedUrlError';
+}
+
+/**
+ * Checks a feed URL, and every redirect target, before any connection: the same rules as a
+ * webhook URL (https, no user name or password, no internal host), except that with
+ * `allowLocalHttp` (the local runtime only) plain http to this machine's loopback is allowed.
+ * Names are checked again after DNS resolution by the fetcher.
+ */
+export const checkFeedUrl = (raw: string, options: { allowLocalHttp?: boolean } = {}): URL => {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UnsafeFeedUrlError(`the feed URL (${raw.length} characters) is not a URL`);
   }
-  if (/^(localhost|.*\.localhost|.*\.local|.*\.internal)$/i.test(host)) {
-    throw new UnsafeWebhookUrlError(`${host} names an internal host`);
+  if (url.username || url.password) throw new UnsafeFeedUrlError('a feed URL must not hold credentials');
+  if (url.protocol === 'http:' && options.allowLocalHttp && isLoopbackHost(url.hostname)) return url;
+  if (url.protocol !== 'https:') {
+    throw new UnsafeFeedUrlError(
+      options.allowLocalHttp
+        ? 'feeds are fetched over https (plain http only from this machine: localhost, 127.0.0.1 or [::1])'
+        : 'feeds are fetched over https only',
+    );
   }
+  const internal = internalHostProblem(url);
+  if (internal) throw new UnsafeFeedUrlError(internal);
   return url;
 };

@@ -136,3 +136,105 @@ export interface LabelStore {
   /** Every label, or one topic's. */
   listLabels(topicId?: string): Promise<RelevanceLabel[]>;
 }
+
+/** A conditional GET of one feed. */
+export interface FeedRequest {
+  url: string;
+  /** `accept`, `user-agent` and the validators (`if-none-match`, `if-modified-since`). */
+  headers: Record<string, string>;
+  /** Most bytes of body read; a longer answer is a failure. */
+  maxBytes: number;
+  /** Total time of the fetch: name resolution, connection, redirects and the whole body. */
+  timeoutMs: number;
+}
+
+/** What fetching a feed gave. */
+export type FeedAnswer =
+  | {
+      kind: 'document';
+      body: Uint8Array;
+      etag?: string;
+      lastModified?: string;
+      contentType?: string;
+      /** Where a permanent redirect (301, 308) said the feed now is. */
+      movedTo?: string;
+    }
+  | { kind: 'not-modified'; etag?: string; lastModified?: string; movedTo?: string }
+  | {
+      kind: 'failed';
+      /** A sentence a person can act on; never the body of the answer. */
+      error: string;
+      /** The HTTP status, when there was an answer. */
+      status?: number;
+      /** How long the server asked to wait (`Retry-After`), in milliseconds. */
+      retryAfterMs?: number;
+    };
+
+/** A fetched feed document to drop where the ingest path reads files. */
+export interface FeedDocument {
+  /** `incoming/feeds/<feed id>/<content hash>.xml` (locally `inbox/feeds/…`). */
+  key: string;
+  body: Uint8Array;
+  contentType: string;
+  /** Object metadata: which feed, from where, when. */
+  metadata: Record<string, string>;
+}
+
+/** Where fetched feed documents are written. */
+export interface FeedDocumentWriter {
+  /** Writes the document unless its key exists already (same key, same content). */
+  write(document: FeedDocument): Promise<'written' | 'exists'>;
+}
+
+/** How the last poll of a feed ended. */
+export type FeedPollStatus = 'new' | 'not-modified' | 'unchanged' | 'failed';
+
+/** What is remembered about one feed between polls. */
+export interface FeedState {
+  feedId: string;
+  /** The URL the validators and failures belong to; a feed given a new URL starts afresh. */
+  url: string;
+  /** Validators of the last document, sent back as `If-None-Match` and `If-Modified-Since`. */
+  etag?: string;
+  lastModified?: string;
+  /** When the feed was last fetched, whatever came of it. */
+  lastPolledAt?: string;
+  lastSuccessAt?: string;
+  lastStatus?: FeedPollStatus;
+  lastHttpStatus?: number;
+  lastError?: string;
+  /** Failed polls since the last one that worked. */
+  consecutiveFailures: number;
+  /** When the feed is polled next (its interval, or the back-off after a failure). */
+  nextDueAt: string;
+  /** SHA-256 (hex) of the documents written, newest first: the same content is not written again. */
+  recentHashes: string[];
+  lastWrittenKey?: string;
+  lastWrittenAt?: string;
+  /** Documents written in all. */
+  filesWritten: number;
+  /** Where a permanent redirect said the feed has moved (the feeds file still names the old URL). */
+  movedTo?: string;
+}
+
+/** Per-feed state, one item per feed. */
+export interface FeedStateStore {
+  get(feedId: string): Promise<FeedState | undefined>;
+  /**
+   * Takes the feed for one poll until `until` unless another poll holds it: two runs at once
+   * (a slow run and the next, or the CLI beside the runtime) never fetch the same feed twice.
+   */
+  claim(feedId: string, now: string, until: string): Promise<boolean>;
+  /** Records the state after a poll and lets the claim go. */
+  put(state: FeedState): Promise<void>;
+}
+
+/** Everything polling feeds needs from the outside world. */
+export interface FeedPollPorts {
+  fetch(request: FeedRequest): Promise<FeedAnswer>;
+  documents: FeedDocumentWriter;
+  states: FeedStateStore;
+  clock: Clock;
+  /** A number in [0, 1): the jitter of back-off delays. */
+  random(): number;
+}

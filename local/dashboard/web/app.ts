@@ -20,6 +20,8 @@ import type {
   TopicSummary,
 } from '../../services.ts';
 import type { RelevanceLabel } from '../../../functions/core/topics/labels.ts';
+import type { FeedStatus } from '../../feeds.ts';
+import { feedsSection } from './feeds.ts';
 
 /**
  * The newswatch dashboard: plain DOM, hash routing (#/, #/articles, #/article/<id>, #/stories,
@@ -315,11 +317,12 @@ interface ViewContext {
 const heading = (text: string) => h('h1', { tabindex: -1 }, text);
 
 async function overviewView({ view, alive, onLeave }: ViewContext): Promise<void> {
-  const [status, chart, topics, errors] = await Promise.all([
+  const [status, chart, topics, errors, feeds] = await Promise.all([
     getJson<Status>('/api/status'),
     getJson<{ days: string[]; series: Array<{ topicId: string; counts: number[] }> }>('/api/chart'),
     getJson<{ topics: TopicSummary[] }>('/api/topics'),
     getJson<{ errors: IngestError[] }>('/api/errors'),
+    getJson<{ feeds: FeedStatus[] }>('/api/feeds'),
   ]);
   if (!alive()) return;
   const counts: Array<[string, number, string]> = [
@@ -378,6 +381,7 @@ async function overviewView({ view, alive, onLeave }: ViewContext): Promise<void
           '',
         )
       : null,
+    feedsSection(feeds.feeds),
     h(
       'section',
       { 'aria-labelledby': 'paths-heading' },
