@@ -201,7 +201,7 @@ describe('Function: ingestObject (files holding several articles)', () => {
 const fixture = (name: string) =>
   readFileSync(new URL(`../../fixtures/formats/${name}`, import.meta.url), 'utf8');
 
-describe('Function: ingestObject (feeds)', () => {
+describe('Function: ingestObject (feeds and NewsML-G2 messages)', () => {
   it('should store each item of a feed under <key>#<guid>, and record the feed as a container', async () => {
     // Prepare
     const { articles, ports, ref } = setup({ 'incoming/gazette.rss': fixture('rss2-content.rss') });
@@ -290,6 +290,37 @@ describe('Function: ingestObject (feeds)', () => {
       errorKind: 'NoBody',
     });
     expect(objects.objects.has('quarantine/news.rss')).toBe(true);
+  });
+
+  it('should store a NewsML-G2 message item by item, and a single newsItem or NITF file as one article', async () => {
+    // Prepare
+    const { articles, ports, ref } = setup({
+      'incoming/wire.xml': fixture('newsml-message.xml'),
+      'incoming/battery.xml': fixture('newsml-item.xml'),
+      'incoming/museum.xml': fixture('nitf-article.xml'),
+    });
+
+    // Act
+    const message = await ingestObject(ref('incoming/wire.xml'), ports);
+    const item = await ingestObject(ref('incoming/battery.xml'), ports);
+    const nitf = await ingestObject(ref('incoming/museum.xml'), ports);
+
+    // Assess
+    expect(message).toMatchObject({
+      status: 'container',
+      format: 'newsml',
+      items: [
+        { status: 'stored', key: 'incoming/wire.xml#urn:newsml:wire.example.com:20261128:harvest' },
+        { status: 'stored', key: 'incoming/wire.xml#urn:newsml:wire.example.com:20261128:marathon' },
+      ],
+    });
+    expect(item).toMatchObject({ status: 'stored', key: 'incoming/battery.xml' });
+    expect(nitf).toMatchObject({
+      status: 'stored',
+      key: 'incoming/museum.xml',
+      title: 'Museum returns carved panels to their village',
+    });
+    expect(articles.articles.size).toBe(4);
   });
 
   it('should reject a file declaring entities whole, with a quarantined copy', async () => {

@@ -10,12 +10,16 @@ import type { ArticleFormatReader } from './format.ts';
 import { jsonFormat } from './json.ts';
 import { jsonLinesFormat } from './jsonl.ts';
 import { unclaimedMarkup } from './markup.ts';
+import { newsmlFormat } from './newsml.ts';
+import { nitfFormat } from './nitf.ts';
 import { textFormat } from './text.ts';
 
 export const ARTICLE_FORMATS: readonly ArticleFormatReader[] = [
   jsonLinesFormat,
   jsonFormat,
   feedFormat,
+  newsmlFormat,
+  nitfFormat,
   unclaimedMarkup,
   textFormat,
 ];
