@@ -166,6 +166,25 @@ describe('Format: feed (RSS 2.0)', () => {
     });
   });
 
+  it('should refuse a feed cut short after a whole item instead of storing it in part', async () => {
+    // Prepare
+    const whole = rss('<item><guid>a</guid><description>One.</description></item>');
+    const cut = whole.slice(0, whole.indexOf('</channel>'));
+
+    // Act
+    const readings = [
+      await read('incoming/cut.rss', cut),
+      await read('incoming/whole.rss', `${whole}\n<!-- end -->\n`),
+    ];
+
+    // Assess
+    expect(readings[0]).toMatchObject({
+      kind: 'error',
+      error: { kind: 'MalformedXml', message: expect.stringContaining('does not end with </rss>') },
+    });
+    expect(readings[1]).toMatchObject({ kind: 'container' });
+  });
+
   it('should refuse a feed with no items, a broken feed and a .rss file that is not a feed', async () => {
     // Act
     const empty = await read('incoming/empty.rss', rss(''));

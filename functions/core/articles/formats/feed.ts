@@ -250,11 +250,27 @@ const draftOf = (
 
 const KIND_NAMES: Record<FeedKind, string> = { rss: 'RSS feed', rdf: 'RSS 1.0 feed', atom: 'Atom feed' };
 
+/**
+ * Whether the text ends with the root element's end tag (then only white space and comments).
+ * The feed parser reads a file cut short after a whole item without complaint; this keeps a
+ * half-uploaded feed from being stored in part.
+ */
+const endsWithRoot = (text: string, root: string): boolean => {
+  let end = text.trimEnd();
+  while (end.endsWith('-->')) {
+    const open = end.lastIndexOf('<!--');
+    if (open < 0) return false;
+    end = end.slice(0, open).trimEnd();
+  }
+  const close = end.lastIndexOf('</');
+  return close >= 0 && end.slice(close + 2, end.length - 1).trim() === root && end.endsWith('>');
+};
+
 /** Reads a feed's text into its items (see the module comment). */
 export const readFeed = async (text: string): Promise<FormatReading> => {
-  const kind = feedKindOf(xmlRoot(text));
+  const root = xmlRoot(text);
+  const kind = feedKindOf(root);
   if (!kind) {
-    const root = xmlRoot(text);
     return {
       kind: 'error',
       error: {
@@ -268,6 +284,15 @@ export const readFeed = async (text: string): Promise<FormatReading> => {
   const what = KIND_NAMES[kind];
   const refusal = xmlRefusal(text, what);
   if (refusal) return { kind: 'error', error: refusal };
+  const rootName = (root as XmlRoot).name;
+  if (!endsWithRoot(text, rootName))
+    return {
+      kind: 'error',
+      error: {
+        kind: 'MalformedXml',
+        message: `the ${what} does not end with </${rootName}>: the file looks cut short; send it whole`,
+      },
+    };
 
   const [feedsmith, html] = await Promise.all([import('feedsmith'), loadHtmlToText()]);
   let entries: FeedEntry[];
