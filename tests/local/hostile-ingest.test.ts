@@ -75,6 +75,14 @@ describe('Ingest: crafted files within the size limit, into a real table', () =>
       error: { kind: 'InvalidArticle' },
     });
     expect(byName.get('UTF-16 CJK')).toMatchObject({ status: 'rejected', error: { kind: 'TooLarge' } });
+    expect(byName.get('entity expansion (billion laughs)')).toMatchObject({
+      status: 'rejected',
+      error: { kind: 'UnsupportedFormat' },
+    });
+    expect(byName.get('nested XML, closed')).toMatchObject({
+      status: 'rejected',
+      error: { kind: 'InvalidArticle' },
+    });
     const flood = byName.get('two forms of one stem');
     expect(flood).toMatchObject({ status: 'stored' });
     expect(flood?.status === 'stored' && flood.matches.length).toBeGreaterThan(0);

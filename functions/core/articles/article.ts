@@ -55,6 +55,7 @@ export type ArticleErrorKind =
   | 'NotUtf8'
   | 'UnsupportedFormat'
   | 'MalformedJson'
+  | 'MalformedXml'
   | 'InvalidArticle'
   | 'NoBody'
   | 'TooManyItems';

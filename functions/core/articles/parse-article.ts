@@ -82,6 +82,8 @@ export interface DraftOrigin {
   format: string;
   /** The file's bytes: fingerprinted and counted for every article it yields. */
   bytes: Uint8Array;
+  /** The SHA-256 of `bytes`, when already known: a container's items share the file's. */
+  contentHash?: string;
   receivedAt: string;
   container?: ContainerItem;
 }
@@ -112,7 +114,7 @@ export const articleFromDraft = (
     dateSource: draft.date === undefined ? 'received' : 'file',
     paragraphs,
     wordCount: countWords(paragraphs),
-    contentHash: sha256Hex(origin.bytes),
+    contentHash: origin.contentHash ?? sha256Hex(origin.bytes),
     byteLength: origin.bytes.length,
   };
   if (draft.author !== undefined && foldSpace(draft.author) !== '')

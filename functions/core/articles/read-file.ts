@@ -4,6 +4,7 @@
  * rules all articles share are applied by `articleFromDraft`.
  */
 import type { Article, ArticleError, Result } from './article.ts';
+import { sha256Hex } from './fingerprint.ts';
 import { ARTICLE_FORMATS } from './formats/index.ts';
 import type { ArticleFormatReader, FileHead, FormatReading } from './formats/format.ts';
 import {
@@ -87,13 +88,19 @@ export const readArticleFile = async (
       message: `the file holds ${reading.items.length} items, over the ${MAX_CONTAINER_ITEMS} one file may hold; split it`,
     });
   }
+  // The file is hashed once: every item records the same fingerprint of it.
+  const contentHash = sha256Hex(file.bytes);
   return {
     kind: 'container',
     format: reader.name,
     items: reading.items.map(({ item, draft }) => {
       const key = `${file.key}#${item}`;
       const result = draft.ok
-        ? articleFromDraft(draft.value, { ...origin, key, container: { key: file.key, item } }, options)
+        ? articleFromDraft(
+            draft.value,
+            { ...origin, contentHash, key, container: { key: file.key, item } },
+            options,
+          )
         : draft;
       return { item, key, result };
     }),

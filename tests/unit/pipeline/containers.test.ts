@@ -163,23 +163,26 @@ describe('Function: ingestObject (files holding several articles)', () => {
     expect(articles.articles.size).toBe(0);
   });
 
-  it('should refuse an XML feed or an HTML page instead of storing markup as text', async () => {
+  it('should refuse XML of an unknown kind, an HTML page and an empty feed instead of storing markup as text', async () => {
     // Prepare
     const { articles, ports, ref } = setup({
+      'incoming/catalog.xml': '<?xml version="1.0"?><catalog><book>x</book></catalog>',
+      'incoming/page.html': '<!DOCTYPE html><html><body><p>x</p></body></html>',
       'incoming/feed.xml':
         '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title></channel></rss>',
-      'incoming/page.html': '<!DOCTYPE html><html><body><p>x</p></body></html>',
     });
 
     // Act
     const outcomes = [
-      await ingestObject(ref('incoming/feed.xml'), ports),
+      await ingestObject(ref('incoming/catalog.xml'), ports),
       await ingestObject(ref('incoming/page.html'), ports),
     ];
+    const empty = await ingestObject(ref('incoming/feed.xml'), ports);
 
     // Assess
     for (const o of outcomes)
       expect(o).toMatchObject({ status: 'rejected', error: { kind: 'UnsupportedFormat' } });
+    expect(empty).toMatchObject({ status: 'rejected', error: { kind: 'NoBody' } });
     expect(articles.articles.size).toBe(0);
   });
 
@@ -247,5 +250,150 @@ describe('Function: ingestObject (files holding several articles)', () => {
     expect(composeAlertEmail(alert as NonNullable<typeof alert>).text).toContain(
       'File: s3://articles/incoming/wire.json#x-2 (item x-2), read as json',
     );
+  });
+});
+
+const fixture = (name: string) =>
+  readFileSync(new URL(`../../fixtures/formats/${name}`, import.meta.url), 'utf8');
+
+describe('Function: ingestObject (feeds and NewsML-G2 messages)', () => {
+  it('should store each item of a feed under <key>#<guid>, and record the feed as a container', async () => {
+    // Prepare
+    const { articles, ports, ref } = setup({ 'incoming/gazette.rss': fixture('rss2-content.rss') });
+
+    // Act
+    const outcome = await ingestObject(ref('incoming/gazette.rss'), ports);
+
+    // Assess
+    expect(outcome).toMatchObject({ status: 'container', format: 'feed' });
+    if (outcome.status !== 'container') return;
+    expect(outcome.items.map((i) => [i.key, i.status])).toEqual([
+      ['incoming/gazette.rss#gazette-2026-11-28-ferry', 'stored'],
+      ['incoming/gazette.rss#gazette-2026-11-27-landings', 'stored'],
+      ['incoming/gazette.rss#gazette-2026-11-26-lifeboat', 'stored'],
+    ]);
+    expect(articles.articles.size).toBe(3);
+    const ferry = [...articles.articles.values()].find((a) =>
+      a.sourceKey.endsWith('#gazette-2026-11-28-ferry'),
+    );
+    expect(ferry).toMatchObject({
+      format: 'feed',
+      title: 'Ferry link to the islands restored after storm repairs',
+      source: 'Harbour & Coast Gazette',
+      url: 'https://gazette.example.org/2026/11/28/ferry-link-restored',
+      container: { key: 'incoming/gazette.rss', item: 'gazette-2026-11-28-ferry' },
+    });
+    expect(articles.sources.get('incoming/gazette.rss')).toMatchObject({
+      status: 'container',
+      container: { format: 'feed', items: 3, stored: 3, duplicate: 0, rejected: 0 },
+    });
+    expect(articles.sources.get('incoming/gazette.rss#gazette-2026-11-27-landings')).toMatchObject({
+      status: 'stored',
+    });
+  });
+
+  it('should add nothing when a feed is delivered again, and take a repeated story for a duplicate', async () => {
+    // Prepare
+    const feed = fixture('rss2-content.rss');
+    const { articles, ports, ref } = setup({
+      'incoming/gazette.rss': feed,
+      'incoming/mirror.rss': feed.replaceAll('gazette-2026-11-2', 'mirror-2026-11-2'),
+    });
+    const first = await ingestObject(ref('incoming/gazette.rss'), ports);
+
+    // Act
+    const again = await ingestObject(ref('incoming/gazette.rss'), ports);
+    const mirror = await ingestObject(ref('incoming/mirror.rss'), ports);
+
+    // Assess
+    expect(again).toEqual(first);
+    expect(articles.articles.size).toBe(3);
+    expect(mirror.status === 'container' && mirror.items.map((i) => i.status)).toEqual([
+      'duplicate',
+      'duplicate',
+      'duplicate',
+    ]);
+  });
+
+  it('should refuse a bad feed item alone, against the one quarantined copy of the feed', async () => {
+    // Prepare
+    const feed = `<?xml version="1.0"?><rss version="2.0"><channel><title>Example News</title>
+      <item><guid>good</guid><title>Good</title><description>A story about the harbour.</description></item>
+      <item><guid>late</guid><pubDate>sometime soon</pubDate><description>A story with no date.</description></item>
+      <item><guid>empty</guid><title>Nothing here</title></item></channel></rss>`;
+    const { articles, objects, ports, ref } = setup({ 'incoming/news.rss': feed });
+
+    // Act
+    const outcome = await ingestObject(ref('incoming/news.rss'), ports);
+
+    // Assess
+    expect(outcome.status === 'container' && outcome.items.map((i) => [i.key, i.status])).toEqual([
+      ['incoming/news.rss#good', 'stored'],
+      ['incoming/news.rss#late', 'rejected'],
+      ['incoming/news.rss#empty', 'rejected'],
+    ]);
+    expect(articles.articles.size).toBe(1);
+    const late = [...articles.errors.values()].find((e) => e.key === 'incoming/news.rss#late');
+    expect(late).toMatchObject({
+      kind: 'InvalidArticle',
+      container: { key: 'incoming/news.rss', item: 'late' },
+      quarantineKey: 'quarantine/news.rss',
+    });
+    expect(late?.message).toMatch(/"pubDate": "sometime soon" is not a date/);
+    expect(articles.sources.get('incoming/news.rss#empty')).toMatchObject({
+      status: 'rejected',
+      errorKind: 'NoBody',
+    });
+    expect(objects.objects.has('quarantine/news.rss')).toBe(true);
+  });
+
+  it('should store a NewsML-G2 message item by item, and a single newsItem or NITF file as one article', async () => {
+    // Prepare
+    const { articles, ports, ref } = setup({
+      'incoming/wire.xml': fixture('newsml-message.xml'),
+      'incoming/battery.xml': fixture('newsml-item.xml'),
+      'incoming/museum.xml': fixture('nitf-article.xml'),
+    });
+
+    // Act
+    const message = await ingestObject(ref('incoming/wire.xml'), ports);
+    const item = await ingestObject(ref('incoming/battery.xml'), ports);
+    const nitf = await ingestObject(ref('incoming/museum.xml'), ports);
+
+    // Assess
+    expect(message).toMatchObject({
+      status: 'container',
+      format: 'newsml',
+      items: [
+        { status: 'stored', key: 'incoming/wire.xml#urn:newsml:wire.example.com:20261128:harvest' },
+        { status: 'stored', key: 'incoming/wire.xml#urn:newsml:wire.example.com:20261128:marathon' },
+      ],
+    });
+    expect(item).toMatchObject({ status: 'stored', key: 'incoming/battery.xml' });
+    expect(nitf).toMatchObject({
+      status: 'stored',
+      key: 'incoming/museum.xml',
+      title: 'Museum returns carved panels to their village',
+    });
+    expect(articles.articles.size).toBe(4);
+  });
+
+  it('should reject a file declaring entities whole, with a quarantined copy', async () => {
+    // Prepare
+    const lol = `<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>
+      <rss version="2.0"><channel><title>&b;</title><item><description>&b;</description></item></channel></rss>`;
+    const { articles, objects, ports, ref } = setup({ 'incoming/lol.rss': lol });
+
+    // Act
+    const outcome = await ingestObject(ref('incoming/lol.rss'), ports);
+
+    // Assess
+    expect(outcome).toMatchObject({
+      status: 'rejected',
+      error: { kind: 'UnsupportedFormat', message: expect.stringContaining('declares entities') },
+      quarantineKey: 'quarantine/lol.rss',
+    });
+    expect(articles.articles.size).toBe(0);
+    expect(objects.objects.has('quarantine/lol.rss')).toBe(true);
   });
 });
