@@ -29,6 +29,8 @@ export interface Alert {
     summaryOnly?: boolean;
     /** The language the file states. */
     language?: string;
+    /** The watched feed the file was fetched from. */
+    feed?: string;
   };
   explanation: Explanation;
   /** Set when the topic's trained stage scored the match: its probability is `score`. */

@@ -57,6 +57,7 @@ const documentArticle = (a: Alert['article']): DocumentArticle => {
     ...(a.format && /^[a-z0-9-]{1,20}$/.test(a.format) ? { format: a.format } : {}),
     ...(a.item ? { item: plainText(a.item, FIELD_LIMITS.item) } : {}),
     ...(a.summaryOnly ? { summaryOnly: true } : {}),
+    ...(a.feed && /^[a-z0-9][a-z0-9-]{0,63}$/.test(a.feed) ? { feed: a.feed } : {}),
     ...(a.language && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(a.language) ? { language: a.language } : {}),
   };
 };
@@ -177,6 +178,7 @@ const renderAlertEmail = (doc: AlertDocument): AlertEmail => {
     ...(a.url ? [`Read: ${a.url}`] : []),
     ...(a.urlDropped ? [`Link left out: ${a.urlDropped}`] : []),
     `File: ${a.location}${a.item ? ` (item ${a.item})` : ''}${a.format ? `, read as ${a.format}` : ''}`,
+    ...(a.feed ? [`From the feed: ${a.feed}`] : []),
     ...(a.summaryOnly ? ['Only a summary was in the file; the link has the whole article.'] : []),
     `Alert: ${doc.id}`,
   ];

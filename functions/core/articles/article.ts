@@ -39,6 +39,8 @@ export interface Article {
   summaryOnly?: boolean;
   /** Set when the article is one item of a file holding several. */
   container?: ContainerItem;
+  /** The watched feed the file was fetched from (its id in feeds.yaml), when it was. */
+  feed?: string;
   /** Body paragraphs, whitespace folded, boilerplate footers removed. */
   paragraphs: string[];
   wordCount: number;
@@ -83,3 +85,10 @@ export const articleError = (
   message: string,
   at?: ArticleError['at'],
 ): { ok: false; error: ArticleError } => fail(at ? { kind, message, at } : { kind, message });
+
+/**
+ * The feed a file was fetched from, by where the poller writes it: `…/feeds/<feed id>/<file>`
+ * (`incoming/feeds/` on AWS, `inbox/feeds/` on one machine).
+ */
+export const feedOfKey = (key: string): string | undefined =>
+  /(?:^|\/)feeds\/([a-z0-9][a-z0-9-]{0,63})\/[^/]+$/.exec(key)?.[1];

@@ -86,6 +86,8 @@ export interface DraftOrigin {
   contentHash?: string;
   receivedAt: string;
   container?: ContainerItem;
+  /** The watched feed the file came from. */
+  feed?: string;
 }
 
 /**
@@ -129,6 +131,7 @@ export const articleFromDraft = (
       .map((c) => cutGraphemes(foldSpace(c), 100));
   if (draft.summaryOnly) article.summaryOnly = true;
   if (origin.container) article.container = origin.container;
+  if (origin.feed) article.feed = origin.feed;
   const textBytes = articleTextBytes(article);
   const maxTextBytes = options.maxTextBytes ?? MAX_ARTICLE_TEXT_BYTES;
   if (textBytes > maxTextBytes) {

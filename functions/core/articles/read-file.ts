@@ -3,7 +3,7 @@
  * feed, a JSON array, a JSON Lines export). Formats come from the registry in `formats/`; the
  * rules all articles share are applied by `articleFromDraft`.
  */
-import type { Article, ArticleError, Result } from './article.ts';
+import { type Article, type ArticleError, feedOfKey, type Result } from './article.ts';
 import { sha256Hex } from './fingerprint.ts';
 import { ARTICLE_FORMATS } from './formats/index.ts';
 import type { ArticleFormatReader, FileHead, FormatReading } from './formats/format.ts';
@@ -74,7 +74,13 @@ export const readArticleFile = async (
     text = found.text;
   }
   const reading: FormatReading = await reader.read({ key: file.key, bytes: file.bytes, text });
-  const origin = { format: reader.name, bytes: file.bytes, receivedAt: file.receivedAt };
+  const feed = feedOfKey(file.key);
+  const origin = {
+    format: reader.name,
+    bytes: file.bytes,
+    receivedAt: file.receivedAt,
+    ...(feed ? { feed } : {}),
+  };
   if (reading.kind === 'error') return fail(reading.error);
   if (reading.kind === 'article') {
     const article = articleFromDraft(reading.draft, { ...origin, key: file.key }, options);

@@ -242,6 +242,7 @@ export const alertOf = (match: MatchRecord, article: Article, location: string):
     ...(article.container ? { item: article.container.item } : {}),
     ...(article.summaryOnly ? { summaryOnly: true } : {}),
     ...(article.language ? { language: article.language } : {}),
+    ...(article.feed ? { feed: article.feed } : {}),
   },
   explanation: match.explanation,
   ...(match.stage ? { stage: match.stage } : {}),

@@ -545,6 +545,7 @@ async function articleView({ view, args, alive }: ViewContext): Promise<void> {
     ['File', h('code', {}, article.container ? article.container.key : article.sourceKey)],
     ['Item', article.container ? h('code', { id: 'article-item' }, article.container.item) : undefined],
     ['Read as', h('span', { id: 'article-format' }, article.format)],
+    ['Feed', article.feed ? h('code', { id: 'article-feed' }, article.feed) : undefined],
     ['Language', article.language],
     ['Text', article.summaryOnly ? 'only a summary was in the file' : undefined],
     ['Ingested', time(article.ingestedAt)],

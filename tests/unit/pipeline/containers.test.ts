@@ -396,4 +396,26 @@ describe('Function: ingestObject (feeds and NewsML-G2 messages)', () => {
     expect(articles.articles.size).toBe(0);
     expect(objects.objects.has('quarantine/lol.rss')).toBe(true);
   });
+
+  it('should record the watched feed a file was fetched from, by where the poller writes it', async () => {
+    // Prepare: an RSS document where the poller writes feed documents, and a file elsewhere.
+    const rss = readFileSync('tests/fixtures/formats/rss2-description.xml', 'utf8');
+    const { articles, ports, ref } = setup({
+      'incoming/feeds/who-news/0123abcd.xml': rss,
+      'incoming/other/0123abcd.json': JSON.stringify([
+        { id: 'o-1', title: 'Dropped', body: 'Aid reached Yerevan.' },
+      ]),
+    });
+
+    // Act
+    await ingestObject(ref('incoming/feeds/who-news/0123abcd.xml'), ports);
+    await ingestObject(ref('incoming/other/0123abcd.json'), ports);
+
+    // Assess
+    const stored = [...articles.articles.values()];
+    const fromFeed = stored.filter((a) => a.sourceKey.startsWith('incoming/feeds/'));
+    expect(fromFeed.length).toBeGreaterThan(0);
+    expect(fromFeed.every((a) => a.feed === 'who-news' && a.format !== 'json')).toBe(true);
+    expect(stored.find((a) => a.title === 'Dropped')?.feed).toBeUndefined();
+  });
 });
