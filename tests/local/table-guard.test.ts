@@ -309,8 +309,9 @@ describe('Local table: answers the runtime and the newswatch command only', () =
     expect(JSON.parse(ingest.stdout)).toMatchObject({ files: 1, stored: 1 });
     expect(snapshot.articles).toHaveLength(3);
     expect(withoutKey.code).toBe(3);
-    expect(withoutKey.stderr).toMatch(
-      /^newswatch: newswatch is running for .* but its table key .* cannot be read/,
+    // With --json the error comes as JSON on stdout.
+    expect((JSON.parse(withoutKey.stdout) as { error: string }).error).toMatch(
+      /^newswatch is running for .* but its table key .* cannot be read/,
     );
   });
 });
