@@ -152,7 +152,7 @@ describe('Function: ingestObject (files holding several articles)', () => {
     expect(articles.articles.size).toBe(0);
   });
 
-  it('should refuse an XML feed or an HTML page instead of storing markup as text', async () => {
+  it('should refuse an XML feed, and a page without article text, instead of storing markup as text', async () => {
     // Prepare
     const { articles, ports, ref } = setup({
       'incoming/feed.xml':
@@ -161,14 +161,13 @@ describe('Function: ingestObject (files holding several articles)', () => {
     });
 
     // Act
-    const outcomes = [
-      await ingestObject(ref('incoming/feed.xml'), ports),
-      await ingestObject(ref('incoming/page.html'), ports),
-    ];
+    const feed = await ingestObject(ref('incoming/feed.xml'), ports);
+    const page = await ingestObject(ref('incoming/page.html'), ports);
 
     // Assess
-    for (const o of outcomes)
-      expect(o).toMatchObject({ status: 'rejected', error: { kind: 'UnsupportedFormat' } });
+    expect(feed).toMatchObject({ status: 'rejected', error: { kind: 'UnsupportedFormat' } });
+    expect(page).toMatchObject({ status: 'rejected', error: { kind: 'NoBody' } });
+    expect(page.status === 'rejected' && page.error.message).toMatch(/^the page has no article text/);
     expect(articles.articles.size).toBe(0);
   });
 
