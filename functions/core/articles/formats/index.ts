@@ -1,9 +1,9 @@
 /**
  * The article formats, in the order they are tried: the first that recognises a file reads
- * it. Binary formats are tried on the raw bytes before any decoding (mail among them, since
- * its reader decodes the charsets its parts declare); text formats on the decoded text, the
- * most specific first and plain text last. Web pages come before the refusal of unknown XML,
- * so an XHTML page is read as a page. A new format is a file in this folder and one line here.
+ * it. Binary formats are tried on the raw bytes before any decoding (PDF; mail, whose reader
+ * decodes the charsets its parts declare); text formats on the decoded text, the most
+ * specific first and plain text last. Web pages come before the refusal of unknown XML, so an
+ * XHTML page is read as a page. A new format is a file in this folder and one line here.
  */
 import { emlFormat } from './eml.ts';
 import type { ArticleFormatReader } from './format.ts';
@@ -11,9 +11,11 @@ import { htmlFormat } from './html.ts';
 import { jsonFormat } from './json.ts';
 import { jsonLinesFormat } from './jsonl.ts';
 import { unclaimedMarkup } from './markup.ts';
+import { pdfFormat } from './pdf.ts';
 import { textFormat } from './text.ts';
 
 export const ARTICLE_FORMATS: readonly ArticleFormatReader[] = [
+  pdfFormat,
   emlFormat,
   jsonLinesFormat,
   jsonFormat,
