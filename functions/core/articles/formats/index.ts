@@ -1,10 +1,11 @@
 /**
  * The article formats, in the order they are tried: the first that recognises a file reads
- * it. Binary formats are tried on the raw bytes before any decoding (PDF; mail, whose reader
- * decodes the charsets its parts declare); text formats on the decoded text, the most
+ * it. Binary formats are tried on the raw bytes before any decoding (PDF, Word; mail, whose
+ * reader decodes the charsets its parts declare); text formats on the decoded text, the most
  * specific first and plain text last. Web pages come before the refusal of unknown XML, so an
  * XHTML page is read as a page. A new format is a file in this folder and one line here.
  */
+import { docxFormat } from './docx.ts';
 import { emlFormat } from './eml.ts';
 import type { ArticleFormatReader } from './format.ts';
 import { htmlFormat } from './html.ts';
@@ -16,6 +17,7 @@ import { textFormat } from './text.ts';
 
 export const ARTICLE_FORMATS: readonly ArticleFormatReader[] = [
   pdfFormat,
+  docxFormat,
   emlFormat,
   jsonLinesFormat,
   jsonFormat,
