@@ -104,7 +104,11 @@ const paragraphsOf = (lines: Line[], pages: number): { paragraphs: Line[][]; bod
   for (const l of edge) repeats.set(l.text, (repeats.get(l.text) ?? new Set()).add(l.page));
   const running = (l: Line) => pages >= 3 && edge.has(l) && (repeats.get(l.text)?.size ?? 0) > pages / 2;
   const kept = lines.filter((l) => !PAGE_NUMBER.test(l.text) && !running(l));
-  const bodySize = median(kept.flatMap((l) => Array<number>(Math.min(l.text.length, 200)).fill(l.size)));
+  // The body's type size: the size most characters are set in (a median weighted by length).
+  const bySize = [...kept].sort((p, q) => p.size - q.size);
+  const characters = bySize.reduce((n, l) => n + l.text.length, 0);
+  let seen = 0;
+  const bodySize = bySize.find((l) => (seen += l.text.length) * 2 >= characters)?.size ?? 0;
   const gaps: number[] = [];
   for (let i = 1; i < kept.length; i++) {
     const [p, l] = [kept[i - 1] as Line, kept[i] as Line];
