@@ -93,6 +93,36 @@ describe('Format: mail messages', () => {
     ]);
   });
 
+  it('should read the HTML part when the plain-text part only points to it', async () => {
+    // Prepare
+    const message = mail(
+      [
+        'From: desk@port.example',
+        'Subject: Ferry',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/alternative; boundary="b"',
+      ],
+      [
+        '--b',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'This newsletter needs a mail program that shows HTML.',
+        '--b',
+        'Content-Type: text/html; charset=utf-8',
+        '',
+        `<html><body><p>${STORY}</p></body></html>`,
+        '--b--',
+        '',
+      ].join('\r\n'),
+    );
+
+    // Act
+    const a = await article('incoming/ferry.eml', message);
+
+    // Assess
+    expect(a.paragraphs).toEqual([STORY]);
+  });
+
   it('should decode the charset the message declares, which a text file could not have', async () => {
     // Prepare: 8-bit Latin-1, as older mail programs send it.
     const head = mail(

@@ -2,8 +2,8 @@
  * Mail (RFC 5322 messages, `.eml`): a newsletter or a press release forwarded into the
  * bucket. postal-mime reads the MIME structure, the transfer encodings and the charsets, so
  * the reader is given the raw bytes. The subject is the title, the Date header the date, the
- * sender the author; the text is the message's own plain-text part, or else its HTML part
- * read into paragraphs as a page's article is.
+ * sender the author; the text is the message's own plain-text part, or else (or when that
+ * part only points to the HTML one) its HTML part, read into paragraphs as a page is.
  *
  * A newsletter carrying several stories is stored as one article. Where one story ends and
  * the next begins is a matter of each sender's layout, not of the mail format; as one article
@@ -109,18 +109,17 @@ export const readMail = async (bytes: Uint8Array): Promise<Result<ArticleDraft, 
   // The headers and MIME part headers are ASCII; decoding as Latin-1 keeps byte offsets honest.
   const raw = new TextDecoder('latin1').decode(bytes.subarray(0, 1024 * 1024));
   const plain = mail.text !== undefined && hasPlainTextPart(raw, header('content-type'));
-  let paragraphs: string[];
-  if (plain) {
-    paragraphs = cleanText(mail.text ?? '')
-      .split(/\n[ \t\u00a0]*\n/)
-      .map(foldSpace)
-      .filter((p) => p !== '');
-  } else if (mail.html !== undefined) {
-    paragraphs = await htmlParagraphs(mail.html);
-  } else {
-    paragraphs = [];
-  }
-  paragraphs = withoutFurniture(paragraphs);
+  let paragraphs = plain
+    ? withoutFurniture(
+        cleanText(mail.text ?? '')
+          .split(/\n[ \t\u00a0]*\n/)
+          .map(foldSpace)
+          .filter((p) => p !== ''),
+      )
+    : [];
+  // A plain-text part that only says to open the HTML one ("This newsletter needs HTML").
+  if (countWords(paragraphs) < MIN_ARTICLE_WORDS && mail.html !== undefined)
+    paragraphs = withoutFurniture(await htmlParagraphs(mail.html));
   const words = countWords(paragraphs);
   if (words < MIN_ARTICLE_WORDS) {
     const attached = mail.attachments.length;
