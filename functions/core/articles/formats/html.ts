@@ -440,7 +440,6 @@ export const readHtmlPage = async (html: string): Promise<Result<ArticleDraft, A
   for (const tag of ['script', 'style', 'noscript', 'template', 'svg', 'math', 'iframe']) {
     for (const el of Array.from(document.getElementsByTagName(tag))) el.remove();
   }
-  for (const el of Array.from(document.querySelectorAll('[class], [id]'))) if (isAdvert(el)) el.remove();
   const shape = treeShape(document.documentElement as HtmlNode);
   if (shape.depth > MAX_HTML_DEPTH)
     return articleError(
@@ -452,6 +451,8 @@ export const readHtmlPage = async (html: string): Promise<Result<ArticleDraft, A
       'TooLarge',
       `the page holds more than ${MAX_HTML_ELEMENTS} elements besides scripts and styles; send the article's own page or its text`,
     );
+  // Once the tree is known to be of a readable size: measuring each slot's text is then cheap.
+  for (const el of Array.from(document.querySelectorAll('[class], [id]'))) if (isAdvert(el)) el.remove();
 
   let found: {
     title?: string | null;
@@ -480,7 +481,7 @@ export const readHtmlPage = async (html: string): Promise<Result<ArticleDraft, A
   const words = countWords(body);
   if (words < MIN_ARTICLE_WORDS)
     return noArticle(
-      `its longest run of text has ${words} word${words === 1 ? '' : 's'}, fewer than the ${MIN_ARTICLE_WORDS} of an article`,
+      `the text found has ${words} word${words === 1 ? '' : 's'}, fewer than the ${MIN_ARTICLE_WORDS} of an article`,
     );
 
   const draft: ArticleDraft = { body };
