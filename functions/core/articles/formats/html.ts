@@ -302,7 +302,10 @@ const metaTags = (document: HtmlDocument): Map<string, string[]> => {
     if (content === undefined) continue;
     for (const attr of ['property', 'name', 'itemprop', 'http-equiv']) {
       const name = meta.getAttribute(attr)?.trim().toLowerCase();
-      if (name) tags.set(name, [...(tags.get(name) ?? []), content]);
+      if (!name) continue;
+      const values = tags.get(name);
+      if (values) values.push(content);
+      else tags.set(name, [content]);
     }
   }
   return tags;
