@@ -63,6 +63,22 @@ describe('Format: PDF documents', () => {
     expect(a.paragraphs).toEqual([para(1), para(2)]);
   });
 
+  it('should end a paragraph at an indented first line when the layout leaves no gap', async () => {
+    // Prepare: full lines that do not end a sentence, so only the indent tells.
+    const lines = (n: number) => [
+      `Paragraph ${n} starts here and runs on to the end of this line without a full stop at its`,
+      `end, and on the next line too, where the harbour authority said the new ferry line would`,
+      `start in March with two sailings a week and more in the summer if there were passengers`,
+    ];
+    const bytes = makePdf({ pages: [{ layout: 'indented', paragraphs: [lines(1), lines(2), lines(3)] }] });
+
+    // Act
+    const a = await article(bytes);
+
+    // Assess
+    expect(a.paragraphs).toEqual([1, 2, 3].map((n) => lines(n).join(' ')));
+  });
+
   it('should drop the running head repeated on every page', async () => {
     // Prepare
     const pages = [1, 2, 3, 4].map((n) => ({

@@ -129,7 +129,8 @@ const paragraphsOf = (lines: Line[], pages: number): { paragraphs: Line[][]; bod
       (p.page !== l.page ? ENDS_SENTENCE.test(p.text) : p.y - l.y > leading * 1.4 || p.y <= l.y) ||
       Math.abs(p.size - l.size) > 0.15 * Math.max(p.size, l.size) ||
       (ENDS_SENTENCE.test(p.text) && p.right < right - 0.2 * (right - left)) ||
-      (l.x > left + l.size && l.x < p.x - 0.5 * l.size);
+      // An indented first line, set in from the line before by half an em to a few.
+      (p.page === l.page && l.x > p.x + 0.5 * l.size && l.x < p.x + 6 * l.size);
     if (breaks && current.length > 0) {
       paragraphs.push(current);
       current = [];
@@ -141,11 +142,15 @@ const paragraphsOf = (lines: Line[], pages: number): { paragraphs: Line[][]; bod
 };
 
 /** The lines of a paragraph as one text; "inter-" and "national" on two lines stay "inter-national". */
-const joinLines = (lines: Line[]): string =>
-  lines.reduce(
-    (text, l) => (text === '' ? l.text : /\p{L}-$/u.test(text) ? `${text}${l.text}` : `${text} ${l.text}`),
-    '',
-  );
+const joinLines = (lines: Line[]): string => {
+  const parts: string[] = [];
+  for (const [i, l] of lines.entries()) {
+    const before = lines[i - 1]?.text;
+    if (before !== undefined && !/\p{L}-$/u.test(before)) parts.push(' ');
+    parts.push(l.text);
+  }
+  return parts.join('');
+};
 
 /** `D:20261128093000+01'00'`, the date form of PDF metadata, as its calendar day. */
 const pdfDay = (value: unknown): string | undefined => {
