@@ -34,6 +34,7 @@ import { Alerts } from './constructs/alerts.ts';
 import { Feeds } from './constructs/feeds.ts';
 import { NewswatchFunction } from './constructs/newswatch-function.ts';
 import { NotifyOperations, Operations } from './constructs/operations.ts';
+import { INGEST_SEPARATE_MODULES } from './separate-modules.ts';
 
 /** Settings a deployment may change (cdk.json context or `-c key=value`). */
 export interface NewswatchStackProps extends StackProps {
@@ -213,6 +214,7 @@ export class NewswatchStack extends Stack {
       entry: 'functions/ingest/handler.ts',
       description: 'Reads new article files from the bucket, stores articles and records errors',
       timeout: functionTimeout,
+      separateModules: INGEST_SEPARATE_MODULES,
       environment: {
         BUCKET_NAME: bucket.bucketName,
         INCOMING_PREFIX,

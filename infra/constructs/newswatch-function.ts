@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -5,6 +6,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { BUNDLE_BANNER } from '../separate-modules.ts';
 
 /** What differs between newswatch functions; everything else is fixed here. */
 export interface NewswatchFunctionProps {
@@ -15,6 +17,11 @@ export interface NewswatchFunctionProps {
   memorySize?: number;
   environment?: Record<string, string>;
   logRetention?: RetentionDays;
+  /**
+   * Packages the function imports only for some inputs: left out of its bundle and bundled
+   * each on its own beside it (`infra/separate-modules.ts`), so cold starts do not load them.
+   */
+  separateModules?: readonly string[];
 }
 
 /**
@@ -28,6 +35,7 @@ export class NewswatchFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: NewswatchFunctionProps) {
     super(scope, id);
+    const separate = props.separateModules ?? [];
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -57,9 +65,22 @@ export class NewswatchFunction extends Construct {
         sourcesContent: false,
         mainFields: ['module', 'main'],
         // The AWS SDK's ESM build still calls require() for Node built-ins.
-        banner: "import{createRequire}from'module';const require=createRequire(import.meta.url);",
-        externalModules: [],
+        banner: BUNDLE_BANNER,
+        // Nothing is left to the runtime (the AWS SDK is bundled too) but the separate modules.
+        externalModules: [...separate],
         forceDockerBundling: false,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) =>
+            separate.length === 0
+              ? []
+              : [
+                  [process.execPath, join(inputDir, 'infra', 'separate-modules.ts'), outputDir, ...separate]
+                    .map((arg) => `'${arg.replaceAll("'", "'\\''")}'`)
+                    .join(' '),
+                ],
+        },
       },
     });
     // The Lambda service role policy only grants writing to this function's log group.

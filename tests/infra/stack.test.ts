@@ -11,6 +11,7 @@ import { TABLE_KEYS } from '../../functions/adapters/aws/table-layout.ts';
 import { secretEnvName } from '../../functions/adapters/local/local-secrets.ts';
 import { buildApp, readFeeds, readSubscribers } from '../../infra/app.ts';
 import { NewswatchStack } from '../../infra/newswatch-stack.ts';
+import { INGEST_SEPARATE_MODULES } from '../../infra/separate-modules.ts';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -170,6 +171,19 @@ describe('Stack: Newswatch (ingest function)', () => {
       // Minified: few, long lines.
       expect(code.split('\n').length).toBeLessThan(200);
     }
+  });
+
+  it('should ship the document libraries beside the ingest bundle, each bundled on its own, not in it', () => {
+    // Prepare
+    const [, fn] = ingestFunction();
+    const key = JSON.stringify((fn.Properties.Code as { S3Key: unknown }).S3Key);
+    const asset = join(outdir, `asset.${/([0-9a-f]{64})\.zip/.exec(key)?.[1]}`);
+
+    // Assess
+    for (const name of INGEST_SEPARATE_MODULES)
+      expect(statSync(join(asset, 'node_modules', name, 'index.mjs')).size, name).toBeGreaterThan(1000);
+    expect(statSync(join(asset, 'index.mjs')).size).toBeLessThan(1.5 * 1024 * 1024);
+    expect(readFileSync(join(asset, 'index.mjs'), 'utf8')).toContain('import("unpdf")');
   });
 
   it('should let the function read incoming/ and write quarantine/ only, never incoming/', () => {

@@ -323,7 +323,8 @@ describe('Integration: the bad-input matrix through S3 → SQS → ingest (moto)
   const MATRIX: Record<string, [string | Uint8Array, string]> = {
     'incoming/m/empty.txt': [new Uint8Array(), 'EmptyFile'],
     'incoming/m/image.png': [bytes(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0), 'BinaryFile'],
-    'incoming/m/doc.pdf': ['%PDF-1.7\n1 0 obj', 'BinaryFile'],
+    // A PDF cut short is read by the PDF format and refused as damaged.
+    'incoming/m/doc.pdf': ['%PDF-1.7\n1 0 obj', 'InvalidArticle'],
     'incoming/m/archive.zip': [bytes(0x50, 0x4b, 0x03, 0x04, 20, 0), 'BinaryFile'],
     'incoming/m/bomb.txt.gz': [bytes(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xed, 0xc1), 'BinaryFile'],
     'incoming/m/invalid-utf8.txt': [bytes(0x61, 0xc0, 0xaf, 0x62), 'NotUtf8'],
@@ -331,7 +332,8 @@ describe('Integration: the bad-input matrix through S3 → SQS → ingest (moto)
     'incoming/m/line-flood.txt': ['\n'.repeat(15_000), 'EmptyFile'],
     'incoming/m/one-long-line.txt': [`date 2024-01-01\n\n${'aid '.repeat(2_600_000)}`, 'TooLarge'],
     'incoming/m/wrong-shape.json': ['{"headline": "x", "text_body": ["a"]}', 'NoBody'],
-    'incoming/m/not-an-article.json': ['[1, 2, 3]', 'InvalidArticle'],
+    // A JSON array is a container, its items refused one by one; a bare number is no article at all.
+    'incoming/m/not-an-article.json': ['42', 'InvalidArticle'],
     'incoming/m/utf16.txt': [utf16('date 2024-03-01\n\nÜber Baku: aid arrived.'), 'stored'],
     'incoming/m/crlf.txt': ['date 2024-03-02\r\n\r\nAid reached the coast.\r\n\r\nMore trucks.', 'stored'],
   };

@@ -11,6 +11,7 @@ import { decodeArticleBytes } from './decode.ts';
 import { cutGraphemes } from '../graphemes.ts';
 import { articleIdFor, sha256Hex } from './fingerprint.ts';
 import type { ArticleDraft, ArticleFormatReader, FormatReading } from './formats/format.ts';
+import { looksLikeHtml } from './formats/html.ts';
 import { jsonFormat } from './formats/json.ts';
 import { unclaimedMarkup } from './formats/markup.ts';
 import { textFormat } from './formats/text.ts';
@@ -157,15 +158,33 @@ const readDecoded = (
 };
 
 /**
+ * Web pages, which only `readArticleFile` reads (their reader loads a library): refused here
+ * rather than read as plain text with markup for a title.
+ */
+const pageNotReadHere: ArticleFormatReader = {
+  name: 'html',
+  input: 'text',
+  recognises: ({ key, text }) => /\.(?:html?|xhtml)$/i.test(key) || looksLikeHtml(text),
+  read: () => ({
+    kind: 'error',
+    error: {
+      kind: 'UnsupportedFormat',
+      message: 'the file is an HTML page; pages are read with every format (readArticleFile), not here',
+    },
+  }),
+};
+
+/**
  * Reads one file holding one article in plain text or as a JSON object, at once (no format
  * that loads a library). Never throws for bad input: every problem comes back as a typed
- * {@link ArticleError}. Files of any format, containers included, go through `readArticleFile`.
+ * {@link ArticleError}. Files of any format, containers and documents included, go through
+ * `readArticleFile`.
  */
 export const parseArticle = (
   file: ArticleFile,
   options: ParseOptions = { maxBytes: DEFAULT_MAX_ARTICLE_BYTES },
 ): Result<Article, ArticleError> => {
-  const found = readDecoded(file, options, [jsonFormat, unclaimedMarkup, textFormat]);
+  const found = readDecoded(file, options, [jsonFormat, pageNotReadHere, unclaimedMarkup, textFormat]);
   if ('error' in found) return { ok: false, error: found.error };
   const reading = found.reader.read({ key: file.key, bytes: file.bytes, text: found.text }) as FormatReading;
   if (reading.kind === 'error') return { ok: false, error: reading.error };

@@ -163,7 +163,7 @@ describe('Function: ingestObject (files holding several articles)', () => {
     expect(articles.articles.size).toBe(0);
   });
 
-  it('should refuse XML of an unknown kind, an HTML page and an empty feed instead of storing markup as text', async () => {
+  it('should refuse XML of an unknown kind, a page without article text and an empty feed instead of storing markup as text', async () => {
     // Prepare
     const { articles, ports, ref } = setup({
       'incoming/catalog.xml': '<?xml version="1.0"?><catalog><book>x</book></catalog>',
@@ -173,15 +173,14 @@ describe('Function: ingestObject (files holding several articles)', () => {
     });
 
     // Act
-    const outcomes = [
-      await ingestObject(ref('incoming/catalog.xml'), ports),
-      await ingestObject(ref('incoming/page.html'), ports),
-    ];
+    const catalog = await ingestObject(ref('incoming/catalog.xml'), ports);
+    const page = await ingestObject(ref('incoming/page.html'), ports);
     const empty = await ingestObject(ref('incoming/feed.xml'), ports);
 
     // Assess
-    for (const o of outcomes)
-      expect(o).toMatchObject({ status: 'rejected', error: { kind: 'UnsupportedFormat' } });
+    expect(catalog).toMatchObject({ status: 'rejected', error: { kind: 'UnsupportedFormat' } });
+    expect(page).toMatchObject({ status: 'rejected', error: { kind: 'NoBody' } });
+    expect(page.status === 'rejected' && page.error.message).toMatch(/^the page has no article text/);
     expect(empty).toMatchObject({ status: 'rejected', error: { kind: 'NoBody' } });
     expect(articles.articles.size).toBe(0);
   });

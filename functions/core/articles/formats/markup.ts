@@ -1,12 +1,12 @@
 /**
- * HTML and XML files that no format before this one has claimed: refused with what they
- * look like, instead of being read as plain text with markup for a title. XML is refused for
- * the most useful reason: entities or nesting the safe-XML checks refuse, else its root.
+ * XML files that no format before this one has claimed: refused with what they look like,
+ * instead of being read as plain text with markup for a title. Web pages, XHTML ones included,
+ * are read by the HTML format before this one is tried. XML is refused for the most useful
+ * reason: entities or nesting the safe-XML checks refuse, else its root.
  */
 import type { ArticleFormatReader } from './format.ts';
 import { xmlRefusal, xmlRoot } from './xml.ts';
 
-const HTML = /^(?:<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])/i;
 const XML = /^<\?xml[\s?]/i;
 
 /** What the XML readers take, for the message about a file they did not. */
@@ -15,16 +15,8 @@ const READ = 'RSS, RSS 1.0 and Atom feeds, NewsML-G2 newsItem and newsMessage, a
 export const unclaimedMarkup: ArticleFormatReader = {
   name: 'markup',
   input: 'text',
-  recognises: ({ key, text }) => HTML.test(text) || XML.test(text) || /\.(html?|xml|rss|atom)$/i.test(key),
+  recognises: ({ key, text }) => XML.test(text) || /\.(xml|rss|atom)$/i.test(key),
   read: ({ text }) => {
-    if (HTML.test(text))
-      return {
-        kind: 'error',
-        error: {
-          kind: 'UnsupportedFormat',
-          message: 'the file is an HTML page with no article text newswatch can read',
-        },
-      };
     const refusal = xmlRefusal(text);
     if (refusal) return { kind: 'error', error: refusal };
     const root = xmlRoot(text);

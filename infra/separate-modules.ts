@@ -1,0 +1,81 @@
+/**
+ * Packages a function loads only for some of its inputs: the libraries of the document
+ * formats (web pages, mail, PDF, Word), which the ingest function imports the first time
+ * such a file arrives. They are kept out of the function's bundle and bundled each on its own
+ * into `node_modules/<package>/index.mjs` beside it, where Node finds them by name; a cold
+ * start then neither loads nor parses them. `node infra/separate-modules.ts <dir> <package>…`
+ * is what the function's bundling runs after esbuild; the cold-start benchmark calls
+ * {@link bundleSeparately} the same way.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/** The packages the ingest function's article formats import lazily (see `functions/core/articles/formats/`). */
+export const INGEST_SEPARATE_MODULES = [
+  'linkedom',
+  '@mozilla/readability',
+  'postal-mime',
+  'mammoth',
+  'unpdf',
+  'feedsmith',
+  'fast-xml-parser',
+] as const;
+
+/** The banner every newswatch bundle starts with: CommonJS code inside calls require(). */
+export const BUNDLE_BANNER =
+  "import{createRequire}from'module';const require=createRequire(import.meta.url);";
+
+/**
+ * Bundles each package with its dependencies into `<outputDir>/node_modules/<package>/index.mjs`,
+ * exporting what Node's own import of the package exports, with the options the functions are
+ * bundled with. Returns the size of each bundle in bytes.
+ */
+export const bundleSeparately = async (
+  outputDir: string,
+  packages: readonly string[],
+): Promise<Record<string, number>> => {
+  const sizes: Record<string, number> = {};
+  for (const name of packages) {
+    const dir = join(outputDir, 'node_modules', ...name.split('/'));
+    mkdirSync(dir, { recursive: true });
+    // The names Node gives an import of the package, CommonJS ones included.
+    const exported = Object.keys((await import(name)) as Record<string, unknown>);
+    const named = exported.filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n));
+    const reexports = [...named, ...(exported.includes('default') ? ['default'] : [])];
+    const result = await build({
+      stdin: {
+        contents: `export { ${reexports.join(', ')} } from ${JSON.stringify(name)};`,
+        resolveDir: fileURLToPath(new URL('..', import.meta.url)),
+        sourcefile: 'index.mjs',
+        loader: 'js',
+      },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node24',
+      minify: true,
+      mainFields: ['module', 'main'],
+      banner: { js: BUNDLE_BANNER },
+      outfile: join(dir, 'index.mjs'),
+      metafile: true,
+      logLevel: 'error',
+    });
+    writeFileSync(
+      join(dir, 'package.json'),
+      `${JSON.stringify({ name, type: 'module', exports: { '.': './index.mjs' } }, null, 2)}\n`,
+    );
+    sizes[name] = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+  }
+  return sizes;
+};
+
+if (import.meta.main) {
+  const [outputDir, ...packages] = process.argv.slice(2);
+  if (!outputDir || packages.length === 0) {
+    console.error('usage: node infra/separate-modules.ts <output dir> <package>…');
+    process.exit(2);
+  }
+  await bundleSeparately(outputDir, packages);
+}
