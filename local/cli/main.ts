@@ -122,9 +122,10 @@ const calendarDay = (value: string, option: string): string => {
   return value;
 };
 
-/** A topic id given as an option, or a refusal naming the ids there are. */
-const knownTopic = (id: string, known: readonly string[]): string | undefined => {
-  if (known.includes(id)) return undefined;
+/** Why a `--topic` option names no topic of the set, naming the ids there are; undefined when it names one or is not given. */
+const unknownTopic = (id: string | undefined, set: { topics: ReadonlyArray<{ id: string }> } | undefined) => {
+  const known = (set?.topics ?? []).map((t) => t.id);
+  if (id === undefined || known.includes(id)) return undefined;
   const some = [...known].sort().slice(0, 8).join(', ');
   return `no topic has the id ${id}${some ? ` (topics: ${some}${known.length > 8 ? ', …' : ''})` : ''}`;
 };
@@ -657,13 +658,7 @@ export const buildProgram = (exit: (code: number) => void): Command => {
           if (opts.from !== undefined) calendarDay(opts.from, '--from');
           if (opts.to !== undefined) calendarDay(opts.to, '--to');
           return withLocal(o, async (local) => {
-            const unknown =
-              opts.topic === undefined
-                ? undefined
-                : knownTopic(
-                    opts.topic,
-                    (local.topicSet?.topics ?? []).map((t) => t.id),
-                  );
+            const unknown = unknownTopic(opts.topic, local.topicSet);
             if (unknown) return refuse(o.json, unknown);
             const found = listArticles(await local.catalog.snapshot(), {
               ...(opts.query ? { q: opts.query } : {}),
@@ -715,13 +710,7 @@ export const buildProgram = (exit: (code: number) => void): Command => {
       run(async (opts: { topic?: string; limit: string }, cmd: Command) => {
         const o = globals(cmd);
         return withLocal(o, async (local) => {
-          const unknown =
-            opts.topic === undefined
-              ? undefined
-              : knownTopic(
-                  opts.topic,
-                  (local.topicSet?.topics ?? []).map((t) => t.id),
-                );
+          const unknown = unknownTopic(opts.topic, local.topicSet);
           if (unknown) return refuse(o.json, unknown);
           const list = listAlerts(await local.catalog.snapshot(), local.subscribers, {
             ...(opts.topic ? { topic: opts.topic } : {}),
