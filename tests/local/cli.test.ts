@@ -3,51 +3,10 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { makeWorkspace, type Workspace } from './helpers.ts';
+import { type CliRun, makeWorkspace, newswatch, plainEnv, type Workspace } from './helpers.ts';
 import { parseArticle } from '../../functions/core/articles/parse-article.ts';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The environment without colour settings (CI may set them): output must be plain because it is piped. */
-const plainEnv = (): NodeJS.ProcessEnv => {
-  const { FORCE_COLOR: _f, NO_COLOR: _n, ...rest } = process.env;
-  return { ...rest, CI: 'true' };
-};
-
-/** Runs the `newswatch` command as a user would (stdout and stderr are pipes, so no colour). */
-const newswatch = (ws: Workspace, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        'bin/newswatch.js',
-        '--home',
-        ws.paths.home,
-        '--inbox',
-        ws.paths.inbox,
-        '--topics',
-        ws.paths.topics,
-        '--subscribers',
-        ws.paths.subscribers,
-        '--feeds',
-        ws.paths.feeds as string,
-        ...args,
-      ],
-      { env: { ...plainEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-
-const json = <T>(run: Run): T => JSON.parse(run.stdout) as T;
+const json = <T>(run: CliRun): T => JSON.parse(run.stdout) as T;
 
 describe('CLI: newswatch', () => {
   let ws: Workspace;

@@ -1,38 +1,7 @@
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeWorkspace, type Workspace } from './helpers.ts';
-
-/** Runs the `newswatch` command for the workspace (no runtime: it opens the data folder itself). */
-const newswatch = (
-  ws: Workspace,
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        'bin/newswatch.js',
-        '--home',
-        ws.paths.home,
-        '--inbox',
-        ws.paths.inbox,
-        '--topics',
-        ws.paths.topics,
-        '--subscribers',
-        ws.paths.subscribers,
-        ...args,
-      ],
-      { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+import { makeWorkspace, newswatch } from './helpers.ts';
 
 type DigestRun = {
   day: string;

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,3 +58,48 @@ export const eventLog = () => {
     clear: () => events.splice(0),
   };
 };
+
+/** What a run of the `newswatch` command printed, and how it ended. */
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment without colour settings (CI may set them): output must be plain because it is piped. */
+export const plainEnv = (): NodeJS.ProcessEnv => {
+  const { FORCE_COLOR: _f, NO_COLOR: _n, ...rest } = process.env;
+  return { ...rest, CI: 'true' };
+};
+
+/**
+ * Runs the `newswatch` command for the workspace as a user would (stdout and stderr are pipes,
+ * so no colour); with no runtime running it opens the data folder itself.
+ */
+export const newswatch = (ws: Workspace, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        'bin/newswatch.js',
+        '--home',
+        ws.paths.home,
+        '--inbox',
+        ws.paths.inbox,
+        '--topics',
+        ws.paths.topics,
+        '--subscribers',
+        ws.paths.subscribers,
+        '--feeds',
+        ws.paths.feeds as string,
+        ...args,
+      ],
+      { env: { ...plainEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });

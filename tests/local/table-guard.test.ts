@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +10,7 @@ import { localDynamoClients } from '../../functions/adapters/local/local-dynamod
 import type { LocalTableKey } from '../../functions/adapters/local/table-guard.ts';
 import type { RuntimeInfo } from '../../local/local-newswatch.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
-import { eventLog, makeWorkspace, waitFor, type Workspace } from './helpers.ts';
+import { eventLog, makeWorkspace, newswatch, waitFor } from './helpers.ts';
 
 /** A request as the SDK signed it: its headers and body, captured before it is sent. */
 interface SignedRequest {
@@ -68,36 +67,6 @@ const send = (
     );
     req.on('error', reject);
     req.end(options.body);
-  });
-
-/** Runs the `newswatch` command for the workspace and collects what it prints. */
-const newswatch = (
-  ws: Workspace,
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        'bin/newswatch.js',
-        '--home',
-        ws.paths.home,
-        '--inbox',
-        ws.paths.inbox,
-        '--topics',
-        ws.paths.topics,
-        '--subscribers',
-        ws.paths.subscribers,
-        ...args,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 
 const ATTACKER_ITEM = {
