@@ -95,6 +95,25 @@ export const QUARANTINE_PREFIX = 'quarantine/';
 export const FEEDS_PREFIX = `${INCOMING_PREFIX}feeds/`;
 
 /**
+ * Room the feeds' topic lists may take in the ingest function's environment (Lambda allows
+ * 4 KB for all of its variables; the topic metric ids and gated subscribers share it).
+ */
+export const MAX_FEED_TOPICS_ENVIRONMENT_BYTES = 1_000;
+
+/** `FEED_TOPICS` for the ingest function: feed id → the topics its items are matched against. */
+const feedTopicsJson = (feeds: readonly Feed[]): string | undefined => {
+  const limited = feeds.filter((f) => f.topics && f.topics.length > 0);
+  if (limited.length === 0) return undefined;
+  const json = JSON.stringify(Object.fromEntries(limited.map((f) => [f.id, f.topics])));
+  if (Buffer.byteLength(json) > MAX_FEED_TOPICS_ENVIRONMENT_BYTES) {
+    throw new Error(
+      `the topics: lists of ${limited.length} feeds take ${Buffer.byteLength(json)} bytes of the ingest function's environment, over the ${MAX_FEED_TOPICS_ENVIRONMENT_BYTES} they have room for: shorten them, or leave topics: out of some feeds`,
+    );
+  }
+  return json;
+};
+
+/**
  * The newswatch ingest path: the articles bucket notifies an SQS queue of each new object
  * under incoming/; the ingest function reads it, stores the article in DynamoDB, and
  * failures that survive retries land in a dead-letter queue with an alarm.
@@ -230,6 +249,8 @@ export class NewswatchStack extends Stack {
       bucketName: bucket.bucketName,
     });
     ingest.fn.addEnvironment('ALERTS_TOPIC_ARN', alerts.topic.topicArn);
+    const feedTopics = feedTopicsJson(props.feeds ?? []);
+    if (feedTopics) ingest.fn.addEnvironment('FEED_TOPICS', feedTopics);
     if (alerts.gatedSubscribersJson)
       ingest.fn.addEnvironment('GATED_SUBSCRIBERS', alerts.gatedSubscribersJson);
     alerts.grantPublish(ingest.fn);

@@ -283,7 +283,11 @@ export class LocalNewswatch {
       articles: this.articles,
       clock: this.clock,
       limits: { maxBytes: DEFAULT_MAX_ARTICLE_BYTES },
-      matching: { matcher: this.matcher, store: this.topicStore },
+      matching: {
+        matcher: this.matcher,
+        store: this.topicStore,
+        feedTopics: (id) => this.feeds.feeds.find((f) => f.id === id)?.topics,
+      },
       stories: this.stories,
       alerts: {
         publisher: new GatedAlertPublisher({

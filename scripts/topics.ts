@@ -7,6 +7,7 @@
  * `validate` prints every problem with file, line and column and the linter's warnings, and
  * exits 1 when a topic cannot be used. `sync` refuses to store a set with errors.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -16,6 +17,7 @@ import { DynamoDbArticleStore } from '../functions/adapters/aws/dynamodb-article
 import { DynamoDbTopicStore } from '../functions/adapters/aws/dynamodb-topic-store.ts';
 import { readTopicFolder } from '../functions/adapters/local/topic-folder.ts';
 import { SnsAlertPublisher } from '../functions/adapters/aws/sns-alert-publisher.ts';
+import { loadFeeds } from '../functions/core/feeds/feeds-file.ts';
 import { type BackfillAlerting, backfillTopic } from '../functions/core/pipeline/backfill.ts';
 import {
   type MatchRun,
@@ -167,7 +169,18 @@ const backfill = async (options: {
       topicSetVersion: (await store.currentVersion()) ?? topicSetVersion(loaded.topics, loaded.rawLists),
     };
   }
-  const { matches, alerted } = await backfillTopic(topic, loaded.lists, articles, alerting);
+  // The feeds file the stack was deployed with: a feed's items are matched only against its topics.
+  const feedsFile = 'seeds/feeds.yaml';
+  const feeds = existsSync(feedsFile)
+    ? loadFeeds(readFileSync(feedsFile, 'utf8'), new Set(loaded.topics.map((t) => t.id))).feeds
+    : [];
+  const { matches, alerted } = await backfillTopic(
+    topic,
+    loaded.lists,
+    articles,
+    alerting,
+    (id) => feeds.find((f) => f.id === id)?.topics,
+  );
   console.log(
     `${topic.id}: ${matches.length} of ${articles.length} stored articles dated ${options.from} to ${options.to} match`,
   );

@@ -76,3 +76,17 @@ export const readTopicMetricIds = (env: NodeJS.ProcessEnv = process.env): Readon
   if (!parsed.success) throw new Error(`TOPIC_METRICS is invalid: ${z.firstIssue(parsed.error)}`);
   return new Set(parsed.data);
 };
+
+/**
+ * The topics each watched feed is meant for, from `FEED_TOPICS` (a JSON object of feed id →
+ * topic ids, put there by the CDK app from feeds.yaml, which checked the ids); feeds without a
+ * list are absent and match every topic.
+ */
+export const readFeedTopics = (
+  env: NodeJS.ProcessEnv = process.env,
+): ReadonlyMap<string, readonly string[]> => {
+  if (!env.FEED_TOPICS) return new Map();
+  const parsed = z.record(z.string(), z.array(z.string())).safeParse(JSON.parse(env.FEED_TOPICS) as unknown);
+  if (!parsed.success) throw new Error(`FEED_TOPICS is invalid: ${z.firstIssue(parsed.error)}`);
+  return new Map(Object.entries(parsed.data));
+};

@@ -19,6 +19,7 @@ import {
   OTHER_TOPICS,
   readGatedSubscribers,
   readIngestConfig,
+  readFeedTopics,
   readTopicMetricIds,
 } from '../commons/config.ts';
 import { logger, metrics, tracer } from '../commons/powertools.ts';
@@ -192,6 +193,7 @@ const defaultDependencies = (): IngestDependencies => {
   const clients = buildClients();
   const clock = { now: () => new Date() };
   const topics = new DynamoDbTopicStore(clients.doc, config.tableName);
+  const feedTopics = readFeedTopics();
   return {
     config,
     topicMetricIds: readTopicMetricIds(),
@@ -200,7 +202,11 @@ const defaultDependencies = (): IngestDependencies => {
       articles: new DynamoDbArticleStore(clients.doc, config.tableName),
       clock,
       limits: { maxBytes: config.maxObjectBytes },
-      matching: { matcher: new CachedMatcher(topics, clock), store: topics },
+      matching: {
+        matcher: new CachedMatcher(topics, clock),
+        store: topics,
+        feedTopics: (id) => feedTopics.get(id),
+      },
       stories: new DynamoDbStoryStore(clients.doc, config.tableName),
       ...(config.alertsTopicArn
         ? {

@@ -822,6 +822,46 @@ describe('Stack: Newswatch (feeds)', () => {
     ).toThrow(/the 40 feeds take \d+ bytes of the poll function's environment, over the 3000/);
   });
 
+  it("should give the ingest function each feed's topics: list, and refuse lists too long for its environment", () => {
+    // Prepare
+    const { context } = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };
+    const feeds = [
+      { id: 'health', url: 'https://health.example.org/rss', every: '30m', topics: ['a-topic', 'b-topic'] },
+      { id: 'all', url: 'https://all.example.org/rss', every: '30m' },
+    ];
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'newswatch-feeds-')), context });
+
+    // Act
+    const resources = (
+      Template.fromStack(new NewswatchStack(app, 'FeedTopics', { feeds })).toJSON() as {
+        Resources: Record<string, Resource>;
+      }
+    ).Resources;
+
+    // Assess
+    const ingest = Object.entries(resources).find(
+      ([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('Ingest'),
+    )?.[1];
+    const variables = (ingest?.Properties.Environment as { Variables: Record<string, string> }).Variables;
+    expect(JSON.parse(variables.FEED_TOPICS as string)).toEqual({ health: ['a-topic', 'b-topic'] });
+    const long = Array.from({ length: 12 }, (_, i) => ({
+      id: `feed-${i}`,
+      url: `https://news-${i}.example.org/rss`,
+      every: '30m',
+      topics: ['international-health-aid', 'vaccine-supply-deals', 'global-health-cooperation'],
+    }));
+    expect(
+      () =>
+        new NewswatchStack(
+          new App({ outdir: mkdtempSync(join(tmpdir(), 'newswatch-feeds-')), context }),
+          'LongTopics',
+          { feeds: long },
+        ),
+    ).toThrow(
+      /the topics: lists of 12 feeds take \d+ bytes of the ingest function's environment, over the 1000/,
+    );
+  });
+
   it('should have no poll function when there are no feeds', () => {
     // Prepare
     const { context } = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { articleOutcomes } from '../../functions/core/pipeline/ingest-object.ts';
 import type { FeedStatus } from '../../local/feeds.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { eventLog, makeWorkspace, waitFor, type Workspace } from './helpers.ts';
@@ -61,12 +62,21 @@ describe('Local runtime: feeds polled into the inbox', () => {
     const closed = createServer();
     const closedPort = await listen(closed);
     await new Promise<void>((resolve) => closed.close(() => resolve()));
+    // Two topics that both match the item; the feed is meant for one of them.
+    writeFileSync(
+      join(ws.paths.topics, 'coast.yaml'),
+      [
+        '- { id: coast-aid, name: Coast aid, query: coast }',
+        '- { id: coast-news, name: Coast news, query: coast }',
+        '',
+      ].join('\n'),
+    );
     feedsFile = join(ws.dir, 'feeds.yaml');
     writeFileSync(
       feedsFile,
       [
         'feeds:',
-        `  - { id: local-wire, name: Local wire, url: "http://127.0.0.1:${port}/rss", every: 5m }`,
+        `  - { id: local-wire, name: Local wire, url: "http://127.0.0.1:${port}/rss", every: 5m, topics: [coast-aid] }`,
         `  - { id: gone-away, url: "http://127.0.0.1:${closedPort}/rss", every: 5m }`,
         '',
       ].join('\n'),
@@ -105,6 +115,12 @@ describe('Local runtime: feeds polled into the inbox', () => {
     expect(path.startsWith(join(ws.paths.inbox, 'feeds', 'local-wire'))).toBe(true);
     expect(readFileSync(path, 'utf8')).toBe(RSS);
     expect(ingested.outcome.key).toBe(written.key);
+    // Matched against the feed's topics only: coast-news matches the text but is not meant for it.
+    const matched = articleOutcomes(ingested.outcome).flatMap((o) =>
+      o.status === 'stored' ? o.matches.map((m) => m.topicId) : [],
+    );
+    expect(matched).toContain('coast-aid');
+    expect(matched).not.toContain('coast-news');
     expect(failed.error).toMatch(/ECONNREFUSED/);
     // No temporary file is left beside the document.
     expect(readdirSync(join(ws.paths.inbox, 'feeds', 'local-wire'))).toHaveLength(1);

@@ -52,7 +52,7 @@ const FeedSchema = z.strictObject({
   url: z.string().check(z.minLength(1), z.maxLength(MAX_FEED_URL_LENGTH)),
   name: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
   every: z._default(every, FEED_INTERVALS.defaultEvery),
-  /** Topic ids the feed's items are meant for; recorded with each document, not applied yet. */
+  /** Topic ids the feed's items are meant for: its items are matched against these only. */
   topics: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
 });
 

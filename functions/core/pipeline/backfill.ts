@@ -33,18 +33,23 @@ export interface BackfillAlerting {
 /**
  * Matches stored articles against one (new or changed) topic. Without `alerting` it only
  * reports what the topic would catch; with it, each match not stored yet is written and
- * alerted on once, marked as a backfill. Matches already stored are left as they are.
+ * alerted on once, marked as a backfill. Matches already stored are left as they are. With
+ * `feedTopics`, the items of a feed limited to other topics are skipped, as ingest does.
  */
 export const backfillTopic = async (
   topic: TopicDefinition,
   lists: TermLists,
   articles: readonly Article[],
   alerting?: BackfillAlerting,
+  feedTopics?: (feedId: string) => readonly string[] | undefined,
 ): Promise<{ matches: BackfillMatch[]; alerted: number }> => {
   const { index, errors } = compileTopics([{ ...topic, enabled: true }], lists);
   if (errors[0]) throw errors[0].error;
   const matches: BackfillMatch[] = [];
   for (const article of articles) {
+    // The items of a feed meant for other topics are not this topic's, as at ingest.
+    const only = article.feed ? feedTopics?.(article.feed) : undefined;
+    if (only && !only.includes(topic.id)) continue;
     const m = matchArticle(index, article).matches[0];
     if (m) matches.push({ article, match: m });
   }

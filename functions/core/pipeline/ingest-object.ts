@@ -198,6 +198,7 @@ const storeArticle = async (
           ports.matching.store,
           ports.clock,
           story && ports.stories ? { storyId: story.storyId, store: ports.stories } : undefined,
+          article.feed ? ports.matching.feedTopics?.(article.feed) : undefined,
         )
       : [];
   if (ports.matching && ports.alerts && matches.length > 0) {

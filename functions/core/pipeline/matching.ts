@@ -178,17 +178,25 @@ export class CachedMatcher {
   }
 }
 
-/** Matches a stored article and writes its matches and its match run. */
+/**
+ * Matches a stored article and writes its matches and its match run. With `onlyTopics`
+ * (the topics its feed is meant for), any other topic is neither matched nor counted as a
+ * candidate.
+ */
 export const matchAndStore = async (
   article: Article,
   matcher: CachedMatcher,
   store: MatchStore,
   clock: Clock,
   story?: { storyId: string; store: StoryStore },
+  onlyTopics?: readonly string[],
 ): Promise<MatchRecord[]> => {
   const current = await matcher.current();
   if (!current) return [];
-  const { matches, candidates } = matchArticle(current.index, article);
+  const found = matchArticle(current.index, article);
+  const allowed = onlyTopics ? new Set(onlyTopics) : undefined;
+  const matches = allowed ? found.matches.filter((m) => allowed.has(m.topicId)) : found.matches;
+  const candidates = allowed ? found.candidates.filter((t) => allowed.has(t)) : found.candidates;
   const now = clock.now().toISOString();
   const records = matches.map((m): MatchRecord => ({
     ...m,

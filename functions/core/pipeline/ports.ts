@@ -120,7 +120,16 @@ export interface IngestPorts {
   clock: Clock;
   limits: { maxBytes: number };
   /** Matching against watched topics; absent, articles are stored without matching. */
-  matching?: { matcher: CachedMatcher; store: MatchStore };
+  matching?: {
+    matcher: CachedMatcher;
+    store: MatchStore;
+    /**
+     * The topics a watched feed is meant for (`topics:` in feeds.yaml), by feed id: the items
+     * of such a feed are matched against those topics only. A feed without a list, and a file
+     * from no feed, are matched against every topic.
+     */
+    feedTopics?: (feedId: string) => readonly string[] | undefined;
+  };
   /** Near-duplicate stories; absent, every article is a story of its own. */
   stories?: StoryStore;
   /** Alerting on matches; absent, matches are stored with their alerts pending. */

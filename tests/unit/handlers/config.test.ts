@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readIngestConfig } from '../../../functions/commons/config.ts';
+import { readFeedTopics, readIngestConfig } from '../../../functions/commons/config.ts';
 
 describe('Function: readIngestConfig', () => {
   it('should read the settings the stack gives the function, with defaults for the rest', () => {
@@ -24,6 +24,25 @@ describe('Function: readIngestConfig', () => {
     // Act & Assess
     expect(() => readIngestConfig({ BUCKET_NAME: 'articles-bucket', MAX_OBJECT_BYTES: '1000000' })).toThrow(
       /TABLE_NAME: .*; MAX_OBJECT_BYTES: Too big: expected number to be <=350000/,
+    );
+  });
+});
+
+describe('Function: readFeedTopics', () => {
+  it('should read the topics of each feed that has a list, and none without the variable', () => {
+    // Act
+    const topics = readFeedTopics({ FEED_TOPICS: JSON.stringify({ 'who-news': ['a', 'b'] }) });
+
+    // Assess
+    expect(topics.get('who-news')).toEqual(['a', 'b']);
+    expect(topics.get('other')).toBeUndefined();
+    expect(readFeedTopics({}).size).toBe(0);
+  });
+
+  it('should name the variable when its value is not a map of feed ids to topic ids', () => {
+    // Act & Assess
+    expect(() => readFeedTopics({ FEED_TOPICS: JSON.stringify({ 'who-news': 'a' }) })).toThrow(
+      /^FEED_TOPICS is invalid: who-news:/,
     );
   });
 });

@@ -32,6 +32,21 @@ describe('Function: backfillTopic', () => {
     expect(matches[0]?.match.explanation.snippet).toContain('**');
   });
 
+  it('should skip the items of a feed meant for other topics, as ingest does', async () => {
+    // Prepare: the matching seed article, as if fetched by a feed limited to another topic.
+    const fromFeed = articles.map((a) => ({ ...a, feed: 'who-news' }));
+
+    // Act
+    const limited = await backfillTopic(topic, loaded.lists, fromFeed, undefined, () => [
+      'vaccine-supply-deals',
+    ]);
+    const meant = await backfillTopic(topic, loaded.lists, fromFeed, undefined, () => [topic.id]);
+
+    // Assess
+    expect(limited.matches).toEqual([]);
+    expect(meant.matches).toHaveLength(1);
+  });
+
   it('should alert once per new match, marked as a backfill, and not again', async () => {
     // Prepare
     const store = new MemoryTopicStore();

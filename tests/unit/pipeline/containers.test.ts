@@ -418,3 +418,45 @@ describe('Function: ingestObject (feeds and NewsML-G2 messages)', () => {
     expect(stored.find((a) => a.title === 'Dropped')?.feed).toBeUndefined();
   });
 });
+
+describe('Function: ingestObject (feeds meant for some topics)', () => {
+  const topic = (id: string, query: string) => ({ id, name: id, query, minScore: 0, enabled: true });
+
+  it('should match the items of a feed with a topics: list against those topics only, and other files against all', async () => {
+    // Prepare: two topics that both match the same text, fetched by a feed meant for one of them
+    // and dropped by hand elsewhere.
+    const text = JSON.stringify([
+      { id: 'm-1', title: 'Masks for Serbia', body: 'China sent two million masks to Serbia on Friday.' },
+    ]);
+    const { ports, ref } = setup({
+      'incoming/feeds/who-news/00aa.json': text,
+      'incoming/drop/00aa.json': text.replace('m-1', 'm-2').replace('Friday', 'Monday'),
+    });
+    const topics = new MemoryTopicStore({
+      version: 'v1',
+      topics: [topic('masks', 'masks'), topic('serbia', 'serbia')],
+      lists: {},
+    });
+    const feedTopics = new Map([['who-news', ['serbia']]]);
+    ports.matching = {
+      matcher: new CachedMatcher(topics, ports.clock),
+      store: topics,
+      feedTopics: (id) => feedTopics.get(id),
+    };
+
+    // Act
+    const fromFeed = await ingestObject(ref('incoming/feeds/who-news/00aa.json'), ports);
+    const dropped = await ingestObject(ref('incoming/drop/00aa.json'), ports);
+
+    // Assess
+    const topicsOf = (o: typeof fromFeed) =>
+      o.status === 'container' && o.items[0]?.status === 'stored'
+        ? o.items[0].matches.map((m) => m.topicId)
+        : [];
+    expect(topicsOf(fromFeed)).toEqual(['serbia']);
+    expect(topicsOf(dropped).sort()).toEqual(['masks', 'serbia']);
+    expect([...topics.matches.values()].filter((m) => m.topicId === 'masks')).toHaveLength(1);
+    const feedRun = topics.runs.find((r) => r.matched.length === 1);
+    expect(feedRun?.candidates).toEqual(['serbia']);
+  });
+});
