@@ -72,6 +72,21 @@ export interface LocalPaths {
   feeds?: string;
 }
 
+/**
+ * This machine's own topics: topics saved from the dashboard, and copies of shared topics
+ * changed or switched off here. Read over the shared topics folder (a topic or list here
+ * replaces the shared one of the same id or name); never deployed.
+ */
+export const localTopicsOf = (paths: Pick<LocalPaths, 'home'>): string => join(paths.home, 'topics');
+
+/**
+ * This machine's own subscribers (webhooks to localhost, mail through a local SMTP server),
+ * read after the shared subscribers file: one with the id of a shared one replaces it. Never
+ * deployed.
+ */
+export const localSubscribersOf = (paths: Pick<LocalPaths, 'home'>): string =>
+  join(paths.home, 'subscribers.yaml');
+
 /** Default paths under a root folder (the repository), each overridable by environment variable. */
 export const defaultPaths = (root = REPO_ROOT, env: NodeJS.ProcessEnv = process.env): LocalPaths => {
   const home = resolve(env.NEWSWATCH_HOME ?? join(root, '.newswatch'));
@@ -359,7 +374,7 @@ export class LocalNewswatch {
   async reloadTopics(): Promise<{ problems: string[] }> {
     let loaded;
     try {
-      loaded = readTopicFolder(this.paths.topics).loaded;
+      loaded = readTopicFolder(this.paths.topics, localTopicsOf(this.paths)).loaded;
     } catch (e) {
       return { problems: [`cannot read the topics folder ${this.paths.topics}: ${(e as Error).message}`] };
     }
@@ -379,22 +394,22 @@ export class LocalNewswatch {
     if ((await this.topicStore.currentVersion()) !== undefined) this.topicSet = await this.topicStore.load();
   }
 
-  /** Reads the subscribers file; problems are returned and the previous subscribers kept. */
+  /**
+   * Reads the subscribers file and this machine's own (which replace shared ones of the same
+   * id); problems are returned and the previous subscribers kept.
+   */
   reloadSubscribers(): { problems: string[] } {
-    if (!existsSync(this.paths.subscribers)) {
-      this.subscribers = [];
-      this.emit({ type: 'subscribers', subscribers: 0 });
-      return { problems: [] };
-    }
     const known = new Set(this.topicSet?.topics.map((t) => t.id) ?? []);
-    const { subscribers, problems } = loadSubscribers(readFileSync(this.paths.subscribers, 'utf8'), known, {
-      allowLocalHttp: true,
-    });
-    if (problems.length > 0) {
-      return {
-        problems: problems.map((p) => `${this.paths.subscribers}:${p.line}:${p.column}: ${p.message}`),
-      };
+    const byId = new Map<string, Subscriber>();
+    const problems: string[] = [];
+    for (const file of [this.paths.subscribers, localSubscribersOf(this.paths)]) {
+      if (!existsSync(file)) continue;
+      const loaded = loadSubscribers(readFileSync(file, 'utf8'), known, { allowLocalHttp: true });
+      problems.push(...loaded.problems.map((p) => `${file}:${p.line}:${p.column}: ${p.message}`));
+      for (const sub of loaded.subscribers) byId.set(sub.id, sub);
     }
+    if (problems.length > 0) return { problems };
+    const subscribers = [...byId.values()];
     this.subscribers = subscribers;
     this.emit({ type: 'subscribers', subscribers: subscribers.length });
     return { problems: [] };

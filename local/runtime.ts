@@ -18,6 +18,8 @@ import {
   type LocalEvent,
   type LocalNewswatch,
   type LocalOptions,
+  localSubscribersOf,
+  localTopicsOf,
   openLocalNewswatch,
   runningRuntime,
   StartupError,
@@ -323,14 +325,24 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       }, 150);
     };
     const watchedFeeds = local.feeds.file;
+    const localTopics = localTopicsOf(paths);
+    const localSubscribers = localSubscribersOf(paths);
+    mkdirSync(localTopics, { recursive: true });
     const configWatcher: FSWatcher = watch(
-      [paths.topics, paths.subscribers, ...(watchedFeeds ? [watchedFeeds] : [])],
+      [
+        paths.topics,
+        localTopics,
+        paths.subscribers,
+        localSubscribers,
+        ...(watchedFeeds ? [watchedFeeds] : []),
+      ],
       {
         ignoreInitial: true,
         depth: 0,
         ignored: (p: string, stats?: { isFile(): boolean }) =>
           stats?.isFile() === true &&
           p !== paths.subscribers &&
+          p !== localSubscribers &&
           p !== watchedFeeds &&
           !/\.(ya?ml|json)$/i.test(p),
       },

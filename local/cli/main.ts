@@ -13,6 +13,8 @@ import {
   type LocalEvent,
   type LocalNewswatch,
   type LocalPaths,
+  localSubscribersOf,
+  localTopicsOf,
   openLocalNewswatch,
   StartupError,
 } from '../local-newswatch.ts';
@@ -198,8 +200,8 @@ const start = async (o: GlobalOptions & { port: string; seed: boolean; smtp?: st
       [
         `${pc.bold('newswatch')} is running: ${pc.underline(runtime.url ?? '(no dashboard)')}`,
         `  inbox        ${shortPath(paths.inbox)}  (drop .txt or .json articles here)`,
-        `  topics       ${local.topicSet?.topics.length ?? 0} from ${shortPath(paths.topics)} (reloaded when they change)`,
-        `  subscribers  ${local.subscribers.length} from ${shortPath(paths.subscribers)}`,
+        `  topics       ${local.topicSet?.topics.length ?? 0} from ${shortPath(paths.topics)} and ${shortPath(localTopicsOf(paths))} (reloaded when they change)`,
+        `  subscribers  ${local.subscribers.length} from ${shortPath(paths.subscribers)} and ${shortPath(localSubscribersOf(paths))}`,
         `  feeds        ${local.feeds.feeds.length}${local.feeds.file ? ` from ${shortPath(local.feeds.file)} (documents into ${shortPath(join(paths.inbox, 'feeds'))})` : ''}`,
         `  emails       ${o.smtp ? `SMTP ${new URL(o.smtp).host}` : shortPath(join(paths.home, 'outbox'))}`,
         `  data         ${shortPath(join(paths.home, 'data'))}`,
@@ -390,7 +392,8 @@ export const buildProgram = (exit: (code: number) => void): Command => {
         const dir = folder ? resolve(folder) : pathsOf(o).topics;
         if (!existsSync(dir) || !statSync(dir).isDirectory())
           throw new CommanderError(EXIT.usage, 'usage', `${folder ?? dir}: no such folder`);
-        const { loaded, files } = readTopicFolder(dir);
+        // The topics in use: the folder with this machine's own over it, unless a folder is named.
+        const { loaded, files } = readTopicFolder(dir, folder ? undefined : localTopicsOf(pathsOf(o)));
         const result = {
           folder: dir,
           files,
@@ -484,7 +487,7 @@ export const buildProgram = (exit: (code: number) => void): Command => {
             return report(evaluateTopics(input.set, input.articles, labels, options));
           }
           if (opts.corpus) {
-            const { loaded } = readTopicFolder(pathsOf(o).topics);
+            const { loaded } = readTopicFolder(pathsOf(o).topics, localTopicsOf(pathsOf(o)));
             const set = { version: 'files', topics: loaded.topics, lists: loaded.rawLists };
             return report(
               evaluateTopics(set, corpusArticles(resolve(opts.corpus)), await fileLabels(), options),
@@ -535,7 +538,7 @@ export const buildProgram = (exit: (code: number) => void): Command => {
           const l2 = Number(opts.l2);
           if (!(l2 >= 0)) throw new CommanderError(EXIT.usage, 'usage', '--l2 is a number of 0 or more');
           const folder = pathsOf(o).topics;
-          const { loaded } = readTopicFolder(folder);
+          const { loaded } = readTopicFolder(folder, localTopicsOf(pathsOf(o)));
           const topic = loaded.topics.find((t) => t.id === opts.topic);
           if (!topic) {
             console.error(`newswatch: no topic has the id ${opts.topic}`);
@@ -607,7 +610,9 @@ export const buildProgram = (exit: (code: number) => void): Command => {
               'usage',
               `${verdict}: say relevant or not-relevant (1 or 0)`,
             );
-          const known = readTopicFolder(pathsOf(o).topics).loaded.topics.some((t) => t.id === topic);
+          const known = readTopicFolder(pathsOf(o).topics, localTopicsOf(pathsOf(o))).loaded.topics.some(
+            (t) => t.id === topic,
+          );
           if (!opts.table && !known) {
             if (o.json) print(true, { error: `no topic ${topic}` }, () => '');
             else console.error(`newswatch: no topic has the id ${topic}`);

@@ -9,7 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { CatalogSnapshot } from '../../functions/adapters/local/local-catalog.ts';
 import { saveTopic } from '../../functions/adapters/local/topic-folder.ts';
 import * as z from '../../functions/core/validation.ts';
-import { type LocalNewswatch, StartupError } from '../local-newswatch.ts';
+import { type LocalNewswatch, localTopicsOf, StartupError } from '../local-newswatch.ts';
 import { FolderLabelStore } from '../../functions/adapters/local/label-folder.ts';
 import { checkLabel } from '../../functions/core/topics/labels.ts';
 import {
@@ -182,7 +182,7 @@ export const dashboardApp = (
       return c.json({ error: 'a topic id is lower-case letters, digits and dashes' }, 400);
     const body = TopicBody.safeParse(await c.req.json().catch(() => undefined));
     if (!body.success) return c.json({ error: z.firstIssue(body.error) }, 400);
-    const saved = saveTopic(local.paths.topics, { id, ...body.data });
+    const saved = saveTopic(localTopicsOf(local.paths), { id, ...body.data }, local.paths.topics);
     if (saved.problems.length > 0) return c.json({ error: 'not saved', problems: saved.problems }, 422);
     const reloaded = await local.reloadTopics();
     return c.json({

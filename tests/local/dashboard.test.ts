@@ -417,7 +417,7 @@ describe('Dashboard', () => {
     expect(await page.getAttribute('#query-input', 'aria-invalid')).not.toBeNull();
   });
 
-  it('should save a new topic into the topics folder', async () => {
+  it("should save a new topic into this machine's own topics, leaving the shared folder as it was", async () => {
     // Prepare
     await page.selectOption('#topic-select', '');
     await page.fill('#topic-id', 'korean-masks');
@@ -430,8 +430,9 @@ describe('Dashboard', () => {
     await page.locator('#save-result', { hasText: 'Saved to' }).waitFor();
 
     // Assess
-    const file = join(topicsDir, 'my-topics.yaml');
+    const file = join(dir, 'home', 'topics', 'my-topics.yaml');
     expect(await page.textContent('#save-result')).toContain(file);
+    expect(existsSync(join(topicsDir, 'my-topics.yaml'))).toBe(false);
     expect(existsSync(file)).toBe(true);
     const text = readFileSync(file, 'utf8');
     expect(text).toContain('id: korean-masks');
@@ -455,7 +456,7 @@ describe('Dashboard', () => {
 
     // Assess
     expect(await page.textContent('#save-result pre')).toContain('found the end of the query');
-    expect(readFileSync(join(topicsDir, 'my-topics.yaml'), 'utf8')).not.toContain('broken-topic');
+    expect(readFileSync(join(dir, 'home', 'topics', 'my-topics.yaml'), 'utf8')).not.toContain('broken-topic');
     expect(await page.locator('#topics-table tr[data-topic-id="broken-topic"]').count()).toBe(0);
   });
 
@@ -576,7 +577,7 @@ describe('Dashboard', () => {
       expect(answer.status).toBe(403);
       expect(JSON.parse(answer.body)).toEqual({ error: 'cross-origin request refused' });
     }
-    expect(readFileSync(join(topicsDir, 'my-topics.yaml'), 'utf8')).not.toContain('sandboxed');
+    expect(readFileSync(join(dir, 'home', 'topics', 'my-topics.yaml'), 'utf8')).not.toContain('sandboxed');
   });
 
   it('should refuse a request naming another host (DNS rebinding) with 421', async () => {

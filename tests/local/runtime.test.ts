@@ -214,13 +214,16 @@ describe('Local runtime: npm start end to end', () => {
     const rt = runtime as LocalRuntime;
     log.clear();
 
-    // Act: a new topic, then a broken file.
+    // Act: a new topic of this machine's own (beside the shared ones), then a broken file.
     writeFileSync(
-      join(ws.paths.topics, 'trade.yaml'),
+      join(ws.paths.home, 'topics', 'trade.yaml'),
       'id: trade-corridors\nname: Trade corridors\nquery: \'"trade corridor" OR "trade route"\'\n',
     );
     const loaded = await waitFor('the new topic set', () => log.of('topics').find((e) => e.topics === 8));
-    writeFileSync(join(ws.paths.topics, 'broken.yaml'), 'id: broken\nname: Broken\nquery: "aid AND ("\n');
+    writeFileSync(
+      join(ws.paths.home, 'topics', 'broken.yaml'),
+      'id: broken\nname: Broken\nquery: "aid AND ("\n',
+    );
     const problem = await waitFor('the problem', () => log.of('problem')[0]);
 
     // Assess
@@ -248,9 +251,10 @@ describe('Local runtime: npm start end to end', () => {
     mkdirSync(join(ws.paths.home, 'secrets'), { recursive: true });
     writeFileSync(join(ws.paths.home, 'secrets', 'local-chat-url'), url.replace('/hook', '/chat'));
     log.clear();
+    // This machine's own subscribers, read beside the shared (deployable) file, which stays as it is.
     writeFileSync(
-      ws.paths.subscribers,
-      `${readFileSync('seeds/subscribers.yaml', 'utf8')}\n  - id: local-hook\n    topics: ["*"]\n    webhook:\n      url: ${url}\n      secretName: local-hook\n` +
+      join(ws.paths.home, 'subscribers.yaml'),
+      `subscribers:\n  - id: local-hook\n    topics: ["*"]\n    webhook:\n      url: ${url}\n      secretName: local-hook\n` +
         `  - id: local-chat\n    topics: ["*"]\n    webhook: { format: slack, urlSecret: local-chat-url, secretName: local-chat }\n`,
     );
     await waitFor('the new subscribers', () => log.of('subscribers').find((e) => e.subscribers === 4));

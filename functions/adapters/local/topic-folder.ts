@@ -1,7 +1,12 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Document, isMap, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
-import { formatProblem, type LoadedTopics, loadTopicFiles } from '../../core/topics/topic-files.ts';
+import {
+  formatProblem,
+  type LoadedTopics,
+  loadTopicFiles,
+  type TopicFile,
+} from '../../core/topics/topic-files.ts';
 import { checkStage, type TrainedStage } from '../../core/topics/trained-stage.ts';
 
 /** Whether a file name is a topic file. */
@@ -11,15 +16,30 @@ export const isTopicFileName = (name: string): boolean =>
 /** The subfolder of a topic folder that holds the topics' trained stages, `<topic id>.json` each. */
 export const STAGES_FOLDER = 'stages';
 
+/** The topic files of a folder, in name order; none when an overlay folder does not exist. */
+const topicFilesOf = (folder: string, overlay: boolean): TopicFile[] =>
+  overlay && !existsSync(folder)
+    ? []
+    : readdirSync(folder)
+        .filter(isTopicFileName)
+        .sort()
+        .map((f) => ({
+          path: join(folder, f),
+          text: readFileSync(join(folder, f), 'utf8'),
+          ...(overlay ? { overlay } : {}),
+        }));
+
 /**
  * Reads every topic file (`.yaml`, `.yml`, `.json`) of a folder, in name order, and checks
- * them; a topic with a trained stage in `stages/<id>.json` gets it attached.
+ * them; a topic with a trained stage in `stages/<id>.json` gets it attached. With `overlay`
+ * (a folder of one machine's own topics, which need not exist), its files are read after
+ * the folder's: a topic or list they define replaces the folder's one of the same id or name.
  */
-export const readTopicFolder = (folder: string): { loaded: LoadedTopics; files: number } => {
-  const files = readdirSync(folder)
-    .filter(isTopicFileName)
-    .sort()
-    .map((f) => ({ path: join(folder, f), text: readFileSync(join(folder, f), 'utf8') }));
+export const readTopicFolder = (
+  folder: string,
+  overlay?: string,
+): { loaded: LoadedTopics; files: number } => {
+  const files = [...topicFilesOf(folder, false), ...(overlay ? topicFilesOf(overlay, true) : [])];
   const loaded = loadTopicFiles(files);
   const stages = join(folder, STAGES_FOLDER);
   if (existsSync(stages)) {
@@ -76,6 +96,16 @@ const findTopicNode = (doc: Document, id: string): YAMLMap | undefined => {
   return topicsSeqOf(doc)?.items.find((n): n is YAMLMap => isMap(n) && n.get('id') === id);
 };
 
+/** The definition of a topic in the shared folder, as written there. */
+const sharedTopicOf = (folder: string, id: string): Record<string, unknown> | undefined => {
+  for (const f of topicFilesOf(folder, false)) {
+    const d = parseDocument(f.text);
+    const node = d.errors.length === 0 ? findTopicNode(d, id) : undefined;
+    if (node) return node.toJSON() as Record<string, unknown>;
+  }
+  return undefined;
+};
+
 /** The fields of a topic a person edits. */
 export interface TopicEdit {
   id: string;
@@ -89,9 +119,16 @@ export interface TopicEdit {
 /**
  * Writes a topic into the folder: in place in the file that defines it (comments and the
  * rest of the file kept), or added to {@link NEW_TOPICS_FILE}. The folder is checked as it
- * would be after the change; with problems nothing is written and they are returned.
+ * would be after the change; with problems nothing is written and they are returned. With
+ * `base`, the folder is the overlay of the shared topic folder `base` (created when missing):
+ * a shared topic saved there is replaced by the saved copy, and `base` is never written.
  */
-export const saveTopic = (folder: string, edit: TopicEdit): { file: string; problems: string[] } => {
+export const saveTopic = (
+  folder: string,
+  edit: TopicEdit,
+  base?: string,
+): { file: string; problems: string[] } => {
+  if (base) mkdirSync(folder, { recursive: true });
   const names = readdirSync(folder).filter(isTopicFileName).sort();
   const texts = new Map(names.map((n) => [join(folder, n), readFileSync(join(folder, n), 'utf8')]));
   let file: string | undefined;
@@ -125,14 +162,21 @@ export const saveTopic = (folder: string, edit: TopicEdit): { file: string; prob
     const seq = topicsSeqOf(doc);
     // `topics: []` is a one-line list: topics added to it are written one per block instead.
     if (seq) seq.flow = false;
-    seq?.add(doc.createNode(Object.fromEntries(fields)));
+    // A shared topic copied into the overlay keeps its other fields (tags, …).
+    const shared = base ? sharedTopicOf(base, edit.id) : undefined;
+    const copy: Record<string, unknown> = { ...shared, ...Object.fromEntries(fields) };
+    if (!edit.description) delete copy.description;
+    seq?.add(doc.createNode(copy));
   }
   // A JSON file stays JSON (its comments, if any, are lost); YAML keeps its comments and layout.
   const text = file.toLowerCase().endsWith('.json')
     ? `${JSON.stringify(doc.toJS(), null, 2)}\n`
     : doc.toString({ lineWidth: 0, flowCollectionPadding: false });
   texts.set(file, text);
-  const check = loadTopicFiles([...texts].map(([path, t]) => ({ path, text: t })));
+  const check = loadTopicFiles([
+    ...(base ? topicFilesOf(base, false) : []),
+    ...[...texts].map(([path, t]) => ({ path, text: t, ...(base ? { overlay: true } : {}) })),
+  ]);
   if (check.problems.length > 0) return { file, problems: check.problems.map(formatProblem) };
   writeFileSync(file, text);
   return { file, problems: [] };

@@ -16,6 +16,11 @@ import type { TopicDefinition } from './topic.ts';
 export interface TopicFile {
   path: string;
   text: string;
+  /**
+   * A file of the local overlay (given after the shared files): a topic or list it defines
+   * with the id or name of a shared one replaces that one instead of being a duplicate.
+   */
+  overlay?: boolean;
 }
 
 /** A problem found while loading topic files, with where it is. */
@@ -148,13 +153,18 @@ const queryOffsetInFile = (text: string, node: Scalar, queryOffset: number): num
 /**
  * Loads topic definitions and named lists from YAML or JSON files. A file holds one topic,
  * a list of topics, or `{ lists: {...}, topics: [...] }`. Every problem is reported with
- * file, line and column; topics with problems are left out, the rest still load.
+ * file, line and column; topics with problems are left out, the rest still load. Overlay
+ * files replace the shared topics and lists they redefine.
  */
 export const loadTopicFiles = (files: readonly TopicFile[]): LoadedTopics => {
   const problems: TopicFileProblem[] = [];
   const lists = new Map<string, LeafNode[]>();
   const rawLists: Record<string, string[]> = {};
   const listOrigin = new Map<string, string>();
+  const overlays = new Set(files.filter((f) => f.overlay).map((f) => f.path));
+  /** Whether `file` may replace what `origin` defined: an overlay file, over a shared one. */
+  const replaces = (file: TopicFile, origin: string | undefined) =>
+    file.overlay === true && origin !== undefined && !overlays.has(origin);
   const raw: Array<{ file: TopicFile; node: Node; value: unknown; lc: LineCounter }> = [];
 
   const report = (file: TopicFile, lc: LineCounter, offset: number, message: string, length = 1) => {
@@ -224,7 +234,7 @@ export const loadTopicFiles = (files: readonly TopicFile[]): LoadedTopics => {
             const nameNode = isMap(listsNode)
               ? listsNode.items.find((p) => isScalar(p.key) && p.key.value === name)?.key
               : undefined;
-            if (lists.has(name)) {
+            if (lists.has(name) && !replaces(file, listOrigin.get(name))) {
               report(
                 file,
                 lc,
@@ -295,7 +305,8 @@ export const loadTopicFiles = (files: readonly TopicFile[]): LoadedTopics => {
       const topic = parsed.data;
       // A second topic with a used id is refused, but its query is still checked, so every
       // problem of the file shows at once.
-      const duplicate = origin.has(topic.id);
+      const replacing = replaces(file, origin.get(topic.id));
+      const duplicate = origin.has(topic.id) && !replacing;
       if (duplicate) {
         report(
           file,
@@ -328,6 +339,11 @@ export const loadTopicFiles = (files: readonly TopicFile[]): LoadedTopics => {
         return;
       }
       if (duplicate) return;
+      if (replacing)
+        topics.splice(
+          topics.findIndex((t) => t.id === topic.id),
+          1,
+        );
       origin.set(topic.id, file.path);
       topics.push(topic);
     });

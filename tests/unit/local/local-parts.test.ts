@@ -1,6 +1,15 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isIgnoredName, localKeyOf } from '../../../functions/adapters/local/inbox.ts';
 import { LocalSecrets, secretEnvName } from '../../../functions/adapters/local/local-secrets.ts';
@@ -238,6 +247,70 @@ describe('Function: saveTopic', () => {
     expect(json.problems).toEqual([]);
     expect(bad.problems[0]).toMatch(/my-topics\.yaml:\d+:\d+: topic new-one: expected a word/);
     expect(readTopicFolder(dir).loaded.topics.find((t) => t.id === 'new-one')?.query).toBe('masks');
+  });
+});
+
+describe('Function: saveTopic and readTopicFolder with an overlay folder', () => {
+  const overlay = () => join(dir, '..', `${basename(dir)}-local`);
+  beforeEach(() => {
+    cpSync('seeds/topics', dir, { recursive: true });
+    rmSync(overlay(), { recursive: true, force: true });
+  });
+  afterEach(() => rmSync(overlay(), { recursive: true, force: true }));
+
+  it('should save a change to a shared topic into the overlay, as a copy that replaces it, and leave the shared folder as it was', () => {
+    // Prepare
+    const files = () =>
+      (readdirSync(dir, { recursive: true }) as string[])
+        .sort()
+        .filter((f) => statSync(join(dir, f)).isFile())
+        .map((f) => [f, readFileSync(join(dir, f), 'utf8')]);
+    const before = files();
+    const shared = readTopicFolder(dir).loaded.topics.find((t) => t.id === 'international-health-aid');
+
+    // Act
+    const saved = saveTopic(
+      overlay(),
+      { id: 'international-health-aid', name: 'Health aid', query: 'masks', minScore: 0.4, enabled: false },
+      dir,
+    );
+    const { loaded } = readTopicFolder(dir, overlay());
+
+    // Assess
+    expect(saved).toEqual({ file: join(overlay(), 'my-topics.yaml'), problems: [] });
+    expect(files()).toEqual(before);
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.topics.filter((t) => t.id === 'international-health-aid')).toEqual([
+      expect.objectContaining({ name: 'Health aid', query: 'masks', enabled: false, tags: shared?.tags }),
+    ]);
+    expect(loaded.topics).toHaveLength(readTopicFolder(dir).loaded.topics.length);
+  });
+
+  it('should let the overlay replace a shared list, refuse a topic defined twice within one layer, and read no overlay that does not exist', () => {
+    // Prepare
+    mkdirSync(overlay());
+    writeFileSync(
+      join(overlay(), 'local.yaml'),
+      [
+        'lists:',
+        '  health_supplies: [donated]',
+        'topics:',
+        '  - { id: mine, name: Mine, query: "@health_supplies" }',
+        '  - { id: mine, name: Again, query: masks }',
+        '',
+      ].join('\n'),
+    );
+
+    // Act
+    const { loaded } = readTopicFolder(dir, overlay());
+    const alone = readTopicFolder(dir, join(dir, 'no-such-folder'));
+
+    // Assess
+    expect(loaded.rawLists.health_supplies).toEqual(['donated']);
+    expect(loaded.problems.map((p) => p.message)).toEqual([
+      `topic id "mine" is already used in ${join(overlay(), 'local.yaml')}`,
+    ]);
+    expect(alone.loaded.problems).toEqual([]);
   });
 });
 
