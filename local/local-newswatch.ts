@@ -27,6 +27,7 @@ import { LocalSecrets } from '../functions/adapters/local/local-secrets.ts';
 import type { LocalTableKey } from '../functions/adapters/local/table-guard.ts';
 import { EmlOutbox, type MailSender, SmtpSender } from '../functions/adapters/local/outbox.ts';
 import { readTopicFolder } from '../functions/adapters/local/topic-folder.ts';
+import { type RecipientStatus, recipientsOf } from '../functions/core/alerts/recipients.ts';
 import type { Alert } from '../functions/core/alerts/alert.ts';
 import { composeGatedMessage, type HoldReason } from '../functions/core/alerts/fatigue.ts';
 import {
@@ -105,7 +106,7 @@ export const defaultPaths = (root = REPO_ROOT, env: NodeJS.ProcessEnv = process.
 export type LocalEvent =
   | { type: 'ingested'; path: string; outcome: IngestOutcome }
   | { type: 'ingest-failed'; path: string; message: string }
-  | { type: 'alert'; alert: Alert }
+  | { type: 'alert'; alert: Alert; recipients: RecipientStatus[] }
   | { type: 'delivery'; delivery: LocalDelivery }
   | { type: 'topics'; topics: number; version: string; changed: boolean }
   | { type: 'subscribers'; subscribers: number }
@@ -324,7 +325,15 @@ export class LocalNewswatch {
       mail: this.mail,
       webhooks: this.webhooks,
       journal,
-      onAlert: (alert) => this.emit({ type: 'alert', alert }),
+      onAlert: (alert) =>
+        this.emit({
+          type: 'alert',
+          alert,
+          recipients: recipientsOf(
+            { topicId: alert.topic.id, score: alert.score, storyRole: alert.story?.role ?? 'first' },
+            this.subscribers,
+          ),
+        }),
       report,
       now: () => this.clock.now().toISOString(),
     });

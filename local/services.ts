@@ -1,6 +1,11 @@
 import type { StoredArticle } from '../functions/adapters/aws/dynamodb-article-store.ts';
-import type { CatalogSnapshot } from '../functions/adapters/local/local-catalog.ts';
-import { wantsAlert, type Subscriber } from '../functions/core/alerts/subscribers.ts';
+import { type CatalogSnapshot, deliveryFactsOf } from '../functions/adapters/local/local-catalog.ts';
+import {
+  type RecipientState,
+  type RecipientStatus,
+  recipientsOf,
+} from '../functions/core/alerts/recipients.ts';
+import type { Subscriber } from '../functions/core/alerts/subscribers.ts';
 import { backfillTopic } from '../functions/core/pipeline/backfill.ts';
 import type { MatchRecord, TopicSet } from '../functions/core/pipeline/matching.ts';
 import type { Explanation } from '../functions/core/topics/explain.ts';
@@ -343,8 +348,8 @@ export interface AlertEntry {
   backfill: boolean;
   /** `update` for a later copy or version of a story already alerted. */
   storyRole: 'first' | 'update';
-  /** Who gets it as it happens, by the current subscribers. */
-  recipients: string[];
+  /** Who it is for, by the current subscribers, and where each copy stands. */
+  recipients: RecipientStatus[];
 }
 
 /** The alerts sent, newest first. */
@@ -369,12 +374,37 @@ export const listAlerts = (
       sentAt: m.sentAt ?? m.matchedAt,
       backfill: (m as MatchRecord & { backfill?: boolean }).backfill === true,
       storyRole: m.storyRole ?? 'first',
-      recipients: subscribers
-        .filter((s) =>
-          wantsAlert(s, { topicId: m.topicId, score: m.score, storyRole: m.storyRole ?? 'first' }),
-        )
-        .map((s) => s.id),
+      recipients: recipientsOf(
+        { topicId: m.topicId, score: m.score, storyRole: m.storyRole ?? 'first' },
+        subscribers,
+        deliveryFactsOf(snap, m.alertId),
+      ),
     }));
+};
+
+/** The copies of every alert sent, by where they stand: what was delivered, what waits, what failed. */
+export const deliveryCounts = (
+  snap: CatalogSnapshot,
+  subscribers: readonly Subscriber[],
+): Record<RecipientState, number> => {
+  const counts: Record<RecipientState, number> = {
+    delivered: 0,
+    queued: 0,
+    failed: 0,
+    held: 0,
+    digest: 0,
+    'story-alerted': 0,
+  };
+  for (const m of snap.matches) {
+    if (m.alertState !== 'sent') continue;
+    const recipients = recipientsOf(
+      { topicId: m.topicId, score: m.score, storyRole: m.storyRole ?? 'first' },
+      subscribers,
+      deliveryFactsOf(snap, m.alertId),
+    );
+    for (const r of recipients) counts[r.state]++;
+  }
+  return counts;
 };
 
 /** Matches per topic per day (by article date), for the chart. */

@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import picocolors from 'picocolors';
 import type { FeedStatus } from '../feeds.ts';
 import type { FileResult, LocalEvent } from '../local-newswatch.ts';
+import { recipientsLine } from '../../functions/core/alerts/recipients.ts';
 import type { AlertEntry, ArticleDetail, ArticleSummary, QueryPreview, TopicSummary } from '../services.ts';
 
 /**
@@ -74,8 +75,15 @@ export const eventLine = (e: LocalEvent): string | undefined => {
     }
     case 'ingest-failed':
       return `${pc.red('failed   ')} ${shortPath(e.path)}: ${e.message} (it will be tried again at the next start)`;
-    case 'alert':
-      return `${pc.bold(pc.magenta('ALERT    '))} ${e.alert.topic.name} ← "${cut(e.alert.article.title, 60)}" score ${score(e.alert.score)}`;
+    case 'alert': {
+      const what = `${e.alert.topic.name} ← "${cut(e.alert.article.title, 60)}" score ${score(e.alert.score)}`;
+      const told = e.recipients.filter((r) => r.state !== 'story-alerted');
+      if (e.recipients.length === 0) return `${pc.dim('match    ')} ${what}: no subscriber wants it`;
+      if (told.length === 0)
+        return `${pc.dim('update   ')} ${what}: a story its subscribers were alerted on already`;
+      const to = told.map((r) => (r.state === 'digest' ? `${r.subscriberId} (digest)` : r.subscriberId));
+      return `${pc.bold(pc.magenta('ALERT    '))} ${what} → ${to.join(', ')}`;
+    }
     case 'delivery': {
       const d = e.delivery;
       const what = d.channel === 'email' ? shortPath(d.target) : d.target;
@@ -223,12 +231,12 @@ export const previewText = (p: QueryPreview): string => {
 
 export const alertsTable = (alerts: readonly AlertEntry[]): string =>
   table([
-    ['SENT', 'TOPIC', 'SCORE', 'TO', 'ARTICLE'],
+    ['SENT', 'TOPIC', 'SCORE', 'ARTICLE', 'RECIPIENTS'],
     ...alerts.map((a) => [
       a.sentAt.slice(0, 19).replace('T', ' '),
       a.topicId,
       score(a.score),
-      a.recipients.join(',') || '-',
-      cut(a.articleTitle, 60),
+      cut(a.articleTitle, 50),
+      recipientsLine(a.recipients),
     ]),
   ]);

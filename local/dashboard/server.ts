@@ -15,6 +15,7 @@ import { checkLabel } from '../../functions/core/topics/labels.ts';
 import {
   evaluateTopics,
   labelledArticlesOf,
+  deliveryCounts,
   listAlerts,
   listArticles,
   listErrors,
@@ -135,6 +136,7 @@ export const dashboardApp = (
       articles: snap.articles.length,
       matches: snap.matches.length,
       alerts: snap.matches.filter((m) => m.alertState === 'sent').length,
+      deliveries: deliveryCounts(snap, local.subscribers),
       errors: snap.errors.length,
       topics: local.topicSet?.topics.length ?? 0,
       topicSetVersion: local.topicSet?.version,

@@ -150,9 +150,13 @@ describe('CLI: newswatch', () => {
       (t) => t.id === 'south-caucasus-diplomacy',
     );
     expect(health?.matches).toBe(2);
-    const sent = json<{ alerts: Array<{ topicId: string; recipients: string[] }> }>(alerts).alerts;
+    const sent = json<{
+      alerts: Array<{ topicId: string; recipients: Array<{ subscriberId: string; state: string }> }>;
+    }>(alerts).alerts;
     expect(sent).toHaveLength(5);
-    expect(sent.find((a) => a.topicId === 'international-health-aid')?.recipients).toEqual(['health-desk']);
+    expect(sent.find((a) => a.topicId === 'international-health-aid')?.recipients).toEqual([
+      { subscriberId: 'health-desk', channel: 'email', state: 'delivered' },
+    ]);
   });
 
   it('should label matches and misses, and evaluate topics on the labels', async () => {

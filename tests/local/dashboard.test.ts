@@ -3,6 +3,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -470,7 +471,10 @@ describe('Dashboard', () => {
 
     // Assess
     expect(await rows.count()).toBeGreaterThanOrEqual(1);
-    expect(await health.textContent()).toContain('health-desk');
+    // Each recipient's copy with where it stands: the seed subscriber's email was written.
+    expect(await health.locator('.recipient').count()).toBe(1);
+    expect(await health.locator('.recipient').getAttribute('data-state')).toBe('delivered');
+    expect(await health.locator('.recipient').textContent()).toBe('health-desk: delivered');
     await health.locator('a', { hasText: SEED_TITLE }).click();
     await page.locator('#article-title', { hasText: SEED_TITLE }).waitFor();
   });
@@ -484,6 +488,8 @@ describe('Dashboard', () => {
     await page.click('nav >> text=Overview');
     // The view drops aria-busy once drawn; the chart does not animate, so it is complete by then.
     await page.locator('.view:not([aria-busy]) #chart').waitFor();
+    const outbox = readdirSync(join(dir, 'home', 'outbox')).filter((f) => f.endsWith('.eml')).length;
+    const delivered = await page.locator('[data-testid="status-delivered"] dd').textContent();
     const painted = await page.evaluate(
       "(() => { const c = document.querySelector('#chart'); return c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some((v) => v !== 0); })()",
     );
@@ -492,6 +498,8 @@ describe('Dashboard', () => {
 
     // Assess
     expect(await page.textContent('[data-testid="status-articles"] dd')).toBe('4');
+    // The overview counts messages that went out, not alerts: one per email written here.
+    expect(delivered).toBe(String(outbox));
     expect(painted).toBe(true);
     expect(await page.textContent('#error-log tbody')).toContain('empty.txt');
     expect(existsSync(SCREENSHOT)).toBe(true);

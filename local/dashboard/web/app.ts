@@ -19,6 +19,7 @@ import type {
   TopicEvaluation,
   TopicSummary,
 } from '../../services.ts';
+import type { RecipientState } from '../../../functions/core/alerts/recipients.ts';
 import type { RelevanceLabel } from '../../../functions/core/topics/labels.ts';
 import type { FeedStatus } from '../../feeds.ts';
 import { feedsSection } from './feeds.ts';
@@ -42,10 +43,22 @@ type StoryArticle = StoryDetail['articles'][number];
 type TopicRelevance = TopicEvaluation['topics'][number];
 type Label = RelevanceLabel;
 
+/** How each state of a recipient's copy of an alert reads. */
+const RECIPIENT_STATES: Record<RecipientState, string> = {
+  delivered: 'delivered',
+  queued: 'queued',
+  failed: 'failed',
+  held: 'held',
+  digest: 'in the digest',
+  'story-alerted': 'not sent: story already alerted',
+};
+
 interface Status {
   articles: number;
   matches: number;
   alerts: number;
+  /** The copies of the alerts sent, by where they stand. */
+  deliveries: Record<RecipientState, number>;
   errors: number;
   topics: number;
   topicSetVersion?: string;
@@ -328,7 +341,11 @@ async function overviewView({ view, alive, onLeave }: ViewContext): Promise<void
   const counts: Array<[string, number, string]> = [
     ['Articles', status.articles, 'articles'],
     ['Matches', status.matches, 'matches'],
-    ['Alerts sent', status.alerts, 'alerts'],
+    ['Alerts', status.alerts, 'alerts'],
+    ['Messages delivered', status.deliveries.delivered, 'delivered'],
+    ['Waiting or held', status.deliveries.queued + status.deliveries.held, 'waiting'],
+    ['Failed deliveries', status.deliveries.failed, 'failed'],
+    ['For digests', status.deliveries.digest, 'digest'],
     ['Rejected files', status.errors, 'errors'],
     ['Topics', status.topics, 'topics'],
     ['Subscribers', status.subscribers, 'subscribers'],
@@ -1101,7 +1118,24 @@ async function alertsView({ view, params, alive }: ViewContext): Promise<void> {
           h('td', {}, time(a.sentAt), a.backfill ? h('span', { class: 'badge' }, 'backfill') : null),
           h('td', {}, h('a', { href: `#/topics/${encodeURIComponent(a.topicId)}` }, a.topicName)),
           h('td', {}, score(a.score)),
-          h('td', {}, a.recipients.join(', ') || '—'),
+          h(
+            'td',
+            { class: 'recipients' },
+            ...(a.recipients.length === 0
+              ? ['no subscriber wants it']
+              : a.recipients.map((r) =>
+                  h(
+                    'span',
+                    {
+                      class: `recipient state-${r.state}`,
+                      'data-subscriber': r.subscriberId,
+                      'data-state': r.state,
+                      ...(r.detail ? { title: r.detail } : {}),
+                    },
+                    `${r.subscriberId}: ${RECIPIENT_STATES[r.state]}${r.detail && r.state !== 'delivered' ? ` (${r.detail})` : ''}`,
+                  ),
+                )),
+          ),
           h(
             'td',
             {},

@@ -144,7 +144,7 @@ describe('Function: matchesPerDay', () => {
 });
 
 describe('Function: listAlerts', () => {
-  it('should list sent alerts only, newest first, with the subscribers who get them', () => {
+  it('should list sent alerts only, newest first, with the subscribers they are for and where each copy stands', () => {
     // Act
     const alerts = listAlerts(snap, [
       {
@@ -160,7 +160,31 @@ describe('Function: listAlerts', () => {
     // Assess
     expect(alerts.map((a) => [a.articleId, a.recipients])).toEqual([
       ['aaaaaaaaaaaa0002', []],
-      ['aaaaaaaaaaaa0001', ['desk']],
+      [
+        'aaaaaaaaaaaa0001',
+        [{ subscriberId: 'desk', channel: 'email', state: 'queued', detail: 'not sent yet' }],
+      ],
+    ]);
+    const delivered = listAlerts(
+      {
+        ...snap,
+        deliveries: new Map([
+          [alerts[1]?.alertId as string, new Map([['desk', { delivery: { state: 'delivered' as const } }]])],
+        ]),
+      },
+      [
+        {
+          id: 'desk',
+          email: 'd@example.org',
+          topics: ['aid'],
+          minScore: 0.7,
+          mode: 'immediate',
+          updates: false,
+        },
+      ],
+    );
+    expect(delivered.find((a) => a.articleId === 'aaaaaaaaaaaa0001')?.recipients).toEqual([
+      { subscriberId: 'desk', channel: 'email', state: 'delivered' },
     ]);
   });
 });
