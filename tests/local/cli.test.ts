@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -82,6 +82,30 @@ describe('CLI: newswatch', () => {
       rejected: 0,
       unchanged: 3,
     });
+  });
+
+  it("should run with the project's Node 24 when started by another Node, passing on its output and exit code", async () => {
+    // Prepare: the machine's own Node when it is not 24 (as npx would start it), else this one.
+    const older = ['/usr/bin/node', '/usr/local/bin/node'].find(
+      (p) =>
+        existsSync(p) &&
+        Number(spawnSync(p, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).stdout) < 24,
+    );
+    const run = (args: string[]) =>
+      spawnSync(older ?? process.execPath, ['bin/newswatch.js', '--home', ws.paths.home, ...args], {
+        encoding: 'utf8',
+        env: plainEnv(),
+      });
+
+    // Act
+    const help = run(['--help']);
+    const tooShort = run(['articles', 'show', 'e9']);
+
+    // Assess
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Usage: newswatch');
+    expect(tooShort.status).toBe(1);
+    expect(tooShort.stderr).toContain('e9 is too short to name an article');
   });
 
   it('should validate topic files, with file, line and column for each problem (exit 1 when invalid)', async () => {
