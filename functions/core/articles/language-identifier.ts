@@ -1,0 +1,22 @@
+/**
+ * The language identifier the pipeline uses: ELD (`eld`, Efficient Language Detector), its
+ * extra-small n-gram table of 60 languages. It is loaded the first time an article states no
+ * language (about 1 MB of tables; a file that declares its language never loads it). Why
+ * ELD and this table: `docs/article-formats.md`, "How the language is decided".
+ */
+import type { LanguageIdentifier } from './language.ts';
+
+let loading: Promise<LanguageIdentifier> | undefined;
+
+/** The identifier, loaded once per process. */
+export const loadLanguageIdentifier = (): Promise<LanguageIdentifier> =>
+  (loading ??= import('eld/extrasmall').then(({ eld }) => {
+    const detector = eld.newInstance();
+    // Leaves addresses, e-mail and codes such as "COVID-19" or "A320" out of the n-grams.
+    detector.enableTextCleanup(true);
+    return (window: string) => {
+      const result = detector.detect(window);
+      if (result.language === '') return undefined;
+      return { language: result.language, score: result.getScores()[result.language] ?? 0 };
+    };
+  }));
