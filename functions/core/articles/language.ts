@@ -66,17 +66,44 @@ const utf8Bytes = (s: string): number => {
   return n;
 };
 
-/** The first {@link LANGUAGE_SAMPLE_BYTES} of title and body, cut at a whitespace. */
+/**
+ * Pieces of at most `max` UTF-8 bytes of a word, cut between code points: scripts written
+ * without spaces (Chinese, Japanese, Thai) give whole sentences as one word.
+ */
+const piecesOf = (word: string, max: number): string[] => {
+  if (word.length * 3 <= max) return [word];
+  const pieces: string[] = [];
+  let piece = '';
+  let bytes = 0;
+  for (const ch of word) {
+    const b = utf8Bytes(ch);
+    if (bytes + b > max) {
+      pieces.push(piece);
+      piece = '';
+      bytes = 0;
+    }
+    piece += ch;
+    bytes += b;
+  }
+  if (piece !== '') pieces.push(piece);
+  return pieces;
+};
+
+/** The first {@link LANGUAGE_SAMPLE_BYTES} of title and body, as words of at most a window each. */
 const sampleOf = (title: string, paragraphs: readonly string[]): string[] => {
   const words: string[] = [];
   let bytes = 0;
   for (const part of [title, ...paragraphs]) {
-    for (const word of part.split(/\s+/)) {
+    // Never more of a paragraph than the sample can hold, however long it is.
+    const head = part.length > LANGUAGE_SAMPLE_BYTES ? part.slice(0, LANGUAGE_SAMPLE_BYTES) : part;
+    for (const word of head.split(/\s+/)) {
       if (word === '') continue;
-      const b = utf8Bytes(word) + 1;
-      if (bytes + b > LANGUAGE_SAMPLE_BYTES) return words;
-      words.push(word);
-      bytes += b;
+      for (const piece of piecesOf(word, WINDOW_BYTES)) {
+        const b = utf8Bytes(piece) + 1;
+        if (bytes + b > LANGUAGE_SAMPLE_BYTES) return words;
+        words.push(piece);
+        bytes += b;
+      }
     }
   }
   return words;
@@ -102,9 +129,9 @@ const windowsOf = (words: readonly string[]): string[][] => {
 };
 
 const WIDE_LETTER = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
-const LETTER = /\p{L}/u;
+const LETTER = /[\p{L}\p{M}]/u;
 
-/** Letters in the words, a Han, kana or Hangul character counting three. */
+/** Letters (and the marks on them) in the words, a Han, kana or Hangul character counting three. */
 const evidenceOf = (words: readonly string[]): number => {
   let n = 0;
   for (const word of words) for (const ch of word) if (LETTER.test(ch)) n += WIDE_LETTER.test(ch) ? 3 : 1;
