@@ -1,7 +1,8 @@
 /**
  * The language identifier the pipeline uses: ELD (`eld`, Efficient Language Detector), its
  * extra-small n-gram table of 60 languages. It is loaded the first time an article states no
- * language (about 1 MB of tables; a file that declares its language never loads it). Why
+ * language (about 1 MB of tables, bundled beside the ingest function like the document
+ * libraries: `infra/separate-modules.ts`; a file that declares its language never loads it). Why
  * ELD and this table: `docs/article-formats.md`, "How the language is decided".
  */
 import type { LanguageIdentifier } from './language.ts';
