@@ -12,7 +12,12 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { BUNDLE_BANNER, bundleSeparately, INGEST_SEPARATE_MODULES } from '../infra/separate-modules.ts';
+import {
+  BUNDLE_BANNER,
+  bundleSeparately,
+  INGEST_SEPARATE_MODULES,
+  packageOf,
+} from '../infra/separate-modules.ts';
 import {
   describeMachine,
   machine,
@@ -152,7 +157,8 @@ for (const f of functions) {
   if (f.separate.length > 0) {
     const sizes = await bundleSeparately(join(out, f.name), f.separate);
     for (const module of f.separate) {
-      const times = importTimes(join(out, f.name, 'node_modules', module, 'index.mjs'));
+      const { pkg, subpath } = packageOf(module);
+      const times = importTimes(join(out, f.name, 'node_modules', pkg, `${subpath ?? 'index'}.mjs`));
       separateModules.push({ function: f.name, module, bytes: sizes[module] ?? 0, importP50: median(times) });
     }
   }
@@ -172,6 +178,9 @@ const READ_BY: Record<string, string> = {
   'postal-mime': 'mail',
   mammoth: 'Word documents',
   unpdf: 'PDF',
+  feedsmith: 'feeds',
+  'fast-xml-parser': 'feeds, NewsML, NITF',
+  'eld/extrasmall': 'articles that state no language',
 };
 
 const pct = (a: number, b: number) => `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(0)} %`;

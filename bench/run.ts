@@ -10,6 +10,7 @@ import { smoke } from './common.ts';
 
 const PARTS: Record<string, string[]> = {
   parse: ['bench/parse.ts'],
+  language: ['bench/language.ts'],
   coldstart: ['bench/coldstart.ts'],
   match: ['--expose-gc', '--max-old-space-size=12288', 'bench/match.ts'],
   stories: ['bench/stories.ts'],

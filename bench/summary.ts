@@ -47,6 +47,16 @@ const cold = read<{
 }>('coldstart');
 const cost = read<{ totalPerDay: number; limits: Array<{ limit: string; reachedAt: number }> }>('cost');
 const stories = read<{ precision: number; recall: number }>('stories');
+interface LanguageTally {
+  texts: number;
+  right: number;
+  wrong: number;
+  undetermined: number;
+}
+const language = read<{
+  corpus: Array<{ language: string; full: LanguageTally; titles: LanguageTally }>;
+  cost: { p50Us: number; p99Us: number };
+}>('language');
 
 interface RelevanceRow {
   topic: string;
@@ -146,6 +156,24 @@ for (const r of cold?.results ?? []) {
   );
 }
 if (!cold) add('cold start', '', NOT_RUN, undefined, 'coldstart.md');
+if (language) {
+  const share = (t: LanguageTally) => `${((t.right / Math.max(1, t.texts)) * 100).toFixed(1)} %`;
+  for (const r of language.corpus)
+    add(
+      `language detection, real news declared ${r.language}`,
+      '',
+      `full texts ${share(r.full)} right; titles alone ${share(r.titles)} right, ${r.titles.wrong} wrong, ${r.titles.undetermined} und`,
+      undefined,
+      'language.md',
+    );
+  add(
+    'language detection per article',
+    '',
+    `p50 ${language.cost.p50Us.toFixed(0)} µs, p99 ${language.cost.p99Us.toFixed(0)} µs`,
+    undefined,
+    'language.md',
+  );
+} else add('language detection', '', NOT_RUN, undefined, 'language.md');
 if (stories)
   add(
     'near-duplicate stories',
@@ -217,7 +245,7 @@ writeResults(
     '![time per article against topics](match.svg)',
     '',
     'Reproduce: `npm run bench` (all parts, tens of minutes), or one part: `npm run bench:match`,',
-    '`bench:parse`, `bench:coldstart`, `bench:stories`, `bench:cost`, `bench:relevance`. Targets are reported, never',
+    '`bench:parse`, `bench:language`, `bench:coldstart`, `bench:stories`, `bench:cost`, `bench:relevance`. Targets are reported, never',
     'asserted: the tests do not time anything.',
   ].join('\n'),
 );

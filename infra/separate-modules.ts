@@ -7,12 +7,16 @@
  * is what the function's bundling runs after esbuild; the cold-start benchmark calls
  * {@link bundleSeparately} the same way.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-/** The packages the ingest function's article formats import lazily (see `functions/core/articles/formats/`). */
+/**
+ * The packages the ingest function imports lazily: the article formats' libraries (see
+ * `functions/core/articles/formats/`) and the language identifier's tables
+ * (`language-identifier.ts`), which only an article that states no language loads.
+ */
 export const INGEST_SEPARATE_MODULES = [
   'linkedom',
   '@mozilla/readability',
@@ -21,15 +25,25 @@ export const INGEST_SEPARATE_MODULES = [
   'unpdf',
   'feedsmith',
   'fast-xml-parser',
+  'eld/extrasmall',
 ] as const;
 
 /** The banner every newswatch bundle starts with: CommonJS code inside calls require(). */
 export const BUNDLE_BANNER =
   "import{createRequire}from'module';const require=createRequire(import.meta.url);";
 
+/** A module name as its package and the subpath within it (`eld/extrasmall` → `eld`, `extrasmall`). */
+export const packageOf = (name: string): { pkg: string; subpath?: string } => {
+  const parts = name.split('/');
+  const n = name.startsWith('@') ? 2 : 1;
+  const subpath = parts.slice(n).join('/');
+  return { pkg: parts.slice(0, n).join('/'), ...(subpath ? { subpath } : {}) };
+};
+
 /**
- * Bundles each package with its dependencies into `<outputDir>/node_modules/<package>/index.mjs`,
- * exporting what Node's own import of the package exports, with the options the functions are
+ * Bundles each package with its dependencies into `<outputDir>/node_modules/<package>/index.mjs`
+ * (a subpath such as `eld/extrasmall` into `<subpath>.mjs`, named in the package's exports),
+ * exporting what Node's own import of the module exports, with the options the functions are
  * bundled with. Returns the size of each bundle in bytes.
  */
 export const bundleSeparately = async (
@@ -38,8 +52,10 @@ export const bundleSeparately = async (
 ): Promise<Record<string, number>> => {
   const sizes: Record<string, number> = {};
   for (const name of packages) {
-    const dir = join(outputDir, 'node_modules', ...name.split('/'));
-    mkdirSync(dir, { recursive: true });
+    const { pkg, subpath } = packageOf(name);
+    const dir = join(outputDir, 'node_modules', ...pkg.split('/'));
+    const file = `${subpath ?? 'index'}.mjs`;
+    mkdirSync(join(dir, file, '..'), { recursive: true });
     // The names Node gives an import of the package, CommonJS ones included.
     const exported = Object.keys((await import(name)) as Record<string, unknown>);
     const named = exported.filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n));
@@ -58,14 +74,17 @@ export const bundleSeparately = async (
       minify: true,
       mainFields: ['module', 'main'],
       banner: { js: BUNDLE_BANNER },
-      outfile: join(dir, 'index.mjs'),
+      outfile: join(dir, file),
       metafile: true,
       logLevel: 'error',
     });
-    writeFileSync(
-      join(dir, 'package.json'),
-      `${JSON.stringify({ name, type: 'module', exports: { '.': './index.mjs' } }, null, 2)}\n`,
-    );
+    // Several subpaths of one package share its manifest.
+    const manifestPath = join(dir, 'package.json');
+    const exports: Record<string, string> = existsSync(manifestPath)
+      ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports: Record<string, string> }).exports
+      : {};
+    exports[subpath ? `./${subpath}` : '.'] = `./${file}`;
+    writeFileSync(manifestPath, `${JSON.stringify({ name: pkg, type: 'module', exports }, null, 2)}\n`);
     sizes[name] = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
   }
   return sizes;

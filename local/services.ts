@@ -39,6 +39,8 @@ export interface ArticleSummary {
   author?: string;
   sourceKey: string;
   wordCount: number;
+  /** Lower-case primary subtag, `und` when undetermined (see core/articles/language.ts). */
+  language?: string;
   ingestedAt: string;
   topics: Array<{ id: string; score: number }>;
   /** The story the article belongs to, and how many articles that story has. */
@@ -79,6 +81,7 @@ const summary = (
   ...(a.author ? { author: a.author } : {}),
   sourceKey: a.sourceKey,
   wordCount: a.wordCount,
+  ...(a.language ? { language: a.language } : {}),
   ingestedAt: a.ingestedAt,
   topics: [...matches].sort((x, y) => y.score - x.score).map((m) => ({ id: m.topicId, score: m.score })),
 });

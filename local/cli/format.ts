@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import picocolors from 'picocolors';
+import { languageLabel } from '../../functions/core/articles/language.ts';
 import type { FeedStatus } from '../feeds.ts';
 import type { FileResult, LocalEvent } from '../local-newswatch.ts';
 import { recipientsLine } from '../../functions/core/alerts/recipients.ts';
@@ -147,8 +148,14 @@ export const ingestSummary = (files: readonly FileResult[]): string => {
 
 export const articlesTable = (articles: readonly ArticleSummary[]): string =>
   table([
-    ['ID', 'DATE', 'TOPICS', 'TITLE'].map((h) => h),
-    ...articles.map((a) => [a.id.slice(0, 12), a.date, String(a.topics.length), cut(a.title, 80)]),
+    ['ID', 'DATE', 'LANG', 'TOPICS', 'TITLE'].map((h) => h),
+    ...articles.map((a) => [
+      a.id.slice(0, 12),
+      a.date,
+      a.language ?? '-',
+      String(a.topics.length),
+      cut(a.title, 80),
+    ]),
   ]);
 
 export const articleText = (d: ArticleDetail): string => {
@@ -157,6 +164,7 @@ export const articleText = (d: ArticleDetail): string => {
     pc.bold(a.title),
     `${a.date}${a.author ? ` · ${a.author}` : ''}${a.source ? ` · ${a.source}` : ''} · ${a.wordCount} words · id ${a.id}`,
     `from ${d.sources.map((s) => `${s.key} (${s.status})`).join(', ')}`,
+    ...(languageLabel(a) ? [`language: ${languageLabel(a)}`] : []),
     '',
     ...a.paragraphs.flatMap((p) => [p, '']),
   ];

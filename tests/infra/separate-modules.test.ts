@@ -4,13 +4,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_BANNER, bundleSeparately, INGEST_SEPARATE_MODULES } from '../../infra/separate-modules.ts';
+import {
+  BUNDLE_BANNER,
+  bundleSeparately,
+  INGEST_SEPARATE_MODULES,
+  packageOf,
+} from '../../infra/separate-modules.ts';
 
 /**
  * The article formats as the ingest function runs them: bundled as the stack bundles it, the
  * document libraries left out and bundled on their own beside it, run in a fresh Node process
  * from that folder only (no project node_modules within reach).
  */
+const SPANISH = [
+  'Lluvias en el norte',
+  '',
+  'Los agricultores del norte de la región perdieron casi toda la cosecha tras varias semanas de lluvias intensas.',
+].join('\n');
+
 describe('Bundling: the document libraries beside the ingest bundle', () => {
   const dir = mkdtempSync(join(tmpdir(), 'newswatch-separate-'));
   let sizes: Record<string, number>;
@@ -30,6 +41,10 @@ describe('Bundling: the document libraries beside the ingest bundle', () => {
           "  const r = await readArticleFile({ key: 'incoming/' + name, bytes, receivedAt: '2026-12-01T00:00:00Z' });",
           "  out.push(r.kind === 'article' ? { format: r.article.format, title: r.article.title } : r);",
           '}',
+          // A text that states no language: the identifier's tables load from beside the bundle.
+          `const text = new TextEncoder().encode(${JSON.stringify(SPANISH)});`,
+          "const t = await readArticleFile({ key: 'incoming/lluvias.txt', bytes: text, receivedAt: '2026-12-01T00:00:00Z' });",
+          "out.push(t.kind === 'article' ? { format: t.article.format, language: t.article.language } : t);",
           'console.log(JSON.stringify(out));',
         ].join('\n'),
         resolveDir: process.cwd(),
@@ -57,10 +72,11 @@ describe('Bundling: the document libraries beside the ingest bundle', () => {
     expect(statSync(join(dir, 'index.mjs')).size).toBeLessThan(400 * 1024);
     for (const name of INGEST_SEPARATE_MODULES) {
       expect(sizes[name], name).toBeGreaterThan(1000);
-      const manifest = JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')) as {
+      const { pkg, subpath } = packageOf(name);
+      const manifest = JSON.parse(readFileSync(join(dir, 'node_modules', pkg, 'package.json'), 'utf8')) as {
         exports: Record<string, string>;
       };
-      expect(manifest.exports['.']).toBe('./index.mjs');
+      expect(manifest.exports[subpath ? `./${subpath}` : '.']).toBe(`./${subpath ?? 'index'}.mjs`);
     }
   });
 
@@ -78,6 +94,7 @@ describe('Bundling: the document libraries beside the ingest bundle', () => {
       { format: 'eml', title: 'Health brief: aid for Tbilisi and Yerevan — 27 November' },
       { format: 'pdf', title: 'Hospitals in western Georgia receive Japanese equipment' },
       { format: 'docx', title: 'Azerbaijan sends a field hospital to western Georgia' },
+      { format: 'text', language: 'es' },
     ]);
   });
 });

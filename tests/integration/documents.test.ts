@@ -61,7 +61,8 @@ describe('Integration: web pages and PDFs through S3 → SQS → ingest handler 
       author: 'Nino Kapanadze',
       source: 'Caspian Courier',
       url: 'https://caspian-courier.example/world/2026/11/28/japan-ventilators-georgia',
-      language: 'en-GB',
+      language: 'en',
+      languageSource: 'declared',
     });
     expect(a?.paragraphs).toHaveLength(5);
     expect(a?.paragraphs.join(' ')).not.toMatch(/cookies|Advertisement|Most read/);

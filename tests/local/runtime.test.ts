@@ -16,9 +16,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhook } from '../../functions/core/alerts/webhook-signature.ts';
 import { StartupError } from '../../local/local-newswatch.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
+import { languageSamples } from '../fixtures/language-samples.ts';
 import { eventLog, makeWorkspace, waitFor, type Workspace } from './helpers.ts';
 
 const SETTLE_MS = 250;
+
+const samplesOf = (language: string) => {
+  const s = languageSamples.find((x) => x.language === language);
+  if (!s) throw new Error(`no samples for ${language}`);
+  return s;
+};
 
 const jsonArticle = (title: string, body: string) =>
   JSON.stringify({ title, date: '2026-11-20', source: 'Test Wire', body });
@@ -162,6 +169,35 @@ describe('Local runtime: npm start end to end', () => {
     expect(snap.errors.find((e) => e.key === 'inbox/wire.jsonl#2')).toMatchObject({ kind: 'MalformedJson' });
   });
 
+  it('should store each article with its language: detected from the text, or as the file states it', async () => {
+    // Prepare
+    const rt = runtime as LocalRuntime;
+    log.clear();
+    const spanish = samplesOf('es');
+    const russian = samplesOf('ru');
+
+    // Act: a Spanish text that states no language, a Russian JSON article that says ru-RU.
+    writeFileSync(
+      join(ws.paths.inbox, 'lluvias.txt'),
+      `${spanish.titles[0]}\n\n${spanish.sentences.join('\n\n')}\n`,
+    );
+    writeFileSync(
+      join(ws.paths.inbox, 'novosti.json'),
+      JSON.stringify({ title: russian.titles[0], body: russian.sentences.join('\n\n'), lang: 'ru-RU' }),
+    );
+    await waitFor('two articles', () => (log.of('ingested').length === 2 ? true : undefined));
+    await rt.idle();
+
+    // Assess
+    const articles = (await rt.snapshot()).articles;
+    const lluvias = articles.find((a) => a.sourceKey === 'inbox/lluvias.txt');
+    expect(lluvias).toMatchObject({ language: 'es', languageSource: 'detected' });
+    expect(lluvias?.languageConfidence).toBeGreaterThanOrEqual(0.5);
+    const novosti = articles.find((a) => a.sourceKey === 'inbox/novosti.json');
+    expect(novosti).toMatchObject({ language: 'ru', languageSource: 'declared' });
+    expect(novosti?.languageConfidence).toBeUndefined();
+  });
+
   it('should read a file that is still being written only once it is complete', async () => {
     // Prepare
     const rt = runtime as LocalRuntime;
@@ -206,7 +242,7 @@ describe('Local runtime: npm start end to end', () => {
     expect(log.of('ingested')).toEqual([]);
     expect(log.of('alert')).toEqual([]);
     expect(outbox()).toHaveLength(before);
-    expect((await rt.snapshot()).articles).toHaveLength(6);
+    expect((await rt.snapshot()).articles).toHaveLength(8);
   });
 
   it('should reload topics when a topic file changes and keep the last good set when one breaks', async () => {

@@ -15,7 +15,7 @@ const encoder = new TextEncoder();
 
 /**
  * Reads a JSON Lines file of articles — `{"id", "title", "body", "date", "author", "source",
- * "url"}` a line — through the same parser as ingested files, so matching sees the same
+ * "url", "lang"}` a line — through the same parser as ingested files, so matching sees the same
  * normalised text. Items are referred to by their `id` (the newswatch article id when they
  * have none).
  */
@@ -36,7 +36,7 @@ export const readJsonLinesCorpus = (path: string): JsonLinesCorpus => {
       const id = typeof item.id === 'string' && item.id !== '' ? item.id : undefined;
       // Empty strings stand for unknown fields; the parser wants them absent.
       const fields: Record<string, string> = Object.fromEntries(
-        ['title', 'body', 'date', 'author', 'source', 'url']
+        ['title', 'body', 'date', 'author', 'source', 'url', 'lang']
           .map((k) => [k, item[k]])
           .filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].trim() !== ''),
       );

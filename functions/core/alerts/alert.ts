@@ -27,8 +27,13 @@ export interface Alert {
     item?: string;
     /** The file held only a summary of the article (a feed item without its text). */
     summaryOnly?: boolean;
-    /** The language the file states. */
+    /**
+     * The article's language: lower-case primary subtag, stated by the file or detected from
+     * the text; `und` when it could not be determined.
+     */
     language?: string;
+    /** Whether the file stated the language or it was detected. */
+    languageSource?: 'declared' | 'detected';
     /** The watched feed the file was fetched from. */
     feed?: string;
   };

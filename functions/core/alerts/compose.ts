@@ -59,6 +59,9 @@ const documentArticle = (a: Alert['article']): DocumentArticle => {
     ...(a.summaryOnly ? { summaryOnly: true } : {}),
     ...(a.feed && /^[a-z0-9][a-z0-9-]{0,63}$/.test(a.feed) ? { feed: a.feed } : {}),
     ...(a.language && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(a.language) ? { language: a.language } : {}),
+    ...(a.languageSource === 'declared' || a.languageSource === 'detected'
+      ? { languageSource: a.languageSource }
+      : {}),
   };
 };
 
@@ -222,6 +225,8 @@ export const composeSnsMessage = (alert: Alert) => {
       countries: { DataType: 'String.Array', StringValue: JSON.stringify(doc.why.countries) },
       kind: { DataType: 'String', StringValue: alert.kind },
       storyRole: { DataType: 'String', StringValue: alert.story?.role ?? 'first' },
+      // For filter policies by language: `und` when the article's language is not known.
+      language: { DataType: 'String', StringValue: doc.article.language ?? 'und' },
       ...(alert.backfill ? { backfill: { DataType: 'String', StringValue: 'true' } } : {}),
     },
   };

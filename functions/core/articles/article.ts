@@ -2,6 +2,7 @@
  * The article model: what one news file becomes once it is read.
  * Pure types, shared by the parser, the pipeline and every store.
  */
+import type { LanguageSource } from './language.ts';
 
 /** The name of the format a file was read as (`text`, `json`, `jsonl`, … — see `formats/`). */
 export type ArticleFormat = string;
@@ -31,8 +32,16 @@ export interface Article {
   author?: string;
   url?: string;
   source?: string;
-  /** Language as the file states it (BCP 47), when it does. */
+  /**
+   * Lower-case primary language subtag (`en`, `es`, `zh`): the file's own when it states a
+   * usable one, else detected from the text; `und` when the text does not tell. Absent only
+   * when nothing decided it (`parseArticle` without an identifier). See `language.ts`.
+   */
   language?: string;
+  /** `declared` when the file states the language, `detected` when it was guessed from the text. */
+  languageSource?: LanguageSource;
+  /** How far a detected language is to be trusted, in [0, 1]; only for `detected`. */
+  languageConfidence?: number;
   /** Subjects or categories the file gives. */
   categories?: string[];
   /** True when the file held only a summary (a feed item without its full text). */

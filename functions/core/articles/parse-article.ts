@@ -12,6 +12,7 @@ import { cutGraphemes } from '../graphemes.ts';
 import { articleIdFor, sha256Hex } from './fingerprint.ts';
 import type { ArticleDraft, ArticleFormatReader, FormatReading } from './formats/format.ts';
 import { looksLikeHtml } from './formats/html.ts';
+import { decideLanguage, type LanguageIdentifier } from './language.ts';
 import { jsonFormat } from './formats/json.ts';
 import { unclaimedMarkup } from './formats/markup.ts';
 import { textFormat } from './formats/text.ts';
@@ -30,6 +31,11 @@ export interface ParseOptions {
   maxBytes: number;
   /** Most UTF-8 bytes of decoded text; {@link MAX_ARTICLE_TEXT_BYTES} when omitted. */
   maxTextBytes?: number;
+  /**
+   * Guesses the language of an article whose file states none (`language-identifier.ts`).
+   * Without it such an article is left without a language; `readArticleFile` loads it itself.
+   */
+  identifyLanguage?: LanguageIdentifier;
 }
 
 /**
@@ -93,12 +99,12 @@ export interface DraftOrigin {
 
 /**
  * Applies the rules every format shares to one draft: paragraphs, footers, title, date,
- * field caps, id, fingerprint and the stored-size limit.
+ * language, field caps, id, fingerprint and the stored-size limit.
  */
 export const articleFromDraft = (
   draft: ArticleDraft,
   origin: DraftOrigin,
-  options: Pick<ParseOptions, 'maxTextBytes'> = {},
+  options: Pick<ParseOptions, 'maxTextBytes' | 'identifyLanguage'> = {},
 ): Result<Article, ArticleError> => {
   const split = Array.isArray(draft.body) ? draft.body.flatMap(splitParagraphs) : splitParagraphs(draft.body);
   const paragraphs = stripBoilerplate(split);
@@ -125,7 +131,15 @@ export const articleFromDraft = (
   if (draft.url !== undefined) article.url = draft.url;
   if (draft.source !== undefined && foldSpace(draft.source) !== '')
     article.source = cutGraphemes(foldSpace(draft.source), MAX_SOURCE);
-  if (draft.language !== undefined) article.language = draft.language;
+  const language = decideLanguage(
+    { declared: draft.language, title: article.title, paragraphs },
+    options.identifyLanguage,
+  );
+  if (language !== undefined) {
+    article.language = language.language;
+    article.languageSource = language.source;
+    if (language.confidence !== undefined) article.languageConfidence = language.confidence;
+  }
   if (draft.categories?.length)
     article.categories = draft.categories
       .slice(0, MAX_CATEGORIES)

@@ -6,7 +6,9 @@
 import { type Article, type ArticleError, feedOfKey, type Result } from './article.ts';
 import { sha256Hex } from './fingerprint.ts';
 import { ARTICLE_FORMATS } from './formats/index.ts';
-import type { ArticleFormatReader, FileHead, FormatReading } from './formats/format.ts';
+import type { ArticleDraft, ArticleFormatReader, FileHead, FormatReading } from './formats/format.ts';
+import { primaryLanguage } from './language.ts';
+import { loadLanguageIdentifier } from './language-identifier.ts';
 import {
   type ArticleFile,
   articleFromDraft,
@@ -47,6 +49,24 @@ const headOf = (file: ArticleFile): FileHead => {
   return { key: file.key, bytes, text };
 };
 
+const statesLanguage = (draft: ArticleDraft): boolean => primaryLanguage(draft.language) !== undefined;
+
+/**
+ * The options with the language identifier, loaded when some article of the reading states
+ * no usable language (so a file that states its language never loads it).
+ */
+const withLanguageIdentifier = async (
+  options: ParseOptions,
+  reading: Exclude<FormatReading, { kind: 'error' }>,
+): Promise<ParseOptions> => {
+  if (options.identifyLanguage) return options;
+  const needed =
+    reading.kind === 'article'
+      ? !statesLanguage(reading.draft)
+      : reading.items.some(({ draft }) => draft.ok && !statesLanguage(draft.value));
+  return needed ? { ...options, identifyLanguage: await loadLanguageIdentifier() } : options;
+};
+
 /**
  * Reads one file: size checks, format detection, the format's reading, then the shared rules
  * per article. Never throws for bad input: every problem is a typed {@link ArticleError},
@@ -83,6 +103,7 @@ export const readArticleFile = async (
   };
   if (reading.kind === 'error') return fail(reading.error);
   if (reading.kind === 'article') {
+    options = await withLanguageIdentifier(options, reading);
     const article = articleFromDraft(reading.draft, { ...origin, key: file.key }, options);
     return article.ok ? { kind: 'article', article: article.value } : fail(article.error);
   }
@@ -94,6 +115,7 @@ export const readArticleFile = async (
       message: `the file holds ${reading.items.length} items, over the ${MAX_CONTAINER_ITEMS} one file may hold; split it`,
     });
   }
+  options = await withLanguageIdentifier(options, reading);
   // The file is hashed once: every item records the same fingerprint of it.
   const contentHash = sha256Hex(file.bytes);
   return {

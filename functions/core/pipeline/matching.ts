@@ -250,6 +250,7 @@ export const alertOf = (match: MatchRecord, article: Article, location: string):
     ...(article.container ? { item: article.container.item } : {}),
     ...(article.summaryOnly ? { summaryOnly: true } : {}),
     ...(article.language ? { language: article.language } : {}),
+    ...(article.languageSource ? { languageSource: article.languageSource } : {}),
     ...(article.feed ? { feed: article.feed } : {}),
   },
   explanation: match.explanation,

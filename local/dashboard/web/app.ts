@@ -22,6 +22,7 @@ import type {
 import type { RecipientState } from '../../../functions/core/alerts/recipients.ts';
 import type { RelevanceLabel } from '../../../functions/core/topics/labels.ts';
 import type { FeedStatus } from '../../feeds.ts';
+import { languageLabel } from '../../../functions/core/articles/language.ts';
 import { feedsSection } from './feeds.ts';
 
 /**
@@ -503,7 +504,7 @@ async function articlesView({ view, params, alive, onLeave }: ViewContext): Prom
 }
 
 function articleItem(a: ArticleSummary, topicNames: ReadonlyMap<string, string>): HTMLLIElement {
-  const meta = [a.date, a.author, a.source, `${a.wordCount} words`].filter(Boolean).join(' · ');
+  const meta = [a.date, a.author, a.source, `${a.wordCount} words`, a.language].filter(Boolean).join(' · ');
   return h(
     'li',
     { 'data-article-id': a.id },
@@ -563,7 +564,10 @@ async function articleView({ view, args, alive }: ViewContext): Promise<void> {
     ['Item', article.container ? h('code', { id: 'article-item' }, article.container.item) : undefined],
     ['Read as', h('span', { id: 'article-format' }, article.format)],
     ['Feed', article.feed ? h('code', { id: 'article-feed' }, article.feed) : undefined],
-    ['Language', article.language],
+    [
+      'Language',
+      article.language ? h('span', { id: 'article-language' }, languageLabel(article) ?? '') : undefined,
+    ],
     ['Text', article.summaryOnly ? 'only a summary was in the file' : undefined],
     ['Ingested', time(article.ingestedAt)],
     ['Id', h('code', {}, article.id)],

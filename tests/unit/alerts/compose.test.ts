@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseArticle } from '../../../functions/core/articles/parse-article.ts';
 import { type Alert, alertIdFor } from '../../../functions/core/alerts/alert.ts';
 import {
+  type AlertDocument,
   composeAlertDocument,
   composeAlertEmail,
   composeSnsMessage,
@@ -276,6 +277,24 @@ describe('Function: composeSnsMessage', () => {
       countries: { DataType: 'String.Array', StringValue: '["AZ","KR"]' },
       kind: { DataType: 'String', StringValue: 'alert' },
       storyRole: { DataType: 'String', StringValue: 'first' },
+      // The article was read without a language identifier: its language is not known.
+      language: { DataType: 'String', StringValue: 'und' },
     });
+  });
+
+  it("should carry the article's language as an attribute and in the document", () => {
+    // Prepare
+    const alert = seedAlert('000_9c9c4874b48bb81e.txt', 'international-health-aid');
+    alert.article.language = 'es';
+    alert.article.languageSource = 'detected';
+
+    // Act
+    const msg = composeSnsMessage(alert);
+
+    // Assess
+    const doc = JSON.parse((JSON.parse(msg.message) as { default: string }).default) as AlertDocument;
+    expect(msg.attributes.language).toEqual({ DataType: 'String', StringValue: 'es' });
+    expect(doc.article).toMatchObject({ language: 'es', languageSource: 'detected' });
+    expect(validate(doc)).toBe(true);
   });
 });

@@ -35,7 +35,8 @@ describe('Format: Word documents', () => {
       author: 'Leyla Mammadova',
       date: '2026-07-14',
       dateSource: 'file',
-      language: 'en-GB',
+      language: 'en',
+      languageSource: 'declared',
       categories: ['health', 'aid', 'floods'],
     });
     expect(a.paragraphs).toEqual(

@@ -53,7 +53,8 @@ describe('Format: feed (RSS 2.0)', () => {
       author: 'Morag Lindsay',
       url: 'https://gazette.example.org/2026/11/28/ferry-link-restored',
       source: 'Harbour & Coast Gazette',
-      language: 'en-gb',
+      language: 'en',
+      languageSource: 'declared',
       categories: ['Transport', 'Islands'],
     });
     expect(ferry.summaryOnly).toBeUndefined();
@@ -86,7 +87,8 @@ describe('Format: feed (RSS 2.0)', () => {
       author: 'Dana Ortiz',
       date: '2026-11-24',
       source: 'Valley Wire',
-      language: 'en-us',
+      language: 'en',
+      languageSource: 'declared',
       categories: ['Local government'],
       url: 'https://valleywire.example.com/news/bridge-approved',
       paragraphs: [

@@ -52,7 +52,8 @@ describe('Format: HTML pages', () => {
       author: 'Nino Kapanadze',
       url: 'https://caspian-courier.example/world/2026/11/28/japan-ventilators-georgia',
       source: 'Caspian Courier',
-      language: 'en-GB',
+      language: 'en',
+      languageSource: 'declared',
       categories: ['World', 'Health', 'Aid'],
     });
     expect(a.paragraphs).toHaveLength(5);

@@ -35,7 +35,8 @@ describe('Format: NewsML-G2', () => {
       date: '2026-11-28',
       dateSource: 'file',
       source: 'Example Wire Service',
-      language: 'en-GB',
+      language: 'en',
+      languageSource: 'declared',
       categories: ['energy storage', 'medtop:20000251', 'batteries'],
       paragraphs: [
         'LONDON, Nov 28 — A battery park covering the area of ten football pitches began feeding electricity into the national grid on Saturday, its operator said.',
@@ -162,7 +163,8 @@ describe('Format: NITF', () => {
       date: '2026-11-27',
       source: 'Example Tribune',
       url: 'https://tribune.example.com/culture/carved-panels-returned',
-      language: 'en-US',
+      language: 'en',
+      languageSource: 'declared',
       categories: ['Arts, Culture and Entertainment', 'Museums', 'restitution', 'woodcarving'],
       paragraphs: [
         'CHICAGO, Nov. 27 — A city museum on Friday handed back eight carved wooden panels to the village where they were made, ending a ninety-year stay in its storerooms.',
