@@ -188,12 +188,18 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     // Everything that can refuse the start comes first, before a file is touched.
     const topics = await local.reloadTopics();
     if (topics.problems.length > 0) {
-      const more = topics.problems.length > 1 ? ` (and ${topics.problems.length - 1} more problems)` : '';
+      const n = topics.problems.length - 1;
+      const more =
+        n > 0
+          ? ` (and ${n} more ${n === 1 ? 'problem' : 'problems'}: newswatch topics validate lists them all)`
+          : '';
       throw new StartupError(`a topic file has a problem: ${topics.problems[0]?.split('\n')[0]}${more}`);
     }
     const subscribers = local.reloadSubscribers();
     if (subscribers.problems.length > 0) {
-      throw new StartupError(`the subscribers file has a problem: ${subscribers.problems[0]}`);
+      const n = subscribers.problems.length - 1;
+      const more = n > 0 ? ` (and ${n} more ${n === 1 ? 'problem' : 'problems'})` : '';
+      throw new StartupError(`the subscribers file has a problem: ${subscribers.problems[0]}${more}`);
     }
     const feeds = local.reloadFeeds();
     if (feeds.problems.length > 0)

@@ -11,18 +11,24 @@ export type { WebhookFormat } from './webhook-endpoints.ts';
 /** How a subscriber wants alerts: each one as it happens, or one message a day. */
 export type DeliveryMode = 'immediate' | 'digest';
 
+const SCORE = 'must be a number from 0 to 1';
 const id = z
-  .string()
+  .string('must be lower-case letters, digits and dashes')
   .check(z.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and dashes'));
 
 const SubscriberBase = {
   id,
   /** Topic ids, or ["*"] for every topic. */
-  topics: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
-  minScore: z._default(z.number().check(z.gte(0), z.lte(1)), 0),
-  mode: z._default(z.enum(['immediate', 'digest']), 'immediate'),
+  topics: z
+    .array(
+      z.string('must be a topic id').check(z.minLength(1, 'must be a topic id')),
+      'must be a list of topic ids',
+    )
+    .check(z.minLength(1, 'must list at least one topic id, or "*" for every topic')),
+  minScore: z._default(z.number(SCORE).check(z.gte(0, SCORE), z.lte(1, SCORE)), 0),
+  mode: z._default(z.enum(['immediate', 'digest'], 'must be immediate or digest'), 'immediate'),
   /** Also alert on later copies and versions of a story already alerted (off: one alert per story). */
-  updates: z._default(z.boolean(), false),
+  updates: z._default(z.boolean('must be true or false'), false),
 };
 
 const hhmm = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time as HH:MM (24-hour)'));
@@ -37,16 +43,19 @@ const timeZone = z.string().check(
   }, 'must be an IANA time zone such as Europe/Berlin'),
 );
 
-const EmailSubscriberSchema = z.object({
+const MINUTES = 'must be a whole number of minutes from 1 to 10080 (a week)';
+const PER_DAY = 'must be a whole number from 1 to 1000';
+
+const EmailSubscriberSchema = z.strictObject({
   ...SubscriberBase,
-  email: z.email(),
+  email: z.email('must be an email address'),
   /** At most one alert per topic per this many minutes; the rest go out folded when it ends. */
-  cooldownMinutes: z.optional(z.int().check(z.gte(1), z.lte(10_080))),
+  cooldownMinutes: z.optional(z.int(MINUTES).check(z.gte(1, MINUTES), z.lte(10_080, MINUTES))),
   /** At most this many messages a day (in the quiet hours' time zone, else UTC). */
-  maxPerDay: z.optional(z.int().check(z.gte(1), z.lte(1000))),
+  maxPerDay: z.optional(z.int(PER_DAY).check(z.gte(1, PER_DAY), z.lte(1000, PER_DAY))),
   /** No message between `from` and `to`; what was held goes out when they end. */
   quietHours: z.optional(
-    z.object({ from: hhmm, to: hhmm, timeZone }).check(
+    z.strictObject({ from: hhmm, to: hhmm, timeZone }).check(
       z.refine((q) => {
         const m = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
         // The time outside quiet hours, when held alerts can go out (releases run every 5 minutes).
@@ -60,21 +69,33 @@ const secretName = z
   .string()
   .check(z.regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name'));
 
-const WebhookSubscriberSchema = z.object({
+const WebhookSubscriberSchema = z.strictObject({
   ...SubscriberBase,
-  webhook: z.object({
+  webhook: z.strictObject({
     /** A generic endpoint whose URL is no credential (see webhook-endpoints.ts); else urlSecret. */
     url: z.optional(z.url({ protocol: /^https?$/, error: 'must be an https URL' })),
     /** Secrets Manager secret holding the endpoint's URL (required for Slack, Discord and Teams). */
     urlSecret: z.optional(secretName),
-    format: z._default(z.enum(['generic', 'slack', 'discord', 'teams']), 'generic'),
+    format: z._default(
+      z.enum(['generic', 'slack', 'discord', 'teams'], 'must be generic, slack, discord or teams'),
+      'generic',
+    ),
     /** Secrets Manager secret holding the signing secret(s), one per line during rotation. */
     secretName,
   }),
 });
 
-export const SubscribersFileSchema = z.object({
-  subscribers: z.array(z.union([EmailSubscriberSchema, WebhookSubscriberSchema])),
+/** The keys a subscriber may have, for the message about one it may not. */
+export const SUBSCRIBER_KEYS = {
+  email: Object.keys(EmailSubscriberSchema.def.shape),
+  webhook: Object.keys(WebhookSubscriberSchema.def.shape),
+};
+
+export const SubscribersFileSchema = z.strictObject({
+  subscribers: z.array(
+    z.union([EmailSubscriberSchema, WebhookSubscriberSchema]),
+    'must be a list of subscribers',
+  ),
 });
 
 export type EmailSubscriber = z.infer<typeof EmailSubscriberSchema>;

@@ -1,7 +1,13 @@
-import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import type * as z from '../validation.ts';
 import { yamlValue } from '../yaml-value.ts';
 import { hasControls } from './fatigue.ts';
-import { isLoopbackHost, type Subscriber, SubscribersFileSchema } from './subscriber-rules.ts';
+import {
+  isLoopbackHost,
+  SUBSCRIBER_KEYS,
+  type Subscriber,
+  SubscribersFileSchema,
+} from './subscriber-rules.ts';
 import { webhookEndpointProblem } from './webhook-endpoints.ts';
 
 export * from './subscriber-rules.ts';
@@ -24,6 +30,45 @@ export interface LoadSubscribersOptions {
  * subscriber ids, malformed entries and webhook URLs that are credentials (which must be
  * named by `urlSecret` instead) are reported with line and column, without repeating the URL.
  */
+type Issue = z.core.$ZodIssue;
+
+/**
+ * The problems of a failed parse, with a failed union (an entry that is neither an email nor
+ * a webhook subscriber) replaced by the problems of the kind the entry says it is: the one
+ * with its `webhook` key, else the email one.
+ */
+const issuesOf = (issues: readonly Issue[], value: unknown): Issue[] =>
+  issues.flatMap((issue): Issue[] => {
+    if (issue.code !== 'invalid_union') return [issue];
+    let entry: unknown = value;
+    for (const key of issue.path) entry = (entry as Record<PropertyKey, unknown> | undefined)?.[key];
+    const isObject = typeof entry === 'object' && entry !== null && !Array.isArray(entry);
+    if (!isObject)
+      return [{ ...issue, message: 'must be a subscriber: id, topics and either email or webhook' }];
+    const record = entry as Record<string, unknown>;
+    if (!('email' in record) && !('webhook' in record))
+      return [
+        {
+          ...issue,
+          message: 'a subscriber needs either email or webhook { urlSecret or url, secretName }',
+        },
+      ];
+    const branch = issue.errors['webhook' in record ? 1 : 0] ?? [];
+    return issuesOf(
+      branch.map((i) => ({ ...i, path: [...issue.path, ...i.path] })),
+      value,
+    );
+  });
+
+/** Which keys a subscriber has, by the path of the entry that had an unknown one. */
+const keysMessage = (path: readonly PropertyKey[]): string => {
+  const last = path.at(-1);
+  if (path.length === 0) return 'a subscribers file has subscribers:';
+  if (last === 'webhook') return 'a webhook has url or urlSecret, format, secretName';
+  if (last === 'quietHours') return 'quiet hours have from, to, timeZone';
+  return `a subscriber has ${[...new Set([...SUBSCRIBER_KEYS.email, ...SUBSCRIBER_KEYS.webhook])].join(', ')}`;
+};
+
 export const loadSubscribers = (
   text: string,
   knownTopicIds: ReadonlySet<string>,
@@ -56,14 +101,24 @@ export const loadSubscribers = (
   }
   const parsed = SubscribersFileSchema.safeParse(read.value);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      // A union failure names the entry; point at the entry and say which shapes are allowed.
-      const message =
-        issue.code === 'invalid_union'
-          ? 'a subscriber needs id, topics and either email or webhook { urlSecret or url, secretName }'
-          : issue.message;
-      at(nodeAt(issue.path)?.range?.[0] ?? 0, `${issue.path.join('.')}: ${message}`);
+    for (const issue of issuesOf(parsed.error.issues, read.value)) {
+      const where = issue.path.join('.');
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) {
+          const parent = nodeAt(issue.path);
+          const keyNode = isMap(parent)
+            ? (parent.items.find((p) => isScalar(p.key) && p.key.value === key)?.key as Node | undefined)
+            : undefined;
+          at(
+            (keyNode ?? parent)?.range?.[0] ?? 0,
+            `${where ? `${where}: ` : ''}unknown key "${key}" (${keysMessage(issue.path)})`,
+          );
+        }
+        continue;
+      }
+      at(nodeAt(issue.path)?.range?.[0] ?? 0, `${where}: ${issue.message}`);
     }
+    problems.sort((a, b) => a.line - b.line || a.column - b.column);
     return { subscribers: [], problems };
   }
   const seen = new Set<string>();

@@ -13,6 +13,44 @@ const BOMB = [
   'f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]',
 ].join('\n');
 
+describe("Function: loadSubscribers (problems in the project's words)", () => {
+  it('should report unknown keys, values out of range and entries of no kind, each with its place, in file order', () => {
+    // Prepare
+    const text = [
+      'subscribers:',
+      '  - id: x',
+      '    email: nope',
+      '    topics: [aid]',
+      '    minScore: 2',
+      '    minscore: 1',
+      '  - id: y',
+      "    webhook: { url: 'https://hooks.example.org/in', secretName: s, fromat: slack }",
+      '    topics: []',
+      '    mode: daily',
+      '  - id: z',
+      "    topics: ['*']",
+      '',
+    ].join('\n');
+
+    // Act
+    const { subscribers, problems } = loadSubscribers(text, new Set(['aid']));
+
+    // Assess
+    expect(subscribers).toEqual([]);
+    expect(problems.map((p) => `${p.line}:${p.column}: ${p.message}`)).toEqual([
+      '3:12: subscribers.0.email: must be an email address',
+      '5:15: subscribers.0.minScore: must be a number from 0 to 1',
+      expect.stringMatching(
+        /^6:5: subscribers\.0: unknown key "minscore" \(a subscriber has id, topics, minScore, /,
+      ),
+      '8:68: subscribers.1.webhook: unknown key "fromat" (a webhook has url or urlSecret, format, secretName)',
+      '9:13: subscribers.1.topics: must list at least one topic id, or "*" for every topic',
+      '10:11: subscribers.1.mode: must be immediate or digest',
+      '11:5: subscribers.2: a subscriber needs either email or webhook { urlSecret or url, secretName }',
+    ]);
+  });
+});
+
 describe('Function: loadSubscribers', () => {
   it('should refuse a YAML alias bomb with line and column instead of throwing', () => {
     // Act
@@ -76,7 +114,7 @@ describe('Function: loadSubscribers', () => {
       { line: 5, column: 9, message: 'subscriber id "a" is used twice' },
     ]);
     expect(loadSubscribers(badEmail, topics).problems).toEqual([
-      { line: 3, column: 12, message: 'subscribers.0.email: Invalid email address' },
+      { line: 3, column: 12, message: 'subscribers.0.email: must be an email address' },
     ]);
     expect(loadSubscribers(http, topics).problems).toHaveLength(1);
     const digestHook =
