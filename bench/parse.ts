@@ -4,7 +4,8 @@
  * ingest core (parse, store, near-duplicate stories, matching against the seed topics,
  * alert composition) with in-memory ports; MB/s and items/s of each XML format (feeds,
  * NewsML-G2, NITF) from the samples in `tests/fixtures/formats/`; and, per document format
- * (web pages, mail, PDF, Word), MB/s and files per second through `readArticleFile`.
+ * (web pages, mail, PDF, Word), MB/s and files per second through `readArticleFile`; and the
+ * cost of analysing text per language (cut into words, fold, stem), in µs per KiB.
  * `npm run bench:parse`
  * (`-- --smoke` for CI).
  */
@@ -23,6 +24,8 @@ import { readArticleFile } from '../functions/core/articles/read-file.ts';
 import { ingestObject } from '../functions/core/pipeline/ingest-object.ts';
 import { CachedMatcher, topicSetVersion } from '../functions/core/pipeline/matching.ts';
 import { hostileFiles } from '../tests/fixtures/crafted-files.ts';
+import { analyserFor } from '../functions/core/topics/analysis/registry.ts';
+import { LANGUAGE_SAMPLES } from '../tests/fixtures/analyser-samples.ts';
 import { buildCorpus } from './corpus.ts';
 import { formatFiles } from './format-files.ts';
 import { benchDocuments } from './document-corpus.ts';
@@ -275,8 +278,66 @@ const documentTable: Table = {
   ]),
 };
 
+// Text analysis per language: each sample sentence repeated to about 5 KiB, tokenised by
+// its language's analyser. The first pass analyses each word for the first time; the later
+// ones find the words remembered, as news that reuses its vocabulary does.
+const analysisRuns = smoke ? 20 : 400;
+const analyserOf = (language: string) => analyserFor(language === 'default' ? undefined : language);
+// Warm the shared code on the other languages' samples, so the first pass of a sample
+// measures its own words met for the first time rather than the compiler.
+for (const language of Object.keys(LANGUAGE_SAMPLES)) {
+  const others = Object.entries(LANGUAGE_SAMPLES)
+    .filter(([l]) => l !== language)
+    .map(([, text]) => text)
+    .join(' ');
+  for (let i = 0; i < 30; i++) analyserOf(language).tokenize(others);
+}
+const analysis = Object.entries(LANGUAGE_SAMPLES).map(([language, sentence]) => {
+  const analyser = analyserOf(language);
+  const text = Array.from(
+    { length: Math.ceil(5120 / new TextEncoder().encode(sentence).length) },
+    () => sentence,
+  ).join(' ');
+  const kib = new TextEncoder().encode(text).length / 1024;
+  let t = performance.now();
+  const tokens = analyser.tokenize(text).length;
+  const firstMs = performance.now() - t;
+  const passes: number[] = [];
+  for (let i = 0; i < analysisRuns; i++) {
+    t = performance.now();
+    analyser.tokenize(text);
+    passes.push(performance.now() - t);
+  }
+  // The median pass: a pass the collector or another process interrupts does not count.
+  const warmMs = quantile(passes, 0.5);
+  return {
+    language,
+    analyser: analyser.name,
+    kib,
+    tokens,
+    firstUsPerKiB: (firstMs * 1000) / kib,
+    usPerKiB: (warmMs * 1000) / kib,
+    kibPerSecond: kib / (warmMs / 1000),
+  };
+});
+const analysisTable: Table = {
+  title: `Text analysis per language: tokenize on ~5 KiB of each sample, median of ${analysisRuns} passes`,
+  header: ['language', 'analyser', 'KiB', 'tokens', 'first pass µs/KiB', 'µs/KiB', 'KiB/s'],
+  left: [0, 1],
+  rows: analysis.map((a) => [
+    a.language,
+    a.analyser,
+    a.kib.toFixed(1),
+    `${a.tokens}`,
+    a.firstUsPerKiB.toFixed(0),
+    a.usPerKiB.toFixed(1),
+    a.kibPerSecond.toFixed(0),
+  ]),
+};
+
 const results = {
   meta,
+  analysis,
   formats: { targetBytes: formatTarget, files: formats },
   documents,
   worstCase: { sizes: worstSizes, files: worst, worstMsPerKiB: worstPerKiB },
@@ -326,6 +387,7 @@ printTable(table);
 printTable(formatTable);
 printTable(worstTable);
 printTable(documentTable);
+printTable(analysisTable);
 writeResults(
   'parse',
   results,
@@ -363,5 +425,14 @@ writeResults(
     'Readability for pages, postal-mime for mail, pdf.js through unpdf for PDF, mammoth for Word),',
     'then the shared body rules, title, date and fingerprint. The libraries are loaded before the',
     'timed reads; what a first import costs a cold container is in `coldstart.md`.',
+    '',
+    markdownTable(analysisTable),
+    '',
+    'Each sample (`tests/fixtures/analyser-samples.ts`, one news sentence per language) is repeated',
+    "to about 5 KiB and cut into tokens by its language's analyser (`functions/core/topics/analysis/`):",
+    'words found (by ICU for Chinese, Japanese and Thai), folded and stemmed. The first pass meets',
+    'each word for the first time (Snowball or Porter runs), after the shared code was warmed on the',
+    "other languages' samples; later passes find the words' forms remembered, as in news, which",
+    'reuses its vocabulary.',
   ].join('\n'),
 );

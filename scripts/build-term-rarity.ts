@@ -9,7 +9,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fold, stemOf } from '../functions/core/topics/analyser.ts';
+import { porterStem as stemOf } from '../functions/core/topics/analysis/default.ts';
+import { fold } from '../functions/core/topics/analysis/fold.ts';
 
 const MIN_COUNT = 300;
 const require = createRequire(import.meta.url);

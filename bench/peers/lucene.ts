@@ -92,6 +92,8 @@ export const toLucene = (node: QueryNode): LuceneQuery => {
     case 'org':
     case 'actors':
       throw new Untranslatable(`${node.type} conditions need a gazetteer of international bodies`);
+    case 'lang':
+      throw new Untranslatable(`lang:${node.languages.join(',')} needs the article's language in the index`);
     case 'atleast':
       throw new Untranslatable(`ATLEAST${node.min} has no Lucene Monitor equivalent in this harness`);
     case 'scope':

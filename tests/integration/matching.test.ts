@@ -74,7 +74,7 @@ describe('Integration: matching during ingest (moto)', () => {
     const aid = matches.find((m) => m.topicId === 'international-health-aid');
     expect(aid?.score).toBeGreaterThanOrEqual(0.8);
     expect(aid).toMatchObject({
-      analyserVersion: 'a2',
+      analyserVersion: 'a3',
       topicSetVersion: seedTopics().version,
       articleDate: '2020-07-26',
     });
@@ -171,7 +171,7 @@ describe('Command: topics:sync (moto)', () => {
     // Assess
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(
-      new RegExp(`${table}: topic set a2-[0-9a-f]{16} stored \\(20 items written, 0 deleted\\)`),
+      new RegExp(`${table}: topic set a3-[0-9a-f]{16} stored \\(20 items written, 0 deleted\\)`),
     );
     expect(second.stdout).toContain('already holds topic set');
     const stored = await new DynamoDbTopicStore(c.doc, table).load();

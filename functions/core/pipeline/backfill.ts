@@ -1,7 +1,7 @@
 import type { Alert } from '../alerts/alert.ts';
 import { alertIdFor } from '../alerts/alert.ts';
 import type { Article } from '../articles/article.ts';
-import { ANALYSER_VERSION } from '../topics/analyser.ts';
+import { ANALYSER_VERSION } from '../topics/analysis/analyser.ts';
 import { compileTopics, matchArticle } from '../topics/matcher.ts';
 import type { TermLists } from '../topics/query.ts';
 import type { TopicDefinition, TopicMatch } from '../topics/topic.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Alert, alertIdFor } from '../alerts/alert.ts';
 import type { Article } from '../articles/article.ts';
-import { ANALYSER_VERSION } from '../topics/analyser.ts';
+import { ANALYSER_VERSION } from '../topics/analysis/analyser.ts';
 import { fitExplanation } from '../topics/explain.ts';
 import { compileTopics, matchArticle, type TopicIndex } from '../topics/matcher.ts';
 import { parseListItem } from '../topics/query.ts';

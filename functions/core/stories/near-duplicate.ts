@@ -1,4 +1,4 @@
-import { tokenize } from '../topics/analyser.ts';
+import { tokenize } from '../topics/analysis/registry.ts';
 
 /**
  * Near-duplicate fingerprints: MinHash over word shingles, with LSH banding for lookup.

@@ -1,4 +1,5 @@
-import { type Token, tokenize } from './analyser.ts';
+import type { Analyser, Token } from './analysis/analyser.ts';
+import { ANALYSERS, analyserNumber, primaryLanguage } from './analysis/registry.ts';
 import { findPlaces, type PlaceMention } from './places/gazetteer.ts';
 import { findOrganisations, type OrganisationMention, rawForm } from './places/organisations.ts';
 import type { UnitKind } from './query.ts';
@@ -7,6 +8,8 @@ import { type UnitMap, unitMapOf } from './units.ts';
 /** One searchable field of an article. */
 export interface FieldView {
   text: string;
+  /** The number of the analyser that cut the field into tokens (its place in `ANALYSERS`). */
+  analyser: number;
   tokens: Token[];
   /** stem → token indexes. */
   byStem: Map<string, number[]>;
@@ -20,6 +23,8 @@ export interface FieldView {
 
 /** An article analysed once, ready to be matched against any number of topics. */
 export interface ArticleView {
+  /** The article's language: a lower-case primary subtag (`es`), or undefined when not known. */
+  language: string | undefined;
   title: FieldView;
   body: FieldView;
   author: FieldView;
@@ -38,6 +43,8 @@ export interface MatchableArticle {
   title: string;
   paragraphs: readonly string[];
   author?: string;
+  /** The language (BCP 47) the article is written in, when known: it chooses the analyser. */
+  language?: string;
 }
 
 const push = (map: Map<string, number[]>, key: string, i: number) => {
@@ -46,33 +53,35 @@ const push = (map: Map<string, number[]>, key: string, i: number) => {
   else map.set(key, [i]);
 };
 
-/** Tokenises and indexes one field. */
-export const viewField = (text: string): FieldView => {
-  const tokens = tokenize(text);
+/** Tokenises and indexes one field with the analyser of that number (the default one unless given). */
+export const viewField = (text: string, analyser = 0): FieldView => {
+  const tokens = (ANALYSERS[analyser] as Analyser).tokenize(text);
   const byStem = new Map<string, number[]>();
   const byFolded = new Map<string, number[]>();
   for (const t of tokens) {
     push(byStem, t.stem, t.index);
     push(byFolded, t.folded, t.index);
   }
-  return { text, tokens, byStem, byFolded };
+  return { text, analyser, tokens, byStem, byFolded };
 };
 
 /** Separator between paragraphs in the body text the offsets refer to. */
 export const PARAGRAPH_SEPARATOR = '\n\n';
 
-/** Analyses an article: tokens per field, and the countries it names. */
+/** Analyses an article with its language's analyser: tokens per field, and the countries it names. */
 export const viewArticle = (article: MatchableArticle): ArticleView => {
-  const title = viewField(article.title);
-  const body = viewField(article.paragraphs.join(PARAGRAPH_SEPARATOR));
-  const author = viewField(article.author ?? '');
+  const language = primaryLanguage(article.language);
+  const analyser = analyserNumber(language);
+  const title = viewField(article.title, analyser);
+  const body = viewField(article.paragraphs.join(PARAGRAPH_SEPARATOR), analyser);
+  const author = viewField(article.author ?? '', analyser);
   const places = [
     ...findPlaces(title.text, title.tokens).map((p) => ({ ...p, field: 'title' as const })),
     ...findPlaces(body.text, body.tokens).map((p) => ({ ...p, field: 'body' as const })),
   ];
   const countries = new Map<string, number>();
   for (const p of places) countries.set(p.code, (countries.get(p.code) ?? 0) + 1);
-  return { title, body, author, places, countries, units: {} };
+  return { language, title, body, author, places, countries, units: {} };
 };
 
 /** The international bodies an article names, and how often each. */

@@ -1,6 +1,17 @@
 import { type ArticleView, type FieldView, organisationsOf, rawIndexOf, unitsOf } from './article-view.ts';
 import { rawForm } from './places/organisations.ts';
-import type { Field, LeafNode, ListNode, NearOperand, QueryNode, UnitKind } from './query.ts';
+import {
+  exactFoldedUnder,
+  type Field,
+  type LeafNode,
+  type ListNode,
+  type NearOperand,
+  prefixUnder,
+  type QueryNode,
+  stemUnder,
+  type UnitKind,
+  wordsUnder,
+} from './query.ts';
 import type { UnitMap } from './units.ts';
 
 /** Where a leaf occurs: a field and a token range [first, last]. */
@@ -56,23 +67,25 @@ const exactAt = (f: FieldView, words: readonly string[], i: number): boolean => 
   return true;
 };
 
-/** Whether a leaf occurs in one field, without collecting positions. */
+/** Whether a leaf occurs in one field, without collecting positions; compared in the field's analyser's forms. */
 const leafIn = (leaf: LeafNode, f: FieldView): boolean => {
   switch (leaf.type) {
     case 'term':
-      return f.byStem.has(leaf.stem);
+      return f.byStem.has(stemUnder(leaf, f.analyser));
     case 'prefix': {
+      const prefix = prefixUnder(leaf, f.analyser);
       const words = sortedWordsOf(f);
-      const i = lowerBound(words, leaf.prefix);
-      return i < words.length && (words[i] as string).startsWith(leaf.prefix);
+      const i = lowerBound(words, prefix);
+      return i < words.length && (words[i] as string).startsWith(prefix);
     }
     case 'phrase': {
-      const starts = f.byFolded.get(leaf.words[0] as string);
-      return starts !== undefined && starts.some((i) => phraseAt(f, leaf.words, i));
+      const words = wordsUnder(leaf, f.analyser);
+      const starts = f.byFolded.get(words[0] as string);
+      return starts !== undefined && starts.some((i) => phraseAt(f, words, i));
     }
     case 'exact': {
       // Cheap test first: the folded form must be there for the exact one to be.
-      if (!f.byFolded.has(leaf.folded[0] as string)) return false;
+      if (!f.byFolded.has(exactFoldedUnder(leaf, f.analyser)[0] as string)) return false;
       const starts = rawIndexOf(f).get(leaf.words[0] as string);
       return starts !== undefined && starts.some((i) => exactAt(f, leaf.words, i));
     }
@@ -83,15 +96,16 @@ const leafIn = (leaf: LeafNode, f: FieldView): boolean => {
 const leafRanges = (leaf: LeafNode, f: FieldView): Array<[number, number]> => {
   switch (leaf.type) {
     case 'term':
-      return (f.byStem.get(leaf.stem) ?? []).map((i) => [i, i]);
+      return (f.byStem.get(stemUnder(leaf, f.analyser)) ?? []).map((i) => [i, i]);
     case 'prefix':
-      return wordsWithPrefix(f, leaf.prefix)
+      return wordsWithPrefix(f, prefixUnder(leaf, f.analyser))
         .flatMap((w) => (f.byFolded.get(w) ?? []).map((i): [number, number] => [i, i]))
         .sort((a, b) => a[0] - b[0]);
     case 'phrase': {
-      const last = leaf.words.length - 1;
-      return (f.byFolded.get(leaf.words[0] as string) ?? [])
-        .filter((i) => phraseAt(f, leaf.words, i))
+      const words = wordsUnder(leaf, f.analyser);
+      const last = words.length - 1;
+      return (f.byFolded.get(words[0] as string) ?? [])
+        .filter((i) => phraseAt(f, words, i))
         .map((i): [number, number] => [i, i + last]);
     }
     case 'exact': {
@@ -181,6 +195,12 @@ export class Evaluator {
     // Fast path: the memo on the (interned) leaf object, no hashing.
     if (leaf.memoEpoch === this.epoch) return leaf.memoPresent as boolean;
     let found = false;
+    // A list item limited to a language matches only articles in it.
+    if (leaf.lang !== undefined && leaf.lang !== this.view.language) {
+      leaf.memoEpoch = this.epoch;
+      leaf.memoPresent = false;
+      return false;
+    }
     for (const field of FIELDS_OF[leaf.field]) {
       if (leafIn(leaf, this.view[field])) {
         found = true;
@@ -350,6 +370,9 @@ export class Evaluator {
         return !this.matches(node.child, ctx);
       case 'country':
         return ctx ? this.actorsIn(ctx, 'country').has(node.code) : this.view.countries.has(node.code);
+      case 'lang':
+        // The language is the article's: every unit of it has it.
+        return node.languages.includes(this.view.language ?? 'und');
       case 'countries':
         return (ctx ? this.actorsIn(ctx, 'country').size : this.view.countries.size) >= node.min;
       case 'org':
@@ -390,7 +413,9 @@ const EMPTY: ReadonlySet<string> = new Set();
  */
 export const requiresEvidence = (node: QueryNode): boolean => {
   switch (node.type) {
+    // A language is no evidence: every article of it would be checked.
     case 'not':
+    case 'lang':
       return false;
     case 'and':
       return node.children.some(requiresEvidence);
@@ -432,6 +457,7 @@ export const positiveLeaves = (node: QueryNode, out: Array<{ leaf: LeafNode; lis
     case 'not':
     case 'country':
     case 'countries':
+    case 'lang':
     case 'org':
     case 'actors':
       break;

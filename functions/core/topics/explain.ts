@@ -1,6 +1,6 @@
 import { type ArticleView, organisationsOf, unitsOf } from './article-view.ts';
 import { type Evaluator, type Hit, positiveLeaves, positivePlaces } from './evaluate.ts';
-import type { LeafNode, QueryNode } from './query.ts';
+import { type LeafNode, prefixUnder, type QueryNode, stemUnder, wordsUnder } from './query.ts';
 import termRarity from './term-rarity.json' with { type: 'json' };
 import { unitOfHit } from './evaluate.ts';
 import { isGraphemeBoundary } from '../graphemes.ts';
@@ -261,15 +261,16 @@ export const explainMatch = (
   for (const { leaf, list } of positiveLeaves(query)) {
     const hits = evaluator.hits(leaf);
     if (hits.length === 0) continue;
-    // Leaves that find the same words ("vaccine", "vaccines") count as one term.
+    // Leaves that find the same words ("vaccine", "vaccines") in the article's language count as one term.
+    const a = view.body.analyser;
     const name =
       leaf.type === 'term'
-        ? `s:${leaf.stem}`
+        ? `s:${stemUnder(leaf, a)}`
         : leaf.type === 'prefix'
-          ? `p:${leaf.prefix}`
+          ? `p:${prefixUnder(leaf, a)}`
           : leaf.type === 'exact'
             ? `e:${leaf.words.join(' ')}`
-            : `f:${leaf.words.join(' ')}`;
+            : `f:${wordsUnder(leaf, a).join(' ')}`;
     const positions = hits.map((h) => charRange(view, h));
     const known = terms.get(name);
     if (known) {

@@ -1,7 +1,20 @@
 import { type MatchableArticle, organisationsOf, viewArticle } from './article-view.ts';
 import { Evaluator } from './evaluate.ts';
 import { explainMatch } from './explain.ts';
-import { type LeafCache, type LeafNode, parseQuery, type QueryNode, type TermLists } from './query.ts';
+import type { Analyser } from './analysis/analyser.ts';
+import { ANALYSERS, DEFAULT_ANALYSER } from './analysis/registry.ts';
+import {
+  exactFoldedUnder,
+  type LeafCache,
+  leafAnalyser,
+  type LeafNode,
+  parseQuery,
+  prefixUnder,
+  type QueryNode,
+  stemUnder,
+  type TermLists,
+  wordsUnder,
+} from './query.ts';
 import type { TopicDefinition, TopicMatch } from './topic.ts';
 import { applyStage } from './trained-stage.ts';
 
@@ -11,17 +24,36 @@ export interface CompiledTopic {
   tree: QueryNode;
 }
 
+/** Presearch postings of words, as one analyser gives them: stem, phrase word, prefix → requirement slots. */
+export interface WordPostings {
+  byStem: Map<string, number[]>;
+  byWord: Map<string, number[]>;
+  byPrefix: Map<string, number[]>;
+  /** The prefix lengths used, shortest first. */
+  prefixLengths: number[];
+}
+
 /** The compiled matcher for a set of topics. Build once, match many articles. */
 export interface TopicIndex {
   topics: CompiledTopic[];
-  /** Presearch postings: stem → topics, phrase word → topics, country code (or *) → topics. */
-  byStem: Map<string, number[]>;
-  byWord: Map<string, number[]>;
+  /**
+   * Word postings per analyser number: the default's built with the index, each other
+   * analyser's on the first article it reads (an analyser with no rules of its own shares
+   * the default's).
+   */
+  words: Array<WordPostings | undefined>;
+  /** Country code (or *) → topics. */
   byCountry: Map<string, number[]>;
-  byPrefix: Map<string, number[]>;
   /** Organisation id (or *) → topics. */
   byOrg: Map<string, number[]>;
-  prefixLengths: number[];
+  /** Language (primary subtag, `und` for none known) → topics. */
+  byLang: Map<string, number[]>;
+  /**
+   * The words that meet each requirement slot, for building another analyser's postings:
+   * those of slot k are `slotLeaves[slotStart[k]]` up to `slotLeaves[slotStart[k + 1]]`.
+   */
+  slotLeaves: LeafNode[];
+  slotStart: Uint32Array;
   always: number[];
   /** Per topic: how many of its indexed requirements an article must meet (1 or 2). */
   need: Uint8Array;
@@ -42,23 +74,39 @@ export interface ArticleMatches {
   candidates: string[];
 }
 
-type Requirement = string[] | undefined;
+/**
+ * One way to meet a requirement: a word (a leaf, whose key depends on the analyser of the
+ * article), or a place, body or language key (`c:KR`, `o:WHO`, `l:es`).
+ */
+type Alternative = LeafNode | string;
+type Requirement = Alternative[] | undefined;
 
-/** Keys whose presence is necessary for the node to match, before choosing among AND branches. */
-/** The presearch key of a leaf, computed once per (interned) leaf. */
-const searchKeyOf = (leaf: LeafNode & { searchKey?: string }): string => {
-  if (leaf.searchKey === undefined) {
-    if (leaf.type === 'term') leaf.searchKey = `s:${leaf.stem}`;
-    else if (leaf.type === 'prefix') leaf.searchKey = `p:${leaf.prefix}`;
-    // Any one word of the phrase is necessary; the longest is usually the rarest. An
-    // exact-case word needs its folded form.
-    else {
-      const words = leaf.type === 'exact' ? leaf.folded : leaf.words;
-      leaf.searchKey = `f:${words.reduce((a, b) => (b.length > a.length ? b : a))}`;
-    }
-  }
-  return leaf.searchKey;
+/** The presearch key of a leaf under one analyser. */
+const keyUnder = (leaf: LeafNode, a: number): string => {
+  if (leaf.type === 'term') return `s:${stemUnder(leaf, a)}`;
+  if (leaf.type === 'prefix') return `p:${prefixUnder(leaf, a)}`;
+  // Any one word of the phrase is necessary; the longest is usually the rarest. An
+  // exact-case word needs its folded form.
+  const words = leaf.type === 'exact' ? exactFoldedUnder(leaf, a) : wordsUnder(leaf, a);
+  return `f:${words.reduce((x, y) => (y.length > x.length ? y : x))}`;
 };
+
+/**
+ * The presearch key of a leaf under one analyser, computed once per (interned) leaf and
+ * analyser: the default's kept on the leaf, the others' in an array made on first use.
+ */
+const searchKeyUnder = (
+  leaf: LeafNode & { searchKey?: string; searchKeys?: string[] },
+  a: number,
+): string => {
+  if (a === DEFAULT_ANALYSER) return (leaf.searchKey ??= keyUnder(leaf, a));
+  const keys = (leaf.searchKeys ??= []);
+  return (keys[a] ??= keyUnder(leaf, a));
+};
+
+/** The key an alternative is priced by: a word's under the default analyser, or its own language's. */
+const costKeyOf = (alt: Alternative): string =>
+  typeof alt === 'string' ? alt : searchKeyUnder(alt, leafAnalyser(alt) ?? DEFAULT_ANALYSER);
 
 /** Every presearch key a tree mentions, once per mention (for the cost estimate). */
 const countKeys = (node: QueryNode, counts: Map<string, number>): void => {
@@ -68,13 +116,16 @@ const countKeys = (node: QueryNode, counts: Map<string, number>): void => {
     case 'phrase':
     case 'prefix':
     case 'exact':
-      bump(searchKeyOf(node));
+      bump(costKeyOf(node));
       return;
     case 'list':
-      for (const i of node.items) bump(searchKeyOf(i));
+      for (const i of node.items) bump(costKeyOf(i));
       return;
     case 'country':
       bump(`c:${node.code}`);
+      return;
+    case 'lang':
+      for (const l of node.languages) bump(`l:${l}`);
       return;
     case 'countries':
       bump('c:*');
@@ -104,17 +155,19 @@ const countKeys = (node: QueryNode, counts: Map<string, number>): void => {
   }
 };
 
-const keyAlternatives = (node: QueryNode, pick: (options: string[][]) => string[]): Requirement => {
+const keyAlternatives = (node: QueryNode, pick: (options: Alternative[][]) => Alternative[]): Requirement => {
   switch (node.type) {
     case 'term':
     case 'phrase':
     case 'prefix':
     case 'exact':
-      return [searchKeyOf(node)];
+      return [node];
     case 'list':
-      return node.items.map(searchKeyOf);
+      return [...new Set(node.items)];
     case 'country':
       return [`c:${node.code}`];
+    case 'lang':
+      return node.languages.map((l) => `l:${l}`);
     case 'countries':
       return ['c:*'];
     case 'org':
@@ -128,7 +181,7 @@ const keyAlternatives = (node: QueryNode, pick: (options: string[][]) => string[
     case 'not':
       return undefined;
     case 'or': {
-      const all: string[] = [];
+      const all: Alternative[] = [];
       for (const c of node.children) {
         const r = keyAlternatives(c, pick);
         if (!r) return undefined;
@@ -140,18 +193,18 @@ const keyAlternatives = (node: QueryNode, pick: (options: string[][]) => string[
     case 'near': {
       const parts = (node.type === 'and' ? node.children : [node.left as QueryNode, node.right as QueryNode])
         .map((c) => keyAlternatives(c, pick))
-        .filter((r): r is string[] => r !== undefined);
+        .filter((r): r is Alternative[] => r !== undefined);
       return parts.length === 0 ? undefined : pick(parts);
     }
   }
 };
 
 /**
- * Requirements that must all hold for the node to match, each a set of alternative keys
- * (the article must hold at least one key of every set). An OR contributes one set, the
- * union of its branches' cheapest requirements; a NOT contributes none.
+ * Requirements that must all hold for the node to match, each a set of alternatives (the
+ * article must hold at least one of every set). An OR contributes one set, the union of its
+ * branches' cheapest requirements; a NOT contributes none.
  */
-const conjuncts = (node: QueryNode, pick: (options: string[][]) => string[]): string[][] => {
+const conjuncts = (node: QueryNode, pick: (options: Alternative[][]) => Alternative[]): Alternative[][] => {
   switch (node.type) {
     case 'and':
       return node.children.flatMap((c) => conjuncts(c, pick));
@@ -172,11 +225,69 @@ const conjuncts = (node: QueryNode, pick: (options: string[][]) => string[]): st
 /** How many distinct requirements the presearch checks per topic. */
 const PRESEARCH_DEPTH = 2;
 
+/** Adds a slot to a key's posting list, once per slot. */
+const post = (map: Map<string, number[]>, value: string, slot: number) => {
+  let list = map.get(value);
+  if (!list) map.set(value, (list = []));
+  // The same key twice in one requirement must not count twice.
+  if (list[list.length - 1] !== slot) list.push(slot);
+};
+
+/** The analyser whose postings an analyser reads: the default's when it gives every word the default forms. */
+const postingsGroupOf = (a: number): number =>
+  (ANALYSERS[a] as Analyser).sameAsDefault ? DEFAULT_ANALYSER : a;
+
+/**
+ * The word postings under one analyser: every requirement slot under the keys its words
+ * have for that analyser. A word limited to a language counts only under that language's
+ * analyser.
+ */
+const buildWordPostings = (index: TopicIndex, a: number): WordPostings => {
+  const postings: WordPostings = {
+    byStem: new Map(),
+    byWord: new Map(),
+    byPrefix: new Map(),
+    prefixLengths: [],
+  };
+  const lengths = new Set<number>();
+  const { slotLeaves, slotStart } = index;
+  for (let slot = 0; slot + 1 < slotStart.length; slot++) {
+    for (let k = slotStart[slot] as number; k < (slotStart[slot + 1] as number); k++) {
+      const leaf = slotLeaves[k] as LeafNode;
+      const only = leafAnalyser(leaf);
+      if (only !== undefined && postingsGroupOf(only) !== a) continue;
+      const key = searchKeyUnder(leaf, a);
+      const value = key.slice(2);
+      if (key[0] === 's') post(postings.byStem, value, slot);
+      else if (key[0] === 'f') post(postings.byWord, value, slot);
+      else {
+        lengths.add(value.length);
+        post(postings.byPrefix, value, slot);
+      }
+    }
+  }
+  postings.prefixLengths = [...lengths].sort((x, y) => x - y);
+  return postings;
+};
+
+/** The word postings for an analyser, built on first use. */
+const wordPostingsFor = (index: TopicIndex, a: number): WordPostings => {
+  let postings = index.words[a];
+  if (!postings) {
+    const group = postingsGroupOf(a);
+    postings = group === a ? buildWordPostings(index, a) : wordPostingsFor(index, group);
+    index.words[a] = postings;
+  }
+  return postings;
+};
+
 /**
  * Compiles enabled topics into an index. The presearch keeps, per topic, a set of words
  * (stems, phrase words, prefixes, countries) of which an article must contain at least one
  * for the topic to possibly match; among AND branches it picks the one whose words are
- * least used by other topics, so posting lists stay short.
+ * least used by other topics, so posting lists stay short. Words are priced and indexed
+ * by their default forms; another analyser's postings hold the same requirements under
+ * that analyser's forms.
  */
 export const compileTopics = (
   topics: readonly TopicDefinition[],
@@ -198,28 +309,36 @@ export const compileTopics = (
   const frequency = new Map<string, number>();
   for (const p of parsed) countKeys(p.tree, frequency);
   // Most news names some country, and short prefixes match many words: price them in.
+  // Every article of a language has it.
   const articleSideCost = (k: string) =>
     k === 'c:*' || k === 'o:*'
       ? 10_000
-      : k.startsWith('c:') || k.startsWith('o:')
-        ? 100
-        : k.startsWith('p:')
-          ? 60 / (k.length - 2)
-          : 0;
-  const cost = (keys: string[]) => keys.reduce((n, k) => n + (frequency.get(k) ?? 0) + articleSideCost(k), 0);
-  const cheapest = (options: string[][]) => options.reduce((best, o) => (cost(o) < cost(best) ? o : best));
+      : k.startsWith('l:')
+        ? 5_000
+        : k.startsWith('c:') || k.startsWith('o:')
+          ? 100
+          : k.startsWith('p:')
+            ? 60 / (k.length - 2)
+            : 0;
+  const cost = (alts: Alternative[]) =>
+    alts.reduce((n, alt) => {
+      const k = costKeyOf(alt);
+      return n + (frequency.get(k) ?? 0) + articleSideCost(k);
+    }, 0);
+  const cheapest = (options: Alternative[][]) =>
+    options.reduce((best, o) => (cost(o) < cost(best) ? o : best));
 
-  // Pass 2: index every topic under its two cheapest requirements (each a set of keys);
-  // an article is a candidate for the topic only when it meets both.
+  // Pass 2: index every topic under its two cheapest requirements (each a set of
+  // alternatives); an article is a candidate for the topic only when it meets both.
   const n = parsed.length;
   const index: TopicIndex = {
     topics: [],
-    byStem: new Map(),
-    byWord: new Map(),
+    words: [],
     byCountry: new Map(),
-    byPrefix: new Map(),
     byOrg: new Map(),
-    prefixLengths: [],
+    byLang: new Map(),
+    slotLeaves: [],
+    slotStart: new Uint32Array(n * PRESEARCH_DEPTH + 1),
     always: [],
     need: new Uint8Array(n),
     scratch: {
@@ -229,21 +348,13 @@ export const compileTopics = (
       count: new Uint8Array(n),
     },
   };
-  const postings = {
-    s: index.byStem,
-    f: index.byWord,
-    c: index.byCountry,
-    p: index.byPrefix,
-    o: index.byOrg,
-  } as const;
-  const lengths = new Set<number>();
-  // Posting list by full key, so each key is split into kind and value once.
-  const postingOf = new Map<string, number[]>();
+  const fixed = { c: index.byCountry, o: index.byOrg, l: index.byLang } as const;
+  const leavesOf = new Array<LeafNode[] | undefined>(n * PRESEARCH_DEPTH);
   for (const { topic, tree } of parsed) {
     const i = index.topics.length;
     index.topics.push({ topic, tree });
     const chosen = conjuncts(tree, cheapest)
-      .map((keys) => ({ keys, cost: cost(keys) }))
+      .map((alts) => ({ alts, cost: cost(alts) }))
       .sort((a, b) => a.cost - b.cost)
       .slice(0, PRESEARCH_DEPTH);
     if (chosen.length === 0) {
@@ -251,23 +362,22 @@ export const compileTopics = (
       continue;
     }
     index.need[i] = chosen.length;
-    chosen.forEach(({ keys }, b) => {
+    chosen.forEach(({ alts }, b) => {
       const slot = i * PRESEARCH_DEPTH + b;
-      for (const key of keys) {
-        let list = postingOf.get(key);
-        if (!list) {
-          const kind = key[0] as keyof typeof postings;
-          const value = key.slice(2);
-          if (kind === 'p') lengths.add(value.length);
-          postings[kind].set(value, (list = []));
-          postingOf.set(key, list);
-        }
-        // The same key twice in one requirement must not count twice.
-        if (list[list.length - 1] !== slot) list.push(slot);
+      const leaves: LeafNode[] = [];
+      for (const alt of alts) {
+        if (typeof alt === 'string') post(fixed[alt[0] as keyof typeof fixed], alt.slice(2), slot);
+        else leaves.push(alt);
       }
+      if (leaves.length > 0) leavesOf[slot] = leaves;
     });
   }
-  index.prefixLengths = [...lengths].sort((a, b) => a - b);
+  // One flat list of every slot's words: far smaller than an array per slot.
+  for (let slot = 0; slot < leavesOf.length; slot++) {
+    for (const leaf of leavesOf[slot] ?? []) index.slotLeaves.push(leaf);
+    index.slotStart[slot + 1] = index.slotLeaves.length;
+  }
+  index.words[DEFAULT_ANALYSER] = buildWordPostings(index, DEFAULT_ANALYSER);
   return { index, errors };
 };
 
@@ -309,16 +419,19 @@ const candidatesOf = (index: TopicIndex, evaluator: Evaluator): number[] => {
       if (++(s.count[t] as number) === index.need[t]) out.push(t);
     }
   };
+  // The article's words, looked up in the postings of the analyser that read them.
+  const words = wordPostingsFor(index, view.body.analyser);
   for (const field of [view.title, view.body, view.author]) {
-    for (const stem of field.byStem.keys()) add(index.byStem.get(stem));
+    for (const stem of field.byStem.keys()) add(words.byStem.get(stem));
     for (const word of field.byFolded.keys()) {
-      add(index.byWord.get(word));
-      for (const len of index.prefixLengths) {
+      add(words.byWord.get(word));
+      for (const len of words.prefixLengths) {
         if (len > word.length) break;
-        add(index.byPrefix.get(word.slice(0, len)));
+        add(words.byPrefix.get(word.slice(0, len)));
       }
     }
   }
+  if (index.byLang.size > 0) add(index.byLang.get(view.language ?? 'und'));
   for (const code of view.countries.keys()) add(index.byCountry.get(code));
   if (view.countries.size > 0) add(index.byCountry.get('*'));
   // Bodies are looked for only when some topic asks for them.

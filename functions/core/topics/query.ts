@@ -1,4 +1,6 @@
-import { analyseWord, tokenize } from './analyser.ts';
+import type { Analyser } from './analysis/analyser.ts';
+import { ANALYSERS, analyserNumber, languageName } from './analysis/registry.ts';
+import { wordsOf } from './analysis/words.ts';
 import { COUNTRY_NAMES } from './places/gazetteer.ts';
 import { ORGANISATION_NAMES, rawForm } from './places/organisations.ts';
 
@@ -18,44 +20,55 @@ export interface LeafMemo {
   memoPresent?: boolean;
 }
 
-export interface TermNode extends LeafMemo {
-  type: 'term';
-  /** Identity for caching: field, kind and normalised value. Equal keys match the same words. */
+/**
+ * What every leaf has. Its forms (stem, folded words) are those of the default analyser;
+ * the forms under another analyser are worked out from the words as written the first time
+ * an article read by that analyser needs them ({@link stemUnder} and its kin).
+ */
+interface LeafBase extends LeafMemo {
+  /** Identity for caching: field, kind, language and text. Equal keys match the same words. */
   key: string;
   text: string;
-  stem: string;
+  /** The words as the splitter cuts them, as written. */
+  raws: readonly string[];
+  /** Set when the leaf matches only articles in this language (a list item `es: donación`). */
+  lang: string | undefined;
   field: Field;
   span: Span;
+}
+
+export interface TermNode extends LeafBase {
+  type: 'term';
+  /** The stem under the default analyser. */
+  stem: string;
+  /** Stems under other analysers, by analyser number, filled on first use. */
+  stems: string[] | undefined;
 }
 /** Consecutive words matched exactly (up to case and accents). */
-export interface PhraseNode extends LeafMemo {
+export interface PhraseNode extends LeafBase {
   type: 'phrase';
-  key: string;
-  text: string;
+  /** The folded words under the default analyser. */
   words: string[];
-  field: Field;
-  span: Span;
+  /** Folded words under other analysers, filled on first use. */
+  wordsBy: Array<readonly string[]> | undefined;
 }
 /** Any word starting with a prefix (`vaccin*`). */
-export interface PrefixNode extends LeafMemo {
+export interface PrefixNode extends LeafBase {
   type: 'prefix';
-  key: string;
-  text: string;
+  /** The folded prefix under the default analyser. */
   prefix: string;
-  field: Field;
-  span: Span;
+  /** Folded prefixes under other analysers, filled on first use. */
+  prefixes: string[] | undefined;
 }
 /** Words matched with their case as written (`{WHO}`): no folding, no stemming. */
-export interface ExactNode extends LeafMemo {
+export interface ExactNode extends LeafBase {
   type: 'exact';
-  key: string;
-  text: string;
   /** The words as written, a possessive 's dropped. */
   words: string[];
-  /** Their folded forms, for the presearch. */
+  /** Their folded forms under the default analyser, for the presearch. */
   folded: string[];
-  field: Field;
-  span: Span;
+  /** Folded forms under other analysers, filled on first use. */
+  foldedBy: Array<readonly string[]> | undefined;
 }
 export type LeafNode = TermNode | PhraseNode | PrefixNode | ExactNode;
 /** A named term list (`@health_supplies`): any of its items. */
@@ -92,6 +105,12 @@ export type NearOperand = LeafNode | ListNode | { type: 'or'; children: Array<Le
 export interface CountryNode {
   type: 'country';
   code: string;
+  span: Span;
+}
+/** The article is written in one of these languages (primary subtags; `und` for not known). */
+export interface LangNode {
+  type: 'lang';
+  languages: string[];
   span: Span;
 }
 /** The article names at least `min` distinct countries. */
@@ -140,6 +159,7 @@ export type QueryNode =
   | NearNode
   | CountryNode
   | CountriesNode
+  | LangNode
   | OrgNode
   | ActorsNode
   | AtLeastNode
@@ -222,6 +242,7 @@ type Tok =
   | { kind: 'within'; unit: 'sentence' | 'paragraph'; span: Span }
   | { kind: 'field'; field: 'title' | 'body' | 'author'; span: Span }
   | { kind: 'country'; code: string; span: Span }
+  | { kind: 'lang'; languages: string[]; span: Span }
   | { kind: 'countries'; min: number; span: Span }
   | { kind: 'org'; id: string; span: Span }
   | { kind: 'actors'; min: number; span: Span }
@@ -242,7 +263,7 @@ const isBreak = (c: string) =>
   isSpace(c) || c === '(' || c === ')' || c === '{' || c === '}' || OPEN_QUOTES.has(c);
 
 /** Prefixes a query word may carry, for the message about an unknown one. */
-const KNOWN_PREFIXES = 'title:, body:, author:, lead:, sentence:, paragraph:, country:, org:';
+const KNOWN_PREFIXES = 'title:, body:, author:, lead:, sentence:, paragraph:, country:, org:, lang:';
 
 /** Splits a query into tokens. Reads character by character: user text never becomes a pattern. */
 const lex = (src: string): Tok[] => {
@@ -358,6 +379,8 @@ const lex = (src: string): Tok[] => {
         );
       }
       toks.push({ kind: 'country', code, span });
+    } else if (/^lang:/i.test(word)) {
+      toks.push({ kind: 'lang', languages: languagesOf(src, word, start), span });
     } else if (/^org:/i.test(word)) {
       const id = word.slice(4).toUpperCase();
       if (!ORGANISATION_NAMES.has(id)) {
@@ -403,56 +426,141 @@ const lex = (src: string): Tok[] => {
   return toks;
 };
 
+/** The languages of `lang:es` or `lang:es,fr`, each checked, with the place of a bad one. */
+const languagesOf = (src: string, word: string, start: number): string[] => {
+  const list = word.slice(5);
+  if (list === '' && src[start + 5] === '(') {
+    throw new QuerySyntaxError(
+      src,
+      { offset: start, length: 6 },
+      'lang: takes language codes joined by commas: write lang:es,fr (not lang:( … ))',
+    );
+  }
+  if (list === '')
+    throw new QuerySyntaxError(
+      src,
+      { offset: start, length: 5 },
+      'write lang:xx with a language code (e.g. lang:es)',
+    );
+  const languages: string[] = [];
+  let at = start + 5;
+  for (const part of list.split(',')) {
+    const code = part.toLowerCase();
+    if (!languageName(code)) {
+      throw new QuerySyntaxError(
+        src,
+        { offset: at, length: Math.max(1, part.length) },
+        part === ''
+          ? 'a language code is missing between commas (write lang:es,fr)'
+          : `"${part}" is not a language code: use a two- or three-letter ISO 639 code (e.g. lang:es, lang:ru, lang:und for no known language)`,
+      );
+    }
+    if (!languages.includes(code)) languages.push(code);
+    at += part.length + 1;
+  }
+  return languages;
+};
+
 const shift = (t: Tok, by: number): Tok => ({
   ...t,
   span: { offset: t.span.offset + by, length: t.span.length },
 });
 
-/** The cache identity of a leaf: field, kind and normalised value. */
-export const leafKeyOf = (field: Field, type: LeafNode['type'], value: string): string =>
-  `${field}|${type}|${value}`;
+/** The cache identity of a leaf: field, kind, language and text (its forms follow from these). */
+export const leafKeyOf = (
+  field: Field,
+  type: LeafNode['type'],
+  lang: string | undefined,
+  text: string,
+): string => [field, type, lang ?? '', text].join('|');
 
 /** The same leaf limited to another field. */
 export const inField = (leaf: LeafNode, field: Field): LeafNode => {
-  const value =
-    leaf.type === 'term'
-      ? leaf.stem
-      : leaf.type === 'prefix'
-        ? leaf.prefix
-        : leaf.type === 'exact'
-          ? `=${leaf.words.join(' ')}`
-          : leaf.words.join(' ');
   const { memoEpoch: _e, memoPresent: _p, ...plain } = leaf;
-  return { ...plain, field, key: leafKeyOf(field, leaf.type, value) };
+  return { ...plain, field, key: leafKeyOf(field, leaf.type, leaf.lang, leaf.text) };
 };
+
+/** One word's forms under an analyser, the default's array when they are the same. */
+const foldedUnder = (raws: readonly string[], base: readonly string[], a: number): readonly string[] => {
+  const analyser = ANALYSERS[a] as Analyser;
+  if (!raws.some((r) => analyser.handles(r))) return base;
+  const words = raws.map((r) => analyser.analyseWord(r)[0]);
+  return words.every((w, i) => w === base[i]) ? base : words;
+};
+
+/** The stem of a word leaf under the analyser of that number. */
+export const stemUnder = (leaf: TermNode, a: number): string => {
+  if (a === 0) return leaf.stem;
+  const stems = (leaf.stems ??= []);
+  return (stems[a] ??= (ANALYSERS[a] as Analyser).analyseWord(leaf.raws[0] as string)[1]);
+};
+
+/** The folded prefix of a wildcard under the analyser of that number. */
+export const prefixUnder = (leaf: PrefixNode, a: number): string => {
+  if (a === 0) return leaf.prefix;
+  const prefixes = (leaf.prefixes ??= []);
+  return (prefixes[a] ??= (ANALYSERS[a] as Analyser).analyseWord(leaf.raws[0] as string)[0]);
+};
+
+/** The folded words of a phrase under the analyser of that number. */
+export const wordsUnder = (leaf: PhraseNode, a: number): readonly string[] => {
+  if (a === 0) return leaf.words;
+  const by = (leaf.wordsBy ??= []);
+  return (by[a] ??= foldedUnder(leaf.raws, leaf.words, a));
+};
+
+/** The folded words of an exact-case leaf under the analyser of that number, for the presearch. */
+export const exactFoldedUnder = (leaf: ExactNode, a: number): readonly string[] => {
+  if (a === 0) return leaf.folded;
+  const by = (leaf.foldedBy ??= []);
+  return (by[a] ??= foldedUnder(leaf.raws, leaf.folded, a));
+};
+
+const defaultAnalyser = ANALYSERS[0] as Analyser;
 
 /** Turns one word or phrase of query text into a leaf, or says why it cannot be one. */
 export const leafFrom = (
   src: string,
   tok: { kind: 'word' | 'phrase' | 'exact'; text: string; span: Span },
   field: Field,
+  lang?: string,
 ): LeafNode => {
   const { text, span } = tok;
+  const folded = (raws: readonly string[]) => raws.map((r) => defaultAnalyser.analyseWord(r)[0]);
   if (tok.kind === 'exact') {
-    const tokens = tokenize(text);
-    if (tokens.length === 0) throw new QuerySyntaxError(src, span, 'these braces have no word in them');
+    const raws = wordsOf(text);
+    if (raws.length === 0) throw new QuerySyntaxError(src, span, 'these braces have no word in them');
     if (text.includes('*')) throw new QuerySyntaxError(src, span, 'wildcards do not work inside { }');
-    const words = tokens.map((t) => rawForm(t.raw));
+    const written = `{${text}}`;
     return {
       type: 'exact',
-      key: leafKeyOf(field, 'exact', words.join(' ')),
-      text: `{${text}}`,
-      words,
-      folded: tokens.map((t) => t.folded),
+      key: leafKeyOf(field, 'exact', lang, written),
+      text: written,
+      raws,
+      words: raws.map(rawForm),
+      folded: folded(raws),
+      foldedBy: undefined,
+      lang,
       field,
       span,
     };
   }
+  const phrase = (raws: readonly string[]): PhraseNode => ({
+    type: 'phrase',
+    key: leafKeyOf(field, 'phrase', lang, text),
+    text,
+    raws,
+    words: folded(raws),
+    wordsBy: undefined,
+    lang,
+    field,
+    span,
+  });
   if (tok.kind === 'phrase') {
-    const words = tokenize(text).map((t) => t.folded);
-    if (words.length === 0) throw new QuerySyntaxError(src, span, 'this phrase has no words in it');
+    const raws = wordsOf(text);
+    if (raws.length === 0) throw new QuerySyntaxError(src, span, 'this phrase has no words in it');
     if (text.includes('*')) throw new QuerySyntaxError(src, span, 'wildcards do not work inside quotes');
-    return { type: 'phrase', key: leafKeyOf(field, 'phrase', words.join(' ')), text, words, field, span };
+    return phrase(raws);
   }
   const star = text.indexOf('*');
   if (star >= 0 && star !== text.length - 1) {
@@ -470,10 +578,9 @@ export const leafFrom = (
     );
   }
   const body = star >= 0 ? text.slice(0, -1) : text;
-  // Most query words are plain letters: skip the tokenizer for them.
-  const simple = /^[A-Za-z]+$/.test(body) ? analyseWord(body) : undefined;
-  const words = simple ? [{ folded: simple[0], stem: simple[1] }] : tokenize(body);
-  if (words.length === 0) {
+  // Most query words are plain letters: skip the splitter for them.
+  const raws = /^[A-Za-z]+$/.test(body) ? [body] : wordsOf(body);
+  if (raws.length === 0) {
     throw new QuerySyntaxError(
       src,
       span,
@@ -483,25 +590,33 @@ export const leafFrom = (
     );
   }
   if (star >= 0) {
-    if (words.length > 1)
+    if (raws.length > 1)
       throw new QuerySyntaxError(src, span, 'a wildcard word must be one word (no hyphens or punctuation)');
-    const prefix = (words[0] as { folded: string }).folded;
-    return { type: 'prefix', key: leafKeyOf(field, 'prefix', prefix), text, prefix, field, span };
-  }
-  // "covid-19" is two words to the analyser: match them as a phrase.
-  if (words.length > 1) {
-    const folded = words.map((w) => w.folded);
     return {
-      type: 'phrase',
-      key: leafKeyOf(field, 'phrase', folded.join(' ')),
+      type: 'prefix',
+      key: leafKeyOf(field, 'prefix', lang, text),
       text,
-      words: folded,
+      raws,
+      prefix: defaultAnalyser.analyseWord(raws[0] as string)[0],
+      prefixes: undefined,
+      lang,
       field,
       span,
     };
   }
-  const stem = (words[0] as { stem: string }).stem;
-  return { type: 'term', key: leafKeyOf(field, 'term', stem), text, stem, field, span };
+  // "covid-19" is two words to the analysers: match them as a phrase.
+  if (raws.length > 1) return phrase(raws);
+  return {
+    type: 'term',
+    key: leafKeyOf(field, 'term', lang, text),
+    text,
+    raws,
+    stem: defaultAnalyser.analyseWord(raws[0] as string)[1],
+    stems: undefined,
+    lang,
+    field,
+    span,
+  };
 };
 
 /** Named term lists, already parsed: name → items. */
@@ -727,6 +842,8 @@ export const parseQuery = (source: string, lists: TermLists = new Map(), cache?:
       }
       case 'country':
         return { type: 'country', code: t.code, span: t.span };
+      case 'lang':
+        return { type: 'lang', languages: t.languages, span: t.span };
       case 'countries':
         return { type: 'countries', min: t.min, span: t.span };
       case 'rparen':
@@ -743,16 +860,38 @@ export const parseQuery = (source: string, lists: TermLists = new Map(), cache?:
   return tree;
 };
 
+/** An item limited to one language: `es: donación`. */
+const LANGUAGE_ITEM = /^([a-z]{2,3}):\s*(\S[\s\S]*)$/;
+
 /**
  * Reads one item of a named list: several words are a phrase ("medical masks"), a word
- * ending in * is a wildcard, one word is matched through its stem.
+ * ending in * is a wildcard, one word is matched through its stem. An item may start with a
+ * language code (`es: donación`): it then matches only articles in that language.
  */
 export const parseListItem = (item: string): LeafNode => {
-  const trimmed = item.trim();
+  let trimmed = item.trim();
+  let lang: string | undefined;
+  const limited = LANGUAGE_ITEM.exec(trimmed);
+  if (limited) {
+    const code = limited[1] ?? '';
+    if (!languageName(code)) {
+      throw new QuerySyntaxError(
+        item,
+        { offset: item.indexOf(code), length: code.length },
+        `"${code}:" is not a language code: write a two- or three-letter ISO 639 code (es: donación)`,
+      );
+    }
+    lang = code;
+    trimmed = limited[2] as string;
+  }
   const quoted = /^["“].*["”]$/.test(trimmed);
   const text = quoted ? trimmed.slice(1, -1) : trimmed;
   const span = { offset: 0, length: item.length };
   // Quotes keep their meaning in a list: an exact word or phrase, not stemmed.
-  if (quoted || /\s/.test(text)) return leafFrom(item, { kind: 'phrase', text, span }, 'any');
-  return leafFrom(item, { kind: 'word', text, span }, 'any');
+  if (quoted || /\s/.test(text)) return leafFrom(item, { kind: 'phrase', text, span }, 'any', lang);
+  return leafFrom(item, { kind: 'word', text, span }, 'any', lang);
 };
+
+/** The analyser number a leaf limited to a language is compared under; undefined for any. */
+export const leafAnalyser = (leaf: LeafNode): number | undefined =>
+  leaf.lang === undefined ? undefined : analyserNumber(leaf.lang);

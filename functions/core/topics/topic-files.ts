@@ -82,7 +82,7 @@ const ListsSchema = z.record(
   z
     .array(
       z
-        .string()
+        .string({ error: 'an item is a word, a phrase, or a language and its text (es: donación)' })
         .check(
           z.minLength(1),
           z.maxLength(
@@ -96,6 +96,27 @@ const ListsSchema = z.record(
       z.maxLength(LIST_LIMITS.maxItems, `a list holds at most ${LIST_LIMITS.maxItems} items`),
     ),
 );
+
+/**
+ * Items written as a YAML mapping of one language to its text (`- es: donación`) as the text
+ * `es: donación`, the form lists are stored and read in.
+ */
+const languageItemsAsText = (lists: unknown): unknown => {
+  if (typeof lists !== 'object' || lists === null || Array.isArray(lists)) return lists;
+  return Object.fromEntries(
+    Object.entries(lists).map(([name, items]) => [
+      name,
+      Array.isArray(items)
+        ? items.map((item: unknown) => {
+            if (typeof item !== 'object' || item === null || Array.isArray(item)) return item;
+            const entries = Object.entries(item);
+            const [lang, text] = entries[0] ?? [];
+            return entries.length === 1 && typeof text === 'string' ? `${lang}: ${text}` : item;
+          })
+        : items,
+    ]),
+  );
+};
 
 const excerptAt = (text: string, offset: number, length = 1): string => {
   const start = text.lastIndexOf('\n', offset - 1) + 1;
@@ -223,7 +244,7 @@ export const loadTopicFiles = (files: readonly TopicFile[]): LoadedTopics => {
       }
       const listsNode = root.get('lists', true) as Node | undefined;
       if (listsNode) {
-        const parsed = ListsSchema.safeParse((value as { lists: unknown }).lists);
+        const parsed = ListsSchema.safeParse(languageItemsAsText((value as { lists: unknown }).lists));
         if (!parsed.success) {
           for (const issue of parsed.error.issues) {
             const at = nodeAt(listsNode, issue.path);

@@ -1,4 +1,4 @@
-import type { Token } from './analyser.ts';
+import type { Token } from './analysis/analyser.ts';
 import type { UnitKind } from './query.ts';
 
 /**

@@ -79,7 +79,7 @@ describe('Function: ingestObject with matching', () => {
     expect(again).toMatchObject({ status: 'stored', matches: [{ topicId: 'masks' }] });
     expect(copy.status).toBe('duplicate');
     expect([...topicStore.matches.values()]).toMatchObject([
-      { topicId: 'masks', analyserVersion: 'a2', topicSetVersion: set().version, articleDate: '2020-07-26' },
+      { topicId: 'masks', analyserVersion: 'a3', topicSetVersion: set().version, articleDate: '2020-07-26' },
     ]);
     const match = [...topicStore.matches.values()][0];
     expect(match?.explanation.terms.map((t) => t.term)).toEqual(
@@ -126,7 +126,7 @@ describe('Function: topicSetVersion', () => {
     // Act & Assess
     expect(topicSetVersion([...topics].reverse(), lists)).toBe(topicSetVersion(topics, lists));
     expect(topicSetVersion(topics, { kit: ['masks'] })).not.toBe(topicSetVersion(topics, lists));
-    expect(topicSetVersion(topics, lists)).toMatch(/^a2-[0-9a-f]{16}$/);
+    expect(topicSetVersion(topics, lists)).toMatch(/^a3-[0-9a-f]{16}$/);
   });
 });
 

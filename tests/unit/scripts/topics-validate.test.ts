@@ -17,7 +17,7 @@ describe('Command: topics:validate', () => {
     // Assess
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(
-      /3 files, 7 topics \(7 enabled\), 13 lists: 0 errors, 0 warnings; topic set a2-[0-9a-f]{16}/,
+      /3 files, 7 topics \(7 enabled\), 13 lists: 0 errors, 0 warnings; topic set a3-[0-9a-f]{16}/,
     );
   });
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fold, stemOf, tokenize } from '../../../functions/core/topics/analyser.ts';
+import { porterStem as stemOf } from '../../../functions/core/topics/analysis/default.ts';
+import { fold } from '../../../functions/core/topics/analysis/fold.ts';
+import { tokenize } from '../../../functions/core/topics/analysis/registry.ts';
 
 describe('Function: tokenize', () => {
   it('should fold case and accents, drop possessives and keep character offsets', () => {

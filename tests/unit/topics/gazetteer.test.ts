@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tokenize } from '../../../functions/core/topics/analyser.ts';
+import { tokenize } from '../../../functions/core/topics/analysis/registry.ts';
 import { findPlaces } from '../../../functions/core/topics/places/gazetteer.ts';
 import { buildGazetteer } from '../../../scripts/build-gazetteer.ts';
 import countries from '../../../functions/core/topics/places/countries.json' with { type: 'json' };

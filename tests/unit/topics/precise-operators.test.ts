@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tokenize } from '../../../functions/core/topics/analyser.ts';
+import { tokenize } from '../../../functions/core/topics/analysis/registry.ts';
 import { compileTopics, matchArticle } from '../../../functions/core/topics/matcher.ts';
 import { findOrganisations } from '../../../functions/core/topics/places/organisations.ts';
 import { parseListItem } from '../../../functions/core/topics/query.ts';

@@ -30,6 +30,8 @@ const shape = (node: QueryNode): unknown => {
       return `country:${node.code}`;
     case 'countries':
       return `countries>=${node.min}`;
+    case 'lang':
+      return `lang:${node.languages.join(',')}`;
     case 'exact':
       return `${node.field === 'any' ? '' : `${node.field}:`}=${node.words.join(' ')}`;
     case 'org':
@@ -43,6 +45,7 @@ const shape = (node: QueryNode): unknown => {
   }
 };
 const lists = new Map([['supplies', ['masks', 'medical masks', 'vaccin*'].map(parseListItem)]]);
+const languageLists = new Map([['giving', ['es: donación', 'es: regalo'].map(parseListItem)]]);
 const parsed = (q: string) => shape(parseQuery(q, lists));
 
 describe('Function: parseQuery', () => {
@@ -82,6 +85,10 @@ describe('Function: parseQuery', () => {
       { and: [{ paragraph: { and: ['~aid', { not: '~loan' }] } }, { lead: '~vaccin' }] },
     ],
     ['"lang: es"', '"lang es"'],
+    ['lang:es AND vacuna', { and: ['lang:es', '~vacuna'] }],
+    ['LANG:ES,fr,es vacuna', { and: ['lang:es,fr', '~vacuna'] }],
+    ['lang:und OR NOT lang:en', { or: ['lang:und', { not: 'lang:en' }] }],
+    ['sentence:(lang:ru AND вакцины)', { sentence: { and: ['lang:ru', '~вакцины'] } }],
     ['masks W/S donat* W/S countries>=2', { sentence: { and: ['~mask', 'donat*', 'countries>=2'] } }],
     ['(aid OR relief) W/P vaccine', { paragraph: { and: [{ or: ['~aid', '~relief'] }, '~vaccin'] } }],
     ['aid SAME vaccine AND korea', { and: [{ paragraph: { and: ['~aid', '~vaccin'] } }, '~korea'] }],
@@ -119,7 +126,13 @@ describe('Function: parseQuery', () => {
     ['masks AND title:country:ZZ', 1, 17, '"ZZ" is not an ISO 3166-1 country code'],
     ['masks\nAND title:@bad!', 2, 11, 'a list name is @ followed by'],
     ['   ', 1, 1, 'the query is empty'],
-    ['masks AND lang:es', 1, 11, 'unknown field "lang:" (known: title:, body:'],
+    ['masks AND source:reuters', 1, 11, 'unknown field "source:" (known: title:, body:'],
+    ['masks AND lang:xx', 1, 16, '"xx" is not a language code'],
+    ['masks AND\n  lang:es,english', 2, 11, '"english" is not a language code'],
+    ['lang:es,,fr', 1, 9, 'a language code is missing between commas'],
+    ['lang: es', 1, 1, 'write lang:xx with a language code'],
+    ['lang:(es OR fr)', 1, 1, 'write lang:es,fr'],
+    ['lang:es NEAR/3 aid', 1, 1, 'NEAR joins words'],
     ['source:reuters', 1, 1, 'unknown field "source:"'],
     ['titel:aid', 1, 1, 'unknown field "titel:"'],
     ['{WHO', 1, 1, 'this "{" is never closed'],
@@ -216,6 +229,26 @@ describe('Function: parseListItem', () => {
       ['"vaccine"', '"medical masks"', 'vaccin*', '~vaccin'],
     );
   });
+
+  it('should limit an item that starts with a language code to that language', () => {
+    // Act
+    const items = ['es: donación', 'fr:"aide humanitaire"', 'ru:  маск*', 'donation'].map(parseListItem);
+
+    // Assess
+    expect(items.map((i) => [i.type, i.lang])).toEqual([
+      ['term', 'es'],
+      ['phrase', 'fr'],
+      ['prefix', 'ru'],
+      ['term', undefined],
+    ]);
+    expect(items[0]?.text).toBe('donación');
+    expect(items[0]?.key).not.toBe(parseListItem('donación').key);
+  });
+
+  it('should refuse an item marked with a code that is no language', () => {
+    // Act & Assess
+    expect(() => parseListItem('xx: donación')).toThrow('"xx:" is not a language code');
+  });
 });
 
 describe('Function: lintQuery', () => {
@@ -227,9 +260,16 @@ describe('Function: lintQuery', () => {
     ['aid or relief', ['lowercase-operator']],
     ['the AND aid', ['very-common-word']],
     ['vaccine NEAR/5 deal', []],
+    ['lang:es AND (donation OR "medical supplies")', ['language-mismatch']],
+    ['lang:es,fr AND sentence:(donation AND country:BO)', ['language-mismatch']],
+    ['lang:es AND (vacuna OR vaccine)', []],
+    ['lang:es AND vaccine AND @giving', []],
+    ['lang:en AND vaccine', []],
+    ['lang:es OR vaccine', ['no-required-term']],
+    ['lang:fr AND hôpitaux AND @giving', ['language-mismatch']],
   ])('should warn about %j', (query, codes) => {
     // Act
-    const warnings = lintQuery(query, parseQuery(query));
+    const warnings = lintQuery(query, parseQuery(query, languageLists));
 
     // Assess
     expect(warnings.map((w) => w.code)).toEqual(codes);

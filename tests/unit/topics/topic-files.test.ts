@@ -35,6 +35,41 @@ describe('Function: loadTopicFiles', () => {
     expect(loaded.rawLists).toEqual({ kit: ['masks', 'medical masks', 'ventil*'] });
   });
 
+  it('should read list items limited to a language, written as a mapping or as text', () => {
+    // Prepare
+    const files = [
+      {
+        path: 'lists.yaml',
+        text: 'lists:\n  giving:\n    - donat*\n    - es: donación\n    - "fr: dons"\n    - ru: пожертвование\n',
+      },
+    ];
+
+    // Act
+    const loaded = loadTopicFiles(files);
+
+    // Assess
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.rawLists).toEqual({ giving: ['donat*', 'es: donación', 'fr: dons', 'ru: пожертвование'] });
+    expect(loaded.lists.get('giving')?.map((i) => i.lang)).toEqual([undefined, 'es', 'fr', 'ru']);
+  });
+
+  it('should point at a list item whose language is not a language code', () => {
+    // Prepare
+    const files = [{ path: 'lists.yaml', text: 'lists:\n  giving:\n    - donat*\n    - xx: donación\n' }];
+
+    // Act
+    const loaded = loadTopicFiles(files);
+
+    // Assess
+    expect(loaded.problems).toMatchObject([
+      {
+        file: 'lists.yaml',
+        line: 4,
+        message: expect.stringContaining('item 2: "xx:" is not a language code'),
+      },
+    ]);
+  });
+
   it('should refuse unknown keys at their place instead of ignoring them', () => {
     // Prepare
     const text =

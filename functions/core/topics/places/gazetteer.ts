@@ -1,4 +1,5 @@
-import { type Token, tokenize } from '../analyser.ts';
+import type { Token } from '../analysis/analyser.ts';
+import { tokenize } from '../analysis/registry.ts';
 import countries from './countries.json' with { type: 'json' };
 
 /** A country named in a text: its ISO 3166-1 alpha-2 code and the tokens that name it. */

@@ -1,4 +1,5 @@
-import { type Token, tokenize } from '../analyser.ts';
+import type { Token } from '../analysis/analyser.ts';
+import { tokenize } from '../analysis/registry.ts';
 import organisations from './organisations.json' with { type: 'json' };
 
 /** An international body named in a text: its id and the tokens that name it. */
