@@ -81,6 +81,7 @@ export const AMBIGUOUS = new Set([
   'Male',
   'Nice',
   'Reunion',
+  'Réunion',
   'Union',
   'Republic',
   'Island',
