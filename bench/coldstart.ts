@@ -52,6 +52,7 @@ const bundle = async (
     format: 'esm',
     target: 'node24',
     minify: true,
+    charset: 'utf8',
     mainFields: ['module', 'main'],
     banner: { js: BUNDLE_BANNER },
     outfile,

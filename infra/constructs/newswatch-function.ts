@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Charset, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
@@ -61,6 +61,8 @@ export class NewswatchFunction extends Construct {
         format: OutputFormat.ESM,
         target: 'node24',
         minify: true,
+        // Names in other scripts (the place gazetteer's) stay UTF-8, not 6-byte \u escapes.
+        charset: Charset.UTF8,
         sourceMap: true,
         sourcesContent: false,
         mainFields: ['module', 'main'],

@@ -98,8 +98,11 @@ export interface Organisations {
 export const organisationsOf = (view: ArticleView): Organisations => {
   if (!view.organisations) {
     const mentions = [
-      ...findOrganisations(view.title.tokens).map((o) => ({ ...o, field: 'title' as const })),
-      ...findOrganisations(view.body.tokens).map((o) => ({ ...o, field: 'body' as const })),
+      ...findOrganisations(view.title.tokens, view.title.text).map((o) => ({
+        ...o,
+        field: 'title' as const,
+      })),
+      ...findOrganisations(view.body.tokens, view.body.text).map((o) => ({ ...o, field: 'body' as const })),
     ];
     const counts = new Map<string, number>();
     for (const o of mentions) counts.set(o.id, (counts.get(o.id) ?? 0) + 1);

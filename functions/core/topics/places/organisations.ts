@@ -1,6 +1,8 @@
 import type { Token } from '../analysis/analyser.ts';
 import { tokenize } from '../analysis/registry.ts';
+import { addRussianForms, formsOf, hasOtherForms, isCyrillic, keyOf, type LemmaMap } from './name-forms.ts';
 import organisations from './organisations.json' with { type: 'json' };
+import { buildWideTrie, findWideNames, isWideName, WIDE_CHARACTER, type WideTrie } from './wide-names.ts';
 
 /** An international body named in a text: its id and the tokens that name it. */
 export interface OrganisationMention {
@@ -13,9 +15,9 @@ export interface OrganisationMention {
 interface OrganisationEntry {
   id: string;
   name: string;
-  /** Names matched like words: case and accents ignored. */
+  /** Names matched like words: case and accents ignored. Names in Han, Kana or Thai are found inside runs of those scripts. */
   names: string[];
-  /** Acronyms that are also common words in some language ("WHO", "UN"): matched with their case. */
+  /** Acronyms that are also common words in some language ("WHO", "UN", "ВОЗ"): matched with their case. */
   exact: string[];
 }
 
@@ -43,55 +45,92 @@ const startsUpper = (raw: string): boolean => {
 
 const newNode = (): TrieNode => ({ folded: new Map(), raw: new Map() });
 
-const buildTrie = (): TrieNode => {
+interface Index {
+  root: TrieNode;
+  lemmas: LemmaMap;
+  wide: WideTrie;
+}
+
+const buildIndex = (): Index => {
   const root = newNode();
+  const lemmas: LemmaMap = new Map();
+  const wide: Array<[string, string]> = [];
   const add = (name: string, id: string, exact: boolean) => {
+    if (isWideName(name)) {
+      wide.push([name, id]);
+      return;
+    }
+    const tokens = tokenize(name);
     let node = root;
-    for (const t of tokenize(name)) {
+    for (const t of tokens) {
       const edges = exact ? node.raw : node.folded;
-      const key = exact ? rawForm(t.raw) : t.folded;
+      const key = exact ? rawForm(t.raw) : keyOf(t.folded);
       let child = edges.get(key);
       if (!child) edges.set(key, (child = newNode()));
       node = child;
     }
     if (node !== root) node.id = id;
+    if (!exact && tokens.some((t) => isCyrillic(t.raw)))
+      addRussianForms(
+        lemmas,
+        tokens.map((t) => t.raw),
+      );
   };
   for (const o of ENTRIES) {
     for (const n of o.names) add(n, o.id, false);
     for (const n of o.exact) add(n, o.id, true);
   }
-  return root;
+  return { root, lemmas, wide: buildWideTrie(wide) };
 };
 
-let trie: TrieNode | undefined;
+let index: Index | undefined;
+
+/** The nodes one token leads to from a node: by its folded forms, and by its forms as written. */
+const stepFrom = (node: TrieNode, t: Token, lemmas: LemmaMap, into: TrieNode[]) => {
+  if (!hasOtherForms(t)) {
+    const byWord = node.folded.get(t.folded);
+    if (byWord) into.push(byWord);
+    const byRaw = node.raw.get(rawForm(t.raw));
+    if (byRaw) into.push(byRaw);
+    return;
+  }
+  for (const f of formsOf(t, lemmas)) {
+    const byWord = node.folded.get(f.key);
+    if (byWord && !into.includes(byWord)) into.push(byWord);
+    const byRaw = node.raw.get(rawForm(f.raw));
+    if (byRaw && !into.includes(byRaw)) into.push(byRaw);
+  }
+};
+
+/** Whether a token may start a name: its folded word, its form as written, or another of its forms. */
+const mayStart = (root: TrieNode, t: Token): boolean =>
+  root.folded.has(t.folded) || (startsUpper(t.raw) && root.raw.has(rawForm(t.raw))) || hasOtherForms(t);
 
 /**
  * Finds the international bodies named in a text, longest name first ("UN General Assembly"
  * is one mention of the UN). Acronyms that are words too ("WHO", "UN", "EU") count only in
- * capitals, so the pronoun "who" is never the World Health Organization.
+ * capitals, so the pronoun "who" is never the World Health Organization. Names in other
+ * languages are found in their written forms (l'OMS, DSÖ'nün, للأمم المتحدة, Всемирной
+ * организации здравоохранения), and names in Chinese, Japanese and Thai inside runs of those
+ * scripts. `text`, when given, lets a text with no such characters skip that search.
  */
-export const findOrganisations = (tokens: readonly Token[]): OrganisationMention[] => {
-  trie ??= buildTrie();
+export const findOrganisations = (tokens: readonly Token[], text?: string): OrganisationMention[] => {
+  index ??= buildIndex();
+  const { root, lemmas, wide } = index;
   const found: OrganisationMention[] = [];
   for (let i = 0; i < tokens.length;) {
-    const first = tokens[i] as Token;
     // Most tokens start no name: one look-up each, no allocation.
-    if (!trie.folded.has(first.folded) && !(startsUpper(first.raw) && trie.raw.has(rawForm(first.raw)))) {
+    if (!mayStart(root, tokens[i] as Token)) {
       i++;
       continue;
     }
     // Walk both edge kinds at once: a name may mix acronyms and words ("UN Security Council").
-    let frontier: TrieNode[] = [trie];
+    let frontier: TrieNode[] = [root];
     let best: { id: string; last: number } | undefined;
     for (let j = i; j < tokens.length && frontier.length > 0; j++) {
       const t = tokens[j] as Token;
       const next: TrieNode[] = [];
-      for (const node of frontier) {
-        const byWord = node.folded.get(t.folded);
-        if (byWord) next.push(byWord);
-        const byRaw = node.raw.get(rawForm(t.raw));
-        if (byRaw) next.push(byRaw);
-      }
+      for (const node of frontier) stepFrom(node, t, lemmas, next);
       for (const node of next) if (node.id) best = { id: node.id, last: j };
       frontier = next;
     }
@@ -102,5 +141,8 @@ export const findOrganisations = (tokens: readonly Token[]): OrganisationMention
       i++;
     }
   }
-  return found;
+  if (text !== undefined && !WIDE_CHARACTER.test(text)) return found;
+  const inRuns = findWideNames(tokens, wide);
+  if (inRuns.length === 0) return found;
+  return [...found, ...inRuns].sort((a, b) => a.first - b.first);
 };
