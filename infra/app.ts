@@ -48,8 +48,15 @@ export const readFeeds = (root = new URL('../seeds/', import.meta.url)): Feed[] 
   return feeds;
 };
 
-/** Builds the newswatch CDK app, with the AwsSolutions checks that fail synth on any finding. */
-export const buildApp = (app = new App()): { app: App; stack: NewswatchStack } => {
+/**
+ * Builds the newswatch CDK app, with the AwsSolutions checks that fail synth on any finding, from
+ * the topics, subscribers and feeds under `seeds` (a folder URL ending in '/'; the repository's
+ * seeds/ by default).
+ */
+export const buildApp = (
+  app = new App(),
+  seeds = new URL('../seeds/', import.meta.url),
+): { app: App; stack: NewswatchStack } => {
   const context = (key: string) => app.node.tryGetContext(key) as string | undefined;
   const numeric = (key: string) => {
     const value = context(key);
@@ -60,15 +67,15 @@ export const buildApp = (app = new App()): { app: App; stack: NewswatchStack } =
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     ...numeric('maxObjectBytes'),
     retainData: String(context('retainData')) !== 'false',
-    subscribers: readSubscribers(),
-    topicIds: readTopicIds(),
+    subscribers: readSubscribers(seeds),
+    topicIds: readTopicIds(seeds),
     ...(opsEmail ? { opsEmail } : {}),
     ...numeric('heartbeatHours'),
     ...numeric('topicMetricsMax'),
     ...numeric('topicFloodPerHour'),
     ...numeric('ingestMaxConcurrency'),
     ...numeric('webhookMaxConcurrency'),
-    feeds: readFeeds(),
+    feeds: readFeeds(seeds),
     ...numeric('feedMetricsMax'),
     ...numeric('feedFailuresToAlarm'),
   });

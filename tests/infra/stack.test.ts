@@ -13,6 +13,9 @@ import { buildApp, readFeeds, readSubscribers } from '../../infra/app.ts';
 import { NewswatchStack } from '../../infra/newswatch-stack.ts';
 import { INGEST_SEPARATE_MODULES, packageOf } from '../../infra/separate-modules.ts';
 
+/** The tests' own copy of the sample seeds: the stack under test is built from these. */
+const SEEDS = new URL('../fixtures/seeds/', import.meta.url);
+
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
@@ -37,7 +40,7 @@ beforeAll(() => {
   // Prepare: synthesise the real app, AwsSolutions checks included, into a fresh folder.
   outdir = mkdtempSync(join(tmpdir(), 'newswatch-synth-'));
   const { context } = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };
-  const { app, stack } = buildApp(new App({ outdir, context }));
+  const { app, stack } = buildApp(new App({ outdir, context }), SEEDS);
   try {
     app.synth();
   } catch (e) {
@@ -389,7 +392,7 @@ describe('Stack: Newswatch (webhook URLs that are credentials)', () => {
   /** A copy of the seeds with the given subscribers file. */
   const seedsWith = (subscribersYaml: string): URL => {
     const root = mkdtempSync(join(tmpdir(), 'newswatch-seeds-'));
-    cpSync('seeds/topics', join(root, 'topics'), { recursive: true });
+    cpSync('tests/fixtures/seeds/topics', join(root, 'topics'), { recursive: true });
     writeFileSync(join(root, 'subscribers.yaml'), subscribersYaml);
     return pathToFileURL(`${root}/`);
   };
@@ -647,7 +650,7 @@ describe('Stack: Newswatch (operations)', () => {
       outdir: out,
       context: { ...context, opsEmail: 'oncall@example.org', heartbeatHours: '3', topicMetricsMax: '2' },
     });
-    const { stack } = buildApp(app);
+    const { stack } = buildApp(app, SEEDS);
 
     // Act
     app.synth();
@@ -683,6 +686,7 @@ describe('Stack: Newswatch (operations)', () => {
     const attempt = (extra: Record<string, string>) => () =>
       buildApp(
         new App({ outdir: mkdtempSync(join(tmpdir(), 'newswatch-bad-')), context: { ...context, ...extra } }),
+        SEEDS,
       );
     expect(attempt({ ingestMaxConcurrency: '1' })).toThrow(
       'ingestMaxConcurrency must be a whole number from 2 to 1000',
@@ -710,7 +714,7 @@ describe('Stack: Newswatch (feeds)', () => {
     // Assess
     expect(variables).toMatchObject({ FEEDS_PREFIX: 'incoming/feeds/', MAX_OBJECT_BYTES: '262144' });
     expect((JSON.parse(variables.FEEDS as string) as Array<{ id: string }>).map((f) => f.id)).toEqual(
-      readFeeds().map((f) => f.id),
+      readFeeds(SEEDS).map((f) => f.id),
     );
     const rules = resourcesOf('AWS::Events::Rule').filter(([, r]) =>
       JSON.stringify(r.Properties.Targets).includes(id),
@@ -750,7 +754,7 @@ describe('Stack: Newswatch (feeds)', () => {
 
     // Assess
     expect(alarms.map(([, a]) => feedOf(a)).sort()).toEqual(
-      readFeeds()
+      readFeeds(SEEDS)
         .map((f) => f.id)
         .sort(),
     );

@@ -27,11 +27,11 @@ import {
 import { FAULTS, type FaultProxy, startFaultProxy } from './helpers/fault-proxy.ts';
 
 const SEED_000 = readFileSync(
-  new URL('../../seeds/articles/000_9c9c4874b48bb81e.txt', import.meta.url),
+  new URL('../fixtures/seeds/articles/000_9c9c4874b48bb81e.txt', import.meta.url),
   'utf8',
 );
 const SEED_003 = readFileSync(
-  new URL('../../seeds/articles/003_c3fb651c5343490c.txt', import.meta.url),
+  new URL('../fixtures/seeds/articles/003_c3fb651c5343490c.txt', import.meta.url),
   'utf8',
 );
 

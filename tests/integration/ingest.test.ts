@@ -17,8 +17,12 @@ import {
   sqsEvent,
 } from './helpers/emulator.ts';
 
-const SEED_000 = readFileSync(new URL('../../seeds/articles/000_9c9c4874b48bb81e.txt', import.meta.url));
-const SEED_003 = readFileSync(new URL('../../seeds/articles/003_c3fb651c5343490c.txt', import.meta.url));
+const SEED_000 = readFileSync(
+  new URL('../fixtures/seeds/articles/000_9c9c4874b48bb81e.txt', import.meta.url),
+);
+const SEED_003 = readFileSync(
+  new URL('../fixtures/seeds/articles/003_c3fb651c5343490c.txt', import.meta.url),
+);
 const story = (n: string) =>
   `date 2024-02-0${n.length % 9 || 1}\n\nStory ${n}: aid reached the coast.\n\nDetails of ${n}.`;
 const MAX_BYTES = 20_000;

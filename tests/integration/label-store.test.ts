@@ -48,9 +48,13 @@ describe('Class: DynamoDbLabelStore (moto)', () => {
     const table = `labels-cli-${Date.now()}`;
     await createTable(c.dynamodb, table);
     const env = emulatorEnv(inject('motoEndpoint'));
-    expect(spawnSync(process.execPath, ['scripts/topics.ts', 'sync', '--table', table], { env }).status).toBe(
-      0,
-    );
+    expect(
+      spawnSync(
+        process.execPath,
+        ['scripts/topics.ts', 'sync', '--table', table, '--folder', 'tests/fixtures/seeds/topics'],
+        { env },
+      ).status,
+    ).toBe(0);
     const cli = (...args: string[]) =>
       spawnSync(process.execPath, ['bin/newswatch.js', ...args], { encoding: 'utf8', env });
 

@@ -44,8 +44,13 @@ describe('Integration: matching during ingest (moto)', () => {
       ports: { ...ports, matching: { matcher: new CachedMatcher(topics, ports.clock), store: topics } },
     });
     invoke = (messages) => handler(sqsEvent(messages, resources.queueArn), lambdaContext());
-    for (const f of readdirSync('seeds/articles')) {
-      await putObject(c, resources.bucket, `incoming/${f}`, readFileSync(`seeds/articles/${f}`));
+    for (const f of readdirSync('tests/fixtures/seeds/articles')) {
+      await putObject(
+        c,
+        resources.bucket,
+        `incoming/${f}`,
+        readFileSync(`tests/fixtures/seeds/articles/${f}`),
+      );
     }
   });
 
@@ -120,6 +125,8 @@ describe('Integration: matching during ingest (moto)', () => {
       'international-health-aid',
       '--table',
       resources.table,
+      '--folder',
+      'tests/fixtures/seeds/topics',
     ];
 
     // Act
@@ -162,7 +169,11 @@ describe('Command: topics:sync (moto)', () => {
     const { table } = await createIngestResources(c);
     const env = emulatorEnv(inject('motoEndpoint'));
     const sync = () =>
-      spawnSync(process.execPath, ['scripts/topics.ts', 'sync', '--table', table], { encoding: 'utf8', env });
+      spawnSync(
+        process.execPath,
+        ['scripts/topics.ts', 'sync', '--table', table, '--folder', 'tests/fixtures/seeds/topics'],
+        { encoding: 'utf8', env },
+      );
 
     // Act
     const first = sync();
@@ -203,10 +214,14 @@ describe('Command: topics:sync (moto)', () => {
     const env = emulatorEnv(endpoint);
 
     // Act
-    const run = spawnSync(process.execPath, ['scripts/topics.ts', 'sync', '--stack', stackName], {
-      encoding: 'utf8',
-      env,
-    });
+    const run = spawnSync(
+      process.execPath,
+      ['scripts/topics.ts', 'sync', '--stack', stackName, '--folder', 'tests/fixtures/seeds/topics'],
+      {
+        encoding: 'utf8',
+        env,
+      },
+    );
 
     // Assess
     expect(run.stderr).toBe('');

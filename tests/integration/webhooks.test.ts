@@ -34,7 +34,7 @@ const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 const seedAlert = (): Alert => {
   const parsed = parseArticle({
     key: 'incoming/000.txt',
-    bytes: readFileSync('seeds/articles/000_9c9c4874b48bb81e.txt'),
+    bytes: readFileSync('tests/fixtures/seeds/articles/000_9c9c4874b48bb81e.txt'),
     receivedAt: '2026-11-23T10:00:00Z',
   });
   if (!parsed.ok) throw new Error(parsed.error.message);

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -16,9 +16,9 @@ describe('CLI: newswatch', () => {
     ws = makeWorkspace();
     articles = join(ws.dir, 'articles');
     mkdirSync(join(articles, 'more'), { recursive: true });
-    copyFileSync('seeds/articles/000_9c9c4874b48bb81e.txt', join(articles, '000.txt'));
-    copyFileSync('seeds/articles/003_c3fb651c5343490c.txt', join(articles, 'more', '003.txt'));
-    copyFileSync('seeds/articles/000_9c9c4874b48bb81e.txt', join(articles, 'copy-of-000.txt'));
+    copyFileSync('tests/fixtures/seeds/articles/000_9c9c4874b48bb81e.txt', join(articles, '000.txt'));
+    copyFileSync('tests/fixtures/seeds/articles/003_c3fb651c5343490c.txt', join(articles, 'more', '003.txt'));
+    copyFileSync('tests/fixtures/seeds/articles/000_9c9c4874b48bb81e.txt', join(articles, 'copy-of-000.txt'));
     writeFileSync(join(articles, 'bad.json'), '{"title": "Broken", "body": ');
     writeFileSync(join(articles, '.hidden.txt'), 'never read');
   });
@@ -63,7 +63,7 @@ describe('CLI: newswatch', () => {
     // Mended as the text of a stored article, so the stored set stays as the later tests expect.
     const seed = parseArticle({
       key: '003.txt',
-      bytes: readFileSync('seeds/articles/003_c3fb651c5343490c.txt'),
+      bytes: readFileSync('tests/fixtures/seeds/articles/003_c3fb651c5343490c.txt'),
       receivedAt: new Date().toISOString(),
     });
     if (!seed.ok) throw new Error(seed.error.message);
@@ -309,8 +309,11 @@ describe('CLI: newswatch', () => {
   });
 
   it('should start with `start`, stop cleanly on Ctrl-C, and refuse a port in use in one line', async () => {
-    // Prepare
+    // Prepare: the sample articles already in the inbox, in place of the repository's seeds.
     const other = makeWorkspace();
+    mkdirSync(other.paths.inbox, { recursive: true });
+    for (const name of readdirSync(other.paths.seedArticles))
+      copyFileSync(join(other.paths.seedArticles, name), join(other.paths.inbox, name));
     const child = spawn(
       process.execPath,
       [
@@ -321,11 +324,14 @@ describe('CLI: newswatch', () => {
         other.paths.inbox,
         '--topics',
         other.paths.topics,
+        '--subscribers',
+        other.paths.subscribers,
         '--feeds',
         other.paths.feeds as string,
         'start',
         '--port',
         '0',
+        '--no-seed',
       ],
       { env: plainEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
     );

@@ -30,7 +30,7 @@ const freePort = (): Promise<number> =>
 
 /** The seed article, told again by another outlet with a new headline and a closing paragraph. */
 const retold = (title: string, source: string, extra: string) => {
-  const text = readFileSync('seeds/articles/000_9c9c4874b48bb81e.txt', 'utf8');
+  const text = readFileSync('tests/fixtures/seeds/articles/000_9c9c4874b48bb81e.txt', 'utf8');
   const paragraphs = text
     .split(/\n\s*\n/)
     .map((p) => p.trim())
@@ -169,7 +169,7 @@ describe('Local runtime: webhook deliveries survive kill -9', () => {
     await child.ready;
     mkdirSync(ws.paths.inbox, { recursive: true });
     for (const name of ['000_9c9c4874b48bb81e.txt', '003_c3fb651c5343490c.txt'])
-      writeFileSync(join(ws.paths.inbox, name), readFileSync(join('seeds/articles', name)));
+      writeFileSync(join(ws.paths.inbox, name), readFileSync(join('tests/fixtures/seeds/articles', name)));
     writeFileSync(
       join(ws.paths.inbox, 'caspian.json'),
       retold('South Korea hands medical masks to Azerbaijan', 'Caspian Wire', 'An added closing paragraph.'),

@@ -22,7 +22,7 @@ const SEED_TITLE = 'A ceremony has been held at the Azerbaijan Foreign Ministry'
 const SCREENSHOT = join(REPO_ROOT, 'test-results', 'dashboard.png');
 const EDITOR_SCREENSHOT = join(REPO_ROOT, 'test-results', 'dashboard-topic-editor.png');
 const STORY_SCREENSHOT = join(REPO_ROOT, 'test-results', 'dashboard-story.png');
-const SEED_FILE = join(REPO_ROOT, 'seeds', 'articles', '000_9c9c4874b48bb81e.txt');
+const SEED_FILE = join(REPO_ROOT, 'tests', 'fixtures', 'seeds', 'articles', '000_9c9c4874b48bb81e.txt');
 /** The seed text file names no source and sits at the top of the inbox: its outlet is 'unknown'. */
 const SEED_OUTLET = 'unknown';
 const COPY_TITLES = {
@@ -129,14 +129,14 @@ describe('Dashboard', () => {
     // never touches the repository's seeds; the seed articles are ingested on the first start.
     dir = mkdtempSync(join(tmpdir(), 'newswatch-dashboard-'));
     topicsDir = join(dir, 'topics');
-    cpSync(join(REPO_ROOT, 'seeds', 'topics'), topicsDir, { recursive: true });
+    cpSync(join(REPO_ROOT, 'tests', 'fixtures', 'seeds', 'topics'), topicsDir, { recursive: true });
     runtime = await startLocalRuntime({
       paths: {
         home: join(dir, 'home'),
         inbox: join(dir, 'inbox'),
         topics: topicsDir,
-        subscribers: join(REPO_ROOT, 'seeds', 'subscribers.yaml'),
-        seedArticles: join(REPO_ROOT, 'seeds', 'articles'),
+        subscribers: join(REPO_ROOT, 'tests', 'fixtures', 'seeds', 'subscribers.yaml'),
+        seedArticles: join(REPO_ROOT, 'tests', 'fixtures', 'seeds', 'articles'),
         labels: join(dir, 'labels'),
       },
       port: 0,

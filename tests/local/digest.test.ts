@@ -15,7 +15,7 @@ describe("CLI: today's digest sent early", () => {
   it('should still digest the alerts that come later that day, in a second part, once', async () => {
     // Prepare: the digest reader (caucasus-editor) of the seed subscribers; one seed article alerted.
     const today = new Date().toISOString().slice(0, 10);
-    const seed = (name: string) => join(process.cwd(), 'seeds', 'articles', name);
+    const seed = (name: string) => join(process.cwd(), 'tests', 'fixtures', 'seeds', 'articles', name);
     const outbox = () => readdirSync(join(ws.paths.home, 'outbox')).filter((f) => f.startsWith('digest_'));
     const firstIngest = await newswatch(ws, ['--json', 'ingest', seed('000_9c9c4874b48bb81e.txt')]);
     expect(firstIngest.code).toBe(0);

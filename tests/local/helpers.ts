@@ -14,8 +14,8 @@ export interface Workspace {
 /** Makes a workspace under the system's temporary folder; the subscribers file is copied too. */
 export const makeWorkspace = (): Workspace => {
   const dir = mkdtempSync(join(tmpdir(), 'newswatch-local-'));
-  cpSync('seeds/topics', join(dir, 'topics'), { recursive: true });
-  cpSync('seeds/subscribers.yaml', join(dir, 'subscribers.yaml'));
+  cpSync('tests/fixtures/seeds/topics', join(dir, 'topics'), { recursive: true });
+  cpSync('tests/fixtures/seeds/subscribers.yaml', join(dir, 'subscribers.yaml'));
   return {
     dir,
     paths: {
@@ -23,7 +23,7 @@ export const makeWorkspace = (): Workspace => {
       inbox: join(dir, 'inbox'),
       topics: join(dir, 'topics'),
       subscribers: join(dir, 'subscribers.yaml'),
-      seedArticles: join(process.cwd(), 'seeds', 'articles'),
+      seedArticles: join(process.cwd(), 'tests', 'fixtures', 'seeds', 'articles'),
       labels: join(dir, 'labels'),
       // No feeds unless a test writes this file: nothing polls the shipped feeds from a test.
       feeds: join(dir, 'feeds.yaml'),
@@ -94,7 +94,10 @@ export const newswatch = (ws: Workspace, args: string[], env: NodeJS.ProcessEnv 
         ws.paths.feeds as string,
         ...args,
       ],
-      { env: { ...plainEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        env: { ...plainEnv(), NEWSWATCH_LABELS: ws.paths.labels, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     let stdout = '';
     let stderr = '';

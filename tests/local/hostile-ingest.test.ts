@@ -27,7 +27,7 @@ import { hostileFiles } from '../fixtures/crafted-files.ts';
 describe('Ingest: crafted files within the size limit, into a real table', () => {
   const dir = mkdtempSync(join(tmpdir(), 'newswatch-hostile-'));
   let dynamo: LocalDynamo;
-  const seeds = readTopicFolder('seeds/topics').loaded;
+  const seeds = readTopicFolder('tests/fixtures/seeds/topics').loaded;
   const topics = new MemoryTopicStore({
     version: topicSetVersion(seeds.topics, seeds.rawLists),
     topics: seeds.topics,

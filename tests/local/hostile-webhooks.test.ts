@@ -39,7 +39,10 @@ describe('Local runtime: a hostile article delivered to chat webhooks', () => {
     mkdirSync(join(ws.paths.home, 'secrets'), { recursive: true });
     for (const f of ['slack', 'discord', 'teams'])
       writeFileSync(join(ws.paths.home, 'secrets', `${f}-url`), `${base}/${f}\n`, { mode: 0o600 });
-    writeFileSync(ws.paths.subscribers, `${readFileSync('seeds/subscribers.yaml', 'utf8')}\n${hooks}`);
+    writeFileSync(
+      ws.paths.subscribers,
+      `${readFileSync('tests/fixtures/seeds/subscribers.yaml', 'utf8')}\n${hooks}`,
+    );
     const log = eventLog();
     const runtime = await startLocalRuntime({ paths: ws.paths, settleMs: 100, onEvent: log.onEvent });
     const hostile = HOSTILE_CASES[0] as (typeof HOSTILE_CASES)[number];

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalNewswatch, openLocalNewswatch } from '../../local/local-newswatch.ts';
 import { eventLog, makeWorkspace, type Workspace } from './helpers.ts';
 
-const SEED = 'seeds/articles/000_9c9c4874b48bb81e.txt';
+const SEED = 'tests/fixtures/seeds/articles/000_9c9c4874b48bb81e.txt';
 
 describe('Class: LocalNewswatch', () => {
   let ws: Workspace;

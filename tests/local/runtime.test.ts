@@ -73,7 +73,7 @@ describe('Local runtime: npm start end to end', () => {
     // Assess
     console.info(`first start: seed alert after ${firstAlertMs} ms`);
     expect(rt.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(readdirSync(ws.paths.inbox).sort()).toEqual(readdirSync('seeds/articles').sort());
+    expect(readdirSync(ws.paths.inbox).sort()).toEqual(readdirSync('tests/fixtures/seeds/articles').sort());
     expect(alert.alert.article.title).toContain(
       'A ceremony has been held at the Azerbaijan Foreign Ministry',
     );

@@ -257,7 +257,7 @@ describe('Local table: answers the runtime and the newswatch command only', () =
       file,
       'A new trade corridor linking Georgia and Azerbaijan opened on Monday, officials said.\n',
     );
-    copyFileSync('seeds/articles/003_c3fb651c5343490c.txt', join(ws.paths.inbox, 'again.txt'));
+    copyFileSync('tests/fixtures/seeds/articles/003_c3fb651c5343490c.txt', join(ws.paths.inbox, 'again.txt'));
     const keyFile = join(ws.paths.home, 'table-key.json');
 
     // Act: the runtime ingests a file dropped in the inbox; the command lists and ingests through its table.

@@ -31,7 +31,7 @@ import {
 
 /** The ingest path with matching and alerting, wired to the emulator, plus an SNS alerts topic. */
 export const seedTopicSet = () => {
-  const { loaded } = readTopicFolder('seeds/topics');
+  const { loaded } = readTopicFolder('tests/fixtures/seeds/topics');
   expect(loaded.problems).toEqual([]);
   return {
     version: topicSetVersion(loaded.topics, loaded.rawLists),
@@ -152,8 +152,8 @@ export const setUp = async (
 };
 
 export const uploadSeeds = async (env: Env) => {
-  for (const f of readdirSync('seeds/articles')) {
-    await putObject(env.c, env.bucket, `incoming/${f}`, readFileSync(`seeds/articles/${f}`));
+  for (const f of readdirSync('tests/fixtures/seeds/articles')) {
+    await putObject(env.c, env.bucket, `incoming/${f}`, readFileSync(`tests/fixtures/seeds/articles/${f}`));
   }
   return receiveMessages(env.c, env.queueUrl, 3);
 };

@@ -19,14 +19,14 @@ import {
 } from '../../../functions/core/alerts/digest.ts';
 import { compileTopics, matchArticle } from '../../../functions/core/topics/matcher.ts';
 
-const { loaded } = readTopicFolder('seeds/topics');
+const { loaded } = readTopicFolder('tests/fixtures/seeds/topics');
 const { index } = compileTopics(loaded.topics, loaded.lists);
 
 /** The alert the pipeline would build for a seed article and a topic. */
 const seedAlert = (file: string, topicId: string): Alert => {
   const parsed = parseArticle({
     key: `incoming/${file}`,
-    bytes: readFileSync(`seeds/articles/${file}`),
+    bytes: readFileSync(`tests/fixtures/seeds/articles/${file}`),
     receivedAt: '2026-11-23T10:00:00Z',
   });
   if (!parsed.ok) throw new Error(parsed.error.message);

@@ -4,7 +4,7 @@ import { type ArticleFile, parseArticle } from '../../../functions/core/articles
 
 const seed = (name: string): ArticleFile => ({
   key: `incoming/${name}`,
-  bytes: readFileSync(new URL(`../../../seeds/articles/${name}`, import.meta.url)),
+  bytes: readFileSync(new URL(`../../fixtures/seeds/articles/${name}`, import.meta.url)),
   receivedAt: '2026-11-23T10:00:00.000Z',
 });
 const text = (body: string, key = 'incoming/story.txt'): ArticleFile => ({

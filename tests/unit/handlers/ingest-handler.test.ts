@@ -152,7 +152,7 @@ describe('Function: createIngestHandler (in-memory ports)', () => {
 
   it('should count matches per topic with a topic dimension, the topics without their own metric together', async () => {
     // Prepare: three topics match the seed article; two have their own metric.
-    const seed = readFileSync('seeds/articles/000_9c9c4874b48bb81e.txt');
+    const seed = readFileSync('tests/fixtures/seeds/articles/000_9c9c4874b48bb81e.txt');
     const topics: TopicDefinition[] = [
       { id: 'masks', name: 'Masks', query: 'masks', minScore: 0, enabled: true },
       { id: 'korea', name: 'Korea', query: 'country:KR', minScore: 0, enabled: true },

@@ -179,7 +179,7 @@ describe('Class: EmlOutbox', () => {
 });
 
 describe('Function: saveTopic', () => {
-  beforeEach(() => cpSync('seeds/topics', dir, { recursive: true }));
+  beforeEach(() => cpSync('tests/fixtures/seeds/topics', dir, { recursive: true }));
 
   it('should change a topic in place, keeping the comments and the other topics of its file', () => {
     // Prepare
@@ -253,7 +253,7 @@ describe('Function: saveTopic', () => {
 describe('Function: saveTopic and readTopicFolder with an overlay folder', () => {
   const overlay = () => join(dir, '..', `${basename(dir)}-local`);
   beforeEach(() => {
-    cpSync('seeds/topics', dir, { recursive: true });
+    cpSync('tests/fixtures/seeds/topics', dir, { recursive: true });
     rmSync(overlay(), { recursive: true, force: true });
   });
   afterEach(() => rmSync(overlay(), { recursive: true, force: true }));

@@ -17,7 +17,7 @@ import {
 import type { IngestPorts, ObjectRef } from '../../../functions/core/pipeline/ports.ts';
 import type { TopicDefinition } from '../../../functions/core/topics/topic.ts';
 
-const SEED = readFileSync('seeds/articles/000_9c9c4874b48bb81e.txt');
+const SEED = readFileSync('tests/fixtures/seeds/articles/000_9c9c4874b48bb81e.txt');
 const topics: TopicDefinition[] = [
   {
     id: 'masks',

@@ -8,11 +8,11 @@ import { alertIdFor } from '../../../functions/core/alerts/alert.ts';
 import { backfillTopic } from '../../../functions/core/pipeline/backfill.ts';
 import { ALERT_CLAIM_MS, AlertHeldError } from '../../../functions/core/pipeline/matching.ts';
 
-const { loaded } = readTopicFolder('seeds/topics');
-const articles: Article[] = readdirSync('seeds/articles').map((f) => {
+const { loaded } = readTopicFolder('tests/fixtures/seeds/topics');
+const articles: Article[] = readdirSync('tests/fixtures/seeds/articles').map((f) => {
   const r = parseArticle({
     key: `incoming/${f}`,
-    bytes: readFileSync(`seeds/articles/${f}`),
+    bytes: readFileSync(`tests/fixtures/seeds/articles/${f}`),
     receivedAt: '2026-11-23T00:00:00Z',
   });
   if (!r.ok) throw new Error(r.error.message);

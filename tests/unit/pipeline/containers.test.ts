@@ -208,7 +208,7 @@ describe('Function: ingestObject (files holding several articles)', () => {
 
   it('should say in each alert which item of which file, read as what, the article was', async () => {
     // Prepare: the seed article that alerts on international-health-aid, as the second item of a list.
-    const seed = readFileSync('seeds/articles/000_9c9c4874b48bb81e.txt', 'utf8');
+    const seed = readFileSync('tests/fixtures/seeds/articles/000_9c9c4874b48bb81e.txt', 'utf8');
     const list = JSON.stringify([
       { id: 'x-1', title: 'Weather', body: 'Rain tomorrow.' },
       {
@@ -221,7 +221,7 @@ describe('Function: ingestObject (files holding several articles)', () => {
       },
     ]);
     const { ports, ref } = setup({ 'incoming/wire.json': list });
-    const { loaded } = readTopicFolder('seeds/topics');
+    const { loaded } = readTopicFolder('tests/fixtures/seeds/topics');
     const topics = new MemoryTopicStore({
       version: topicSetVersion(loaded.topics, loaded.rawLists),
       topics: loaded.topics,

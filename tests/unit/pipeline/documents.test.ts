@@ -12,7 +12,7 @@ import type { IngestPorts, ObjectRef } from '../../../functions/core/pipeline/po
 import { makeZip } from '../../fixtures/formats/make-docx.ts';
 import { sampleBytes } from '../../fixtures/formats/samples.ts';
 
-const seeds = readTopicFolder('seeds/topics').loaded;
+const seeds = readTopicFolder('tests/fixtures/seeds/topics').loaded;
 
 /** Memory ports with the seed topics, so a stored document is matched and alerted on. */
 const setup = (files: Record<string, Uint8Array>) => {

@@ -12,7 +12,7 @@ const validate = (folder?: string) =>
 describe('Command: topics:validate', () => {
   it('should accept the seed topics', () => {
     // Act
-    const run = validate();
+    const run = validate('tests/fixtures/seeds/topics');
 
     // Assess
     expect(run.status).toBe(0);

@@ -307,12 +307,12 @@ describe('Function: snippetOf', () => {
 });
 
 describe('Seed topics on the seed articles', () => {
-  const { loaded } = readTopicFolder('seeds/topics');
+  const { loaded } = readTopicFolder('tests/fixtures/seeds/topics');
   const { index } = compileTopics(loaded.topics, loaded.lists);
   const seed = (name: string) => {
     const file: ArticleFile = {
       key: name,
-      bytes: readFileSync(`seeds/articles/${name}`),
+      bytes: readFileSync(`tests/fixtures/seeds/articles/${name}`),
       receivedAt: '2026-01-01T00:00:00Z',
     };
     const parsed = parseArticle(file);
