@@ -330,7 +330,12 @@ export class LocalNewswatch {
           type: 'alert',
           alert,
           recipients: recipientsOf(
-            { topicId: alert.topic.id, score: alert.score, storyRole: alert.story?.role ?? 'first' },
+            {
+              topicId: alert.topic.id,
+              score: alert.score,
+              storyRole: alert.story?.role ?? 'first',
+              language: alert.article.language ?? 'und',
+            },
             this.subscribers,
           ),
         }),

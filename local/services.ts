@@ -362,6 +362,7 @@ export const listAlerts = (
   options: { topic?: string; limit?: number } = {},
 ): AlertEntry[] => {
   const titles = new Map(snap.articles.map((a) => [a.id, a.title]));
+  const languages = new Map(snap.articles.map((a) => [a.id, a.language]));
   return snap.matches
     .filter((m) => m.alertState === 'sent' && (!options.topic || m.topicId === options.topic))
     .sort((a, b) => (b.sentAt ?? '').localeCompare(a.sentAt ?? ''))
@@ -378,7 +379,12 @@ export const listAlerts = (
       backfill: (m as MatchRecord & { backfill?: boolean }).backfill === true,
       storyRole: m.storyRole ?? 'first',
       recipients: recipientsOf(
-        { topicId: m.topicId, score: m.score, storyRole: m.storyRole ?? 'first' },
+        {
+          topicId: m.topicId,
+          score: m.score,
+          storyRole: m.storyRole ?? 'first',
+          language: languages.get(m.articleId) ?? 'und',
+        },
         subscribers,
         deliveryFactsOf(snap, m.alertId),
       ),
@@ -398,10 +404,16 @@ export const deliveryCounts = (
     digest: 0,
     'story-alerted': 0,
   };
+  const languages = new Map(snap.articles.map((a) => [a.id, a.language]));
   for (const m of snap.matches) {
     if (m.alertState !== 'sent') continue;
     const recipients = recipientsOf(
-      { topicId: m.topicId, score: m.score, storyRole: m.storyRole ?? 'first' },
+      {
+        topicId: m.topicId,
+        score: m.score,
+        storyRole: m.storyRole ?? 'first',
+        language: languages.get(m.articleId) ?? 'und',
+      },
       subscribers,
       deliveryFactsOf(snap, m.alertId),
     );

@@ -49,7 +49,12 @@ export const createDigestHandler = (deps: DigestDependencies) =>
     .use(logMetrics(metrics));
 
 const SubscribersSchema = z.array(
-  z.object({ id: z.string(), topics: z.array(z.string()), minScore: z.number() }),
+  z.object({
+    id: z.string(),
+    topics: z.array(z.string()),
+    minScore: z.number(),
+    languages: z.optional(z.array(z.string())),
+  }),
 );
 
 const defaultDependencies = (): DigestDependencies => {

@@ -186,7 +186,12 @@ export class Alerts extends Construct {
 
     const digestSubscribers = props.subscribers
       .filter((s) => s.mode === 'digest')
-      .map((s) => ({ id: s.id, topics: s.topics, minScore: s.minScore }));
+      .map((s) => ({
+        id: s.id,
+        topics: s.topics,
+        minScore: s.minScore,
+        ...(s.languages ? { languages: s.languages } : {}),
+      }));
     if (digestSubscribers.length > 0) {
       const digest = new NewswatchFunction(this, 'Digest', {
         entry: 'functions/digest/handler.ts',

@@ -296,6 +296,7 @@ export class LocalAlertPublisher implements AlertPublisher {
             topicId: alert.topic.id,
             score: alert.score,
             storyRole: alert.story?.role ?? 'first',
+            ...(alert.article.language ? { language: alert.article.language } : {}),
           }),
       );
       let emailFailure: string | undefined;

@@ -3,7 +3,7 @@
  * the dashboard show per recipient, so a count of alerts is never read as a count of messages.
  */
 import type { HoldReason } from './fatigue.ts';
-import { isGated, type Subscriber } from './subscriber-rules.ts';
+import { isForSubscriber, isGated, type Subscriber } from './subscriber-rules.ts';
 
 /**
  * Where one recipient's copy of an alert stands:
@@ -45,6 +45,8 @@ export interface AlertForRecipients {
   topicId: string;
   score: number;
   storyRole?: 'first' | 'update';
+  /** The article's language (`und` when not known). */
+  language?: string;
 }
 
 const HOLDS: Record<HoldReason, string> = {
@@ -69,7 +71,8 @@ const ofDelivery = (facts: DeliveryFacts, id: string): Pick<RecipientStatus, 'st
 };
 
 /**
- * Every subscriber the alert is for (its topic, at or above the subscriber's minimum score),
+ * Every subscriber the alert is for (its topic, at or above the subscriber's minimum score,
+ * in one of its languages),
  * with where its copy stands. An empty list means no subscriber wants the alert: it is
  * recorded, and nobody is told.
  */
@@ -79,7 +82,7 @@ export const recipientsOf = (
   facts: DeliveryFacts = {},
 ): RecipientStatus[] =>
   subscribers
-    .filter((s) => (s.topics.includes('*') || s.topics.includes(alert.topicId)) && alert.score >= s.minScore)
+    .filter((s) => isForSubscriber(s, alert))
     .map((s): RecipientStatus => {
       const base = { subscriberId: s.id, channel: 'email' in s ? ('email' as const) : ('webhook' as const) };
       if (alert.storyRole === 'update' && !s.updates) return { ...base, state: 'story-alerted' };

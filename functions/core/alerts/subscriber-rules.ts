@@ -12,6 +12,7 @@ export type { WebhookFormat } from './webhook-endpoints.ts';
 export type DeliveryMode = 'immediate' | 'digest';
 
 const SCORE = 'must be a number from 0 to 1';
+const LANGUAGE = 'must be a language code such as en or es (und: language not known)';
 const id = z
   .string('must be lower-case letters, digits and dashes')
   .check(z.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and dashes'));
@@ -29,6 +30,18 @@ const SubscriberBase = {
   mode: z._default(z.enum(['immediate', 'digest'], 'must be immediate or digest'), 'immediate'),
   /** Also alert on later copies and versions of a story already alerted (off: one alert per story). */
   updates: z._default(z.boolean('must be true or false'), false),
+  /**
+   * Only alerts on articles in these languages (primary subtags such as `es`; `und` for an
+   * article whose language is not known). Left out: every language.
+   */
+  languages: z.optional(
+    z
+      .array(
+        z.string(LANGUAGE).check(z.regex(/^[a-z]{2,3}$/, LANGUAGE)),
+        'must be a list of language codes such as [en, es]',
+      )
+      .check(z.minLength(1, 'must list at least one language code, or be left out for every language')),
+  ),
 };
 
 const hhmm = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time as HH:MM (24-hour)'));
@@ -120,6 +133,7 @@ export const filterPolicyOf = (s: Subscriber): Record<string, unknown[]> =>
           ...(s.updates ? {} : { storyRole: ['first'] }),
           ...(s.topics.includes('*') ? {} : { topicId: [...s.topics] }),
           ...(s.minScore > 0 ? { score: [{ numeric: ['>=', s.minScore] }] } : {}),
+          ...(s.languages ? { language: [...s.languages] } : {}),
         };
 
 /**
@@ -128,12 +142,21 @@ export const filterPolicyOf = (s: Subscriber): Record<string, unknown[]> =>
  */
 export const wantsAlert = (
   s: Subscriber,
-  alert: { topicId: string; score: number; storyRole?: 'first' | 'update' },
+  alert: { topicId: string; score: number; storyRole?: 'first' | 'update'; language?: string },
 ): boolean =>
-  s.mode === 'immediate' &&
-  (s.updates || alert.storyRole !== 'update') &&
+  s.mode === 'immediate' && (s.updates || alert.storyRole !== 'update') && isForSubscriber(s, alert);
+
+/**
+ * Whether an alert is one a subscriber asked for, however it reads them: its topic, at or
+ * above its minimum score, in one of its languages.
+ */
+export const isForSubscriber = (
+  s: Pick<Subscriber, 'topics' | 'minScore' | 'languages'>,
+  alert: { topicId: string; score: number; language?: string },
+): boolean =>
   (s.topics.includes('*') || s.topics.includes(alert.topicId)) &&
-  alert.score >= s.minScore;
+  alert.score >= s.minScore &&
+  (!s.languages || s.languages.includes(alert.language ?? 'und'));
 
 /**
  * Whether a subscriber's alerts go through its fatigue controls: an immediate email subscriber

@@ -1,5 +1,6 @@
 import type { Alert } from '../alerts/alert.ts';
 import { type Digest, digestIdFor } from '../alerts/digest.ts';
+import { isForSubscriber } from '../alerts/subscriber-rules.ts';
 import type { Article } from '../articles/article.ts';
 import { outletOf, type StoryRecord } from '../stories/story.ts';
 import { alertOf, type MatchRecord, type MatchRun } from './matching.ts';
@@ -9,6 +10,8 @@ export interface DigestSubscriber {
   id: string;
   topics: string[];
   minScore: number;
+  /** Only articles in these languages; every language when left out. */
+  languages?: string[];
 }
 
 /** What building digests reads. */
@@ -92,7 +95,13 @@ export const buildDigests = async (
       subscriberId: s.id,
       day,
       alerts: unique
-        .filter((a) => (s.topics.includes('*') || s.topics.includes(a.topic.id)) && a.score >= s.minScore)
+        .filter((a) =>
+          isForSubscriber(s, {
+            topicId: a.topic.id,
+            score: a.score,
+            ...(a.article.language ? { language: a.article.language } : {}),
+          }),
+        )
         .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id)),
     }))
     .filter((d) => d.alerts.length > 0);

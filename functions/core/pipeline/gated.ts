@@ -49,6 +49,7 @@ export class GatedAlertPublisher implements AlertPublisher {
               topicId: alert.topic.id,
               score: alert.score,
               storyRole: alert.story?.role ?? 'first',
+              ...(alert.article.language ? { language: alert.article.language } : {}),
             })
           )
             continue;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterPolicyOf, loadSubscribers } from '../../../functions/core/alerts/subscribers.ts';
+import { filterPolicyOf, loadSubscribers, wantsAlert } from '../../../functions/core/alerts/subscribers.ts';
 import { readSubscribers } from '../../../infra/app.ts';
 
 const topics = new Set(['aid', 'vaccines']);
@@ -208,6 +208,53 @@ describe('Function: loadSubscribers', () => {
       'health-desk',
       'caucasus-editor',
     ]);
+  });
+});
+
+describe('Function: filterPolicyOf and wantsAlert (languages)', () => {
+  const spanish = {
+    id: 'es-desk',
+    email: 'es@example.org',
+    topics: ['*'],
+    minScore: 0,
+    mode: 'immediate' as const,
+    updates: false,
+    languages: ['es', 'und'],
+  };
+
+  it('should select alerts by the language of their article when a subscriber lists languages', () => {
+    // Act & Assess
+    expect(filterPolicyOf(spanish)).toEqual({
+      kind: ['alert'],
+      storyRole: ['first'],
+      language: ['es', 'und'],
+    });
+    expect(wantsAlert(spanish, { topicId: 'aid', score: 0.5, language: 'es' })).toBe(true);
+    expect(wantsAlert(spanish, { topicId: 'aid', score: 0.5, language: 'en' })).toBe(false);
+    expect(wantsAlert(spanish, { topicId: 'aid', score: 0.5 })).toBe(true);
+    expect(
+      wantsAlert({ ...spanish, languages: undefined }, { topicId: 'aid', score: 0.5, language: 'en' }),
+    ).toBe(true);
+  });
+
+  it('should refuse a language that is not a code, and an empty list', () => {
+    // Prepare
+    const file = (languages: string) =>
+      `subscribers:\n  - id: x\n    email: x@example.org\n    topics: ["*"]\n    languages: ${languages}\n`;
+
+    // Act
+    const bad = loadSubscribers(file('[Spanish]'), new Set()).problems;
+    const empty = loadSubscribers(file('[]'), new Set()).problems;
+    const good = loadSubscribers(file('[es, pt]'), new Set());
+
+    // Assess
+    expect(bad.map((p) => p.message)).toEqual([
+      'subscribers.0.languages.0: must be a language code such as en or es (und: language not known)',
+    ]);
+    expect(empty.map((p) => p.message)).toEqual([
+      'subscribers.0.languages: must list at least one language code, or be left out for every language',
+    ]);
+    expect(good.subscribers[0]?.languages).toEqual(['es', 'pt']);
   });
 });
 
