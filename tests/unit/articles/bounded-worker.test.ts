@@ -4,17 +4,17 @@ import {
   type WorkerLimits,
   WorkerStartError,
 } from '../../../functions/core/articles/formats/bounded-worker.ts';
-import type { Task } from '../../fixtures/workers/task-worker.ts';
+import type { Task, TaskReply } from '../../fixtures/workers/task-worker.ts';
 
 const ENTRY = new URL('../../fixtures/workers/task-worker.ts', import.meta.url);
 const LIMITS: WorkerLimits = {
-  maxOldGenerationSizeMb: 16,
-  maxYoungGenerationSizeMb: 4,
-  stackSizeMb: 1,
+  maxOldSpaceMb: 16,
+  maxSemiSpaceMb: 1,
+  stackSizeKb: 984,
   maxMemoryGrowthMb: 512,
   deadlineMs: 5_000,
 };
-type Reply = { value: string; threadId: number };
+type Reply = TaskReply;
 
 describe('Class: BoundedWorker', () => {
   const workers: Array<BoundedWorker<Task, Reply>> = [];
@@ -37,7 +37,7 @@ describe('Class: BoundedWorker', () => {
     // Assess
     expect(a).toMatchObject({ ok: true, value: { value: 'a' } });
     expect(b).toMatchObject({ ok: true, value: { value: 'b' } });
-    expect(a.ok && b.ok && a.value.threadId === b.value.threadId).toBe(true);
+    expect(a.ok && b.ok && a.value.pid === b.value.pid).toBe(true);
   });
 
   it('should end a job past its deadline, and answer the next from a new worker', async () => {
@@ -52,7 +52,7 @@ describe('Class: BoundedWorker', () => {
     // Assess
     expect(spun).toEqual({ ok: false, reason: 'deadline', message: '300 ms' });
     expect(after).toMatchObject({ ok: true, value: { value: 'after' } });
-    expect(first.ok && after.ok && first.value.threadId !== after.value.threadId).toBe(true);
+    expect(first.ok && after.ok && first.value.pid !== after.value.pid).toBe(true);
   });
 
   it('should end a job that fills its heap, as a memory failure', async () => {
@@ -64,7 +64,20 @@ describe('Class: BoundedWorker', () => {
     expect(!filled.ok && filled.message).toContain('heap limit of 16 MiB');
   }, 10_000);
 
-  it('should end a job whose buffers grow the process past the memory limit', async () => {
+  it('should end a job that makes one string past the heap limit, which would abort a worker thread', async () => {
+    // Prepare
+    const w = worker();
+
+    // Act
+    const filled = await w.run({ do: 'long-string' });
+    const after = await w.run({ do: 'echo', value: 'after' });
+
+    // Assess: this process is still here to see it.
+    expect(filled).toMatchObject({ ok: false, reason: 'memory' });
+    expect(after).toMatchObject({ ok: true, value: { value: 'after' } });
+  }, 10_000);
+
+  it('should end a job whose buffers grow the worker past the memory limit', async () => {
     // Act: 64 MiB of buffers, which no heap limit counts, against a 32 MiB ceiling.
     const filled = await worker({ maxMemoryGrowthMb: 32 }).run({ do: 'fill-buffers', mb: 64 });
 
@@ -98,7 +111,7 @@ describe('Class: BoundedWorker', () => {
     const b = await w.run({ do: 'echo', value: 'b' });
 
     // Assess
-    expect(a.ok && b.ok && a.value.threadId !== b.value.threadId).toBe(true);
+    expect(a.ok && b.ok && a.value.pid !== b.value.pid).toBe(true);
   });
 
   it('should throw when the worker cannot start, since no file is to blame', async () => {

@@ -187,17 +187,23 @@ describe('Format: PDF documents', () => {
   });
 
   it('should refuse a PDF whose reading passes the heap limit, and read the next one', async () => {
-    // Act: a heap far smaller than pdf.js needs for a 20-page report.
-    const refused = await readPdf(report, limits({ maxOldGenerationSizeMb: 4, maxYoungGenerationSizeMb: 1 }));
+    // Prepare: one string of 3 MiB, which pdf.js builds on its heap, packed into a few KB; a
+    // 16 MiB heap (the usual is four times that) is enough for pdf.js but not for it.
+    const content = `BT /F1 11 Tf 72 700 Td (${'a'.repeat(3 * 1024 * 1024)}) Tj ET`;
+    const bytes = makePdf({ contentFilter: FLATE, pages: [{ content }] });
+
+    // Act
+    const refused = await readPdf(bytes, limits({ maxOldSpaceMb: 16 }));
     const next = await read(report);
 
     // Assess
+    expect(bytes.length).toBeLessThan(16 * 1024);
     expect(refused).toMatchObject({ ok: false, error: { kind: 'TooLarge' } });
     expect(!refused.ok && refused.error.message).toMatch(
-      /^the PDF needs more memory to read than one article may \(the heap limit of 4 MiB/,
+      /^the PDF needs more memory to read than one article may \(the heap limit of 16 MiB/,
     );
     expect(next).toMatchObject({ kind: 'article', article: { format: 'pdf' } });
-  }, 10_000);
+  }, 15_000);
 
   it('should stop reading a PDF at the deadline, and read the next one', async () => {
     // Act

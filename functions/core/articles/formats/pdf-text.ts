@@ -1,7 +1,7 @@
 /**
  * The part of reading a PDF that runs pdf.js: the document opened, its streams measured first
  * (`pdf-streams.ts`), each page's text pieces rebuilt into lines, its metadata taken out. It
- * runs in the PDF worker (`pdf-worker.ts`), apart from the ingest process, and answers with
+ * runs in the PDF worker process (`pdf-worker.ts`), apart from the ingest process, and answers with
  * plain values a message can carry; the layout rules that make paragraphs of the lines run
  * in `pdf.ts`. Everything pdf.js could refuse is a typed error here.
  */
@@ -120,7 +120,7 @@ export const extractPdfText = async (job: PdfTextJob): Promise<PdfTextReply> => 
     );
   let doc: Awaited<ReturnType<typeof getDocumentProxy>>;
   try {
-    // pdf.js takes over the buffer it is given; this one is the worker's own.
+    // pdf.js takes over the buffer it is given; this one is the worker's own copy.
     doc = await getDocumentProxy(job.bytes, {
       verbosity: 0,
       disableFontFace: true,

@@ -7,7 +7,7 @@
  * author, date and language come from the document information and its XMP metadata;
  * without a title there, a larger first line on the first page is the title.
  *
- * pdf.js runs in a worker thread (`pdf-worker.ts`, through {@link BoundedWorker}) with a heap,
+ * pdf.js runs in a worker process (`pdf-worker.ts`, through {@link BoundedWorker}) with a heap,
  * a stack, a memory growth and a time limit: a crafted document that would take the ingest
  * function's memory or CPU ends its worker and is refused, and the next file gets a new one.
  * Before pdf.js reads a document, its packed streams are measured (`pdf-streams.ts`).
@@ -40,9 +40,9 @@ export const PDF_TIME_LIMIT_MS = 10_000;
  * than the time limit (one page that never ends), is crafted or broken.
  */
 export const PDF_WORKER_LIMITS: WorkerLimits = {
-  maxOldGenerationSizeMb: 64,
-  maxYoungGenerationSizeMb: 16,
-  stackSizeMb: 4,
+  maxOldSpaceMb: 64,
+  maxSemiSpaceMb: 8,
+  stackSizeKb: 984,
   maxMemoryGrowthMb: 192,
   deadlineMs: PDF_TIME_LIMIT_MS + 1_000,
 };
@@ -169,16 +169,14 @@ export const readPdf = async (
   const worker = usual
     ? (shared ??= new BoundedWorker(PDF_WORKER_ENTRY, limits.worker))
     : new BoundedWorker<PdfTextJob, PdfTextReply>(PDF_WORKER_ENTRY, limits.worker, 1);
-  // A copy, handed over to the worker: pdf.js takes over the buffer it is given.
-  const copy = bytes.slice();
   const job: PdfTextJob = {
-    bytes: copy,
+    bytes,
     maxPages: limits.maxPages,
     maxCharacters: MAX_ARTICLE_TEXT_BYTES,
     timeLimitMs: limits.timeLimitMs,
     maxDecodedBytes: limits.maxDecodedBytes,
   };
-  const outcome = await worker.run(job, [copy.buffer]);
+  const outcome = await worker.run(job);
   if (!outcome.ok)
     switch (outcome.reason) {
       case 'memory':
@@ -203,7 +201,7 @@ export const readPdf = async (
   return draftOf(lines, reply.pages, reply.metadata);
 };
 
-/** Ends the kept PDF worker (a runtime shutting down; the worker does not hold a process open). */
+/** Ends the kept PDF worker (a runtime shutting down; an idle worker does not hold a process open). */
 export const closePdfWorker = async (): Promise<void> => {
   const worker = shared;
   shared = undefined;
