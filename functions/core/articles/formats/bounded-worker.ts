@@ -94,7 +94,7 @@ export class BoundedWorker<Job, Reply> {
   #stderr = '';
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(entry: URL, limits: WorkerLimits, maxJobs = 100) {
+  constructor(entry: URL, limits: WorkerLimits, maxJobs = 1000) {
     this.entry = entry;
     this.limits = limits;
     this.maxJobs = maxJobs;
@@ -117,6 +117,8 @@ export class BoundedWorker<Job, Reply> {
     if (!worker || worker.exitCode !== null || worker.signalCode !== null) return Promise.resolve();
     return new Promise((resolve) => {
       worker.once('exit', () => resolve());
+      // Held until it has gone, so this process waits to see it go.
+      this.#hold(worker, true);
       worker.kill('SIGKILL');
     });
   }

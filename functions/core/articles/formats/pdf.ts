@@ -35,9 +35,9 @@ export const PDF_TIME_LIMIT_MS = 10_000;
 
 /**
  * The PDF worker's ceilings. The longest document within the page and text limits (200 pages,
- * 350 KiB of text) takes pdf.js about 20 MiB of heap and grows the process by about 60 MiB,
- * the worker's own start included; a document that needs three times either, or a second more
- * than the time limit (one page that never ends), is crafted or broken.
+ * 350 KiB of text) takes pdf.js about 20 MiB of heap and grows a new worker by 64–80 MiB; a
+ * document that needs three times the heap or two and a half times the memory, or a second
+ * more than the time limit (one page that never ends), is crafted or broken.
  */
 export const PDF_WORKER_LIMITS: WorkerLimits = {
   maxOldSpaceMb: 64,
