@@ -34,7 +34,7 @@ import { Alerts } from './constructs/alerts.ts';
 import { Feeds } from './constructs/feeds.ts';
 import { NewswatchFunction } from './constructs/newswatch-function.ts';
 import { NotifyOperations, Operations } from './constructs/operations.ts';
-import { INGEST_SEPARATE_MODULES } from './separate-modules.ts';
+import { INGEST_SEPARATE_MODULES, INGEST_WORKERS } from './separate-modules.ts';
 
 /** Settings a deployment may change (cdk.json context or `-c key=value`). */
 export interface NewswatchStackProps extends StackProps {
@@ -234,6 +234,7 @@ export class NewswatchStack extends Stack {
       description: 'Reads new article files from the bucket, stores articles and records errors',
       timeout: functionTimeout,
       separateModules: INGEST_SEPARATE_MODULES,
+      workers: INGEST_WORKERS,
       environment: {
         BUCKET_NAME: bucket.bucketName,
         INCOMING_PREFIX,

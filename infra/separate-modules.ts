@@ -3,9 +3,11 @@
  * formats (web pages, mail, PDF, Word), which the ingest function imports the first time
  * such a file arrives. They are kept out of the function's bundle and bundled each on its own
  * into `node_modules/<package>/index.mjs` beside it, where Node finds them by name; a cold
- * start then neither loads nor parses them. `node infra/separate-modules.ts <dir> <package>…`
- * is what the function's bundling runs after esbuild; the cold-start benchmark calls
- * {@link bundleSeparately} the same way.
+ * start then neither loads nor parses them. The worker threads a function starts (the PDF
+ * reader's) are bundled the same way into a file each beside its bundle, importing the
+ * separate modules from there. `node infra/separate-modules.ts <dir> [--worker <file>=<entry>]…
+ * <package>…` is what the function's bundling runs after esbuild; the cold-start benchmark
+ * calls {@link bundleSeparately} and {@link bundleWorkers} the same way.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +29,14 @@ export const INGEST_SEPARATE_MODULES = [
   'fast-xml-parser',
   'eld/extrasmall',
 ] as const;
+
+/**
+ * The worker threads the ingest function starts, by the file each is bundled into beside the
+ * function's bundle (where the module that starts it looks for it) and its entry.
+ */
+export const INGEST_WORKERS: Readonly<Record<string, string>> = {
+  'pdf-worker.mjs': 'functions/core/articles/formats/pdf-worker.ts',
+};
 
 /** The banner every newswatch bundle starts with: CommonJS code inside calls require(). */
 export const BUNDLE_BANNER =
@@ -90,11 +100,57 @@ export const bundleSeparately = async (
   return sizes;
 };
 
-if (import.meta.main) {
-  const [outputDir, ...packages] = process.argv.slice(2);
-  if (!outputDir || packages.length === 0) {
-    console.error('usage: node infra/separate-modules.ts <output dir> <package>…');
-    process.exit(2);
+/**
+ * Bundles each worker entry (a path from the repository root) into `<outputDir>/<file>`, with
+ * the options the functions are bundled with and the separate modules left to be imported
+ * from `node_modules` beside it. Returns the size of each bundle in bytes.
+ */
+export const bundleWorkers = async (
+  outputDir: string,
+  workers: Readonly<Record<string, string>>,
+  separate: readonly string[],
+): Promise<Record<string, number>> => {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const sizes: Record<string, number> = {};
+  for (const [file, entry] of Object.entries(workers)) {
+    const result = await build({
+      entryPoints: [join(root, entry)],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node24',
+      minify: true,
+      mainFields: ['module', 'main'],
+      banner: { js: BUNDLE_BANNER },
+      external: [...separate],
+      outfile: join(outputDir, file),
+      metafile: true,
+      logLevel: 'error',
+    });
+    sizes[file] = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
   }
-  await bundleSeparately(outputDir, packages);
+  return sizes;
+};
+
+if (import.meta.main) {
+  const usage = () => {
+    console.error('usage: node infra/separate-modules.ts <output dir> [--worker <file>=<entry>]… <package>…');
+    process.exit(2);
+  };
+  const [outputDir, ...rest] = process.argv.slice(2);
+  const workers: Record<string, string> = {};
+  const packages: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] as string;
+    if (arg === '--worker') {
+      const [file, entry] = (rest[++i] ?? '').split('=');
+      if (!file || !entry) usage();
+      else workers[file] = entry;
+    } else packages.push(arg);
+  }
+  if (!outputDir || packages.length + Object.keys(workers).length === 0) usage();
+  else {
+    await bundleSeparately(outputDir, packages);
+    await bundleWorkers(outputDir, workers, packages);
+  }
 }

@@ -22,6 +22,11 @@ export interface NewswatchFunctionProps {
    * each on its own beside it (`infra/separate-modules.ts`), so cold starts do not load them.
    */
   separateModules?: readonly string[];
+  /**
+   * Worker threads the function starts: each entry (a path from the repository root) bundled
+   * into its file name beside the function's bundle, the separate modules imported from there.
+   */
+  workers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -36,6 +41,10 @@ export class NewswatchFunction extends Construct {
   constructor(scope: Construct, id: string, props: NewswatchFunctionProps) {
     super(scope, id);
     const separate = props.separateModules ?? [];
+    const workers = Object.entries(props.workers ?? {}).flatMap(([file, entry]) => [
+      '--worker',
+      `${file}=${entry}`,
+    ]);
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -75,10 +84,16 @@ export class NewswatchFunction extends Construct {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir: string, outputDir: string) =>
-            separate.length === 0
+            separate.length + workers.length === 0
               ? []
               : [
-                  [process.execPath, join(inputDir, 'infra', 'separate-modules.ts'), outputDir, ...separate]
+                  [
+                    process.execPath,
+                    join(inputDir, 'infra', 'separate-modules.ts'),
+                    outputDir,
+                    ...workers,
+                    ...separate,
+                  ]
                     .map((arg) => `'${arg.replaceAll("'", "'\\''")}'`)
                     .join(' '),
                 ],

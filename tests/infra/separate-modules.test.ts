@@ -7,14 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BUNDLE_BANNER,
   bundleSeparately,
+  bundleWorkers,
   INGEST_SEPARATE_MODULES,
+  INGEST_WORKERS,
   packageOf,
 } from '../../infra/separate-modules.ts';
 
 /**
  * The article formats as the ingest function runs them: bundled as the stack bundles it, the
- * document libraries left out and bundled on their own beside it, run in a fresh Node process
- * from that folder only (no project node_modules within reach).
+ * document libraries left out and bundled on their own beside it, the PDF worker beside it too,
+ * run in a fresh Node process from that folder only (no project node_modules within reach).
  */
 const SPANISH = [
   'Lluvias en el norte',
@@ -25,6 +27,7 @@ const SPANISH = [
 describe('Bundling: the document libraries beside the ingest bundle', () => {
   const dir = mkdtempSync(join(tmpdir(), 'newswatch-separate-'));
   let sizes: Record<string, number>;
+  let workerSizes: Record<string, number>;
 
   beforeAll(async () => {
     // Prepare: an entry that reads every sample document, bundled with the same options.
@@ -63,6 +66,7 @@ describe('Bundling: the document libraries beside the ingest bundle', () => {
       logLevel: 'error',
     });
     sizes = await bundleSeparately(dir, INGEST_SEPARATE_MODULES);
+    workerSizes = await bundleWorkers(dir, INGEST_WORKERS, INGEST_SEPARATE_MODULES);
   }, 120_000);
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -78,6 +82,13 @@ describe('Bundling: the document libraries beside the ingest bundle', () => {
       };
       expect(manifest.exports[subpath ? `./${subpath}` : '.']).toBe(`./${subpath ?? 'index'}.mjs`);
     }
+  });
+
+  it('should bundle the PDF worker beside it, pdf.js left to the separate module', () => {
+    // Assess
+    expect(Object.keys(workerSizes)).toEqual(['pdf-worker.mjs']);
+    expect(statSync(join(dir, 'pdf-worker.mjs')).size).toBeLessThan(64 * 1024);
+    expect(readFileSync(join(dir, 'pdf-worker.mjs'), 'utf8')).toMatch(/from\s*"unpdf"/);
   });
 
   it('should read a page, a mail, a PDF and a Word document with the libraries loaded from there', () => {

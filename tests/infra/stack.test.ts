@@ -176,7 +176,7 @@ describe('Stack: Newswatch (ingest function)', () => {
     }
   });
 
-  it('should ship the document libraries beside the ingest bundle, each bundled on its own, not in it', () => {
+  it('should ship the document libraries and the PDF worker beside the ingest bundle, not in it', () => {
     // Prepare
     const [, fn] = ingestFunction();
     const key = JSON.stringify((fn.Properties.Code as { S3Key: unknown }).S3Key);
@@ -189,7 +189,10 @@ describe('Stack: Newswatch (ingest function)', () => {
       expect(statSync(file).size, name).toBeGreaterThan(1000);
     }
     expect(statSync(join(asset, 'index.mjs')).size).toBeLessThan(1.5 * 1024 * 1024);
-    expect(readFileSync(join(asset, 'index.mjs'), 'utf8')).toContain('import("unpdf")');
+    expect(readFileSync(join(asset, 'index.mjs'), 'utf8')).toContain('import("mammoth")');
+    // pdf.js is loaded by the PDF worker process only, never by the function itself.
+    expect(readFileSync(join(asset, 'index.mjs'), 'utf8')).not.toContain('"unpdf"');
+    expect(readFileSync(join(asset, 'pdf-worker.mjs'), 'utf8')).toMatch(/from\s*"unpdf"/);
   });
 
   it('should let the function read incoming/ and write quarantine/ only, never incoming/', () => {

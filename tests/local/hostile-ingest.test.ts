@@ -83,6 +83,8 @@ describe('Ingest: crafted files within the size limit, into a real table', () =>
       status: 'rejected',
       error: { kind: 'InvalidArticle' },
     });
+    for (const name of ['PDF stream bomb', 'PDF long string', 'Word element flood'])
+      expect(byName.get(name), name).toMatchObject({ status: 'rejected', error: { kind: 'TooLarge' } });
     const flood = byName.get('two forms of one stem');
     expect(flood).toMatchObject({ status: 'stored' });
     expect(flood?.status === 'stored' && flood.matches.length).toBeGreaterThan(0);

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Article } from '../../../functions/core/articles/article.ts';
-import { MAX_DOCX_UNPACKED_BYTES } from '../../../functions/core/articles/formats/docx.ts';
+import {
+  countXmlElements,
+  MAX_DOCX_ELEMENTS,
+  MAX_DOCX_UNPACKED_BYTES,
+} from '../../../functions/core/articles/formats/docx.ts';
 import { readArticleFile } from '../../../functions/core/articles/read-file.ts';
 import { unpackEntry, zipEntries } from '../../../functions/core/articles/formats/zip-entries.ts';
 import { makeDocx, makeZip } from '../../fixtures/formats/make-docx.ts';
@@ -77,6 +81,38 @@ describe('Format: Word documents', () => {
     expect(r).toMatchObject({ kind: 'error', error: { kind: 'TooLarge' } });
     expect(r.kind === 'error' && r.error.message).toContain(`over the ${MAX_DOCX_UNPACKED_BYTES} allowed`);
     expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('should refuse a document of more XML elements than the longest article has, before mammoth reads it', async () => {
+    // Prepare: the press release with a part of empty paragraphs, one element each, packed small.
+    const bytes = makeDocx({
+      ...PRESS_RELEASE_DOCX,
+      extra: [
+        {
+          name: 'word/footnotes.xml',
+          data: `<w:footnotes>${'<w:p/>'.repeat(MAX_DOCX_ELEMENTS)}</w:footnotes>`,
+        },
+      ],
+    });
+
+    // Act
+    const r = await read(bytes);
+
+    // Assess
+    expect(bytes.length).toBeLessThan(16 * 1024);
+    expect(r).toMatchObject({ kind: 'error', error: { kind: 'TooLarge' } });
+    expect(r.kind === 'error' && r.error.message).toContain(`over ${MAX_DOCX_ELEMENTS} XML elements`);
+  });
+
+  it('should count start tags only, up to just past the limit', () => {
+    // Prepare
+    const xml = new TextEncoder().encode(
+      '<?xml version="1.0"?><!-- note --><w:p><w:r><w:t>a &lt; b</w:t></w:r></w:p><w:br/>',
+    );
+
+    // Act + Assess
+    expect(countXmlElements(xml, 100)).toBe(4);
+    expect(countXmlElements(new TextEncoder().encode('<a/>'.repeat(1000)), 10)).toBe(11);
   });
 
   it('should refuse an entry that unpacks to more than it declares, stopping at the declared size', async () => {

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Article } from '../../../functions/core/articles/article.ts';
-import { MAX_PDF_PAGES, pdfFormat } from '../../../functions/core/articles/formats/pdf.ts';
+import {
+  MAX_PDF_PAGES,
+  PDF_LIMITS,
+  type PdfLimits,
+  pdfFormat,
+  readPdf,
+} from '../../../functions/core/articles/formats/pdf.ts';
+import { MAX_PDF_DECODED_BYTES } from '../../../functions/core/articles/formats/pdf-streams.ts';
 import { readArticleFile } from '../../../functions/core/articles/read-file.ts';
-import { makePdf } from '../../fixtures/formats/make-pdf.ts';
+import { FLATE, HEX_FLATE, LZW, makePdf } from '../../fixtures/formats/make-pdf.ts';
 import { sampleBytes } from '../../fixtures/formats/samples.ts';
 
 const receivedAt = '2026-12-01T08:00:00.000Z';
@@ -139,6 +146,77 @@ describe('Format: PDF documents', () => {
       `${MAX_PDF_PAGES + 1} pages, over the ${MAX_PDF_PAGES}`,
     );
   });
+
+  it.each([
+    ['FlateDecode', FLATE],
+    ['LZWDecode', LZW],
+    ['ASCIIHexDecode and FlateDecode', HEX_FLATE],
+  ])('should read a PDF whose content is packed with %s', async (_name, contentFilter) => {
+    // Act
+    const a = await article(makePdf({ contentFilter, pages: [{ paragraphs: [para(1), para(2)] }] }));
+
+    // Assess
+    expect(a.paragraphs).toEqual([para(1), para(2)]);
+  });
+
+  it('should refuse a PDF whose streams unpack to over the limit (a zip bomb), before pdf.js reads it', async () => {
+    // Prepare: 40 MiB of content operators and spaces, packed into about 40 KB.
+    const content = `BT /F1 11 Tf 72 700 Td (${para(1)}) Tj ET\n${' '.repeat(40 * 1024 * 1024)}`;
+    const bytes = makePdf({ contentFilter: FLATE, pages: [{ content }] });
+
+    // Act
+    const r = await read(bytes);
+
+    // Assess
+    expect(bytes.length).toBeLessThan(64 * 1024);
+    expect(r).toMatchObject({ kind: 'error', error: { kind: 'TooLarge' } });
+    expect(r.kind === 'error' && r.error.message).toContain(
+      `unpack to over ${MAX_PDF_DECODED_BYTES / 1024 / 1024} MiB`,
+    );
+  }, 10_000);
+
+  /** The usual bounds with some of the worker's replaced. */
+  const limits = (worker: Partial<PdfLimits['worker']>): PdfLimits => ({
+    ...PDF_LIMITS,
+    worker: { ...PDF_LIMITS.worker, ...worker },
+  });
+  const report = makePdf({
+    pages: Array.from({ length: 20 }, (_, p) => ({
+      paragraphs: [para(3 * p), para(3 * p + 1), para(3 * p + 2)],
+    })),
+  });
+
+  it('should refuse a PDF whose reading passes the heap limit, and read the next one', async () => {
+    // Prepare: one string of 3 MiB, which pdf.js builds on its heap, packed into a few KB; a
+    // 16 MiB heap (the usual is four times that) is enough for pdf.js but not for it.
+    const content = `BT /F1 11 Tf 72 700 Td (${'a'.repeat(3 * 1024 * 1024)}) Tj ET`;
+    const bytes = makePdf({ contentFilter: FLATE, pages: [{ content }] });
+
+    // Act
+    const refused = await readPdf(bytes, limits({ maxOldSpaceMb: 16 }));
+    const next = await read(report);
+
+    // Assess
+    expect(bytes.length).toBeLessThan(16 * 1024);
+    expect(refused).toMatchObject({ ok: false, error: { kind: 'TooLarge' } });
+    expect(!refused.ok && refused.error.message).toMatch(
+      /^the PDF needs more memory to read than one article may \(the heap limit of 16 MiB/,
+    );
+    expect(next).toMatchObject({ kind: 'article', article: { format: 'pdf' } });
+  }, 15_000);
+
+  it('should stop reading a PDF at the deadline, and read the next one', async () => {
+    // Act
+    const refused = await readPdf(report, limits({ deadlineMs: 1 }));
+    const next = await read(report);
+
+    // Assess
+    expect(refused).toMatchObject({ ok: false, error: { kind: 'TooLarge' } });
+    expect(!refused.ok && refused.error.message).toBe(
+      "the PDF's text took over 0.001 s to read (its reader was stopped); send its text",
+    );
+    expect(next).toMatchObject({ kind: 'article', article: { format: 'pdf' } });
+  }, 10_000);
 
   it('should recognise a PDF by its signature, not by its name', () => {
     // Prepare

@@ -1,28 +1,29 @@
 /**
  * PDF documents: a report, a press release or a newspaper page saved as PDF. The text comes
- * from the document's text layer through pdf.js (the unpdf build, which needs no worker and
- * no canvas); nothing is rendered and no fonts are loaded. Lines are rebuilt from the
- * positions of the text pieces and joined into paragraphs where the layout shows one ends (a
- * wider gap, a column or page that starts higher, a short last line, a change of type size).
- * Title, author, date and language come from the document information and its XMP metadata;
+ * from the document's text layer through pdf.js (the unpdf build, which needs no canvas);
+ * nothing is rendered and no fonts are loaded. Lines are rebuilt from the positions of the
+ * text pieces and joined into paragraphs where the layout shows one ends (a wider gap, a
+ * column or page that starts higher, a short last line, a change of type size). Title,
+ * author, date and language come from the document information and its XMP metadata;
  * without a title there, a larger first line on the first page is the title.
  *
+ * pdf.js runs in a worker process (`pdf-worker.ts`, through {@link BoundedWorker}) with a heap,
+ * a stack, a memory growth and a time limit: a crafted document that would take the ingest
+ * function's memory or CPU ends its worker and is refused, and the next file gets a new one.
+ * Before pdf.js reads a document, its packed streams are measured (`pdf-streams.ts`).
+ *
  * A scan has no text layer: it is refused with what to send instead, since newswatch does
- * not read images. Work is bounded by the page count and a time limit.
+ * not read images. Work is bounded by the page count, the decoded size, memory and time.
  */
 import { type ArticleError, articleError, ok, type Result } from '../article.ts';
 import { countWords } from '../body.ts';
 import { newsDay } from '../dates.ts';
 import { MAX_ARTICLE_TEXT_BYTES } from '../parse-article.ts';
-import {
-  cleanLine,
-  cleanText,
-  documentTitle,
-  languageTag,
-  MIN_ARTICLE_WORDS,
-  reasonOf,
-} from './document-text.ts';
+import { BoundedWorker, type WorkerLimits } from './bounded-worker.ts';
+import { cleanLine, cleanText, documentTitle, languageTag, MIN_ARTICLE_WORDS } from './document-text.ts';
 import type { ArticleDraft, ArticleFormatReader, FormatReading } from './format.ts';
+import { MAX_PDF_DECODED_BYTES } from './pdf-streams.ts';
+import type { Line, PdfMetadata, PdfTextJob, PdfTextReply } from './pdf-text.ts';
 
 /**
  * Most pages a PDF may have. A long report runs to a hundred pages; a PDF over this is a book
@@ -32,52 +33,47 @@ export const MAX_PDF_PAGES = 200;
 /** Longest a PDF's text layer may take to read, checked after each page. */
 export const PDF_TIME_LIMIT_MS = 10_000;
 
-/** A piece of text pdf.js found, with where it sits (PDF units, origin at the bottom left). */
-interface TextPiece {
-  str: string;
-  transform: number[];
-  width: number;
-  hasEOL: boolean;
-}
-
-/** One line of a page: its text, where it starts and ends, its height and its type size. */
-interface Line {
-  text: string;
-  x: number;
-  right: number;
-  y: number;
-  size: number;
-  page: number;
-}
-
-const isPiece = (item: unknown): item is TextPiece =>
-  typeof item === 'object' && item !== null && 'str' in item && 'transform' in item;
-
-/** The lines of one page, from its text pieces in content order. */
-const linesOf = (items: readonly unknown[], page: number): Line[] => {
-  const lines: Line[] = [];
-  let line: Line | undefined;
-  const end = () => {
-    if (line && line.text.trim() !== '') lines.push({ ...line, text: line.text.replace(/\s+/g, ' ').trim() });
-    line = undefined;
-  };
-  for (const item of items) {
-    if (!isPiece(item)) continue;
-    const [a = 0, b = 0, c = 0, d = 0, x = 0, y = 0] = item.transform;
-    const size = Math.hypot(c, d) || Math.hypot(a, b);
-    // A piece on another baseline (by half a line or more) starts a new line.
-    if (line && Math.abs(y - line.y) > Math.max(line.size, size) * 0.5) end();
-    if (item.str !== '') {
-      if (!line) line = { text: '', x, right: x, y, size, page };
-      line.text += item.str;
-      line.right = Math.max(line.right, x + item.width);
-      if (item.str.trim() !== '') line.size = Math.max(line.size, size);
-    }
-    if (item.hasEOL) end();
-  }
-  end();
-  return lines;
+/**
+ * The PDF worker's ceilings. The longest document within the page and text limits (200 pages,
+ * 350 KiB of text) takes pdf.js about 20 MiB of heap and grows a new worker by 64–80 MiB; a
+ * document that needs three times the heap or two and a half times the memory, or a second
+ * more than the time limit (one page that never ends), is crafted or broken.
+ */
+export const PDF_WORKER_LIMITS: WorkerLimits = {
+  maxOldSpaceMb: 64,
+  maxSemiSpaceMb: 8,
+  stackSizeKb: 984,
+  maxMemoryGrowthMb: 192,
+  deadlineMs: PDF_TIME_LIMIT_MS + 1_000,
 };
+
+/** The bounds one PDF is read within; tests pass smaller ones. */
+export interface PdfLimits {
+  maxPages: number;
+  timeLimitMs: number;
+  maxDecodedBytes: number;
+  worker: WorkerLimits;
+}
+
+/** The bounds every PDF is read within. */
+export const PDF_LIMITS: PdfLimits = {
+  maxPages: MAX_PDF_PAGES,
+  timeLimitMs: PDF_TIME_LIMIT_MS,
+  maxDecodedBytes: MAX_PDF_DECODED_BYTES,
+  worker: PDF_WORKER_LIMITS,
+};
+
+/**
+ * The worker's file: the TypeScript source beside this one, or `pdf-worker.mjs` beside the
+ * bundle this module was bundled into (`infra/separate-modules.ts` writes it there).
+ */
+export const PDF_WORKER_ENTRY = new URL(
+  import.meta.url.endsWith('.ts') ? './pdf-worker.ts' : './pdf-worker.mjs',
+  import.meta.url,
+);
+
+/** The worker kept for PDFs read within the usual bounds. */
+let shared: BoundedWorker<PdfTextJob, PdfTextReply> | undefined;
 
 /** A page number, alone on its line: "3", "- 3 -", "Page 3 of 12", "3/12". */
 const PAGE_NUMBER = /^(?:-\s*)?(?:page\s+)?\d{1,4}(?:\s*(?:of|\/)\s*\d{1,4})?(?:\s*-)?$/i;
@@ -159,74 +155,57 @@ const pdfDay = (value: unknown): string | undefined => {
   return m ? newsDay(`${m[1]}-${m[2]}-${m[3]}`) : newsDay(value);
 };
 
-type PdfMetadata = { info?: Record<string, unknown>; metadata?: { get(name: string): unknown } | null };
-
 const refuse = (kind: ArticleError['kind'], message: string) => articleError(kind, message);
 
-/** Why pdf.js could not open a document, in words a sender can act on. */
-const openingError = (e: unknown) => {
-  const name = (e as Error)?.name;
-  if (name === 'PasswordException')
-    return refuse(
-      'UnsupportedFormat',
-      'the PDF is password-protected; send it without a password, or its text',
-    );
-  return refuse(
-    'InvalidArticle',
-    `the PDF cannot be read (${reasonOf(e)}); it may be damaged or cut short: send it again`,
-  );
-};
-
-/** Reads a PDF's text layer into an article draft, or says why it holds no article. */
-export const readPdf = async (bytes: Uint8Array): Promise<Result<ArticleDraft, ArticleError>> => {
-  const started = performance.now();
-  const { getDocumentProxy } = await import('unpdf');
-  let doc: Awaited<ReturnType<typeof getDocumentProxy>>;
-  try {
-    // A copy: pdf.js takes over the buffer it is given.
-    doc = await getDocumentProxy(bytes.slice(), {
-      verbosity: 0,
-      disableFontFace: true,
-      useSystemFonts: false,
-      stopAtErrors: false,
-    });
-  } catch (e) {
-    return openingError(e);
-  }
-  try {
-    if (doc.numPages > MAX_PDF_PAGES)
-      return refuse(
-        'TooLarge',
-        `the PDF has ${doc.numPages} pages, over the ${MAX_PDF_PAGES} one article may have; send the article's pages or its text`,
-      );
-    const meta = (await doc.getMetadata().catch(() => ({}))) as PdfMetadata;
-    const lines: Line[] = [];
-    let characters = 0;
-    for (let n = 1; n <= doc.numPages; n++) {
-      if (performance.now() - started > PDF_TIME_LIMIT_MS)
+/**
+ * Reads a PDF's text layer into an article draft, or says why it holds no article. pdf.js
+ * runs in the PDF worker; a worker ended by one of its limits is a `TooLarge` refusal.
+ */
+export const readPdf = async (
+  bytes: Uint8Array,
+  limits: PdfLimits = PDF_LIMITS,
+): Promise<Result<ArticleDraft, ArticleError>> => {
+  const usual = limits === PDF_LIMITS;
+  const worker = usual
+    ? (shared ??= new BoundedWorker(PDF_WORKER_ENTRY, limits.worker))
+    : new BoundedWorker<PdfTextJob, PdfTextReply>(PDF_WORKER_ENTRY, limits.worker, 1);
+  const job: PdfTextJob = {
+    bytes,
+    maxPages: limits.maxPages,
+    maxCharacters: MAX_ARTICLE_TEXT_BYTES,
+    timeLimitMs: limits.timeLimitMs,
+    maxDecodedBytes: limits.maxDecodedBytes,
+  };
+  const outcome = await worker.run(job);
+  if (!outcome.ok)
+    switch (outcome.reason) {
+      case 'memory':
         return refuse(
           'TooLarge',
-          `the PDF's text took over ${PDF_TIME_LIMIT_MS / 1000} s to read (stopped at page ${n} of ${doc.numPages}); send its text`,
+          `the PDF needs more memory to read than one article may (${outcome.message}; a crafted file?); send its text`,
         );
-      const page = await doc.getPage(n);
-      const content = await page.getTextContent();
-      page.cleanup();
-      for (const l of linesOf(content.items, n)) {
-        characters += l.text.length;
-        lines.push({ ...l, text: cleanText(l.text) });
-      }
-      if (characters > MAX_ARTICLE_TEXT_BYTES)
+      case 'deadline':
         return refuse(
           'TooLarge',
-          `the PDF holds over ${MAX_ARTICLE_TEXT_BYTES} characters of text, more than one stored article may; split it`,
+          `the PDF's text took over ${limits.worker.deadlineMs / 1000} s to read (its reader was stopped); send its text`,
+        );
+      case 'crashed':
+        return refuse(
+          'InvalidArticle',
+          `the PDF cannot be read (its reader stopped: ${outcome.message}); it may be damaged: send it again`,
         );
     }
-    return draftOf(lines, doc.numPages, meta);
-  } catch (e) {
-    return openingError(e);
-  } finally {
-    await doc.loadingTask.destroy().catch(() => undefined);
-  }
+  const reply = outcome.value;
+  if (reply.kind === 'refused') return { ok: false, error: reply.error };
+  const lines = reply.lines.map((l) => ({ ...l, text: cleanText(l.text) }));
+  return draftOf(lines, reply.pages, reply.metadata);
+};
+
+/** Ends the kept PDF worker (a runtime shutting down; an idle worker does not hold a process open). */
+export const closePdfWorker = async (): Promise<void> => {
+  const worker = shared;
+  shared = undefined;
+  await worker?.close();
 };
 
 const draftOf = (lines: Line[], pages: number, meta: PdfMetadata): Result<ArticleDraft, ArticleError> => {
@@ -236,20 +215,12 @@ const draftOf = (lines: Line[], pages: number, meta: PdfMetadata): Result<Articl
       `the PDF has no text layer (a scan?); send its text or an OCRed PDF (${pages} page${pages === 1 ? '' : 's'}, no text)`,
     );
   const { paragraphs, bodySize } = paragraphsOf(lines, pages);
-  const info = meta.info ?? {};
-  const xmp = (name: string) => {
-    const v = meta.metadata?.get(name);
-    return typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined;
-  };
 
   // The opening lines of the first page set larger than the body: the headline.
   const first = paragraphs[0] ?? [];
   const headline =
     first[0]?.page === 1 && first.every((l) => l.size >= bodySize * 1.3) ? joinLines(first) : undefined;
-  const title =
-    documentTitle(typeof info.Title === 'string' ? info.Title : undefined) ??
-    documentTitle(xmp('dc:title')) ??
-    documentTitle(headline);
+  const title = documentTitle(meta.title) ?? documentTitle(meta.xmpTitle) ?? documentTitle(headline);
   const body = paragraphs.map(joinLines);
   if (headline !== undefined && title !== undefined && cleanLine(headline) === title) body.shift();
   const words = countWords(body);
@@ -261,12 +232,11 @@ const draftOf = (lines: Line[], pages: number, meta: PdfMetadata): Result<Articl
 
   const draft: ArticleDraft = { body };
   if (title !== undefined) draft.title = title;
-  const author =
-    cleanLine(typeof info.Author === 'string' ? info.Author : undefined) ?? cleanLine(xmp('dc:creator'));
+  const author = cleanLine(meta.author) ?? cleanLine(meta.xmpCreator);
   if (author !== undefined) draft.author = author;
-  const date = pdfDay(info.CreationDate) ?? pdfDay(xmp('xmp:createdate'));
+  const date = pdfDay(meta.creationDate) ?? pdfDay(meta.xmpCreated);
   if (date !== undefined) draft.date = date;
-  const language = languageTag(typeof info.Language === 'string' ? info.Language : undefined);
+  const language = languageTag(meta.language);
   if (language !== undefined) draft.language = language;
   return ok(draft);
 };
