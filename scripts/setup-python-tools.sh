@@ -14,10 +14,14 @@ install() {
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     return 0
   fi
+  local count started
+  count="$(grep -cv '^#' "$requirements")"
+  started=$SECONDS
+  echo "setup-python-tools: installing $count pinned packages into ${venv#"$root"/} (a few minutes the first time)…"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
   echo "$want" > "$stamp"
-  echo "setup-python-tools: installed $(grep -v '^#' "$requirements" | wc -l) packages into $venv"
+  echo "setup-python-tools: installed $count packages into ${venv#"$root"/} in $((SECONDS - started)) s"
 }
 install "$root/.tools/venv" "$root/requirements-dev.txt"
 install "$root/.tools/venv-checkov" "$root/requirements-checkov.txt"

@@ -7,11 +7,16 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 # shellcheck source=scripts/use-node24.sh
 . scripts/use-node24.sh || exit 1
+step() { echo "npm test: $*" >&2; }
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "installing the npm packages (node_modules)…"
   npm ci --no-audit --no-fund || exit 1
 fi
+step "the Python tools (moto, the AWS emulator; cfn-lint; checkov)…"
 bash scripts/setup-python-tools.sh || exit 1
+step "Chromium, for the dashboard tests…"
 bash scripts/setup-chromium.sh || exit 1
+step "running the unit, infrastructure, emulator and local tests…"
 
 report="$(mktemp -t newswatch-vitest-XXXXXX.json)"
 trap 'rm -f "$report"' EXIT
@@ -22,6 +27,8 @@ node -e '
   let r = {};
   try { r = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); } catch {}
   const failed = (r.numFailedTests ?? 0) + (r.success === false && !r.numFailedTests ? 1 : 0);
+  const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+  if (skipped > 0) console.log(`${skipped} skipped`);
   console.log(`${r.numPassedTests ?? 0} passed, ${failed} failed`);
 ' "$report"
 exit $status
