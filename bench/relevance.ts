@@ -71,6 +71,18 @@ const ci = (k: number, n: number) => {
   return w ? `${w[0].toFixed(2)}–${w[1].toFixed(2)}` : '–';
 };
 
+/** Labels, relevant, alerts, true positives, precision and recall with their intervals. */
+const figureCells = (f: TopicFigures): string[] => [
+  String(f.labelled),
+  String(f.relevant),
+  String(f.alerts),
+  String(f.truePositives),
+  fmt(f.precision),
+  ci(f.truePositives, f.alerts),
+  fmt(f.recall),
+  ci(f.truePositives, f.relevant),
+];
+
 interface Row {
   topic: string;
   minScore: number;
@@ -160,14 +172,7 @@ const table: Table = {
   left: [0, 12],
   rows: rows.map((r) => [
     r.topic,
-    String(r.test.labelled),
-    String(r.test.relevant),
-    String(r.test.alerts),
-    String(r.test.truePositives),
-    fmt(r.test.precision),
-    ci(r.test.truePositives, r.test.alerts),
-    fmt(r.test.recall),
-    ci(r.test.truePositives, r.test.relevant),
+    ...figureCells(r.test),
     fmt(r.test.f1),
     fmt(r.dev.precision),
     fmt(r.dev.recall),
@@ -196,18 +201,7 @@ const languageTable: Table = {
   title: 'The same on the test split, per language of the article',
   header: ['topic', 'language', 'labels', 'relevant', 'alerts', 'TP', 'P', 'P 95% CI', 'R', 'R 95% CI'],
   left: [0, 1],
-  rows: byLanguage.map((r) => [
-    r.topic,
-    r.language,
-    String(r.test.labelled),
-    String(r.test.relevant),
-    String(r.test.alerts),
-    String(r.test.truePositives),
-    fmt(r.test.precision),
-    ci(r.test.truePositives, r.test.alerts),
-    fmt(r.test.recall),
-    ci(r.test.truePositives, r.test.relevant),
-  ]),
+  rows: byLanguage.map((r) => [r.topic, r.language, ...figureCells(r.test)]),
 };
 printTable(languageTable);
 const m = machine();

@@ -3,6 +3,7 @@ import { type CatalogSnapshot, deliveryFactsOf } from '../functions/adapters/loc
 import {
   type RecipientState,
   type RecipientStatus,
+  recipientCounts,
   recipientsOf,
 } from '../functions/core/alerts/recipients.ts';
 import type { Subscriber } from '../functions/core/alerts/subscribers.ts';
@@ -362,7 +363,7 @@ export const listAlerts = (
   options: { topic?: string; limit?: number } = {},
 ): AlertEntry[] => {
   const titles = new Map(snap.articles.map((a) => [a.id, a.title]));
-  const languages = new Map(snap.articles.map((a) => [a.id, a.language]));
+  const recipients = recipientsOfMatch(snap, subscribers);
   return snap.matches
     .filter((m) => m.alertState === 'sent' && (!options.topic || m.topicId === options.topic))
     .sort((a, b) => (b.sentAt ?? '').localeCompare(a.sentAt ?? ''))
@@ -378,36 +379,15 @@ export const listAlerts = (
       sentAt: m.sentAt ?? m.matchedAt,
       backfill: (m as MatchRecord & { backfill?: boolean }).backfill === true,
       storyRole: m.storyRole ?? 'first',
-      recipients: recipientsOf(
-        {
-          topicId: m.topicId,
-          score: m.score,
-          storyRole: m.storyRole ?? 'first',
-          language: languages.get(m.articleId) ?? 'und',
-        },
-        subscribers,
-        deliveryFactsOf(snap, m.alertId),
-      ),
+      recipients: recipients(m),
     }));
 };
 
-/** The copies of every alert sent, by where they stand: what was delivered, what waits, what failed. */
-export const deliveryCounts = (
-  snap: CatalogSnapshot,
-  subscribers: readonly Subscriber[],
-): Record<RecipientState, number> => {
-  const counts: Record<RecipientState, number> = {
-    delivered: 0,
-    queued: 0,
-    failed: 0,
-    held: 0,
-    digest: 0,
-    'story-alerted': 0,
-  };
+/** Who each stored match's alert is for, and where each copy stands, by the current subscribers. */
+const recipientsOfMatch = (snap: CatalogSnapshot, subscribers: readonly Subscriber[]) => {
   const languages = new Map(snap.articles.map((a) => [a.id, a.language]));
-  for (const m of snap.matches) {
-    if (m.alertState !== 'sent') continue;
-    const recipients = recipientsOf(
+  return (m: MatchRecord): RecipientStatus[] =>
+    recipientsOf(
       {
         topicId: m.topicId,
         score: m.score,
@@ -417,9 +397,18 @@ export const deliveryCounts = (
       subscribers,
       deliveryFactsOf(snap, m.alertId),
     );
-    for (const r of recipients) counts[r.state]++;
-  }
-  return counts;
+};
+
+/** The copies of every alert sent, by where they stand: what was delivered, what waits, what failed. */
+export const deliveryCounts = (
+  snap: CatalogSnapshot,
+  subscribers: readonly Subscriber[],
+): Record<RecipientState, number> => {
+  const recipients = recipientsOfMatch(snap, subscribers);
+  const { recipients: _all, ...byState } = recipientCounts(
+    snap.matches.filter((m) => m.alertState === 'sent').flatMap(recipients),
+  );
+  return byState;
 };
 
 /** Matches per topic per day (by article date), for the chart. */
