@@ -51,6 +51,16 @@ describe('Function: findPlaces (other languages)', () => {
     ['中國向巴基斯坦捐贈疫苗', ['CN', 'PK']],
     ['ประเทศจีนส่งวัคซีนไปยังปากีสถาน', ['CN', 'PK']],
     ['印度尼西亚和印度', ['ID', 'IN']],
+    ['La ayuda llegó a Moscú y a Varsovia', ['RU', 'PL']],
+    ['Делегация прибыла в Москву из Варшавы', ['RU', 'PL']],
+    ['Die Hilfe kam in Wien an', ['AT']],
+    ['Les secours sont arrivés à Damas', ['SY']],
+    ['援助物资运抵莫斯科和华沙', ['RU', 'PL']],
+    ['لقاحات إلى موسكو', ['RU']],
+    ['モスクワに支援', ['RU']],
+    ['Le gouvernement français et les autorités chinoises', ['FR', 'CN']],
+    ['Les Français ont envoyé des masques', ['FR']],
+    ["Yardım Cuba'ya ulaştı", ['CU']],
   ])('should find the countries in "%s"', (text, expected) => {
     // Act & Assess
     expect(codes(text)).toEqual(expected);
@@ -71,6 +81,7 @@ describe('Function: findPlaces (other languages)', () => {
     ['a bowl of chili at Chili’s', 'French "Chili"'],
     ['Georgie said hello', 'French "Géorgie" as a first name'],
     ['malta y chile en la receta', 'malt and chili in Spanish, in lower case'],
+    ['las damas de la Cruz Roja', 'Spanish "damas" (ladies) in lower case, not Damascus in French'],
   ])('should not count "%s" (%s)', (text) => {
     // Act & Assess
     expect(codes(text)).toEqual([]);
