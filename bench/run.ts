@@ -14,6 +14,7 @@ const PARTS: Record<string, string[]> = {
   coldstart: ['bench/coldstart.ts'],
   match: ['--expose-gc', '--max-old-space-size=12288', 'bench/match.ts'],
   stories: ['bench/stories.ts'],
+  inbox: ['bench/inbox.ts'],
   cost: ['bench/cost.ts'], // after parse: it reads the CPU time per article from parse.json
   relevance: ['bench/relevance.ts'],
 };

@@ -5,7 +5,7 @@ import {
   fileStamp,
   INBOX_RESCAN_MS,
   isIgnoredName,
-  listInbox,
+  InboxLister,
   settled,
   watchInbox,
   WRITE_SETTLE_MS,
@@ -290,8 +290,9 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     // is listed, and files new or changed since their ingest are queued, after they settle.
     let rescanTimer: NodeJS.Timeout | undefined;
     let rescanning = true;
+    const lister = new InboxLister(paths.inbox);
     const rescan = async () => {
-      for (const [path, stamp] of await listInbox(paths.inbox)) {
+      for (const [path, stamp] of await lister.list()) {
         if (stopping.signal.aborted) return;
         if (ingested.get(path) === stamp || queue.has(path)) continue;
         unsettled.add(path);

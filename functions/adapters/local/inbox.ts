@@ -124,28 +124,98 @@ export class LocalFileSource implements ObjectSource {
  */
 export const INBOX_RESCAN_MS = 30_000;
 
+/** One listing in this many looks at every file again (see {@link InboxLister}). */
+export const FULL_LISTING_EVERY = 10;
+
+/** What one listing saw of a folder: its modification time, its files' stamps and its subfolders. */
+interface FolderSeen {
+  mtimeMs: number;
+  listedAt: number;
+  files: Map<string, string>;
+  folders: string[];
+}
+
 /**
- * Every file under the inbox (ignored names left out) with its size and modification time,
- * `size:mtime`: compared with what was last ingested, it tells which files are new or changed.
+ * A folder's modification time may not have moved yet for a file added in the same clock tick
+ * as the listing: a folder changed this recently before it was listed is listed again.
  */
-export const listInbox = async (inboxDir: string): Promise<Map<string, string>> => {
-  const found = new Map<string, string>();
-  let entries;
-  try {
-    entries = await readdir(inboxDir, { recursive: true, withFileTypes: true });
-  } catch (e) {
-    if (isMissing(e)) return found;
-    throw e;
+const FOLDER_TICK_MS = 1_000;
+
+/**
+ * Lists every file under the inbox (ignored names left out) with its size and modification
+ * time, `size:mtime`: compared with what was last ingested, it tells which files are new or
+ * changed. It remembers what it saw: a folder whose modification time has not moved since
+ * (no file added, removed or renamed in it) is not read again, and a file already seen is not
+ * looked at again, so a listing costs one `stat` per folder plus one per new file, not one per
+ * file. Changes inside a file already seen are the watcher's to report; every `fullEvery`-th
+ * listing looks at every file again, for the changes a burst made the watcher drop.
+ */
+export class InboxLister {
+  private readonly seen = new Map<string, FolderSeen>();
+  private listings = 0;
+  private readonly inboxDir: string;
+  private readonly fullEvery: number;
+
+  constructor(inboxDir: string, fullEvery = FULL_LISTING_EVERY) {
+    this.inboxDir = inboxDir;
+    this.fullEvery = fullEvery;
   }
-  for (const entry of entries) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    if (isIgnoredName(relative(inboxDir, path))) continue;
-    const stamp = await fileStamp(inboxDir, path);
-    if (stamp) found.set(path, stamp);
+
+  async list(): Promise<Map<string, string>> {
+    const full = this.listings++ % this.fullEvery === 0;
+    const found = new Map<string, string>();
+    const reached = new Set<string>();
+    const pending = [this.inboxDir];
+    for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
+      const folder = await this.folder(dir, full);
+      if (!folder) continue;
+      reached.add(dir);
+      for (const [path, stamp] of folder.files) found.set(path, stamp);
+      pending.push(...folder.folders);
+    }
+    for (const dir of this.seen.keys()) if (!reached.has(dir)) this.seen.delete(dir);
+    return found;
   }
-  return found;
-};
+
+  private async folder(dir: string, full: boolean): Promise<FolderSeen | undefined> {
+    let mtimeMs;
+    try {
+      const s = await stat(dir);
+      if (!s.isDirectory()) return undefined;
+      mtimeMs = s.mtimeMs;
+    } catch (e) {
+      if (isMissing(e)) return undefined;
+      throw e;
+    }
+    const before = this.seen.get(dir);
+    if (!full && before && before.mtimeMs === mtimeMs && before.listedAt - mtimeMs > FOLDER_TICK_MS)
+      return before;
+    const listedAt = Date.now();
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      if (isMissing(e)) return undefined;
+      throw e;
+    }
+    const files = new Map<string, string>();
+    const folders: string[] = [];
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (isIgnoredName(relative(this.inboxDir, path))) continue;
+      if (entry.isDirectory()) folders.push(path);
+      if (!entry.isFile()) continue;
+      const stamp = (!full && before?.files.get(path)) || (await fileStamp(this.inboxDir, path));
+      if (stamp) files.set(path, stamp);
+    }
+    const folder = { mtimeMs, listedAt, files, folders };
+    this.seen.set(dir, folder);
+    return folder;
+  }
+}
+
+/** Every file under the inbox with its `size:mtime`, each one looked at (see {@link InboxLister}). */
+export const listInbox = (inboxDir: string): Promise<Map<string, string>> => new InboxLister(inboxDir).list();
 
 /** `size:version` of a file (see {@link stampOf}), undefined when it is gone or not a file. */
 export const fileStamp = async (inboxDir: string, path: string): Promise<string | undefined> => {
