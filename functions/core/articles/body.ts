@@ -157,14 +157,7 @@ export const deriveTitle = (paragraphs: readonly string[]): string => {
 
 const wordSegmenter = new Intl.Segmenter('und', { granularity: 'word' });
 
-/**
- * Text made only of ASCII, no-break spaces, curly quotes, dashes and ellipses: only a few of
- * the Unicode word-boundary rules (UAX #29) can apply to it, and a loop over its characters
- * applies them much faster than the segmenter does.
- */
-// eslint-disable-next-line no-control-regex -- any ASCII, control characters included
-const PLAIN_TEXT = /^[\x00-\x7f\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u2026]*$/;
-// Character classes of plain text for word counting.
+// Word-break classes (UAX #29) of the characters the fast path reads.
 const OTHER = 0;
 const LETTER = 1;
 const DIGIT = 2;
@@ -172,34 +165,60 @@ const JOINER = 3; // underscore: joins anything to anything
 const MID_LETTER = 4; // joins letter to letter
 const MID_NUM = 5; // joins digit to digit
 const MID_BOTH = 6; // joins letter to letter or digit to digit
-
-const classOf = (c: number): number => {
-  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) return LETTER;
-  if (c >= 48 && c <= 57) return DIGIT;
-  if (c === 95) return JOINER;
-  if (c === 58) return MID_LETTER;
-  if (c === 44 || c === 59) return MID_NUM;
-  if (c === 46 || c === 39 || c === 0x2018 || c === 0x2019) return MID_BOTH;
-  return OTHER;
-};
+const NOT_PLAIN = 7; // any other character: the paragraph goes to the segmenter
 
 /**
- * Counts the words of one paragraph as Unicode word segmentation sees them. Plain text is
- * counted by the UAX #29 rules that can apply to it: letters, digits and underscores run
- * together; `:` `.` and apostrophes join letter to letter (U.S.A, can't); `,` `.` `;` and
- * apostrophes join digit to digit (3,500.5). Other text goes to the segmenter.
+ * The class of each code unit below {@link PLAIN_END}: ASCII, no-break spaces, curly quotes,
+ * dashes and ellipses, and the Latin letters of Latin-1 and Latin Extended-A and -B (which are
+ * ALetter, as ASCII letters are). Only a few of the word-boundary rules can apply to text made
+ * of them, and a loop over its characters applies them much faster than the segmenter does.
+ * Anything else (soft hyphens and other format characters, combining marks, other scripts)
+ * is NOT_PLAIN.
  */
-export const countParagraphWords = (p: string): number => {
+const PLAIN_END = 0x2027;
+const CLASSES = (() => {
+  const t = new Uint8Array(PLAIN_END).fill(NOT_PLAIN);
+  for (let c = 0; c < 0x80; c++) t[c] = OTHER;
+  for (let c = 0x61; c <= 0x7a; c++) t[c] = LETTER;
+  for (let c = 0x41; c <= 0x5a; c++) t[c] = LETTER;
+  for (let c = 0x30; c <= 0x39; c++) t[c] = DIGIT;
+  t[0x5f] = JOINER;
+  t[0x3a] = MID_LETTER;
+  t[0x2c] = MID_NUM;
+  t[0x3b] = MID_NUM;
+  t[0x2e] = MID_BOTH;
+  t[0x27] = MID_BOTH;
+  for (const c of [0xaa, 0xb5, 0xba]) t[c] = LETTER;
+  for (let c = 0xc0; c <= 0x24f; c++) if (c !== 0xd7 && c !== 0xf7) t[c] = LETTER;
+  t[0xb7] = MID_LETTER; // middle dot (Catalan "l·l")
+  for (const c of [0xa0, 0x2013, 0x2014, 0x201c, 0x201d, 0x2026]) t[c] = OTHER;
+  t[0x2018] = MID_BOTH;
+  t[0x2019] = MID_BOTH;
+  return t;
+})();
+
+const classAt = (p: string, i: number): number => {
+  const c = p.charCodeAt(i);
+  return c < PLAIN_END ? (CLASSES[c] as number) : NOT_PLAIN;
+};
+
+/** Letters, digits and underscores run together into a word. */
+const inWord = (cls: number) => cls === LETTER || cls === DIGIT || cls === JOINER;
+
+/**
+ * The words of a paragraph made only of the characters {@link CLASSES} knows, by the rules
+ * that can apply to them: letters, digits and underscores run together; `:` `·` `.` and
+ * apostrophes join letter to letter (U.S.A, can't); `,` `.` `;` and apostrophes join digit to
+ * digit (3,500.5). -1 as soon as it meets any other character. One pass over the paragraph.
+ */
+const countPlainWords = (p: string): number => {
   let n = 0;
-  if (!PLAIN_TEXT.test(p)) {
-    for (const s of wordSegmenter.segment(p)) if (s.isWordLike) n++;
-    return n;
-  }
   const len = p.length;
   let i = 0;
   while (i < len) {
-    let cls = classOf(p.charCodeAt(i));
-    if (cls !== LETTER && cls !== DIGIT && cls !== JOINER) {
+    let cls = classAt(p, i);
+    if (cls === NOT_PLAIN) return -1;
+    if (!inWord(cls)) {
       i++;
       continue;
     }
@@ -207,12 +226,13 @@ export const countParagraphWords = (p: string): number => {
     for (;;) {
       let last = cls;
       while (++i < len) {
-        cls = classOf(p.charCodeAt(i));
-        if (cls !== LETTER && cls !== DIGIT && cls !== JOINER) break;
+        cls = classAt(p, i);
+        if (!inWord(cls)) break;
         last = cls;
       }
+      // The character that ended the word is looked at again by the outer loop.
       if (i + 1 >= len) break;
-      const next = classOf(p.charCodeAt(i + 1));
+      const next = classAt(p, i + 1);
       const joins =
         (last === LETTER && next === LETTER && (cls === MID_LETTER || cls === MID_BOTH)) ||
         (last === DIGIT && next === DIGIT && (cls === MID_NUM || cls === MID_BOTH));
@@ -223,6 +243,18 @@ export const countParagraphWords = (p: string): number => {
     // ICU counts a lone underscore as punctuation, two or more as a word.
     if (i - start !== 1 || p.charCodeAt(start) !== 95) n++;
   }
+  return n;
+};
+
+/**
+ * Counts the words of one paragraph as Unicode word segmentation sees them: plain text (see
+ * {@link CLASSES}) in one pass of our own, other text by the segmenter.
+ */
+export const countParagraphWords = (p: string): number => {
+  const plain = countPlainWords(p);
+  if (plain >= 0) return plain;
+  let n = 0;
+  for (const s of wordSegmenter.segment(p)) if (s.isWordLike) n++;
   return n;
 };
 

@@ -72,13 +72,13 @@ export const firstInvalidUtf8Byte = (bytes: Uint8Array): number => {
   return -1;
 };
 
+// CRLF or a lone CR, or a control character other than tab and LF (and zero-width space, BOM).
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
+const TO_NORMALISE = /\r\n?|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b\ufeff]/g;
+
 /** Replaces CRLF and lone CR with LF, drops control characters other than tab and LF, applies NFC. */
 export const normaliseNewlinesAndForm = (text: string): string =>
-  text
-    .replace(/\r\n?/g, '\n')
-    // eslint-disable-next-line no-control-regex -- removing control characters is the point
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b\ufeff]/g, '')
-    .normalize('NFC');
+  text.replace(TO_NORMALISE, (m) => (m.charCodeAt(0) === 13 ? '\n' : '')).normalize('NFC');
 
 /**
  * Decodes the bytes of an article file into normalised text.

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import {
   type Article,
   type ArticleError,
@@ -60,7 +61,12 @@ export const MAX_SOURCE = 200;
  */
 export const MAX_ARTICLE_TEXT_BYTES = 352 * 1024;
 
+/**
+ * UTF-8 bytes of a string: native for well-formed text; a lone surrogate counts as the three
+ * bytes of its replacement, and a high surrogate before anything as a pair.
+ */
 const utf8Length = (s: string): number => {
+  if (s.isWellFormed()) return Buffer.byteLength(s, 'utf8');
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

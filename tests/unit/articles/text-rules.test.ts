@@ -35,6 +35,35 @@ describe('countWords', () => {
     );
   });
 
+  it('agrees with the segmenter on text in Latin letters, with the characters that end the fast path', () => {
+    // Latin-1 and Latin Extended letters, the middle dot, and characters the fast path hands
+    // to the segmenter: a soft hyphen, a combining accent, a multiplication sign, Greek, Han.
+    const latin = [...TRICKY, ...'éÉñÑçßøØŁłőŐǀªºµ¿¡·×÷', '\u00ad', '\u0301', 'α', '中'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...latin), { maxLength: 60 }), (chars) => {
+        const text = chars.join('');
+        expect(countParagraphWords(text)).toBe(bySegmenter(text));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('agrees with the segmenter on any text of the first 0x2100 code points', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.integer({ min: 0, max: 0x2100 }).map((c) => String.fromCharCode(c)),
+          { maxLength: 40 },
+        ),
+        (chars) => {
+          const text = chars.join('');
+          expect(countParagraphWords(text)).toBe(bySegmenter(text));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
   it('agrees with the segmenter on any ASCII text', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary-ascii', maxLength: 80 }), (text) => {
