@@ -7,6 +7,7 @@ import {
   recipientsOf,
 } from '../functions/core/alerts/recipients.ts';
 import type { Subscriber } from '../functions/core/alerts/subscribers.ts';
+import { outletOf, type StoryRecord } from '../functions/core/stories/story.ts';
 import { backfillTopic } from '../functions/core/pipeline/backfill.ts';
 import type { MatchRecord, TopicSet } from '../functions/core/pipeline/matching.ts';
 import type { Explanation } from '../functions/core/topics/explain.ts';
@@ -38,16 +39,28 @@ export interface ArticleSummary {
   date: string;
   source?: string;
   author?: string;
+  /** The outlet, as the story lists name it: its source, the host of its URL, or the folder it came from. */
+  outlet: string;
+  url?: string;
   sourceKey: string;
   wordCount: number;
   /** Lower-case primary subtag, `und` when undetermined (see core/articles/language.ts). */
   language?: string;
+  /** Countries its matches found (ISO codes), most mentioned first. */
+  countries: string[];
   ingestedAt: string;
   topics: Array<{ id: string; score: number }>;
+  /** The best match's snippet (of the topic filtered on, if any), its terms marked `**like this**`. */
+  snippet?: string;
+  /** The start of the text, for an article no topic matched. */
+  lead: string;
   /** The story the article belongs to, and how many articles that story has. */
   storyId?: string;
   storyArticles?: number;
 }
+
+/** Orders of an article list. */
+export const ARTICLE_SORTS = ['date', 'score'] as const;
 
 /** Filters of an article list. */
 export interface ArticleFilter {
@@ -55,37 +68,116 @@ export interface ArticleFilter {
   q?: string;
   /** Only articles matched by this topic. */
   topic?: string;
+  /** Only articles of this outlet ({@link ArticleSummary.outlet}). */
+  outlet?: string;
+  /** Only articles in this language (`und`: not determined). */
+  language?: string;
+  /** Only articles whose matches found this country (ISO code). */
+  country?: string;
+  /** Only articles matched at or above this score (by the topic filtered on, else by any). */
+  minScore?: number;
   /** Article dates from / to (`YYYY-MM-DD`, both included). */
   from?: string;
   to?: string;
+  /** `date` (newest first, the default) or `score` (best match first, then newest). */
+  sort?: (typeof ARTICLE_SORTS)[number];
+  /** Articles skipped before the first one returned (paging). */
+  offset?: number;
   limit?: number;
 }
 
+const LEAD_LENGTH = 240;
+
 const fold = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 
-const matchesByArticle = (matches: readonly MatchRecord[]) => {
-  const by = new Map<string, MatchRecord[]>();
-  for (const m of matches) by.set(m.articleId, [...(by.get(m.articleId) ?? []), m]);
-  return by;
+/**
+ * What every list of a snapshot reads, worked out once per snapshot (the runtime reuses one
+ * for a couple of seconds): matches by article, stories by id, outlets and countries, and the
+ * articles newest first. A list of 100k articles then filters and pages without re-sorting.
+ */
+interface CatalogIndex {
+  matchesByArticle: Map<string, MatchRecord[]>;
+  stories: Map<string, StoryRecord>;
+  outlets: Map<string, string>;
+  countries: Map<string, string[]>;
+  newestFirst: StoredArticle[];
+  /** Folded title, author and body, made on the first search. */
+  folded?: Map<string, string>;
+}
+
+const indexes = new WeakMap<CatalogSnapshot, CatalogIndex>();
+
+const indexOf = (snap: CatalogSnapshot): CatalogIndex => {
+  const known = indexes.get(snap);
+  if (known) return known;
+  const matchesByArticle = new Map<string, MatchRecord[]>();
+  for (const m of snap.matches) {
+    const mine = matchesByArticle.get(m.articleId);
+    if (mine) mine.push(m);
+    else matchesByArticle.set(m.articleId, [m]);
+  }
+  for (const mine of matchesByArticle.values()) mine.sort((x, y) => y.score - x.score);
+  const countries = new Map<string, string[]>();
+  for (const [id, mine] of matchesByArticle) {
+    const seen = new Map<string, number>();
+    for (const m of mine) for (const c of m.explanation.countries ?? []) seen.set(c, (seen.get(c) ?? 0) + 1);
+    if (seen.size > 0)
+      countries.set(
+        id,
+        [...seen].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([c]) => c),
+      );
+  }
+  const index: CatalogIndex = {
+    matchesByArticle,
+    stories: new Map(snap.stories.map((s) => [s.storyId, s])),
+    outlets: new Map(snap.articles.map((a) => [a.id, outletOf(a)])),
+    countries,
+    newestFirst: [...snap.articles].sort(
+      (a, b) => b.date.localeCompare(a.date) || b.ingestedAt.localeCompare(a.ingestedAt),
+    ),
+  };
+  indexes.set(snap, index);
+  return index;
 };
 
-const summary = (
-  a: StoredArticle,
-  matches: readonly MatchRecord[],
-  snap?: CatalogSnapshot,
-): ArticleSummary => ({
-  ...storyFields(a.id, snap),
-  id: a.id,
-  title: a.title,
-  date: a.date,
-  ...(a.source ? { source: a.source } : {}),
-  ...(a.author ? { author: a.author } : {}),
-  sourceKey: a.sourceKey,
-  wordCount: a.wordCount,
-  ...(a.language ? { language: a.language } : {}),
-  ingestedAt: a.ingestedAt,
-  topics: [...matches].sort((x, y) => y.score - x.score).map((m) => ({ id: m.topicId, score: m.score })),
-});
+const foldedOf = (index: CatalogIndex, a: StoredArticle): string => {
+  index.folded ??= new Map();
+  let text = index.folded.get(a.id);
+  if (text === undefined) {
+    text = fold(`${a.title}\n${a.author ?? ''}\n${a.paragraphs.join('\n')}`);
+    index.folded.set(a.id, text);
+  }
+  return text;
+};
+
+const leadOf = (a: StoredArticle): string => {
+  const text = a.paragraphs.join(' ').replace(/\s+/g, ' ').trim();
+  return text.length <= LEAD_LENGTH ? text : `${text.slice(0, LEAD_LENGTH).replace(/\s+\S*$/, '')}…`;
+};
+
+const summary = (a: StoredArticle, snap: CatalogSnapshot, topic?: string): ArticleSummary => {
+  const index = indexOf(snap);
+  const matches = index.matchesByArticle.get(a.id) ?? [];
+  const best = (topic ? matches.find((m) => m.topicId === topic) : undefined) ?? matches[0];
+  return {
+    ...storyFields(a.id, snap),
+    id: a.id,
+    title: a.title,
+    date: a.date,
+    ...(a.source ? { source: a.source } : {}),
+    ...(a.author ? { author: a.author } : {}),
+    outlet: index.outlets.get(a.id) ?? outletOf(a),
+    ...(a.url ? { url: a.url } : {}),
+    sourceKey: a.sourceKey,
+    wordCount: a.wordCount,
+    ...(a.language ? { language: a.language } : {}),
+    countries: index.countries.get(a.id) ?? [],
+    ingestedAt: a.ingestedAt,
+    topics: matches.map((m) => ({ id: m.topicId, score: m.score })),
+    ...(best?.explanation.snippet ? { snippet: best.explanation.snippet } : {}),
+    lead: leadOf(a),
+  };
+};
 
 const storyFields = (
   articleId: string,
@@ -93,32 +185,85 @@ const storyFields = (
 ): { storyId?: string; storyArticles?: number } => {
   const storyId = snap?.storyOf.get(articleId);
   if (!storyId || !snap) return {};
-  const story = snap.stories.find((s) => s.storyId === storyId);
+  const story = indexOf(snap).stories.get(storyId);
   return { storyId, storyArticles: story?.articleIds.length ?? 1 };
 };
 
-/** Articles, newest first (by date, then by when they arrived), filtered. */
-export const listArticles = (
-  snap: CatalogSnapshot,
-  filter: ArticleFilter = {},
-): { total: number; articles: ArticleSummary[] } => {
-  const byArticle = matchesByArticle(snap.matches);
+/** The articles a filter keeps, in its order (all of them: no paging). */
+const filteredArticles = (snap: CatalogSnapshot, filter: ArticleFilter): StoredArticle[] => {
+  const index = indexOf(snap);
   const words = filter.q ? fold(filter.q).split(/\s+/).filter(Boolean) : [];
-  const found = snap.articles.filter((a) => {
+  const scoreOf = (a: StoredArticle): number => {
+    const mine = index.matchesByArticle.get(a.id) ?? [];
+    const m = filter.topic ? mine.find((x) => x.topicId === filter.topic) : mine[0];
+    return m?.score ?? -1;
+  };
+  const found = index.newestFirst.filter((a) => {
     if (filter.from && a.date < filter.from) return false;
     if (filter.to && a.date > filter.to) return false;
-    if (filter.topic && !(byArticle.get(a.id) ?? []).some((m) => m.topicId === filter.topic)) return false;
+    if (filter.language && (a.language ?? 'und') !== filter.language) return false;
+    if (filter.outlet && index.outlets.get(a.id) !== filter.outlet) return false;
+    if (filter.country && !(index.countries.get(a.id) ?? []).includes(filter.country)) return false;
+    if (filter.topic && !(index.matchesByArticle.get(a.id) ?? []).some((m) => m.topicId === filter.topic))
+      return false;
+    if (filter.minScore !== undefined && filter.minScore > 0 && scoreOf(a) < filter.minScore) return false;
     if (words.length > 0) {
-      const text = fold(`${a.title}\n${a.author ?? ''}\n${a.paragraphs.join('\n')}`);
+      const text = foldedOf(index, a);
       if (!words.every((w) => text.includes(w))) return false;
     }
     return true;
   });
-  found.sort((a, b) => b.date.localeCompare(a.date) || b.ingestedAt.localeCompare(a.ingestedAt));
+  if (filter.sort === 'score') {
+    // Stable: equal scores stay newest first.
+    const scores = new Map(found.map((a) => [a.id, scoreOf(a)]));
+    found.sort((a, b) => (scores.get(b.id) ?? -1) - (scores.get(a.id) ?? -1));
+  }
+  return found;
+};
+
+/**
+ * Articles, newest first (by date, then by when they arrived) or best match first, filtered,
+ * one page of them (`offset`, `limit`: 100 by default).
+ */
+export const listArticles = (
+  snap: CatalogSnapshot,
+  filter: ArticleFilter = {},
+): { total: number; offset: number; articles: ArticleSummary[] } => {
+  const found = filteredArticles(snap, filter);
+  const offset = Math.max(0, filter.offset ?? 0);
   const limit = filter.limit ?? 100;
   return {
     total: found.length,
-    articles: found.slice(0, limit).map((a) => summary(a, byArticle.get(a.id) ?? [], snap)),
+    offset,
+    articles: found.slice(offset, offset + limit).map((a) => summary(a, snap, filter.topic)),
+  };
+};
+
+/** Every article a filter keeps, in its order, for an export (no paging). */
+export const exportArticles = (snap: CatalogSnapshot, filter: ArticleFilter = {}): ArticleSummary[] =>
+  filteredArticles(snap, filter).map((a) => summary(a, snap, filter.topic));
+
+/** The values the filters of an article list can take, each with how many articles have it. */
+export interface ArticleFacets {
+  outlets: Array<{ value: string; articles: number }>;
+  languages: Array<{ value: string; articles: number }>;
+  countries: Array<{ value: string; articles: number }>;
+}
+
+/** Outlets, languages and countries of the stored articles, the most common first. */
+export const articleFacets = (snap: CatalogSnapshot): ArticleFacets => {
+  const index = indexOf(snap);
+  const count = (values: Iterable<string>) => {
+    const by = new Map<string, number>();
+    for (const v of values) by.set(v, (by.get(v) ?? 0) + 1);
+    return [...by]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([value, articles]) => ({ value, articles }));
+  };
+  return {
+    outlets: count(index.outlets.values()),
+    languages: count(snap.articles.map((a) => a.language ?? 'und')),
+    countries: count([...index.countries.values()].flat()),
   };
 };
 
@@ -198,7 +343,6 @@ export const listStories = (snap: CatalogSnapshot, options: { all?: boolean; lim
 export const showStory = (snap: CatalogSnapshot, storyId: string): StoryDetail | undefined => {
   const story = snap.stories.find((s) => s.storyId === storyId);
   if (!story) return undefined;
-  const byArticle = matchesByArticle(snap.matches);
   const articles = snap.articles
     .filter((a) => story.articleIds.includes(a.id))
     .sort((a, b) =>
@@ -208,7 +352,7 @@ export const showStory = (snap: CatalogSnapshot, storyId: string): StoryDetail |
           ? 1
           : a.ingestedAt.localeCompare(b.ingestedAt),
     )
-    .map((a) => ({ ...summary(a, byArticle.get(a.id) ?? [], snap), paragraphs: a.paragraphs }));
+    .map((a) => ({ ...summary(a, snap), paragraphs: a.paragraphs }));
   return {
     storyId: story.storyId,
     title: story.title,
@@ -324,13 +468,12 @@ export const previewQuery = async (
     enabled: true,
   };
   const { matches } = await backfillTopic(topic, lists, snap.articles);
-  const byArticle = matchesByArticle(snap.matches);
   return {
     valid: true,
     problems,
     total: matches.length,
     matches: matches.slice(0, options.limit ?? 50).map(({ article, match }) => ({
-      article: summary(article as StoredArticle, byArticle.get(article.id) ?? [], snap),
+      article: summary(article as StoredArticle, snap),
       score: match.score,
       snippet: match.explanation.snippet,
       terms: match.explanation.terms.map((t) => t.term),

@@ -12,7 +12,11 @@ import * as z from '../../functions/core/validation.ts';
 import { type LocalNewswatch, localTopicsOf, StartupError } from '../local-newswatch.ts';
 import { FolderLabelStore } from '../../functions/adapters/local/label-folder.ts';
 import { checkLabel } from '../../functions/core/topics/labels.ts';
+import { articlesCsv, articlesJson } from '../export.ts';
 import {
+  type ArticleFilter,
+  articleFacets,
+  exportArticles,
   evaluateTopics,
   labelledArticlesOf,
   deliveryCounts,
@@ -58,6 +62,25 @@ const TopicBody = z.object({
 });
 
 const TOPIC_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The filters and order of an article list, from its query string (anything malformed left out). */
+const articleFilterOf = (q: Record<string, string>): ArticleFilter => {
+  const minScore = Number(q.minScore);
+  const text = (k: string) => (q[k]?.trim() ? { [k]: q[k].trim().slice(0, 500) } : {});
+  return {
+    ...text('q'),
+    ...text('topic'),
+    ...text('outlet'),
+    ...text('language'),
+    ...text('country'),
+    ...(q.from && DAY.test(q.from) ? { from: q.from } : {}),
+    ...(q.to && DAY.test(q.to) ? { to: q.to } : {}),
+    ...(q.minScore && Number.isFinite(minScore) ? { minScore: Math.min(Math.max(minScore, 0), 1) } : {}),
+    ...(q.sort === 'score' ? { sort: 'score' as const } : {}),
+  };
+};
 
 const LabelBody = z.object({
   topic: z.string().check(z.regex(TOPIC_ID)),
@@ -148,15 +171,37 @@ export const dashboardApp = (
   app.get('/api/articles', async (c) => {
     const q = c.req.query();
     const limit = Number(q.limit ?? '100');
+    const offset = Number(q.offset ?? '0');
     return c.json(
       listArticles(await snapshot(), {
-        ...(q.q ? { q: q.q } : {}),
-        ...(q.topic ? { topic: q.topic } : {}),
-        ...(q.from ? { from: q.from } : {}),
-        ...(q.to ? { to: q.to } : {}),
-        limit: Number.isFinite(limit) ? Math.min(Math.max(limit, 1), 1000) : 100,
+        ...articleFilterOf(q),
+        offset: Number.isFinite(offset) ? Math.max(Math.trunc(offset), 0) : 0,
+        limit: Number.isFinite(limit) ? Math.min(Math.max(Math.trunc(limit), 1), 1000) : 100,
       }),
     );
+  });
+
+  app.get('/api/articles/facets', async (c) => c.json(articleFacets(await snapshot())));
+
+  // The whole of the current view (the list's filters and order, every page), as a download.
+  app.get('/api/articles/export', async (c) => {
+    const q = c.req.query();
+    const format = q.format === 'json' ? 'json' : q.format === 'csv' || q.format === undefined ? 'csv' : '';
+    if (!format) return c.json({ error: 'format is csv or json' }, 400);
+    const filter = articleFilterOf(q);
+    const articles = exportArticles(await snapshot(), filter);
+    const now = new Date().toISOString();
+    const name = `newswatch-articles-${now.slice(0, 19).replace(/[:T]/g, '-')}.${format}`;
+    const headers = { 'content-disposition': `attachment; filename="${name}"`, 'cache-control': 'no-store' };
+    return format === 'csv'
+      ? c.body(articlesCsv(articles), 200, {
+          ...headers,
+          'content-type': 'text/csv; charset=utf-8; header=present',
+        })
+      : c.body(articlesJson(articles, filter, now), 200, {
+          ...headers,
+          'content-type': 'application/json; charset=utf-8',
+        });
   });
 
   app.get('/api/articles/:id', async (c) => {

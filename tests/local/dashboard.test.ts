@@ -200,7 +200,9 @@ describe('Dashboard', () => {
     // Assess: the seed and its two copies are one story of three articles; the other seed stands alone.
     expect(await page.locator('#article-list > li').count()).toBe(4);
     expect(await page.textContent('#article-count')).toBe('4 articles');
-    expect(await item.locator('.badge').allTextContents()).toContain('International health aid');
+    expect(await item.locator('.topic-chip .chip-name').allTextContents()).toContain(
+      'International health aid',
+    );
     expect(await item.locator('.story-badge').textContent()).toBe('story · 3 articles');
     for (const title of Object.values(COPY_TITLES)) {
       const copy = page.locator('#article-list > li', { hasText: title });

@@ -11,7 +11,6 @@ import {
 import type {
   AlertEntry,
   ArticleDetail,
-  ArticleSummary,
   listStories,
   QueryPreview,
   QueryProblem,
@@ -23,7 +22,28 @@ import type { RecipientState } from '../../../functions/core/alerts/recipients.t
 import type { RelevanceLabel } from '../../../functions/core/topics/labels.ts';
 import type { FeedStatus } from '../../feeds.ts';
 import { languageLabel } from '../../../functions/core/articles/language.ts';
+import { ApiError, getJson, isAbort, sendJson } from './api.ts';
+import {
+  articleHref,
+  type Child,
+  debounce,
+  decode,
+  errorBox,
+  field,
+  fill,
+  fragment,
+  h,
+  heading,
+  score,
+  squash,
+  storyHref,
+  table,
+  time,
+  type ViewContext,
+} from './dom.ts';
+import { articlesView } from './articles.ts';
 import { feedsSection } from './feeds.ts';
+import { highlight, highlightedParagraphs, rangesIn, renderSnippet } from './highlight.ts';
 
 /**
  * The newswatch dashboard: plain DOM, hash routing (#/, #/articles, #/article/<id>, #/stories,
@@ -38,7 +58,6 @@ Chart.register(BarController, BarElement, CategoryScale, LinearScale, Colors, Le
 // API shapes: the server answers with what these functions of local/services.ts return (type
 // imports only: nothing of them reaches the browser bundle).
 type ArticleMatch = ArticleDetail['matches'][number];
-type Position = ArticleMatch['explanation']['terms'][number]['positions'][number];
 type StorySummary = ReturnType<typeof listStories>[number];
 type StoryArticle = StoryDetail['articles'][number];
 type TopicRelevance = TopicEvaluation['topics'][number];
@@ -74,261 +93,12 @@ interface IngestError {
   occurredAt: string;
 }
 
-/** Must match PARAGRAPH_SEPARATOR in functions/core/topics/article-view.ts: body offsets count it. */
-const PARAGRAPH_SEPARATOR = '\n\n';
 /** The server's rule for topic ids (TOPIC_ID in local/dashboard/server.ts). */
 const TOPIC_ID_PATTERN = '[a-z0-9][a-z0-9\\-]{0,63}';
 const TYPING_DELAY_MS = 250;
 
 // ---------------------------------------------------------------------------------------------
-// HTTP
-
-/** A response that was not 2xx; `body` is the parsed JSON error when there is one. */
-class ApiError extends Error {
-  readonly status: number;
-  readonly body: unknown;
-
-  constructor(status: number, body: unknown) {
-    const message = (body as { error?: unknown } | undefined)?.error;
-    super(typeof message === 'string' ? message : `HTTP ${status}`);
-    this.status = status;
-    this.body = body;
-  }
-}
-
-const readJson = async (res: Response): Promise<unknown> => res.json().catch(() => undefined);
-
-/** GETs a JSON resource; a non-2xx answer throws an {@link ApiError}. */
-async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(path, { headers: { accept: 'application/json' }, ...(signal ? { signal } : {}) });
-  const body = await readJson(res);
-  if (!res.ok) throw new ApiError(res.status, body);
-  return body as T;
-}
-
-/** Sends JSON (the server refuses writes of any other content type) and returns status and body. */
-async function sendJson(
-  method: 'POST' | 'PUT',
-  path: string,
-  payload: unknown,
-  signal?: AbortSignal,
-): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(path, {
-    method,
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify(payload),
-    ...(signal ? { signal } : {}),
-  });
-  return { status: res.status, body: await readJson(res) };
-}
-
-const isAbort = (e: unknown) => e instanceof DOMException && e.name === 'AbortError';
-
-// ---------------------------------------------------------------------------------------------
-// DOM helpers
-
-type Child = Node | string | number | null | undefined | false;
-type Attrs = Record<string, string | number | boolean | undefined>;
-
-/**
- * Creates an element. Attributes go through setAttribute and children become text nodes, so
- * untrusted strings are never parsed as HTML. `true` sets an empty attribute; `false` and
- * `undefined` leave it out.
- */
-function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Attrs = {},
-  ...children: Child[]
-): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === undefined || value === false) continue;
-    el.setAttribute(name, value === true ? '' : String(value));
-  }
-  append(el, ...children);
-  return el;
-}
-
-function append(parent: Node, ...children: Child[]): void {
-  for (const c of children) {
-    if (c === null || c === undefined || c === false) continue;
-    parent.appendChild(
-      typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c,
-    );
-  }
-}
-
-/** Replaces an element's children, skipping the empty ones. */
-const fill = (parent: Element, ...children: Child[]) => {
-  parent.replaceChildren();
-  append(parent, ...children);
-};
-
-const fragment = (...children: Child[]) => {
-  const f = document.createDocumentFragment();
-  append(f, ...children);
-  return f;
-};
-
-/** `YYYY-MM-DD HH:MM UTC`, in a <time> element carrying the full timestamp. */
-const time = (iso: string | undefined) =>
-  iso ? h('time', { datetime: iso }, `${iso.slice(0, 16).replace('T', ' ')} UTC`) : '—';
-
-const score = (s: number) => (Math.round(s * 1000) / 1000).toString();
-
-const articleHref = (id: string) => `#/article/${encodeURIComponent(id)}`;
-const storyHref = (id: string) => `#/story/${encodeURIComponent(id)}`;
-
-/**
- * The outlet of an article as the story lists name it (outletOf in
- * functions/core/stories/story.ts): its source, else the folder of the key it came from. A list
- * entry carries no URL, so an article known only by its URL's host shows as 'unknown' here.
- */
-const outletOf = (a: Pick<ArticleSummary, 'source' | 'sourceKey'>): string => {
-  if (a.source?.trim()) return a.source.trim();
-  const parts = a.sourceKey.replace(/^file:\/\//, '').split('/');
-  return parts.length > 2 ? (parts.at(-2) as string) : 'unknown';
-};
-
-/** Runs of white space as one space: paragraphs compared across versions. */
-const squash = (p: string) => p.replace(/\s+/g, ' ').trim();
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
-const errorBox = (e: unknown, what = 'Could not load') =>
-  h('p', { class: 'error', role: 'alert' }, `${what}: ${e instanceof Error ? e.message : String(e)}`);
-
-/** A route part as written, when it is not valid percent-encoding (a hand-typed address). */
-const decode = (s: string) => {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-};
-
-/** A labelled form control, wrapped so label and control stay together in the layout. */
-const field = (label: string, control: HTMLElement, hint?: string) =>
-  h(
-    'div',
-    { class: 'field' },
-    h('label', { for: control.id }, label),
-    control,
-    hint ? h('small', { id: `${control.id}-hint`, class: 'hint' }, hint) : null,
-  );
-
-function table(id: string, caption: string, headings: string[], rows: HTMLTableRowElement[], empty: string) {
-  const body = h('tbody', {}, ...rows);
-  if (rows.length === 0)
-    body.append(h('tr', {}, h('td', { colspan: headings.length, class: 'empty' }, empty)));
-  return h(
-    'table',
-    { id },
-    h('caption', {}, caption),
-    h('thead', {}, h('tr', {}, ...headings.map((t) => h('th', { scope: 'col' }, t)))),
-    body,
-  );
-}
-
-/** Calls `fn` once the user has stopped typing for `ms`. */
-function debounce(fn: () => void, ms: number): { (): void; cancel(): void } {
-  let timer: number | undefined;
-  const run = () => {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(fn, ms);
-  };
-  run.cancel = () => window.clearTimeout(timer);
-  return run;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Highlighting
-
-/** A range of text to mark, and what it is (shown as the mark's tooltip). */
-interface MarkRange {
-  start: number;
-  end: number;
-  label: string;
-}
-
-/**
- * `text` with `ranges` wrapped in <mark>. Overlapping ranges ("masks" inside "medical masks",
- * or the same word matched by two topics) merge into one mark listing every label.
- */
-function highlight(text: string, ranges: readonly MarkRange[]): DocumentFragment {
-  const merged: Array<{ start: number; end: number; labels: Set<string> }> = [];
-  const sorted = ranges
-    .map((r) => ({ ...r, start: Math.max(0, r.start), end: Math.min(text.length, r.end) }))
-    .filter((r) => r.end > r.start)
-    .sort((a, b) => a.start - b.start || b.end - a.end);
-  for (const r of sorted) {
-    const last = merged.at(-1);
-    if (last && r.start < last.end) {
-      last.end = Math.max(last.end, r.end);
-      last.labels.add(r.label);
-    } else merged.push({ start: r.start, end: r.end, labels: new Set([r.label]) });
-  }
-  const out = document.createDocumentFragment();
-  let at = 0;
-  for (const m of merged) {
-    append(
-      out,
-      text.slice(at, m.start),
-      h('mark', { title: [...m.labels].join('; ') }, text.slice(m.start, m.end)),
-    );
-    at = m.end;
-  }
-  append(out, text.slice(at));
-  return out;
-}
-
-/** A match snippet, whose terms the server marks **like this**, with those terms in <mark>. */
-function renderSnippet(snippet: string): DocumentFragment {
-  // Split pieces alternate plain / marked, as the server always writes the markers in pairs.
-  return fragment(...snippet.split('**').map((piece, i) => (i % 2 === 1 ? h('mark', {}, piece) : piece)));
-}
-
-/** Every matched position of an article's matches in one field, labelled with term and topic. */
-const rangesIn = (matches: readonly ArticleMatch[], field: Position['field']): MarkRange[] =>
-  matches.flatMap((m) =>
-    m.explanation.terms.flatMap((t) =>
-      t.positions
-        .filter((p) => p.field === field)
-        .map((p) => ({ start: p.start, end: p.end, label: `${t.term} (${m.topicName})` })),
-    ),
-  );
-
-/**
- * The body's paragraphs with their matches marked. Body offsets count in the paragraphs joined
- * by {@link PARAGRAPH_SEPARATOR}, so each paragraph takes the ranges that fall inside it.
- */
-function highlightedParagraphs(paragraphs: readonly string[], ranges: readonly MarkRange[]): HTMLElement[] {
-  let offset = 0;
-  return paragraphs.map((p) => {
-    const start = offset;
-    offset += p.length + PARAGRAPH_SEPARATOR.length;
-    const mine = ranges
-      .filter((r) => r.end > start && r.start < start + p.length)
-      .map((r) => ({ ...r, start: r.start - start, end: r.end - start }));
-    return h('p', {}, highlight(p, mine));
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
 // Views
-
-/** What a view gets: where to draw, the route's parts, and whether it is still the one shown. */
-interface ViewContext {
-  view: HTMLElement;
-  args: string[];
-  params: URLSearchParams;
-  /** False once the user has moved on: a late answer must not draw anything or start anything. */
-  alive: () => boolean;
-  /** Runs when the user leaves the view (charts destroyed, requests cancelled). */
-  onLeave: (fn: () => void) => void;
-}
-
-const heading = (text: string) => h('h1', { tabindex: -1 }, text);
 
 async function overviewView({ view, alive, onLeave }: ViewContext): Promise<void> {
   const [status, chart, topics, errors, feeds] = await Promise.all([
@@ -429,108 +199,6 @@ async function overviewView({ view, alive, onLeave }: ViewContext): Promise<void
     },
   });
   onLeave(() => instance.destroy());
-}
-
-async function articlesView({ view, params, alive, onLeave }: ViewContext): Promise<void> {
-  const { topics } = await getJson<{ topics: TopicSummary[] }>('/api/topics');
-  if (!alive()) return;
-  const names = new Map(topics.map((t) => [t.id, t.name]));
-  const q = h('input', {
-    id: 'search-input',
-    type: 'search',
-    value: params.get('q') ?? '',
-    autocomplete: 'off',
-  });
-  const topic = h(
-    'select',
-    { id: 'topic-filter' },
-    h('option', { value: '' }, 'All topics'),
-    ...topics.map((t) => h('option', { value: t.id, selected: t.id === params.get('topic') }, t.name)),
-  );
-  const from = h('input', { id: 'from-date', type: 'date', value: params.get('from') ?? '' });
-  const to = h('input', { id: 'to-date', type: 'date', value: params.get('to') ?? '' });
-  const count = h('p', { id: 'article-count', role: 'status' });
-  const list = h('ol', { id: 'article-list', class: 'articles' });
-  const form = h(
-    'form',
-    { id: 'article-filters', class: 'filters', role: 'search' },
-    field('Search', q),
-    field('Topic', topic),
-    field('From', from),
-    field('To', to),
-  );
-  view.replaceChildren(heading('Articles'), form, count, list);
-
-  let pending: AbortController | undefined;
-  const search = async () => {
-    pending?.abort();
-    const controller = (pending = new AbortController());
-    const filter = new URLSearchParams();
-    for (const [k, el] of [
-      ['q', q],
-      ['topic', topic],
-      ['from', from],
-      ['to', to],
-    ] as const) {
-      if (el.value.trim()) filter.set(k, el.value.trim());
-    }
-    // Keep the filters in the address so a reload or a link shows the same list, without a re-render.
-    history.replaceState(null, '', `#/articles${filter.size > 0 ? `?${filter}` : ''}`);
-    try {
-      const res = await getJson<{ total: number; articles: ArticleSummary[] }>(
-        `/api/articles?${filter}`,
-        controller.signal,
-      );
-      const shown = res.articles.length < res.total ? ` (newest ${res.articles.length} shown)` : '';
-      count.textContent = `${res.total} ${res.total === 1 ? 'article' : 'articles'}${shown}`;
-      list.replaceChildren(...res.articles.map((a) => articleItem(a, names)));
-    } catch (e) {
-      if (!isAbort(e)) list.replaceChildren(h('li', {}, errorBox(e)));
-    }
-  };
-  const later = debounce(() => void search(), TYPING_DELAY_MS);
-  q.addEventListener('input', later);
-  for (const el of [topic, from, to]) el.addEventListener('change', () => void search());
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    later.cancel();
-    void search();
-  });
-  onLeave(() => {
-    later.cancel();
-    pending?.abort();
-  });
-  await search();
-}
-
-function articleItem(a: ArticleSummary, topicNames: ReadonlyMap<string, string>): HTMLLIElement {
-  const meta = [a.date, a.author, a.source, `${a.wordCount} words`, a.language].filter(Boolean).join(' · ');
-  return h(
-    'li',
-    { 'data-article-id': a.id },
-    h('a', { href: articleHref(a.id), class: 'article-link' }, a.title),
-    h(
-      'div',
-      { class: 'meta' },
-      meta,
-      a.storyId && (a.storyArticles ?? 0) > 1
-        ? h(
-            'a',
-            { href: storyHref(a.storyId), class: 'badge story-badge' },
-            `story · ${plural(a.storyArticles ?? 0, 'article')}`,
-          )
-        : null,
-    ),
-    a.topics.length > 0
-      ? h(
-          'ul',
-          { class: 'badges', 'aria-label': 'Topics' },
-          ...a.topics.map((t) =>
-            h('li', { class: 'badge', title: `score ${score(t.score)}` }, topicNames.get(t.id) ?? t.id),
-          ),
-        )
-      : null,
-  );
 }
 
 async function articleView({ view, args, alive }: ViewContext): Promise<void> {
@@ -783,7 +451,7 @@ function storyLine(story: StoryDetail, articleId: string): HTMLParagraphElement 
     'Also reported as: ',
     ...others.flatMap((a, i) => [
       i > 0 ? ', ' : null,
-      h('a', { href: articleHref(a.id), title: `${a.title} (${a.date})` }, outletOf(a)),
+      h('a', { href: articleHref(a.id), title: `${a.title} (${a.date})` }, a.outlet),
     ]),
     ' · ',
     h('a', { href: storyHref(story.storyId), class: 'story-link' }, 'see the story side by side'),
@@ -1266,7 +934,7 @@ function storyColumn(a: StoryArticle, story: StoryDetail, original?: ReadonlySet
       h(
         'h2',
         {},
-        h('span', { class: 'outlet' }, outletOf(a)),
+        h('span', { class: 'outlet' }, a.outlet),
         ...badges.map((b) => h('span', { class: `badge story-${b}` }, b)),
       ),
       h('div', { class: 'meta' }, [a.date, a.author, `${a.wordCount} words`].filter(Boolean).join(' · ')),

@@ -1,0 +1,223 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../local/local-newswatch.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
+import { parseRfc4180 } from '../fixtures/rfc4180.ts';
+
+/** Where the screenshots of these tests go (git-ignored, like every test output). */
+const SCREENSHOTS = join(REPO_ROOT, 'test-results', 'dashboard');
+const shot = (name: string) => join(SCREENSHOTS, `${name}.png`);
+
+/** Outlets, languages and places of the generated articles, by item number. */
+const OUTLETS = ['Alpha News', 'Beta Wire', 'Gamma Daily'];
+const PLACES = ['Azerbaijan', 'Peru', 'Kenya', 'Norway', 'Vietnam'];
+const WORDS = ['harbour', 'orchard', 'railway', 'library', 'festival', 'bridge', 'market', 'glacier'];
+const GENERATED = 61;
+
+/** Item `i` of the generated feed: every third one about masks, one title written as a formula. */
+const item = (i: number) => {
+  const place = PLACES[i % PLACES.length] as string;
+  const word = WORDS[i % WORDS.length] as string;
+  const masks = i % 3 === 0;
+  const day = String(1 + (i % 28)).padStart(2, '0');
+  return {
+    id: `gen-${i}`,
+    title: i === 7 ? '=1+2 formula title' : `Report ${i} on the ${word} in ${place}`,
+    date: `2026-03-${day}`,
+    source: OUTLETS[i % OUTLETS.length],
+    language: i % 4 === 0 ? 'es' : 'en',
+    body: [
+      `Item ${i}: the ${word} of ${place} was in the news ${i * 7} times this season.`,
+      masks
+        ? `Officials in ${place} handed out ${i * 100} medical masks near the ${word}, and masks ran short.`
+        : `Nothing about health here, only the ${word} number ${i} and its visitors.`,
+      `A closing line unique to item ${i} and the word ${WORDS[(i * 3) % WORDS.length]}.`,
+    ],
+  };
+};
+
+/** Polls the dashboard's status until `ready` holds, or fails after `timeoutMs`. */
+const waitForStatus = async (
+  url: string,
+  ready: (s: { articles: number; alerts: number; errors: number }) => boolean,
+  timeoutMs = 60_000,
+): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = (await (await fetch(`${url}/api/status`)).json()) as {
+      articles: number;
+      alerts: number;
+      errors: number;
+    };
+    if (ready(status)) return;
+    if (Date.now() > deadline) throw new Error(`dashboard not ready: ${JSON.stringify(status)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+describe('Dashboard for a day of work', () => {
+  let dir: string;
+  let topicsDir: string;
+  let runtime: LocalRuntime;
+  let url: string;
+  let browser: Browser | undefined;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    // Prepare: our own copy of the fixture topics, with a simple topic on masks; the seed
+    // articles, then one JSON file of generated articles from three outlets in two languages.
+    dir = mkdtempSync(join(tmpdir(), 'newswatch-workbench-'));
+    topicsDir = join(dir, 'topics');
+    cpSync(join(REPO_ROOT, 'tests', 'fixtures', 'seeds', 'topics'), topicsDir, { recursive: true });
+    writeFileSync(
+      join(topicsDir, 'masks.yaml'),
+      'topics:\n  - id: masks-watch\n    name: Masks watch\n    query: masks\n    minScore: 0\n',
+    );
+    runtime = await startLocalRuntime({
+      paths: {
+        home: join(dir, 'home'),
+        inbox: join(dir, 'inbox'),
+        topics: topicsDir,
+        subscribers: join(REPO_ROOT, 'tests', 'fixtures', 'seeds', 'subscribers.yaml'),
+        seedArticles: join(REPO_ROOT, 'tests', 'fixtures', 'seeds', 'articles'),
+        labels: join(dir, 'labels'),
+      },
+      port: 0,
+      settleMs: 100,
+    });
+    url = runtime.url as string;
+    await waitForStatus(url, (s) => s.articles === 2);
+    writeFileSync(
+      join(dir, 'inbox', 'generated.json'),
+      JSON.stringify(Array.from({ length: GENERATED }, (_, i) => item(i))),
+    );
+    await waitForStatus(url, (s) => s.articles === 2 + GENERATED);
+    await runtime.idle();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await runtime?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('should page the article list on the server, 50 at a time', async () => {
+    // Prepare
+    const sent: string[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/api/articles') sent.push(r.url());
+    });
+
+    // Act
+    await page.goto(`${url}/#/articles`);
+    await page.locator('#article-count', { hasText: /^63 articles/ }).waitFor();
+    const first = await page.locator('#article-list > li').count();
+    const firstLabel = await page.textContent('#page-label');
+    await page.click('#page-next');
+    await page.locator('#article-count', { hasText: '51–63 shown' }).waitFor();
+    const second = await page.locator('#article-list > li').count();
+
+    // Assess: only one page of articles ever reached the page.
+    expect(first).toBe(50);
+    expect(firstLabel).toBe('Page 1 of 2');
+    expect(second).toBe(13);
+    expect(await page.isDisabled('#page-next')).toBe(true);
+    expect(page.url()).toContain('offset=50');
+    expect(sent.every((u) => new URL(u).searchParams.get('limit') === '50')).toBe(true);
+  });
+
+  it('should filter by outlet, language, country and minimum score, and sort by score, with outlet, date, language, snippet and scored topic chips', async () => {
+    // Act
+    await page.goto(`${url}/#/articles`);
+    await page.locator('#article-count', { hasText: /^63 articles/ }).waitFor();
+    await page.selectOption('#outlet-filter', 'Beta Wire');
+    await page.selectOption('#language-filter', 'en');
+    await page.selectOption('#topic-filter', 'masks-watch');
+    await page.selectOption('#sort-order', 'score');
+    // Items 0..60 from Beta Wire (i % 3 === 1) are never about masks: nothing is left.
+    await page.locator('#article-count', { hasText: /^0 articles$/ }).waitFor();
+    await page.selectOption('#outlet-filter', 'Alpha News');
+    const expected = Array.from({ length: GENERATED }, (_, i) => item(i)).filter(
+      (x) => x.source === 'Alpha News' && x.language === 'en',
+    ).length;
+    await page.locator('#article-count', { hasText: new RegExp(`^${expected} articles?$`) }).waitFor();
+    const rows = page.locator('#article-list > li');
+    const scores = (
+      await rows.locator('.topic-chip[data-topic-id="masks-watch"] .chip-score').allTextContents()
+    ).map(Number);
+    const first = rows.first();
+    const meta = await first.locator('.meta').textContent();
+    const snippetMarks = await first.locator('.snippet mark').allTextContents();
+    await page.screenshot({ path: shot('article-list'), fullPage: true });
+    await page.selectOption('#country-filter', 'PE');
+    await page.locator('#article-count', { hasText: /^\d+ articles?$/ }).waitFor();
+    const inPeru = await rows.locator('.article-link').allTextContents();
+    await page.fill('#min-score-filter', '1.0');
+    await page.locator('#article-count', { hasText: /^0 articles$/ }).waitFor();
+
+    // Assess
+    expect(scores).toHaveLength(expected);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+    expect(meta).toMatch(/^Alpha News · 2026-03-\d\d · en · /);
+    expect(snippetMarks.map((m) => m.toLowerCase())).toContain('masks');
+    expect(inPeru.length).toBeGreaterThan(0);
+    for (const title of inPeru) expect(title).toContain('Peru');
+    expect(page.url()).toContain('outlet=Alpha+News');
+    expect(page.url()).toContain('sort=score');
+  });
+
+  it('should export the whole current view as RFC 4180 CSV and as JSON, formulas made inert', async () => {
+    // Prepare: every article from Beta Wire, over two pages' worth of filters.
+    await page.goto(`${url}/#/articles?outlet=Beta+Wire`);
+    const expected = Array.from({ length: GENERATED }, (_, i) => item(i)).filter(
+      (x) => x.source === 'Beta Wire',
+    ).length;
+    await page.locator('#article-count', { hasText: new RegExp(`^${expected} articles`) }).waitFor();
+
+    // Act
+    const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+    const [jsonDownload] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
+    const csv = readFileSync(await csvDownload.path(), 'utf8');
+    const json = JSON.parse(readFileSync(await jsonDownload.path(), 'utf8')) as {
+      total: number;
+      filter: Record<string, unknown>;
+      articles: Array<{ title: string; outlet: string }>;
+    };
+    const all = await fetch(`${url}/api/articles/export?format=csv`);
+
+    // Assess
+    const rows = parseRfc4180(csv);
+    const header = rows[0] as string[];
+    expect(csvDownload.suggestedFilename()).toMatch(/^newswatch-articles-.*\.csv$/);
+    expect(header.slice(0, 4)).toEqual(['id', 'date', 'title', 'outlet']);
+    expect(rows).toHaveLength(expected + 1);
+    expect(rows.slice(1).every((r) => r[header.indexOf('outlet')] === 'Beta Wire')).toBe(true);
+    expect(rows.map((r) => r[header.indexOf('title')])).toContain("'=1+2 formula title");
+    expect(json.total).toBe(expected);
+    expect(json.filter).toEqual({ outlet: 'Beta Wire' });
+    expect(json.articles.map((a) => a.title)).toContain('=1+2 formula title');
+    expect(all.headers.get('content-type')).toContain('text/csv');
+    expect(parseRfc4180(await all.text())).toHaveLength(2 + GENERATED + 1);
+  });
+
+  it('should run without script errors', () => {
+    // Assess
+    expect(pageErrors).toEqual([]);
+    expect(statSync(shot('article-list')).size).toBeGreaterThan(0);
+  });
+});
