@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createAdaptorServer } from '@hono/node-server';
 import { build } from 'esbuild';
-import { Hono } from 'hono';
+import { type Context, type Env, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { CatalogSnapshot } from '../../functions/adapters/local/local-catalog.ts';
 import { saveTopic } from '../../functions/adapters/local/topic-folder.ts';
@@ -13,6 +13,7 @@ import { type LocalNewswatch, localTopicsOf, StartupError } from '../local-newsw
 import { FolderLabelStore } from '../../functions/adapters/local/label-folder.ts';
 import { checkLabel } from '../../functions/core/topics/labels.ts';
 import { articlesCsv, articlesJson } from '../export.ts';
+import { UnsafeUploadName, uploadOutcome, writeUpload } from '../uploads.ts';
 import {
   type ArticleFilter,
   articleFacets,
@@ -100,8 +101,20 @@ export const BODY_LIMITS = {
   label: 16 * 1024,
 } as const;
 
+/**
+ * The largest upload into the inbox, one request: a file sent raw, or several in one
+ * multipart form. The pipeline's own limit then decides, per file, what it reads.
+ */
+export const UPLOAD_LIMIT = 32 * 1024 * 1024;
+
+/** The route files are uploaded to, and the header a write to it must carry. */
+const UPLOAD_PATH = '/api/inbox';
+const UPLOAD_HEADER = 'x-newswatch-upload';
+/** Files in one upload request, and outcomes asked for at once. */
+const MAX_UPLOAD_FILES = 500;
+
 /** Refuses a body over `maxSize` bytes with 413, whether it declares its length or is sent in chunks. */
-const limitBody = (maxSize: number) =>
+const limitBody = (maxSize: number): MiddlewareHandler =>
   bodyLimit({
     maxSize,
     onError: (c) => c.json({ error: `the request body is over ${maxSize} bytes` }, 413),
@@ -136,7 +149,17 @@ export const dashboardApp = (
       if (origin !== undefined && !isOwnOrigin(origin, c.req.header('host'))) {
         return c.json({ error: 'cross-origin request refused' }, 403);
       }
-      if (!(c.req.header('content-type') ?? '').startsWith('application/json')) {
+      const type = c.req.header('content-type') ?? '';
+      if (c.req.path === UPLOAD_PATH) {
+        // A header of our own makes any cross-site request a preflighted one, which is never allowed.
+        if (c.req.header(UPLOAD_HEADER) !== '1')
+          return c.json({ error: `an upload carries the header ${UPLOAD_HEADER}: 1` }, 403);
+        if (!type.startsWith('application/octet-stream') && !type.startsWith('multipart/form-data'))
+          return c.json(
+            { error: 'send the file raw (application/octet-stream) or as multipart/form-data' },
+            415,
+          );
+      } else if (!type.startsWith('application/json')) {
         return c.json({ error: 'send JSON (content-type: application/json)' }, 415);
       }
     }
@@ -144,7 +167,13 @@ export const dashboardApp = (
     c.header('x-content-type-options', 'nosniff');
     c.header('referrer-policy', 'no-referrer');
   });
-  app.use('*', limitBody(Math.max(...Object.values(BODY_LIMITS))));
+  // Uploads have their own, larger limit; every other request the largest of BODY_LIMITS.
+  app.use(UPLOAD_PATH, limitBody(UPLOAD_LIMIT));
+  const otherLimit = limitBody(Math.max(...Object.values(BODY_LIMITS)));
+  app.use('*', async (c, next) => {
+    if (c.req.path === UPLOAD_PATH) await next();
+    else await otherLimit(c as Context<Env, string>, next);
+  });
 
   app.get('/', (c) => {
     c.header('content-security-policy', "default-src 'self'; style-src 'self'; img-src 'self' data:");
@@ -288,6 +317,40 @@ export const dashboardApp = (
   app.get('/api/stories/:id', async (c) => {
     const story = showStory(await snapshot(), c.req.param('id'));
     return story ? c.json(story) : c.json({ error: 'no such story' }, 404);
+  });
+
+  // Uploads: written into inbox/uploads/, where the watcher ingests them like any dropped file.
+  app.post(UPLOAD_PATH, async (c) => {
+    const files: Array<{ name: string; bytes: () => Promise<Uint8Array> }> = [];
+    if ((c.req.header('content-type') ?? '').startsWith('multipart/form-data')) {
+      const form = await c.req.parseBody({ all: true });
+      for (const value of Object.values(form).flat())
+        if (value instanceof File)
+          files.push({ name: value.name, bytes: async () => new Uint8Array(await value.arrayBuffer()) });
+    } else {
+      const name = c.req.query('name') ?? '';
+      files.push({ name, bytes: async () => new Uint8Array(await c.req.arrayBuffer()) });
+    }
+    if (files.length === 0) return c.json({ error: 'no file in the request' }, 400);
+    if (files.length > MAX_UPLOAD_FILES)
+      return c.json({ error: `at most ${MAX_UPLOAD_FILES} files in one request` }, 400);
+    const results = [];
+    for (const f of files) {
+      try {
+        const written = writeUpload(local.paths.inbox, f.name, await f.bytes());
+        results.push({ name: f.name, status: 'written', key: written.key, bytes: written.bytes });
+      } catch (e) {
+        if (!(e instanceof UnsafeUploadName)) throw e;
+        results.push({ name: f.name, status: 'refused', reason: e.message });
+      }
+    }
+    return c.json({ files: results }, 201);
+  });
+
+  // How the ingest of uploaded files ended, by source key (`waiting` until the watcher has read it).
+  app.get(`${UPLOAD_PATH}/outcomes`, async (c) => {
+    const keys = (c.req.queries('key') ?? []).slice(0, MAX_UPLOAD_FILES);
+    return c.json({ outcomes: await Promise.all(keys.map((k) => uploadOutcome(k, local.articles))) });
   });
 
   app.get('/api/chart', async (c) => c.json(matchesPerDay(await snapshot())));

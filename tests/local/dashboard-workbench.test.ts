@@ -1,8 +1,18 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UPLOAD_LIMIT } from '../../local/dashboard/server.ts';
 import { REPO_ROOT } from '../../local/local-newswatch.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { parseRfc4180 } from '../fixtures/rfc4180.ts';
@@ -165,7 +175,7 @@ describe('Dashboard for a day of work', () => {
     const snippetMarks = await first.locator('.snippet mark').allTextContents();
     await page.screenshot({ path: shot('article-list'), fullPage: true });
     await page.selectOption('#country-filter', 'PE');
-    await page.locator('#article-count', { hasText: /^\d+ articles?$/ }).waitFor();
+    await page.locator('#article-list[data-shown*="country=PE"]').waitFor();
     const inPeru = await rows.locator('.article-link').allTextContents();
     await page.fill('#min-score-filter', '1.0');
     await page.locator('#article-count', { hasText: /^0 articles$/ }).waitFor();
@@ -215,9 +225,109 @@ describe('Dashboard for a day of work', () => {
     expect(parseRfc4180(await all.text())).toHaveLength(2 + GENERATED + 1);
   });
 
+  it('should take dropped files and a picked folder into the inbox, with the outcome of each file', async () => {
+    // Prepare: a new article, a copy of a stored one, an empty file; a folder of two files.
+    const seedText = readFileSync(
+      join(REPO_ROOT, 'tests', 'fixtures', 'seeds', 'articles', '000_9c9c4874b48bb81e.txt'),
+      'utf8',
+    );
+    const folder = join(dir, 'to-upload', 'batch');
+    mkdirSync(join(folder, 'sub'), { recursive: true });
+    writeFileSync(
+      join(folder, 'one.json'),
+      JSON.stringify({
+        title: 'Folder article one',
+        date: '2026-04-01',
+        body: ['Medical masks reached Lima by sea.'],
+      }),
+    );
+    writeFileSync(
+      join(folder, 'sub', 'two.txt'),
+      'date: 2026-04-02\n\nA second folder article about glaciers in Norway.\n',
+    );
+    await page.goto(`${url}/#/inbox`);
+    await page.locator('#drop-zone').waitFor();
+
+    // Act: drop three files (a DataTransfer made in the page, as a drop from the desktop gives).
+    // (Written as page script: the tests are type-checked without the DOM's types.)
+    const transfer = await page.evaluateHandle(`(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(['date: 2026-04-03\\n\\nMasks were dropped on the page in Quito.\\n'], 'dropped.txt'));
+      data.items.add(new File([${JSON.stringify(seedText)}], 'copy-of-seed.txt'));
+      data.items.add(new File([''], 'empty.txt'));
+      return data;
+    })()`);
+    await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer: transfer });
+    const done = (file: string) =>
+      page.locator(
+        `#upload-results tr[data-file="${file}"]:not([data-status="waiting"]):not([data-status="sending"])`,
+      );
+    for (const f of ['dropped.txt', 'copy-of-seed.txt', 'empty.txt'])
+      await done(f).waitFor({ timeout: 30_000 });
+    await page.setInputFiles('#upload-folder', folder);
+    for (const f of ['batch/one.json', 'batch/sub/two.txt']) await done(f).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: shot('inbox-upload'), fullPage: true });
+    const status = async (f: string) =>
+      page.getAttribute(`#upload-results tr[data-file="${f}"]`, 'data-status');
+    const details = async (f: string) => page.textContent(`#upload-results tr[data-file="${f}"] .details`);
+
+    // Assess
+    expect(await status('dropped.txt')).toBe('stored');
+    expect(await status('copy-of-seed.txt')).toBe('duplicate');
+    expect(await status('empty.txt')).toBe('rejected');
+    expect(await details('empty.txt')).toMatch(/^Empty\w*: /);
+    expect(await status('batch/one.json')).toBe('stored');
+    expect(await status('batch/sub/two.txt')).toBe('stored');
+    expect(await page.textContent('#upload-summary')).toBe('3 stored, 1 duplicate, 1 rejected');
+    expect(existsSync(join(dir, 'inbox', 'uploads', 'batch', 'sub', 'two.txt'))).toBe(true);
+    await page.click('#upload-results tr[data-file="dropped.txt"] .details a');
+    await page.locator('#article-title', { hasText: 'Masks were dropped on the page in Quito' }).waitFor();
+  });
+
+  it('should refuse an upload without its header, of an unsafe name, or over the size limit', async () => {
+    // Prepare
+    const post = (name: string, body: string | Uint8Array, headers: Record<string, string>) =>
+      fetch(`${url}/api/inbox?name=${encodeURIComponent(name)}`, { method: 'POST', body, headers });
+    const raw = { 'content-type': 'application/octet-stream', 'x-newswatch-upload': '1' };
+
+    // Act
+    const noHeader = await post('x.txt', 'text', { 'content-type': 'application/octet-stream' });
+    const crossSite = await post('x.txt', 'text', { ...raw, origin: 'http://evil.example' });
+    const form = new FormData();
+    form.append('file', new Blob(['date: 2026-04-05\n\nA multipart article on bridges.\n']), 'multi.txt');
+    form.append('file', new Blob(['x']), '../../escape.txt');
+    const multipart = await fetch(`${url}/api/inbox`, {
+      method: 'POST',
+      body: form,
+      headers: { 'x-newswatch-upload': '1' },
+    });
+    const traversal = await post('../../../outside.txt', 'text', raw);
+    const tooBig = await post('big.txt', new Uint8Array(UPLOAD_LIMIT + 1024), raw);
+
+    // Assess
+    expect(noHeader.status).toBe(403);
+    expect(crossSite.status).toBe(403);
+    expect(multipart.status).toBe(201);
+    const multi = (await multipart.json()) as {
+      files: Array<{ name: string; status: string; key?: string }>;
+    };
+    expect(multi.files.map((f) => [f.name, f.status])).toEqual([
+      ['multi.txt', 'written'],
+      ['../../escape.txt', 'refused'],
+    ]);
+    expect(multi.files[0]?.key).toBe('inbox/uploads/multi.txt');
+    expect(((await traversal.json()) as { files: Array<{ status: string }> }).files[0]?.status).toBe(
+      'refused',
+    );
+    expect(tooBig.status).toBe(413);
+    expect(existsSync(join(dir, 'outside.txt'))).toBe(false);
+    expect(existsSync(join(dir, 'escape.txt'))).toBe(false);
+    expect(existsSync(join(dir, 'inbox', 'uploads', 'big.txt'))).toBe(false);
+  });
+
   it('should run without script errors', () => {
     // Assess
     expect(pageErrors).toEqual([]);
-    expect(statSync(shot('article-list')).size).toBeGreaterThan(0);
+    for (const name of ['article-list', 'inbox-upload']) expect(statSync(shot(name)).size).toBeGreaterThan(0);
   });
 });

@@ -43,6 +43,7 @@ import {
 } from './dom.ts';
 import { articlesView } from './articles.ts';
 import { feedsSection } from './feeds.ts';
+import { inboxView } from './inbox.ts';
 import { highlight, highlightedParagraphs, rangesIn, renderSnippet } from './highlight.ts';
 
 /**
@@ -963,6 +964,7 @@ const routes: Array<{ path: RegExp; nav: string; title: string; view: View }> = 
   { path: /^\/story\/([^/]+)$/, nav: 'stories', title: 'Story', view: storyView },
   { path: /^\/topics(?:\/([^/]+))?$/, nav: 'topics', title: 'Topics', view: topicsView },
   { path: /^\/alerts$/, nav: 'alerts', title: 'Alerts', view: alertsView },
+  { path: /^\/inbox$/, nav: 'inbox', title: 'Inbox', view: inboxView },
 ];
 
 let shown = 0;

@@ -185,6 +185,8 @@ export async function articlesView({ view, params, alive, onLeave }: ViewContext
       next.disabled = last >= res.total;
       pager.hidden = res.total <= PAGE_SIZE && res.offset === 0;
       list.replaceChildren(...res.articles.map((a) => articleItem(a, names)));
+      // What the list shows, for a reader (or a test) waiting for the answer to a change.
+      list.dataset.shown = filter.toString();
     } catch (e) {
       if (!isAbort(e)) list.replaceChildren(h('li', {}, errorBox(e)));
     }
