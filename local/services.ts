@@ -415,6 +415,39 @@ export interface QueryPreview {
   }>;
   /** Articles searched. */
   searched: number;
+  /** What saving the query as this topic would do, when a topic id is given. */
+  impact?: SaveImpact;
+}
+
+/**
+ * What saving a topic does, said exactly. Saving stores the topic and reloads the topic set:
+ * articles arriving from then on are matched with it, and a match at or above the minimum
+ * score alerts the recipients listed. The stored articles are not matched again, so saving
+ * never alerts on them: `newMatches` of them would match but get no match and no alert.
+ */
+export interface SaveImpact {
+  topicId: string;
+  /** Whether a topic with this id is in the set now (saving changes it) or not (adds it). */
+  exists: boolean;
+  enabled: boolean;
+  /** Stored articles the query matches at or above the minimum score. */
+  matches: number;
+  /** Of them, those this topic has matched already (a stored match, with its alert state). */
+  alreadyMatched: number;
+  /** Of them, those this topic has not matched: saving leaves them unmatched. */
+  newMatches: number;
+  /** Stored matches of this topic now, and how many of them the query would not match. */
+  storedMatches: number;
+  noLongerMatched: number;
+  /** Who a match of an article arriving after the save alerts (none when the topic is disabled). */
+  recipients: Array<{
+    subscriberId: string;
+    channel: 'email' | 'webhook';
+    mode: 'immediate' | 'digest';
+    /** The subscriber's own minimum score, which applies on top of the topic's. */
+    minScore: number;
+    languages?: string[];
+  }>;
 }
 
 /**
@@ -425,7 +458,12 @@ export const previewQuery = async (
   query: string,
   set: TopicSet | undefined,
   snap: CatalogSnapshot,
-  options: { minScore?: number; limit?: number } = {},
+  options: {
+    minScore?: number;
+    limit?: number;
+    /** Say what saving the query as this topic would do, for these subscribers. */
+    impactFor?: { topicId: string; enabled: boolean; subscribers: readonly Subscriber[] };
+  } = {},
 ): Promise<QueryPreview> => {
   const lists = new Map(Object.entries(set?.lists ?? {}).map(([n, items]) => [n, items.map(parseListItem)]));
   let tree;
@@ -471,6 +509,16 @@ export const previewQuery = async (
   return {
     valid: true,
     problems,
+    ...(options.impactFor
+      ? {
+          impact: saveImpact(
+            matches.map((m) => m.article.id),
+            snap,
+            set,
+            options.impactFor,
+          ),
+        }
+      : {}),
     total: matches.length,
     matches: matches.slice(0, options.limit ?? 50).map(({ article, match }) => ({
       article: summary(article as StoredArticle, snap),
@@ -479,6 +527,38 @@ export const previewQuery = async (
       terms: match.explanation.terms.map((t) => t.term),
     })),
     searched: snap.articles.length,
+  };
+};
+
+const saveImpact = (
+  matched: readonly string[],
+  snap: CatalogSnapshot,
+  set: TopicSet | undefined,
+  what: { topicId: string; enabled: boolean; subscribers: readonly Subscriber[] },
+): SaveImpact => {
+  const stored = new Set(snap.matches.filter((m) => m.topicId === what.topicId).map((m) => m.articleId));
+  const now = new Set(matched);
+  const alreadyMatched = matched.filter((id) => stored.has(id)).length;
+  return {
+    topicId: what.topicId,
+    exists: (set?.topics ?? []).some((t) => t.id === what.topicId),
+    enabled: what.enabled,
+    matches: matched.length,
+    alreadyMatched,
+    newMatches: matched.length - alreadyMatched,
+    storedMatches: stored.size,
+    noLongerMatched: [...stored].filter((id) => !now.has(id)).length,
+    recipients: what.enabled
+      ? what.subscribers
+          .filter((s) => s.topics.includes('*') || s.topics.includes(what.topicId))
+          .map((s) => ({
+            subscriberId: s.id,
+            channel: 'email' in s ? ('email' as const) : ('webhook' as const),
+            mode: s.mode,
+            minScore: s.minScore,
+            ...(s.languages ? { languages: [...s.languages] } : {}),
+          }))
+      : [],
   };
 };
 

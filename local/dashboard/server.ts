@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { type Context, type Env, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { CatalogSnapshot } from '../../functions/adapters/local/local-catalog.ts';
-import { saveTopic } from '../../functions/adapters/local/topic-folder.ts';
+import { deleteTopic, saveList, saveTopic } from '../../functions/adapters/local/topic-folder.ts';
 import * as z from '../../functions/core/validation.ts';
 import { type LocalNewswatch, localTopicsOf, StartupError } from '../local-newswatch.ts';
 import { FolderLabelStore } from '../../functions/adapters/local/label-folder.ts';
@@ -52,7 +52,18 @@ const bundleScript = async (): Promise<string> => {
 const PreviewBody = z.object({
   query: z.string().check(z.maxLength(20_000)),
   minScore: z.optional(z.number().check(z.gte(0), z.lte(1))),
+  /** The topic the query would be saved as, to say what saving would do. */
+  topicId: z.optional(z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,63}$/))),
+  enabled: z.optional(z.boolean()),
 });
+
+const EnabledBody = z.object({ enabled: z.boolean() });
+
+const ListBody = z.object({
+  items: z.array(z.string().check(z.minLength(1), z.maxLength(200))).check(z.minLength(1), z.maxLength(5000)),
+});
+
+const LIST_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
 const TopicBody = z.object({
   name: z.string().check(z.minLength(1), z.maxLength(200)),
@@ -170,10 +181,10 @@ export const dashboardApp = (
   // Uploads have their own, larger limit; every other request the largest of BODY_LIMITS.
   app.use(UPLOAD_PATH, limitBody(UPLOAD_LIMIT));
   const otherLimit = limitBody(Math.max(...Object.values(BODY_LIMITS)));
-  app.use('*', async (c, next) => {
-    if (c.req.path === UPLOAD_PATH) await next();
-    else await otherLimit(c as Context<Env, string>, next);
-  });
+  app.use('*', (c, next) =>
+    // The refusal the limit answers with must be returned, or it is lost.
+    c.req.path === UPLOAD_PATH ? next() : otherLimit(c as Context<Env, string>, next),
+  );
 
   app.get('/', (c) => {
     c.header('content-security-policy', "default-src 'self'; style-src 'self'; img-src 'self' data:");
@@ -248,17 +259,24 @@ export const dashboardApp = (
     return c.json(
       await previewQuery(body.data.query, local.topicSet, await snapshot(), {
         minScore: body.data.minScore ?? 0,
+        ...(body.data.topicId
+          ? {
+              impactFor: {
+                topicId: body.data.topicId,
+                enabled: body.data.enabled ?? true,
+                subscribers: local.subscribers,
+              },
+            }
+          : {}),
       }),
     );
   });
 
-  app.put('/api/topics/:id', limitBody(BODY_LIMITS.topic), async (c) => {
-    const id = c.req.param('id');
-    if (!TOPIC_ID.test(id))
-      return c.json({ error: 'a topic id is lower-case letters, digits and dashes' }, 400);
-    const body = TopicBody.safeParse(await c.req.json().catch(() => undefined));
-    if (!body.success) return c.json({ error: z.firstIssue(body.error) }, 400);
-    const saved = saveTopic(localTopicsOf(local.paths), { id, ...body.data }, local.paths.topics);
+  /** Answers a change of the topic files: 422 with the problems, else the reloaded set's version. */
+  const afterChange = async (
+    c: Context<Env, string>,
+    saved: { file: string; problems: string[] },
+  ): Promise<Response> => {
     if (saved.problems.length > 0) return c.json({ error: 'not saved', problems: saved.problems }, 422);
     const reloaded = await local.reloadTopics();
     return c.json({
@@ -266,6 +284,59 @@ export const dashboardApp = (
       topicSetVersion: local.topicSet?.version,
       problems: reloaded.problems,
     });
+  };
+
+  app.put('/api/topics/:id', limitBody(BODY_LIMITS.topic), async (c) => {
+    const id = c.req.param('id');
+    if (!TOPIC_ID.test(id))
+      return c.json({ error: 'a topic id is lower-case letters, digits and dashes' }, 400);
+    const body = TopicBody.safeParse(await c.req.json().catch(() => undefined));
+    if (!body.success) return c.json({ error: z.firstIssue(body.error) }, 400);
+    return afterChange(c, saveTopic(localTopicsOf(local.paths), { id, ...body.data }, local.paths.topics));
+  });
+
+  app.post('/api/topics/:id/enabled', limitBody(BODY_LIMITS.label), async (c) => {
+    const topic = local.topicSet?.topics.find((t) => t.id === c.req.param('id'));
+    if (!topic) return c.json({ error: 'no such topic' }, 404);
+    const body = EnabledBody.safeParse(await c.req.json().catch(() => undefined));
+    if (!body.success) return c.json({ error: z.firstIssue(body.error) }, 400);
+    const edit = {
+      id: topic.id,
+      name: topic.name,
+      query: topic.query,
+      minScore: topic.minScore,
+      enabled: body.data.enabled,
+      ...(topic.description ? { description: topic.description } : {}),
+    };
+    return afterChange(c, saveTopic(localTopicsOf(local.paths), edit, local.paths.topics));
+  });
+
+  app.delete('/api/topics/:id', limitBody(BODY_LIMITS.label), async (c) => {
+    const id = c.req.param('id');
+    if (!local.topicSet?.topics.some((t) => t.id === id)) return c.json({ error: 'no such topic' }, 404);
+    // A subscriber or a feed naming a topic that is gone would stop the next start: say so instead.
+    const users = [
+      ...local.subscribers.filter((s) => s.topics.includes(id)).map((s) => `subscriber ${s.id}`),
+      ...local.feeds.feeds.filter((f) => f.topics?.includes(id)).map((f) => `feed ${f.id}`),
+    ];
+    if (users.length > 0)
+      return c.json(
+        {
+          error: `${users.join(', ')} ${users.length === 1 ? 'names' : 'name'} this topic: disable it instead, or take it out of ${users.length === 1 ? 'that file' : 'those files'} first`,
+        },
+        409,
+      );
+    return afterChange(c, deleteTopic(localTopicsOf(local.paths), id, local.paths.topics));
+  });
+
+  app.put('/api/lists/:name', limitBody(BODY_LIMITS.topic), async (c) => {
+    const name = c.req.param('name');
+    if (!LIST_NAME.test(name))
+      return c.json({ error: 'a list name is a letter, then letters, digits, _ or -' }, 400);
+    const body = ListBody.safeParse(await c.req.json().catch(() => undefined));
+    if (!body.success) return c.json({ error: z.firstIssue(body.error) }, 400);
+    const items = body.data.items.map((i) => i.trim()).filter(Boolean);
+    return afterChange(c, saveList(localTopicsOf(local.paths), name, items, local.paths.topics));
   });
 
   const labels = () => new FolderLabelStore(local.paths.labels);

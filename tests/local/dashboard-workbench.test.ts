@@ -3,6 +3,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -325,9 +326,120 @@ describe('Dashboard for a day of work', () => {
     expect(existsSync(join(dir, 'inbox', 'uploads', 'big.txt'))).toBe(false);
   });
 
+  it('should say exactly what saving a topic will do: matches new and old, and who is alerted', async () => {
+    // Prepare
+    const stored = (await (await fetch(`${url}/api/articles?topic=masks-watch&limit=1`)).json()) as {
+      total: number;
+    };
+    await page.goto(`${url}/#/topics/masks-watch`);
+    await page.locator('#save-impact', { hasText: 'changes the topic masks-watch' }).waitFor();
+
+    // Act
+    await page.fill('#query-input', 'masks OR glacier');
+    await page.locator('#preview-list[data-query="masks OR glacier"]').waitFor({ state: 'attached' });
+    const widened = await page.textContent('#save-impact');
+    const total = Number(/^(\d+) of/.exec((await page.textContent('#preview-count')) ?? '')?.[1]);
+    await page.screenshot({ path: shot('topic-save-impact'), fullPage: true });
+    await page.selectOption('#topic-select', 'international-health-aid');
+    await page.locator('#impact-future', { hasText: 'health-desk' }).waitFor();
+    const withSubscriber = await page.textContent('#impact-future');
+    await page.uncheck('#topic-enabled');
+    await page.locator('#impact-future', { hasText: 'disabled' }).waitFor();
+
+    // Assess
+    expect(stored.total).toBeGreaterThan(0);
+    expect(total).toBeGreaterThan(stored.total);
+    expect(widened).toContain(
+      `it matches ${total} articles: ${stored.total} already matched by this topic, ${total - stored.total} new`,
+    );
+    expect(widened).toContain('No alert goes out for stored articles');
+    expect(widened).toContain('no subscriber takes this topic: nobody is alerted');
+    expect(withSubscriber).toBe(
+      'Articles arriving later that match alert: health-desk (email, score ≥ 0.5).',
+    );
+  });
+
+  it('should disable, enable and delete topics in the overlay only, and refuse to delete a topic a subscriber names', async () => {
+    // Prepare
+    const sharedFiles = () =>
+      readdirSync(topicsDir, { recursive: true })
+        .map(String)
+        .sort()
+        .filter((f) => statSync(join(topicsDir, f)).isFile())
+        .map((f) => [f, readFileSync(join(topicsDir, f), 'utf8')]);
+    const before = sharedFiles();
+    const overlayFile = join(dir, 'home', 'topics', 'my-topics.yaml');
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${url}/#/topics`);
+    const row = (id: string) => page.locator(`#topics-table tr[data-topic-id="${id}"]`);
+    await row('vaccine-supply-deals').waitFor();
+
+    // Act
+    await row('vaccine-supply-deals').locator('.topic-toggle').click();
+    await page.locator('#topic-action-result', { hasText: 'Disabled Vaccine supply deals' }).waitFor();
+    const disabled = await row('vaccine-supply-deals').locator('.enabled').textContent();
+    const overlayDisabled = readFileSync(overlayFile, 'utf8');
+    await row('vaccine-supply-deals').locator('.topic-toggle').click();
+    await page.locator('#topic-action-result', { hasText: 'Enabled Vaccine supply deals' }).waitFor();
+    await row('international-health-aid').locator('.topic-delete').click();
+    await page.locator('#topic-action-result', { hasText: 'Not changed' }).waitFor();
+    const refused = await page.textContent('#topic-action-result');
+    await row('masks-watch').locator('.topic-delete').click();
+    await page.locator('#topic-action-result', { hasText: 'Deleted Masks watch' }).waitFor();
+    const topics = (await (await fetch(`${url}/api/topics`)).json()) as { topics: Array<{ id: string }> };
+
+    // Assess
+    expect(disabled).toBe('no');
+    expect(overlayDisabled).toMatch(/id: vaccine-supply-deals\n[\s\S]*?enabled: false/);
+    expect(await row('vaccine-supply-deals').locator('.enabled').textContent()).toBe('yes');
+    expect(refused).toContain('subscriber health-desk names this topic');
+    expect(await row('international-health-aid').count()).toBe(1);
+    expect(await row('masks-watch').count()).toBe(0);
+    expect(topics.topics.map((t) => t.id)).not.toContain('masks-watch');
+    expect(readFileSync(overlayFile, 'utf8')).toMatch(/- id: masks-watch\n {4}deleted: true\n/);
+    expect(sharedFiles()).toEqual(before);
+  });
+
+  it('should show the named lists beside the topics and save a changed or new one into the overlay', async () => {
+    // Prepare
+    const sharedLists = readFileSync(join(topicsDir, 'lists.yaml'), 'utf8');
+    await page.goto(`${url}/#/topics`);
+    await page.locator('#list-select option').nth(1).waitFor({ state: 'attached' });
+    const first = await page.locator('#list-select option').nth(1).getAttribute('value');
+
+    // Act: a new list, then a query that uses it.
+    await page.selectOption('#list-select', first as string);
+    const items = await page.inputValue('#list-items');
+    await page.selectOption('#list-select', '');
+    await page.fill('#list-name', 'cold_places');
+    await page.fill('#list-items', 'glacier\n"mountain pass"');
+    await page.click('#save-list');
+    await page.locator('#list-result', { hasText: 'Saved @cold_places' }).waitFor();
+    await page.selectOption('#topic-select', '');
+    await page.fill('#query-input', '@cold_places');
+    await page.locator('#preview-count', { hasText: /^\d+ of \d+ stored articles match/ }).waitFor();
+    const matching = await page.textContent('#preview-count');
+    await page.selectOption('#list-select', '');
+    await page.fill('#list-name', 'bad_list');
+    await page.fill('#list-items', 'a*b');
+    await page.click('#save-list');
+    await page.locator('#list-result', { hasText: 'Not saved' }).waitFor();
+
+    // Assess
+    expect(items.split('\n').length).toBeGreaterThan(0);
+    expect(await page.locator('#list-select option[value="cold_places"]').textContent()).toBe(
+      '@cold_places (2)',
+    );
+    expect(Number(/^(\d+)/.exec(matching ?? '')?.[1])).toBeGreaterThan(0);
+    expect(readFileSync(join(dir, 'home', 'topics', 'my-topics.yaml'), 'utf8')).toContain('cold_places');
+    expect(await page.textContent('#list-result pre')).toContain('wildcard');
+    expect(readFileSync(join(topicsDir, 'lists.yaml'), 'utf8')).toBe(sharedLists);
+  });
+
   it('should run without script errors', () => {
     // Assess
     expect(pageErrors).toEqual([]);
-    for (const name of ['article-list', 'inbox-upload']) expect(statSync(shot(name)).size).toBeGreaterThan(0);
+    for (const name of ['article-list', 'inbox-upload', 'topic-save-impact'])
+      expect(statSync(shot(name)).size).toBeGreaterThan(0);
   });
 });

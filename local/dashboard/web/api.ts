@@ -28,7 +28,7 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
 
 /** Sends JSON (the server refuses writes of any other content type) and returns status and body. */
 export async function sendJson(
-  method: 'POST' | 'PUT',
+  method: 'POST' | 'PUT' | 'DELETE',
   path: string,
   payload: unknown,
   signal?: AbortSignal,

@@ -8,25 +8,15 @@ import {
   LinearScale,
   Tooltip,
 } from 'chart.js';
-import type {
-  AlertEntry,
-  ArticleDetail,
-  listStories,
-  QueryPreview,
-  QueryProblem,
-  StoryDetail,
-  TopicEvaluation,
-  TopicSummary,
-} from '../../services.ts';
+import type { AlertEntry, ArticleDetail, listStories, StoryDetail, TopicSummary } from '../../services.ts';
 import type { RecipientState } from '../../../functions/core/alerts/recipients.ts';
 import type { RelevanceLabel } from '../../../functions/core/topics/labels.ts';
 import type { FeedStatus } from '../../feeds.ts';
 import { languageLabel } from '../../../functions/core/articles/language.ts';
-import { ApiError, getJson, isAbort, sendJson } from './api.ts';
+import { ApiError, getJson, sendJson } from './api.ts';
 import {
   articleHref,
   type Child,
-  debounce,
   decode,
   errorBox,
   field,
@@ -44,6 +34,7 @@ import {
 import { articlesView } from './articles.ts';
 import { feedsSection } from './feeds.ts';
 import { inboxView } from './inbox.ts';
+import { topicsView } from './topics.ts';
 import { highlight, highlightedParagraphs, rangesIn, renderSnippet } from './highlight.ts';
 
 /**
@@ -61,7 +52,6 @@ Chart.register(BarController, BarElement, CategoryScale, LinearScale, Colors, Le
 type ArticleMatch = ArticleDetail['matches'][number];
 type StorySummary = ReturnType<typeof listStories>[number];
 type StoryArticle = StoryDetail['articles'][number];
-type TopicRelevance = TopicEvaluation['topics'][number];
 type Label = RelevanceLabel;
 
 /** How each state of a recipient's copy of an alert reads. */
@@ -95,8 +85,6 @@ interface IngestError {
 }
 
 /** The server's rule for topic ids (TOPIC_ID in local/dashboard/server.ts). */
-const TOPIC_ID_PATTERN = '[a-z0-9][a-z0-9\\-]{0,63}';
-const TYPING_DELAY_MS = 250;
 
 // ---------------------------------------------------------------------------------------------
 // Views
@@ -374,75 +362,6 @@ async function relevanceSection(articleId: string, matches: readonly ArticleMatc
   );
 }
 
-/** A topic's figures on its labels: counts, precision and recall, false alerts, misses, thresholds. */
-function relevancePanel(r: TopicRelevance): HTMLElement {
-  const num = (x: number | null) => (x === null ? '–' : x.toFixed(2));
-  const articleLink = (id: string) => h('a', { href: articleHref(id) }, h('code', {}, id.slice(0, 12)));
-  return h(
-    'section',
-    { id: 'topic-relevance', 'aria-labelledby': 'topic-relevance-heading' },
-    h('h2', { id: 'topic-relevance-heading' }, 'Relevance on labels'),
-    r.labelled === 0
-      ? h('p', { class: 'empty' }, 'No labels yet: mark matches relevant or not on an article page.')
-      : fragment(
-          h(
-            'p',
-            { id: 'relevance-figures' },
-            `${r.labelled} labelled, ${r.relevant} relevant. At minimum score ${r.minScore}: ${r.alerts} alerts, ${r.truePositives} right, ${r.falsePositives} false, ${r.falseNegatives} missed. Precision ${num(r.precision)}, recall ${num(r.recall)}, F1 ${num(r.f1)}${r.bestMinScore === null ? '' : `; best F1 at ${r.bestMinScore}`}.`,
-            r.stage ? ` Trained stage: figures by ${r.stage.folds}-fold cross-validation.` : '',
-          ),
-          table(
-            'false-alerts',
-            'False alerts',
-            ['Article', 'Score', 'Reason'],
-            r.falseAlerts.map((f) =>
-              h(
-                'tr',
-                {},
-                h('td', {}, articleLink(f.article)),
-                h('td', {}, score(f.score)),
-                h('td', {}, f.reason),
-              ),
-            ),
-            'None.',
-          ),
-          table(
-            'misses',
-            'Misses',
-            ['Article', 'Why', 'Reason'],
-            r.misses.map((m) =>
-              h(
-                'tr',
-                {},
-                h('td', {}, articleLink(m.article)),
-                h('td', {}, m.why === 'no match' ? 'no match' : `score ${score(m.score ?? 0)}`),
-                h('td', {}, m.reason),
-              ),
-            ),
-            'None.',
-          ),
-          table(
-            'thresholds',
-            'Precision and recall at each minimum score',
-            ['Min score', 'Alerts', 'Right', 'Precision', 'Recall', 'F1'],
-            r.thresholds.map((t) =>
-              h(
-                'tr',
-                {},
-                h('td', {}, score(t.minScore)),
-                h('td', {}, t.alerts),
-                h('td', {}, t.truePositives),
-                h('td', {}, num(t.precision)),
-                h('td', {}, num(t.recall)),
-                h('td', {}, num(t.f1)),
-              ),
-            ),
-            'No labelled matches.',
-          ),
-        ),
-  );
-}
-
 /** "Also reported as: <outlet>, <outlet> · see the story side by side", for an article of a story. */
 function storyLine(story: StoryDetail, articleId: string): HTMLParagraphElement {
   const others = story.articles.filter((a) => a.id !== articleId);
@@ -498,266 +417,6 @@ function matchCard(m: ArticleMatch): HTMLLIElement {
     ),
     h('blockquote', { class: 'snippet' }, renderSnippet(m.explanation.snippet)),
   );
-}
-
-async function topicsView({ view, args, alive, onLeave }: ViewContext): Promise<void> {
-  let { topics } = await getJson<{ topics: TopicSummary[] }>('/api/topics');
-  if (!alive()) return;
-
-  const tableHolder = h('div', {});
-  const drawTable = () =>
-    tableHolder.replaceChildren(
-      table(
-        'topics-table',
-        'Topics',
-        ['Name', 'Id', 'Enabled', 'Min score', 'Matches', 'Alerts', 'Last match'],
-        topics.map((t) =>
-          h(
-            'tr',
-            { 'data-topic-id': t.id },
-            h('td', {}, h('a', { href: `#/topics/${encodeURIComponent(t.id)}` }, t.name)),
-            h('td', {}, h('code', {}, t.id)),
-            h('td', {}, t.enabled ? 'yes' : 'no'),
-            h('td', {}, t.minScore),
-            h('td', {}, t.matches),
-            h('td', {}, t.alerts),
-            h('td', {}, time(t.lastMatchedAt)),
-          ),
-        ),
-        'No topics yet.',
-      ),
-    );
-  drawTable();
-
-  // The editor.
-  const select = h('select', { id: 'topic-select' });
-  const drawOptions = (selected: string) =>
-    select.replaceChildren(
-      h('option', { value: '' }, 'New topic'),
-      ...topics.map((t) => h('option', { value: t.id, selected: t.id === selected }, t.name)),
-    );
-  const id = h('input', {
-    id: 'topic-id',
-    required: true,
-    pattern: TOPIC_ID_PATTERN,
-    autocomplete: 'off',
-    'aria-describedby': 'topic-id-hint',
-  });
-  const name = h('input', { id: 'topic-name', required: true, maxlength: 200, autocomplete: 'off' });
-  const description = h('input', { id: 'topic-description', maxlength: 2000, autocomplete: 'off' });
-  const query = h('textarea', {
-    id: 'query-input',
-    rows: 6,
-    required: true,
-    spellcheck: 'false',
-    'aria-describedby': 'query-problems',
-  });
-  const minScore = h('input', {
-    id: 'min-score',
-    type: 'number',
-    min: 0,
-    max: 1,
-    step: 0.05,
-    required: true,
-  });
-  const enabled = h('input', { id: 'topic-enabled', type: 'checkbox' });
-  const result = h('div', { id: 'save-result', role: 'status' });
-  const form = h(
-    'form',
-    { id: 'topic-editor', class: 'editor' },
-    field('Topic', select),
-    field('Id', id, 'Lower-case letters, digits and dashes. The id of a saved topic cannot change.'),
-    field('Name', name),
-    field('Description (optional)', description),
-    field('Query', query),
-    h(
-      'div',
-      { class: 'row' },
-      field('Minimum score (0–1)', minScore),
-      h('div', { class: 'field checkbox' }, enabled, h('label', { for: enabled.id }, 'Enabled')),
-    ),
-    h('button', { id: 'save-topic', type: 'submit' }, 'Save'),
-    result,
-  );
-  const previewCount = h('p', { id: 'preview-count', role: 'status' });
-  const problems = h('div', { id: 'query-problems' });
-  const previewList = h('ol', { id: 'preview-list', class: 'articles' });
-
-  const relevanceHolder = h('div', { id: 'relevance-holder' });
-  view.replaceChildren(
-    heading('Topics'),
-    tableHolder,
-    h(
-      'div',
-      { class: 'editor-layout' },
-      h(
-        'section',
-        { 'aria-labelledby': 'editor-heading' },
-        h('h2', { id: 'editor-heading' }, 'Edit a topic'),
-        form,
-      ),
-      h(
-        'section',
-        { 'aria-labelledby': 'preview-heading' },
-        h('h2', { id: 'preview-heading' }, 'Preview'),
-        previewCount,
-        problems,
-        previewList,
-      ),
-    ),
-    relevanceHolder,
-  );
-
-  // Preview: each keystroke cancels the request under way, so a slow answer to an old query
-  // never replaces the answer to the current one.
-  let pending: AbortController | undefined;
-  const preview = async () => {
-    pending?.abort();
-    const text = query.value;
-    if (!text.trim()) {
-      previewCount.textContent = 'Type a query to see which stored articles it matches.';
-      problems.replaceChildren();
-      previewList.replaceChildren();
-      query.removeAttribute('aria-invalid');
-      return;
-    }
-    const controller = (pending = new AbortController());
-    const min = minScore.valueAsNumber;
-    try {
-      const res = await sendJson(
-        'POST',
-        '/api/preview',
-        { query: text, ...(min >= 0 && min <= 1 ? { minScore: min } : {}) },
-        controller.signal,
-      );
-      if (res.status !== 200) throw new ApiError(res.status, res.body);
-      showPreview(res.body as QueryPreview);
-    } catch (e) {
-      if (!isAbort(e)) problems.replaceChildren(errorBox(e, 'Preview failed'));
-    }
-  };
-  const showPreview = (p: QueryPreview) => {
-    query.toggleAttribute('aria-invalid', !p.valid);
-    problems.replaceChildren(...p.problems.map(problemItem));
-    if (!p.valid) {
-      previewCount.textContent = 'The query has errors: nothing searched.';
-      previewList.replaceChildren();
-      return;
-    }
-    const shown = p.matches.length < p.total ? ` (the best ${p.matches.length} shown)` : '';
-    previewCount.textContent = `${p.total} of ${p.searched} stored articles match${shown}`;
-    previewList.replaceChildren(
-      ...p.matches.map((m) =>
-        h(
-          'li',
-          { 'data-article-id': m.article.id },
-          h('a', { href: articleHref(m.article.id), class: 'article-link' }, m.article.title),
-          h('div', { class: 'meta' }, `${m.article.date} · score ${score(m.score)} · ${m.terms.join(', ')}`),
-          h('blockquote', { class: 'snippet' }, renderSnippet(m.snippet)),
-        ),
-      ),
-    );
-  };
-  const problemItem = (p: QueryProblem) => {
-    // Selecting the offending span in the query is quicker than counting columns.
-    const show = h('button', { type: 'button', class: 'link' }, `line ${p.line}, column ${p.column}`);
-    show.addEventListener('click', () => {
-      query.focus();
-      query.setSelectionRange(p.offset, p.offset + Math.max(1, p.length));
-    });
-    return h(
-      'div',
-      { class: `problem ${p.severity}` },
-      h(
-        'p',
-        {},
-        h('strong', {}, p.severity === 'error' ? 'Error' : 'Warning'),
-        ' at ',
-        show,
-        `: ${p.message}`,
-      ),
-      h('pre', {}, p.caret),
-    );
-  };
-  const later = debounce(() => void preview(), TYPING_DELAY_MS);
-  query.addEventListener('input', later);
-  minScore.addEventListener('input', later);
-  onLeave(() => {
-    later.cancel();
-    pending?.abort();
-  });
-
-  const load = (topicId: string) => {
-    const t = topics.find((x) => x.id === topicId);
-    id.value = t?.id ?? '';
-    id.readOnly = t !== undefined;
-    name.value = t?.name ?? '';
-    description.value = t?.description ?? '';
-    query.value = t?.query ?? '';
-    minScore.value = String(t?.minScore ?? 0.3);
-    enabled.checked = t?.enabled ?? true;
-    result.replaceChildren();
-    history.replaceState(null, '', t ? `#/topics/${encodeURIComponent(t.id)}` : '#/topics');
-    later.cancel();
-    void preview();
-    relevanceHolder.replaceChildren();
-    if (t)
-      void getJson<TopicRelevance>(`/api/topics/${encodeURIComponent(t.id)}/eval`).then((r) => {
-        if (alive() && select.value === t.id) relevanceHolder.replaceChildren(relevancePanel(r));
-      });
-  };
-  select.addEventListener('change', () => load(select.value));
-  drawOptions(args[0] ?? '');
-  load(select.value);
-
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    void save();
-  });
-  const save = async () => {
-    result.replaceChildren(h('p', {}, 'Saving…'));
-    const topicId = id.value.trim();
-    const payload = {
-      name: name.value.trim(),
-      query: query.value,
-      minScore: minScore.valueAsNumber,
-      enabled: enabled.checked,
-      ...(description.value.trim() ? { description: description.value.trim() } : {}),
-    };
-    try {
-      const res = await sendJson('PUT', `/api/topics/${encodeURIComponent(topicId)}`, payload);
-      const body = (res.body ?? {}) as { file?: string; problems?: string[]; error?: string };
-      if (res.status !== 200) {
-        // 422 lists the problems the topic files would have; 400 says what is wrong with the form.
-        const problems = body.problems ?? [];
-        const why =
-          problems.length > 0 ? 'the topic files would have problems' : (body.error ?? `HTTP ${res.status}`);
-        result.replaceChildren(
-          h('p', { class: 'error', role: 'alert' }, `Not saved: ${why}`),
-          ...problems.map((p) => h('pre', { class: 'error' }, p)),
-        );
-        return;
-      }
-      const reload = body.problems ?? [];
-      result.replaceChildren(
-        h('p', { class: 'ok' }, 'Saved to ', h('code', {}, body.file ?? '?')),
-        ...(reload.length > 0
-          ? [
-              h('p', { class: 'error' }, 'but the topics were not reloaded:'),
-              ...reload.map((p) => h('pre', {}, p)),
-            ]
-          : []),
-      );
-      ({ topics } = await getJson<{ topics: TopicSummary[] }>('/api/topics'));
-      if (!alive()) return;
-      drawTable();
-      drawOptions(topicId);
-      id.readOnly = true;
-      history.replaceState(null, '', `#/topics/${encodeURIComponent(topicId)}`);
-    } catch (e) {
-      result.replaceChildren(errorBox(e, 'Could not save'));
-    }
-  };
 }
 
 async function alertsView({ view, params, alive }: ViewContext): Promise<void> {
