@@ -226,6 +226,56 @@ describe('Dashboard for a day of work', () => {
     expect(parseRfc4180(await all.text())).toHaveLength(2 + GENERATED + 1);
   });
 
+  it("should mark the words of the topic chosen, and list the story's other versions", async () => {
+    // Prepare: another outlet's version of the seed article, with a closing paragraph of its own.
+    const seedFile = join(REPO_ROOT, 'tests', 'fixtures', 'seeds', 'articles', '000_9c9c4874b48bb81e.txt');
+    const paragraphs = readFileSync(seedFile, 'utf8')
+      .split(/\n\s*\n/)
+      .map((p) => p.trim())
+      .filter((p) => p && !/^date\s/i.test(p));
+    const footer = paragraphs.indexOf('--');
+    writeFileSync(
+      join(dir, 'inbox', 'caspian-version.json'),
+      JSON.stringify({
+        title: 'South Korea hands medical masks to Azerbaijan',
+        date: '2020-07-26',
+        source: 'Caspian Wire',
+        body: [...paragraphs.slice(0, footer >= 0 ? footer : undefined), 'A closing paragraph of its own.'],
+      }),
+    );
+    await waitForStatus(url, (s) => s.articles === 3 + GENERATED);
+    await runtime.idle();
+    const { articles } = (await (
+      await fetch(`${url}/api/articles?topic=international-health-aid&sort=score`)
+    ).json()) as { articles: Array<{ id: string; outlet: string }> };
+    const seed = articles.find((a) => a.outlet !== 'Caspian Wire') as { id: string };
+    await page.goto(`${url}/#/article/${seed.id}`);
+    await page.locator('#highlight-chooser').waitFor();
+    const marks = async () =>
+      (await page.locator('#article-body mark').allTextContents()).map((m) => m.toLowerCase());
+
+    // Act
+    const every = await marks();
+    await page.check('#highlight-chooser input[value="masks-watch"]');
+    const masksOnly = await marks();
+    await page.check('#highlight-chooser input[value="international-health-aid"]');
+    const healthOnly = await marks();
+    await page.screenshot({ path: shot('article-highlight'), fullPage: true });
+    await page.check('#highlight-chooser input[value=""]');
+    const none = await marks();
+
+    // Assess
+    expect(every).toContain('disinfectants');
+    expect(new Set(masksOnly)).toEqual(new Set(['masks']));
+    expect(healthOnly).toContain('disinfectants');
+    expect(healthOnly.length).toBeLessThan(every.length + 1);
+    expect(none).toEqual([]);
+    const versions = page.locator('#article-versions tbody tr[data-article-id]');
+    expect(await versions.count()).toBe(1);
+    expect(await versions.first().textContent()).toContain('Caspian Wire');
+    expect(await versions.first().textContent()).toContain('latest');
+  });
+
   it('should take dropped files and a picked folder into the inbox, with the outcome of each file', async () => {
     // Prepare: a new article, a copy of a stored one, an empty file; a folder of two files.
     const seedText = readFileSync(
@@ -439,7 +489,7 @@ describe('Dashboard for a day of work', () => {
   it('should run without script errors', () => {
     // Assess
     expect(pageErrors).toEqual([]);
-    for (const name of ['article-list', 'inbox-upload', 'topic-save-impact'])
+    for (const name of ['article-list', 'article-highlight', 'inbox-upload', 'topic-save-impact'])
       expect(statSync(shot(name)).size).toBeGreaterThan(0);
   });
 });

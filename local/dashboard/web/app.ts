@@ -210,10 +210,7 @@ async function articleView({ view, args, alive }: ViewContext): Promise<void> {
   const url = article.url && /^https?:\/\//i.test(article.url) ? article.url : undefined;
   const meta: Array<[string, Child]> = [
     ['Date', `${article.date}${article.dateSource === 'received' ? ' (date of arrival)' : ''}`],
-    [
-      'Author',
-      article.author ? h('span', {}, highlight(article.author, rangesIn(matches, 'author'))) : undefined,
-    ],
+    ['Author', article.author ? h('span', { id: 'article-author' }) : undefined],
     ['Source', article.source],
     ['Link', url ? h('a', { href: url, rel: 'noopener noreferrer', target: '_blank' }, url) : undefined],
     ['Words', article.wordCount],
@@ -229,12 +226,45 @@ async function articleView({ view, args, alive }: ViewContext): Promise<void> {
     ['Ingested', time(article.ingestedAt)],
     ['Id', h('code', {}, article.id)],
   ];
-  const title = h(
-    'h1',
-    { id: 'article-title', tabindex: -1 },
-    highlight(article.title, rangesIn(matches, 'title')),
+  const relevance = await relevanceSection(article.id, matches);
+  if (!alive()) return;
+  const title = h('h1', { id: 'article-title', tabindex: -1 });
+  const body = h('div', { id: 'article-body', class: 'body' });
+  // Which topic's words are marked: every topic's, one topic's, or none.
+  const chooser = h(
+    'fieldset',
+    { id: 'highlight-chooser', class: 'chooser' },
+    h('legend', {}, 'Highlight the words of'),
+    ...[
+      { value: '*', label: 'every topic' },
+      ...matches.map((m) => ({ value: m.topicId, label: `${m.topicName} (${score(m.score)})` })),
+      { value: '', label: 'none' },
+    ].map((o, i) =>
+      h(
+        'label',
+        {},
+        h('input', {
+          type: 'radio',
+          name: 'highlight',
+          value: o.value,
+          checked: i === 0,
+          'data-topic-id': o.value,
+        }),
+        ` ${o.label}`,
+      ),
+    ),
   );
-  view.replaceChildren(
+  const mark = (topicId: string) => {
+    const chosen = topicId === '*' ? matches : matches.filter((m) => m.topicId === topicId);
+    title.replaceChildren(highlight(article.title, rangesIn(chosen, 'title')));
+    body.replaceChildren(...highlightedParagraphs(article.paragraphs, rangesIn(chosen, 'body')));
+    const author = view.querySelector('#article-author');
+    if (article.author && author)
+      author.replaceChildren(highlight(article.author, rangesIn(chosen, 'author')));
+  };
+  chooser.addEventListener('change', (e) => mark((e.target as HTMLInputElement).value));
+  fill(
+    view,
     h('p', {}, h('a', { href: '#/articles' }, '← Articles')),
     h(
       'article',
@@ -248,12 +278,10 @@ async function articleView({ view, args, alive }: ViewContext): Promise<void> {
           .map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v))),
       ),
       story && story.articles.length > 1 ? storyLine(story, article.id) : null,
-      h(
-        'div',
-        { id: 'article-body', class: 'body' },
-        ...highlightedParagraphs(article.paragraphs, rangesIn(matches, 'body')),
-      ),
+      matches.length > 0 ? chooser : null,
+      body,
     ),
+    story && story.articles.length > 1 ? versionsSection(story, article.id) : null,
     h(
       'section',
       { 'aria-labelledby': 'matches-heading' },
@@ -262,7 +290,7 @@ async function articleView({ view, args, alive }: ViewContext): Promise<void> {
         ? h('ul', { id: 'article-matches', class: 'cards' }, ...matches.map(matchCard))
         : h('p', { class: 'empty' }, 'No topic matches this article.'),
     ),
-    await relevanceSection(article.id, matches),
+    relevance,
     table(
       'article-sources',
       'Files this article arrived as',
@@ -272,6 +300,40 @@ async function articleView({ view, args, alive }: ViewContext): Promise<void> {
       ),
       'None recorded.',
     ),
+  );
+  mark('*');
+}
+
+/** The story's other versions: each with its outlet, date, title, length and first / latest. */
+function versionsSection(story: StoryDetail, articleId: string): HTMLElement {
+  const others = story.articles.filter((a) => a.id !== articleId);
+  return h(
+    'section',
+    { 'aria-labelledby': 'versions-heading' },
+    h('h2', { id: 'versions-heading' }, `Other versions of the story (${others.length})`),
+    table(
+      'article-versions',
+      'The story\u2019s other articles, first one first',
+      ['Outlet', 'Date', 'Title', 'Words', ''],
+      others.map((a) =>
+        h(
+          'tr',
+          { 'data-article-id': a.id },
+          h('td', {}, a.outlet),
+          h('td', {}, a.date),
+          h('td', {}, h('a', { href: articleHref(a.id) }, a.title)),
+          h('td', {}, a.wordCount),
+          h(
+            'td',
+            {},
+            a.id === story.firstArticleId ? h('span', { class: 'badge story-first' }, 'first') : null,
+            a.id === story.latestArticleId ? h('span', { class: 'badge story-latest' }, 'latest') : null,
+          ),
+        ),
+      ),
+      'No other version.',
+    ),
+    h('p', {}, h('a', { href: storyHref(story.storyId), class: 'story-link' }, 'Compare them side by side')),
   );
 }
 
