@@ -634,6 +634,94 @@ export const deliveryCounts = (
   return byState;
 };
 
+/** A subscriber: what it gets, by which channel, and where its copies of recent alerts stand. */
+export interface SubscriberEntry {
+  id: string;
+  channel: 'email' | 'webhook';
+  /** The address, or the webhook's format and where its URL is (never a URL kept in a secret). */
+  target: string;
+  topics: string[];
+  minScore: number;
+  mode: 'immediate' | 'digest';
+  updates: boolean;
+  languages?: string[];
+  /** Fatigue controls of an email subscriber, in words (cooldown, daily limit, quiet hours). */
+  controls: string[];
+  /** Its copies of every alert sent, by state. */
+  counts: ReturnType<typeof recipientCounts>;
+  /** Its copies of the latest alerts, newest first. */
+  recent: Array<{
+    alertId: string;
+    topicId: string;
+    topicName: string;
+    articleId: string;
+    articleTitle: string;
+    sentAt: string;
+    state: RecipientState;
+    detail?: string;
+  }>;
+}
+
+/** Every subscriber with what it gets and the state of its recent deliveries (`recent` of them). */
+export const listSubscribers = (
+  snap: CatalogSnapshot,
+  subscribers: readonly Subscriber[],
+  options: { recent?: number } = {},
+): SubscriberEntry[] => {
+  const recipients = recipientsOfMatch(snap, subscribers);
+  const titles = new Map(snap.articles.map((a) => [a.id, a.title]));
+  const copies = new Map<string, Array<SubscriberEntry['recent'][number]>>();
+  const states = new Map<string, RecipientStatus[]>();
+  const sent = snap.matches
+    .filter((m) => m.alertState === 'sent')
+    .sort((a, b) => (b.sentAt ?? '').localeCompare(a.sentAt ?? ''));
+  for (const m of sent)
+    for (const r of recipients(m)) {
+      const mine = copies.get(r.subscriberId) ?? [];
+      mine.push({
+        alertId: m.alertId,
+        topicId: m.topicId,
+        topicName: m.topicName,
+        articleId: m.articleId,
+        articleTitle: titles.get(m.articleId) ?? '',
+        sentAt: m.sentAt ?? m.matchedAt,
+        state: r.state,
+        ...(r.detail ? { detail: r.detail } : {}),
+      });
+      copies.set(r.subscriberId, mine);
+      const theirs = states.get(r.subscriberId) ?? [];
+      theirs.push(r);
+      states.set(r.subscriberId, theirs);
+    }
+  return subscribers.map((s) => {
+    const mine = copies.get(s.id) ?? [];
+    const controls =
+      'email' in s
+        ? [
+            s.cooldownMinutes ? `cooldown ${s.cooldownMinutes} min per topic` : '',
+            s.maxPerDay ? `at most ${s.maxPerDay} a day` : '',
+            s.quietHours ? `quiet ${s.quietHours.from}–${s.quietHours.to} ${s.quietHours.timeZone}` : '',
+          ].filter(Boolean)
+        : [];
+    return {
+      id: s.id,
+      channel: 'email' in s ? 'email' : 'webhook',
+      target:
+        'email' in s
+          ? s.email
+          : `${s.webhook.format} webhook, ${s.webhook.url ? new URL(s.webhook.url).host : `URL in secret ${s.webhook.urlSecret ?? '?'}`}`,
+      topics: [...s.topics],
+      minScore: s.minScore,
+      mode: s.mode,
+      updates: s.updates,
+      ...(s.languages ? { languages: [...s.languages] } : {}),
+      controls,
+      counts: recipientCounts(states.get(s.id) ?? []),
+      recent: mine.slice(0, options.recent ?? 10),
+    };
+  });
+};
+
 /** Matches per topic per day (by article date), for the chart. */
 export interface MatchesPerDay {
   days: string[];

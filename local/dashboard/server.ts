@@ -25,6 +25,7 @@ import {
   listArticles,
   listErrors,
   listStories,
+  listSubscribers,
   listTopics,
   matchesPerDay,
   previewQuery,
@@ -380,6 +381,10 @@ export const dashboardApp = (
     const topic = c.req.query('topic');
     return c.json({ alerts: listAlerts(await snapshot(), local.subscribers, topic ? { topic } : {}) });
   });
+
+  app.get('/api/subscribers', async (c) =>
+    c.json({ subscribers: listSubscribers(await snapshot(), local.subscribers, { recent: 10 }) }),
+  );
 
   app.get('/api/stories', async (c) =>
     c.json({ stories: listStories(await snapshot(), { all: c.req.query('all') === 'true' }) }),

@@ -376,6 +376,38 @@ describe('Dashboard for a day of work', () => {
     expect(existsSync(join(dir, 'inbox', 'uploads', 'big.txt'))).toBe(false);
   });
 
+  it('should show who gets what, and where each subscriber\u2019s copies of the latest alerts stand', async () => {
+    // Act
+    await page.goto(`${url}/#/subscribers`);
+    const health = page.locator('#subscribers-table tr[data-subscriber="health-desk"]');
+    await health.waitFor();
+    const deliveries = page.locator('#deliveries-health-desk tbody tr[data-alert-id]');
+    await page.screenshot({ path: shot('subscribers'), fullPage: true });
+    const alerts = (await (await fetch(`${url}/api/alerts`)).json()) as {
+      alerts: Array<{ alertId: string; recipients: Array<{ subscriberId: string; state: string }> }>;
+    };
+    const forHealth = alerts.alerts.filter((a) => a.recipients.some((r) => r.subscriberId === 'health-desk'));
+
+    // Assess
+    expect(await health.locator('.channel').textContent()).toBe('email: health-desk@example.org');
+    expect(await health.locator('.topics a').allTextContents()).toEqual([
+      'International health aid',
+      'Vaccine supply deals',
+      'Disinformation about health',
+    ]);
+    expect(await health.locator('.languages').textContent()).toBe('every language');
+    expect(await health.locator('.gets').textContent()).toBe('each alert; score ≥ 0.5; one alert per story');
+    expect(forHealth.length).toBeGreaterThan(0);
+    expect(await deliveries.count()).toBe(Math.min(10, forHealth.length));
+    const first = forHealth[0] as (typeof forHealth)[number];
+    const state = first.recipients.find((r) => r.subscriberId === 'health-desk')?.state;
+    expect(await deliveries.first().getAttribute('data-alert-id')).toBe(first.alertId);
+    expect(await deliveries.first().getAttribute('data-state')).toBe(state);
+    expect(await health.locator('.counts').textContent()).toMatch(/^\d+ delivered/);
+    const editor = page.locator('#subscribers-table tr[data-subscriber="caucasus-editor"]');
+    expect(await editor.locator('.gets').textContent()).toContain('a daily digest');
+  });
+
   it('should say exactly what saving a topic will do: matches new and old, and who is alerted', async () => {
     // Prepare
     const stored = (await (await fetch(`${url}/api/articles?topic=masks-watch&limit=1`)).json()) as {
@@ -489,7 +521,13 @@ describe('Dashboard for a day of work', () => {
   it('should run without script errors', () => {
     // Assess
     expect(pageErrors).toEqual([]);
-    for (const name of ['article-list', 'article-highlight', 'inbox-upload', 'topic-save-impact'])
+    for (const name of [
+      'article-list',
+      'article-highlight',
+      'inbox-upload',
+      'subscribers',
+      'topic-save-impact',
+    ])
       expect(statSync(shot(name)).size).toBeGreaterThan(0);
   });
 });

@@ -16,6 +16,7 @@ import { languageLabel } from '../../../functions/core/articles/language.ts';
 import { ApiError, getJson, sendJson } from './api.ts';
 import {
   articleHref,
+  RECIPIENT_STATES,
   type Child,
   decode,
   errorBox,
@@ -34,6 +35,7 @@ import {
 import { articlesView } from './articles.ts';
 import { feedsSection } from './feeds.ts';
 import { inboxView } from './inbox.ts';
+import { subscribersView } from './subscribers.ts';
 import { topicsView } from './topics.ts';
 import { highlight, highlightedParagraphs, rangesIn, renderSnippet } from './highlight.ts';
 
@@ -53,16 +55,6 @@ type ArticleMatch = ArticleDetail['matches'][number];
 type StorySummary = ReturnType<typeof listStories>[number];
 type StoryArticle = StoryDetail['articles'][number];
 type Label = RelevanceLabel;
-
-/** How each state of a recipient's copy of an alert reads. */
-const RECIPIENT_STATES: Record<RecipientState, string> = {
-  delivered: 'delivered',
-  queued: 'queued',
-  failed: 'failed',
-  held: 'held',
-  digest: 'in the digest',
-  'story-alerted': 'not sent: story already alerted',
-};
 
 interface Status {
   articles: number;
@@ -685,6 +677,7 @@ const routes: Array<{ path: RegExp; nav: string; title: string; view: View }> = 
   { path: /^\/story\/([^/]+)$/, nav: 'stories', title: 'Story', view: storyView },
   { path: /^\/topics(?:\/([^/]+))?$/, nav: 'topics', title: 'Topics', view: topicsView },
   { path: /^\/alerts$/, nav: 'alerts', title: 'Alerts', view: alertsView },
+  { path: /^\/subscribers$/, nav: 'subscribers', title: 'Subscribers', view: subscribersView },
   { path: /^\/inbox$/, nav: 'inbox', title: 'Inbox', view: inboxView },
 ];
 

@@ -2,6 +2,7 @@
  * DOM helpers of the page. Article text is untrusted (anyone can drop a file into the inbox),
  * so text only ever reaches the page as text nodes: no innerHTML anywhere.
  */
+import type { RecipientState } from '../../../functions/core/alerts/recipients.ts';
 
 export type Child = Node | string | number | null | undefined | false;
 export type Attrs = Record<string, string | number | boolean | undefined>;
@@ -124,3 +125,13 @@ export interface ViewContext {
 }
 
 export const heading = (text: string) => h('h1', { tabindex: -1 }, text);
+
+/** How each state of a recipient's copy of an alert reads. */
+export const RECIPIENT_STATES: Record<RecipientState, string> = {
+  delivered: 'delivered',
+  queued: 'queued',
+  failed: 'failed',
+  held: 'held',
+  digest: 'in the digest',
+  'story-alerted': 'not sent: story already alerted',
+};
