@@ -728,16 +728,31 @@ export interface MatchesPerDay {
   series: Array<{ topicId: string; counts: number[] }>;
 }
 
-/** Every day from the first to the last article date with matches (at most the last `maxDays`). */
-export const matchesPerDay = (snap: CatalogSnapshot, maxDays = 90): MatchesPerDay => {
-  const dates = snap.matches.map((m) => m.articleDate).sort();
-  const last = dates.at(-1);
-  const first = dates[0];
-  if (!first || !last) return { days: [], series: [] };
+/**
+ * Every day from the first to the last article date with matches (at most the last `maxDays`),
+ * or of the range asked for (`from`, `to`, both included; at most `maxDays` from `from`).
+ */
+export const matchesPerDay = (
+  snap: CatalogSnapshot,
+  maxDays = 90,
+  range: { from?: string; to?: string } = {},
+): MatchesPerDay => {
+  const dates = snap.matches
+    .map((m) => m.articleDate)
+    .filter((d) => (!range.from || d >= range.from) && (!range.to || d <= range.to))
+    .sort();
+  const last = range.to ?? dates.at(-1);
+  const first = range.from ?? dates[0];
+  if (!first || !last || dates.length === 0) return { days: [], series: [] };
   const days: string[] = [];
-  const end = new Date(`${last}T00:00:00Z`).getTime();
-  const start = Math.max(new Date(`${first}T00:00:00Z`).getTime(), end - (maxDays - 1) * 86_400_000);
-  for (let t = start; t <= end; t += 86_400_000) days.push(new Date(t).toISOString().slice(0, 10));
+  const DAY_MS = 86_400_000;
+  const startAt = new Date(`${first}T00:00:00Z`).getTime();
+  const end = Math.min(
+    new Date(`${last}T00:00:00Z`).getTime(),
+    range.from ? startAt + (maxDays - 1) * DAY_MS : Infinity,
+  );
+  const start = range.from ? startAt : Math.max(startAt, end - (maxDays - 1) * DAY_MS);
+  for (let t = start; t <= end; t += DAY_MS) days.push(new Date(t).toISOString().slice(0, 10));
   const index = new Map(days.map((d, i) => [d, i]));
   const series = new Map<string, number[]>();
   for (const m of snap.matches) {

@@ -429,7 +429,15 @@ export const dashboardApp = (
     return c.json({ outcomes: await Promise.all(keys.map((k) => uploadOutcome(k, local.articles))) });
   });
 
-  app.get('/api/chart', async (c) => c.json(matchesPerDay(await snapshot())));
+  app.get('/api/chart', async (c) => {
+    const { from, to } = c.req.query();
+    const range = {
+      ...(from && DAY.test(from) ? { from } : {}),
+      ...(to && DAY.test(to) ? { to } : {}),
+    };
+    // A range asked for may be up to a year long; by default the chart shows the last 90 days with matches.
+    return c.json(matchesPerDay(await snapshot(), range.from ? 366 : 90, range));
+  });
   app.get('/api/errors', async (c) => c.json({ errors: listErrors(await snapshot()) }));
   app.get('/api/feeds', async (c) => c.json({ feeds: await local.feeds.list() }));
 

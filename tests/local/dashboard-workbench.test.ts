@@ -408,6 +408,35 @@ describe('Dashboard for a day of work', () => {
     expect(await editor.locator('.gets').textContent()).toContain('a daily digest');
   });
 
+  it('should draw the chart for the dates asked for, with a switch per topic', async () => {
+    // Act
+    await page.goto(`${url}/#/`);
+    await page.locator('#chart').waitFor();
+    await page.fill('#chart-from', '2026-03-05');
+    await page.fill('#chart-to', '2026-03-11');
+    await page.locator('#chart-status', { hasText: '2026-03-05 to 2026-03-11' }).waitFor();
+    const toggles = await page.locator('#chart-topics input[data-topic-id]').count();
+    await page.uncheck('#chart-topics input[data-topic-id="masks-watch"]');
+    await page.screenshot({ path: shot('chart'), fullPage: true });
+    const hiddenAttr = await page.getAttribute('#chart', 'data-hidden');
+    const api = (await (await fetch(`${url}/api/chart?from=2026-03-05&to=2026-03-11`)).json()) as {
+      days: string[];
+      series: Array<{ topicId: string; counts: number[] }>;
+    };
+    await page.check('#chart-topics input[data-topic-id="masks-watch"]');
+
+    // Assess
+    expect(api.days).toHaveLength(7);
+    expect(toggles).toBe(api.series.length);
+    expect(api.series.find((x) => x.topicId === 'masks-watch')?.counts.reduce((a, b) => a + b, 0)).toBe(
+      Array.from({ length: GENERATED }, (_, i) => item(i)).filter(
+        (x) => x.body[1]?.includes('masks') && x.date >= '2026-03-05' && x.date <= '2026-03-11',
+      ).length,
+    );
+    expect(hiddenAttr).toBe('masks-watch');
+    expect(await page.getAttribute('#chart', 'data-hidden')).toBe('');
+  });
+
   it('should say exactly what saving a topic will do: matches new and old, and who is alerted', async () => {
     // Prepare
     const stored = (await (await fetch(`${url}/api/articles?topic=masks-watch&limit=1`)).json()) as {

@@ -1,13 +1,3 @@
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  Colors,
-  Legend,
-  LinearScale,
-  Tooltip,
-} from 'chart.js';
 import type { AlertEntry, ArticleDetail, listStories, StoryDetail, TopicSummary } from '../../services.ts';
 import type { RecipientState } from '../../../functions/core/alerts/recipients.ts';
 import type { RelevanceLabel } from '../../../functions/core/topics/labels.ts';
@@ -33,6 +23,7 @@ import {
   type ViewContext,
 } from './dom.ts';
 import { articlesView } from './articles.ts';
+import { chartSection } from './chart.ts';
 import { feedsSection } from './feeds.ts';
 import { inboxView } from './inbox.ts';
 import { subscribersView } from './subscribers.ts';
@@ -46,8 +37,6 @@ import { highlight, highlightedParagraphs, rangesIn, renderSnippet } from './hig
  * Article text is untrusted (anyone can drop a file into the inbox), so text only ever reaches
  * the page as text nodes: no innerHTML anywhere.
  */
-
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, Colors, Legend, Tooltip);
 
 // API shapes: the server answers with what these functions of local/services.ts return (type
 // imports only: nothing of them reaches the browser bundle).
@@ -82,9 +71,8 @@ interface IngestError {
 // Views
 
 async function overviewView({ view, alive, onLeave }: ViewContext): Promise<void> {
-  const [status, chart, topics, errors, feeds] = await Promise.all([
+  const [status, topics, errors, feeds] = await Promise.all([
     getJson<Status>('/api/status'),
-    getJson<{ days: string[]; series: Array<{ topicId: string; counts: number[] }> }>('/api/chart'),
     getJson<{ topics: TopicSummary[] }>('/api/topics'),
     getJson<{ errors: IngestError[] }>('/api/errors'),
     getJson<{ feeds: FeedStatus[] }>('/api/feeds'),
@@ -103,18 +91,8 @@ async function overviewView({ view, alive, onLeave }: ViewContext): Promise<void
     ['Subscribers', status.subscribers, 'subscribers'],
   ];
   const names = new Map(topics.topics.map((t) => [t.id, t.name]));
-  const canvas = h(
-    'canvas',
-    {
-      id: 'chart',
-      role: 'img',
-      'aria-label':
-        chart.days.length > 0
-          ? `Matches per topic per day, ${chart.days[0]} to ${chart.days.at(-1)}`
-          : 'No matches yet',
-    },
-    'Matches per topic per day.',
-  );
+  const chart = chartSection(names);
+  onLeave(() => chart.destroy());
   fill(
     view,
     heading('Overview'),
@@ -125,14 +103,7 @@ async function overviewView({ view, alive, onLeave }: ViewContext): Promise<void
         h('div', { 'data-testid': `status-${key}` }, h('dt', {}, label), h('dd', {}, n)),
       ),
     ),
-    h(
-      'section',
-      { 'aria-labelledby': 'chart-heading' },
-      h('h2', { id: 'chart-heading' }, 'Matches per day'),
-      chart.days.length > 0
-        ? h('div', { class: 'chart-box' }, canvas)
-        : h('p', { class: 'empty' }, 'No matches yet: drop article files into the inbox.'),
-    ),
+    chart.section,
     errors.errors.length > 0
       ? table(
           'error-log',
@@ -164,22 +135,6 @@ async function overviewView({ view, alive, onLeave }: ViewContext): Promise<void
       ),
     ),
   );
-  if (chart.days.length === 0) return;
-  const instance = new Chart(canvas, {
-    type: 'bar',
-    data: {
-      labels: chart.days,
-      datasets: chart.series.map((s) => ({ label: names.get(s.topicId) ?? s.topicId, data: s.counts })),
-    },
-    options: {
-      maintainAspectRatio: false,
-      // A screenshot or a quick look should show the final bars, not the grow animation.
-      animation: false,
-      scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
-      plugins: { legend: { position: 'bottom' } },
-    },
-  });
-  onLeave(() => instance.destroy());
 }
 
 async function articleView({ view, args, alive }: ViewContext): Promise<void> {

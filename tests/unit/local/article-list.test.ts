@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CatalogSnapshot } from '../../../functions/adapters/local/local-catalog.ts';
 import type { MatchRecord } from '../../../functions/core/pipeline/matching.ts';
 import { articlesCsv, ARTICLE_COLUMNS, csvField } from '../../../local/export.ts';
-import { articleFacets, exportArticles, listArticles } from '../../../local/services.ts';
+import { articleFacets, exportArticles, listArticles, matchesPerDay } from '../../../local/services.ts';
 import { parseRfc4180 } from '../../fixtures/rfc4180.ts';
 
 const article = (
@@ -184,5 +184,23 @@ describe('Function: articlesCsv', () => {
     expect(csvField('two\nlines')).toBe('"two\nlines"');
     expect(csvField(undefined)).toBe('');
     expect(csvField(0.5)).toBe('0.5');
+  });
+});
+
+describe('Function: matchesPerDay with a range', () => {
+  it('should count only the days asked for, every one of them, and nothing outside', () => {
+    // Act
+    const range = matchesPerDay(snap, 90, { from: '2026-02-02', to: '2026-02-05' });
+    const capped = matchesPerDay(snap, 2, { from: '2026-02-01' });
+    const empty = matchesPerDay(snap, 90, { from: '2027-01-01' });
+
+    // Assess
+    expect(range.days).toEqual(['2026-02-02', '2026-02-03', '2026-02-04', '2026-02-05']);
+    expect(range.series).toEqual([
+      { topicId: 'aid', counts: [0, 1, 0, 0] },
+      { topicId: 'vaccines', counts: [1, 1, 0, 0] },
+    ]);
+    expect(capped.days).toEqual(['2026-02-01', '2026-02-02']);
+    expect(empty).toEqual({ days: [], series: [] });
   });
 });
