@@ -373,20 +373,26 @@ export interface TopicSummary extends TopicDefinition {
 }
 
 /** The stored topics with their match counts. */
-export const listTopics = (set: TopicSet | undefined, snap: CatalogSnapshot): TopicSummary[] =>
-  (set?.topics ?? []).map((t) => {
-    const mine = snap.matches.filter((m) => m.topicId === t.id);
-    const last = mine
-      .map((m) => m.matchedAt)
-      .sort()
-      .at(-1);
+export const listTopics = (set: TopicSet | undefined, snap: CatalogSnapshot): TopicSummary[] => {
+  // One pass over the matches, whatever the number of topics.
+  const by = new Map<string, { matches: number; alerts: number; last?: string }>();
+  for (const m of snap.matches) {
+    const t = by.get(m.topicId) ?? { matches: 0, alerts: 0 };
+    t.matches++;
+    if (m.alertState === 'sent') t.alerts++;
+    if (!t.last || m.matchedAt > t.last) t.last = m.matchedAt;
+    by.set(m.topicId, t);
+  }
+  return (set?.topics ?? []).map((t) => {
+    const mine = by.get(t.id);
     return {
       ...t,
-      matches: mine.length,
-      alerts: mine.filter((m) => m.alertState === 'sent').length,
-      ...(last ? { lastMatchedAt: last } : {}),
+      matches: mine?.matches ?? 0,
+      alerts: mine?.alerts ?? 0,
+      ...(mine?.last ? { lastMatchedAt: mine.last } : {}),
     };
   });
+};
 
 /** A problem in a query, placed. */
 export interface QueryProblem {

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { CatalogSnapshot } from '../../../functions/adapters/local/local-catalog.ts';
 import type { MatchRecord } from '../../../functions/core/pipeline/matching.ts';
 import { articlesCsv, ARTICLE_COLUMNS, csvField } from '../../../local/export.ts';
-import { articleFacets, exportArticles, listArticles, matchesPerDay } from '../../../local/services.ts';
+import type { Subscriber } from '../../../functions/core/alerts/subscribers.ts';
+import {
+  articleFacets,
+  exportArticles,
+  listArticles,
+  listSubscribers,
+  listTopics,
+  matchesPerDay,
+  previewQuery,
+} from '../../../local/services.ts';
 import { parseRfc4180 } from '../../fixtures/rfc4180.ts';
 
 const article = (
@@ -202,5 +211,113 @@ describe('Function: matchesPerDay with a range', () => {
     ]);
     expect(capped.days).toEqual(['2026-02-01', '2026-02-02']);
     expect(empty).toEqual({ days: [], series: [] });
+  });
+});
+
+const subscribers: Subscriber[] = [
+  {
+    id: 'desk',
+    email: 'desk@example.org',
+    topics: ['aid'],
+    minScore: 0.6,
+    mode: 'immediate',
+    updates: false,
+    maxPerDay: 5,
+  },
+  {
+    id: 'hook',
+    topics: ['*'],
+    minScore: 0,
+    mode: 'immediate',
+    updates: false,
+    languages: ['es'],
+    webhook: { url: 'https://hooks.example.org/in', format: 'generic', secretName: 'nw/hook' },
+  },
+];
+
+describe('Function: listSubscribers', () => {
+  it('should say what each subscriber gets and where its copies of the latest alerts stand, newest first', () => {
+    // Prepare: the desk's daily limit let the a1 alert through; nothing else was recorded.
+    const delivered: CatalogSnapshot = {
+      ...snap,
+      deliveries: new Map([
+        ['alert_a1_aid', new Map([['desk', { gate: { outcome: 'sent' as const, released: false } }]])],
+      ]),
+    };
+
+    // Act
+    const [desk, hook] = listSubscribers(delivered, subscribers, { recent: 5 });
+
+    // Assess
+    expect(desk).toMatchObject({
+      channel: 'email',
+      target: 'desk@example.org',
+      topics: ['aid'],
+      controls: ['at most 5 a day'],
+      counts: { delivered: 1, queued: 0, recipients: 1 },
+    });
+    expect(desk?.recent.map((r) => [r.articleId, r.state])).toEqual([['a1', 'delivered']]);
+    expect(hook).toMatchObject({
+      channel: 'webhook',
+      target: 'generic webhook, hooks.example.org',
+      languages: ['es'],
+    });
+    // Every topic, Spanish articles only: a2's two alerts, newest first, not sent yet.
+    expect(hook?.recent.map((r) => [r.articleId, r.topicId, r.state])).toEqual([
+      ['a2', 'aid', 'queued'],
+      ['a2', 'vaccines', 'queued'],
+    ]);
+  });
+});
+
+describe('Function: listTopics', () => {
+  it('should count each topic\u2019s matches and alerts and give its last match', () => {
+    // Act
+    const topics = listTopics(
+      {
+        version: 'v',
+        topics: [
+          { id: 'aid', name: 'Aid', query: 'aid', minScore: 0, enabled: true },
+          { id: 'quiet', name: 'Quiet', query: 'quiet', minScore: 0, enabled: false },
+        ],
+        lists: {},
+      },
+      snap,
+    );
+
+    // Assess
+    expect(topics.map((t) => [t.id, t.matches, t.alerts, t.lastMatchedAt])).toEqual([
+      ['aid', 2, 2, '2026-02-03T12:00:01.000Z'],
+      ['quiet', 0, 0, undefined],
+    ]);
+  });
+});
+
+describe('Function: previewQuery, what saving would do', () => {
+  it('should count the stored articles matched, already and new, those no longer matched, and who is alerted', async () => {
+    // Act: the stored vaccines topic matched a2 and a3; the new query matches a1 and a2.
+    const preview = await previewQuery('Masks OR Vacunas', undefined, snap, {
+      impactFor: { topicId: 'vaccines', enabled: true, subscribers },
+    });
+    const disabled = await previewQuery('Masks', undefined, snap, {
+      impactFor: { topicId: 'vaccines', enabled: false, subscribers },
+    });
+
+    // Assess
+    expect(preview.impact).toEqual({
+      topicId: 'vaccines',
+      exists: false,
+      enabled: true,
+      matches: 2,
+      alreadyMatched: 1,
+      newMatches: 1,
+      storedMatches: 2,
+      noLongerMatched: 1,
+      recipients: [
+        { subscriberId: 'hook', channel: 'webhook', mode: 'immediate', minScore: 0, languages: ['es'] },
+      ],
+    });
+    expect(disabled.impact?.recipients).toEqual([]);
+    expect(disabled.impact?.matches).toBe(1);
   });
 });
