@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UPLOAD_LIMIT } from '../../local/dashboard/server.ts';
 import { REPO_ROOT } from '../../local/local-newswatch.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
+import { waitForStatus } from './helpers.ts';
 import { parseRfc4180 } from '../fixtures/rfc4180.ts';
 
 /** Where the screenshots of these tests go (git-ignored, like every test output). */
@@ -48,25 +49,6 @@ const item = (i: number) => {
       `A closing line unique to item ${i} and the word ${WORDS[(i * 3) % WORDS.length]}.`,
     ],
   };
-};
-
-/** Polls the dashboard's status until `ready` holds, or fails after `timeoutMs`. */
-const waitForStatus = async (
-  url: string,
-  ready: (s: { articles: number; alerts: number; errors: number }) => boolean,
-  timeoutMs = 60_000,
-): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = (await (await fetch(`${url}/api/status`)).json()) as {
-      articles: number;
-      alerts: number;
-      errors: number;
-    };
-    if (ready(status)) return;
-    if (Date.now() > deadline) throw new Error(`dashboard not ready: ${JSON.stringify(status)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 };
 
 describe('Dashboard for a day of work', () => {
@@ -106,7 +88,7 @@ describe('Dashboard for a day of work', () => {
       join(dir, 'inbox', 'generated.json'),
       JSON.stringify(Array.from({ length: GENERATED }, (_, i) => item(i))),
     );
-    await waitForStatus(url, (s) => s.articles === 2 + GENERATED);
+    await waitForStatus(url, (s) => s.articles === 2 + GENERATED, 60_000);
     await runtime.idle();
     mkdirSync(SCREENSHOTS, { recursive: true });
 

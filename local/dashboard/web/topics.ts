@@ -98,14 +98,15 @@ export async function topicsView({ view, args, alive, onLeave }: ViewContext): P
       return;
     }
     const done = what === 'delete' ? 'Deleted' : t.enabled ? 'Disabled' : 'Enabled';
-    actionResult.replaceChildren(
-      h('p', { class: 'ok' }, `${done} ${t.name}: written to `, h('code', {}, body.file ?? '?')),
-    );
     await refresh();
     if (!alive()) return;
     drawTable();
     drawOptions(select.value === t.id && what === 'delete' ? '' : select.value);
     drawLists(listSelect.value);
+    // Said once the table shows the change.
+    actionResult.replaceChildren(
+      h('p', { class: 'ok' }, `${done} ${t.name}: written to `, h('code', {}, body.file ?? '?')),
+    );
   };
 
   // The editor.
@@ -219,11 +220,11 @@ export async function topicsView({ view, args, alive, onLeave }: ViewContext): P
       );
       return;
     }
-    listResult.replaceChildren(h('p', { class: 'ok' }, `Saved @${n} to `, h('code', {}, body.file ?? '?')));
     await refresh();
     if (!alive()) return;
     drawLists(n);
     loadList(n);
+    listResult.replaceChildren(h('p', { class: 'ok' }, `Saved @${n} to `, h('code', {}, body.file ?? '?')));
     void preview();
   };
   const problems = h('div', { id: 'query-problems' });
