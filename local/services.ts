@@ -7,6 +7,7 @@ import {
   recipientsOf,
 } from '../functions/core/alerts/recipients.ts';
 import type { Subscriber } from '../functions/core/alerts/subscribers.ts';
+import { outletOf, type StoryRecord } from '../functions/core/stories/story.ts';
 import { backfillTopic } from '../functions/core/pipeline/backfill.ts';
 import type { MatchRecord, TopicSet } from '../functions/core/pipeline/matching.ts';
 import type { Explanation } from '../functions/core/topics/explain.ts';
@@ -38,16 +39,28 @@ export interface ArticleSummary {
   date: string;
   source?: string;
   author?: string;
+  /** The outlet, as the story lists name it: its source, the host of its URL, or the folder it came from. */
+  outlet: string;
+  url?: string;
   sourceKey: string;
   wordCount: number;
   /** Lower-case primary subtag, `und` when undetermined (see core/articles/language.ts). */
   language?: string;
+  /** Countries its matches found (ISO codes), most mentioned first. */
+  countries: string[];
   ingestedAt: string;
   topics: Array<{ id: string; score: number }>;
+  /** The best match's snippet (of the topic filtered on, if any), its terms marked `**like this**`. */
+  snippet?: string;
+  /** The start of the text, for an article no topic matched. */
+  lead: string;
   /** The story the article belongs to, and how many articles that story has. */
   storyId?: string;
   storyArticles?: number;
 }
+
+/** Orders of an article list. */
+export const ARTICLE_SORTS = ['date', 'score'] as const;
 
 /** Filters of an article list. */
 export interface ArticleFilter {
@@ -55,37 +68,116 @@ export interface ArticleFilter {
   q?: string;
   /** Only articles matched by this topic. */
   topic?: string;
+  /** Only articles of this outlet ({@link ArticleSummary.outlet}). */
+  outlet?: string;
+  /** Only articles in this language (`und`: not determined). */
+  language?: string;
+  /** Only articles whose matches found this country (ISO code). */
+  country?: string;
+  /** Only articles matched at or above this score (by the topic filtered on, else by any). */
+  minScore?: number;
   /** Article dates from / to (`YYYY-MM-DD`, both included). */
   from?: string;
   to?: string;
+  /** `date` (newest first, the default) or `score` (best match first, then newest). */
+  sort?: (typeof ARTICLE_SORTS)[number];
+  /** Articles skipped before the first one returned (paging). */
+  offset?: number;
   limit?: number;
 }
 
+const LEAD_LENGTH = 240;
+
 const fold = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 
-const matchesByArticle = (matches: readonly MatchRecord[]) => {
-  const by = new Map<string, MatchRecord[]>();
-  for (const m of matches) by.set(m.articleId, [...(by.get(m.articleId) ?? []), m]);
-  return by;
+/**
+ * What every list of a snapshot reads, worked out once per snapshot (the runtime reuses one
+ * for a couple of seconds): matches by article, stories by id, outlets and countries, and the
+ * articles newest first. A list of 100k articles then filters and pages without re-sorting.
+ */
+interface CatalogIndex {
+  matchesByArticle: Map<string, MatchRecord[]>;
+  stories: Map<string, StoryRecord>;
+  outlets: Map<string, string>;
+  countries: Map<string, string[]>;
+  newestFirst: StoredArticle[];
+  /** Folded title, author and body, made on the first search. */
+  folded?: Map<string, string>;
+}
+
+const indexes = new WeakMap<CatalogSnapshot, CatalogIndex>();
+
+const indexOf = (snap: CatalogSnapshot): CatalogIndex => {
+  const known = indexes.get(snap);
+  if (known) return known;
+  const matchesByArticle = new Map<string, MatchRecord[]>();
+  for (const m of snap.matches) {
+    const mine = matchesByArticle.get(m.articleId);
+    if (mine) mine.push(m);
+    else matchesByArticle.set(m.articleId, [m]);
+  }
+  for (const mine of matchesByArticle.values()) mine.sort((x, y) => y.score - x.score);
+  const countries = new Map<string, string[]>();
+  for (const [id, mine] of matchesByArticle) {
+    const seen = new Map<string, number>();
+    for (const m of mine) for (const c of m.explanation.countries ?? []) seen.set(c, (seen.get(c) ?? 0) + 1);
+    if (seen.size > 0)
+      countries.set(
+        id,
+        [...seen].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([c]) => c),
+      );
+  }
+  const index: CatalogIndex = {
+    matchesByArticle,
+    stories: new Map(snap.stories.map((s) => [s.storyId, s])),
+    outlets: new Map(snap.articles.map((a) => [a.id, outletOf(a)])),
+    countries,
+    newestFirst: [...snap.articles].sort(
+      (a, b) => b.date.localeCompare(a.date) || b.ingestedAt.localeCompare(a.ingestedAt),
+    ),
+  };
+  indexes.set(snap, index);
+  return index;
 };
 
-const summary = (
-  a: StoredArticle,
-  matches: readonly MatchRecord[],
-  snap?: CatalogSnapshot,
-): ArticleSummary => ({
-  ...storyFields(a.id, snap),
-  id: a.id,
-  title: a.title,
-  date: a.date,
-  ...(a.source ? { source: a.source } : {}),
-  ...(a.author ? { author: a.author } : {}),
-  sourceKey: a.sourceKey,
-  wordCount: a.wordCount,
-  ...(a.language ? { language: a.language } : {}),
-  ingestedAt: a.ingestedAt,
-  topics: [...matches].sort((x, y) => y.score - x.score).map((m) => ({ id: m.topicId, score: m.score })),
-});
+const foldedOf = (index: CatalogIndex, a: StoredArticle): string => {
+  index.folded ??= new Map();
+  let text = index.folded.get(a.id);
+  if (text === undefined) {
+    text = fold(`${a.title}\n${a.author ?? ''}\n${a.paragraphs.join('\n')}`);
+    index.folded.set(a.id, text);
+  }
+  return text;
+};
+
+const leadOf = (a: StoredArticle): string => {
+  const text = a.paragraphs.join(' ').replace(/\s+/g, ' ').trim();
+  return text.length <= LEAD_LENGTH ? text : `${text.slice(0, LEAD_LENGTH).replace(/\s+\S*$/, '')}…`;
+};
+
+const summary = (a: StoredArticle, snap: CatalogSnapshot, topic?: string): ArticleSummary => {
+  const index = indexOf(snap);
+  const matches = index.matchesByArticle.get(a.id) ?? [];
+  const best = (topic ? matches.find((m) => m.topicId === topic) : undefined) ?? matches[0];
+  return {
+    ...storyFields(a.id, snap),
+    id: a.id,
+    title: a.title,
+    date: a.date,
+    ...(a.source ? { source: a.source } : {}),
+    ...(a.author ? { author: a.author } : {}),
+    outlet: index.outlets.get(a.id) ?? outletOf(a),
+    ...(a.url ? { url: a.url } : {}),
+    sourceKey: a.sourceKey,
+    wordCount: a.wordCount,
+    ...(a.language ? { language: a.language } : {}),
+    countries: index.countries.get(a.id) ?? [],
+    ingestedAt: a.ingestedAt,
+    topics: matches.map((m) => ({ id: m.topicId, score: m.score })),
+    ...(best?.explanation.snippet ? { snippet: best.explanation.snippet } : {}),
+    lead: leadOf(a),
+  };
+};
 
 const storyFields = (
   articleId: string,
@@ -93,32 +185,85 @@ const storyFields = (
 ): { storyId?: string; storyArticles?: number } => {
   const storyId = snap?.storyOf.get(articleId);
   if (!storyId || !snap) return {};
-  const story = snap.stories.find((s) => s.storyId === storyId);
+  const story = indexOf(snap).stories.get(storyId);
   return { storyId, storyArticles: story?.articleIds.length ?? 1 };
 };
 
-/** Articles, newest first (by date, then by when they arrived), filtered. */
-export const listArticles = (
-  snap: CatalogSnapshot,
-  filter: ArticleFilter = {},
-): { total: number; articles: ArticleSummary[] } => {
-  const byArticle = matchesByArticle(snap.matches);
+/** The articles a filter keeps, in its order (all of them: no paging). */
+const filteredArticles = (snap: CatalogSnapshot, filter: ArticleFilter): StoredArticle[] => {
+  const index = indexOf(snap);
   const words = filter.q ? fold(filter.q).split(/\s+/).filter(Boolean) : [];
-  const found = snap.articles.filter((a) => {
+  const scoreOf = (a: StoredArticle): number => {
+    const mine = index.matchesByArticle.get(a.id) ?? [];
+    const m = filter.topic ? mine.find((x) => x.topicId === filter.topic) : mine[0];
+    return m?.score ?? -1;
+  };
+  const found = index.newestFirst.filter((a) => {
     if (filter.from && a.date < filter.from) return false;
     if (filter.to && a.date > filter.to) return false;
-    if (filter.topic && !(byArticle.get(a.id) ?? []).some((m) => m.topicId === filter.topic)) return false;
+    if (filter.language && (a.language ?? 'und') !== filter.language) return false;
+    if (filter.outlet && index.outlets.get(a.id) !== filter.outlet) return false;
+    if (filter.country && !(index.countries.get(a.id) ?? []).includes(filter.country)) return false;
+    if (filter.topic && !(index.matchesByArticle.get(a.id) ?? []).some((m) => m.topicId === filter.topic))
+      return false;
+    if (filter.minScore !== undefined && filter.minScore > 0 && scoreOf(a) < filter.minScore) return false;
     if (words.length > 0) {
-      const text = fold(`${a.title}\n${a.author ?? ''}\n${a.paragraphs.join('\n')}`);
+      const text = foldedOf(index, a);
       if (!words.every((w) => text.includes(w))) return false;
     }
     return true;
   });
-  found.sort((a, b) => b.date.localeCompare(a.date) || b.ingestedAt.localeCompare(a.ingestedAt));
+  if (filter.sort === 'score') {
+    // Stable: equal scores stay newest first.
+    const scores = new Map(found.map((a) => [a.id, scoreOf(a)]));
+    found.sort((a, b) => (scores.get(b.id) ?? -1) - (scores.get(a.id) ?? -1));
+  }
+  return found;
+};
+
+/**
+ * Articles, newest first (by date, then by when they arrived) or best match first, filtered,
+ * one page of them (`offset`, `limit`: 100 by default).
+ */
+export const listArticles = (
+  snap: CatalogSnapshot,
+  filter: ArticleFilter = {},
+): { total: number; offset: number; articles: ArticleSummary[] } => {
+  const found = filteredArticles(snap, filter);
+  const offset = Math.max(0, filter.offset ?? 0);
   const limit = filter.limit ?? 100;
   return {
     total: found.length,
-    articles: found.slice(0, limit).map((a) => summary(a, byArticle.get(a.id) ?? [], snap)),
+    offset,
+    articles: found.slice(offset, offset + limit).map((a) => summary(a, snap, filter.topic)),
+  };
+};
+
+/** Every article a filter keeps, in its order, for an export (no paging). */
+export const exportArticles = (snap: CatalogSnapshot, filter: ArticleFilter = {}): ArticleSummary[] =>
+  filteredArticles(snap, filter).map((a) => summary(a, snap, filter.topic));
+
+/** The values the filters of an article list can take, each with how many articles have it. */
+export interface ArticleFacets {
+  outlets: Array<{ value: string; articles: number }>;
+  languages: Array<{ value: string; articles: number }>;
+  countries: Array<{ value: string; articles: number }>;
+}
+
+/** Outlets, languages and countries of the stored articles, the most common first. */
+export const articleFacets = (snap: CatalogSnapshot): ArticleFacets => {
+  const index = indexOf(snap);
+  const count = (values: Iterable<string>) => {
+    const by = new Map<string, number>();
+    for (const v of values) by.set(v, (by.get(v) ?? 0) + 1);
+    return [...by]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([value, articles]) => ({ value, articles }));
+  };
+  return {
+    outlets: count(index.outlets.values()),
+    languages: count(snap.articles.map((a) => a.language ?? 'und')),
+    countries: count([...index.countries.values()].flat()),
   };
 };
 
@@ -198,7 +343,6 @@ export const listStories = (snap: CatalogSnapshot, options: { all?: boolean; lim
 export const showStory = (snap: CatalogSnapshot, storyId: string): StoryDetail | undefined => {
   const story = snap.stories.find((s) => s.storyId === storyId);
   if (!story) return undefined;
-  const byArticle = matchesByArticle(snap.matches);
   const articles = snap.articles
     .filter((a) => story.articleIds.includes(a.id))
     .sort((a, b) =>
@@ -208,7 +352,7 @@ export const showStory = (snap: CatalogSnapshot, storyId: string): StoryDetail |
           ? 1
           : a.ingestedAt.localeCompare(b.ingestedAt),
     )
-    .map((a) => ({ ...summary(a, byArticle.get(a.id) ?? [], snap), paragraphs: a.paragraphs }));
+    .map((a) => ({ ...summary(a, snap), paragraphs: a.paragraphs }));
   return {
     storyId: story.storyId,
     title: story.title,
@@ -229,20 +373,26 @@ export interface TopicSummary extends TopicDefinition {
 }
 
 /** The stored topics with their match counts. */
-export const listTopics = (set: TopicSet | undefined, snap: CatalogSnapshot): TopicSummary[] =>
-  (set?.topics ?? []).map((t) => {
-    const mine = snap.matches.filter((m) => m.topicId === t.id);
-    const last = mine
-      .map((m) => m.matchedAt)
-      .sort()
-      .at(-1);
+export const listTopics = (set: TopicSet | undefined, snap: CatalogSnapshot): TopicSummary[] => {
+  // One pass over the matches, whatever the number of topics.
+  const by = new Map<string, { matches: number; alerts: number; last?: string }>();
+  for (const m of snap.matches) {
+    const t = by.get(m.topicId) ?? { matches: 0, alerts: 0 };
+    t.matches++;
+    if (m.alertState === 'sent') t.alerts++;
+    if (!t.last || m.matchedAt > t.last) t.last = m.matchedAt;
+    by.set(m.topicId, t);
+  }
+  return (set?.topics ?? []).map((t) => {
+    const mine = by.get(t.id);
     return {
       ...t,
-      matches: mine.length,
-      alerts: mine.filter((m) => m.alertState === 'sent').length,
-      ...(last ? { lastMatchedAt: last } : {}),
+      matches: mine?.matches ?? 0,
+      alerts: mine?.alerts ?? 0,
+      ...(mine?.last ? { lastMatchedAt: mine.last } : {}),
     };
   });
+};
 
 /** A problem in a query, placed. */
 export interface QueryProblem {
@@ -271,6 +421,39 @@ export interface QueryPreview {
   }>;
   /** Articles searched. */
   searched: number;
+  /** What saving the query as this topic would do, when a topic id is given. */
+  impact?: SaveImpact;
+}
+
+/**
+ * What saving a topic does, said exactly. Saving stores the topic and reloads the topic set:
+ * articles arriving from then on are matched with it, and a match at or above the minimum
+ * score alerts the recipients listed. The stored articles are not matched again, so saving
+ * never alerts on them: `newMatches` of them would match but get no match and no alert.
+ */
+export interface SaveImpact {
+  topicId: string;
+  /** Whether a topic with this id is in the set now (saving changes it) or not (adds it). */
+  exists: boolean;
+  enabled: boolean;
+  /** Stored articles the query matches at or above the minimum score. */
+  matches: number;
+  /** Of them, those this topic has matched already (a stored match, with its alert state). */
+  alreadyMatched: number;
+  /** Of them, those this topic has not matched: saving leaves them unmatched. */
+  newMatches: number;
+  /** Stored matches of this topic now, and how many of them the query would not match. */
+  storedMatches: number;
+  noLongerMatched: number;
+  /** Who a match of an article arriving after the save alerts (none when the topic is disabled). */
+  recipients: Array<{
+    subscriberId: string;
+    channel: 'email' | 'webhook';
+    mode: 'immediate' | 'digest';
+    /** The subscriber's own minimum score, which applies on top of the topic's. */
+    minScore: number;
+    languages?: string[];
+  }>;
 }
 
 /**
@@ -281,7 +464,12 @@ export const previewQuery = async (
   query: string,
   set: TopicSet | undefined,
   snap: CatalogSnapshot,
-  options: { minScore?: number; limit?: number } = {},
+  options: {
+    minScore?: number;
+    limit?: number;
+    /** Say what saving the query as this topic would do, for these subscribers. */
+    impactFor?: { topicId: string; enabled: boolean; subscribers: readonly Subscriber[] };
+  } = {},
 ): Promise<QueryPreview> => {
   const lists = new Map(Object.entries(set?.lists ?? {}).map(([n, items]) => [n, items.map(parseListItem)]));
   let tree;
@@ -324,18 +512,59 @@ export const previewQuery = async (
     enabled: true,
   };
   const { matches } = await backfillTopic(topic, lists, snap.articles);
-  const byArticle = matchesByArticle(snap.matches);
   return {
     valid: true,
     problems,
+    ...(options.impactFor
+      ? {
+          impact: saveImpact(
+            matches.map((m) => m.article.id),
+            snap,
+            set,
+            options.impactFor,
+          ),
+        }
+      : {}),
     total: matches.length,
     matches: matches.slice(0, options.limit ?? 50).map(({ article, match }) => ({
-      article: summary(article as StoredArticle, byArticle.get(article.id) ?? [], snap),
+      article: summary(article as StoredArticle, snap),
       score: match.score,
       snippet: match.explanation.snippet,
       terms: match.explanation.terms.map((t) => t.term),
     })),
     searched: snap.articles.length,
+  };
+};
+
+const saveImpact = (
+  matched: readonly string[],
+  snap: CatalogSnapshot,
+  set: TopicSet | undefined,
+  what: { topicId: string; enabled: boolean; subscribers: readonly Subscriber[] },
+): SaveImpact => {
+  const stored = new Set(snap.matches.filter((m) => m.topicId === what.topicId).map((m) => m.articleId));
+  const now = new Set(matched);
+  const alreadyMatched = matched.filter((id) => stored.has(id)).length;
+  return {
+    topicId: what.topicId,
+    exists: (set?.topics ?? []).some((t) => t.id === what.topicId),
+    enabled: what.enabled,
+    matches: matched.length,
+    alreadyMatched,
+    newMatches: matched.length - alreadyMatched,
+    storedMatches: stored.size,
+    noLongerMatched: [...stored].filter((id) => !now.has(id)).length,
+    recipients: what.enabled
+      ? what.subscribers
+          .filter((s) => s.topics.includes('*') || s.topics.includes(what.topicId))
+          .map((s) => ({
+            subscriberId: s.id,
+            channel: 'email' in s ? ('email' as const) : ('webhook' as const),
+            mode: s.mode,
+            minScore: s.minScore,
+            ...(s.languages ? { languages: [...s.languages] } : {}),
+          }))
+      : [],
   };
 };
 
@@ -411,22 +640,125 @@ export const deliveryCounts = (
   return byState;
 };
 
+/** A subscriber: what it gets, by which channel, and where its copies of recent alerts stand. */
+export interface SubscriberEntry {
+  id: string;
+  channel: 'email' | 'webhook';
+  /** The address, or the webhook's format and where its URL is (never a URL kept in a secret). */
+  target: string;
+  topics: string[];
+  minScore: number;
+  mode: 'immediate' | 'digest';
+  updates: boolean;
+  languages?: string[];
+  /** Fatigue controls of an email subscriber, in words (cooldown, daily limit, quiet hours). */
+  controls: string[];
+  /** Its copies of every alert sent, by state. */
+  counts: ReturnType<typeof recipientCounts>;
+  /** Its copies of the latest alerts, newest first. */
+  recent: Array<{
+    alertId: string;
+    topicId: string;
+    topicName: string;
+    articleId: string;
+    articleTitle: string;
+    sentAt: string;
+    state: RecipientState;
+    detail?: string;
+  }>;
+}
+
+/** Every subscriber with what it gets and the state of its recent deliveries (`recent` of them). */
+export const listSubscribers = (
+  snap: CatalogSnapshot,
+  subscribers: readonly Subscriber[],
+  options: { recent?: number } = {},
+): SubscriberEntry[] => {
+  const recipients = recipientsOfMatch(snap, subscribers);
+  const titles = new Map(snap.articles.map((a) => [a.id, a.title]));
+  const copies = new Map<string, Array<SubscriberEntry['recent'][number]>>();
+  const states = new Map<string, RecipientStatus[]>();
+  const sent = snap.matches
+    .filter((m) => m.alertState === 'sent')
+    .sort((a, b) => (b.sentAt ?? '').localeCompare(a.sentAt ?? ''));
+  for (const m of sent)
+    for (const r of recipients(m)) {
+      const mine = copies.get(r.subscriberId) ?? [];
+      mine.push({
+        alertId: m.alertId,
+        topicId: m.topicId,
+        topicName: m.topicName,
+        articleId: m.articleId,
+        articleTitle: titles.get(m.articleId) ?? '',
+        sentAt: m.sentAt ?? m.matchedAt,
+        state: r.state,
+        ...(r.detail ? { detail: r.detail } : {}),
+      });
+      copies.set(r.subscriberId, mine);
+      const theirs = states.get(r.subscriberId) ?? [];
+      theirs.push(r);
+      states.set(r.subscriberId, theirs);
+    }
+  return subscribers.map((s) => {
+    const mine = copies.get(s.id) ?? [];
+    const controls =
+      'email' in s
+        ? [
+            s.cooldownMinutes ? `cooldown ${s.cooldownMinutes} min per topic` : '',
+            s.maxPerDay ? `at most ${s.maxPerDay} a day` : '',
+            s.quietHours ? `quiet ${s.quietHours.from}–${s.quietHours.to} ${s.quietHours.timeZone}` : '',
+          ].filter(Boolean)
+        : [];
+    return {
+      id: s.id,
+      channel: 'email' in s ? 'email' : 'webhook',
+      target:
+        'email' in s
+          ? s.email
+          : `${s.webhook.format} webhook, ${s.webhook.url ? new URL(s.webhook.url).host : `URL in secret ${s.webhook.urlSecret ?? '?'}`}`,
+      topics: [...s.topics],
+      minScore: s.minScore,
+      mode: s.mode,
+      updates: s.updates,
+      ...(s.languages ? { languages: [...s.languages] } : {}),
+      controls,
+      counts: recipientCounts(states.get(s.id) ?? []),
+      recent: mine.slice(0, options.recent ?? 10),
+    };
+  });
+};
+
 /** Matches per topic per day (by article date), for the chart. */
 export interface MatchesPerDay {
   days: string[];
   series: Array<{ topicId: string; counts: number[] }>;
 }
 
-/** Every day from the first to the last article date with matches (at most the last `maxDays`). */
-export const matchesPerDay = (snap: CatalogSnapshot, maxDays = 90): MatchesPerDay => {
-  const dates = snap.matches.map((m) => m.articleDate).sort();
-  const last = dates.at(-1);
-  const first = dates[0];
-  if (!first || !last) return { days: [], series: [] };
+/**
+ * Every day from the first to the last article date with matches (at most the last `maxDays`),
+ * or of the range asked for (`from`, `to`, both included; at most `maxDays` from `from`).
+ */
+export const matchesPerDay = (
+  snap: CatalogSnapshot,
+  maxDays = 90,
+  range: { from?: string; to?: string } = {},
+): MatchesPerDay => {
+  const dates = snap.matches
+    .map((m) => m.articleDate)
+    .filter((d) => (!range.from || d >= range.from) && (!range.to || d <= range.to))
+    .sort();
+  const last = range.to ?? dates.at(-1);
+  const first = range.from ?? dates[0];
+  if (!first || !last || dates.length === 0) return { days: [], series: [] };
   const days: string[] = [];
-  const end = new Date(`${last}T00:00:00Z`).getTime();
-  const start = Math.max(new Date(`${first}T00:00:00Z`).getTime(), end - (maxDays - 1) * 86_400_000);
-  for (let t = start; t <= end; t += 86_400_000) days.push(new Date(t).toISOString().slice(0, 10));
+  const DAY_MS = 86_400_000;
+  const startAt = new Date(`${first}T00:00:00Z`).getTime();
+  const end = Math.min(
+    new Date(`${last}T00:00:00Z`).getTime(),
+    range.from ? startAt + (maxDays - 1) * DAY_MS : Infinity,
+  );
+  const start = range.from ? startAt : Math.max(startAt, end - (maxDays - 1) * DAY_MS);
+  for (let t = start; t <= end; t += DAY_MS) days.push(new Date(t).toISOString().slice(0, 10));
   const index = new Map(days.map((d, i) => [d, i]));
   const series = new Map<string, number[]>();
   for (const m of snap.matches) {

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMITS } from '../../local/dashboard/server.ts';
 import { REPO_ROOT } from '../../local/local-newswatch.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
+import { waitForStatus } from './helpers.ts';
 
 const SEED_TITLE = 'A ceremony has been held at the Azerbaijan Foreign Ministry';
 const SCREENSHOT = join(REPO_ROOT, 'test-results', 'dashboard.png');
@@ -42,25 +43,6 @@ const seedParagraphs = (): string[] => {
   const body = /^date\s/i.test(paragraphs[0] ?? '') ? paragraphs.slice(1) : paragraphs;
   const footer = body.findIndex((p) => p === '--');
   return footer >= 0 ? body.slice(0, footer) : body;
-};
-
-/** Polls the dashboard's status until `ready` holds, or fails after `timeoutMs`. */
-const waitForStatus = async (
-  url: string,
-  ready: (s: { articles: number; alerts: number; errors: number }) => boolean,
-  timeoutMs = 30_000,
-): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = (await (await fetch(`${url}/api/status`)).json()) as {
-      articles: number;
-      alerts: number;
-      errors: number;
-    };
-    if (ready(status)) return;
-    if (Date.now() > deadline) throw new Error(`dashboard not ready: ${JSON.stringify(status)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 };
 
 /** What the server answered, and how many body bytes had been sent when it did. */
@@ -200,7 +182,9 @@ describe('Dashboard', () => {
     // Assess: the seed and its two copies are one story of three articles; the other seed stands alone.
     expect(await page.locator('#article-list > li').count()).toBe(4);
     expect(await page.textContent('#article-count')).toBe('4 articles');
-    expect(await item.locator('.badge').allTextContents()).toContain('International health aid');
+    expect(await item.locator('.topic-chip .chip-name').allTextContents()).toContain(
+      'International health aid',
+    );
     expect(await item.locator('.story-badge').textContent()).toBe('story · 3 articles');
     for (const title of Object.values(COPY_TITLES)) {
       const copy = page.locator('#article-list > li', { hasText: title });

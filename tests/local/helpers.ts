@@ -106,3 +106,22 @@ export const newswatch = (ws: Workspace, args: string[], env: NodeJS.ProcessEnv 
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+
+/** Polls the dashboard's status until `ready` holds, or fails after `timeoutMs`. */
+export const waitForStatus = async (
+  url: string,
+  ready: (s: { articles: number; alerts: number; errors: number }) => boolean,
+  timeoutMs = 30_000,
+): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = (await (await fetch(`${url}/api/status`)).json()) as {
+      articles: number;
+      alerts: number;
+      errors: number;
+    };
+    if (ready(status)) return;
+    if (Date.now() > deadline) throw new Error(`dashboard not ready: ${JSON.stringify(status)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};

@@ -128,22 +128,10 @@ export const saveTopic = (
   edit: TopicEdit,
   base?: string,
 ): { file: string; problems: string[] } => {
-  if (base) mkdirSync(folder, { recursive: true });
-  const names = readdirSync(folder).filter(isTopicFileName).sort();
-  const texts = new Map(names.map((n) => [join(folder, n), readFileSync(join(folder, n), 'utf8')]));
-  let file: string | undefined;
-  let doc: Document | undefined;
-  for (const [path, text] of texts) {
-    const d = parseDocument(text);
-    if (d.errors.length === 0 && findTopicNode(d, edit.id)) {
-      file = path;
-      doc = d;
-      break;
-    }
-  }
+  const texts = textsOf(folder, base);
+  let { file, doc } = fileDefining(texts, edit.id);
   if (!file || !doc) {
-    file = join(folder, NEW_TOPICS_FILE);
-    doc = parseDocument(texts.get(file) ?? '# Topics written from the newswatch dashboard.\ntopics: []\n');
+    ({ file, doc } = newTopicsFile(folder, texts));
     if (!topicsSeqOf(doc)) return { file, problems: [`${file} does not hold a list of topics`] };
   }
   const node = findTopicNode(doc, edit.id);
@@ -156,6 +144,8 @@ export const saveTopic = (
     ['enabled', edit.enabled],
   ];
   if (node) {
+    // A topic deleted here and saved again is a topic again.
+    node.delete('deleted');
     for (const [k, v] of fields) node.set(k, v);
     if (!edit.description) node.delete('description');
   } else {
@@ -168,6 +158,44 @@ export const saveTopic = (
     if (!edit.description) delete copy.description;
     seq?.add(doc.createNode(copy));
   }
+  return checkAndWrite(texts, file, doc, base);
+};
+
+/** The topic files of a folder (made when it is the overlay of `base` and missing), by path. */
+const textsOf = (folder: string, base?: string): Map<string, string> => {
+  if (base) mkdirSync(folder, { recursive: true });
+  const names = readdirSync(folder).filter(isTopicFileName).sort();
+  return new Map(names.map((n) => [join(folder, n), readFileSync(join(folder, n), 'utf8')]));
+};
+
+/** The file of the folder that defines a topic (or its deletion), parsed. */
+const fileDefining = (texts: ReadonlyMap<string, string>, id: string): { file?: string; doc?: Document } => {
+  for (const [path, text] of texts) {
+    const d = parseDocument(text);
+    if (d.errors.length === 0 && findTopicNode(d, id)) return { file: path, doc: d };
+  }
+  return {};
+};
+
+/** {@link NEW_TOPICS_FILE} of the folder, parsed, or a new one. */
+const newTopicsFile = (folder: string, texts: ReadonlyMap<string, string>) => {
+  const file = join(folder, NEW_TOPICS_FILE);
+  return {
+    file,
+    doc: parseDocument(texts.get(file) ?? '# Topics written from the newswatch dashboard.\ntopics: []\n'),
+  };
+};
+
+/**
+ * Writes the changed file when the folder (over `base`, when it is an overlay) would load
+ * without problems after the change; else writes nothing and returns the problems.
+ */
+const checkAndWrite = (
+  texts: Map<string, string>,
+  file: string,
+  doc: Document,
+  base?: string,
+): { file: string; problems: string[] } => {
   // A JSON file stays JSON (its comments, if any, are lost); YAML keeps its comments and layout.
   const text = file.toLowerCase().endsWith('.json')
     ? `${JSON.stringify(doc.toJS(), null, 2)}\n`
@@ -180,4 +208,77 @@ export const saveTopic = (
   if (check.problems.length > 0) return { file, problems: check.problems.map(formatProblem) };
   writeFileSync(file, text);
   return { file, problems: [] };
+};
+
+/**
+ * Deletes a topic on this machine. A topic of the folder itself is taken out of its file; a
+ * topic of the shared folder `base` gets a deletion in the overlay (`{ id, deleted: true }`,
+ * in place of a local copy when there is one): `base` is never written. Checked as
+ * {@link saveTopic} checks.
+ */
+export const deleteTopic = (
+  folder: string,
+  id: string,
+  base?: string,
+): { file: string; problems: string[] } => {
+  const texts = textsOf(folder, base);
+  const shared = base ? sharedTopicOf(base, id) : undefined;
+  let { file, doc } = fileDefining(texts, id);
+  if (file && doc) {
+    const root = doc.contents;
+    const seq = topicsSeqOf(doc);
+    const index = seq?.items.findIndex((n) => isMap(n) && n.get('id') === id) ?? -1;
+    if (shared) {
+      const deletion = doc.createNode({ id, deleted: true });
+      if (seq && index >= 0) seq.items[index] = deletion;
+      else doc.contents = deletion;
+    } else if (seq && index >= 0) seq.items.splice(index, 1);
+    else if (isMap(root)) return { file, problems: [`${file} holds only this topic: delete the file`] };
+    return checkAndWrite(texts, file, doc, base);
+  }
+  if (!shared) return { file: folder, problems: [`no topic has the id ${id}`] };
+  ({ file, doc } = newTopicsFile(folder, texts));
+  const seq = topicsSeqOf(doc);
+  if (!seq) return { file, problems: [`${file} does not hold a list of topics`] };
+  seq.flow = false;
+  seq.add(doc.createNode({ id, deleted: true }));
+  return checkAndWrite(texts, file, doc, base);
+};
+
+/**
+ * Writes a named list (`@name` in queries) into the folder: in place in the file of the folder
+ * that defines it, else into {@link NEW_TOPICS_FILE}'s `lists:` — over `base`, a list of the
+ * same name there is replaced on this machine. Checked as {@link saveTopic} checks: a list
+ * that leaves a query broken is not written.
+ */
+export const saveList = (
+  folder: string,
+  name: string,
+  items: readonly string[],
+  base?: string,
+): { file: string; problems: string[] } => {
+  const texts = textsOf(folder, base);
+  let target: { file: string; doc: Document } | undefined;
+  for (const [path, text] of texts) {
+    const d = parseDocument(text);
+    const lists = isMap(d.contents) ? d.contents.get('lists', true) : undefined;
+    if (d.errors.length === 0 && isMap(lists) && lists.has(name)) target = { file: path, doc: d };
+  }
+  target ??= newTopicsFile(folder, texts);
+  const { file, doc } = target;
+  const root = doc.contents;
+  if (!isMap(root)) return { file, problems: [`${file} does not hold lists: and topics:`] };
+  const found: unknown = root.get('lists', true);
+  let lists: YAMLMap;
+  if (isMap(found)) lists = found;
+  else {
+    lists = doc.createNode({});
+    lists.flow = false;
+    // Lists first, as the files of the project write them.
+    root.items.unshift(doc.createPair('lists', lists));
+  }
+  const seq = doc.createNode([...items]) as YAMLSeq;
+  seq.flow = items.every((i) => i.length < 30) && items.length <= 12;
+  lists.set(name, seq);
+  return checkAndWrite(texts, file, doc, base);
 };

@@ -40,7 +40,21 @@ export interface LoadedTopics {
   /** The lists' items as written, for storing. */
   rawLists: Record<string, string[]>;
   problems: TopicFileProblem[];
+  /** Ids of shared topics an overlay file deletes (`- { id: …, deleted: true }`). */
+  deleted?: string[];
 }
+
+/**
+ * Whether a topic entry is an overlay's deletion of a shared topic: `{ id, deleted: true }`
+ * and nothing else. Only an overlay file may hold one.
+ */
+export const isTopicDeletion = (item: unknown): item is { id: string; deleted: true } =>
+  typeof item === 'object' &&
+  item !== null &&
+  !Array.isArray(item) &&
+  (item as { deleted?: unknown }).deleted === true &&
+  typeof (item as { id?: unknown }).id === 'string' &&
+  Object.keys(item).length === 2;
 
 /** Default minimum score of a topic that does not set one. */
 export const DEFAULT_MIN_SCORE = 0.3;
@@ -293,11 +307,33 @@ export const loadTopicFiles = (files: readonly TopicFile[]): LoadedTopics => {
 
   // Pass 2: topics, with their queries parsed against every list.
   const topics: TopicDefinition[] = [];
+  const deleted: string[] = [];
   const origin = new Map<string, string>();
   for (const { file, node, value, lc } of raw) {
     const items = Array.isArray(value) ? value : [value];
     items.forEach((item, k) => {
       const itemNode = (Array.isArray(value) ? nodeAt(node, [k]) : node) ?? node;
+      if (file.overlay === true && isTopicDeletion(item)) {
+        // This machine deletes a shared topic: it leaves the set here, and the seeds stay as they are.
+        if (!replaces(file, origin.get(item.id))) {
+          report(
+            file,
+            lc,
+            offsetOf(nodeAt(itemNode, ['id']), itemNode),
+            origin.has(item.id)
+              ? `topic id "${item.id}" is already used in ${origin.get(item.id)}`
+              : `no shared topic has the id "${item.id}" to delete`,
+          );
+          return;
+        }
+        topics.splice(
+          topics.findIndex((t) => t.id === item.id),
+          1,
+        );
+        origin.set(item.id, file.path);
+        deleted.push(item.id);
+        return;
+      }
       const parsed = TopicSchema.safeParse(item);
       if (!parsed.success) {
         for (const issue of parsed.error.issues) {
@@ -369,7 +405,7 @@ export const loadTopicFiles = (files: readonly TopicFile[]): LoadedTopics => {
       topics.push(topic);
     });
   }
-  return { topics, lists, rawLists, problems };
+  return { topics, lists, rawLists, problems, ...(deleted.length > 0 ? { deleted } : {}) };
 };
 
 /** A problem as one block of text: `file:line:column: message` and the excerpt. */

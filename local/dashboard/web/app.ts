@@ -1,29 +1,34 @@
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  Colors,
-  Legend,
-  LinearScale,
-  Tooltip,
-} from 'chart.js';
-import type {
-  AlertEntry,
-  ArticleDetail,
-  ArticleSummary,
-  listStories,
-  QueryPreview,
-  QueryProblem,
-  StoryDetail,
-  TopicEvaluation,
-  TopicSummary,
-} from '../../services.ts';
+import type { AlertEntry, ArticleDetail, listStories, StoryDetail, TopicSummary } from '../../services.ts';
 import type { RecipientState } from '../../../functions/core/alerts/recipients.ts';
 import type { RelevanceLabel } from '../../../functions/core/topics/labels.ts';
 import type { FeedStatus } from '../../feeds.ts';
 import { languageLabel } from '../../../functions/core/articles/language.ts';
+import { ApiError, getJson, sendJson } from './api.ts';
+import {
+  articleHref,
+  RECIPIENT_STATES,
+  type Child,
+  decode,
+  errorBox,
+  field,
+  fill,
+  fragment,
+  h,
+  heading,
+  score,
+  squash,
+  storyHref,
+  table,
+  time,
+  type ViewContext,
+} from './dom.ts';
+import { articlesView } from './articles.ts';
+import { chartSection } from './chart.ts';
 import { feedsSection } from './feeds.ts';
+import { inboxView } from './inbox.ts';
+import { subscribersView } from './subscribers.ts';
+import { topicsView } from './topics.ts';
+import { highlight, highlightedParagraphs, rangesIn, renderSnippet } from './highlight.ts';
 
 /**
  * The newswatch dashboard: plain DOM, hash routing (#/, #/articles, #/article/<id>, #/stories,
@@ -33,26 +38,12 @@ import { feedsSection } from './feeds.ts';
  * the page as text nodes: no innerHTML anywhere.
  */
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, Colors, Legend, Tooltip);
-
 // API shapes: the server answers with what these functions of local/services.ts return (type
 // imports only: nothing of them reaches the browser bundle).
 type ArticleMatch = ArticleDetail['matches'][number];
-type Position = ArticleMatch['explanation']['terms'][number]['positions'][number];
 type StorySummary = ReturnType<typeof listStories>[number];
 type StoryArticle = StoryDetail['articles'][number];
-type TopicRelevance = TopicEvaluation['topics'][number];
 type Label = RelevanceLabel;
-
-/** How each state of a recipient's copy of an alert reads. */
-const RECIPIENT_STATES: Record<RecipientState, string> = {
-  delivered: 'delivered',
-  queued: 'queued',
-  failed: 'failed',
-  held: 'held',
-  digest: 'in the digest',
-  'story-alerted': 'not sent: story already alerted',
-};
 
 interface Status {
   articles: number;
@@ -74,266 +65,14 @@ interface IngestError {
   occurredAt: string;
 }
 
-/** Must match PARAGRAPH_SEPARATOR in functions/core/topics/article-view.ts: body offsets count it. */
-const PARAGRAPH_SEPARATOR = '\n\n';
 /** The server's rule for topic ids (TOPIC_ID in local/dashboard/server.ts). */
-const TOPIC_ID_PATTERN = '[a-z0-9][a-z0-9\\-]{0,63}';
-const TYPING_DELAY_MS = 250;
-
-// ---------------------------------------------------------------------------------------------
-// HTTP
-
-/** A response that was not 2xx; `body` is the parsed JSON error when there is one. */
-class ApiError extends Error {
-  readonly status: number;
-  readonly body: unknown;
-
-  constructor(status: number, body: unknown) {
-    const message = (body as { error?: unknown } | undefined)?.error;
-    super(typeof message === 'string' ? message : `HTTP ${status}`);
-    this.status = status;
-    this.body = body;
-  }
-}
-
-const readJson = async (res: Response): Promise<unknown> => res.json().catch(() => undefined);
-
-/** GETs a JSON resource; a non-2xx answer throws an {@link ApiError}. */
-async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(path, { headers: { accept: 'application/json' }, ...(signal ? { signal } : {}) });
-  const body = await readJson(res);
-  if (!res.ok) throw new ApiError(res.status, body);
-  return body as T;
-}
-
-/** Sends JSON (the server refuses writes of any other content type) and returns status and body. */
-async function sendJson(
-  method: 'POST' | 'PUT',
-  path: string,
-  payload: unknown,
-  signal?: AbortSignal,
-): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(path, {
-    method,
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify(payload),
-    ...(signal ? { signal } : {}),
-  });
-  return { status: res.status, body: await readJson(res) };
-}
-
-const isAbort = (e: unknown) => e instanceof DOMException && e.name === 'AbortError';
-
-// ---------------------------------------------------------------------------------------------
-// DOM helpers
-
-type Child = Node | string | number | null | undefined | false;
-type Attrs = Record<string, string | number | boolean | undefined>;
-
-/**
- * Creates an element. Attributes go through setAttribute and children become text nodes, so
- * untrusted strings are never parsed as HTML. `true` sets an empty attribute; `false` and
- * `undefined` leave it out.
- */
-function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Attrs = {},
-  ...children: Child[]
-): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === undefined || value === false) continue;
-    el.setAttribute(name, value === true ? '' : String(value));
-  }
-  append(el, ...children);
-  return el;
-}
-
-function append(parent: Node, ...children: Child[]): void {
-  for (const c of children) {
-    if (c === null || c === undefined || c === false) continue;
-    parent.appendChild(
-      typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c,
-    );
-  }
-}
-
-/** Replaces an element's children, skipping the empty ones. */
-const fill = (parent: Element, ...children: Child[]) => {
-  parent.replaceChildren();
-  append(parent, ...children);
-};
-
-const fragment = (...children: Child[]) => {
-  const f = document.createDocumentFragment();
-  append(f, ...children);
-  return f;
-};
-
-/** `YYYY-MM-DD HH:MM UTC`, in a <time> element carrying the full timestamp. */
-const time = (iso: string | undefined) =>
-  iso ? h('time', { datetime: iso }, `${iso.slice(0, 16).replace('T', ' ')} UTC`) : '—';
-
-const score = (s: number) => (Math.round(s * 1000) / 1000).toString();
-
-const articleHref = (id: string) => `#/article/${encodeURIComponent(id)}`;
-const storyHref = (id: string) => `#/story/${encodeURIComponent(id)}`;
-
-/**
- * The outlet of an article as the story lists name it (outletOf in
- * functions/core/stories/story.ts): its source, else the folder of the key it came from. A list
- * entry carries no URL, so an article known only by its URL's host shows as 'unknown' here.
- */
-const outletOf = (a: Pick<ArticleSummary, 'source' | 'sourceKey'>): string => {
-  if (a.source?.trim()) return a.source.trim();
-  const parts = a.sourceKey.replace(/^file:\/\//, '').split('/');
-  return parts.length > 2 ? (parts.at(-2) as string) : 'unknown';
-};
-
-/** Runs of white space as one space: paragraphs compared across versions. */
-const squash = (p: string) => p.replace(/\s+/g, ' ').trim();
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
-const errorBox = (e: unknown, what = 'Could not load') =>
-  h('p', { class: 'error', role: 'alert' }, `${what}: ${e instanceof Error ? e.message : String(e)}`);
-
-/** A route part as written, when it is not valid percent-encoding (a hand-typed address). */
-const decode = (s: string) => {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-};
-
-/** A labelled form control, wrapped so label and control stay together in the layout. */
-const field = (label: string, control: HTMLElement, hint?: string) =>
-  h(
-    'div',
-    { class: 'field' },
-    h('label', { for: control.id }, label),
-    control,
-    hint ? h('small', { id: `${control.id}-hint`, class: 'hint' }, hint) : null,
-  );
-
-function table(id: string, caption: string, headings: string[], rows: HTMLTableRowElement[], empty: string) {
-  const body = h('tbody', {}, ...rows);
-  if (rows.length === 0)
-    body.append(h('tr', {}, h('td', { colspan: headings.length, class: 'empty' }, empty)));
-  return h(
-    'table',
-    { id },
-    h('caption', {}, caption),
-    h('thead', {}, h('tr', {}, ...headings.map((t) => h('th', { scope: 'col' }, t)))),
-    body,
-  );
-}
-
-/** Calls `fn` once the user has stopped typing for `ms`. */
-function debounce(fn: () => void, ms: number): { (): void; cancel(): void } {
-  let timer: number | undefined;
-  const run = () => {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(fn, ms);
-  };
-  run.cancel = () => window.clearTimeout(timer);
-  return run;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Highlighting
-
-/** A range of text to mark, and what it is (shown as the mark's tooltip). */
-interface MarkRange {
-  start: number;
-  end: number;
-  label: string;
-}
-
-/**
- * `text` with `ranges` wrapped in <mark>. Overlapping ranges ("masks" inside "medical masks",
- * or the same word matched by two topics) merge into one mark listing every label.
- */
-function highlight(text: string, ranges: readonly MarkRange[]): DocumentFragment {
-  const merged: Array<{ start: number; end: number; labels: Set<string> }> = [];
-  const sorted = ranges
-    .map((r) => ({ ...r, start: Math.max(0, r.start), end: Math.min(text.length, r.end) }))
-    .filter((r) => r.end > r.start)
-    .sort((a, b) => a.start - b.start || b.end - a.end);
-  for (const r of sorted) {
-    const last = merged.at(-1);
-    if (last && r.start < last.end) {
-      last.end = Math.max(last.end, r.end);
-      last.labels.add(r.label);
-    } else merged.push({ start: r.start, end: r.end, labels: new Set([r.label]) });
-  }
-  const out = document.createDocumentFragment();
-  let at = 0;
-  for (const m of merged) {
-    append(
-      out,
-      text.slice(at, m.start),
-      h('mark', { title: [...m.labels].join('; ') }, text.slice(m.start, m.end)),
-    );
-    at = m.end;
-  }
-  append(out, text.slice(at));
-  return out;
-}
-
-/** A match snippet, whose terms the server marks **like this**, with those terms in <mark>. */
-function renderSnippet(snippet: string): DocumentFragment {
-  // Split pieces alternate plain / marked, as the server always writes the markers in pairs.
-  return fragment(...snippet.split('**').map((piece, i) => (i % 2 === 1 ? h('mark', {}, piece) : piece)));
-}
-
-/** Every matched position of an article's matches in one field, labelled with term and topic. */
-const rangesIn = (matches: readonly ArticleMatch[], field: Position['field']): MarkRange[] =>
-  matches.flatMap((m) =>
-    m.explanation.terms.flatMap((t) =>
-      t.positions
-        .filter((p) => p.field === field)
-        .map((p) => ({ start: p.start, end: p.end, label: `${t.term} (${m.topicName})` })),
-    ),
-  );
-
-/**
- * The body's paragraphs with their matches marked. Body offsets count in the paragraphs joined
- * by {@link PARAGRAPH_SEPARATOR}, so each paragraph takes the ranges that fall inside it.
- */
-function highlightedParagraphs(paragraphs: readonly string[], ranges: readonly MarkRange[]): HTMLElement[] {
-  let offset = 0;
-  return paragraphs.map((p) => {
-    const start = offset;
-    offset += p.length + PARAGRAPH_SEPARATOR.length;
-    const mine = ranges
-      .filter((r) => r.end > start && r.start < start + p.length)
-      .map((r) => ({ ...r, start: r.start - start, end: r.end - start }));
-    return h('p', {}, highlight(p, mine));
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Views
 
-/** What a view gets: where to draw, the route's parts, and whether it is still the one shown. */
-interface ViewContext {
-  view: HTMLElement;
-  args: string[];
-  params: URLSearchParams;
-  /** False once the user has moved on: a late answer must not draw anything or start anything. */
-  alive: () => boolean;
-  /** Runs when the user leaves the view (charts destroyed, requests cancelled). */
-  onLeave: (fn: () => void) => void;
-}
-
-const heading = (text: string) => h('h1', { tabindex: -1 }, text);
-
 async function overviewView({ view, alive, onLeave }: ViewContext): Promise<void> {
-  const [status, chart, topics, errors, feeds] = await Promise.all([
+  const [status, topics, errors, feeds] = await Promise.all([
     getJson<Status>('/api/status'),
-    getJson<{ days: string[]; series: Array<{ topicId: string; counts: number[] }> }>('/api/chart'),
     getJson<{ topics: TopicSummary[] }>('/api/topics'),
     getJson<{ errors: IngestError[] }>('/api/errors'),
     getJson<{ feeds: FeedStatus[] }>('/api/feeds'),
@@ -352,18 +91,8 @@ async function overviewView({ view, alive, onLeave }: ViewContext): Promise<void
     ['Subscribers', status.subscribers, 'subscribers'],
   ];
   const names = new Map(topics.topics.map((t) => [t.id, t.name]));
-  const canvas = h(
-    'canvas',
-    {
-      id: 'chart',
-      role: 'img',
-      'aria-label':
-        chart.days.length > 0
-          ? `Matches per topic per day, ${chart.days[0]} to ${chart.days.at(-1)}`
-          : 'No matches yet',
-    },
-    'Matches per topic per day.',
-  );
+  const chart = chartSection(names);
+  onLeave(() => chart.destroy());
   fill(
     view,
     heading('Overview'),
@@ -374,14 +103,7 @@ async function overviewView({ view, alive, onLeave }: ViewContext): Promise<void
         h('div', { 'data-testid': `status-${key}` }, h('dt', {}, label), h('dd', {}, n)),
       ),
     ),
-    h(
-      'section',
-      { 'aria-labelledby': 'chart-heading' },
-      h('h2', { id: 'chart-heading' }, 'Matches per day'),
-      chart.days.length > 0
-        ? h('div', { class: 'chart-box' }, canvas)
-        : h('p', { class: 'empty' }, 'No matches yet: drop article files into the inbox.'),
-    ),
+    chart.section,
     errors.errors.length > 0
       ? table(
           'error-log',
@@ -413,124 +135,6 @@ async function overviewView({ view, alive, onLeave }: ViewContext): Promise<void
       ),
     ),
   );
-  if (chart.days.length === 0) return;
-  const instance = new Chart(canvas, {
-    type: 'bar',
-    data: {
-      labels: chart.days,
-      datasets: chart.series.map((s) => ({ label: names.get(s.topicId) ?? s.topicId, data: s.counts })),
-    },
-    options: {
-      maintainAspectRatio: false,
-      // A screenshot or a quick look should show the final bars, not the grow animation.
-      animation: false,
-      scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
-      plugins: { legend: { position: 'bottom' } },
-    },
-  });
-  onLeave(() => instance.destroy());
-}
-
-async function articlesView({ view, params, alive, onLeave }: ViewContext): Promise<void> {
-  const { topics } = await getJson<{ topics: TopicSummary[] }>('/api/topics');
-  if (!alive()) return;
-  const names = new Map(topics.map((t) => [t.id, t.name]));
-  const q = h('input', {
-    id: 'search-input',
-    type: 'search',
-    value: params.get('q') ?? '',
-    autocomplete: 'off',
-  });
-  const topic = h(
-    'select',
-    { id: 'topic-filter' },
-    h('option', { value: '' }, 'All topics'),
-    ...topics.map((t) => h('option', { value: t.id, selected: t.id === params.get('topic') }, t.name)),
-  );
-  const from = h('input', { id: 'from-date', type: 'date', value: params.get('from') ?? '' });
-  const to = h('input', { id: 'to-date', type: 'date', value: params.get('to') ?? '' });
-  const count = h('p', { id: 'article-count', role: 'status' });
-  const list = h('ol', { id: 'article-list', class: 'articles' });
-  const form = h(
-    'form',
-    { id: 'article-filters', class: 'filters', role: 'search' },
-    field('Search', q),
-    field('Topic', topic),
-    field('From', from),
-    field('To', to),
-  );
-  view.replaceChildren(heading('Articles'), form, count, list);
-
-  let pending: AbortController | undefined;
-  const search = async () => {
-    pending?.abort();
-    const controller = (pending = new AbortController());
-    const filter = new URLSearchParams();
-    for (const [k, el] of [
-      ['q', q],
-      ['topic', topic],
-      ['from', from],
-      ['to', to],
-    ] as const) {
-      if (el.value.trim()) filter.set(k, el.value.trim());
-    }
-    // Keep the filters in the address so a reload or a link shows the same list, without a re-render.
-    history.replaceState(null, '', `#/articles${filter.size > 0 ? `?${filter}` : ''}`);
-    try {
-      const res = await getJson<{ total: number; articles: ArticleSummary[] }>(
-        `/api/articles?${filter}`,
-        controller.signal,
-      );
-      const shown = res.articles.length < res.total ? ` (newest ${res.articles.length} shown)` : '';
-      count.textContent = `${res.total} ${res.total === 1 ? 'article' : 'articles'}${shown}`;
-      list.replaceChildren(...res.articles.map((a) => articleItem(a, names)));
-    } catch (e) {
-      if (!isAbort(e)) list.replaceChildren(h('li', {}, errorBox(e)));
-    }
-  };
-  const later = debounce(() => void search(), TYPING_DELAY_MS);
-  q.addEventListener('input', later);
-  for (const el of [topic, from, to]) el.addEventListener('change', () => void search());
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    later.cancel();
-    void search();
-  });
-  onLeave(() => {
-    later.cancel();
-    pending?.abort();
-  });
-  await search();
-}
-
-function articleItem(a: ArticleSummary, topicNames: ReadonlyMap<string, string>): HTMLLIElement {
-  const meta = [a.date, a.author, a.source, `${a.wordCount} words`, a.language].filter(Boolean).join(' · ');
-  return h(
-    'li',
-    { 'data-article-id': a.id },
-    h('a', { href: articleHref(a.id), class: 'article-link' }, a.title),
-    h(
-      'div',
-      { class: 'meta' },
-      meta,
-      a.storyId && (a.storyArticles ?? 0) > 1
-        ? h(
-            'a',
-            { href: storyHref(a.storyId), class: 'badge story-badge' },
-            `story · ${plural(a.storyArticles ?? 0, 'article')}`,
-          )
-        : null,
-    ),
-    a.topics.length > 0
-      ? h(
-          'ul',
-          { class: 'badges', 'aria-label': 'Topics' },
-          ...a.topics.map((t) =>
-            h('li', { class: 'badge', title: `score ${score(t.score)}` }, topicNames.get(t.id) ?? t.id),
-          ),
-        )
-      : null,
-  );
 }
 
 async function articleView({ view, args, alive }: ViewContext): Promise<void> {
@@ -553,10 +157,7 @@ async function articleView({ view, args, alive }: ViewContext): Promise<void> {
   const url = article.url && /^https?:\/\//i.test(article.url) ? article.url : undefined;
   const meta: Array<[string, Child]> = [
     ['Date', `${article.date}${article.dateSource === 'received' ? ' (date of arrival)' : ''}`],
-    [
-      'Author',
-      article.author ? h('span', {}, highlight(article.author, rangesIn(matches, 'author'))) : undefined,
-    ],
+    ['Author', article.author ? h('span', { id: 'article-author' }) : undefined],
     ['Source', article.source],
     ['Link', url ? h('a', { href: url, rel: 'noopener noreferrer', target: '_blank' }, url) : undefined],
     ['Words', article.wordCount],
@@ -572,12 +173,45 @@ async function articleView({ view, args, alive }: ViewContext): Promise<void> {
     ['Ingested', time(article.ingestedAt)],
     ['Id', h('code', {}, article.id)],
   ];
-  const title = h(
-    'h1',
-    { id: 'article-title', tabindex: -1 },
-    highlight(article.title, rangesIn(matches, 'title')),
+  const relevance = await relevanceSection(article.id, matches);
+  if (!alive()) return;
+  const title = h('h1', { id: 'article-title', tabindex: -1 });
+  const body = h('div', { id: 'article-body', class: 'body' });
+  // Which topic's words are marked: every topic's, one topic's, or none.
+  const chooser = h(
+    'fieldset',
+    { id: 'highlight-chooser', class: 'chooser' },
+    h('legend', {}, 'Highlight the words of'),
+    ...[
+      { value: '*', label: 'every topic' },
+      ...matches.map((m) => ({ value: m.topicId, label: `${m.topicName} (${score(m.score)})` })),
+      { value: '', label: 'none' },
+    ].map((o, i) =>
+      h(
+        'label',
+        {},
+        h('input', {
+          type: 'radio',
+          name: 'highlight',
+          value: o.value,
+          checked: i === 0,
+          'data-topic-id': o.value,
+        }),
+        ` ${o.label}`,
+      ),
+    ),
   );
-  view.replaceChildren(
+  const mark = (topicId: string) => {
+    const chosen = topicId === '*' ? matches : matches.filter((m) => m.topicId === topicId);
+    title.replaceChildren(highlight(article.title, rangesIn(chosen, 'title')));
+    body.replaceChildren(...highlightedParagraphs(article.paragraphs, rangesIn(chosen, 'body')));
+    const author = view.querySelector('#article-author');
+    if (article.author && author)
+      author.replaceChildren(highlight(article.author, rangesIn(chosen, 'author')));
+  };
+  chooser.addEventListener('change', (e) => mark((e.target as HTMLInputElement).value));
+  fill(
+    view,
     h('p', {}, h('a', { href: '#/articles' }, '← Articles')),
     h(
       'article',
@@ -591,12 +225,10 @@ async function articleView({ view, args, alive }: ViewContext): Promise<void> {
           .map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v))),
       ),
       story && story.articles.length > 1 ? storyLine(story, article.id) : null,
-      h(
-        'div',
-        { id: 'article-body', class: 'body' },
-        ...highlightedParagraphs(article.paragraphs, rangesIn(matches, 'body')),
-      ),
+      matches.length > 0 ? chooser : null,
+      body,
     ),
+    story && story.articles.length > 1 ? versionsSection(story, article.id) : null,
     h(
       'section',
       { 'aria-labelledby': 'matches-heading' },
@@ -605,7 +237,7 @@ async function articleView({ view, args, alive }: ViewContext): Promise<void> {
         ? h('ul', { id: 'article-matches', class: 'cards' }, ...matches.map(matchCard))
         : h('p', { class: 'empty' }, 'No topic matches this article.'),
     ),
-    await relevanceSection(article.id, matches),
+    relevance,
     table(
       'article-sources',
       'Files this article arrived as',
@@ -615,6 +247,40 @@ async function articleView({ view, args, alive }: ViewContext): Promise<void> {
       ),
       'None recorded.',
     ),
+  );
+  mark('*');
+}
+
+/** The story's other versions: each with its outlet, date, title, length and first / latest. */
+function versionsSection(story: StoryDetail, articleId: string): HTMLElement {
+  const others = story.articles.filter((a) => a.id !== articleId);
+  return h(
+    'section',
+    { 'aria-labelledby': 'versions-heading' },
+    h('h2', { id: 'versions-heading' }, `Other versions of the story (${others.length})`),
+    table(
+      'article-versions',
+      'The story\u2019s other articles, first one first',
+      ['Outlet', 'Date', 'Title', 'Words', ''],
+      others.map((a) =>
+        h(
+          'tr',
+          { 'data-article-id': a.id },
+          h('td', {}, a.outlet),
+          h('td', {}, a.date),
+          h('td', {}, h('a', { href: articleHref(a.id) }, a.title)),
+          h('td', {}, a.wordCount),
+          h(
+            'td',
+            {},
+            a.id === story.firstArticleId ? h('span', { class: 'badge story-first' }, 'first') : null,
+            a.id === story.latestArticleId ? h('span', { class: 'badge story-latest' }, 'latest') : null,
+          ),
+        ),
+      ),
+      'No other version.',
+    ),
+    h('p', {}, h('a', { href: storyHref(story.storyId), class: 'story-link' }, 'Compare them side by side')),
   );
 }
 
@@ -705,75 +371,6 @@ async function relevanceSection(articleId: string, matches: readonly ArticleMatc
   );
 }
 
-/** A topic's figures on its labels: counts, precision and recall, false alerts, misses, thresholds. */
-function relevancePanel(r: TopicRelevance): HTMLElement {
-  const num = (x: number | null) => (x === null ? '–' : x.toFixed(2));
-  const articleLink = (id: string) => h('a', { href: articleHref(id) }, h('code', {}, id.slice(0, 12)));
-  return h(
-    'section',
-    { id: 'topic-relevance', 'aria-labelledby': 'topic-relevance-heading' },
-    h('h2', { id: 'topic-relevance-heading' }, 'Relevance on labels'),
-    r.labelled === 0
-      ? h('p', { class: 'empty' }, 'No labels yet: mark matches relevant or not on an article page.')
-      : fragment(
-          h(
-            'p',
-            { id: 'relevance-figures' },
-            `${r.labelled} labelled, ${r.relevant} relevant. At minimum score ${r.minScore}: ${r.alerts} alerts, ${r.truePositives} right, ${r.falsePositives} false, ${r.falseNegatives} missed. Precision ${num(r.precision)}, recall ${num(r.recall)}, F1 ${num(r.f1)}${r.bestMinScore === null ? '' : `; best F1 at ${r.bestMinScore}`}.`,
-            r.stage ? ` Trained stage: figures by ${r.stage.folds}-fold cross-validation.` : '',
-          ),
-          table(
-            'false-alerts',
-            'False alerts',
-            ['Article', 'Score', 'Reason'],
-            r.falseAlerts.map((f) =>
-              h(
-                'tr',
-                {},
-                h('td', {}, articleLink(f.article)),
-                h('td', {}, score(f.score)),
-                h('td', {}, f.reason),
-              ),
-            ),
-            'None.',
-          ),
-          table(
-            'misses',
-            'Misses',
-            ['Article', 'Why', 'Reason'],
-            r.misses.map((m) =>
-              h(
-                'tr',
-                {},
-                h('td', {}, articleLink(m.article)),
-                h('td', {}, m.why === 'no match' ? 'no match' : `score ${score(m.score ?? 0)}`),
-                h('td', {}, m.reason),
-              ),
-            ),
-            'None.',
-          ),
-          table(
-            'thresholds',
-            'Precision and recall at each minimum score',
-            ['Min score', 'Alerts', 'Right', 'Precision', 'Recall', 'F1'],
-            r.thresholds.map((t) =>
-              h(
-                'tr',
-                {},
-                h('td', {}, score(t.minScore)),
-                h('td', {}, t.alerts),
-                h('td', {}, t.truePositives),
-                h('td', {}, num(t.precision)),
-                h('td', {}, num(t.recall)),
-                h('td', {}, num(t.f1)),
-              ),
-            ),
-            'No labelled matches.',
-          ),
-        ),
-  );
-}
-
 /** "Also reported as: <outlet>, <outlet> · see the story side by side", for an article of a story. */
 function storyLine(story: StoryDetail, articleId: string): HTMLParagraphElement {
   const others = story.articles.filter((a) => a.id !== articleId);
@@ -783,7 +380,7 @@ function storyLine(story: StoryDetail, articleId: string): HTMLParagraphElement 
     'Also reported as: ',
     ...others.flatMap((a, i) => [
       i > 0 ? ', ' : null,
-      h('a', { href: articleHref(a.id), title: `${a.title} (${a.date})` }, outletOf(a)),
+      h('a', { href: articleHref(a.id), title: `${a.title} (${a.date})` }, a.outlet),
     ]),
     ' · ',
     h('a', { href: storyHref(story.storyId), class: 'story-link' }, 'see the story side by side'),
@@ -829,266 +426,6 @@ function matchCard(m: ArticleMatch): HTMLLIElement {
     ),
     h('blockquote', { class: 'snippet' }, renderSnippet(m.explanation.snippet)),
   );
-}
-
-async function topicsView({ view, args, alive, onLeave }: ViewContext): Promise<void> {
-  let { topics } = await getJson<{ topics: TopicSummary[] }>('/api/topics');
-  if (!alive()) return;
-
-  const tableHolder = h('div', {});
-  const drawTable = () =>
-    tableHolder.replaceChildren(
-      table(
-        'topics-table',
-        'Topics',
-        ['Name', 'Id', 'Enabled', 'Min score', 'Matches', 'Alerts', 'Last match'],
-        topics.map((t) =>
-          h(
-            'tr',
-            { 'data-topic-id': t.id },
-            h('td', {}, h('a', { href: `#/topics/${encodeURIComponent(t.id)}` }, t.name)),
-            h('td', {}, h('code', {}, t.id)),
-            h('td', {}, t.enabled ? 'yes' : 'no'),
-            h('td', {}, t.minScore),
-            h('td', {}, t.matches),
-            h('td', {}, t.alerts),
-            h('td', {}, time(t.lastMatchedAt)),
-          ),
-        ),
-        'No topics yet.',
-      ),
-    );
-  drawTable();
-
-  // The editor.
-  const select = h('select', { id: 'topic-select' });
-  const drawOptions = (selected: string) =>
-    select.replaceChildren(
-      h('option', { value: '' }, 'New topic'),
-      ...topics.map((t) => h('option', { value: t.id, selected: t.id === selected }, t.name)),
-    );
-  const id = h('input', {
-    id: 'topic-id',
-    required: true,
-    pattern: TOPIC_ID_PATTERN,
-    autocomplete: 'off',
-    'aria-describedby': 'topic-id-hint',
-  });
-  const name = h('input', { id: 'topic-name', required: true, maxlength: 200, autocomplete: 'off' });
-  const description = h('input', { id: 'topic-description', maxlength: 2000, autocomplete: 'off' });
-  const query = h('textarea', {
-    id: 'query-input',
-    rows: 6,
-    required: true,
-    spellcheck: 'false',
-    'aria-describedby': 'query-problems',
-  });
-  const minScore = h('input', {
-    id: 'min-score',
-    type: 'number',
-    min: 0,
-    max: 1,
-    step: 0.05,
-    required: true,
-  });
-  const enabled = h('input', { id: 'topic-enabled', type: 'checkbox' });
-  const result = h('div', { id: 'save-result', role: 'status' });
-  const form = h(
-    'form',
-    { id: 'topic-editor', class: 'editor' },
-    field('Topic', select),
-    field('Id', id, 'Lower-case letters, digits and dashes. The id of a saved topic cannot change.'),
-    field('Name', name),
-    field('Description (optional)', description),
-    field('Query', query),
-    h(
-      'div',
-      { class: 'row' },
-      field('Minimum score (0–1)', minScore),
-      h('div', { class: 'field checkbox' }, enabled, h('label', { for: enabled.id }, 'Enabled')),
-    ),
-    h('button', { id: 'save-topic', type: 'submit' }, 'Save'),
-    result,
-  );
-  const previewCount = h('p', { id: 'preview-count', role: 'status' });
-  const problems = h('div', { id: 'query-problems' });
-  const previewList = h('ol', { id: 'preview-list', class: 'articles' });
-
-  const relevanceHolder = h('div', { id: 'relevance-holder' });
-  view.replaceChildren(
-    heading('Topics'),
-    tableHolder,
-    h(
-      'div',
-      { class: 'editor-layout' },
-      h(
-        'section',
-        { 'aria-labelledby': 'editor-heading' },
-        h('h2', { id: 'editor-heading' }, 'Edit a topic'),
-        form,
-      ),
-      h(
-        'section',
-        { 'aria-labelledby': 'preview-heading' },
-        h('h2', { id: 'preview-heading' }, 'Preview'),
-        previewCount,
-        problems,
-        previewList,
-      ),
-    ),
-    relevanceHolder,
-  );
-
-  // Preview: each keystroke cancels the request under way, so a slow answer to an old query
-  // never replaces the answer to the current one.
-  let pending: AbortController | undefined;
-  const preview = async () => {
-    pending?.abort();
-    const text = query.value;
-    if (!text.trim()) {
-      previewCount.textContent = 'Type a query to see which stored articles it matches.';
-      problems.replaceChildren();
-      previewList.replaceChildren();
-      query.removeAttribute('aria-invalid');
-      return;
-    }
-    const controller = (pending = new AbortController());
-    const min = minScore.valueAsNumber;
-    try {
-      const res = await sendJson(
-        'POST',
-        '/api/preview',
-        { query: text, ...(min >= 0 && min <= 1 ? { minScore: min } : {}) },
-        controller.signal,
-      );
-      if (res.status !== 200) throw new ApiError(res.status, res.body);
-      showPreview(res.body as QueryPreview);
-    } catch (e) {
-      if (!isAbort(e)) problems.replaceChildren(errorBox(e, 'Preview failed'));
-    }
-  };
-  const showPreview = (p: QueryPreview) => {
-    query.toggleAttribute('aria-invalid', !p.valid);
-    problems.replaceChildren(...p.problems.map(problemItem));
-    if (!p.valid) {
-      previewCount.textContent = 'The query has errors: nothing searched.';
-      previewList.replaceChildren();
-      return;
-    }
-    const shown = p.matches.length < p.total ? ` (the best ${p.matches.length} shown)` : '';
-    previewCount.textContent = `${p.total} of ${p.searched} stored articles match${shown}`;
-    previewList.replaceChildren(
-      ...p.matches.map((m) =>
-        h(
-          'li',
-          { 'data-article-id': m.article.id },
-          h('a', { href: articleHref(m.article.id), class: 'article-link' }, m.article.title),
-          h('div', { class: 'meta' }, `${m.article.date} · score ${score(m.score)} · ${m.terms.join(', ')}`),
-          h('blockquote', { class: 'snippet' }, renderSnippet(m.snippet)),
-        ),
-      ),
-    );
-  };
-  const problemItem = (p: QueryProblem) => {
-    // Selecting the offending span in the query is quicker than counting columns.
-    const show = h('button', { type: 'button', class: 'link' }, `line ${p.line}, column ${p.column}`);
-    show.addEventListener('click', () => {
-      query.focus();
-      query.setSelectionRange(p.offset, p.offset + Math.max(1, p.length));
-    });
-    return h(
-      'div',
-      { class: `problem ${p.severity}` },
-      h(
-        'p',
-        {},
-        h('strong', {}, p.severity === 'error' ? 'Error' : 'Warning'),
-        ' at ',
-        show,
-        `: ${p.message}`,
-      ),
-      h('pre', {}, p.caret),
-    );
-  };
-  const later = debounce(() => void preview(), TYPING_DELAY_MS);
-  query.addEventListener('input', later);
-  minScore.addEventListener('input', later);
-  onLeave(() => {
-    later.cancel();
-    pending?.abort();
-  });
-
-  const load = (topicId: string) => {
-    const t = topics.find((x) => x.id === topicId);
-    id.value = t?.id ?? '';
-    id.readOnly = t !== undefined;
-    name.value = t?.name ?? '';
-    description.value = t?.description ?? '';
-    query.value = t?.query ?? '';
-    minScore.value = String(t?.minScore ?? 0.3);
-    enabled.checked = t?.enabled ?? true;
-    result.replaceChildren();
-    history.replaceState(null, '', t ? `#/topics/${encodeURIComponent(t.id)}` : '#/topics');
-    later.cancel();
-    void preview();
-    relevanceHolder.replaceChildren();
-    if (t)
-      void getJson<TopicRelevance>(`/api/topics/${encodeURIComponent(t.id)}/eval`).then((r) => {
-        if (alive() && select.value === t.id) relevanceHolder.replaceChildren(relevancePanel(r));
-      });
-  };
-  select.addEventListener('change', () => load(select.value));
-  drawOptions(args[0] ?? '');
-  load(select.value);
-
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    void save();
-  });
-  const save = async () => {
-    result.replaceChildren(h('p', {}, 'Saving…'));
-    const topicId = id.value.trim();
-    const payload = {
-      name: name.value.trim(),
-      query: query.value,
-      minScore: minScore.valueAsNumber,
-      enabled: enabled.checked,
-      ...(description.value.trim() ? { description: description.value.trim() } : {}),
-    };
-    try {
-      const res = await sendJson('PUT', `/api/topics/${encodeURIComponent(topicId)}`, payload);
-      const body = (res.body ?? {}) as { file?: string; problems?: string[]; error?: string };
-      if (res.status !== 200) {
-        // 422 lists the problems the topic files would have; 400 says what is wrong with the form.
-        const problems = body.problems ?? [];
-        const why =
-          problems.length > 0 ? 'the topic files would have problems' : (body.error ?? `HTTP ${res.status}`);
-        result.replaceChildren(
-          h('p', { class: 'error', role: 'alert' }, `Not saved: ${why}`),
-          ...problems.map((p) => h('pre', { class: 'error' }, p)),
-        );
-        return;
-      }
-      const reload = body.problems ?? [];
-      result.replaceChildren(
-        h('p', { class: 'ok' }, 'Saved to ', h('code', {}, body.file ?? '?')),
-        ...(reload.length > 0
-          ? [
-              h('p', { class: 'error' }, 'but the topics were not reloaded:'),
-              ...reload.map((p) => h('pre', {}, p)),
-            ]
-          : []),
-      );
-      ({ topics } = await getJson<{ topics: TopicSummary[] }>('/api/topics'));
-      if (!alive()) return;
-      drawTable();
-      drawOptions(topicId);
-      id.readOnly = true;
-      history.replaceState(null, '', `#/topics/${encodeURIComponent(topicId)}`);
-    } catch (e) {
-      result.replaceChildren(errorBox(e, 'Could not save'));
-    }
-  };
 }
 
 async function alertsView({ view, params, alive }: ViewContext): Promise<void> {
@@ -1266,7 +603,7 @@ function storyColumn(a: StoryArticle, story: StoryDetail, original?: ReadonlySet
       h(
         'h2',
         {},
-        h('span', { class: 'outlet' }, outletOf(a)),
+        h('span', { class: 'outlet' }, a.outlet),
         ...badges.map((b) => h('span', { class: `badge story-${b}` }, b)),
       ),
       h('div', { class: 'meta' }, [a.date, a.author, `${a.wordCount} words`].filter(Boolean).join(' · ')),
@@ -1295,6 +632,8 @@ const routes: Array<{ path: RegExp; nav: string; title: string; view: View }> = 
   { path: /^\/story\/([^/]+)$/, nav: 'stories', title: 'Story', view: storyView },
   { path: /^\/topics(?:\/([^/]+))?$/, nav: 'topics', title: 'Topics', view: topicsView },
   { path: /^\/alerts$/, nav: 'alerts', title: 'Alerts', view: alertsView },
+  { path: /^\/subscribers$/, nav: 'subscribers', title: 'Subscribers', view: subscribersView },
+  { path: /^\/inbox$/, nav: 'inbox', title: 'Inbox', view: inboxView },
 ];
 
 let shown = 0;

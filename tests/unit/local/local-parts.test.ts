@@ -14,7 +14,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isIgnoredName, localKeyOf } from '../../../functions/adapters/local/inbox.ts';
 import { LocalSecrets, secretEnvName } from '../../../functions/adapters/local/local-secrets.ts';
 import { EmlOutbox } from '../../../functions/adapters/local/outbox.ts';
-import { readTopicFolder, saveTopic } from '../../../functions/adapters/local/topic-folder.ts';
+import {
+  deleteTopic,
+  readTopicFolder,
+  saveList,
+  saveTopic,
+} from '../../../functions/adapters/local/topic-folder.ts';
 import { isLoopbackHost, loadSubscribers, wantsAlert } from '../../../functions/core/alerts/subscribers.ts';
 import { wantsColour } from '../../../local/cli/format.ts';
 
@@ -311,6 +316,101 @@ describe('Function: saveTopic and readTopicFolder with an overlay folder', () =>
       `topic id "mine" is already used in ${join(overlay(), 'local.yaml')}`,
     ]);
     expect(alone.loaded.problems).toEqual([]);
+  });
+});
+
+describe('Functions: deleteTopic and saveList with an overlay folder', () => {
+  const overlay = () => join(dir, '..', `${basename(dir)}-local`);
+  const sharedFiles = () =>
+    (readdirSync(dir, { recursive: true }) as string[])
+      .sort()
+      .filter((f) => statSync(join(dir, f)).isFile())
+      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]);
+  beforeEach(() => {
+    cpSync('tests/fixtures/seeds/topics', dir, { recursive: true });
+    rmSync(overlay(), { recursive: true, force: true });
+  });
+  afterEach(() => rmSync(overlay(), { recursive: true, force: true }));
+
+  it('should delete a shared topic by an entry in the overlay, also one changed here, and bring it back when saved again', () => {
+    // Prepare
+    const before = sharedFiles();
+    const count = readTopicFolder(dir).loaded.topics.length;
+    saveTopic(
+      overlay(),
+      { id: 'vaccine-supply-deals', name: 'Changed here', query: 'vaccine', minScore: 0.5, enabled: true },
+      dir,
+    );
+
+    // Act
+    const deleted = deleteTopic(overlay(), 'international-health-aid', dir);
+    const deletedCopy = deleteTopic(overlay(), 'vaccine-supply-deals', dir);
+    const after = readTopicFolder(dir, overlay()).loaded;
+    const again = saveTopic(
+      overlay(),
+      { id: 'vaccine-supply-deals', name: 'Back', query: 'vaccine', minScore: 0.5, enabled: false },
+      dir,
+    );
+    const back = readTopicFolder(dir, overlay()).loaded;
+
+    // Assess
+    expect(deleted).toEqual({ file: join(overlay(), 'my-topics.yaml'), problems: [] });
+    expect(deletedCopy.problems).toEqual([]);
+    expect(sharedFiles()).toEqual(before);
+    expect(after.problems).toEqual([]);
+    expect(after.topics.map((t) => t.id)).not.toContain('international-health-aid');
+    expect(after.topics.map((t) => t.id)).not.toContain('vaccine-supply-deals');
+    expect(after.topics).toHaveLength(count - 2);
+    expect(after.deleted?.sort()).toEqual(['international-health-aid', 'vaccine-supply-deals']);
+    expect(readFileSync(join(overlay(), 'my-topics.yaml'), 'utf8')).toMatch(
+      /- id: international-health-aid\n {4}deleted: true\n/,
+    );
+    expect(again.problems).toEqual([]);
+    expect(back.topics.find((t) => t.id === 'vaccine-supply-deals')).toMatchObject({
+      name: 'Back',
+      enabled: false,
+    });
+    expect(back.deleted).toEqual(['international-health-aid']);
+  });
+
+  it('should take a topic of this machine out of its file, and refuse to delete a topic nobody defines', () => {
+    // Prepare
+    saveTopic(overlay(), { id: 'mine', name: 'Mine', query: 'masks', minScore: 0.3, enabled: true }, dir);
+
+    // Act
+    const deleted = deleteTopic(overlay(), 'mine', dir);
+    const unknown = deleteTopic(overlay(), 'no-such-topic', dir);
+
+    // Assess
+    expect(deleted.problems).toEqual([]);
+    expect(readFileSync(join(overlay(), 'my-topics.yaml'), 'utf8')).not.toContain('mine');
+    expect(readTopicFolder(dir, overlay()).loaded.deleted).toBeUndefined();
+    expect(unknown.problems).toEqual(['no topic has the id no-such-topic']);
+  });
+
+  it('should save a list into the overlay, replacing the shared one here, and refuse a list that breaks a query', () => {
+    // Prepare
+    const before = sharedFiles();
+    const shared = readTopicFolder(dir).loaded.rawLists;
+    const name = Object.keys(shared)[0] as string;
+
+    // Act
+    const saved = saveList(overlay(), name, ['gauze', 'syringes', 'es: jeringas'], dir);
+    const added = saveList(overlay(), 'my_words', ['harbour', '"sea port"'], dir);
+    const broken = saveList(overlay(), 'bad_words', ['a*b'], dir);
+    const changedAgain = saveList(overlay(), name, ['gauze'], dir);
+    const { loaded } = readTopicFolder(dir, overlay());
+
+    // Assess
+    expect(saved).toEqual({ file: join(overlay(), 'my-topics.yaml'), problems: [] });
+    expect(added.problems).toEqual([]);
+    expect(broken.problems[0]).toContain('list @bad_words, item 1');
+    expect(changedAgain.problems).toEqual([]);
+    expect(sharedFiles()).toEqual(before);
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.rawLists[name]).toEqual(['gauze']);
+    expect(loaded.rawLists.my_words).toEqual(['harbour', '"sea port"']);
+    expect(loaded.rawLists.bad_words).toBeUndefined();
   });
 });
 

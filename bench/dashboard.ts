@@ -1,0 +1,308 @@
+/**
+ * The dashboard at 10k and 100k stored articles: the article list of the service layer (cold,
+ * with its per-snapshot index built, and warm; filtered, searched, a deep page, the export),
+ * the API route over HTTP, and the first paint of the articles page and the overview in
+ * headless Chromium.
+ *   node bench/dashboard.ts [--articles 10000,100000] [--runs 5] [--smoke]
+ * Prints tables and writes bench/results/dashboard.{md,json} (a smoke run: a temporary folder).
+ *
+ * The articles are synthesised records in a CatalogSnapshot, served to the real dashboard
+ * (routes, services, page) of a real local runtime: writing 100k articles through the local
+ * store (dynalite, about 9 files a second) would take hours, so the table's own scan is not
+ * in these figures.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import type { StoredArticle } from '../functions/adapters/aws/dynamodb-article-store.ts';
+import type { CatalogSnapshot } from '../functions/adapters/local/local-catalog.ts';
+import type { MatchRecord } from '../functions/core/pipeline/matching.ts';
+import { startDashboard } from '../local/dashboard/server.ts';
+import { articlesCsv } from '../local/export.ts';
+import { openLocalNewswatch } from '../local/local-newswatch.ts';
+import { articleFacets, exportArticles, listArticles } from '../local/services.ts';
+import {
+  describeMachine,
+  machine,
+  markdownTable,
+  median,
+  printTable,
+  smoke,
+  type Table,
+  writeResults,
+} from './common.ts';
+import { prng } from './corpus.ts';
+
+const { values } = parseArgs({
+  options: {
+    articles: { type: 'string', default: smoke ? '2000' : '10000,100000' },
+    runs: { type: 'string', default: smoke ? '2' : '5' },
+    smoke: { type: 'boolean', default: false },
+  },
+});
+const sizes = values.articles.split(',').map(Number);
+const runs = Number(values.runs);
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const WORDS =
+  'government minister talks agreement vaccine doses masks hospital border trade harbour election court budget storm flood drought energy pipeline summit embassy ambassador aid shipment protest market bank inflation railway bridge school teachers farmers harvest festival museum library glacier mountain river'.split(
+    ' ',
+  );
+const OUTLETS = ['Trend', 'Caspian Wire', 'EFE', 'Reuters', 'APA', 'Yonhap', 'Kyodo', 'AFP'];
+const LANGUAGES = ['en', 'en', 'en', 'es', 'ru', 'und'];
+const COUNTRIES = ['AZ', 'AM', 'GE', 'KR', 'JP', 'PE', 'KE', 'NO'];
+const TOPICS = ['health-aid', 'vaccine-deals', 'caucasus-diplomacy', 'korea-relations', 'energy'];
+
+/** A snapshot of `n` articles over a year, a third of them matched by one or two topics. */
+const synthesise = (n: number): CatalogSnapshot => {
+  const rand = prng(n);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)] as T;
+  const sentence = () =>
+    `${Array.from({ length: 12 + Math.floor(rand() * 10) }, () => pick(WORDS)).join(' ')}.`.replace(
+      /^./,
+      (c) => c.toUpperCase(),
+    );
+  const articles: StoredArticle[] = [];
+  const matches: MatchRecord[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = `${i.toString(16).padStart(8, '0')}${Math.floor(rand() * 2 ** 32)
+      .toString(16)
+      .padStart(8, '0')}`;
+    const date = new Date(Date.UTC(2026, 0, 1) + Math.floor(rand() * 365) * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+    const paragraphs = Array.from({ length: 5 }, () => `${sentence()} ${sentence()} ${sentence()}`);
+    articles.push({
+      id,
+      sourceKey: `inbox/${pick(OUTLETS).toLowerCase().replace(' ', '-')}/${id}.json`,
+      format: 'json',
+      title: sentence().slice(0, 80),
+      titleSource: 'file',
+      date,
+      dateSource: 'file',
+      source: pick(OUTLETS),
+      language: pick(LANGUAGES),
+      paragraphs,
+      wordCount: paragraphs.join(' ').split(' ').length,
+      contentHash: id,
+      byteLength: paragraphs.join('\n\n').length,
+      ingestedAt: `${date}T08:00:00.000Z`,
+    });
+    if (rand() < 1 / 3)
+      for (const topicId of new Set([pick(TOPICS), ...(rand() < 0.3 ? [pick(TOPICS)] : [])]))
+        matches.push({
+          articleId: id,
+          articleDate: date,
+          topicId,
+          topicName: topicId,
+          score: Math.round(rand() * 1000) / 1000,
+          factors: {
+            distinctTerms: 2,
+            occurrences: 3,
+            inTitle: false,
+            density: 0.01,
+            inLead: true,
+            evidence: 3,
+            concentration: 0.5,
+            coverage: 0.5,
+            bodyWords: 200,
+          },
+          explanation: {
+            terms: [],
+            countries: [pick(COUNTRIES)],
+            snippet: `… the **${pick(WORDS)}** and the **${pick(WORDS)}** …`,
+          },
+          analyserVersion: 'bench',
+          topicSetVersion: 'bench',
+          matchedAt: `${date}T08:00:01.000Z`,
+          alertId: `alert_${id}_${topicId}`,
+          alertState: 'sent',
+          sentAt: `${date}T08:00:02.000Z`,
+        });
+  }
+  return {
+    articles,
+    matches,
+    sources: [],
+    errors: [],
+    stories: [],
+    storyOf: new Map(),
+    deliveries: new Map(),
+  };
+};
+
+/** Milliseconds `fn` takes, `times` times. */
+const timed = async (times: number, fn: () => unknown): Promise<number[]> => {
+  const out: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const t = performance.now();
+    await fn();
+    out.push(performance.now() - t);
+  }
+  return out;
+};
+
+const ms = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
+
+interface Row {
+  articles: number;
+  measure: string;
+  medianMs: number;
+  detail: string;
+}
+const rows: Row[] = [];
+const add = (articles: number, measure: string, samples: number[], detail = '') => {
+  rows.push({ articles, measure, medianMs: median(samples), detail });
+  console.log(`${articles} articles · ${measure}: ${ms(median(samples))} ms ${detail}`);
+};
+
+const home = mkdtempSync(join(tmpdir(), 'newswatch-bench-dashboard-'));
+const local = await openLocalNewswatch({
+  paths: {
+    home: join(home, 'home'),
+    inbox: join(home, 'inbox'),
+    topics: join(home, 'topics'),
+    subscribers: join(home, 'subscribers.yaml'),
+    labels: join(home, 'labels'),
+    seedArticles: join(home, 'none'),
+  },
+});
+const browser = existsSync(CHROMIUM)
+  ? await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
+  : undefined;
+if (!browser) console.log(`no Chromium at ${CHROMIUM}: first paint not measured`);
+
+try {
+  for (const n of sizes) {
+    const built = performance.now();
+    const snap = synthesise(n);
+    console.log(
+      `\n${n} articles, ${snap.matches.length} matches synthesised in ${ms(performance.now() - built)} ms`,
+    );
+
+    // Service layer. The first list of a snapshot builds its index (the runtime keeps a snapshot 2 s).
+    add(
+      n,
+      'service: first list of a new snapshot (index built)',
+      await timed(1, () => listArticles(snap, { limit: 50 })),
+    );
+    add(n, 'service: list, newest 50', await timed(runs * 4, () => listArticles(snap, { limit: 50 })));
+    add(
+      n,
+      'service: list, topic + outlet + min score, by score',
+      await timed(runs * 4, () =>
+        listArticles(snap, { topic: 'health-aid', outlet: 'Trend', minScore: 0.3, sort: 'score', limit: 50 }),
+      ),
+    );
+    add(
+      n,
+      'service: list, last page',
+      await timed(runs * 4, () => listArticles(snap, { offset: n - 50, limit: 50 })),
+    );
+    add(
+      n,
+      'service: first word search (text folded)',
+      await timed(1, () => listArticles(snap, { q: 'glacier harbour', limit: 50 })),
+    );
+    add(
+      n,
+      'service: word search',
+      await timed(runs * 4, () => listArticles(snap, { q: 'glacier harbour', limit: 50 })),
+    );
+    add(n, 'service: facets', await timed(runs * 4, () => articleFacets(snap)));
+    let csvBytes = 0;
+    add(
+      n,
+      'service: CSV export of every article',
+      await timed(runs, () => {
+        csvBytes = Buffer.byteLength(articlesCsv(exportArticles(snap)));
+      }),
+      `(${(csvBytes / 1024 / 1024).toFixed(1)} MiB)`,
+    );
+
+    // The API route over HTTP, on the real dashboard server.
+    const dashboard = await startDashboard(local, { port: 0, snapshot: () => Promise.resolve(snap) });
+    try {
+      let bytes = 0;
+      add(
+        n,
+        'API: GET /api/articles?limit=50',
+        await timed(runs * 4, async () => {
+          bytes = (await (await fetch(`${dashboard.url}/api/articles?limit=50`)).arrayBuffer()).byteLength;
+        }),
+        `(${(bytes / 1024).toFixed(0)} KiB)`,
+      );
+      add(
+        n,
+        'API: GET /api/articles filtered, by score',
+        await timed(runs * 4, () =>
+          fetch(`${dashboard.url}/api/articles?topic=energy&language=en&sort=score&limit=50`).then((r) =>
+            r.arrayBuffer(),
+          ),
+        ),
+      );
+
+      // First paint in Chromium: from navigation to the first article drawn / the chart drawn.
+      if (browser) {
+        for (const [route, selector, label] of [
+          ['#/articles', '#article-list > li', 'articles page'],
+          ['#/', '#chart', 'overview with the chart'],
+        ] as const) {
+          const paints: number[] = [];
+          const fcp: number[] = [];
+          for (let r = 0; r < runs; r++) {
+            const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+            const t = performance.now();
+            await page.goto(`${dashboard.url}/${route}`);
+            await page.locator(selector).first().waitFor();
+            paints.push(performance.now() - t);
+            fcp.push(
+              Number(
+                await page.evaluate(
+                  "performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1",
+                ),
+              ),
+            );
+            await page.close();
+          }
+          add(n, `page: ${label} drawn`, paints, `(first contentful paint ${ms(median(fcp))} ms)`);
+        }
+      }
+    } finally {
+      await dashboard.close();
+    }
+  }
+} finally {
+  await browser?.close();
+  await local.close();
+  rmSync(home, { recursive: true, force: true });
+}
+
+const table: Table = {
+  title: `Dashboard, synthesised articles (median of ${runs}–${runs * 4} runs; first-of-snapshot rows once)`,
+  header: ['articles', 'measure', 'median ms', ''],
+  rows: rows.map((r) => [String(r.articles), r.measure, ms(r.medianMs), r.detail]),
+  left: [1, 3],
+};
+printTable(table);
+const m = machine();
+writeResults(
+  'dashboard',
+  { machine: m, runs, rows },
+  [
+    '# Dashboard',
+    '',
+    describeMachine(m),
+    '',
+    'Command: `npm run bench:dashboard` (`node bench/dashboard.ts`). The articles are synthesised',
+    'records in a CatalogSnapshot served to the real dashboard (server, services, page) of a local',
+    'runtime, not written through the local store: at about 9 files a second through dynalite,',
+    '100k articles would take hours. The scan of the table behind a snapshot is not in these figures.',
+    'Page rows: from navigation to the first article (or the chart) drawn, in headless Chromium;',
+    'the page asks for one page of 50 articles, never the whole list.',
+    '',
+    markdownTable(table),
+  ].join('\n'),
+);
