@@ -21,12 +21,16 @@ export interface LockEntry {
   version?: string;
   dev?: boolean;
   optional?: boolean;
-  devOptional?: boolean;
   os?: string[];
   cpu?: string[];
   libc?: string[];
   link?: boolean;
   hasInstallScript?: boolean;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
 
 /** The platform packages are chosen for: Node's `process.platform`, `process.arch`, and glibc or musl on Linux. */
@@ -56,30 +60,70 @@ const allows = (list: readonly string[] | undefined, value: string | undefined):
   return positive.length === 0 || positive.includes(value);
 };
 
+/** Whether a package is built for this platform. */
+const fits = (e: LockEntry, platform: Platform): boolean =>
+  allows(e.os, platform.os) &&
+  allows(e.cpu, platform.cpu) &&
+  (platform.os !== 'linux' || allows(e.libc, platform.libc));
+
 /**
- * The packages `npm ci` installs from a lock file on this platform: the runtime's only
- * (`--omit=dev`) or all; optional packages built for another system are left out, as npm does.
+ * The lock path a package at `from` gets for `name`, the way Node resolves it: its own
+ * node_modules first, then each parent's, up to the top.
+ */
+const resolveIn = (
+  packages: Readonly<Record<string, LockEntry>>,
+  from: string,
+  name: string,
+): string | undefined => {
+  for (let base = from; ;) {
+    const candidate = `${base ? `${base}/` : ''}node_modules/${name}`;
+    if (packages[candidate]) return candidate;
+    if (base === '') return undefined;
+    const up = base.lastIndexOf('/node_modules/');
+    base = up === -1 ? '' : base.slice(0, up);
+  }
+};
+
+/**
+ * The packages `npm ci` installs from a lock file on this platform, found as npm finds them:
+ * from the project's dependencies (and, for `all`, its devDependencies), through each
+ * package's dependencies, optional ones and required peers. An optional package built for
+ * another system is left out, and so is what only it needs.
  */
 export const wantedPackages = (
   packages: Readonly<Record<string, LockEntry>>,
   scope: Scope,
   platform: Platform,
-): WantedPackage[] =>
-  Object.entries(packages)
-    .filter(([path, e]) => path !== '' && !e.link)
-    .filter(([, e]) => scope === 'all' || e.dev !== true)
-    .filter(
-      ([, e]) =>
-        allows(e.os, platform.os) &&
-        allows(e.cpu, platform.cpu) &&
-        (platform.os !== 'linux' || allows(e.libc, platform.libc)),
-    )
-    .map(([path, e]) => ({
-      path,
-      version: e.version,
-      dev: e.dev === true,
-      hasInstallScript: e.hasInstallScript === true,
-    }));
+): WantedPackage[] => {
+  const found = new Set<string>();
+  const visit = (from: string, deps: Record<string, string> | undefined, optional: boolean) => {
+    for (const name of Object.keys(deps ?? {})) {
+      const path = resolveIn(packages, from, name);
+      const entry = path === undefined ? undefined : packages[path];
+      if (path === undefined || entry === undefined || found.has(path) || entry.link) continue;
+      if (optional && !fits(entry, platform)) continue;
+      found.add(path);
+      walk(path, entry);
+    }
+  };
+  const walk = (path: string, e: LockEntry) => {
+    visit(path, e.dependencies, false);
+    visit(path, e.optionalDependencies, true);
+    const peers = Object.fromEntries(
+      Object.entries(e.peerDependencies ?? {}).filter(
+        ([n]) => e.peerDependenciesMeta?.[n]?.optional !== true,
+      ),
+    );
+    visit(path, peers, false);
+  };
+  const root = packages[''] ?? {};
+  walk('', root);
+  if (scope === 'all') visit('', root.devDependencies, false);
+  return [...found].sort().map((path) => {
+    const e = packages[path] as LockEntry;
+    return { path, version: e.version, dev: e.dev === true, hasInstallScript: e.hasInstallScript === true };
+  });
+};
 
 /** Whether a package of the lock is in place at its version under `root`. */
 export const isInstalled = (root: string, p: WantedPackage): boolean => {
@@ -125,6 +169,8 @@ export const installPackages = async (root: string, scope: Scope, label: string)
       ? `installing ${installing.length} npm packages from package-lock.json (${installing.length - dev} newswatch runs with, ${dev} development tools: CDK, vitest, linters) with npm ci…`
       : `installing the ${installing.length} npm packages newswatch runs with, from package-lock.json (npm ci --omit=dev; \`npm test\` adds the ${wantedPackages(lock.packages, 'all', platform).length - installing.length} development tools)…`,
   );
+  if (existsSync(join(root, 'node_modules')))
+    say('npm ci empties node_modules first, so the count starts again from 0');
   const began = performance.now();
   const npm = spawn(
     'npm',
@@ -137,7 +183,7 @@ export const installPackages = async (root: string, scope: Scope, label: string)
     'patch-package',
   ];
   let announcedScripts = false;
-  let last = '';
+  let printed = { unpacked: -1, at: 0 };
   const report = () => {
     const unpacked = installing.filter((p) => existsSync(join(root, p.path, 'package.json'))).length;
     const took = seconds(performance.now() - began);
@@ -152,10 +198,13 @@ export const installPackages = async (root: string, scope: Scope, label: string)
     if (announcedScripts) return;
     const line = `  ${unpacked} of ${installing.length} packages unpacked, ${took}`;
     if (terminal) process.stderr.write(`\r\u001b[K${line}`);
-    else if (line !== last) process.stderr.write(`${line}\n`);
-    last = line;
+    else if (unpacked !== printed.unpacked || performance.now() - printed.at > 9_000) {
+      // Piped: a line when the count moves, else every 10 s or so, to show it is still going.
+      process.stderr.write(`${line}\n`);
+      printed = { unpacked, at: performance.now() };
+    }
   };
-  const timer = setInterval(report, terminal ? 500 : 3000);
+  const timer = setInterval(report, terminal ? 500 : 2000);
   const code = await new Promise<number>((resolve) => {
     npm.on('error', (e) => {
       say(`could not run npm: ${e.message}`);
