@@ -6,6 +6,9 @@
  *
  *   node scripts/install-packages.ts run    # the runtime's packages (npm ci --omit=dev)
  *   node scripts/install-packages.ts all    # every package (npm ci)
+ *   node scripts/install-packages.ts run "npm start" --started <status file> <epoch seconds>
+ *                                           # follows an npm ci --omit=dev already running,
+ *                                           # which writes its exit code to the status file
  *
  * Nothing is installed when every package the lock file wants for this platform is in
  * node_modules at its locked version. Progress is counted from the lock file: the packages
@@ -150,33 +153,53 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 /** A package path's name: `node_modules/a/node_modules/@b/c` → `@b/c`. */
 const nameOf = (path: string) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
 
-/** Installs what `scope` needs when some of it is missing; resolves to npm's exit code (0 when nothing was needed). */
-export const installPackages = async (root: string, scope: Scope, label: string): Promise<number> => {
+/** An `npm ci --omit=dev` started before Node 24 was there (scripts/start.sh), which writes its exit code to a file. */
+export interface StartedInstall {
+  statusFile: string;
+  /** When it started (ms since the epoch). */
+  since: number;
+}
+
+/**
+ * Installs what `scope` needs when some of it is missing, or follows the install `started`
+ * already; resolves to npm's exit code (0 when nothing was needed).
+ */
+export const installPackages = async (
+  root: string,
+  scope: Scope,
+  label: string,
+  started?: StartedInstall,
+): Promise<number> => {
   const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
     packages: Record<string, LockEntry>;
   };
   const platform = thisPlatform();
   const needed = wantedPackages(lock.packages, scope, platform);
-  if (needed.every((p) => isInstalled(root, p))) return 0;
+  if (!started && needed.every((p) => isInstalled(root, p))) return 0;
   // A checkout with the development tools installed keeps them: `npm start` there reinstalls all.
-  const devThere = wantedPackages(lock.packages, 'all', platform).some((p) => p.dev && isInstalled(root, p));
+  const devThere =
+    !started && wantedPackages(lock.packages, 'all', platform).some((p) => p.dev && isInstalled(root, p));
   const all = scope === 'all' || devThere;
   const installing = all ? wantedPackages(lock.packages, 'all', platform) : needed;
   const dev = installing.filter((p) => p.dev).length;
   const say = (line: string) => process.stderr.write(`${label}: ${line}\n`);
+  const devCount = wantedPackages(lock.packages, 'all', platform).length - installing.length;
   say(
-    all
-      ? `installing ${installing.length} npm packages from package-lock.json (${installing.length - dev} newswatch runs with, ${dev} development tools: CDK, vitest, linters) with npm ci…`
-      : `installing the ${installing.length} npm packages newswatch runs with, from package-lock.json (npm ci --omit=dev; \`npm test\` adds the ${wantedPackages(lock.packages, 'all', platform).length - installing.length} development tools)…`,
+    started
+      ? `npm ci --omit=dev is installing the ${installing.length} npm packages newswatch runs with, from package-lock.json (\`npm test\` adds the ${devCount} development tools)…`
+      : all
+        ? `installing ${installing.length} npm packages from package-lock.json (${installing.length - dev} newswatch runs with, ${dev} development tools: CDK, vitest, linters) with npm ci…`
+        : `installing the ${installing.length} npm packages newswatch runs with, from package-lock.json (npm ci --omit=dev; \`npm test\` adds the ${devCount} development tools)…`,
   );
-  if (existsSync(join(root, 'node_modules')))
+  if (!started && existsSync(join(root, 'node_modules')))
     say('npm ci empties node_modules first, so the count starts again from 0');
-  const began = performance.now();
-  const npm = spawn(
-    'npm',
-    ['ci', '--no-audit', '--no-fund', '--loglevel=error', ...(all ? [] : ['--omit=dev'])],
-    { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
-  );
+  const began = started ? started.since - performance.timeOrigin : performance.now();
+  const npm = started
+    ? undefined
+    : spawn('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error', ...(all ? [] : ['--omit=dev'])], {
+        cwd: root,
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
   const terminal = process.stderr.isTTY === true;
   const scripts = [
     ...new Set(installing.filter((p) => p.hasInstallScript).map((p) => nameOf(p.path))),
@@ -206,11 +229,22 @@ export const installPackages = async (root: string, scope: Scope, label: string)
   };
   const timer = setInterval(report, terminal ? 500 : 2000);
   const code = await new Promise<number>((resolve) => {
-    npm.on('error', (e) => {
-      say(`could not run npm: ${e.message}`);
-      resolve(127);
-    });
-    npm.on('close', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
+    if (npm) {
+      npm.on('error', (e) => {
+        say(`could not run npm: ${e.message}`);
+        resolve(127);
+      });
+      npm.on('close', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
+      return;
+    }
+    const statusFile = (started as StartedInstall).statusFile;
+    const poll = setInterval(() => {
+      if (!existsSync(statusFile)) return;
+      const status = readFileSync(statusFile, 'utf8').trim();
+      if (status === '') return;
+      clearInterval(poll);
+      resolve(Number(status));
+    }, 200);
   });
   clearInterval(timer);
   if (terminal && !announcedScripts) process.stderr.write('\r\u001b[K');
@@ -220,11 +254,14 @@ export const installPackages = async (root: string, scope: Scope, label: string)
 };
 
 if (import.meta.main) {
-  const scope = process.argv[2];
-  if (scope !== 'run' && scope !== 'all') {
-    console.error('usage: node scripts/install-packages.ts run|all [label]');
+  const [scope, label = 'install', flag, statusFile, since] = process.argv.slice(2);
+  if ((scope !== 'run' && scope !== 'all') || (flag !== undefined && (flag !== '--started' || !statusFile))) {
+    console.error(
+      'usage: node scripts/install-packages.ts run|all [label] [--started <status file> <epoch seconds>]',
+    );
     process.exit(2);
   }
   const root = new URL('..', import.meta.url).pathname;
-  process.exitCode = await installPackages(root, scope, process.argv[3] ?? 'install');
+  const started = statusFile ? { statusFile, since: Number(since) * 1000 } : undefined;
+  process.exitCode = await installPackages(root, scope, label, started);
 }

@@ -6,7 +6,23 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+started=()
+if [ ! -e node_modules ] && [ ! -e .tools/node24 ] &&
+  [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null)" != 24 ]; then
+  # A fresh clone: npm (on the machine's own Node) installs the packages while Node 24 installs.
+  mkdir -p .tools
+  status=.tools/npm-ci.status
+  rm -f "$status"
+  echo "npm start: installing the npm packages newswatch runs with (npm ci --omit=dev) while Node 24 installs…" >&2
+  (
+    code=0
+    npm ci --omit=dev --no-audit --no-fund --loglevel=error --engine-strict=false || code=$?
+    echo "$code" >"$status"
+  ) &
+  started=(--started "$status" "$(date +%s)")
+fi
 # shellcheck source=scripts/use-node24.sh
 . scripts/use-node24.sh
-node scripts/install-packages.ts run "npm start"
+node scripts/install-packages.ts run "npm start" ${started[@]+"${started[@]}"}
+rm -f .tools/npm-ci.status
 exec node bin/newswatch.js start "$@"
