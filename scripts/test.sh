@@ -8,10 +8,8 @@ cd "$root"
 # shellcheck source=scripts/use-node24.sh
 . scripts/use-node24.sh || exit 1
 step() { echo "npm test: $*" >&2; }
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  step "installing the npm packages (node_modules)…"
-  npm ci --no-audit --no-fund || exit 1
-fi
+# Every npm package, the development tools too (after `npm start`, only the runtime's are there).
+node scripts/install-packages.ts all "npm test" || exit 1
 step "the Python tools (moto, the AWS emulator; cfn-lint; checkov)…"
 bash scripts/setup-python-tools.sh || exit 1
 step "Chromium, for the dashboard tests…"

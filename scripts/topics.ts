@@ -44,8 +44,8 @@ const validate = (folder: string): number => {
   }
   const enabled = loaded.topics.filter((t) => t.enabled).length;
   console.log(
-    `${files} files, ${loaded.topics.length} topics (${enabled} enabled), ${loaded.lists.size} lists: ` +
-      `${loaded.problems.length} errors, ${warnings} warnings; topic set ${topicSetVersion(loaded.topics, loaded.rawLists)}`,
+    `${files} ${files === 1 ? 'file' : 'files'}, ${loaded.topics.length} ${loaded.topics.length === 1 ? 'topic' : 'topics'} (${enabled} enabled), ${loaded.lists.size} ${loaded.lists.size === 1 ? 'list' : 'lists'}: ` +
+      `${loaded.problems.length} ${loaded.problems.length === 1 ? 'error' : 'errors'}, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}; topic set ${topicSetVersion(loaded.topics, loaded.rawLists)}`,
   );
   return loaded.problems.length > 0 ? 1 : 0;
 };

@@ -1,4 +1,4 @@
-import { type Document, visit } from 'yaml';
+import { type Document, visit, type YAMLError } from 'yaml';
 
 /**
  * Most alias expansions (`*name`) a configuration file may make. Anchors and aliases are
@@ -33,5 +33,35 @@ export const yamlValue = (
         ? `the file's aliases (*name) expand more than ${MAX_YAML_ALIASES} times; write the values out, or share words through a named @list`
         : `the file cannot be read: ${e instanceof Error ? e.message : String(e)}`,
     };
+  }
+};
+
+/**
+ * What a YAML syntax error means, in the project's words; the library's own first line
+ * where it is already plain (`Missing closing "quote`, `Tabs are not allowed as indentation`).
+ */
+export const yamlErrorMessage = (e: YAMLError): string => {
+  const own = e.message.split('\n')[0] as string;
+  switch (e.code) {
+    case 'MULTIPLE_DOCS':
+      return 'the file holds more than one YAML document: remove the "---" line (several items go in one list)';
+    case 'DUPLICATE_KEY':
+      return 'this key is given twice in the same block';
+    case 'BLOCK_AS_IMPLICIT_KEY':
+      return 'a value with ": " in it must be in quotes, or this line is indented too far';
+    case 'MULTILINE_IMPLICIT_KEY':
+      return 'a key must be on one line: check the indentation here';
+    case 'TAB_AS_INDENT':
+      return 'indent with spaces, not tabs';
+    case 'BAD_INDENT':
+      return 'the indentation is off here, or a [ … ] or { … } is not closed';
+    case 'UNEXPECTED_TOKEN':
+      return 'unexpected text here: check the indentation and the quotes';
+    case 'MISSING_CHAR':
+      if (/quote/.test(own)) return 'a quote is not closed';
+      if (/map values/.test(own)) return 'a key needs ": " and a value after it';
+      return own;
+    default:
+      return own;
   }
 };

@@ -139,6 +139,13 @@ const refuse = (json: boolean | undefined, message: string): number => {
   return EXIT.refused;
 };
 
+/** A file named by an option, resolved; a usage error when there is none at that path. */
+const givenFile = (path: string, option: string): string => {
+  if (!existsSync(path) || statSync(path).isDirectory())
+    throw new CommanderError(EXIT.usage, 'usage', `${option} ${path}: no such file`);
+  return resolve(path);
+};
+
 /** A positive whole number given as an option, or a usage error. */
 const count = (value: string, option: string): number => {
   const n = Number(value);
@@ -406,7 +413,7 @@ export const buildProgram = (exit: (code: number) => void): Command => {
         print(o.json, result, () =>
           [
             ...loaded.problems.map((p) => `${pc.red('error')}  ${formatProblem(p)}\n`),
-            `${files} ${files === 1 ? 'file' : 'files'}, ${result.topics} topics, ${result.lists} lists: ${loaded.problems.length} ${loaded.problems.length === 1 ? 'error' : 'errors'}`,
+            `${files} ${files === 1 ? 'file' : 'files'}, ${result.topics} ${result.topics === 1 ? 'topic' : 'topics'}, ${result.lists} ${result.lists === 1 ? 'list' : 'lists'}: ${loaded.problems.length} ${loaded.problems.length === 1 ? 'error' : 'errors'}`,
           ].join('\n'),
         );
         return Promise.resolve(result.valid ? EXIT.ok : EXIT.refused);
@@ -465,16 +472,13 @@ export const buildProgram = (exit: (code: number) => void): Command => {
         ) => {
           const o = globals(cmd);
           const folder = opts.labelsDir ? resolve(opts.labelsDir) : pathsOf(o).labels;
+          const labelsFile = opts.labels === undefined ? undefined : givenFile(opts.labels, '--labels');
+          const corpus = opts.corpus === undefined ? undefined : givenFile(opts.corpus, '--corpus');
           const fileLabels = () =>
-            opts.labels
-              ? readLabelsArgument(resolve(opts.labels))
-              : new FolderLabelStore(folder).listLabels();
+            labelsFile ? readLabelsArgument(labelsFile) : new FolderLabelStore(folder).listLabels();
           const report = (evaluation: TopicEvaluation) => {
-            if (opts.topic && evaluation.topics.length === 0) {
-              if (o.json) print(true, { error: `no topic ${opts.topic}` }, () => '');
-              else console.error(`newswatch: no topic has the id ${opts.topic}`);
-              return EXIT.refused;
-            }
+            if (opts.topic && evaluation.topics.length === 0)
+              return refuse(o.json, `no topic has the id ${opts.topic}`);
             print(o.json, evaluation, () =>
               evaluationText(evaluation, { thresholds: opts.thresholds ?? false }),
             );
@@ -483,15 +487,13 @@ export const buildProgram = (exit: (code: number) => void): Command => {
           const options = { ...(opts.topic ? { topic: opts.topic } : {}), split: opts.split };
           if (opts.table) {
             const input = await deployedEvaluationInput(opts.table, opts.topic);
-            const labels = opts.labels ? await fileLabels() : input.labels;
+            const labels = labelsFile ? await fileLabels() : input.labels;
             return report(evaluateTopics(input.set, input.articles, labels, options));
           }
-          if (opts.corpus) {
+          if (corpus) {
             const { loaded } = readTopicFolder(pathsOf(o).topics, localTopicsOf(pathsOf(o)));
             const set = { version: 'files', topics: loaded.topics, lists: loaded.rawLists };
-            return report(
-              evaluateTopics(set, corpusArticles(resolve(opts.corpus)), await fileLabels(), options),
-            );
+            return report(evaluateTopics(set, corpusArticles(corpus), await fileLabels(), options));
           }
           return withLocal(o, async (local) =>
             report(
@@ -537,29 +539,27 @@ export const buildProgram = (exit: (code: number) => void): Command => {
           const o = globals(cmd);
           const l2 = Number(opts.l2);
           if (!(l2 >= 0)) throw new CommanderError(EXIT.usage, 'usage', '--l2 is a number of 0 or more');
+          const corpus = opts.corpus === undefined ? undefined : givenFile(opts.corpus, '--corpus');
           const folder = pathsOf(o).topics;
           const { loaded } = readTopicFolder(folder, localTopicsOf(pathsOf(o)));
           const topic = loaded.topics.find((t) => t.id === opts.topic);
-          if (!topic) {
-            console.error(`newswatch: no topic has the id ${opts.topic}`);
-            return EXIT.refused;
-          }
+          if (!topic)
+            return refuse(o.json, unknownTopic(opts.topic, loaded) ?? `no topic has the id ${opts.topic}`);
           const labels = (
             await new FolderLabelStore(
               opts.labelsDir ? resolve(opts.labelsDir) : pathsOf(o).labels,
             ).listLabels(topic.id)
           ).filter((l) => opts.split === 'all' || splitOf(l.article) === opts.split);
-          const articles = opts.corpus
-            ? corpusArticles(resolve(opts.corpus))
+          const articles = corpus
+            ? corpusArticles(corpus)
             : await withLocal(o, async (local) => labelledArticlesOf(await local.catalog.snapshot()));
           const judged = judgeTopics([topic], loaded.lists, articles, labels).judged.get(topic.id) ?? [];
           const candidates = judged.filter((j) => j.match);
-          if (candidates.length < 10 || candidates.every((j) => j.label === candidates[0]?.label)) {
-            console.error(
-              `newswatch: ${topic.id} has ${candidates.length} labelled matches${candidates.length ? ', all with one label' : ''}; a stage needs at least 10, relevant and not`,
+          if (candidates.length < 10 || candidates.every((j) => j.label === candidates[0]?.label))
+            return refuse(
+              o.json,
+              `${topic.id} has ${candidates.length} labelled matches${candidates.length ? ', all with one label' : ''}; a stage needs at least 10, relevant and not`,
             );
-            return EXIT.refused;
-          }
           const stage = trainTopicStage(judged, new Date().toISOString(), opts.split, { l2 });
           const base = topicFigures(topic.id, 0, judged);
           const cv = crossValidatedFigures(topic.id, topic.minScore, judged, { l2 });
@@ -613,11 +613,7 @@ export const buildProgram = (exit: (code: number) => void): Command => {
           const known = readTopicFolder(pathsOf(o).topics, localTopicsOf(pathsOf(o))).loaded.topics.some(
             (t) => t.id === topic,
           );
-          if (!opts.table && !known) {
-            if (o.json) print(true, { error: `no topic ${topic}` }, () => '');
-            else console.error(`newswatch: no topic has the id ${topic}`);
-            return EXIT.refused;
-          }
+          if (!opts.table && !known) return refuse(o.json, `no topic has the id ${topic}`);
           const checked = checkLabel({
             topic,
             article,
@@ -626,11 +622,7 @@ export const buildProgram = (exit: (code: number) => void): Command => {
             by: opts.by ?? process.env.USER ?? 'unknown',
             at: new Date().toISOString(),
           });
-          if (!checked.ok) {
-            if (o.json) print(true, { error: checked.message }, () => '');
-            else console.error(`newswatch: ${checked.message}`);
-            return EXIT.refused;
-          }
+          if (!checked.ok) return refuse(o.json, checked.message);
           const folder = opts.labelsDir ? resolve(opts.labelsDir) : pathsOf(o).labels;
           await labelStoreFor(folder, opts.table).putLabel(checked.label);
           print(
@@ -690,13 +682,17 @@ export const buildProgram = (exit: (code: number) => void): Command => {
       run(async (id: string, _o: object, cmd: Command) => {
         const o = globals(cmd);
         return withLocal(o, async (local) => {
-          const detail = showArticle(await local.catalog.snapshot(), id);
+          const snapshot = await local.catalog.snapshot();
+          const detail = showArticle(snapshot, id);
           if (!detail) {
+            const named = snapshot.articles.filter((a) => a.id.startsWith(id)).length;
             return refuse(
               o.json,
               id.length < 8
                 ? `${id} is too short to name an article: give its id or its first 8 or more characters`
-                : `no article has the id ${id}`,
+                : named > 1
+                  ? `${id} is the start of ${named} article ids: give more of the id`
+                  : `no article has the id ${id}`,
             );
           }
           print(o.json, detail, () => articleText(detail));
@@ -798,8 +794,8 @@ export const buildProgram = (exit: (code: number) => void): Command => {
           if (loaded.problems.length > 0)
             throw new StartupError(`the feeds file has a problem: ${loaded.problems[0]}`);
           if (id && !local.feeds.feeds.some((f) => f.id === id)) {
-            print(o.json, { error: `there is no feed "${id}"` }, () => `there is no feed "${id}"`);
-            code = EXIT.refused;
+            const ids = local.feeds.feeds.map((f) => f.id).join(', ');
+            code = refuse(o.json, `there is no feed "${id}"${ids ? ` (feeds: ${ids})` : ''}`);
             return;
           }
           const outcomes = await local.feeds.poll({ force: true, ...(id ? { only: id } : {}) });
@@ -847,6 +843,32 @@ export const buildProgram = (exit: (code: number) => void): Command => {
   return program;
 };
 
+/**
+ * What an error that stopped a command says, in the project's words: a missing file by its
+ * path, AWS problems by what to do about them; anything else (a fault of newswatch itself)
+ * with its name, so it can be reported.
+ */
+export const cannotRunMessage = (e: unknown): string => {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const { code, path, hostname } = err as Error & { code?: string; path?: string; hostname?: string };
+  if (err instanceof StartupError) return err.message;
+  if (code === 'ENOENT' && path) return `${path}: no such file or folder`;
+  if (code === 'EACCES' && path) return `${path}: not allowed to read or write it`;
+  if (err.name === 'CredentialsProviderError')
+    return 'could not reach AWS: no credentials found (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)';
+  if (/^Region is missing/.test(err.message))
+    return 'could not reach AWS: no region (give --region or set AWS_REGION)';
+  if (code === 'ENOTFOUND' || code === 'ECONNREFUSED' || code === 'ETIMEDOUT')
+    return `could not reach AWS${hostname ? ` at ${hostname}` : ''}: ${code}`;
+  return `${err.name}: ${err.message}`;
+};
+
+/** Says an error on stderr, or as `{"error": …}` on stdout with --json. */
+const sayError = (argv: readonly string[], message: string) => {
+  if (argv.includes('--json')) print(true, { error: message }, () => '');
+  else console.error(`newswatch: ${message}`);
+};
+
 /** Runs the CLI with these arguments and resolves to its exit code. */
 export const runCli = async (argv: readonly string[]): Promise<number> => {
   let code: number = EXIT.ok;
@@ -858,17 +880,12 @@ export const runCli = async (argv: readonly string[]): Promise<number> => {
     if (e instanceof CommanderError) {
       // Help and version are not errors; everything else commander reports is a usage error.
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;
-      if (e.code === 'usage') {
-        if (argv.includes('--json')) print(true, { error: e.message }, () => '');
-        else console.error(`newswatch: ${e.message}`);
-      }
+      // Commander has said its own errors on stderr already (with the usage); --json gets them as JSON too.
+      if (e.code === 'usage') sayError(argv, e.message);
+      else if (argv.includes('--json')) sayError(argv, e.message.replace(/^error: /, ''));
       return EXIT.usage;
     }
-    const message = e instanceof Error ? e.message : String(e);
-    const known = e instanceof StartupError || (e as { code?: string }).code === 'ENOENT';
-    const said = known ? message : `${(e as Error).name ?? 'Error'}: ${message}`;
-    if (argv.includes('--json')) print(true, { error: said }, () => '');
-    else console.error(`newswatch: ${said}`);
+    sayError(argv, cannotRunMessage(e));
     return EXIT.failed;
   }
 };

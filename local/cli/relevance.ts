@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CommanderError } from 'commander';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbArticleStore } from '../../functions/adapters/aws/dynamodb-article-store.ts';
 import { DynamoDbLabelStore } from '../../functions/adapters/aws/dynamodb-label-store.ts';
@@ -10,6 +11,7 @@ import type { TopicSet } from '../../functions/core/pipeline/matching.ts';
 import type { LabelStore } from '../../functions/core/pipeline/ports.ts';
 import { latestLabels, parseLabels, type RelevanceLabel } from '../../functions/core/topics/labels.ts';
 import { type LabelledArticle, wilsonInterval } from '../../functions/core/topics/relevance.ts';
+import { StartupError } from '../local-newswatch.ts';
 import type { TopicEvaluation } from '../services.ts';
 import { pc } from './format.ts';
 
@@ -23,18 +25,24 @@ export const labelStoreFor = (folder: string, table?: string): LabelStore =>
 
 /** Labels from a file or folder given on the command line, or undefined to use the store. */
 export const readLabelsArgument = (path: string): RelevanceLabel[] => {
-  if (statSync(path).isDirectory()) throw new Error('a folder is read through --labels-dir');
+  if (statSync(path).isDirectory())
+    throw new CommanderError(
+      2,
+      'usage',
+      `--labels ${path} is a folder: a folder is read through --labels-dir`,
+    );
   const { labels, problems } = parseLabels(readFileSync(path, 'utf8'), path);
   if (problems.length > 0) {
     const p = problems[0] as { file: string; line: number; message: string };
-    throw new Error(`${p.file}:${p.line}: ${p.message}`);
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+    throw new StartupError(`the labels file has a problem: ${p.file}:${p.line}: ${p.message}${more}`);
   }
   return latestLabels(labels);
 };
 
 /** Articles of a JSON Lines corpus by their ids. */
 export const corpusArticles = (path: string): Map<string, LabelledArticle> => {
-  if (!existsSync(path)) throw new Error(`${path}: no such file`);
+  if (!existsSync(path)) throw new CommanderError(2, 'usage', `--corpus ${path}: no such file`);
   return readJsonLinesCorpus(path).articles;
 };
 

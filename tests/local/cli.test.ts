@@ -308,6 +308,112 @@ describe('CLI: newswatch', () => {
     });
   });
 
+  it('should give JSON for command-line errors too, and say a missing file or a broken labels file plainly', async () => {
+    // Prepare
+    const badLabels = join(ws.dir, 'bad-labels.jsonl');
+    writeFileSync(badLabels, '{"topic":"international-health-aid","article":"","label":1,"reason":"x"}\n');
+    const nope = join(ws.dir, 'nope.jsonl');
+
+    // Act
+    const unknownCommand = await newswatch(ws, ['--json', 'frobnicate']);
+    const unknownOption = await newswatch(ws, ['--json', 'articles', 'list', '--bogus']);
+    const noLabels = await newswatch(ws, ['topics', 'eval', '--labels', nope]);
+    const noCorpus = await newswatch(ws, ['--json', 'topics', 'eval', '--corpus', nope]);
+    const noTrainCorpus = await newswatch(ws, [
+      'topics',
+      'train',
+      '--topic',
+      'international-health-aid',
+      '--corpus',
+      nope,
+    ]);
+    const broken = await newswatch(ws, ['topics', 'eval', '--labels', badLabels]);
+    const unknownTrain = await newswatch(ws, ['--json', 'topics', 'train', '--topic', 'no-such-topic']);
+    const unknownLabel = await newswatch(ws, [
+      '--json',
+      'topics',
+      'label',
+      'abcdefgh',
+      'no-such-topic',
+      'relevant',
+      '--reason',
+      'x',
+    ]);
+    const unknownFeed = await newswatch(ws, ['feeds', 'poll', 'no-such-feed']);
+
+    // Assess
+    expect([
+      unknownCommand.code,
+      unknownOption.code,
+      noLabels.code,
+      noCorpus.code,
+      noTrainCorpus.code,
+      broken.code,
+      unknownTrain.code,
+      unknownLabel.code,
+      unknownFeed.code,
+    ]).toEqual([2, 2, 2, 2, 2, 3, 1, 1, 1]);
+    expect(json(unknownCommand)).toEqual({ error: "unknown command 'frobnicate'" });
+    expect(json(unknownOption)).toEqual({ error: "unknown option '--bogus'" });
+    expect(noLabels.stderr.trim()).toBe(`newswatch: --labels ${nope}: no such file`);
+    expect(json(noCorpus)).toEqual({ error: `--corpus ${nope}: no such file` });
+    expect(noTrainCorpus.stderr).toContain('no such file');
+    expect(broken.stderr.trim()).toBe(
+      `newswatch: the labels file has a problem: ${badLabels}:1: article: must not be empty`,
+    );
+    expect(json(unknownTrain)).toEqual({
+      error: expect.stringContaining('no topic has the id no-such-topic (topics: '),
+    });
+    expect(json(unknownLabel)).toEqual({ error: 'no topic has the id no-such-topic' });
+    expect(unknownFeed.stderr.trim()).toBe('newswatch: there is no feed "no-such-feed"');
+    for (const run of [noLabels, noCorpus, noTrainCorpus, broken])
+      expect(`${run.stdout}${run.stderr}`).not.toMatch(/ENOENT|Error:|Too small/);
+  });
+
+  it('should report every problem of a topic file at once, a used id beside the others, in plain words', async () => {
+    // Prepare
+    const folder = join(ws.dir, 'duplicate-topics');
+    mkdirSync(folder);
+    writeFileSync(
+      join(folder, 'topics.yaml'),
+      [
+        '- id: aid',
+        '  name: Aid',
+        '  query: aid',
+        '- id: aid',
+        '  name: Aid again',
+        '  query: "aid AND"',
+        '  minScore: 5',
+        '- id: other',
+        '  name: ""',
+        '  query: relief',
+      ].join('\n'),
+    );
+    writeFileSync(join(folder, 'more.yaml'), 'id: more\nname: More\nquery: aid\n---\nid: again\n');
+
+    // Act
+    const text = await newswatch(ws, ['topics', 'validate', folder]);
+    const asJson = await newswatch(ws, ['--json', 'topics', 'validate', folder]);
+
+    // Assess
+    expect(text.code).toBe(1);
+    expect(
+      json<{ problems: Array<{ file: string; line: number; message: string }> }>(asJson).problems,
+    ).toEqual([
+      // Files in name order: more.yaml first.
+      expect.objectContaining({ line: 4, message: expect.stringContaining('more than one YAML document') }),
+      expect.objectContaining({
+        line: 4,
+        message: expect.stringContaining('topic id "aid" is already used'),
+      }),
+      expect.objectContaining({ line: 6, message: expect.stringContaining('topic aid: expected a word') }),
+      expect.objectContaining({ line: 7, message: 'minScore: must be a number from 0 to 1' }),
+      expect.objectContaining({ line: 9, message: 'name: must not be empty' }),
+    ]);
+    expect(text.stdout).toContain('2 files, 1 topic, 0 lists: 5 errors');
+    expect(text.stdout).not.toMatch(/Too (big|small)|parseAllDocuments|1 errors/);
+  });
+
   it('should start with `start`, stop cleanly on Ctrl-C, and refuse a port in use in one line', async () => {
     // Prepare: the sample articles already in the inbox, in place of the repository's seeds.
     const other = makeWorkspace();

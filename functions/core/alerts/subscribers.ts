@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type * as z from '../validation.ts';
-import { yamlValue } from '../yaml-value.ts';
+import { yamlErrorMessage, yamlValue } from '../yaml-value.ts';
 import { hasControls } from './fatigue.ts';
 import {
   isLoopbackHost,
@@ -82,7 +82,7 @@ export const loadSubscribers = (
     problems.push({ line: p.line, column: p.col, message });
   };
   if (doc.errors.length > 0) {
-    for (const e of doc.errors) at(e.pos[0], e.message.split('\n')[0] as string);
+    for (const e of doc.errors) at(e.pos[0], yamlErrorMessage(e));
     return { subscribers: [], problems };
   }
   const nodeAt = (path: ReadonlyArray<PropertyKey>): Node | undefined => {

@@ -1,7 +1,7 @@
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { checkFeedUrl, UnsafeFeedUrlError } from '../alerts/ssrf.ts';
 import { credentialInUrl } from '../alerts/webhook-endpoints.ts';
-import { yamlValue } from '../yaml-value.ts';
+import { yamlErrorMessage, yamlValue } from '../yaml-value.ts';
 import { type Feed, FeedsFileSchema } from './feed.ts';
 
 export * from './feed.ts';
@@ -37,7 +37,7 @@ export const loadFeeds = (
     problems.push({ line: p.line, column: p.col, message });
   };
   if (doc.errors.length > 0) {
-    for (const e of doc.errors) at(e.pos[0], e.message.split('\n')[0] as string);
+    for (const e of doc.errors) at(e.pos[0], yamlErrorMessage(e));
     return { feeds: [], problems };
   }
   const nodeAt = (path: ReadonlyArray<PropertyKey>): Node | undefined => {

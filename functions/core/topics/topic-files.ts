@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, Scalar } from 'yaml';
-import { yamlValue } from '../yaml-value.ts';
+import { yamlErrorMessage, yamlValue } from '../yaml-value.ts';
 import * as z from '../validation.ts';
 import {
   caret,
@@ -228,7 +228,7 @@ export const loadTopicFiles = (files: readonly TopicFile[]): LoadedTopics => {
     const lc = new LineCounter();
     const doc = parseDocument(file.text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
     if (doc.errors.length > 0) {
-      for (const e of doc.errors) report(file, lc, e.pos[0], e.message.split('\n')[0] as string);
+      for (const e of doc.errors) report(file, lc, e.pos[0], yamlErrorMessage(e));
       continue;
     }
     const root = doc.contents;
@@ -357,45 +357,51 @@ export const loadTopicFiles = (files: readonly TopicFile[]): LoadedTopics => {
           const where = issue.path.length ? issue.path.join('.') : 'topic';
           report(file, lc, offsetOf(at, itemNode), `${where}: ${issue.message}`);
         }
-        return;
       }
-      const topic = parsed.data;
-      // A second topic with a used id is refused, but its query is still checked, so every
-      // problem of the file shows at once.
-      const replacing = replaces(file, origin.get(topic.id));
-      const duplicate = origin.has(topic.id) && !replacing;
+      // Every problem of a topic shows at once: a used id and a bad query are said beside
+      // the other problems of its fields, and a topic with a used id still has its query checked.
+      const fields = typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : {};
+      const id = parsed.success ? parsed.data.id : typeof fields.id === 'string' ? fields.id : undefined;
+      const query = parsed.success ? parsed.data.query : typeof fields.query === 'string' ? fields.query : '';
+      const replacing = id !== undefined && replaces(file, origin.get(id));
+      const duplicate = id !== undefined && origin.has(id) && !replacing;
       if (duplicate) {
         report(
           file,
           lc,
           offsetOf(nodeAt(itemNode, ['id']), itemNode),
-          `topic id "${topic.id}" is already used in ${origin.get(topic.id)}`,
+          `topic id "${id}" is already used in ${origin.get(id)}`,
         );
       }
-      try {
-        parseQuery(topic.query, lists);
-      } catch (e) {
-        if (!(e instanceof QuerySyntaxError)) throw e;
-        const queryNode = nodeAt(itemNode, ['query']);
-        const offset =
-          queryNode instanceof Scalar ? queryOffsetInFile(file.text, queryNode, e.span.offset) : undefined;
-        if (offset !== undefined) {
-          report(file, lc, offset, `topic ${topic.id}: ${e.message}`, e.span.length);
-        } else {
-          // The query cannot be lined up with the file: point at it, and show the query itself.
-          const at = offsetOf(queryNode, itemNode);
-          const pos = lc.linePos(at);
-          problems.push({
-            file: file.path,
-            line: pos.line,
-            column: pos.col,
-            message: `topic ${topic.id}: ${e.message} (query line ${e.line}, column ${e.column})`,
-            excerpt: caret(topic.query, e.span),
-          });
+      const name = id ?? `number ${k + 1}`;
+      let queryOk = true;
+      if (query !== '') {
+        try {
+          parseQuery(query, lists);
+        } catch (e) {
+          if (!(e instanceof QuerySyntaxError)) throw e;
+          queryOk = false;
+          const queryNode = nodeAt(itemNode, ['query']);
+          const offset =
+            queryNode instanceof Scalar ? queryOffsetInFile(file.text, queryNode, e.span.offset) : undefined;
+          if (offset !== undefined) {
+            report(file, lc, offset, `topic ${name}: ${e.message}`, e.span.length);
+          } else {
+            // The query cannot be lined up with the file: point at it, and show the query itself.
+            const at = offsetOf(queryNode, itemNode);
+            const pos = lc.linePos(at);
+            problems.push({
+              file: file.path,
+              line: pos.line,
+              column: pos.col,
+              message: `topic ${name}: ${e.message} (query line ${e.line}, column ${e.column})`,
+              excerpt: caret(query, e.span),
+            });
+          }
         }
-        return;
       }
-      if (duplicate) return;
+      if (!parsed.success || !queryOk || duplicate) return;
+      const topic = parsed.data;
       if (replacing)
         topics.splice(
           topics.findIndex((t) => t.id === topic.id),
@@ -405,6 +411,11 @@ export const loadTopicFiles = (files: readonly TopicFile[]): LoadedTopics => {
       topics.push(topic);
     });
   }
+  // In reading order: by file as given, then line and column, whichever pass found them.
+  const order = new Map(files.map((f, i) => [f.path, i]));
+  problems.sort(
+    (a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || a.line - b.line || a.column - b.column,
+  );
   return { topics, lists, rawLists, problems, ...(deleted.length > 0 ? { deleted } : {}) };
 };
 

@@ -77,7 +77,7 @@ describe('Function: loadFeeds', () => {
   it('should point at an unknown field by its name', () => {
     // Act & Assess
     expect(problemsOf('feeds:\n  - id: a\n    url: https://a.example.org/rss\n    evry: 15m\n')).toEqual([
-      '4:5 feeds.0.evry: Unrecognized key: "evry"',
+      '4:5 feeds.0.evry: unknown key "evry"',
     ]);
   });
 

@@ -36,6 +36,6 @@ describe('Command: topics:validate', () => {
       `${join(dir, 'a.yaml')}:3:23: topic x: expected a word, a phrase or "(" after OR`,
     );
     expect(run.stdout).toContain('warning  topic y, query line 1, column 1: "v*" matches a great many words');
-    expect(run.stdout).toContain('1 errors, 1 warnings');
+    expect(run.stdout).toContain('2 files, 1 topic (1 enabled), 0 lists: 1 error, 1 warning; topic set');
   });
 });

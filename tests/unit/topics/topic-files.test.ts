@@ -156,11 +156,65 @@ describe('Function: loadTopicFiles', () => {
     // Assess
     expect(topics.map((t) => t.id)).toEqual(['ok']);
     expect(problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.message}`)).toEqual([
-      expect.stringMatching(/^c\.yaml:\d+:\d+ Flow sequence/),
-      'd.yaml:2:8 lists.kit: Too small: expected array to have >=1 items',
       'a.yaml:1:7 id: must be lower-case letters, digits and dashes (at most 64)',
       'a.yaml:7:7 topic id "ok" is already used in a.yaml',
       'b.yaml:4:11 minScore: must be a number from 0 to 1',
+      expect.stringMatching(
+        /^c\.yaml:\d+:\d+ the indentation is off here, or a \[ … \] or \{ … \} is not closed$/,
+      ),
+      'd.yaml:2:8 lists.kit: must have at least one item',
+    ]);
+  });
+
+  it('should say that an id is used already beside every other problem of that topic, in reading order', () => {
+    // Prepare
+    const text = [
+      '- id: a',
+      '  name: A',
+      '  query: aid',
+      '- id: a',
+      '  name: ""',
+      '  query: "aid AND"',
+      '  minScore: 5',
+      '  enabld: true',
+      '- id: a',
+      '  name: Third',
+      '  query: "aid AND"',
+    ].join('\n');
+
+    // Act
+    const { problems, topics } = loadTopicFiles([{ path: 't.yaml', text }]);
+
+    // Assess
+    expect(topics.map((t) => t.name)).toEqual(['A']);
+    expect(problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toEqual([
+      '4:7 topic id "a" is already used in t.yaml',
+      '5:9 name: must not be empty',
+      '6:18 topic a: expected a word, a phrase or "(" after AND, found the end of the query',
+      '7:13 minScore: must be a number from 0 to 1',
+      '8:3 unknown key "enabld" (a topic has id, name, description, query, minScore, enabled, tags)',
+      '9:7 topic id "a" is already used in t.yaml',
+      '11:18 topic a: expected a word, a phrase or "(" after AND, found the end of the query',
+    ]);
+  });
+
+  it('should say what is wrong with the YAML in the words of the project, not the library', () => {
+    // Act
+    const messages = [
+      'id: a\n---\nid: b\n',
+      'id: a\nid: b\n',
+      'id: a\nquery: "aid AND\n',
+      'id: a\n\tname: b\n',
+      'query: aid: relief\n',
+    ].map((text) => loadTopicFiles([{ path: 't.yaml', text }]).problems[0]?.message);
+
+    // Assess
+    expect(messages).toEqual([
+      'the file holds more than one YAML document: remove the "---" line (several items go in one list)',
+      'this key is given twice in the same block',
+      'a quote is not closed',
+      'indent with spaces, not tabs',
+      'a value with ": " in it must be in quotes, or this line is indented too far',
     ]);
   });
 
