@@ -44,6 +44,9 @@ export const keys = {
     gsi1sk: `${occurredAt}#${key}`,
   }),
   feedState: (feedId: string) => ({ pk: `FEED#${feedId}`, sk: 'STATE' }),
+  /** One near-duplicate band key (`<fingerprint version>:<band>:<hash>`) and the articles it lists. */
+  band: (bandKey: string) => ({ pk: `BAND#${bandKey}`, sk: 'BAND' }),
+  articleStory: (articleId: string) => ({ pk: `ARTICLE#${articleId}`, sk: 'STORY' }),
 };
 
 /** Months (`YYYY-MM`) from one date to another, both included. */

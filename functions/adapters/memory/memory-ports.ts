@@ -4,6 +4,7 @@ import type { StoryCandidate } from '../../core/stories/near-duplicate.ts';
 import type {
   StoryIndexEntry,
   StoryJoin,
+  StoryLookup,
   StoryRecord,
   StoryRole,
   StoryStore,
@@ -183,33 +184,27 @@ export class MemoryStoryStore implements StoryStore {
     this.bandReadLimit = bandReadLimit;
   }
 
-  candidates(bandKeys: readonly string[]): Promise<StoryCandidate[]> {
+  lookup(articleId: string, bandKeys: readonly string[]): Promise<StoryLookup> {
     const found = new Map<string, StoryCandidate>();
+    const bands = new Map<string, Map<string, string>>();
+    const linked = this.articleStory.get(articleId);
+    let self = linked === undefined ? undefined : { storyId: linked };
     for (const key of bandKeys) {
+      const members = new Map<string, string>();
       let n = 0;
       for (const c of this.bands.get(key)?.values() ?? []) {
         if (n++ >= this.bandReadLimit) break;
         this.itemsRead++;
-        if (!found.has(c.articleId)) found.set(c.articleId, c);
+        members.set(c.articleId, c.storyId);
+        if (c.articleId === articleId) self ??= { storyId: c.storyId };
+        else if (!found.has(c.articleId)) found.set(c.articleId, c);
       }
+      bands.set(key, members);
     }
-    return Promise.resolve([...found.values()]);
+    return Promise.resolve({ ...(self ? { self } : {}), candidates: [...found.values()], bands });
   }
 
-  index(entry: StoryIndexEntry): Promise<void> {
-    for (const key of entry.bandKeys) {
-      const band = this.bands.get(key) ?? new Map<string, StoryCandidate>();
-      band.set(entry.articleId, {
-        articleId: entry.articleId,
-        storyId: entry.storyId,
-        signature: entry.signature,
-      });
-      this.bands.set(key, band);
-    }
-    return Promise.resolve();
-  }
-
-  join(entry: StoryJoin): Promise<void> {
+  join(entry: StoryJoin, index?: StoryIndexEntry): Promise<void> {
     const s = this.stories.get(entry.storyId) ?? {
       storyId: entry.storyId,
       firstArticleId: entry.articleId,
@@ -226,6 +221,16 @@ export class MemoryStoryStore implements StoryStore {
     s.latestAt = entry.at;
     this.stories.set(entry.storyId, s);
     this.articleStory.set(entry.articleId, entry.storyId);
+    if (!index) return Promise.resolve();
+    for (const key of index.bandKeys) {
+      const band = this.bands.get(key) ?? new Map<string, StoryCandidate>();
+      band.set(entry.articleId, {
+        articleId: entry.articleId,
+        storyId: entry.storyId,
+        signature: index.signature,
+      });
+      this.bands.set(key, band);
+    }
     return Promise.resolve();
   }
 
