@@ -143,9 +143,11 @@ export class MemoryTopicStore implements TopicSource, MatchStore {
     return Promise.resolve();
   }
 
-  markAlertSent(articleId: string, topicId: string, sentAt: string): Promise<void> {
-    const m = this.matches.get(`${articleId}\u0000${topicId}`);
-    if (m && m.alertState !== 'sent') Object.assign(m, { alertState: 'sent', sentAt });
+  markAlertsSent(matches: readonly MatchRecord[], sentAt: string): Promise<void> {
+    for (const { articleId, topicId } of matches) {
+      const m = this.matches.get(`${articleId}\u0000${topicId}`);
+      if (m && m.alertState !== 'sent') Object.assign(m, { alertState: 'sent', sentAt });
+    }
     return Promise.resolve();
   }
 
