@@ -165,7 +165,10 @@ const measure = async (files: ReturnType<typeof buildCorpus>, withTopics: boolea
   counting = true;
   let stored = 0;
   let matches = 0;
+  /** Stored articles and the requests they made, by their number of matches. */
+  const byMatches = new Map<number, { articles: number; requests: number }>();
   for (const f of files) {
+    const before = Object.values(usage.calls).reduce((a, b) => a + b, 0);
     const o = await ingestObject(
       { key: f.key, size: f.bytes.length, etag: f.key, eventTime: '2026-01-01T00:00:00Z' },
       ports,
@@ -173,6 +176,11 @@ const measure = async (files: ReturnType<typeof buildCorpus>, withTopics: boolea
     if (o.status === 'stored') {
       stored++;
       matches += o.matches.length;
+      const made = Object.values(usage.calls).reduce((a, b) => a + b, 0) - before;
+      const group = byMatches.get(o.matches.length) ?? { articles: 0, requests: 0 };
+      group.articles++;
+      group.requests += made;
+      byMatches.set(o.matches.length, group);
     }
   }
   counting = false;
@@ -210,6 +218,7 @@ const measure = async (files: ReturnType<typeof buildCorpus>, withTopics: boolea
     files: files.length,
     stored,
     matches,
+    byMatches: Object.fromEntries([...byMatches.entries()].sort(([a], [b]) => a - b)),
     usage,
     publishBatches,
     kinds,
@@ -448,6 +457,16 @@ const requestsTable: Table = {
     ),
   ],
 };
+const byMatchesTable: Table = {
+  title: 'DynamoDB requests per stored article, by its number of matches (seed topics)',
+  header: ['matches', 'stored articles', 'requests per article'],
+  left: [],
+  rows: Object.entries(matched.byMatches).map(([k, g]) => [
+    k,
+    String(g.articles),
+    (g.requests / g.articles).toFixed(1),
+  ]),
+};
 const rateTable: Table = {
   title: `Per ${n.toLocaleString('en')} articles at other match rates`,
   header: ['matches per article', 'DynamoDB requests per article', '$ per day'],
@@ -460,6 +479,7 @@ const rateTable: Table = {
 };
 printTable(measuredTable);
 printTable(requestsTable);
+printTable(byMatchesTable);
 printTable(kindTable);
 printTable(costTable);
 printTable(rateTable);
@@ -502,6 +522,12 @@ writeResults(
     `Every request counts, a conditional write refused by its condition too (DynamoDB bills it, at least one write unit). The last column is the first plus ${BREAKDOWN_MATCHES} times the one before.`,
     '',
     markdownTable(requestsTable),
+    '',
+    `## ${byMatchesTable.title}`,
+    '',
+    'Measured per article: the requests each stored article made, grouped by how many topics it matched (the topic set version is read at most every 10 s, shared by whichever article comes then).',
+    '',
+    markdownTable(byMatchesTable),
     '',
     `## ${kindTable.title}`,
     '',

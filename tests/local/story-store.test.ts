@@ -91,6 +91,34 @@ describe('Class: DynamoDbStoryStore (one item per band key, on dynalite)', () =>
     expect(await store.storyOf(id(100 + BAND_READ_LIMIT))).toBe(id(100));
   });
 
+  it("should give each of a story's topics to the first article that claims it, in one update per article", async () => {
+    // Prepare
+    const story = id(700);
+    const at = '2026-12-01T00:00:00Z';
+
+    // Act: the first article claims two topics, a later one two (one of them taken), then the
+    // first again (a retry).
+    const first = await store.claimTopics(story, ['aid', 'masks'], id(700), at);
+    const later = await store.claimTopics(story, ['masks', 'vaccines'], id(701), at);
+    const retry = await store.claimTopics(story, ['aid', 'masks'], id(700), at);
+
+    // Assess
+    expect(first).toEqual(
+      new Map([
+        ['aid', 'first'],
+        ['masks', 'first'],
+      ]),
+    );
+    expect(later).toEqual(
+      new Map([
+        ['masks', 'update'],
+        ['vaccines', 'first'],
+      ]),
+    );
+    expect(retry).toEqual(first);
+    expect(await store.claimTopics(story, [], id(702), at)).toEqual(new Map());
+  });
+
   it('should leave out a listed article whose link is not written yet', async () => {
     // Prepare: a band item naming an article that has no link (its batch is still landing).
     await dynamo.doc.send(

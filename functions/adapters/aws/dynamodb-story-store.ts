@@ -19,6 +19,11 @@ export const STORY_ARTICLE_CAP = 500;
 
 const storyKey = (storyId: string) => ({ pk: `STORY#${storyId}`, sk: 'STORY' });
 
+/** The attribute of a story's topic claims item that names the article holding one topic. */
+const TOPIC_CLAIM_PREFIX = 'TOPIC#';
+/** Topics claimed per UpdateItem (its expression is limited to 4 KB). */
+const CLAIMS_PER_UPDATE = 50;
+
 /** The article ids and story ids a band item lists. */
 const membersOf = (item: Record<string, unknown> | undefined): Map<string, string> =>
   new Map(Object.entries((item?.members ?? {}) as Record<string, string>));
@@ -28,7 +33,8 @@ const membersOf = (item: Record<string, unknown> | undefined): Map<string, strin
  * `members` map lists up to {@link BAND_READ_LIMIT} article ids with their story ids), one per
  * story (`STORY#<id>` / `STORY`, with string sets of article ids and outlets, so re-adding is
  * harmless), one per article (`ARTICLE#<id>` / `STORY`, its story and its signature) and one
- * per story and topic (`STORY#<id>` / `TOPIC#<topic>`).
+ * per story for its topic claims (`STORY#<id>` / `TOPICS`: attribute `TOPIC#<topic>` names the
+ * first article of the story that matched the topic; all of an article's topics in one update).
  *
  * A lookup is one BatchGetItem of the 16 band items and the article's own link, then one of
  * the links of the articles they list (for their signatures); indexing is one BatchWriteItem
@@ -181,29 +187,41 @@ export class DynamoDbStoryStore implements StoryStore {
     return res.Item ? storyFromItem(res.Item) : undefined;
   }
 
-  async claimTopic(storyId: string, topicId: string, articleId: string, at: string): Promise<StoryRole> {
-    try {
-      await this.doc.send(
-        new PutCommand({
+  async claimTopics(
+    storyId: string,
+    topicIds: readonly string[],
+    articleId: string,
+    at: string,
+  ): Promise<Map<string, StoryRole>> {
+    const roles = new Map<string, StoryRole>();
+    for (let i = 0; i < topicIds.length; i += CLAIMS_PER_UPDATE) {
+      const chunk = topicIds.slice(i, i + CLAIMS_PER_UPDATE);
+      // Each topic keeps the first article that claimed it; the answer says who holds each.
+      const res = await this.doc.send(
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: {
-            pk: `STORY#${storyId}`,
-            sk: `TOPIC#${topicId}`,
-            type: 'story-topic',
-            storyId,
-            topicId,
-            articleId,
-            at,
+          Key: keys.storyTopics(storyId),
+          UpdateExpression: `SET #type = :type, storyId = :story, firstClaimAt = if_not_exists(firstClaimAt, :at), ${chunk
+            .map((_, n) => `#t${n} = if_not_exists(#t${n}, :article)`)
+            .join(', ')}`,
+          ExpressionAttributeNames: {
+            '#type': 'type',
+            ...Object.fromEntries(chunk.map((t, n) => [`#t${n}`, `${TOPIC_CLAIM_PREFIX}${t}`])),
           },
-          ConditionExpression: 'attribute_not_exists(pk) OR articleId = :article',
-          ExpressionAttributeValues: { ':article': articleId },
+          ExpressionAttributeValues: {
+            ':type': 'story-topics',
+            ':story': storyId,
+            ':article': articleId,
+            ':at': at,
+          },
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return 'first';
-    } catch (e) {
-      if (isConditionFailure(e)) return 'update';
-      throw e;
+      for (const t of chunk) {
+        roles.set(t, res.Attributes?.[`${TOPIC_CLAIM_PREFIX}${t}`] === articleId ? 'first' : 'update');
+      }
     }
+    return roles;
   }
 }
 

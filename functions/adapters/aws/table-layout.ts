@@ -47,6 +47,7 @@ export const keys = {
   /** One near-duplicate band key (`<fingerprint version>:<band>:<hash>`) and the articles it lists. */
   band: (bandKey: string) => ({ pk: `BAND#${bandKey}`, sk: 'BAND' }),
   articleStory: (articleId: string) => ({ pk: `ARTICLE#${articleId}`, sk: 'STORY' }),
+  storyTopics: (storyId: string) => ({ pk: `STORY#${storyId}`, sk: 'TOPICS' }),
 };
 
 /** Months (`YYYY-MM`) from one date to another, both included. */

@@ -251,11 +251,19 @@ export class MemoryStoryStore implements StoryStore {
     return Promise.resolve(this.stories.get(storyId));
   }
 
-  claimTopic(storyId: string, topicId: string, articleId: string): Promise<StoryRole> {
-    const key = `${storyId}\u0000${topicId}`;
-    const holder = this.topicClaims.get(key);
-    if (holder === undefined) this.topicClaims.set(key, articleId);
-    return Promise.resolve(holder === undefined || holder === articleId ? 'first' : 'update');
+  claimTopics(
+    storyId: string,
+    topicIds: readonly string[],
+    articleId: string,
+  ): Promise<Map<string, StoryRole>> {
+    const roles = new Map<string, StoryRole>();
+    for (const topicId of topicIds) {
+      const key = `${storyId}\u0000${topicId}`;
+      const holder = this.topicClaims.get(key);
+      if (holder === undefined) this.topicClaims.set(key, articleId);
+      roles.set(topicId, holder === undefined || holder === articleId ? 'first' : 'update');
+    }
+    return Promise.resolve(roles);
   }
 }
 

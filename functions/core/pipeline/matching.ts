@@ -234,11 +234,20 @@ export const matchAndStore = async (
       ? { alertState: 'publishing', claimedUntil: lease.until, claimToken: lease.token }
       : { alertState: 'pending' }),
   }));
+  // One alert per story and topic: later versions and copies are updates.
+  const roles =
+    story && records.length > 0
+      ? await story.store.claimTopics(
+          story.storyId,
+          records.map((r) => r.topicId),
+          article.id,
+          now,
+        )
+      : undefined;
   for (const r of records) {
     if (story) {
-      // One alert per story and topic: later versions and copies are updates.
       r.storyId = story.storyId;
-      r.storyRole = await story.store.claimTopic(story.storyId, r.topicId, r.articleId, now);
+      r.storyRole = roles?.get(r.topicId) ?? 'update';
     }
     const put = await store.putMatch(r);
     // A retry finds the match already written: keep its state, so a sent alert stays sent; a

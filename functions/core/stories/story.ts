@@ -87,11 +87,16 @@ export interface StoryStore {
   addSource(storyId: string, source: string, at: string): Promise<void>;
   get(storyId: string): Promise<StoryRecord | undefined>;
   /**
-   * Claims the story's alert for a topic for this article: `first` for the first article of the
-   * story to match the topic (again `first` when that same article asks again, as on a retry),
-   * `update` for every later one.
+   * Claims the story's alert for each topic for this article: `first` for the first article of
+   * the story to match the topic (again `first` when that same article asks again, as on a
+   * retry), `update` for every later one.
    */
-  claimTopic(storyId: string, topicId: string, articleId: string, at: string): Promise<StoryRole>;
+  claimTopics(
+    storyId: string,
+    topicIds: readonly string[],
+    articleId: string,
+    at: string,
+  ): Promise<Map<string, StoryRole>>;
 }
 
 /** The story an article joined, and how. */
