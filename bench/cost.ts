@@ -13,6 +13,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbArticleStore } from '../functions/adapters/aws/dynamodb-article-store.ts';
 import { DynamoDbStoryStore } from '../functions/adapters/aws/dynamodb-story-store.ts';
 import { DynamoDbTopicStore } from '../functions/adapters/aws/dynamodb-topic-store.ts';
+import { isConditionFailure } from '../functions/adapters/aws/dynamodb-errors.ts';
 import { TABLE_KEYS } from '../functions/adapters/aws/table-layout.ts';
 import { startLocalDynamo } from '../functions/adapters/local/local-dynamodb.ts';
 import { readTopicFolder } from '../functions/adapters/local/topic-folder.ts';
@@ -78,7 +79,10 @@ export const ASSUMPTIONS = {
 };
 
 interface Usage {
+  /** Every request by operation, refused conditional writes included: DynamoDB bills those too. */
   calls: Record<string, number>;
+  /** Of those, conditional writes refused by their condition. */
+  refused: Record<string, number>;
   /** Requests started while none was in flight: the round trips an article waits for. */
   rounds: number;
   writeUnits: number;
@@ -91,7 +95,7 @@ const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem',
 const measure = async (files: ReturnType<typeof buildCorpus>, withTopics: boolean) => {
   const dir = mkdtempSync(join(tmpdir(), 'newswatch-cost-'));
   const dyn = await startLocalDynamo(dir);
-  const usage: Usage = { calls: {}, rounds: 0, writeUnits: 0, readUnits: 0 };
+  const usage: Usage = { calls: {}, refused: {}, rounds: 0, writeUnits: 0, readUnits: 0 };
   let counting = false;
   let inFlight = 0;
   dyn.dynamodb.middlewareStack.add(
@@ -102,9 +106,19 @@ const measure = async (files: ReturnType<typeof buildCorpus>, withTopics: boolea
       if (measured) input.ReturnConsumedCapacity = 'TOTAL';
       if (counting && inFlight === 0) usage.rounds++;
       inFlight++;
-      const out = await next(args).finally(() => inFlight--);
+      if (counting && measured) usage.calls[name] = (usage.calls[name] ?? 0) + 1;
+      const out = await next(args)
+        .catch((e: unknown) => {
+          // A refused conditional write still consumes write units (at least one; the answer
+          // does not say how many, so one is counted).
+          if (counting && isConditionFailure(e)) {
+            usage.refused[name] = (usage.refused[name] ?? 0) + 1;
+            usage.writeUnits += 1;
+          }
+          throw e;
+        })
+        .finally(() => inFlight--);
       if (counting && measured) {
-        usage.calls[name] = (usage.calls[name] ?? 0) + 1;
         const cc = (out.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
         const list = (Array.isArray(cc) ? cc : cc ? [cc] : []) as Array<{ CapacityUnits?: number }>;
         const units = list.reduce((n, c) => n + (c.CapacityUnits ?? 0), 0);
@@ -151,7 +165,10 @@ const measure = async (files: ReturnType<typeof buildCorpus>, withTopics: boolea
   counting = true;
   let stored = 0;
   let matches = 0;
+  /** Stored articles and the requests they made, by their number of matches. */
+  const byMatches = new Map<number, { articles: number; requests: number }>();
   for (const f of files) {
+    const before = Object.values(usage.calls).reduce((a, b) => a + b, 0);
     const o = await ingestObject(
       { key: f.key, size: f.bytes.length, etag: f.key, eventTime: '2026-01-01T00:00:00Z' },
       ports,
@@ -159,6 +176,11 @@ const measure = async (files: ReturnType<typeof buildCorpus>, withTopics: boolea
     if (o.status === 'stored') {
       stored++;
       matches += o.matches.length;
+      const made = Object.values(usage.calls).reduce((a, b) => a + b, 0) - before;
+      const group = byMatches.get(o.matches.length) ?? { articles: 0, requests: 0 };
+      group.articles++;
+      group.requests += made;
+      byMatches.set(o.matches.length, group);
     }
   }
   counting = false;
@@ -196,6 +218,7 @@ const measure = async (files: ReturnType<typeof buildCorpus>, withTopics: boolea
     files: files.length,
     stored,
     matches,
+    byMatches: Object.fromEntries([...byMatches.entries()].sort(([a], [b]) => a - b)),
     usage,
     publishBatches,
     kinds,
@@ -240,90 +263,101 @@ const cpuUsPerArticle = existsSync(parsePath)
 const A = ASSUMPTIONS;
 const P = PRICES;
 const n = A.articlesPerDay;
-const m = A.matchesPerArticle;
-const alerts = n * m;
-const cpuShare = Math.min(1, A.ingestMemoryMb / 1769);
-const ingestMsPerArticle =
-  cpuUsPerArticle / 1000 / cpuShare +
-  (base.dynamoRounds + m * perMatch.dynamoRounds) * A.latencyMs.dynamodb +
-  A.latencyMs.s3Get +
-  m * A.latencyMs.snsPublishBatch; // at most one PublishBatch per matching article
-const ingestGbS = ((n * ingestMsPerArticle) / 1000) * (A.ingestMemoryMb / 1024);
-const invocations = n / A.sqsBatchSize;
-const webhookDeliveries = alerts * A.webhookPerAlert;
-const deliverGbS = ((webhookDeliveries * A.latencyMs.webhookPost) / 1000) * (A.deliverMemoryMb / 1024);
-const wcu = n * (base.writeUnits + m * perMatch.writeUnits);
-const rcu = n * (base.readUnits + m * perMatch.readUnits);
-const sqsRequests = n * (1 + 2 / A.sqsBatchSize) + webhookDeliveries * (1 + 2 / A.sqsBatchSize);
-const invocationsPerSecond = invocations / 86_400;
-const traces =
-  Math.min(invocationsPerSecond, A.xrayReservoirPerSecond) * 86_400 +
-  Math.max(0, invocationsPerSecond - A.xrayReservoirPerSecond) * 86_400 * A.xrayRate;
-const bytesPerArticle = corpus.reduce((k, f) => k + f.bytes.length, 0) / corpus.length;
+const assumedMatches = A.matchesPerArticle;
+/** The cost of a day's articles at `m` matches per article: each line with its arithmetic. */
+const costAt = (m: number) => {
+  const alerts = n * m;
+  const cpuShare = Math.min(1, A.ingestMemoryMb / 1769);
+  const ingestMsPerArticle =
+    cpuUsPerArticle / 1000 / cpuShare +
+    (base.dynamoRounds + m * perMatch.dynamoRounds) * A.latencyMs.dynamodb +
+    A.latencyMs.s3Get +
+    Math.min(m, 1) * A.latencyMs.snsPublishBatch; // one PublishBatch (10 alerts) per matching article
+  const ingestGbS = ((n * ingestMsPerArticle) / 1000) * (A.ingestMemoryMb / 1024);
+  const invocations = n / A.sqsBatchSize;
+  const webhookDeliveries = alerts * A.webhookPerAlert;
+  const deliverGbS = ((webhookDeliveries * A.latencyMs.webhookPost) / 1000) * (A.deliverMemoryMb / 1024);
+  const wcu = n * (base.writeUnits + m * perMatch.writeUnits);
+  const rcu = n * (base.readUnits + m * perMatch.readUnits);
+  const sqsRequests = n * (1 + 2 / A.sqsBatchSize) + webhookDeliveries * (1 + 2 / A.sqsBatchSize);
+  const invocationsPerSecond = invocations / 86_400;
+  const traces =
+    Math.min(invocationsPerSecond, A.xrayReservoirPerSecond) * 86_400 +
+    Math.max(0, invocationsPerSecond - A.xrayReservoirPerSecond) * 86_400 * A.xrayRate;
+  const bytesPerArticle = corpus.reduce((k, f) => k + f.bytes.length, 0) / corpus.length;
 
-const lines: Array<{ item: string; arithmetic: string; perDay: number }> = [
-  {
-    item: 'Lambda ingest, compute',
-    arithmetic: `${n.toLocaleString('en')} × ${ingestMsPerArticle.toFixed(1)} ms × ${A.ingestMemoryMb / 1024} GB = ${Math.round(ingestGbS).toLocaleString('en')} GB-s × $${P.lambdaGbSecond}`,
-    perDay: ingestGbS * P.lambdaGbSecond,
-  },
-  {
-    item: 'Lambda ingest, requests',
-    arithmetic: `${invocations.toLocaleString('en')} invocations (batches of ${A.sqsBatchSize}) × $0.20/M`,
-    perDay: invocations * P.lambdaRequest,
-  },
-  {
-    item: 'Lambda webhook delivery',
-    arithmetic: `${webhookDeliveries.toLocaleString('en')} posts × ${A.latencyMs.webhookPost} ms × ${A.deliverMemoryMb / 1024} GB = ${Math.round(deliverGbS).toLocaleString('en')} GB-s, + requests`,
-    perDay: deliverGbS * P.lambdaGbSecond + (webhookDeliveries / A.sqsBatchSize) * P.lambdaRequest,
-  },
-  {
-    item: 'DynamoDB writes',
-    arithmetic: `${n.toLocaleString('en')} × (${base.writeUnits.toFixed(2)} + ${m} × ${perMatch.writeUnits.toFixed(2)}) WRU = ${Math.round(wcu).toLocaleString('en')} WRU × $0.625/M`,
-    perDay: wcu * P.dynamoWriteUnit,
-  },
-  {
-    item: 'DynamoDB reads',
-    arithmetic: `${n.toLocaleString('en')} × (${base.readUnits.toFixed(2)} + ${m} × ${perMatch.readUnits.toFixed(2)}) RRU = ${Math.round(rcu).toLocaleString('en')} RRU × $0.125/M`,
-    perDay: rcu * P.dynamoReadUnit,
-  },
-  {
-    item: 'DynamoDB storage (added each day, billed monthly)',
-    arithmetic: `${n.toLocaleString('en')} × ${(base.storedBytes / 1024).toFixed(1)} KiB (table + index) = ${((n * base.storedBytes) / 1024 ** 3).toFixed(1)} GB × $0.25/GB-month ÷ 30`,
-    perDay: ((n * base.storedBytes) / 1024 ** 3) * (P.dynamoStorageGbMonth / 30),
-  },
-  {
-    item: 'SQS',
-    arithmetic: `(${n.toLocaleString('en')} + ${webhookDeliveries.toLocaleString('en')} webhook) × (1 send + 2 per batch of ${A.sqsBatchSize}) = ${Math.round(sqsRequests).toLocaleString('en')} × $0.40/M`,
-    perDay: sqsRequests * P.sqsRequest,
-  },
-  {
-    item: 'SNS',
-    arithmetic: `${alerts.toLocaleString('en')} alerts × ($0.50/M publish + ${A.emailPerAlert} email × $2/100k + ${A.webhookPerAlert} SQS delivery free)`,
-    perDay: alerts * (P.snsPublish + A.emailPerAlert * P.snsEmailDelivery),
-  },
-  {
-    item: 'S3 requests',
-    arithmetic: `${n.toLocaleString('en')} × (1 PUT $5/M + 1 GET $0.40/M)`,
-    perDay: n * (P.s3Put + P.s3Get),
-  },
-  {
-    item: 'S3 storage (added each day, billed monthly)',
-    arithmetic: `${n.toLocaleString('en')} × ${(bytesPerArticle / 1024).toFixed(1)} KiB = ${((n * bytesPerArticle) / 1024 ** 3).toFixed(1)} GB × $0.023/GB-month ÷ 30`,
-    perDay: ((n * bytesPerArticle) / 1024 ** 3) * (P.s3StorageGbMonth / 30),
-  },
-  {
-    item: 'CloudWatch Logs',
-    arithmetic: `${n.toLocaleString('en')} × ${A.logBytesPerArticle} B = ${((n * A.logBytesPerArticle) / 1024 ** 3).toFixed(2)} GB × $0.50/GB`,
-    perDay: ((n * A.logBytesPerArticle) / 1024 ** 3) * P.logsIngestGb,
-  },
-  {
-    item: 'X-Ray',
-    arithmetic: `${Math.round(traces).toLocaleString('en')} traces (1/s + 5 %) × $5/M`,
-    perDay: traces * P.xrayTrace,
-  },
-];
-const totalPerDay = lines.reduce((k, l) => k + l.perDay, 0);
+  const lines: Array<{ item: string; arithmetic: string; perDay: number }> = [
+    {
+      item: 'Lambda ingest, compute',
+      arithmetic: `${n.toLocaleString('en')} × ${ingestMsPerArticle.toFixed(1)} ms × ${A.ingestMemoryMb / 1024} GB = ${Math.round(ingestGbS).toLocaleString('en')} GB-s × $${P.lambdaGbSecond}`,
+      perDay: ingestGbS * P.lambdaGbSecond,
+    },
+    {
+      item: 'Lambda ingest, requests',
+      arithmetic: `${invocations.toLocaleString('en')} invocations (batches of ${A.sqsBatchSize}) × $0.20/M`,
+      perDay: invocations * P.lambdaRequest,
+    },
+    {
+      item: 'Lambda webhook delivery',
+      arithmetic: `${webhookDeliveries.toLocaleString('en')} posts × ${A.latencyMs.webhookPost} ms × ${A.deliverMemoryMb / 1024} GB = ${Math.round(deliverGbS).toLocaleString('en')} GB-s, + requests`,
+      perDay: deliverGbS * P.lambdaGbSecond + (webhookDeliveries / A.sqsBatchSize) * P.lambdaRequest,
+    },
+    {
+      item: 'DynamoDB writes',
+      arithmetic: `${n.toLocaleString('en')} × (${base.writeUnits.toFixed(2)} + ${m} × ${perMatch.writeUnits.toFixed(2)}) WRU = ${Math.round(wcu).toLocaleString('en')} WRU × $0.625/M`,
+      perDay: wcu * P.dynamoWriteUnit,
+    },
+    {
+      item: 'DynamoDB reads',
+      arithmetic: `${n.toLocaleString('en')} × (${base.readUnits.toFixed(2)} + ${m} × ${perMatch.readUnits.toFixed(2)}) RRU = ${Math.round(rcu).toLocaleString('en')} RRU × $0.125/M`,
+      perDay: rcu * P.dynamoReadUnit,
+    },
+    {
+      item: 'DynamoDB storage (added each day, billed monthly)',
+      arithmetic: `${n.toLocaleString('en')} × ${(base.storedBytes / 1024).toFixed(1)} KiB (table + index) = ${((n * base.storedBytes) / 1024 ** 3).toFixed(1)} GB × $0.25/GB-month ÷ 30`,
+      perDay: ((n * base.storedBytes) / 1024 ** 3) * (P.dynamoStorageGbMonth / 30),
+    },
+    {
+      item: 'SQS',
+      arithmetic: `(${n.toLocaleString('en')} + ${webhookDeliveries.toLocaleString('en')} webhook) × (1 send + 2 per batch of ${A.sqsBatchSize}) = ${Math.round(sqsRequests).toLocaleString('en')} × $0.40/M`,
+      perDay: sqsRequests * P.sqsRequest,
+    },
+    {
+      item: 'SNS',
+      arithmetic: `${alerts.toLocaleString('en')} alerts × ($0.50/M publish + ${A.emailPerAlert} email × $2/100k + ${A.webhookPerAlert} SQS delivery free)`,
+      perDay: alerts * (P.snsPublish + A.emailPerAlert * P.snsEmailDelivery),
+    },
+    {
+      item: 'S3 requests',
+      arithmetic: `${n.toLocaleString('en')} × (1 PUT $5/M + 1 GET $0.40/M)`,
+      perDay: n * (P.s3Put + P.s3Get),
+    },
+    {
+      item: 'S3 storage (added each day, billed monthly)',
+      arithmetic: `${n.toLocaleString('en')} × ${(bytesPerArticle / 1024).toFixed(1)} KiB = ${((n * bytesPerArticle) / 1024 ** 3).toFixed(1)} GB × $0.023/GB-month ÷ 30`,
+      perDay: ((n * bytesPerArticle) / 1024 ** 3) * (P.s3StorageGbMonth / 30),
+    },
+    {
+      item: 'CloudWatch Logs',
+      arithmetic: `${n.toLocaleString('en')} × ${A.logBytesPerArticle} B = ${((n * A.logBytesPerArticle) / 1024 ** 3).toFixed(2)} GB × $0.50/GB`,
+      perDay: ((n * A.logBytesPerArticle) / 1024 ** 3) * P.logsIngestGb,
+    },
+    {
+      item: 'X-Ray',
+      arithmetic: `${Math.round(traces).toLocaleString('en')} traces (1/s + 5 %) × $5/M`,
+      perDay: traces * P.xrayTrace,
+    },
+  ];
+  const totalPerDay = lines.reduce((k, l) => k + l.perDay, 0);
+  return { ingestMsPerArticle, lines, totalPerDay };
+};
+const { ingestMsPerArticle, lines, totalPerDay } = costAt(assumedMatches);
+/** Per million articles at other match rates: alerts drive SNS, deliveries and the match writes. */
+const byMatchRate = [0.1, 1, 10].map((rate) => ({
+  matchesPerArticle: rate,
+  dynamoRequests: base.dynamoCalls + rate * perMatch.dynamoCalls,
+  totalPerDay: costAt(rate).totalPerDay,
+}));
 
 // Limits: where growth stops first.
 const peak = (n / 86_400) * A.peakFactor;
@@ -340,7 +374,7 @@ const limits = [
   },
   {
     limit: 'DynamoDB: 40,000 write units/s per table (default quota)',
-    reachedAt: 40_000 / (base.writeUnits + m * perMatch.writeUnits),
+    reachedAt: 40_000 / (base.writeUnits + assumedMatches * perMatch.writeUnits),
   },
 ].sort((a, b) => a.reachedAt - b.reachedAt);
 
@@ -383,9 +417,72 @@ const measuredTable: Table = {
     ],
   ],
 };
+/** Matches per stored article for the request breakdown: the seed corpus's rate is about 2–3.5. */
+const BREAKDOWN_MATCHES = 3.5;
+const operations = [
+  ...new Set([...Object.keys(plain.usage.calls), ...Object.keys(matched.usage.calls)]),
+].sort((a, b) => (matched.usage.calls[b] ?? 0) - (matched.usage.calls[a] ?? 0) || a.localeCompare(b));
+const opRow = (name: string, plainCalls: number, matchedCalls: number, refused: number) => {
+  const base1 = plainCalls / plain.stored;
+  const extra = (matchedCalls - plainCalls) / Math.max(matched.matches, 1);
+  return [
+    name,
+    base1.toFixed(2),
+    (matchedCalls / matched.stored).toFixed(2),
+    (refused / matched.stored).toFixed(2),
+    extra.toFixed(2),
+    (base1 + BREAKDOWN_MATCHES * extra).toFixed(1),
+  ];
+};
+const requestsTable: Table = {
+  title: 'DynamoDB requests per stored article, by operation',
+  header: [
+    'operation',
+    'no topics',
+    `seed topics (${(matched.matches / matched.stored).toFixed(2)} matches)`,
+    'of which refused by their condition',
+    'per extra match',
+    `with ${BREAKDOWN_MATCHES} matches`,
+  ],
+  left: [0],
+  rows: [
+    ...operations.map((op) =>
+      opRow(op, plain.usage.calls[op] ?? 0, matched.usage.calls[op] ?? 0, matched.usage.refused[op] ?? 0),
+    ),
+    opRow(
+      'all',
+      callsOf(plain.usage),
+      callsOf(matched.usage),
+      Object.values(matched.usage.refused).reduce((a, b) => a + b, 0),
+    ),
+  ],
+};
+const byMatchesTable: Table = {
+  title: 'DynamoDB requests per stored article, by its number of matches (seed topics)',
+  header: ['matches', 'stored articles', 'requests per article'],
+  left: [],
+  rows: Object.entries(matched.byMatches).map(([k, g]) => [
+    k,
+    String(g.articles),
+    (g.requests / g.articles).toFixed(1),
+  ]),
+};
+const rateTable: Table = {
+  title: `Per ${n.toLocaleString('en')} articles at other match rates`,
+  header: ['matches per article', 'DynamoDB requests per article', '$ per day'],
+  left: [],
+  rows: byMatchRate.map((r) => [
+    String(r.matchesPerArticle),
+    r.dynamoRequests.toFixed(1),
+    r.totalPerDay.toFixed(2),
+  ]),
+};
 printTable(measuredTable);
+printTable(requestsTable);
+printTable(byMatchesTable);
 printTable(kindTable);
 printTable(costTable);
+printTable(rateTable);
 console.log('\nFirst limits, in articles per second:');
 for (const l of limits)
   console.log(`  ${Math.round(l.reachedAt).toLocaleString('en').padStart(9)}  ${l.limit}`);
@@ -404,6 +501,7 @@ writeResults(
     ingestMsPerArticle,
     lines,
     totalPerDay,
+    byMatchRate,
     peakArticlesPerSecond: peak,
     concurrencyAtPeak: concurrency,
     limits,
@@ -419,13 +517,25 @@ writeResults(
     '',
     markdownTable(measuredTable),
     '',
+    `## ${requestsTable.title}`,
+    '',
+    `Every request counts, a conditional write refused by its condition too (DynamoDB bills it, at least one write unit). The last column is the first plus ${BREAKDOWN_MATCHES} times the one before.`,
+    '',
+    markdownTable(requestsTable),
+    '',
+    `## ${byMatchesTable.title}`,
+    '',
+    'Measured per article: the requests each stored article made, grouped by how many topics it matched (the topic set version is read at most every 10 s, shared by whichever article comes then).',
+    '',
+    markdownTable(byMatchesTable),
+    '',
     `## ${kindTable.title}`,
     '',
     markdownTable(kindTable),
     '',
     `## ${costTable.title}`,
     '',
-    `Assumed: ${m} matches per article, ${A.emailPerAlert} email and ${A.webhookPerAlert} webhook delivery per alert, request latencies ${Object.entries(
+    `Assumed: ${assumedMatches} matches per article, ${A.emailPerAlert} email and ${A.webhookPerAlert} webhook delivery per alert, request latencies ${Object.entries(
       A.latencyMs,
     )
       .map(([k, v]) => `${k} ${v} ms`)
@@ -434,6 +544,10 @@ writeResults(
     markdownTable(costTable),
     '',
     `Per million articles: **$${totalPerDay.toFixed(2)}**.`,
+    '',
+    `## ${rateTable.title}`,
+    '',
+    markdownTable(rateTable),
     '',
     `## First limits (peak ${peak.toFixed(0)} articles/s at ${A.peakFactor}× the mean needs ~${concurrency.toFixed(0)} concurrent ingest executions)`,
     '',

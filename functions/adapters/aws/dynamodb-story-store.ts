@@ -1,33 +1,47 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeSignature, encodeSignature, type StoryCandidate } from '../../core/stories/near-duplicate.ts';
 import type {
   StoryIndexEntry,
   StoryJoin,
+  StoryLookup,
   StoryRecord,
   StoryRole,
   StoryStore,
 } from '../../core/stories/story.ts';
+import { batchGetItems, batchPutItems } from './dynamodb-batch.ts';
 import { isConditionFailure } from './dynamodb-errors.ts';
-import { withoutKeys } from './table-layout.ts';
+import { keys, withoutKeys } from './table-layout.ts';
 
-/** At most this many articles of one band are read per lookup: a story copied a thousand times stays cheap. */
+/** A band item lists at most this many articles: a story copied a thousand times stays cheap to look up. */
 export const BAND_READ_LIMIT = 25;
 /** A story lists at most this many article ids (the count of copies keeps growing); keeps the item small. */
 export const STORY_ARTICLE_CAP = 500;
 
 const storyKey = (storyId: string) => ({ pk: `STORY#${storyId}`, sk: 'STORY' });
 
+/** The attribute of a story's topic claims item that names the article holding one topic. */
+const TOPIC_CLAIM_PREFIX = 'TOPIC#';
+/** Topics claimed per UpdateItem (its expression is limited to 4 KB). */
+const CLAIMS_PER_UPDATE = 50;
+
+/** The article ids and story ids a band item lists. */
+const membersOf = (item: Record<string, unknown> | undefined): Map<string, string> =>
+  new Map(Object.entries((item?.members ?? {}) as Record<string, string>));
+
 /**
- * {@link StoryStore} on DynamoDB: one item per band key and article (`BAND#<key>` /
- * `ARTICLE#<id>`, holding the signature), one per story (`STORY#<id>` / `STORY`, with string
- * sets of article ids and outlets, so re-adding is harmless), one per article
- * (`ARTICLE#<id>` / `STORY`) and one per story and topic (`STORY#<id>` / `TOPIC#<topic>`).
+ * {@link StoryStore} on DynamoDB: one item per band key (`BAND#<key>` / `BAND`, whose
+ * `members` map lists up to {@link BAND_READ_LIMIT} article ids with their story ids), one per
+ * story (`STORY#<id>` / `STORY`, with string sets of article ids and outlets, so re-adding is
+ * harmless), one per article (`ARTICLE#<id>` / `STORY`, its story and its signature) and one
+ * per story for its topic claims (`STORY#<id>` / `TOPICS`: attribute `TOPIC#<topic>` names the
+ * first article of the story that matched the topic; all of an article's topics in one update).
+ *
+ * A lookup is one BatchGetItem of the 16 band items and the article's own link, then one of
+ * the links of the articles they list (for their signatures); indexing is one BatchWriteItem
+ * of the link and the band items that lack the article, each written whole from what the
+ * lookup read. Two articles indexed at the same moment under one band key may each write that
+ * band without the other: the one left out stays findable through its other bands, and its
+ * own retry finds it by its link.
  */
 export class DynamoDbStoryStore implements StoryStore {
   private readonly doc: DynamoDBDocumentClient;
@@ -38,55 +52,44 @@ export class DynamoDbStoryStore implements StoryStore {
     this.tableName = tableName;
   }
 
-  async candidates(bandKeys: readonly string[]): Promise<StoryCandidate[]> {
-    const found = new Map<string, StoryCandidate>();
-    // The bands are read at once (one round trip, not sixteen) and merged in band order.
-    const pages = await Promise.all(
-      bandKeys.map((key) =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': `BAND#${key}` },
-            Limit: BAND_READ_LIMIT,
-          }),
-        ),
-      ),
-    );
-    for (const res of pages) {
-      for (const item of res.Items ?? []) {
-        const signature = decodeSignature(String(item.signature));
-        const articleId = String(item.articleId);
-        if (signature && !found.has(articleId))
-          found.set(articleId, { articleId, storyId: String(item.storyId), signature });
+  async lookup(articleId: string, bandKeys: readonly string[]): Promise<StoryLookup> {
+    const own = keys.articleStory(articleId);
+    const items = await batchGetItems(this.doc, this.tableName, [own, ...bandKeys.map(keys.band)]);
+    // The keys asked for have distinct partition keys.
+    const byPk = new Map(items.map((i) => [String(i.pk), i]));
+    const link = byPk.get(own.pk);
+    let self = link ? { storyId: String(link.storyId) } : undefined;
+    const bands = new Map<string, Map<string, string>>();
+    // Other articles in band order, each once.
+    const others = new Map<string, string>();
+    for (const key of bandKeys) {
+      const members = membersOf(byPk.get(keys.band(key).pk));
+      bands.set(key, members);
+      for (const [id, storyId] of members) {
+        if (id === articleId) self ??= { storyId };
+        else if (!others.has(id)) others.set(id, storyId);
       }
     }
-    return [...found.values()];
-  }
-
-  async index(entry: StoryIndexEntry): Promise<void> {
-    const signature = encodeSignature(entry.signature);
-    // Idempotent puts, written at once; a failure rejects and the whole entry is retried.
-    await Promise.all(
-      entry.bandKeys.map((key) =>
-        this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: {
-              pk: `BAND#${key}`,
-              sk: `ARTICLE#${entry.articleId}`,
-              type: 'band',
-              articleId: entry.articleId,
-              storyId: entry.storyId,
-              signature,
-            },
-          }),
-        ),
-      ),
+    // A retry keeps its story: the others' signatures are not needed.
+    if (self || others.size === 0) return { ...(self ? { self } : {}), candidates: [], bands };
+    const links = await batchGetItems(
+      this.doc,
+      this.tableName,
+      [...others.keys()].map((id) => keys.articleStory(id)),
     );
+    const signatures = new Map(
+      links.map((l) => [String(l.articleId), typeof l.signature === 'string' ? l.signature : '']),
+    );
+    const candidates: StoryCandidate[] = [];
+    for (const [id, storyId] of others) {
+      // An article indexed at this very moment may not have its link yet: it is left out.
+      const signature = decodeSignature(signatures.get(id) ?? '');
+      if (signature) candidates.push({ articleId: id, storyId, signature });
+    }
+    return { candidates, bands };
   }
 
-  async join(entry: StoryJoin): Promise<void> {
+  async join(entry: StoryJoin, index?: StoryIndexEntry): Promise<void> {
     const values = {
       ':type': 'story',
       ':id': entry.storyId,
@@ -128,24 +131,37 @@ export class DynamoDbStoryStore implements StoryStore {
         }),
       );
     }
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: `ARTICLE#${entry.articleId}`,
-          sk: 'STORY',
-          type: 'article-story',
-          articleId: entry.articleId,
-          storyId: entry.storyId,
-          ...(entry.of ? { of: entry.of, similarity: entry.similarity } : {}),
+    const link = {
+      ...keys.articleStory(entry.articleId),
+      type: 'article-story',
+      articleId: entry.articleId,
+      storyId: entry.storyId,
+      ...(entry.of ? { of: entry.of, similarity: entry.similarity } : {}),
+      ...(index ? { signature: encodeSignature(index.signature) } : {}),
+    };
+    if (!index) {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: link }));
+      return;
+    }
+    // Each band that does not list the article yet is written whole: what the lookup read, and
+    // the article. A full band is left as it is.
+    const bands = index.bandKeys.flatMap((key) => {
+      const members = index.bands.get(key) ?? new Map<string, string>();
+      if (members.has(entry.articleId) || members.size >= BAND_READ_LIMIT) return [];
+      return [
+        {
+          ...keys.band(key),
+          type: 'band',
+          members: { ...Object.fromEntries(members), [entry.articleId]: entry.storyId },
         },
-      }),
-    );
+      ];
+    });
+    await batchPutItems(this.doc, this.tableName, [link, ...bands]);
   }
 
   async storyOf(articleId: string): Promise<string | undefined> {
     const res = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: `ARTICLE#${articleId}`, sk: 'STORY' } }),
+      new GetCommand({ TableName: this.tableName, Key: keys.articleStory(articleId) }),
     );
     return res.Item ? String(res.Item.storyId) : undefined;
   }
@@ -171,29 +187,41 @@ export class DynamoDbStoryStore implements StoryStore {
     return res.Item ? storyFromItem(res.Item) : undefined;
   }
 
-  async claimTopic(storyId: string, topicId: string, articleId: string, at: string): Promise<StoryRole> {
-    try {
-      await this.doc.send(
-        new PutCommand({
+  async claimTopics(
+    storyId: string,
+    topicIds: readonly string[],
+    articleId: string,
+    at: string,
+  ): Promise<Map<string, StoryRole>> {
+    const roles = new Map<string, StoryRole>();
+    for (let i = 0; i < topicIds.length; i += CLAIMS_PER_UPDATE) {
+      const chunk = topicIds.slice(i, i + CLAIMS_PER_UPDATE);
+      // Each topic keeps the first article that claimed it; the answer says who holds each.
+      const res = await this.doc.send(
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: {
-            pk: `STORY#${storyId}`,
-            sk: `TOPIC#${topicId}`,
-            type: 'story-topic',
-            storyId,
-            topicId,
-            articleId,
-            at,
+          Key: keys.storyTopics(storyId),
+          UpdateExpression: `SET #type = :type, storyId = :story, firstClaimAt = if_not_exists(firstClaimAt, :at), ${chunk
+            .map((_, n) => `#t${n} = if_not_exists(#t${n}, :article)`)
+            .join(', ')}`,
+          ExpressionAttributeNames: {
+            '#type': 'type',
+            ...Object.fromEntries(chunk.map((t, n) => [`#t${n}`, `${TOPIC_CLAIM_PREFIX}${t}`])),
           },
-          ConditionExpression: 'attribute_not_exists(pk) OR articleId = :article',
-          ExpressionAttributeValues: { ':article': articleId },
+          ExpressionAttributeValues: {
+            ':type': 'story-topics',
+            ':story': storyId,
+            ':article': articleId,
+            ':at': at,
+          },
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return 'first';
-    } catch (e) {
-      if (isConditionFailure(e)) return 'update';
-      throw e;
+      for (const t of chunk) {
+        roles.set(t, res.Attributes?.[`${TOPIC_CLAIM_PREFIX}${t}`] === articleId ? 'first' : 'update');
+      }
     }
+    return roles;
   }
 }
 

@@ -19,6 +19,7 @@ import type {
   TopicSource,
 } from '../../core/pipeline/matching.ts';
 import type { TopicDefinition } from '../../core/topics/topic.ts';
+import { batchPutItems } from './dynamodb-batch.ts';
 import { keys, TABLE_KEYS, withoutKeys } from './table-layout.ts';
 import { appliedUnlessConditionFails, isConditionFailure } from './dynamodb-errors.ts';
 
@@ -31,6 +32,11 @@ const strip = withoutKeys;
 export class DynamoDbTopicStore implements TopicSource, MatchStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly tableName: string;
+  /**
+   * Match items this store created, by the record they were written from: while this run holds
+   * their claim, marking them sent is a plain put of the same item (batched), not an update each.
+   */
+  private readonly created = new WeakMap<MatchRecord, Record<string, unknown>>();
 
   constructor(doc: DynamoDBDocumentClient, tableName: string) {
     this.doc = doc;
@@ -100,19 +106,21 @@ export class DynamoDbTopicStore implements TopicSource, MatchStore {
   }
 
   async putMatch(match: MatchRecord): Promise<PutMatchResult> {
+    const item = {
+      ...keys.match(match.articleId, match.topicId),
+      ...keys.matchByTopic(match.topicId, match.articleDate, match.articleId),
+      type: 'match',
+      ...match,
+    };
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: {
-            ...keys.match(match.articleId, match.topicId),
-            ...keys.matchByTopic(match.topicId, match.articleDate, match.articleId),
-            type: 'match',
-            ...match,
-          },
+          Item: item,
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
+      if (match.alertState === 'publishing' && match.claimToken) this.created.set(match, item);
       return { created: true };
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
@@ -173,12 +181,30 @@ export class DynamoDbTopicStore implements TopicSource, MatchStore {
     });
   }
 
-  async markAlertSent(articleId: string, topicId: string, sentAt: string): Promise<void> {
-    await this.updateMatchIf(articleId, topicId, {
-      UpdateExpression: 'SET alertState = :sent, sentAt = :at REMOVE claimedUntil, claimToken',
-      ConditionExpression: 'alertState <> :sent',
-      ExpressionAttributeValues: { ':sent': 'sent', ':at': sentAt },
-    });
+  /**
+   * A match this store created claimed, and whose alert this run has just published, is put
+   * again whole in the `sent` state, with the others of the call in one BatchWriteItem: the
+   * item is the one this run wrote, since other runs only ever change a match's alert state,
+   * and `sent` is right whatever they did meanwhile (this run did publish it). Any other match
+   * is updated on its own, conditionally (a no-op once it is sent).
+   */
+  async markAlertsSent(matches: readonly MatchRecord[], sentAt: string): Promise<void> {
+    const puts: Array<Record<string, unknown>> = [];
+    for (const m of matches) {
+      const item = this.created.get(m);
+      if (!item) {
+        await this.updateMatchIf(m.articleId, m.topicId, {
+          UpdateExpression: 'SET alertState = :sent, sentAt = :at REMOVE claimedUntil, claimToken',
+          ConditionExpression: 'alertState <> :sent',
+          ExpressionAttributeValues: { ':sent': 'sent', ':at': sentAt },
+        });
+        continue;
+      }
+      const { claimedUntil: _until, claimToken: _token, ...rest } = item;
+      puts.push({ ...rest, alertState: 'sent', sentAt });
+      this.created.delete(m);
+    }
+    await batchPutItems(this.doc, this.tableName, puts);
   }
 
   /** A conditional update of one match: true when applied, false when its condition did not hold. */

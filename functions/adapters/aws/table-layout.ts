@@ -44,6 +44,10 @@ export const keys = {
     gsi1sk: `${occurredAt}#${key}`,
   }),
   feedState: (feedId: string) => ({ pk: `FEED#${feedId}`, sk: 'STATE' }),
+  /** One near-duplicate band key (`<fingerprint version>:<band>:<hash>`) and the articles it lists. */
+  band: (bandKey: string) => ({ pk: `BAND#${bandKey}`, sk: 'BAND' }),
+  articleStory: (articleId: string) => ({ pk: `ARTICLE#${articleId}`, sk: 'STORY' }),
+  storyTopics: (storyId: string) => ({ pk: `STORY#${storyId}`, sk: 'TOPICS' }),
 };
 
 /** Months (`YYYY-MM`) from one date to another, both included. */

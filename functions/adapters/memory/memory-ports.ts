@@ -4,6 +4,7 @@ import type { StoryCandidate } from '../../core/stories/near-duplicate.ts';
 import type {
   StoryIndexEntry,
   StoryJoin,
+  StoryLookup,
   StoryRecord,
   StoryRole,
   StoryStore,
@@ -142,9 +143,11 @@ export class MemoryTopicStore implements TopicSource, MatchStore {
     return Promise.resolve();
   }
 
-  markAlertSent(articleId: string, topicId: string, sentAt: string): Promise<void> {
-    const m = this.matches.get(`${articleId}\u0000${topicId}`);
-    if (m && m.alertState !== 'sent') Object.assign(m, { alertState: 'sent', sentAt });
+  markAlertsSent(matches: readonly MatchRecord[], sentAt: string): Promise<void> {
+    for (const { articleId, topicId } of matches) {
+      const m = this.matches.get(`${articleId}\u0000${topicId}`);
+      if (m && m.alertState !== 'sent') Object.assign(m, { alertState: 'sent', sentAt });
+    }
     return Promise.resolve();
   }
 
@@ -183,33 +186,27 @@ export class MemoryStoryStore implements StoryStore {
     this.bandReadLimit = bandReadLimit;
   }
 
-  candidates(bandKeys: readonly string[]): Promise<StoryCandidate[]> {
+  lookup(articleId: string, bandKeys: readonly string[]): Promise<StoryLookup> {
     const found = new Map<string, StoryCandidate>();
+    const bands = new Map<string, Map<string, string>>();
+    const linked = this.articleStory.get(articleId);
+    let self = linked === undefined ? undefined : { storyId: linked };
     for (const key of bandKeys) {
+      const members = new Map<string, string>();
       let n = 0;
       for (const c of this.bands.get(key)?.values() ?? []) {
         if (n++ >= this.bandReadLimit) break;
         this.itemsRead++;
-        if (!found.has(c.articleId)) found.set(c.articleId, c);
+        members.set(c.articleId, c.storyId);
+        if (c.articleId === articleId) self ??= { storyId: c.storyId };
+        else if (!found.has(c.articleId)) found.set(c.articleId, c);
       }
+      bands.set(key, members);
     }
-    return Promise.resolve([...found.values()]);
+    return Promise.resolve({ ...(self ? { self } : {}), candidates: [...found.values()], bands });
   }
 
-  index(entry: StoryIndexEntry): Promise<void> {
-    for (const key of entry.bandKeys) {
-      const band = this.bands.get(key) ?? new Map<string, StoryCandidate>();
-      band.set(entry.articleId, {
-        articleId: entry.articleId,
-        storyId: entry.storyId,
-        signature: entry.signature,
-      });
-      this.bands.set(key, band);
-    }
-    return Promise.resolve();
-  }
-
-  join(entry: StoryJoin): Promise<void> {
+  join(entry: StoryJoin, index?: StoryIndexEntry): Promise<void> {
     const s = this.stories.get(entry.storyId) ?? {
       storyId: entry.storyId,
       firstArticleId: entry.articleId,
@@ -226,6 +223,16 @@ export class MemoryStoryStore implements StoryStore {
     s.latestAt = entry.at;
     this.stories.set(entry.storyId, s);
     this.articleStory.set(entry.articleId, entry.storyId);
+    if (!index) return Promise.resolve();
+    for (const key of index.bandKeys) {
+      const band = this.bands.get(key) ?? new Map<string, StoryCandidate>();
+      band.set(entry.articleId, {
+        articleId: entry.articleId,
+        storyId: entry.storyId,
+        signature: index.signature,
+      });
+      this.bands.set(key, band);
+    }
     return Promise.resolve();
   }
 
@@ -244,11 +251,19 @@ export class MemoryStoryStore implements StoryStore {
     return Promise.resolve(this.stories.get(storyId));
   }
 
-  claimTopic(storyId: string, topicId: string, articleId: string): Promise<StoryRole> {
-    const key = `${storyId}\u0000${topicId}`;
-    const holder = this.topicClaims.get(key);
-    if (holder === undefined) this.topicClaims.set(key, articleId);
-    return Promise.resolve(holder === undefined || holder === articleId ? 'first' : 'update');
+  claimTopics(
+    storyId: string,
+    topicIds: readonly string[],
+    articleId: string,
+  ): Promise<Map<string, StoryRole>> {
+    const roles = new Map<string, StoryRole>();
+    for (const topicId of topicIds) {
+      const key = `${storyId}\u0000${topicId}`;
+      const holder = this.topicClaims.get(key);
+      if (holder === undefined) this.topicClaims.set(key, articleId);
+      roles.set(topicId, holder === undefined || holder === articleId ? 'first' : 'update');
+    }
+    return Promise.resolve(roles);
   }
 }
 

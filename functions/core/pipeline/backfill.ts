@@ -101,7 +101,7 @@ export const backfillTopic = async (
       await alerting.store.releaseAlert(record.articleId, record.topicId);
       throw new Error(`alert ${alert.id} was not published: ${failed[0]?.reason}`);
     }
-    await alerting.store.markAlertSent(record.articleId, record.topicId, alerting.clock.now().toISOString());
+    await alerting.store.markAlertsSent([record], alerting.clock.now().toISOString());
     alerted++;
   }
   if (held.length > 0) {

@@ -1,7 +1,7 @@
 import type { Article } from '../articles/article.ts';
 import { type FileReading, readArticleFile } from '../articles/read-file.ts';
 import { assignStory, outletOf, type StoryRole } from '../stories/story.ts';
-import { type AlertState, matchAndStore, publishPending } from './matching.ts';
+import { type AlertState, alertLease, matchAndStore, publishPending } from './matching.ts';
 import { type IngestError, type IngestPorts, ObjectGoneError, type ObjectRef } from './ports.ts';
 
 /** What happened to one article: stored under its key, a duplicate of one stored, or refused. */
@@ -190,6 +190,8 @@ const storeArticle = async (
     const storyId = await ports.stories.storyOf(article.id);
     if (storyId) await ports.stories.addSource(storyId, outletOf(article), now);
   }
+  // The alerts are published right after: new matches are written claimed by this run.
+  const lease = ports.alerts ? alertLease(ports.clock) : undefined;
   const matches =
     status === 'stored' && ports.matching
       ? await matchAndStore(
@@ -199,6 +201,7 @@ const storeArticle = async (
           ports.clock,
           story && ports.stories ? { storyId: story.storyId, store: ports.stories } : undefined,
           article.feed ? ports.matching.feedTopics?.(article.feed) : undefined,
+          lease,
         )
       : [];
   if (ports.matching && ports.alerts && matches.length > 0) {
@@ -210,6 +213,7 @@ const storeArticle = async (
       ports.alerts.publisher,
       ports.matching.store,
       ports.clock,
+      lease,
     );
   }
   return status === 'stored'

@@ -92,9 +92,30 @@ export interface MatchStore {
   ): Promise<AlertClaim>;
   /** Gives a claim back after a failed publish, so the next try can send the alert. */
   releaseAlert(articleId: string, topicId: string): Promise<void>;
-  /** Marks a claimed alert sent; a no-op when it already is. */
-  markAlertSent(articleId: string, topicId: string, sentAt: string): Promise<void>;
+  /** Marks claimed alerts sent (all at once where the store can); a no-op for one that already is. */
+  markAlertsSent(matches: readonly MatchRecord[], sentAt: string): Promise<void>;
 }
+
+/**
+ * One run's claim on the alerts it publishes: new matches are written already claimed with it
+ * (one write instead of a write and a claim), and the alerts of matches found written before
+ * are claimed with the same token, so a request repeated after a lost answer finds its own.
+ */
+export interface AlertLease {
+  now: string;
+  until: string;
+  token: string;
+}
+
+/** A lease of {@link ALERT_CLAIM_MS} from now, with a fresh token. */
+export const alertLease = (clock: Clock): AlertLease => {
+  const now = clock.now();
+  return {
+    now: now.toISOString(),
+    until: new Date(now.getTime() + ALERT_CLAIM_MS).toISOString(),
+    token: crypto.randomUUID(),
+  };
+};
 
 /** Publishes alerts; reports the ones that could not be published. */
 export interface AlertPublisher {
@@ -181,7 +202,8 @@ export class CachedMatcher {
 /**
  * Matches a stored article and writes its matches and its match run. With `onlyTopics`
  * (the topics its feed is meant for), any other topic is neither matched nor counted as a
- * candidate.
+ * candidate. With `lease` (the alerts are published next, by {@link publishPending} with the
+ * same lease), a new match is written claimed for publishing.
  */
 export const matchAndStore = async (
   article: Article,
@@ -190,6 +212,7 @@ export const matchAndStore = async (
   clock: Clock,
   story?: { storyId: string; store: StoryStore },
   onlyTopics?: readonly string[],
+  lease?: AlertLease,
 ): Promise<MatchRecord[]> => {
   const current = await matcher.current();
   if (!current) return [];
@@ -207,17 +230,33 @@ export const matchAndStore = async (
     topicSetVersion: current.version,
     matchedAt: now,
     alertId: alertIdFor(article.id, m.topicId),
-    alertState: 'pending',
+    ...(lease
+      ? { alertState: 'publishing', claimedUntil: lease.until, claimToken: lease.token }
+      : { alertState: 'pending' }),
   }));
+  // One alert per story and topic: later versions and copies are updates.
+  const roles =
+    story && records.length > 0
+      ? await story.store.claimTopics(
+          story.storyId,
+          records.map((r) => r.topicId),
+          article.id,
+          now,
+        )
+      : undefined;
   for (const r of records) {
     if (story) {
-      // One alert per story and topic: later versions and copies are updates.
       r.storyId = story.storyId;
-      r.storyRole = await story.store.claimTopic(story.storyId, r.topicId, r.articleId, now);
+      r.storyRole = roles?.get(r.topicId) ?? 'update';
     }
     const put = await store.putMatch(r);
-    // A retry finds the match already written: keep its state, so a sent alert stays sent.
-    if (!put.created) r.alertState = put.alertState;
+    // A retry finds the match already written: keep its state, so a sent alert stays sent; a
+    // claim of its own is taken by publishPending.
+    if (!put.created) {
+      r.alertState = put.alertState;
+      delete r.claimedUntil;
+      delete r.claimToken;
+    }
   }
   await store.putMatchRun({
     articleId: article.id,
@@ -259,9 +298,10 @@ export const alertOf = (match: MatchRecord, article: Article, location: string):
 });
 
 /**
- * Publishes the pending alerts of an article's matches and marks each published one sent.
+ * Publishes the pending alerts of an article's matches and marks the published ones sent.
  * Throws {@link AlertPublishError} when some could not be published, after marking the rest,
- * so the retry sends only what is still pending.
+ * so the retry sends only what is still pending. A match that {@link matchAndStore} wrote
+ * claimed with this `lease` is published without claiming it again.
  */
 export const publishPending = async (
   matches: readonly MatchRecord[],
@@ -270,17 +310,20 @@ export const publishPending = async (
   publisher: AlertPublisher,
   store: MatchStore,
   clock: Clock,
+  lease: AlertLease = alertLease(clock),
 ): Promise<number> => {
-  const now = clock.now();
-  const until = new Date(now.getTime() + ALERT_CLAIM_MS).toISOString();
   // Only the run that claims an alert publishes it: a concurrent run of the same event skips it.
   // The token makes a repeated claim of this run (a request retried after a lost answer) succeed.
-  const token = crypto.randomUUID();
+  const { now, until, token } = lease;
   const pending: MatchRecord[] = [];
   const held: MatchRecord[] = [];
   for (const m of matches) {
     if (m.alertState === 'sent') continue;
-    const claim = await store.claimAlert(m.articleId, m.topicId, now.toISOString(), until, token);
+    if (m.alertState === 'publishing' && m.claimToken === token) {
+      pending.push(m);
+      continue;
+    }
+    const claim = await store.claimAlert(m.articleId, m.topicId, now, until, token);
     if (claim === 'claimed') pending.push(m);
     else if (claim === 'held') held.push(m);
     else m.alertState = 'sent';
@@ -304,13 +347,11 @@ export const publishPending = async (
   const failedIds = new Set(failed.map((f) => f.id));
   const sentAt = clock.now().toISOString();
   for (const m of pending) {
-    if (failedIds.has(m.alertId)) {
-      await store.releaseAlert(m.articleId, m.topicId);
-      continue;
-    }
-    await store.markAlertSent(m.articleId, m.topicId, sentAt);
-    m.alertState = 'sent';
+    if (failedIds.has(m.alertId)) await store.releaseAlert(m.articleId, m.topicId);
   }
+  const sent = pending.filter((m) => !failedIds.has(m.alertId));
+  if (sent.length > 0) await store.markAlertsSent(sent, sentAt);
+  for (const m of sent) m.alertState = 'sent';
   if (failed.length > 0) {
     throw new AlertPublishError(
       `${failed.length} of ${pending.length} alerts were not published: ${failed[0]?.reason}`,

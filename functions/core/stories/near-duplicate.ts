@@ -11,12 +11,16 @@ import { tokenize } from '../topics/analysis/registry.ts';
  * - Bands: the signature cut into {@link BANDS} bands of {@link ROWS} values; two articles that
  *   share any band become candidates (probability 1 − (1 − J⁴)¹⁶: 0.99 at J = 0.7, 0.64 at
  *   0.5, 0.12 at 0.3), and a candidate is the same story when its estimated similarity is at
- *   least {@link NEAR_DUPLICATE_THRESHOLD}. Lookup is one query per band, whatever the number
- *   of stored articles.
+ *   least {@link NEAR_DUPLICATE_THRESHOLD}. Lookup reads one index entry per band, whatever
+ *   the number of stored articles.
  */
 
-/** Changes whenever shingling, hashing or banding changes: fingerprints of two versions never meet. */
-export const FINGERPRINT_VERSION = 'm1';
+/**
+ * Changes whenever shingling, hashing, banding or the way the band index is stored changes:
+ * fingerprints of two versions never meet. `m2`: one index item per band key listing its
+ * articles (`m1` had one item per band key and article).
+ */
+export const FINGERPRINT_VERSION = 'm2';
 export const SHINGLE_WORDS = 3;
 export const SIGNATURE_SIZE = 64;
 export const BANDS = 16;

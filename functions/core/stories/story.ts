@@ -33,12 +33,30 @@ export interface StoryRecord {
 /** Whether an article's alert for a topic is the story's first for that topic, or an update. */
 export type StoryRole = 'first' | 'update';
 
+/**
+ * The articles each band key held when it was looked up (article id → story id), by band key:
+ * handed back to {@link StoryStore.join}, which adds the article to the bands that lack it.
+ */
+export type BandMembers = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
+/** What a lookup in the near-duplicate index found. */
+export interface StoryLookup {
+  /**
+   * The story an earlier try gave this very article (a retry: it was joined or indexed
+   * before); the article keeps it.
+   */
+  self?: { storyId: string };
+  /** Other stored articles sharing at least one band key, with their stories and signatures. */
+  candidates: StoryCandidate[];
+  bands: BandMembers;
+}
+
 /** An article's entry in the near-duplicate index. */
 export interface StoryIndexEntry {
-  articleId: string;
-  storyId: string;
   signature: Uint32Array;
   bandKeys: readonly string[];
+  /** The bands as the lookup read them. */
+  bands: BandMembers;
 }
 
 /** An article joining (or starting) a story. */
@@ -55,23 +73,30 @@ export interface StoryJoin {
 
 /** Where stories and the near-duplicate index are kept. */
 export interface StoryStore {
-  /** Stored articles sharing at least one band key, with their stories and signatures. */
-  candidates(bandKeys: readonly string[]): Promise<StoryCandidate[]>;
-  /** Indexes an article under its band keys (idempotent). */
-  index(entry: StoryIndexEntry): Promise<void>;
-  /** Adds an article (and its outlet) to a story, creating the story with the first one (idempotent). */
-  join(entry: StoryJoin): Promise<void>;
+  /** The article's earlier story (on a retry), and the stored articles sharing a band key with it. */
+  lookup(articleId: string, bandKeys: readonly string[]): Promise<StoryLookup>;
+  /**
+   * Adds an article (and its outlet) to a story, creating the story with the first one, and
+   * with `index` puts it in the near-duplicate index under its band keys, after the story
+   * exists: an article found in the index always has its story (idempotent).
+   */
+  join(entry: StoryJoin, index?: StoryIndexEntry): Promise<void>;
   /** The story an article belongs to. */
   storyOf(articleId: string): Promise<string | undefined>;
   /** Adds an outlet that carried the very same text (an exact duplicate) to a story. */
   addSource(storyId: string, source: string, at: string): Promise<void>;
   get(storyId: string): Promise<StoryRecord | undefined>;
   /**
-   * Claims the story's alert for a topic for this article: `first` for the first article of the
-   * story to match the topic (again `first` when that same article asks again, as on a retry),
-   * `update` for every later one.
+   * Claims the story's alert for each topic for this article: `first` for the first article of
+   * the story to match the topic (again `first` when that same article asks again, as on a
+   * retry), `update` for every later one.
    */
-  claimTopic(storyId: string, topicId: string, articleId: string, at: string): Promise<StoryRole>;
+  claimTopics(
+    storyId: string,
+    topicIds: readonly string[],
+    articleId: string,
+    at: string,
+  ): Promise<Map<string, StoryRole>>;
 }
 
 /** The story an article joined, and how. */
@@ -104,7 +129,7 @@ export const outletOf = (article: Pick<Article, 'source' | 'url' | 'sourceKey'>)
 /**
  * Puts a newly stored article into a story: the story of the most similar stored article
  * (found through the band index, never by scanning), or a new story of its own. A retry finds
- * the article itself in the index and keeps the story it was given.
+ * the story the article was given (its link, or itself in the index) and keeps it.
  */
 export const assignStory = async (
   article: Article,
@@ -114,21 +139,23 @@ export const assignStory = async (
   const at = clock.now().toISOString();
   const shingles = shingleHashes(article.paragraphs.join('\n\n'));
   const signature = shingles.size >= MIN_STORY_SHINGLES ? signatureOfShingles(shingles) : undefined;
-  const join = async (assignment: StoryAssignment): Promise<StoryAssignment> => {
-    await store.join({
-      storyId: assignment.storyId,
-      articleId: article.id,
-      title: article.title,
-      source: outletOf(article),
-      at,
-      ...(assignment.of ? { of: assignment.of, similarity: assignment.similarity } : {}),
-    });
+  const join = async (assignment: StoryAssignment, index?: StoryIndexEntry): Promise<StoryAssignment> => {
+    await store.join(
+      {
+        storyId: assignment.storyId,
+        articleId: article.id,
+        title: article.title,
+        source: outletOf(article),
+        at,
+        ...(assignment.of ? { of: assignment.of, similarity: assignment.similarity } : {}),
+      },
+      index,
+    );
     return assignment;
   };
   if (!signature) return join({ storyId: article.id, started: true });
   const bandKeys = bandKeysOf(signature);
-  const candidates = await store.candidates(bandKeys);
-  const self = candidates.find((c) => c.articleId === article.id);
+  const { self, candidates, bands } = await store.lookup(article.id, bandKeys);
   const best = self
     ? undefined
     : closestStory(
@@ -140,8 +167,5 @@ export const assignStory = async (
     : best
       ? { storyId: best.storyId, started: false, of: best.articleId, similarity: best.similarity }
       : { storyId: article.id, started: true };
-  // Joined before it is indexed: an article found in the index always has its story.
-  await join(assignment);
-  await store.index({ articleId: article.id, storyId: assignment.storyId, signature, bandKeys });
-  return assignment;
+  return join(assignment, { signature, bandKeys, bands });
 };

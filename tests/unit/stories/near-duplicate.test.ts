@@ -43,7 +43,7 @@ describe('Function: signatureOf', () => {
     expect(decodeSignature(encodeSignature(s))).toEqual(s);
     expect(decodeSignature('AAAA')).toBeUndefined();
     expect(bandKeysOf(s)).toHaveLength(BANDS);
-    expect(bandKeysOf(s)[3]).toMatch(/^m1:03:[0-9a-f]{8}$/);
+    expect(bandKeysOf(s)[3]).toMatch(/^m2:03:[0-9a-f]{8}$/);
   });
 });
 
