@@ -15,6 +15,7 @@ import {
   type TermLists,
   wordsUnder,
 } from './query.ts';
+import { forEachPrefixKey, type Postings, PostingsBuilder, type PrefixPostings } from './postings.ts';
 import type { TopicDefinition, TopicMatch } from './topic.ts';
 import { applyStage } from './trained-stage.ts';
 
@@ -26,11 +27,9 @@ export interface CompiledTopic {
 
 /** Presearch postings of words, as one analyser gives them: stem, phrase word, prefix → requirement slots. */
 export interface WordPostings {
-  byStem: Map<string, number[]>;
-  byWord: Map<string, number[]>;
-  byPrefix: Map<string, number[]>;
-  /** The prefix lengths used, shortest first. */
-  prefixLengths: number[];
+  byStem: Postings;
+  byWord: Postings;
+  byPrefix: PrefixPostings;
 }
 
 /** The compiled matcher for a set of topics. Build once, match many articles. */
@@ -42,12 +41,12 @@ export interface TopicIndex {
    * the default's).
    */
   words: Array<WordPostings | undefined>;
-  /** Country code (or *) → topics. */
-  byCountry: Map<string, number[]>;
-  /** Organisation id (or *) → topics. */
-  byOrg: Map<string, number[]>;
-  /** Language (primary subtag, `und` for none known) → topics. */
-  byLang: Map<string, number[]>;
+  /** Country code (or *) → requirement slots. */
+  byCountry: Postings;
+  /** Organisation id (or *) → requirement slots. */
+  byOrg: Postings;
+  /** Language (primary subtag, `und` for none known) → requirement slots. */
+  byLang: Postings;
   /**
    * The words that meet each requirement slot, for building another analyser's postings:
    * those of slot k are `slotLeaves[slotStart[k]]` up to `slotLeaves[slotStart[k + 1]]`.
@@ -225,14 +224,6 @@ const conjuncts = (node: QueryNode, pick: (options: Alternative[][]) => Alternat
 /** How many distinct requirements the presearch checks per topic. */
 const PRESEARCH_DEPTH = 2;
 
-/** Adds a slot to a key's posting list, once per slot. */
-const post = (map: Map<string, number[]>, value: string, slot: number) => {
-  let list = map.get(value);
-  if (!list) map.set(value, (list = []));
-  // The same key twice in one requirement must not count twice.
-  if (list[list.length - 1] !== slot) list.push(slot);
-};
-
 /** The analyser whose postings an analyser reads: the default's when it gives every word the default forms. */
 const postingsGroupOf = (a: number): number =>
   (ANALYSERS[a] as Analyser).sameAsDefault ? DEFAULT_ANALYSER : a;
@@ -243,13 +234,10 @@ const postingsGroupOf = (a: number): number =>
  * analyser.
  */
 const buildWordPostings = (index: TopicIndex, a: number): WordPostings => {
-  const postings: WordPostings = {
-    byStem: new Map(),
-    byWord: new Map(),
-    byPrefix: new Map(),
-    prefixLengths: [],
-  };
-  const lengths = new Set<number>();
+  // The same key twice in one requirement must not count twice: the builders keep a slot once per key.
+  const byStem = new PostingsBuilder();
+  const byWord = new PostingsBuilder();
+  const byPrefix = new PostingsBuilder();
   const { slotLeaves, slotStart } = index;
   for (let slot = 0; slot + 1 < slotStart.length; slot++) {
     for (let k = slotStart[slot] as number; k < (slotStart[slot + 1] as number); k++) {
@@ -258,16 +246,12 @@ const buildWordPostings = (index: TopicIndex, a: number): WordPostings => {
       if (only !== undefined && postingsGroupOf(only) !== a) continue;
       const key = searchKeyUnder(leaf, a);
       const value = key.slice(2);
-      if (key[0] === 's') post(postings.byStem, value, slot);
-      else if (key[0] === 'f') post(postings.byWord, value, slot);
-      else {
-        lengths.add(value.length);
-        post(postings.byPrefix, value, slot);
-      }
+      if (key[0] === 's') byStem.add(value, slot);
+      else if (key[0] === 'f') byWord.add(value, slot);
+      else byPrefix.add(value, slot);
     }
   }
-  postings.prefixLengths = [...lengths].sort((x, y) => x - y);
-  return postings;
+  return { byStem: byStem.build(), byWord: byWord.build(), byPrefix: byPrefix.buildPrefixes() };
 };
 
 /** The word postings for an analyser, built on first use. */
@@ -331,12 +315,15 @@ export const compileTopics = (
   // Pass 2: index every topic under its two cheapest requirements (each a set of
   // alternatives); an article is a candidate for the topic only when it meets both.
   const n = parsed.length;
+  const fixed = { c: new PostingsBuilder(), o: new PostingsBuilder(), l: new PostingsBuilder() } as const;
+  // Place, body and language postings are laid out once every topic is in.
+  const empty = new PostingsBuilder().build();
   const index: TopicIndex = {
     topics: [],
     words: [],
-    byCountry: new Map(),
-    byOrg: new Map(),
-    byLang: new Map(),
+    byCountry: empty,
+    byOrg: empty,
+    byLang: empty,
     slotLeaves: [],
     slotStart: new Uint32Array(n * PRESEARCH_DEPTH + 1),
     always: [],
@@ -348,7 +335,6 @@ export const compileTopics = (
       count: new Uint8Array(n),
     },
   };
-  const fixed = { c: index.byCountry, o: index.byOrg, l: index.byLang } as const;
   const leavesOf = new Array<LeafNode[] | undefined>(n * PRESEARCH_DEPTH);
   for (const { topic, tree } of parsed) {
     const i = index.topics.length;
@@ -366,7 +352,7 @@ export const compileTopics = (
       const slot = i * PRESEARCH_DEPTH + b;
       const leaves: LeafNode[] = [];
       for (const alt of alts) {
-        if (typeof alt === 'string') post(fixed[alt[0] as keyof typeof fixed], alt.slice(2), slot);
+        if (typeof alt === 'string') fixed[alt[0] as keyof typeof fixed].add(alt.slice(2), slot);
         else leaves.push(alt);
       }
       if (leaves.length > 0) leavesOf[slot] = leaves;
@@ -377,6 +363,9 @@ export const compileTopics = (
     for (const leaf of leavesOf[slot] ?? []) index.slotLeaves.push(leaf);
     index.slotStart[slot + 1] = index.slotLeaves.length;
   }
+  index.byCountry = fixed.c.build();
+  index.byOrg = fixed.o.build();
+  index.byLang = fixed.l.build();
   index.words[DEFAULT_ANALYSER] = buildWordPostings(index, DEFAULT_ANALYSER);
   return { index, errors };
 };
@@ -406,39 +395,45 @@ const candidatesOf = (index: TopicIndex, evaluator: Evaluator): number[] => {
   const s = index.scratch;
   const epoch = ++s.epoch;
   const out: number[] = [...index.always];
-  const add = (slots: number[] | undefined) => {
-    if (!slots) return;
-    for (const slot of slots) {
-      if (s.slotEpoch[slot] === epoch) continue;
-      s.slotEpoch[slot] = epoch;
+  const { slotEpoch, topicEpoch, count } = s;
+  const need = index.need;
+  /** Counts the slots of key number `k` of `p`. */
+  const addKey = (p: Postings, k: number) => {
+    const { slots } = p;
+    for (let j = p.start[k] as number, end = p.start[k + 1] as number; j < end; j++) {
+      const slot = slots[j] as number;
+      if (slotEpoch[slot] === epoch) continue;
+      slotEpoch[slot] = epoch;
       const t = (slot / PRESEARCH_DEPTH) | 0;
-      if (s.topicEpoch[t] !== epoch) {
-        s.topicEpoch[t] = epoch;
-        s.count[t] = 0;
+      if (topicEpoch[t] !== epoch) {
+        topicEpoch[t] = epoch;
+        count[t] = 0;
       }
-      if (++(s.count[t] as number) === index.need[t]) out.push(t);
+      if (++(count[t] as number) === need[t]) out.push(t);
     }
   };
+  const add = (p: Postings, key: string) => {
+    const k = p.keys.get(key);
+    if (k !== undefined) addKey(p, k);
+  };
   // The article's words, looked up in the postings of the analyser that read them.
-  const words = wordPostingsFor(index, view.body.analyser);
+  const { byStem, byWord, byPrefix } = wordPostingsFor(index, view.body.analyser);
+  const addPrefix = (k: number) => addKey(byPrefix, k);
   for (const field of [view.title, view.body, view.author]) {
-    for (const stem of field.byStem.keys()) add(words.byStem.get(stem));
+    for (const stem of field.byStem.keys()) add(byStem, stem);
     for (const word of field.byFolded.keys()) {
-      add(words.byWord.get(word));
-      for (const len of words.prefixLengths) {
-        if (len > word.length) break;
-        add(words.byPrefix.get(word.slice(0, len)));
-      }
+      add(byWord, word);
+      forEachPrefixKey(byPrefix, word, addPrefix);
     }
   }
-  if (index.byLang.size > 0) add(index.byLang.get(view.language ?? 'und'));
-  for (const code of view.countries.keys()) add(index.byCountry.get(code));
-  if (view.countries.size > 0) add(index.byCountry.get('*'));
+  if (index.byLang.keys.size > 0) add(index.byLang, view.language ?? 'und');
+  for (const code of view.countries.keys()) add(index.byCountry, code);
+  if (view.countries.size > 0) add(index.byCountry, '*');
   // Bodies are looked for only when some topic asks for them.
-  if (index.byOrg.size > 0) {
+  if (index.byOrg.keys.size > 0) {
     const orgs = organisationsOf(view).counts;
-    for (const id of orgs.keys()) add(index.byOrg.get(id));
-    if (orgs.size > 0) add(index.byOrg.get('*'));
+    for (const id of orgs.keys()) add(index.byOrg, id);
+    if (orgs.size > 0) add(index.byOrg, '*');
   }
   return out;
 };
