@@ -56,8 +56,11 @@ export interface TopicIndex {
   always: number[];
   /** Per topic: how many of its indexed requirements an article must meet (1 or 2). */
   need: Uint8Array;
-  /** Scratch space for candidate selection, reused from article to article. */
-  scratch: { epoch: number; slotEpoch: Uint32Array; topicEpoch: Uint32Array; count: Uint8Array };
+  /**
+   * Scratch space for candidate selection, reused from article to article: per topic, the
+   * article's epoch × 4 plus one bit per requirement met (stale when the epoch is another's).
+   */
+  scratch: { epoch: number; met: Uint32Array };
 }
 
 /** A topic whose query could not be compiled. */
@@ -224,6 +227,16 @@ const conjuncts = (node: QueryNode, pick: (options: Alternative[][]) => Alternat
 /** How many distinct requirements the presearch checks per topic. */
 const PRESEARCH_DEPTH = 2;
 
+/**
+ * A requirement slot (topic × 2 + requirement) as the postings hold it: doubled, plus 1 when
+ * its topic needs both requirements, so that counting it reads no other array.
+ */
+const postedSlot = (index: TopicIndex, slot: number): number =>
+  slot * 2 + ((index.need[(slot / PRESEARCH_DEPTH) | 0] as number) - 1);
+
+/** The epochs the scratch space holds before it is cleared: epoch × 4 must fit in 32 bits. */
+const MAX_EPOCH = 2 ** 30 - 1;
+
 /** The analyser whose postings an analyser reads: the default's when it gives every word the default forms. */
 const postingsGroupOf = (a: number): number =>
   (ANALYSERS[a] as Analyser).sameAsDefault ? DEFAULT_ANALYSER : a;
@@ -246,9 +259,10 @@ const buildWordPostings = (index: TopicIndex, a: number): WordPostings => {
       if (only !== undefined && postingsGroupOf(only) !== a) continue;
       const key = searchKeyUnder(leaf, a);
       const value = key.slice(2);
-      if (key[0] === 's') byStem.add(value, slot);
-      else if (key[0] === 'f') byWord.add(value, slot);
-      else byPrefix.add(value, slot);
+      const posted = postedSlot(index, slot);
+      if (key[0] === 's') byStem.add(value, posted);
+      else if (key[0] === 'f') byWord.add(value, posted);
+      else byPrefix.add(value, posted);
     }
   }
   return { byStem: byStem.build(), byWord: byWord.build(), byPrefix: byPrefix.buildPrefixes() };
@@ -328,12 +342,7 @@ export const compileTopics = (
     slotStart: new Uint32Array(n * PRESEARCH_DEPTH + 1),
     always: [],
     need: new Uint8Array(n),
-    scratch: {
-      epoch: 0,
-      slotEpoch: new Uint32Array(n * PRESEARCH_DEPTH),
-      topicEpoch: new Uint32Array(n),
-      count: new Uint8Array(n),
-    },
+    scratch: { epoch: 0, met: new Uint32Array(n) },
   };
   const leavesOf = new Array<LeafNode[] | undefined>(n * PRESEARCH_DEPTH);
   for (const { topic, tree } of parsed) {
@@ -352,7 +361,8 @@ export const compileTopics = (
       const slot = i * PRESEARCH_DEPTH + b;
       const leaves: LeafNode[] = [];
       for (const alt of alts) {
-        if (typeof alt === 'string') fixed[alt[0] as keyof typeof fixed].add(alt.slice(2), slot);
+        if (typeof alt === 'string')
+          fixed[alt[0] as keyof typeof fixed].add(alt.slice(2), postedSlot(index, slot));
         else leaves.push(alt);
       }
       if (leaves.length > 0) leavesOf[slot] = leaves;
@@ -393,23 +403,27 @@ const byScore = (a: TopicMatch, b: TopicMatch) => b.score - a.score || a.topicId
 const candidatesOf = (index: TopicIndex, evaluator: Evaluator): number[] => {
   const view = evaluator.view;
   const s = index.scratch;
+  const { met } = s;
+  if (s.epoch >= MAX_EPOCH) {
+    met.fill(0);
+    s.epoch = 0;
+  }
   const epoch = ++s.epoch;
+  const stamp = epoch * 4;
   const out: number[] = [...index.always];
-  const { slotEpoch, topicEpoch, count } = s;
-  const need = index.need;
-  /** Counts the slots of key number `k` of `p`. */
+  /** Counts the slots of key number `k` of `p`: a topic is a candidate once all the requirements it needs are met. */
   const addKey = (p: Postings, k: number) => {
     const { slots } = p;
     for (let j = p.start[k] as number, end = p.start[k + 1] as number; j < end; j++) {
-      const slot = slots[j] as number;
-      if (slotEpoch[slot] === epoch) continue;
-      slotEpoch[slot] = epoch;
-      const t = (slot / PRESEARCH_DEPTH) | 0;
-      if (topicEpoch[t] !== epoch) {
-        topicEpoch[t] = epoch;
-        count[t] = 0;
-      }
-      if (++(count[t] as number) === need[t]) out.push(t);
+      const posted = slots[j] as number;
+      const t = posted >>> 2;
+      const state = met[t] as number;
+      const before = state >>> 2 === epoch ? state & 3 : 0;
+      const after = before | (1 << ((posted >>> 1) & 1));
+      // A requirement counts once per article however many of its keys occur.
+      if (after === before) continue;
+      met[t] = stamp | after;
+      if (after === (posted & 1 ? 3 : 1)) out.push(t);
     }
   };
   const add = (p: Postings, key: string) => {

@@ -16,16 +16,23 @@ export interface Postings {
   readonly slots: Uint32Array;
 }
 
-/** Posting lists of wildcard prefixes, with a hash table from prefix to key number. */
+/**
+ * Posting lists of wildcard prefixes, with a hash table from prefix to key number. The table
+ * also marks the beginnings of longer prefixes, so that the walk along a word stops at the
+ * first length no prefix begins with.
+ */
 export interface PrefixPostings extends Postings {
   /** Prefix of each key number. */
   readonly prefixes: readonly string[];
-  /** {@link prefixHash} of each key number's prefix. */
-  readonly hashes: Int32Array;
-  /** Open addressing: key number + 1 at the place its hash leads to (or after), 0 for none. */
+  /**
+   * Open addressing over pairs: at `2j` a hash ({@link prefixHash}), at `2j + 1` the key
+   * number + 1 of the prefix with that hash, −1 for the beginning of a longer prefix only,
+   * 0 for an empty place.
+   */
   readonly table: Int32Array;
-  /** 1 at each length some prefix has. */
-  readonly hasLength: Uint8Array;
+  /** The shortest and longest prefix lengths. */
+  readonly minLength: number;
+  readonly maxLength: number;
 }
 
 /** One step of the hash of a string's first characters (UTF-16 code units), as {@link prefixHash} takes them. */
@@ -85,43 +92,59 @@ export class PostingsBuilder {
   buildPrefixes(): PrefixPostings {
     const postings = this.build();
     const prefixes = [...this.keys.keys()];
-    const hashes = Int32Array.from(prefixes, prefixHash);
+    let minLength = Infinity;
+    let maxLength = 0;
+    for (const p of prefixes) {
+      minLength = Math.min(minLength, p.length);
+      maxLength = Math.max(maxLength, p.length);
+    }
+    // Every prefix's own beginnings from the shortest length on, where the walk must go on.
+    const beginnings = new Set<string>();
+    for (const p of prefixes) for (let l = minLength; l < p.length; l++) beginnings.add(p.slice(0, l));
+    for (const p of prefixes) beginnings.delete(p);
     let size = 16;
-    while (size < prefixes.length * 2) size *= 2;
-    const table = new Int32Array(size);
+    // At most two thirds full: short probe runs, and half the memory of a half-full table.
+    while (size * 2 < (prefixes.length + beginnings.size) * 3) size *= 2;
+    const table = new Int32Array(size * 2);
     const mask = size - 1;
-    hashes.forEach((h, k) => {
+    const put = (text: string, value: number) => {
+      const h = prefixHash(text);
       let j = spread(h) & mask;
-      while (table[j] !== 0) j = (j + 1) & mask;
-      table[j] = k + 1;
-    });
-    const hasLength = new Uint8Array(Math.max(0, ...prefixes.map((p) => p.length)) + 1);
-    for (const p of prefixes) hasLength[p.length] = 1;
-    return { ...postings, prefixes, hashes, table, hasLength };
+      while (table[2 * j + 1] !== 0) j = (j + 1) & mask;
+      table[2 * j] = h;
+      table[2 * j + 1] = value;
+    };
+    prefixes.forEach((p, k) => put(p, k + 1));
+    for (const b of beginnings) put(b, -1);
+    return { ...postings, prefixes, table, minLength, maxLength };
   }
 }
 
 /**
- * Calls `onKey` with the number of every prefix key `word` starts with, shortest first:
- * one pass over the word's first characters, a table probe at each length some prefix has.
+ * Calls `onKey` with the number of every prefix key `word` starts with, shortest first: one
+ * pass over the word's first characters, a table probe at each length from the shortest
+ * prefix's, stopping where no prefix begins with the characters read so far.
  */
 export const forEachPrefixKey = (p: PrefixPostings, word: string, onKey: (k: number) => void): void => {
-  const { hasLength, table, hashes, prefixes } = p;
-  const mask = table.length - 1;
-  const max = Math.min(word.length, hasLength.length - 1);
+  const { table, prefixes, minLength } = p;
+  const mask = (table.length >> 1) - 1;
+  const max = Math.min(word.length, p.maxLength);
   let h = 0;
   for (let i = 0; i < max; i++) {
     h = step(h, word.charCodeAt(i));
-    if (hasLength[i + 1] === 0) continue;
+    if (i + 1 < minLength) continue;
+    // A hash seen means some prefix may begin here (a collision only costs a probe more).
+    let seen = false;
     for (let j = spread(h) & mask; ; j = (j + 1) & mask) {
-      const entry = table[j] as number;
-      if (entry === 0) break;
-      const k = entry - 1;
-      const prefix = prefixes[k] as string;
-      if (hashes[k] === h && prefix.length === i + 1 && word.startsWith(prefix)) {
-        onKey(k);
-        break;
+      const value = table[2 * j + 1] as number;
+      if (value === 0) break;
+      if (table[2 * j] !== h) continue;
+      seen = true;
+      if (value > 0) {
+        const prefix = prefixes[value - 1] as string;
+        if (prefix.length === i + 1 && word.startsWith(prefix)) onKey(value - 1);
       }
     }
+    if (!seen) return;
   }
 };
