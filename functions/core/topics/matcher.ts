@@ -30,6 +30,12 @@ export interface WordPostings {
   byStem: Postings;
   byWord: Postings;
   byPrefix: PrefixPostings;
+  /**
+   * Folded word → the keys it meets: its number in `byWord` (−1 for none), then the numbers
+   * of the prefixes it starts with, shortest first. Worked out on a word's first article:
+   * news repeats its words.
+   */
+  keysOfWord: Map<string, Int32Array>;
 }
 
 /** The compiled matcher for a set of topics. Build once, match many articles. */
@@ -265,7 +271,30 @@ const buildWordPostings = (index: TopicIndex, a: number): WordPostings => {
       else byPrefix.add(value, posted);
     }
   }
-  return { byStem: byStem.build(), byWord: byWord.build(), byPrefix: byPrefix.buildPrefixes() };
+  return {
+    byStem: byStem.build(),
+    byWord: byWord.build(),
+    byPrefix: byPrefix.buildPrefixes(),
+    keysOfWord: new Map(),
+  };
+};
+
+/** Words whose keys are remembered at most, per analyser: the cache starts again past it. */
+const MAX_REMEMBERED_WORDS = 200_000;
+/** The keys of a word that meets none. */
+const NO_KEYS = Int32Array.of(-1);
+
+/** The keys a folded word meets in one analyser's postings, remembered (see {@link WordPostings.keysOfWord}). */
+const keysOfWord = (postings: WordPostings, word: string): Int32Array => {
+  let keys = postings.keysOfWord.get(word);
+  if (keys === undefined) {
+    const found = [postings.byWord.keys.get(word) ?? -1];
+    forEachPrefixKey(postings.byPrefix, word, (k) => found.push(k));
+    keys = found.length === 1 && found[0] === -1 ? NO_KEYS : Int32Array.from(found);
+    if (postings.keysOfWord.size >= MAX_REMEMBERED_WORDS) postings.keysOfWord.clear();
+    postings.keysOfWord.set(word, keys);
+  }
+  return keys;
 };
 
 /** The word postings for an analyser, built on first use. */
@@ -431,13 +460,14 @@ const candidatesOf = (index: TopicIndex, evaluator: Evaluator): number[] => {
     if (k !== undefined) addKey(p, k);
   };
   // The article's words, looked up in the postings of the analyser that read them.
-  const { byStem, byWord, byPrefix } = wordPostingsFor(index, view.body.analyser);
-  const addPrefix = (k: number) => addKey(byPrefix, k);
+  const words = wordPostingsFor(index, view.body.analyser);
+  const { byStem, byWord, byPrefix } = words;
   for (const field of [view.title, view.body, view.author]) {
     for (const stem of field.byStem.keys()) add(byStem, stem);
     for (const word of field.byFolded.keys()) {
-      add(byWord, word);
-      forEachPrefixKey(byPrefix, word, addPrefix);
+      const keys = keysOfWord(words, word);
+      if ((keys[0] as number) >= 0) addKey(byWord, keys[0] as number);
+      for (let i = 1; i < keys.length; i++) addKey(byPrefix, keys[i] as number);
     }
   }
   if (index.byLang.keys.size > 0) add(index.byLang, view.language ?? 'und');
