@@ -38,6 +38,11 @@ export const cutGraphemes = (text: string, max: number, ellipsis = '…'): strin
  */
 export const isGraphemeBoundary = (text: string, at: number): boolean => {
   if (at <= 0 || at >= text.length) return true;
+  // No ASCII character extends, joins or prepends to its neighbour: between two of them
+  // there is always a boundary, except inside CR LF (GB3). Most cuts fall there.
+  const before = text.charCodeAt(at - 1);
+  const after = text.charCodeAt(at);
+  if (before < 0x80 && after < 0x80) return before !== 13 || after !== 10;
   const start = Math.max(0, at - 64);
   for (const { index } of graphemeSegmenter.segment(text.slice(start, at + 1))) {
     if (start + index >= at) return start + index === at;

@@ -223,6 +223,11 @@ const leafRarity = (leaf: LeafNode): number => {
   }
 };
 
+const FIELD_NUMBER = { title: 0, body: 1, author: 2 } as const;
+
+/** One number per place in the text (a field and an offset in it), for the sets that count places once. */
+const placeKey = (field: 'title' | 'body' | 'author', at: number): number => at * 4 + FIELD_NUMBER[field];
+
 /** Scores a matched topic and explains the match; undefined when the score is under `minScore`. */
 export const explainMatch = (
   query: QueryNode,
@@ -232,16 +237,16 @@ export const explainMatch = (
   const view = evaluator.view;
   const terms = new Map<string, MatchedTerm>();
   /** Per term: its rarity and the token places it was found at. */
-  const evidence = new Map<string, { idf: number; hits: Hit[]; at: Set<string>; place: boolean }>();
+  const evidence = new Map<string, { idf: number; hits: Hit[]; at: Set<number>; place: boolean }>();
   /** Per term: the places already listed, so merging the hits of two forms stays linear. */
-  const listedAt = new Map<string, Set<string>>();
-  const seen = new Set<string>();
+  const listedAt = new Map<string, Set<number>>();
+  const seen = new Set<number>();
   let occurrences = 0;
   let inTitle = false;
   // An occurrence is a place in the text, counted once however many terms find it.
   const countOccurrences = (positions: MatchedTerm['positions']) => {
     for (const p of positions) {
-      const k = `${p.field}:${p.start}`;
+      const k = placeKey(p.field, p.start);
       if (seen.has(k)) continue;
       seen.add(k);
       occurrences++;
@@ -252,7 +257,7 @@ export const explainMatch = (
     let known = evidence.get(name);
     if (!known) evidence.set(name, (known = { idf, hits: [], at: new Set(), place }));
     for (const h of hits) {
-      const k = `${h.field}:${h.first}`;
+      const k = placeKey(h.field, h.first);
       if (known.at.has(k)) continue;
       known.at.add(k);
       known.hits.push(h);
@@ -276,8 +281,8 @@ export const explainMatch = (
     if (known) {
       // The same words found through another scope: add the occurrences not listed yet.
       for (const p of positions) {
-        const k = `${p.field}:${p.start}`;
-        const at = listedAt.get(name) as Set<string>;
+        const k = placeKey(p.field, p.start);
+        const at = listedAt.get(name) as Set<number>;
         if (!at.has(k)) {
           at.add(k);
           known.positions.push(p);
@@ -285,7 +290,7 @@ export const explainMatch = (
       }
     } else {
       terms.set(name, { term: leaf.text, ...(list ? { list } : {}), count: 0, positions });
-      listedAt.set(name, new Set(positions.map((p) => `${p.field}:${p.start}`)));
+      listedAt.set(name, new Set(positions.map((p) => placeKey(p.field, p.start))));
     }
     addEvidence(name, leafRarity(leaf), hits);
     countOccurrences(positions);

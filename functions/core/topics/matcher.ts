@@ -15,6 +15,7 @@ import {
   type TermLists,
   wordsUnder,
 } from './query.ts';
+import { forEachPrefixKey, type Postings, PostingsBuilder, type PrefixPostings } from './postings.ts';
 import type { TopicDefinition, TopicMatch } from './topic.ts';
 import { applyStage } from './trained-stage.ts';
 
@@ -26,11 +27,15 @@ export interface CompiledTopic {
 
 /** Presearch postings of words, as one analyser gives them: stem, phrase word, prefix → requirement slots. */
 export interface WordPostings {
-  byStem: Map<string, number[]>;
-  byWord: Map<string, number[]>;
-  byPrefix: Map<string, number[]>;
-  /** The prefix lengths used, shortest first. */
-  prefixLengths: number[];
+  byStem: Postings;
+  byWord: Postings;
+  byPrefix: PrefixPostings;
+  /**
+   * Folded word → the keys it meets: its number in `byWord` (−1 for none), then the numbers
+   * of the prefixes it starts with, shortest first. Worked out on a word's first article:
+   * news repeats its words.
+   */
+  keysOfWord: Map<string, Int32Array>;
 }
 
 /** The compiled matcher for a set of topics. Build once, match many articles. */
@@ -42,12 +47,12 @@ export interface TopicIndex {
    * the default's).
    */
   words: Array<WordPostings | undefined>;
-  /** Country code (or *) → topics. */
-  byCountry: Map<string, number[]>;
-  /** Organisation id (or *) → topics. */
-  byOrg: Map<string, number[]>;
-  /** Language (primary subtag, `und` for none known) → topics. */
-  byLang: Map<string, number[]>;
+  /** Country code (or *) → requirement slots. */
+  byCountry: Postings;
+  /** Organisation id (or *) → requirement slots. */
+  byOrg: Postings;
+  /** Language (primary subtag, `und` for none known) → requirement slots. */
+  byLang: Postings;
   /**
    * The words that meet each requirement slot, for building another analyser's postings:
    * those of slot k are `slotLeaves[slotStart[k]]` up to `slotLeaves[slotStart[k + 1]]`.
@@ -57,8 +62,11 @@ export interface TopicIndex {
   always: number[];
   /** Per topic: how many of its indexed requirements an article must meet (1 or 2). */
   need: Uint8Array;
-  /** Scratch space for candidate selection, reused from article to article. */
-  scratch: { epoch: number; slotEpoch: Uint32Array; topicEpoch: Uint32Array; count: Uint8Array };
+  /**
+   * Scratch space for candidate selection, reused from article to article: per topic, the
+   * article's epoch × 4 plus one bit per requirement met (stale when the epoch is another's).
+   */
+  scratch: { epoch: number; met: Uint32Array };
 }
 
 /** A topic whose query could not be compiled. */
@@ -225,13 +233,15 @@ const conjuncts = (node: QueryNode, pick: (options: Alternative[][]) => Alternat
 /** How many distinct requirements the presearch checks per topic. */
 const PRESEARCH_DEPTH = 2;
 
-/** Adds a slot to a key's posting list, once per slot. */
-const post = (map: Map<string, number[]>, value: string, slot: number) => {
-  let list = map.get(value);
-  if (!list) map.set(value, (list = []));
-  // The same key twice in one requirement must not count twice.
-  if (list[list.length - 1] !== slot) list.push(slot);
-};
+/**
+ * A requirement slot (topic × 2 + requirement) as the postings hold it: doubled, plus 1 when
+ * its topic needs both requirements, so that counting it reads no other array.
+ */
+const postedSlot = (index: TopicIndex, slot: number): number =>
+  slot * 2 + ((index.need[(slot / PRESEARCH_DEPTH) | 0] as number) - 1);
+
+/** The epochs the scratch space holds before it is cleared: epoch × 4 must fit in 32 bits. */
+const MAX_EPOCH = 2 ** 30 - 1;
 
 /** The analyser whose postings an analyser reads: the default's when it gives every word the default forms. */
 const postingsGroupOf = (a: number): number =>
@@ -243,13 +253,10 @@ const postingsGroupOf = (a: number): number =>
  * analyser.
  */
 const buildWordPostings = (index: TopicIndex, a: number): WordPostings => {
-  const postings: WordPostings = {
-    byStem: new Map(),
-    byWord: new Map(),
-    byPrefix: new Map(),
-    prefixLengths: [],
-  };
-  const lengths = new Set<number>();
+  // The same key twice in one requirement must not count twice: the builders keep a slot once per key.
+  const byStem = new PostingsBuilder();
+  const byWord = new PostingsBuilder();
+  const byPrefix = new PostingsBuilder();
   const { slotLeaves, slotStart } = index;
   for (let slot = 0; slot + 1 < slotStart.length; slot++) {
     for (let k = slotStart[slot] as number; k < (slotStart[slot + 1] as number); k++) {
@@ -258,16 +265,36 @@ const buildWordPostings = (index: TopicIndex, a: number): WordPostings => {
       if (only !== undefined && postingsGroupOf(only) !== a) continue;
       const key = searchKeyUnder(leaf, a);
       const value = key.slice(2);
-      if (key[0] === 's') post(postings.byStem, value, slot);
-      else if (key[0] === 'f') post(postings.byWord, value, slot);
-      else {
-        lengths.add(value.length);
-        post(postings.byPrefix, value, slot);
-      }
+      const posted = postedSlot(index, slot);
+      if (key[0] === 's') byStem.add(value, posted);
+      else if (key[0] === 'f') byWord.add(value, posted);
+      else byPrefix.add(value, posted);
     }
   }
-  postings.prefixLengths = [...lengths].sort((x, y) => x - y);
-  return postings;
+  return {
+    byStem: byStem.build(),
+    byWord: byWord.build(),
+    byPrefix: byPrefix.buildPrefixes(),
+    keysOfWord: new Map(),
+  };
+};
+
+/** Words whose keys are remembered at most, per analyser: the cache starts again past it. */
+const MAX_REMEMBERED_WORDS = 200_000;
+/** The keys of a word that meets none. */
+const NO_KEYS = Int32Array.of(-1);
+
+/** The keys a folded word meets in one analyser's postings, remembered (see {@link WordPostings.keysOfWord}). */
+const keysOfWord = (postings: WordPostings, word: string): Int32Array => {
+  let keys = postings.keysOfWord.get(word);
+  if (keys === undefined) {
+    const found = [postings.byWord.keys.get(word) ?? -1];
+    forEachPrefixKey(postings.byPrefix, word, (k) => found.push(k));
+    keys = found.length === 1 && found[0] === -1 ? NO_KEYS : Int32Array.from(found);
+    if (postings.keysOfWord.size >= MAX_REMEMBERED_WORDS) postings.keysOfWord.clear();
+    postings.keysOfWord.set(word, keys);
+  }
+  return keys;
 };
 
 /** The word postings for an analyser, built on first use. */
@@ -331,24 +358,21 @@ export const compileTopics = (
   // Pass 2: index every topic under its two cheapest requirements (each a set of
   // alternatives); an article is a candidate for the topic only when it meets both.
   const n = parsed.length;
+  const fixed = { c: new PostingsBuilder(), o: new PostingsBuilder(), l: new PostingsBuilder() } as const;
+  // Place, body and language postings are laid out once every topic is in.
+  const empty = new PostingsBuilder().build();
   const index: TopicIndex = {
     topics: [],
     words: [],
-    byCountry: new Map(),
-    byOrg: new Map(),
-    byLang: new Map(),
+    byCountry: empty,
+    byOrg: empty,
+    byLang: empty,
     slotLeaves: [],
     slotStart: new Uint32Array(n * PRESEARCH_DEPTH + 1),
     always: [],
     need: new Uint8Array(n),
-    scratch: {
-      epoch: 0,
-      slotEpoch: new Uint32Array(n * PRESEARCH_DEPTH),
-      topicEpoch: new Uint32Array(n),
-      count: new Uint8Array(n),
-    },
+    scratch: { epoch: 0, met: new Uint32Array(n) },
   };
-  const fixed = { c: index.byCountry, o: index.byOrg, l: index.byLang } as const;
   const leavesOf = new Array<LeafNode[] | undefined>(n * PRESEARCH_DEPTH);
   for (const { topic, tree } of parsed) {
     const i = index.topics.length;
@@ -366,7 +390,8 @@ export const compileTopics = (
       const slot = i * PRESEARCH_DEPTH + b;
       const leaves: LeafNode[] = [];
       for (const alt of alts) {
-        if (typeof alt === 'string') post(fixed[alt[0] as keyof typeof fixed], alt.slice(2), slot);
+        if (typeof alt === 'string')
+          fixed[alt[0] as keyof typeof fixed].add(alt.slice(2), postedSlot(index, slot));
         else leaves.push(alt);
       }
       if (leaves.length > 0) leavesOf[slot] = leaves;
@@ -377,6 +402,9 @@ export const compileTopics = (
     for (const leaf of leavesOf[slot] ?? []) index.slotLeaves.push(leaf);
     index.slotStart[slot + 1] = index.slotLeaves.length;
   }
+  index.byCountry = fixed.c.build();
+  index.byOrg = fixed.o.build();
+  index.byLang = fixed.l.build();
   index.words[DEFAULT_ANALYSER] = buildWordPostings(index, DEFAULT_ANALYSER);
   return { index, errors };
 };
@@ -404,41 +432,52 @@ const byScore = (a: TopicMatch, b: TopicMatch) => b.score - a.score || a.topicId
 const candidatesOf = (index: TopicIndex, evaluator: Evaluator): number[] => {
   const view = evaluator.view;
   const s = index.scratch;
+  const { met } = s;
+  if (s.epoch >= MAX_EPOCH) {
+    met.fill(0);
+    s.epoch = 0;
+  }
   const epoch = ++s.epoch;
+  const stamp = epoch * 4;
   const out: number[] = [...index.always];
-  const add = (slots: number[] | undefined) => {
-    if (!slots) return;
-    for (const slot of slots) {
-      if (s.slotEpoch[slot] === epoch) continue;
-      s.slotEpoch[slot] = epoch;
-      const t = (slot / PRESEARCH_DEPTH) | 0;
-      if (s.topicEpoch[t] !== epoch) {
-        s.topicEpoch[t] = epoch;
-        s.count[t] = 0;
-      }
-      if (++(s.count[t] as number) === index.need[t]) out.push(t);
+  /** Counts the slots of key number `k` of `p`: a topic is a candidate once all the requirements it needs are met. */
+  const addKey = (p: Postings, k: number) => {
+    const { slots } = p;
+    for (let j = p.start[k] as number, end = p.start[k + 1] as number; j < end; j++) {
+      const posted = slots[j] as number;
+      const t = posted >>> 2;
+      const state = met[t] as number;
+      const before = state >>> 2 === epoch ? state & 3 : 0;
+      const after = before | (1 << ((posted >>> 1) & 1));
+      // A requirement counts once per article however many of its keys occur.
+      if (after === before) continue;
+      met[t] = stamp | after;
+      if (after === (posted & 1 ? 3 : 1)) out.push(t);
     }
+  };
+  const add = (p: Postings, key: string) => {
+    const k = p.keys.get(key);
+    if (k !== undefined) addKey(p, k);
   };
   // The article's words, looked up in the postings of the analyser that read them.
   const words = wordPostingsFor(index, view.body.analyser);
+  const { byStem, byWord, byPrefix } = words;
   for (const field of [view.title, view.body, view.author]) {
-    for (const stem of field.byStem.keys()) add(words.byStem.get(stem));
+    for (const stem of field.byStem.keys()) add(byStem, stem);
     for (const word of field.byFolded.keys()) {
-      add(words.byWord.get(word));
-      for (const len of words.prefixLengths) {
-        if (len > word.length) break;
-        add(words.byPrefix.get(word.slice(0, len)));
-      }
+      const keys = keysOfWord(words, word);
+      if ((keys[0] as number) >= 0) addKey(byWord, keys[0] as number);
+      for (let i = 1; i < keys.length; i++) addKey(byPrefix, keys[i] as number);
     }
   }
-  if (index.byLang.size > 0) add(index.byLang.get(view.language ?? 'und'));
-  for (const code of view.countries.keys()) add(index.byCountry.get(code));
-  if (view.countries.size > 0) add(index.byCountry.get('*'));
+  if (index.byLang.keys.size > 0) add(index.byLang, view.language ?? 'und');
+  for (const code of view.countries.keys()) add(index.byCountry, code);
+  if (view.countries.size > 0) add(index.byCountry, '*');
   // Bodies are looked for only when some topic asks for them.
-  if (index.byOrg.size > 0) {
+  if (index.byOrg.keys.size > 0) {
     const orgs = organisationsOf(view).counts;
-    for (const id of orgs.keys()) add(index.byOrg.get(id));
-    if (orgs.size > 0) add(index.byOrg.get('*'));
+    for (const id of orgs.keys()) add(index.byOrg, id);
+    if (orgs.size > 0) add(index.byOrg, '*');
   }
   return out;
 };

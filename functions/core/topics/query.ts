@@ -265,6 +265,8 @@ const isBreak = (c: string) =>
 /** Prefixes a query word may carry, for the message about an unknown one. */
 const KNOWN_PREFIXES = 'title:, body:, author:, lead:, sentence:, paragraph:, country:, org:, lang:';
 
+const PLAIN_WORD = /^[a-z]+\*?$/;
+
 /** Splits a query into tokens. Reads character by character: user text never becomes a pattern. */
 const lex = (src: string): Tok[] => {
   const toks: Tok[] = [];
@@ -307,7 +309,10 @@ const lex = (src: string): Tok[] => {
     const word = src.slice(i, j);
     const span = { offset: start, length: j - i };
     i = j;
-    if (word === 'AND' || word === '&&') toks.push({ kind: 'and', span });
+    // Lower-case letters (a wildcard after them) are a word: every operator and prefix has a
+    // capital, a digit or punctuation.
+    if (PLAIN_WORD.test(word)) toks.push({ kind: 'word', text: word, span });
+    else if (word === 'AND' || word === '&&') toks.push({ kind: 'and', span });
     else if (word === 'OR' || word === '||') toks.push({ kind: 'or', span });
     else if (word === 'NOT') toks.push({ kind: 'not', span });
     else if (word === 'W/S' || word === 'W/P' || word === 'SAME') {
@@ -633,6 +638,14 @@ export type TermLists = ReadonlyMap<string, LeafNode[]>;
  */
 export type LeafCache = Map<string, Map<string, LeafNode>>;
 
+/** The cache bucket of each field and kind of leaf, spelled once rather than joined for every word. */
+const LEAF_BUCKETS = Object.fromEntries(
+  (['any', 'title', 'body', 'author'] as const).map((f) => [
+    f,
+    { word: `${f}word`, phrase: `${f}phrase`, exact: `${f}exact` },
+  ]),
+) as Record<Field, Record<'word' | 'phrase' | 'exact', string>>;
+
 export const parseQuery = (source: string, lists: TermLists = new Map(), cache?: LeafCache): QueryNode => {
   if (source.length > QUERY_LIMITS.maxLength) {
     throw new QuerySyntaxError(
@@ -806,7 +819,7 @@ export const parseQuery = (source: string, lists: TermLists = new Map(), cache?:
       case 'exact': {
         countLeaf(t);
         if (!cache) return leafFrom(source, t, field);
-        const bucket = `${field}${t.kind}`;
+        const bucket = LEAF_BUCKETS[field][t.kind];
         let byText = cache.get(bucket);
         if (!byText) cache.set(bucket, (byText = new Map<string, LeafNode>()));
         let leaf = byText.get(t.text);

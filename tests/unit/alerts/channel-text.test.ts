@@ -14,7 +14,7 @@ import {
   snsAlertSubject,
   teamsMarkdown,
 } from '../../../functions/core/alerts/channel-text.ts';
-import { cutGraphemes, graphemesOf } from '../../../functions/core/graphemes.ts';
+import { cutGraphemes, graphemesOf, isGraphemeBoundary } from '../../../functions/core/graphemes.ts';
 
 const ajv = new Ajv2020({ strict: true });
 addFormats.default(ajv);
@@ -51,6 +51,41 @@ describe('Function: cutGraphemes', () => {
 
     // Assess
     expect(out).toBe(`ab${FAMILY}…`);
+  });
+});
+
+describe('Function: isGraphemeBoundary', () => {
+  /** Offsets inside `text` at which the segmenter starts a grapheme. */
+  const segmenterBoundaries = (text: string) =>
+    new Set(graphemesOf(text).map((_, i, all) => all.slice(0, i).join('').length));
+
+  it('should agree with the segmenter between any two ASCII characters', () => {
+    // Prepare
+    const ascii = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c));
+    const pairs = ascii.flatMap((a) => ascii.map((b) => `${a}${b}`));
+
+    // Act
+    const disagreements = pairs.filter((p) => isGraphemeBoundary(p, 1) !== segmenterBoundaries(p).has(1));
+
+    // Assess
+    expect(disagreements).toEqual([]);
+    expect(isGraphemeBoundary('\r\n', 1)).toBe(false);
+  });
+
+  it('should find no boundary inside CR LF, nor before a combining mark, a ZWJ or a variation selector', () => {
+    // Prepare
+    const texts = ['e\u0301x', 'a\u200dx', '#\ufe0f\u20e3', 'x\r\ny'];
+
+    // Act
+    const cuts = texts.map((t) => Array.from({ length: t.length + 1 }, (_, i) => isGraphemeBoundary(t, i)));
+
+    // Assess
+    texts.forEach((t, k) => {
+      const expected = segmenterBoundaries(t);
+      expect(cuts[k]).toEqual(
+        Array.from({ length: t.length + 1 }, (_, i) => i === t.length || expected.has(i)),
+      );
+    });
   });
 });
 

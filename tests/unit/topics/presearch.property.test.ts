@@ -156,4 +156,31 @@ describe('Property: presearch', () => {
     expect(one).toEqual(['not-sport']);
     expect(both.sort()).toEqual(['masks', 'not-sport']);
   });
+
+  it('should select the same candidates when the per-article epochs run out and start again', () => {
+    // Prepare
+    const { index } = compileTopics(
+      [
+        { id: 'masks', name: 'M', query: 'masks AND aid', minScore: 0, enabled: true },
+        { id: 'travel', name: 'T', query: 'travel NEAR/3 ban', minScore: 0, enabled: true },
+      ],
+      lists,
+    );
+    const articles = [
+      { title: '', paragraphs: ['Masks were sent as aid.'] },
+      { title: '', paragraphs: ['Masks were sent.'] },
+      { title: 'Travel ban', paragraphs: ['Aid.'] },
+      { title: '', paragraphs: ['Masks.'] },
+    ];
+    const fresh = articles.map((a) => matchArticle(index, a).candidates);
+    index.scratch.epoch = 2 ** 30 - 3;
+
+    // Act
+    const wrapped = [...articles, ...articles].map((a) => matchArticle(index, a).candidates);
+
+    // Assess
+    expect(index.scratch.epoch).toBeLessThan(10);
+    expect(wrapped).toEqual([...fresh, ...fresh]);
+    expect(fresh).toEqual([['masks'], [], ['travel'], []]);
+  });
 });
