@@ -151,10 +151,45 @@ export const writeHarnessInput = (
   }
 };
 
+/**
+ * One way to run the Monitor: its presearcher (`term`, or `multipass:PASSES:MIN_WEIGHT`) and
+ * how the candidates of an article are matched (`simple` on the calling thread, or
+ * `parallel:THREADS` / `partition:THREADS` with Lucene's ParallelMatcher / PartitionMatcher).
+ */
+export interface LuceneConfig {
+  presearcher: string;
+  matcher: string;
+}
+
+/** The harness's default and the configuration the bench first compared against. */
+export const TERM_FILTERED: LuceneConfig = { presearcher: 'term', matcher: 'simple' };
+
+/** A configuration as the tables name it, e.g. `multipass:3:0 + partition:2`. */
+export const configLabel = (c: LuceneConfig): string =>
+  c.matcher === 'simple' ? c.presearcher : `${c.presearcher} + ${c.matcher}`;
+
+/**
+ * The configuration to stand beside ours: the lowest p50 among those whose matches are the
+ * same as ours on every translated topic; undefined when none agrees.
+ */
+export const bestConfig = <
+  T extends { p50: number; agreement: { onlyNewswatch: number; onlyLucene: number } },
+>(
+  runs: readonly T[],
+): T | undefined =>
+  runs
+    .filter((r) => r.agreement.onlyNewswatch === 0 && r.agreement.onlyLucene === 0)
+    .reduce<T | undefined>((best, r) => (!best || r.p50 < best.p50 ? r : best), undefined);
+
 export interface HarnessResult {
   java: string;
   vm: string;
   lucene: string;
+  presearcher: string;
+  passes: number;
+  minWeight: number;
+  matcher: string;
+  threads: number;
   topics: number;
   failed: Array<{ id: string; error: string }>;
   buildMs: number;
@@ -200,12 +235,27 @@ export const buildHarness = (javaHome: string): void => {
   if (r.status !== 0) throw new Error(`mvn package failed (exit ${r.status ?? r.signal})`);
 };
 
-/** Runs the harness on an input file in a fresh JVM and returns what it measured. */
-export const runHarness = (javaHome: string, input: string, output: string, heap = '12g'): HarnessResult => {
+/** Runs the harness on an input file in a fresh JVM, in one configuration, and returns what it measured. */
+export const runHarness = (
+  javaHome: string,
+  input: string,
+  output: string,
+  config: LuceneConfig = TERM_FILTERED,
+  heap = '12g',
+): HarnessResult => {
   const cp = `${join(HARNESS, 'target', 'lucene-monitor-bench.jar')}:${join(HARNESS, 'target', 'lib', '*')}`;
   const r = spawnSync(
     join(javaHome, 'bin', 'java'),
-    [`-Xmx${heap}`, '-cp', cp, 'newswatch.bench.LuceneMonitorBench', input, output],
+    [
+      `-Xmx${heap}`,
+      '-cp',
+      cp,
+      'newswatch.bench.LuceneMonitorBench',
+      input,
+      output,
+      `--presearcher=${config.presearcher}`,
+      `--matcher=${config.matcher}`,
+    ],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
   if (r.status !== 0) throw new Error(`Lucene Monitor harness failed (exit ${r.status ?? r.signal})`);

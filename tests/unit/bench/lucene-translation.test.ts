@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { logLogChart } from '../../../bench/chart.ts';
-import { compareMatches, toLucene, translateTopics } from '../../../bench/peers/lucene.ts';
+import {
+  bestConfig,
+  compareMatches,
+  configLabel,
+  toLucene,
+  translateTopics,
+} from '../../../bench/peers/lucene.ts';
 import { parseQuery, parseListItem } from '../../../functions/core/topics/query.ts';
 
 describe('translating topics for Lucene Monitor', () => {
@@ -70,6 +76,31 @@ describe('translating topics for Lucene Monitor', () => {
     expect(a.both).toBe(2);
     expect(a.onlyNewswatch).toEqual([{ article: 0, topic: 't2' }]);
     expect(a.onlyLucene).toEqual([{ article: 1, topic: 't4' }]);
+  });
+});
+
+describe('choosing the Lucene Monitor configuration to compare against', () => {
+  const run = (config: string, p50: number, onlyNewswatch = 0, onlyLucene = 0) => ({
+    config,
+    p50,
+    agreement: { onlyNewswatch, onlyLucene },
+  });
+
+  it('names a configuration by its presearcher, and its matcher when not the calling thread', () => {
+    expect(configLabel({ presearcher: 'term', matcher: 'simple' })).toBe('term');
+    expect(configLabel({ presearcher: 'multipass:3:0', matcher: 'partition:2' })).toBe(
+      'multipass:3:0 + partition:2',
+    );
+  });
+
+  it('takes the lowest p50 among the runs whose matches are ours', () => {
+    const runs = [run('term', 100), run('multipass:3:0', 20, 0, 1), run('multipass:2:0', 40), run('x', 60)];
+    expect(bestConfig(runs)?.config).toBe('multipass:2:0');
+  });
+
+  it('takes none when every run disagrees with ours', () => {
+    expect(bestConfig([run('term', 100, 1), run('multipass:2:0', 40, 0, 2)])).toBeUndefined();
+    expect(bestConfig([])).toBeUndefined();
   });
 });
 

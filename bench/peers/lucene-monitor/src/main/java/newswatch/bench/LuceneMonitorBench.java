@@ -14,6 +14,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.LowerCaseFilter;
 import org.apache.lucene.analysis.TokenFilter;
@@ -28,9 +31,14 @@ import org.apache.lucene.analysis.tokenattributes.KeywordAttribute;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.TextField;
+import org.apache.lucene.monitor.MatcherFactory;
 import org.apache.lucene.monitor.MatchingQueries;
 import org.apache.lucene.monitor.Monitor;
 import org.apache.lucene.monitor.MonitorQuery;
+import org.apache.lucene.monitor.MultipassTermFilteredPresearcher;
+import org.apache.lucene.monitor.ParallelMatcher;
+import org.apache.lucene.monitor.PartitionMatcher;
+import org.apache.lucene.monitor.Presearcher;
 import org.apache.lucene.monitor.QueryMatch;
 import org.apache.lucene.monitor.TermFilteredPresearcher;
 import org.apache.lucene.search.Query;
@@ -40,7 +48,10 @@ import org.apache.lucene.util.Version;
  * Peer benchmark: registers the bench's topics as standing queries in a Lucene {@link Monitor}
  * and matches every article against them, one article at a time.
  *
- * <p>Usage: {@code LuceneMonitorBench <input.json> <output.json>}. Formats are in README.md.
+ * <p>Usage: {@code LuceneMonitorBench <input.json> <output.json> [--presearcher=P]
+ * [--matcher=M]}, where P is {@code term} (default) or {@code multipass:PASSES:MIN_WEIGHT} and M
+ * is {@code simple} (default, the calling thread), {@code parallel:THREADS} or {@code
+ * partition:THREADS}. Formats are in README.md.
  */
 public final class LuceneMonitorBench {
 
@@ -54,11 +65,83 @@ public final class LuceneMonitorBench {
 
   record Input(List<Topic> topics, List<Article> articles, int warmupPasses) {}
 
+  /**
+   * One configuration of the Monitor: the presearcher ({@code passes} 1 is the plain {@link
+   * TermFilteredPresearcher}) and how candidates are matched ({@code threads} 0 is the calling
+   * thread).
+   */
+  record Config(String presearcher, int passes, float minWeight, String matcher, int threads) {
+
+    static Config parse(List<String> options) {
+      String presearcher = "term";
+      String matcher = "simple";
+      for (String o : options) {
+        if (o.startsWith("--presearcher=")) presearcher = o.substring("--presearcher=".length());
+        else if (o.startsWith("--matcher=")) matcher = o.substring("--matcher=".length());
+        else throw new IllegalArgumentException("unknown option: " + o);
+      }
+      String[] p = presearcher.split(":");
+      String[] m = matcher.split(":");
+      int passes;
+      float minWeight = 0;
+      switch (p[0]) {
+        case "term" -> {
+          if (p.length != 1) throw new IllegalArgumentException("--presearcher=term takes no parameters");
+          passes = 1;
+        }
+        case "multipass" -> {
+          if (p.length != 3) throw new IllegalArgumentException("--presearcher=multipass:PASSES:MIN_WEIGHT");
+          passes = Integer.parseInt(p[1]);
+          minWeight = Float.parseFloat(p[2]);
+          if (passes < 2) throw new IllegalArgumentException("multipass needs 2 or more passes");
+        }
+        default -> throw new IllegalArgumentException("unknown presearcher: " + p[0]);
+      }
+      int threads;
+      switch (m[0]) {
+        case "simple" -> {
+          if (m.length != 1) throw new IllegalArgumentException("--matcher=simple takes no parameters");
+          threads = 0;
+        }
+        case "parallel", "partition" -> {
+          if (m.length != 2) throw new IllegalArgumentException("--matcher=" + m[0] + ":THREADS");
+          threads = Integer.parseInt(m[1]);
+          if (threads < 1) throw new IllegalArgumentException("THREADS must be 1 or more");
+        }
+        default -> throw new IllegalArgumentException("unknown matcher: " + m[0]);
+      }
+      return new Config(p[0], passes, minWeight, m[0], threads);
+    }
+
+    Presearcher newPresearcher() {
+      return passes == 1
+          ? new TermFilteredPresearcher()
+          : new MultipassTermFilteredPresearcher(
+              passes, minWeight, TermFilteredPresearcher.DEFAULT_WEIGHTOR, List.of(), Set.of());
+    }
+
+    String describe() {
+      String p = passes == 1 ? presearcher : presearcher + ":" + passes + ":" + minWeight;
+      return threads == 0 ? p : p + " " + matcher + ":" + threads;
+    }
+
+    MatcherFactory<QueryMatch> matcherFactory(ExecutorService executor) {
+      return switch (matcher) {
+        case "parallel" -> ParallelMatcher.factory(executor, QueryMatch.SIMPLE_MATCHER, threads);
+        case "partition" -> PartitionMatcher.factory(executor, QueryMatch.SIMPLE_MATCHER, threads);
+        default -> QueryMatch.SIMPLE_MATCHER;
+      };
+    }
+  }
+
   public static void main(String[] args) throws Exception {
-    if (args.length != 2) {
-      System.err.println("usage: LuceneMonitorBench <input.json> <output.json>");
+    if (args.length < 2) {
+      System.err.println(
+          "usage: LuceneMonitorBench <input.json> <output.json> [--presearcher=term|multipass:PASSES:MIN_WEIGHT]"
+              + " [--matcher=simple|parallel:THREADS|partition:THREADS]");
       System.exit(2);
     }
+    Config config = Config.parse(Arrays.asList(args).subList(2, args.length));
     if (!Version.LATEST.toString().equals(LUCENE_VERSION)) {
       System.err.println("warning: running against Lucene " + Version.LATEST);
     }
@@ -70,7 +153,19 @@ public final class LuceneMonitorBench {
     Analyzer analyzer = analyzer();
     QueryTranslator translator = new QueryTranslator(analyzer);
     // Default MonitorConfiguration: queries indexed in a ByteBuffersDirectory (memory only).
-    Monitor monitor = new Monitor(analyzer, new TermFilteredPresearcher());
+    Monitor monitor = new Monitor(analyzer, config.newPresearcher());
+    // Worker threads live for the whole run, as a server's pool would; none for "simple".
+    ExecutorService executor =
+        config.threads() == 0
+            ? null
+            : Executors.newFixedThreadPool(
+                config.threads(),
+                r -> {
+                  Thread t = new Thread(r, "matcher");
+                  t.setDaemon(true);
+                  return t;
+                });
+    MatcherFactory<QueryMatch> matcher = config.matcherFactory(executor);
 
     // ---- build ----------------------------------------------------------------------------
     long heapBefore = usedHeapAfterGc();
@@ -104,7 +199,7 @@ public final class LuceneMonitorBench {
 
     // ---- match ----------------------------------------------------------------------------
     for (int pass = 0; pass < input.warmupPasses(); pass++) {
-      for (Article a : articles) monitor.match(document(a), QueryMatch.SIMPLE_MATCHER);
+      for (Article a : articles) monitor.match(document(a), matcher);
     }
     int m = articles.size();
     double[] times = new double[m];
@@ -117,7 +212,7 @@ public final class LuceneMonitorBench {
       Article a = articles.get(i);
       long t0 = System.nanoTime();
       Document doc = document(a);
-      MatchingQueries<QueryMatch> r = monitor.match(doc, QueryMatch.SIMPLE_MATCHER);
+      MatchingQueries<QueryMatch> r = monitor.match(doc, matcher);
       long t1 = System.nanoTime();
       times[i] = (t1 - t0) / 1e6;
       queriesRun[i] = r.getQueriesRun();
@@ -137,6 +232,7 @@ public final class LuceneMonitorBench {
     }
     double passMs = (System.nanoTime() - passStart) / 1e6;
     monitor.close();
+    if (executor != null) executor.shutdown();
 
     double p50 = quantile(times, 0.5);
     double p99 = quantile(times, 0.99);
@@ -146,6 +242,11 @@ public final class LuceneMonitorBench {
     out.put("java", System.getProperty("java.version"));
     out.put("vm", System.getProperty("java.vm.name"));
     out.put("lucene", Version.LATEST.toString());
+    out.put("presearcher", config.presearcher());
+    out.put("passes", config.passes());
+    out.put("minWeight", config.minWeight());
+    out.put("matcher", config.matcher());
+    out.put("threads", config.threads());
     out.put("topics", registered);
     out.put("failed", failed);
     out.put("buildMs", buildMs);
@@ -165,10 +266,11 @@ public final class LuceneMonitorBench {
     double meanRun = Arrays.stream(queriesRun).average().orElse(0);
     long totalMatches = matches.stream().mapToLong(List::size).sum();
     System.err.printf(
-        "lucene-monitor %s: %d/%d topics registered (%d failed), build %.0f ms, heap %.1f MB;"
+        "lucene-monitor %s %s: %d/%d topics registered (%d failed), build %.0f ms, heap %.1f MB;"
             + " %d articles (%d warm-up passes): p50 %.3f ms, p99 %.3f ms, %.1f articles/s,"
             + " %.1f queries run/article, %.2f matches/article%s%n",
         Version.LATEST,
+        config.describe(),
         registered,
         topicCount,
         failed.size(),
