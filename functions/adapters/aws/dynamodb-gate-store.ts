@@ -7,7 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../../core/alerts/alert.ts';
-import type { GateStore, HeldAlert, HoldReason } from '../../core/alerts/fatigue.ts';
+import type { CooldownClaim, GateStore, HeldAlert, HoldReason } from '../../core/alerts/fatigue.ts';
 import { appliedUnlessConditionFails, isConditionFailure } from './dynamodb-errors.ts';
 
 /**
@@ -84,39 +84,39 @@ export class DynamoDbGateStore implements GateStore {
       });
   }
 
-  async lastSent(subscriberId: string, topicId: string): Promise<string | undefined> {
-    const res = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: `GATE#${subscriberId}`, sk: `TOPIC#${topicId}` },
-        ConsistentRead: true,
-      }),
-    );
-    return res.Item?.lastSentAt as string | undefined;
-  }
-
-  claimCooldown(
+  async claimCooldown(
     subscriberId: string,
     topicId: string,
-    previous: string | undefined,
     now: string,
-  ): Promise<boolean> {
-    return appliedUnlessConditionFails(() =>
-      this.doc.send(
+    cutoff: string,
+  ): Promise<CooldownClaim> {
+    const key = { pk: `GATE#${subscriberId}`, sk: `TOPIC#${topicId}` };
+    try {
+      const res = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk: `GATE#${subscriberId}`, sk: `TOPIC#${topicId}` },
+          Key: key,
           UpdateExpression: 'SET lastSentAt = :now, #type = :type',
-          ConditionExpression: previous ? 'lastSentAt = :previous' : 'attribute_not_exists(lastSentAt)',
+          ConditionExpression: 'attribute_not_exists(lastSentAt) OR lastSentAt <= :cutoff',
           ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: {
-            ':now': now,
-            ':type': 'gate-topic',
-            ...(previous ? { ':previous': previous } : {}),
-          },
+          ExpressionAttributeValues: { ':now': now, ':type': 'gate-topic', ':cutoff': cutoff },
+          ReturnValues: 'UPDATED_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
-      ),
-    );
+      );
+      const previous = res.Attributes?.lastSentAt as string | undefined;
+      return { taken: true, ...(previous !== undefined ? { previous } : {}) };
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      // DynamoDB answers with the item; dynalite does not, so it is read then.
+      const old = (e as { Item?: { lastSentAt?: { S?: string } } }).Item;
+      const lastSentAt = old
+        ? old.lastSentAt?.S
+        : ((
+            await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))
+          ).Item?.lastSentAt as string | undefined);
+      return { taken: false, ...(lastSentAt !== undefined ? { lastSentAt } : {}) };
+    }
   }
 
   async undoCooldown(

@@ -1,5 +1,5 @@
 import type { Alert } from '../../core/alerts/alert.ts';
-import type { GateStore, HeldAlert } from '../../core/alerts/fatigue.ts';
+import type { CooldownClaim, GateStore, HeldAlert } from '../../core/alerts/fatigue.ts';
 import type { StoryCandidate } from '../../core/stories/near-duplicate.ts';
 import type {
   StoryIndexEntry,
@@ -300,20 +300,12 @@ export class MemoryGateStore implements GateStore {
     return Promise.resolve();
   }
 
-  lastSent(subscriberId: string, topicId: string): Promise<string | undefined> {
-    return Promise.resolve(this.lastSentAt.get(`${subscriberId}/${topicId}`));
-  }
-
-  claimCooldown(
-    subscriberId: string,
-    topicId: string,
-    previous: string | undefined,
-    now: string,
-  ): Promise<boolean> {
+  claimCooldown(subscriberId: string, topicId: string, now: string, cutoff: string): Promise<CooldownClaim> {
     const key = `${subscriberId}/${topicId}`;
-    if (this.lastSentAt.get(key) !== previous) return Promise.resolve(false);
+    const last = this.lastSentAt.get(key);
+    if (last !== undefined && last > cutoff) return Promise.resolve({ taken: false, lastSentAt: last });
     this.lastSentAt.set(key, now);
-    return Promise.resolve(true);
+    return Promise.resolve({ taken: true, ...(last !== undefined ? { previous: last } : {}) });
   }
 
   undoCooldown(

@@ -101,6 +101,9 @@ export const GATE_LEASE_MS = 2 * 60_000;
 /** Held alerts sent in one message at most (SNS messages are at most 256 KB). */
 export const MAX_ALERTS_PER_RELEASE = 40;
 
+/** What a cooldown claim found: taken (and what it replaced), or the topic still cooling. */
+export type CooldownClaim = { taken: true; previous?: string } | { taken: false; lastSentAt?: string };
+
 /** Persistence of the controls' state; every claim is conditional, so two runs cannot both pass. */
 export interface GateStore {
   /**
@@ -119,15 +122,13 @@ export interface GateStore {
   finishAlert(subscriberId: string, alertId: string, outcome: 'sent' | HoldReason): Promise<void>;
   /** Gives a claim back after a failure, so the retry deals with the alert at once. */
   unclaimAlert(subscriberId: string, alertId: string): Promise<void>;
-  /** When an alert on this topic last went to the subscriber. */
-  lastSent(subscriberId: string, topicId: string): Promise<string | undefined>;
-  /** Sets the topic's last-sent time if it is still `previous` (none when undefined). */
-  claimCooldown(
-    subscriberId: string,
-    topicId: string,
-    previous: string | undefined,
-    now: string,
-  ): Promise<boolean>;
+  /**
+   * Takes the topic's cooldown for an alert sent `now`: sets the topic's last-sent time unless
+   * the one recorded is after `cutoff` (an alert on the topic went out less than a cooldown
+   * ago). Taken: with the time it replaced, for {@link undoCooldown}; refused: with the time
+   * recorded.
+   */
+  claimCooldown(subscriberId: string, topicId: string, now: string, cutoff: string): Promise<CooldownClaim>;
   /** Puts the topic's last-sent time back to `previous` if it is still `now` (the send failed). */
   undoCooldown(
     subscriberId: string,
@@ -193,13 +194,21 @@ export const gateAlert = async (
     const quiet = controls.quietHours ? quietUntil(controls.quietHours, now) : undefined;
     if (quiet) return await hold(quiet, 'quiet-hours');
     if (controls.cooldownMinutes !== undefined) {
-      const last = await store.lastSent(subscriberId, topicId);
-      const ends = last ? new Date(new Date(last).getTime() + controls.cooldownMinutes * 60_000) : undefined;
-      if (ends && ends > now) return await hold(ends, 'cooldown');
-      if (!(await store.claimCooldown(subscriberId, topicId, last, at))) {
-        return await hold(addMinutes(now, controls.cooldownMinutes), 'cooldown');
+      const cooldownMs = controls.cooldownMinutes * 60_000;
+      // One conditional write reads and takes the cooldown: two runs cannot both take it.
+      const claim = await store.claimCooldown(
+        subscriberId,
+        topicId,
+        at,
+        new Date(now.getTime() - cooldownMs).toISOString(),
+      );
+      if (!claim.taken) {
+        const ends = claim.lastSentAt
+          ? new Date(new Date(claim.lastSentAt).getTime() + cooldownMs)
+          : undefined;
+        return await hold(ends && ends > now ? ends : addMinutes(now, controls.cooldownMinutes), 'cooldown');
       }
-      cooled = { previous: last };
+      cooled = { previous: claim.previous };
     }
     if (controls.maxPerDay !== undefined) {
       if (!(await store.claimDaily(subscriberId, day, controls.maxPerDay))) {
