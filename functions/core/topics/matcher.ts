@@ -100,24 +100,28 @@ const keyUnder = (leaf: LeafNode, a: number): string => {
 };
 
 /**
- * The presearch key of a leaf under one analyser, computed once per (interned) leaf and
- * analyser: the default's kept on the leaf, the others' in an array made on first use.
+ * The presearch keys of leaves, each worked out once while an index or a postings is built
+ * (a leaf shared by many topics is met many times) and then let go: the leaves keep nothing.
  */
-const searchKeyUnder = (
-  leaf: LeafNode & { searchKey?: string; searchKeys?: string[] },
-  a: number,
-): string => {
-  if (a === DEFAULT_ANALYSER) return (leaf.searchKey ??= keyUnder(leaf, a));
-  const keys = (leaf.searchKeys ??= []);
-  return (keys[a] ??= keyUnder(leaf, a));
+const memoisedKeys = (keyOf: (leaf: LeafNode) => string) => {
+  const keys = new Map<LeafNode, string>();
+  return (leaf: LeafNode): string => {
+    let key = keys.get(leaf);
+    if (key === undefined) keys.set(leaf, (key = keyOf(leaf)));
+    return key;
+  };
 };
 
-/** The key an alternative is priced by: a word's under the default analyser, or its own language's. */
-const costKeyOf = (alt: Alternative): string =>
-  typeof alt === 'string' ? alt : searchKeyUnder(alt, leafAnalyser(alt) ?? DEFAULT_ANALYSER);
+/** What a leaf is priced by: its key under its own language's analyser, or the default one. */
+const costKeyUnderOwnAnalyser = (leaf: LeafNode): string =>
+  keyUnder(leaf, leafAnalyser(leaf) ?? DEFAULT_ANALYSER);
 
 /** Every presearch key a tree mentions, once per mention (for the cost estimate). */
-const countKeys = (node: QueryNode, counts: Map<string, number>): void => {
+const countKeys = (
+  node: QueryNode,
+  counts: Map<string, number>,
+  costKeyOf: (leaf: LeafNode) => string,
+): void => {
   const bump = (k: string) => counts.set(k, (counts.get(k) ?? 0) + 1);
   switch (node.type) {
     case 'term':
@@ -146,20 +150,20 @@ const countKeys = (node: QueryNode, counts: Map<string, number>): void => {
       bump('o:*');
       return;
     case 'atleast':
-      countKeys(node.operand, counts);
+      countKeys(node.operand, counts, costKeyOf);
       return;
     case 'scope':
-      countKeys(node.child, counts);
+      countKeys(node.child, counts, costKeyOf);
       return;
     case 'not':
       return;
     case 'and':
     case 'or':
-      for (const c of node.children) countKeys(c, counts);
+      for (const c of node.children) countKeys(c, counts, costKeyOf);
       return;
     case 'near':
-      countKeys(node.left, counts);
-      countKeys(node.right, counts);
+      countKeys(node.left, counts, costKeyOf);
+      countKeys(node.right, counts, costKeyOf);
   }
 };
 
@@ -252,7 +256,11 @@ const postingsGroupOf = (a: number): number =>
  * have for that analyser. A word limited to a language counts only under that language's
  * analyser.
  */
-const buildWordPostings = (index: TopicIndex, a: number): WordPostings => {
+const buildWordPostings = (
+  index: TopicIndex,
+  a: number,
+  keyOf: (leaf: LeafNode) => string = memoisedKeys((leaf) => keyUnder(leaf, a)),
+): WordPostings => {
   // The same key twice in one requirement must not count twice: the builders keep a slot once per key.
   const byStem = new PostingsBuilder();
   const byWord = new PostingsBuilder();
@@ -263,7 +271,7 @@ const buildWordPostings = (index: TopicIndex, a: number): WordPostings => {
       const leaf = slotLeaves[k] as LeafNode;
       const only = leafAnalyser(leaf);
       if (only !== undefined && postingsGroupOf(only) !== a) continue;
-      const key = searchKeyUnder(leaf, a);
+      const key = keyOf(leaf);
       const value = key.slice(2);
       const posted = postedSlot(index, slot);
       if (key[0] === 's') byStem.add(value, posted);
@@ -334,7 +342,8 @@ export const compileTopics = (
   }
   // Pass 1: how often each key is used across all topics.
   const frequency = new Map<string, number>();
-  for (const p of parsed) countKeys(p.tree, frequency);
+  const costKeyOf = memoisedKeys(costKeyUnderOwnAnalyser);
+  for (const p of parsed) countKeys(p.tree, frequency, costKeyOf);
   // Most news names some country, and short prefixes match many words: price them in.
   // Every article of a language has it.
   const articleSideCost = (k: string) =>
@@ -349,7 +358,7 @@ export const compileTopics = (
             : 0;
   const cost = (alts: Alternative[]) =>
     alts.reduce((n, alt) => {
-      const k = costKeyOf(alt);
+      const k = typeof alt === 'string' ? alt : costKeyOf(alt);
       return n + (frequency.get(k) ?? 0) + articleSideCost(k);
     }, 0);
   const cheapest = (options: Alternative[][]) =>
@@ -405,7 +414,10 @@ export const compileTopics = (
   index.byCountry = fixed.c.build();
   index.byOrg = fixed.o.build();
   index.byLang = fixed.l.build();
-  index.words[DEFAULT_ANALYSER] = buildWordPostings(index, DEFAULT_ANALYSER);
+  // A word of no stated language is priced by its default key, the one that indexes it.
+  index.words[DEFAULT_ANALYSER] = buildWordPostings(index, DEFAULT_ANALYSER, (leaf) =>
+    leafAnalyser(leaf) === undefined ? costKeyOf(leaf) : keyUnder(leaf, DEFAULT_ANALYSER),
+  );
   return { index, errors };
 };
 

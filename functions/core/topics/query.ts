@@ -14,7 +14,11 @@ export interface Span {
 export type Field = 'title' | 'body' | 'author' | 'any';
 
 /** A word matched through its stem. */
-/** Per-article memo kept on a shared leaf: the value is valid only for the evaluator with that epoch. */
+/**
+ * Per-article memo kept on a shared leaf: the value is valid only for the evaluator with that
+ * epoch. Every leaf is made with both (undefined), so the memo lives in the leaf itself rather
+ * than in a property store added on first use.
+ */
 export interface LeafMemo {
   memoEpoch?: number;
   memoPresent?: boolean;
@@ -548,6 +552,8 @@ export const leafFrom = (
       lang,
       field,
       span,
+      memoEpoch: undefined,
+      memoPresent: undefined,
     };
   }
   const phrase = (raws: readonly string[]): PhraseNode => ({
@@ -560,6 +566,8 @@ export const leafFrom = (
     lang,
     field,
     span,
+    memoEpoch: undefined,
+    memoPresent: undefined,
   });
   if (tok.kind === 'phrase') {
     const raws = wordsOf(text);
@@ -607,6 +615,8 @@ export const leafFrom = (
       lang,
       field,
       span,
+      memoEpoch: undefined,
+      memoPresent: undefined,
     };
   }
   // "covid-19" is two words to the analysers: match them as a phrase.
@@ -684,7 +694,8 @@ export const parseQuery = (source: string, lists: TermLists = new Map(), cache?:
         fail(peek(), `expected a word, a phrase or "(" after OR, found ${describe(peek())}`);
       children.push(parseAnd(depth, field));
     }
-    return children.length === 1 ? (children[0] as QueryNode) : { type: 'or', children };
+    // A copy of the exact length: an array grown by push keeps room for many more (a tree is held as long as its topic).
+    return children.length === 1 ? (children[0] as QueryNode) : { type: 'or', children: children.slice() };
   };
 
   const startsOperand = (t: Tok) => !['end', 'rparen', 'or', 'and', 'near', 'within'].includes(t.kind);
@@ -702,7 +713,7 @@ export const parseQuery = (source: string, lists: TermLists = new Map(), cache?:
         children.push(parseNot(depth, field));
       } else break;
     }
-    return children.length === 1 ? (children[0] as QueryNode) : { type: 'and', children };
+    return children.length === 1 ? (children[0] as QueryNode) : { type: 'and', children: children.slice() };
   };
 
   const parseNot = (depth: number, field: Field): QueryNode => {
@@ -743,7 +754,12 @@ export const parseQuery = (source: string, lists: TermLists = new Map(), cache?:
     const nested = children.find(containsScope);
     if (nested)
       fail(op, `${describe(op)} joins conditions that are not scoped themselves; scopes do not nest`);
-    return { type: 'scope', unit: op.unit, child: { type: 'and', children }, span: op.span };
+    return {
+      type: 'scope',
+      unit: op.unit,
+      child: { type: 'and', children: children.slice() },
+      span: op.span,
+    };
   };
 
   const parseNear = (depth: number, field: Field): QueryNode => {

@@ -66,5 +66,6 @@ export const eachWord = (text: string, onWord: (raw: string, start: number) => v
 export const wordsOf = (text: string): string[] => {
   const out: string[] = [];
   eachWord(text, (raw) => out.push(raw));
-  return out;
+  // Of the exact length: query leaves keep their words as long as their topic lives.
+  return out.slice();
 };
