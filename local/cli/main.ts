@@ -882,7 +882,14 @@ export const runCli = async (argv: readonly string[]): Promise<number> => {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;
       // Commander has said its own errors on stderr already (with the usage); --json gets them as JSON too.
       if (e.code === 'usage') sayError(argv, e.message);
-      else if (argv.includes('--json')) sayError(argv, e.message.replace(/^error: /, ''));
+      else if (argv.includes('--json'))
+        sayError(
+          argv,
+          // Help shown in place of a missing command is an error too.
+          e.code === 'commander.help'
+            ? 'no command given (newswatch --help lists them)'
+            : e.message.replace(/^error: /, ''),
+        );
       return EXIT.usage;
     }
     sayError(argv, cannotRunMessage(e));

@@ -317,6 +317,7 @@ describe('CLI: newswatch', () => {
     // Act
     const unknownCommand = await newswatch(ws, ['--json', 'frobnicate']);
     const unknownOption = await newswatch(ws, ['--json', 'articles', 'list', '--bogus']);
+    const noCommand = await newswatch(ws, ['--json', 'topics']);
     const noLabels = await newswatch(ws, ['topics', 'eval', '--labels', nope]);
     const noCorpus = await newswatch(ws, ['--json', 'topics', 'eval', '--corpus', nope]);
     const noTrainCorpus = await newswatch(ws, [
@@ -345,6 +346,7 @@ describe('CLI: newswatch', () => {
     expect([
       unknownCommand.code,
       unknownOption.code,
+      noCommand.code,
       noLabels.code,
       noCorpus.code,
       noTrainCorpus.code,
@@ -352,9 +354,10 @@ describe('CLI: newswatch', () => {
       unknownTrain.code,
       unknownLabel.code,
       unknownFeed.code,
-    ]).toEqual([2, 2, 2, 2, 2, 3, 1, 1, 1]);
+    ]).toEqual([2, 2, 2, 2, 2, 2, 3, 1, 1, 1]);
     expect(json(unknownCommand)).toEqual({ error: "unknown command 'frobnicate'" });
     expect(json(unknownOption)).toEqual({ error: "unknown option '--bogus'" });
+    expect(json(noCommand)).toEqual({ error: 'no command given (newswatch --help lists them)' });
     expect(noLabels.stderr.trim()).toBe(`newswatch: --labels ${nope}: no such file`);
     expect(json(noCorpus)).toEqual({ error: `--corpus ${nope}: no such file` });
     expect(noTrainCorpus.stderr).toContain('no such file');
