@@ -213,6 +213,7 @@ describe('Local runtime: feeds polled into the inbox', () => {
       (JSON.parse(failing.stdout) as { outcomes: Array<{ state: { consecutiveFailures: number } }> })
         .outcomes[0]?.state.consecutiveFailures,
     ).toBe(2);
-    expect(unknown).toMatchObject({ code: 1, stdout: 'there is no feed "nope"\n' });
+    expect(unknown).toMatchObject({ code: 1, stdout: '' });
+    expect(unknown.stderr).toContain('newswatch: there is no feed "nope" (feeds: ');
   });
 });
