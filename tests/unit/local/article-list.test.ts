@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { storedMatch } from '../../fixtures/stored-match.ts';
 import type { CatalogSnapshot } from '../../../functions/adapters/local/local-catalog.ts';
-import type { MatchRecord } from '../../../functions/core/pipeline/matching.ts';
 import { articlesCsv, ARTICLE_COLUMNS, csvField } from '../../../local/export.ts';
 import type { Subscriber } from '../../../functions/core/alerts/subscribers.ts';
 import {
@@ -40,31 +40,10 @@ const article = (
 };
 
 const match = (articleId: string, articleDate: string, topicId: string, score: number, countries: string[]) =>
-  ({
-    articleId,
-    articleDate,
-    topicId,
-    topicName: topicId,
-    score,
-    factors: {
-      distinctTerms: 1,
-      occurrences: 1,
-      inTitle: false,
-      density: 1,
-      inLead: false,
-      evidence: 2,
-      concentration: 1,
-      coverage: 0.5,
-      bodyWords: 100,
-    },
-    explanation: { terms: [], countries, snippet: `… **${topicId}** in ${articleId} …` },
-    analyserVersion: 'a1',
-    topicSetVersion: 'v',
-    matchedAt: `${articleDate}T12:00:01.000Z`,
-    alertId: `alert_${articleId}_${topicId}`,
-    alertState: 'sent',
-    sentAt: `${articleDate}T12:00:02.000Z`,
-  }) satisfies MatchRecord;
+  storedMatch(articleId, articleDate, topicId, score, {
+    countries,
+    snippet: `… **${topicId}** in ${articleId} …`,
+  });
 
 const snap: CatalogSnapshot = {
   articles: [

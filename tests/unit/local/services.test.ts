@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { storedMatch } from '../../fixtures/stored-match.ts';
 import type { CatalogSnapshot } from '../../../functions/adapters/local/local-catalog.ts';
-import type { MatchRecord } from '../../../functions/core/pipeline/matching.ts';
 import {
   listAlerts,
   listArticles,
@@ -27,31 +27,7 @@ const article = (id: string, date: string, title: string, body: string) => ({
 });
 
 const match = (articleId: string, articleDate: string, topicId: string, score: number, sent: boolean) =>
-  ({
-    articleId,
-    articleDate,
-    topicId,
-    topicName: topicId,
-    score,
-    factors: {
-      distinctTerms: 1,
-      occurrences: 1,
-      inTitle: false,
-      density: 1,
-      inLead: false,
-      evidence: 2,
-      concentration: 1,
-      coverage: 0.5,
-      bodyWords: 100,
-    },
-    explanation: { terms: [], countries: [], snippet: '' },
-    analyserVersion: 'a1',
-    topicSetVersion: 'v',
-    matchedAt: `${articleDate}T12:00:01.000Z`,
-    alertId: `alert_${articleId}_${topicId}`,
-    alertState: sent ? 'sent' : 'pending',
-    ...(sent ? { sentAt: `${articleDate}T12:00:02.000Z` } : {}),
-  }) satisfies MatchRecord;
+  storedMatch(articleId, articleDate, topicId, score, { sent });
 
 const snap: CatalogSnapshot = {
   articles: [
