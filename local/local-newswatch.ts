@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDbArticleStore } from '../functions/adapters/aws/dynamodb-article-store.ts';
@@ -20,11 +20,10 @@ import {
 import { LocalCatalog } from '../functions/adapters/local/local-catalog.ts';
 import {
   LOCAL_TABLE_NAME,
-  localDynamoClients,
-  startLocalDynamo,
+  type LocalTable,
+  openLocalTable,
 } from '../functions/adapters/local/local-dynamodb.ts';
 import { LocalSecrets } from '../functions/adapters/local/local-secrets.ts';
-import type { LocalTableKey } from '../functions/adapters/local/table-guard.ts';
 import { EmlOutbox, type MailSender, SmtpSender } from '../functions/adapters/local/outbox.ts';
 import { readTopicFolder } from '../functions/adapters/local/topic-folder.ts';
 import { type RecipientStatus, recipientsOf } from '../functions/core/alerts/recipients.ts';
@@ -112,6 +111,7 @@ export type LocalEvent =
   | { type: 'subscribers'; subscribers: number }
   | { type: 'secret'; subscriberId: string; where: string; purpose?: 'signing' | 'url'; present?: boolean }
   | { type: 'feed'; feedId: string; status: FeedPollOutcome['status']; key?: string; error?: string }
+  | { type: 'notice'; message: string }
   | { type: 'problem'; message: string };
 
 /** A problem that stops newswatch from starting, said in one line. */
@@ -123,7 +123,6 @@ export class StartupError extends Error {
 export interface RuntimeInfo {
   pid: number;
   url?: string;
-  dynamoEndpoint: string;
   startedAt: string;
 }
 
@@ -134,36 +133,6 @@ const isAlive = (pid: number): boolean => {
   } catch (e) {
     return (e as { code?: string }).code === 'EPERM';
   }
-};
-
-/** The file that holds the table key of the running runtime (mode 0600). */
-const TABLE_KEY_FILE = 'table-key.json';
-
-/**
- * Writes the table key where the `newswatch` command finds it: a new file created with mode
- * 0600 and renamed into place, so it is never readable by others, not even for a moment.
- */
-const writeTableKey = (home: string, key: LocalTableKey): void => {
-  const file = join(home, TABLE_KEY_FILE);
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  writeFileSync(temporary, `${JSON.stringify(key)}\n`, { flag: 'wx', mode: 0o600 });
-  chmodSync(temporary, 0o600);
-  renameSync(temporary, file);
-};
-
-/** The table key of the running runtime of a home folder. */
-const readTableKey = (home: string, info: RuntimeInfo): LocalTableKey => {
-  const file = join(home, TABLE_KEY_FILE);
-  try {
-    const key = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalTableKey>;
-    if (typeof key.accessKeyId === 'string' && typeof key.secretAccessKey === 'string')
-      return { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
-  } catch (e) {
-    throw new StartupError(
-      `newswatch is running for ${home} (pid ${info.pid}) but its table key ${file} cannot be read: ${(e as Error).message}`,
-    );
-  }
-  throw new StartupError(`newswatch is running for ${home} (pid ${info.pid}) but ${file} holds no table key`);
 };
 
 /** The running local runtime of a home folder, if there is one. */
@@ -187,8 +156,6 @@ export interface LocalOptions {
   smtpUrl?: string;
   /** Multiplies webhook retry delays (tests make them short). */
   webhookDelayScale?: number;
-  /** Use this DynamoDB endpoint and key (a running runtime's) instead of opening the data folder. */
-  table?: { endpoint: string; key: LocalTableKey };
 }
 
 /** Why a local file was not ingested now. */
@@ -218,9 +185,6 @@ export class LocalNewswatch {
   readonly webhooks: LocalWebhookQueue;
   /** The feeds polled into the inbox. */
   readonly feeds: LocalFeeds;
-  readonly endpoint: string;
-  /** The key the table's requests are signed with. */
-  private readonly tableKey: LocalTableKey;
   /** True when this is the table of a running runtime (whose topic set is left alone). */
   readonly shared: boolean;
   /** True until the seed articles have been put in the inbox once (a marker file in the home folder). */
@@ -238,24 +202,20 @@ export class LocalNewswatch {
   private readonly mail: MailSender;
   private readonly clock: Clock;
   private readonly closeStore: () => Promise<void>;
-  private readonly doc: ReturnType<typeof localDynamoClients>['doc'];
+  private readonly doc: LocalTable['doc'];
   private wroteRuntimeInfo = false;
   private readonly secrets: LocalSecrets;
 
   constructor(init: {
     options: LocalOptions;
-    endpoint: string;
-    tableKey: LocalTableKey;
     shared: boolean;
-    doc: ReturnType<typeof localDynamoClients>['doc'];
+    doc: LocalTable['doc'];
     closeStore: () => Promise<void>;
   }) {
     const { options } = init;
     this.paths = options.paths;
     this.emit = options.onEvent ?? (() => undefined);
     this.clock = options.clock ?? { now: () => new Date() };
-    this.endpoint = init.endpoint;
-    this.tableKey = init.tableKey;
     this.shared = init.shared;
     this.closeStore = init.closeStore;
     this.doc = init.doc;
@@ -562,14 +522,12 @@ export class LocalNewswatch {
   }
 
   /**
-   * Records this process as the running runtime of the home folder: its table key first (for
-   * this user only), then `runtime.json`, which tells the `newswatch` command to use it.
+   * Records this process as the running runtime of the home folder in `runtime.json`, which
+   * tells the `newswatch` command to leave the topic set and the inbox to it.
    */
   writeRuntimeInfo(url?: string): void {
-    writeTableKey(this.paths.home, this.tableKey);
     const info: RuntimeInfo = {
       pid: process.pid,
-      dynamoEndpoint: this.endpoint,
       startedAt: new Date().toISOString(),
       ...(url ? { url } : {}),
     };
@@ -585,42 +543,29 @@ export class LocalNewswatch {
     await this.webhooks.close();
     if (this.wroteRuntimeInfo) {
       rmSync(join(this.paths.home, 'runtime.json'), { force: true });
-      rmSync(join(this.paths.home, TABLE_KEY_FILE), { force: true });
     }
     await this.closeStore();
   }
 }
 
 /**
- * Opens the local pipeline: the running runtime's table when one runs for this home folder
- * (or `table` is given), else the data folder in this process.
+ * Opens the local pipeline over the table in the data folder; beside a running runtime of the
+ * same home folder (the `newswatch` command while `npm start` runs), the same table, shared.
  */
 export const openLocalNewswatch = async (options: LocalOptions): Promise<LocalNewswatch> => {
   mkdirSync(options.paths.home, { recursive: true });
-  const running = options.table ? undefined : runningRuntime(options.paths.home);
-  const table =
-    options.table ??
-    (running
-      ? { endpoint: running.dynamoEndpoint, key: readTableKey(options.paths.home, running) }
-      : undefined);
-  if (table) {
-    const clients = localDynamoClients(table.endpoint, table.key);
-    return new LocalNewswatch({
-      options,
-      endpoint: table.endpoint,
-      tableKey: table.key,
-      shared: true,
-      doc: clients.doc,
-      closeStore: () => Promise.resolve(clients.dynamodb.destroy()),
+  const running = runningRuntime(options.paths.home);
+  const table = await openLocalTable(join(options.paths.home, 'data'));
+  if (table.migrated) {
+    options.onEvent?.({
+      type: 'notice',
+      message: `copied ${table.migrated.items} items from the old data folder into data/newswatch.sqlite; the old files are kept in ${table.migrated.keptIn}`,
     });
   }
-  const dynamo = await startLocalDynamo(join(options.paths.home, 'data'));
   return new LocalNewswatch({
     options,
-    endpoint: dynamo.endpoint,
-    tableKey: dynamo.key,
-    shared: false,
-    doc: dynamo.doc,
-    closeStore: () => dynamo.close(),
+    shared: running !== undefined && running.pid !== process.pid,
+    doc: table.doc,
+    closeStore: () => table.close(),
   });
 };

@@ -107,6 +107,8 @@ export const eventLine = (e: LocalEvent): string | undefined => {
       return e.status === 'new'
         ? `${pc.blue('feed     ')} ${e.feedId}: new document ${shortPath(e.key ?? '')}`
         : `${pc.yellow('feed     ')} ${e.feedId}: ${e.status === 'error' ? 'not recorded' : 'failed'}: ${e.error ?? ''}`;
+    case 'notice':
+      return `${pc.blue('notice   ')} ${e.message}`;
     case 'problem':
       return `${pc.red('problem  ')} ${e.message}`;
   }

@@ -1,9 +1,7 @@
-import type { AddressInfo } from 'node:net';
-import dynalite from 'dynalite';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbArticleStore } from '../../functions/adapters/aws/dynamodb-article-store.ts';
 import type { Article } from '../../functions/core/articles/article.ts';
-import { createTable, emulatorClients } from './helpers/emulator.ts';
+import { TABLES, type TestTable } from './helpers/tables.ts';
 
 const article = (id: string, date: string, sourceKey = `incoming/${id}.txt`): Article => ({
   id,
@@ -19,27 +17,16 @@ const article = (id: string, date: string, sourceKey = `incoming/${id}.txt`): Ar
   byteLength: 42,
 });
 
-const dynaliteServer = dynalite({ createTableMs: 0 });
-beforeAll(() => new Promise<void>((resolve) => dynaliteServer.listen(0, '127.0.0.1', resolve)));
-afterAll(() => new Promise<void>((resolve) => dynaliteServer.close(() => resolve())));
-
-/**
- * The same contract on both DynamoDB emulators: moto (the AWS path in tests) and dynalite
- * (the local runtime). Only conditional puts, gets and queries are used, which both serve.
- */
-describe.each([
-  ['moto', () => inject('motoEndpoint')],
-  ['dynalite', () => `http://127.0.0.1:${(dynaliteServer.address() as AddressInfo).port}`],
-])('Class: DynamoDbArticleStore on %s', (_name, endpoint) => {
+/** The same contract on every table the store runs on (see helpers/tables.ts). */
+describe.each(TABLES)('Class: DynamoDbArticleStore on %s', (_name, open) => {
   let store: DynamoDbArticleStore;
-  let n = 0;
+  let table: TestTable;
 
   beforeAll(async () => {
-    const c = emulatorClients(endpoint());
-    const table = `store-${Date.now()}-${n++}`;
-    await createTable(c.dynamodb, table);
-    store = new DynamoDbArticleStore(c.doc, table);
+    table = await open();
+    store = new DynamoDbArticleStore(table.doc, table.tableName);
   });
+  afterAll(() => table.close());
 
   it('should write an article once and name the key that wrote it on every later attempt', async () => {
     // Act

@@ -1,12 +1,18 @@
-import { copyFileSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ScanCommand as DocScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localDynamoClients } from '../../functions/adapters/local/local-dynamodb.ts';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type LocalDynamo,
+  localDynamoClients,
+  startLocalDynamo,
+} from '../../functions/adapters/local/local-dynamodb.ts';
 import type { LocalTableKey } from '../../functions/adapters/local/table-guard.ts';
 import type { RuntimeInfo } from '../../local/local-newswatch.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
@@ -75,10 +81,9 @@ const ATTACKER_ITEM = {
   note: { S: 'written by a web page' },
 };
 
-describe('Local table: answers the runtime and the newswatch command only', () => {
-  const ws = makeWorkspace();
-  const log = eventLog();
-  let runtime: LocalRuntime;
+describe('dynalite over a data folder: answers requests signed with its key only', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'newswatch-guard-'));
+  let dynamo: LocalDynamo;
   let endpoint: string;
   let key: LocalTableKey;
   let browser: Browser | undefined;
@@ -101,24 +106,23 @@ describe('Local table: answers the runtime and the newswatch command only', () =
   };
 
   beforeAll(async () => {
-    runtime = await startLocalRuntime({ paths: ws.paths, port: 0, settleMs: 100, onEvent: log.onEvent });
-    await waitFor('both seeds', () => (log.of('ingested').length === 2 ? true : undefined));
-    await runtime.idle();
-    endpoint = (JSON.parse(readFileSync(join(ws.paths.home, 'runtime.json'), 'utf8')) as RuntimeInfo)
-      .dynamoEndpoint;
-    key = JSON.parse(readFileSync(join(ws.paths.home, 'table-key.json'), 'utf8')) as LocalTableKey;
+    dynamo = await startLocalDynamo(join(dir, 'data'));
+    endpoint = dynamo.endpoint;
+    key = dynamo.key;
+    await dynamo.doc.send(
+      new PutCommand({ TableName: dynamo.tableName, Item: { pk: 'ARTICLE#1', sk: 'ARTICLE', title: 'T' } }),
+    );
   });
 
   afterAll(async () => {
     await browser?.close();
     otherSite?.close();
-    await runtime?.stop();
-    ws.remove();
+    await dynamo?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
-  it('should keep the table key of this start in a file only this user can read', () => {
+  it('should sign with a new random key on each start, on 127.0.0.1 only', () => {
     // Assess
-    expect(statSync(join(ws.paths.home, 'table-key.json')).mode & 0o777).toBe(0o600);
     expect(key.accessKeyId).toMatch(/^NWLOCAL[0-9A-F]{20}$/);
     expect(key.secretAccessKey.length).toBeGreaterThanOrEqual(40);
     expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -249,8 +253,25 @@ describe('Local table: answers the runtime and the newswatch command only', () =
     expect(after.some((i) => i.pk === 'ATTACKER#1')).toBe(false);
     expect(after.length).toBe(before.length);
   });
+});
 
-  it('should still serve the runtime and the newswatch command', async () => {
+describe('Local runtime: one table file, shared with the newswatch command, no table endpoint', () => {
+  const ws = makeWorkspace();
+  const log = eventLog();
+  let runtime: LocalRuntime;
+
+  beforeAll(async () => {
+    runtime = await startLocalRuntime({ paths: ws.paths, port: 0, settleMs: 100, onEvent: log.onEvent });
+    await waitFor('both seeds', () => (log.of('ingested').length === 2 ? true : undefined));
+    await runtime.idle();
+  });
+
+  afterAll(async () => {
+    await runtime?.stop();
+    ws.remove();
+  });
+
+  it('should let the command list and ingest through the same table while the runtime ingests', async () => {
     // Prepare
     const file = join(ws.dir, 'corridor.txt');
     writeFileSync(
@@ -258,18 +279,15 @@ describe('Local table: answers the runtime and the newswatch command only', () =
       'A new trade corridor linking Georgia and Azerbaijan opened on Monday, officials said.\n',
     );
     copyFileSync('tests/fixtures/seeds/articles/003_c3fb651c5343490c.txt', join(ws.paths.inbox, 'again.txt'));
-    const keyFile = join(ws.paths.home, 'table-key.json');
 
-    // Act: the runtime ingests a file dropped in the inbox; the command lists and ingests through its table.
+    // Act: the runtime ingests a file dropped in the inbox; the command lists and ingests beside it.
     await waitFor('the dropped file', () =>
       log.of('ingested').find((e) => e.path.endsWith('again.txt')) ? true : undefined,
     );
     const list = await newswatch(ws, ['--json', 'articles', 'list']);
     const ingest = await newswatch(ws, ['--json', 'ingest', file]);
-    renameSync(keyFile, `${keyFile}.aside`);
-    const withoutKey = await newswatch(ws, ['--json', 'articles', 'list']);
-    renameSync(`${keyFile}.aside`, keyFile);
     const snapshot = await runtime.local.catalog.snapshot();
+    const info = JSON.parse(readFileSync(join(ws.paths.home, 'runtime.json'), 'utf8')) as RuntimeInfo;
 
     // Assess
     expect(list.code).toBe(0);
@@ -277,10 +295,8 @@ describe('Local table: answers the runtime and the newswatch command only', () =
     expect(ingest.code).toBe(0);
     expect(JSON.parse(ingest.stdout)).toMatchObject({ files: 1, stored: 1 });
     expect(snapshot.articles).toHaveLength(3);
-    expect(withoutKey.code).toBe(3);
-    // With --json the error comes as JSON on stdout.
-    expect((JSON.parse(withoutKey.stdout) as { error: string }).error).toMatch(
-      /^newswatch is running for .* but its table key .* cannot be read/,
-    );
+    expect(existsSync(join(ws.paths.home, 'data', 'newswatch.sqlite'))).toBe(true);
+    expect(Object.keys(info).sort()).toEqual(['pid', 'startedAt', 'url']);
+    expect(existsSync(join(ws.paths.home, 'table-key.json'))).toBe(false);
   });
 });

@@ -1,10 +1,12 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { Level } from 'level';
 import { ensureTable } from '../aws/table-setup.ts';
+import { EmbeddedTable, NEWSWATCH_SCHEMA } from './embedded-table.ts';
 import { guardTable, type LocalTableKey, newTableKey } from './table-guard.ts';
 
 /** The name of the table on one machine (dynalite refuses names under three characters). */
@@ -94,4 +96,82 @@ export const startLocalDynamo = async (
     });
   const created = await ensureTable(clients.dynamodb, LOCAL_TABLE_NAME);
   return { endpoint, key, ...clients, tableName: LOCAL_TABLE_NAME, created, close };
+};
+
+/** The SQLite file of the table, in the data folder. */
+export const LOCAL_TABLE_FILE = 'newswatch.sqlite';
+
+/** The table of one machine, kept in `data/newswatch.sqlite` and served in this process. */
+export interface LocalTable {
+  table: EmbeddedTable;
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  /** Items copied from a data folder written by dynalite (LevelDB) at this start, if any. */
+  migrated?: { items: number; keptIn: string };
+  close(): Promise<void>;
+}
+
+/**
+ * Copies every item of a data folder that dynalite wrote (LevelDB files) into the table, then
+ * moves those files aside into `leveldb-before-sqlite/`, so the copy is made once and the
+ * old data stays on disk until it is removed by hand.
+ */
+const migrateLevelFolder = async (dataDir: string, table: EmbeddedTable): Promise<LocalTable['migrated']> => {
+  const dynamo = await startLocalDynamo(dataDir);
+  let items = 0;
+  try {
+    const target = table.asDocumentClient();
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await dynamo.doc.send(
+        new ScanCommand({ TableName: dynamo.tableName, ExclusiveStartKey: start }),
+      );
+      const found = page.Items ?? [];
+      for (let i = 0; i < found.length; i += 25) {
+        const RequestItems = {
+          [table.tableName]: found.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
+        };
+        await target.send(new BatchWriteCommand({ RequestItems }));
+      }
+      items += found.length;
+      start = page.LastEvaluatedKey;
+    } while (start);
+  } finally {
+    await dynamo.close();
+  }
+  const keptIn = join(dataDir, 'leveldb-before-sqlite');
+  mkdirSync(keptIn, { recursive: true });
+  for (const name of readdirSync(dataDir)) {
+    if (name.startsWith(LOCAL_TABLE_FILE) || name === 'leveldb-before-sqlite') continue;
+    renameSync(join(dataDir, name), join(keptIn, name));
+  }
+  return { items, keptIn };
+};
+
+/**
+ * Opens the table of one machine in `dataDir` (made when absent). A data folder written by
+ * dynalite, as newswatch kept it before, is copied in at the first open. Other processes (the
+ * `newswatch` command beside a running runtime) open the same file: SQLite makes each write
+ * atomic across them.
+ */
+export const openLocalTable = async (dataDir: string): Promise<LocalTable> => {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, LOCAL_TABLE_FILE);
+  const fresh = !existsSync(file);
+  const table = new EmbeddedTable(file, LOCAL_TABLE_NAME, NEWSWATCH_SCHEMA);
+  try {
+    const migrated =
+      fresh && existsSync(join(dataDir, 'CURRENT')) ? await migrateLevelFolder(dataDir, table) : undefined;
+    return {
+      table,
+      doc: table.asDocumentClient(),
+      tableName: LOCAL_TABLE_NAME,
+      ...(migrated ? { migrated } : {}),
+      close: () => Promise.resolve(table.close()),
+    };
+  } catch (e) {
+    table.close();
+    if (fresh) rmSync(file, { force: true });
+    throw e;
+  }
 };

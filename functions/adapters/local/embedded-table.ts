@@ -1,0 +1,540 @@
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { ConditionalCheckFailedException, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { TABLE_KEYS } from '../aws/table-layout.ts';
+import {
+  applyUpdate,
+  type Bindings,
+  type Condition,
+  type DocItem,
+  type DocValue,
+  holds,
+  nameOf,
+  parseCondition,
+  parseUpdate,
+  project,
+  TableValidationError,
+  typeOf,
+} from './table-expressions.ts';
+
+/** The key attributes of the table and of its one secondary index. */
+export interface EmbeddedSchema {
+  partitionKey: string;
+  sortKey: string;
+  index: { name: string; partitionKey: string; sortKey: string };
+}
+
+/** DynamoDB's largest item (400 KB, names and values counted). */
+export const MAX_ITEM_BYTES = 400 * 1024;
+/** A Query or Scan page stops after about this much data, as DynamoDB's does. */
+const PAGE_BYTES = 1024 * 1024;
+
+/** Requests served, by operation: what the same work would cost in DynamoDB requests. */
+export type RequestCounts = Record<string, number>;
+
+// Stored bodies are JSON; sets and bytes, which JSON lacks, are tagged.
+const TAG = '\u0000t';
+const encode = (v: DocValue): unknown => {
+  if (v instanceof Set) return { [TAG]: typeOf(v), v: [...v].map(encode) };
+  if (v instanceof Uint8Array) return { [TAG]: 'B', v: Buffer.from(v).toString('base64') };
+  if (typeof v === 'bigint') return { [TAG]: 'N', v: v.toString() };
+  if (Array.isArray(v)) return v.map(encode);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = encode(x);
+    return out;
+  }
+  return v;
+};
+const decode = (v: unknown): DocValue => {
+  if (Array.isArray(v)) return v.map(decode);
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const tag = o[TAG];
+    if (tag === 'B') return new Uint8Array(Buffer.from(o.v as string, 'base64'));
+    if (tag === 'N') return BigInt(o.v as string);
+    if (typeof tag === 'string') return new Set((o.v as unknown[]).map(decode));
+    const out: DocItem = {};
+    for (const [k, x] of Object.entries(o)) out[k] = decode(x);
+    return out;
+  }
+  return v;
+};
+const fromBody = (body: string): DocItem => decode(JSON.parse(body)) as DocItem;
+
+/** The size DynamoDB counts for a value: UTF-8 bytes of strings, about a byte per two digits. */
+const sizeOfValue = (v: DocValue): number => {
+  if (typeof v === 'string') return Buffer.byteLength(v, 'utf8');
+  if (typeof v === 'number' || typeof v === 'bigint')
+    return Math.ceil(String(v).replace(/[-.]/g, '').length / 2) + 1;
+  if (typeof v === 'boolean' || v === null) return 1;
+  if (v instanceof Uint8Array) return v.length;
+  if (v instanceof Set) return [...v].reduce((n: number, x) => n + sizeOfValue(x), 0);
+  if (Array.isArray(v)) return v.reduce((n: number, x) => n + 1 + sizeOfValue(x), 3);
+  return 3 + itemSize(v as DocItem);
+};
+/** An item's size as DynamoDB counts it against its 400 KB limit. */
+export const itemSize = (item: DocItem): number => {
+  let n = 0;
+  for (const [k, v] of Object.entries(item))
+    if (v !== undefined) n += Buffer.byteLength(k, 'utf8') + sizeOfValue(v);
+  return n;
+};
+
+const conditionFailed = (old: DocItem | undefined, returnOld: boolean): ConditionalCheckFailedException => {
+  const e = new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+  if (returnOld && old) Object.assign(e, { Item: marshall(old, { convertClassInstanceToMap: false }) });
+  return e;
+};
+
+type Row = { pk: string; sk: string; ipk: string | null; isk: string | null; body: string };
+
+/**
+ * One DynamoDB table kept in a SQLite file on this machine, served in this process: the
+ * document client's commands (Get, Put, Update, Delete, Query, Scan, BatchGet, BatchWrite)
+ * with their conditions, updates, projections, paging and the secondary index, and nothing
+ * sent over a network or signed. Keys sort as DynamoDB sorts them (UTF-8 bytes). Every write
+ * is one SQLite transaction, so other processes on the same file see each write whole and a
+ * conditional write is atomic across them.
+ */
+export class EmbeddedTable {
+  readonly tableName: string;
+  readonly file: string;
+  readonly requests: RequestCounts = {};
+  private readonly db: DatabaseSync;
+  private readonly schema: EmbeddedSchema;
+  private readonly keyNames: string[];
+  private readonly statements = new Map<string, StatementSync>();
+
+  constructor(file: string, tableName: string, schema: EmbeddedSchema) {
+    this.file = file;
+    this.tableName = tableName;
+    this.schema = schema;
+    this.keyNames = [schema.partitionKey, schema.sortKey];
+    this.db = new DatabaseSync(file, { timeout: 10_000 });
+    this.db.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = NORMAL;
+      CREATE TABLE IF NOT EXISTS items (
+        pk TEXT NOT NULL, sk TEXT NOT NULL, ipk TEXT, isk TEXT, body TEXT NOT NULL,
+        PRIMARY KEY (pk, sk)
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS items_index ON items (ipk, isk, pk, sk) WHERE ipk IS NOT NULL;
+    `);
+  }
+
+  /** The table as a document client: the stores take it where they take DynamoDB's. */
+  asDocumentClient(): DynamoDBDocumentClient {
+    // The stores call only `send`, with the commands this class answers.
+    return this as unknown as DynamoDBDocumentClient;
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+
+  /** Items stored. */
+  count(): number {
+    return Number((this.statement('SELECT count(*) AS n FROM items').get() as { n: number }).n);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers every command's output type
+  async send(command: unknown): Promise<any> {
+    // Served at once; awaited so that a refusal is a rejected promise, as the SDK's are.
+    return await Promise.resolve().then(() => this.serve(command));
+  }
+
+  private serve(command: unknown): unknown {
+    const name = (command as { constructor: { name: string } }).constructor.name.replace(/Command$/, '');
+    this.requests[name] = (this.requests[name] ?? 0) + 1;
+    if (command instanceof GetCommand) return this.get(command.input);
+    if (command instanceof PutCommand) return this.put(command.input);
+    if (command instanceof UpdateCommand) return this.update(command.input);
+    if (command instanceof DeleteCommand) return this.delete(command.input);
+    if (command instanceof QueryCommand) return this.query(command.input);
+    if (command instanceof ScanCommand) return this.scan(command.input);
+    if (command instanceof BatchGetCommand) return this.batchGet(command.input);
+    if (command instanceof BatchWriteCommand) return this.batchWrite(command.input);
+    throw new TableValidationError(`the table on this machine does not serve ${name}`);
+  }
+
+  private statement(sql: string): StatementSync {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private checkTable(name: string | undefined): void {
+    if (name !== this.tableName)
+      throw new ResourceNotFoundException({
+        message: `Requested resource not found: Table: ${name} not found`,
+        $metadata: {},
+      });
+  }
+
+  private keyOf(key: DocItem | undefined): { pk: string; sk: string } {
+    const pk = key?.[this.schema.partitionKey];
+    const sk = key?.[this.schema.sortKey];
+    if (
+      typeof pk !== 'string' ||
+      typeof sk !== 'string' ||
+      pk === '' ||
+      sk === '' ||
+      Object.keys(key ?? {}).length !== 2
+    )
+      throw new TableValidationError('The provided key element does not match the schema');
+    return { pk, sk };
+  }
+
+  private read(pk: string, sk: string): DocItem | undefined {
+    const row = this.statement('SELECT body FROM items WHERE pk = ? AND sk = ?').get(pk, sk) as
+      { body: string } | undefined;
+    return row ? fromBody(row.body) : undefined;
+  }
+
+  private write(item: DocItem): void {
+    const { pk, sk } = this.keyOf({
+      [this.schema.partitionKey]: item[this.schema.partitionKey],
+      [this.schema.sortKey]: item[this.schema.sortKey],
+    });
+    const ipk = item[this.schema.index.partitionKey];
+    const isk = item[this.schema.index.sortKey];
+    for (const v of [ipk, isk])
+      if (v !== undefined && (typeof v !== 'string' || v === ''))
+        throw new TableValidationError(
+          'One or more parameter values were invalid: an index key must be a non-empty string',
+        );
+    for (const [k, v] of Object.entries(item)) {
+      if (v instanceof Set && v.size === 0)
+        throw new TableValidationError(
+          `One or more parameter values were invalid: an empty set is not allowed (${k})`,
+        );
+    }
+    if (itemSize(item) > MAX_ITEM_BYTES)
+      throw new TableValidationError('Item size has exceeded the maximum allowed size');
+    const indexed = typeof ipk === 'string' && typeof isk === 'string';
+    this.statement('INSERT OR REPLACE INTO items (pk, sk, ipk, isk, body) VALUES (?, ?, ?, ?, ?)').run(
+      pk,
+      sk,
+      indexed ? ipk : null,
+      indexed ? isk : null,
+      JSON.stringify(encode(item)),
+    );
+  }
+
+  private remove(pk: string, sk: string): void {
+    this.statement('DELETE FROM items WHERE pk = ? AND sk = ?').run(pk, sk);
+  }
+
+  /** Runs `work` in one write transaction (taken at once, so no other process writes between). */
+  private transaction<T>(work: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const out = work();
+      this.db.exec('COMMIT');
+      return out;
+    } catch (e) {
+      this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  private guard(
+    input: {
+      ConditionExpression?: string | undefined;
+      ReturnValuesOnConditionCheckFailure?: string | undefined;
+    },
+    old: DocItem | undefined,
+    b: Bindings,
+  ): void {
+    if (!input.ConditionExpression) return;
+    if (!holds(parseCondition(input.ConditionExpression), old, b))
+      throw conditionFailed(old, input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD');
+  }
+
+  private get(input: GetCommand['input']) {
+    this.checkTable(input.TableName);
+    const { pk, sk } = this.keyOf(input.Key);
+    const item = this.read(pk, sk);
+    const b = { names: input.ExpressionAttributeNames };
+    return { $metadata: {}, ...(item ? { Item: project(item, input.ProjectionExpression, b) } : {}) };
+  }
+
+  private put(input: PutCommand['input']) {
+    this.checkTable(input.TableName);
+    const item = input.Item as DocItem;
+    const { pk, sk } = this.keyOf({
+      [this.schema.partitionKey]: item?.[this.schema.partitionKey],
+      [this.schema.sortKey]: item?.[this.schema.sortKey],
+    });
+    const b = { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues };
+    return this.transaction(() => {
+      const old = this.read(pk, sk);
+      this.guard(input, old, b);
+      this.write(item);
+      return { $metadata: {}, ...(input.ReturnValues === 'ALL_OLD' && old ? { Attributes: old } : {}) };
+    });
+  }
+
+  private update(input: UpdateCommand['input']) {
+    this.checkTable(input.TableName);
+    const { pk, sk } = this.keyOf(input.Key);
+    const b = { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues };
+    const parsed = parseUpdate(input.UpdateExpression ?? '');
+    return this.transaction(() => {
+      const old = this.read(pk, sk);
+      this.guard(input, old, b);
+      const base = old ?? { [this.schema.partitionKey]: pk, [this.schema.sortKey]: sk };
+      const { next, touched } = applyUpdate(parsed, base, b, this.keyNames);
+      this.write(next);
+      const pick = (from: DocItem | undefined) => {
+        const out: DocItem = {};
+        for (const k of touched) if (from?.[k] !== undefined) out[k] = from[k];
+        return out;
+      };
+      const attributes =
+        input.ReturnValues === 'ALL_NEW'
+          ? next
+          : input.ReturnValues === 'ALL_OLD'
+            ? old
+            : input.ReturnValues === 'UPDATED_OLD'
+              ? pick(old)
+              : input.ReturnValues === 'UPDATED_NEW'
+                ? pick(next)
+                : undefined;
+      return {
+        $metadata: {},
+        ...(attributes && Object.keys(attributes).length > 0 ? { Attributes: attributes } : {}),
+      };
+    });
+  }
+
+  private delete(input: DeleteCommand['input']) {
+    this.checkTable(input.TableName);
+    const { pk, sk } = this.keyOf(input.Key);
+    const b = { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues };
+    return this.transaction(() => {
+      const old = this.read(pk, sk);
+      this.guard(input, old, b);
+      if (old) this.remove(pk, sk);
+      return { $metadata: {}, ...(input.ReturnValues === 'ALL_OLD' && old ? { Attributes: old } : {}) };
+    });
+  }
+
+  /** The partition key and the sort-key range of a key condition, as SQL. */
+  private keyRange(
+    condition: Condition,
+    b: Bindings,
+    pkName: string,
+    skName: string,
+  ): { pk: string; where: string; args: string[] } {
+    const parts: Condition[] = [];
+    const flatten = (c: Condition): void => {
+      if (c.k !== 'and') parts.push(c);
+      else {
+        flatten(c.a);
+        flatten(c.b);
+      }
+    };
+    flatten(condition);
+    const valueOf = (o: { k: string; ref?: string }): string => {
+      const v = o.k === 'value' ? b.values?.[o.ref as string] : undefined;
+      if (typeof v !== 'string')
+        throw new TableValidationError('a key condition compares a key with a string value');
+      return v;
+    };
+    let pk: string | undefined;
+    let where = '';
+    let args: string[] = [];
+    for (const c of parts) {
+      const attr = c.k === 'cmp' || c.k === 'between' ? c.a : c.k === 'fn2' ? c.a : undefined;
+      const name = attr?.k === 'path' ? nameOf(attr, b) : undefined;
+      if (c.k === 'cmp' && c.op === '=' && name === pkName) pk = valueOf(c.b);
+      else if (name === skName && c.k === 'cmp' && c.op !== '<>') {
+        where = ` AND s ${c.op} ?`;
+        args = [valueOf(c.b)];
+      } else if (name === skName && c.k === 'between') {
+        where = ' AND s BETWEEN ? AND ?';
+        args = [valueOf(c.lo), valueOf(c.hi)];
+      } else if (name === skName && c.k === 'fn2' && c.name === 'begins_with') {
+        const prefix = valueOf(c.b);
+        where = ' AND s >= ? AND s < ?';
+        args = [prefix, `${prefix}\u{10ffff}`];
+      } else throw new TableValidationError('Query key condition not supported');
+    }
+    if (pk === undefined) throw new TableValidationError('Query condition missed key schema element');
+    return { pk, where, args };
+  }
+
+  private query(input: QueryCommand['input']) {
+    this.checkTable(input.TableName);
+    const onIndex = input.IndexName !== undefined;
+    if (onIndex && input.IndexName !== this.schema.index.name)
+      throw new TableValidationError(`The table does not have the specified index: ${input.IndexName}`);
+    const b = { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues };
+    const keyCondition = parseCondition(input.KeyConditionExpression ?? '');
+    const [pkName, skName] = onIndex
+      ? [this.schema.index.partitionKey, this.schema.index.sortKey]
+      : [this.schema.partitionKey, this.schema.sortKey];
+    const range = this.keyRange(keyCondition, b, pkName, skName);
+    const forward = input.ScanIndexForward !== false;
+    const start = input.ExclusiveStartKey as DocItem | undefined;
+    const cmp = forward ? '>' : '<';
+    const dir = forward ? 'ASC' : 'DESC';
+    let sql: string;
+    const args: (string | number)[] = [range.pk, ...range.args];
+    if (onIndex) {
+      sql = `SELECT pk, sk, ipk, isk, body FROM (SELECT pk, sk, ipk, isk AS s, isk, body FROM items WHERE ipk = ?) WHERE 1${range.where}`;
+      if (start) {
+        sql += ` AND (isk, pk, sk) ${cmp} (?, ?, ?)`;
+        args.push(
+          String(start[skName]),
+          String(start[this.schema.partitionKey]),
+          String(start[this.schema.sortKey]),
+        );
+      }
+      sql += ` ORDER BY isk ${dir}, pk ${dir}, sk ${dir}`;
+    } else {
+      sql = `SELECT pk, sk, ipk, isk, body FROM (SELECT pk, sk AS s, sk, ipk, isk, body FROM items WHERE pk = ?) WHERE 1${range.where}`;
+      if (start) {
+        sql += ` AND sk ${cmp} ?`;
+        args.push(String(start[skName]));
+      }
+      sql += ` ORDER BY sk ${dir}`;
+    }
+    return this.page(this.statement(sql).iterate(...args) as Iterator<Row>, input, b, keyCondition, onIndex);
+  }
+
+  private scan(input: ScanCommand['input']) {
+    this.checkTable(input.TableName);
+    if (input.IndexName !== undefined || input.TotalSegments !== undefined)
+      throw new TableValidationError('the table on this machine scans the whole table in one segment only');
+    const b = { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues };
+    const start = input.ExclusiveStartKey as DocItem | undefined;
+    const rows = start
+      ? this.statement(
+          'SELECT pk, sk, ipk, isk, body FROM items WHERE (pk, sk) > (?, ?) ORDER BY pk, sk',
+        ).iterate(String(start[this.schema.partitionKey]), String(start[this.schema.sortKey]))
+      : this.statement('SELECT pk, sk, ipk, isk, body FROM items ORDER BY pk, sk').iterate();
+    return this.page(rows as Iterator<Row>, input, b, undefined, false);
+  }
+
+  /** One page of a Query or Scan: Limit items read, or about 1 MB, then a LastEvaluatedKey. */
+  private page(
+    rows: Iterator<Row>,
+    input: {
+      Limit?: number | undefined;
+      FilterExpression?: string | undefined;
+      ProjectionExpression?: string | undefined;
+      Select?: string | undefined;
+    },
+    b: Bindings,
+    keyCondition: Condition | undefined,
+    onIndex: boolean,
+  ) {
+    const filter = input.FilterExpression ? parseCondition(input.FilterExpression) : undefined;
+    const items: DocItem[] = [];
+    let scanned = 0;
+    let bytes = 0;
+    let last: Row | undefined;
+    let more = false;
+    try {
+      for (let r = rows.next(); !r.done; r = rows.next()) {
+        if ((input.Limit !== undefined && scanned >= input.Limit) || bytes >= PAGE_BYTES) {
+          more = true;
+          break;
+        }
+        const row = r.value;
+        const item = fromBody(row.body);
+        // The SQL range is a superset at the edge of a prefix; the condition itself decides.
+        if (keyCondition && !holds(keyCondition, item, b)) continue;
+        scanned++;
+        bytes += row.body.length;
+        last = row;
+        if (filter && !holds(filter, item, b)) continue;
+        items.push(project(item, input.ProjectionExpression, b));
+      }
+    } finally {
+      rows.return?.();
+    }
+    const lastKey =
+      more && last
+        ? {
+            [this.schema.partitionKey]: last.pk,
+            [this.schema.sortKey]: last.sk,
+            ...(onIndex
+              ? { [this.schema.index.partitionKey]: last.ipk, [this.schema.index.sortKey]: last.isk }
+              : {}),
+          }
+        : undefined;
+    return {
+      $metadata: {},
+      ...(input.Select === 'COUNT' ? {} : { Items: items }),
+      Count: items.length,
+      ScannedCount: scanned,
+      ...(lastKey ? { LastEvaluatedKey: lastKey } : {}),
+    };
+  }
+
+  private batchGet(input: BatchGetCommand['input']) {
+    const responses: Record<string, DocItem[]> = {};
+    for (const [table, request] of Object.entries(input.RequestItems ?? {})) {
+      this.checkTable(table);
+      if ((request.Keys ?? []).length > 100)
+        throw new TableValidationError('Too many items requested for the BatchGetItem call');
+      const b = { names: request.ExpressionAttributeNames };
+      const found: DocItem[] = [];
+      for (const key of request.Keys ?? []) {
+        const { pk, sk } = this.keyOf(key as DocItem);
+        const item = this.read(pk, sk);
+        if (item) found.push(project(item, request.ProjectionExpression, b));
+      }
+      responses[table] = found;
+    }
+    return { $metadata: {}, Responses: responses, UnprocessedKeys: {} };
+  }
+
+  private batchWrite(input: BatchWriteCommand['input']) {
+    const requests = Object.entries(input.RequestItems ?? {});
+    const total = requests.reduce((n, [, list]) => n + list.length, 0);
+    if (total > 25) throw new TableValidationError('Too many items requested for the BatchWriteItem call');
+    this.transaction(() => {
+      for (const [table, list] of requests) {
+        this.checkTable(table);
+        for (const request of list) {
+          if (request.PutRequest) this.write(request.PutRequest.Item as DocItem);
+          else if (request.DeleteRequest) {
+            const { pk, sk } = this.keyOf(request.DeleteRequest.Key as DocItem);
+            this.remove(pk, sk);
+          }
+        }
+      }
+    });
+    return { $metadata: {}, UnprocessedItems: {} };
+  }
+}
+
+/** The newswatch table's keys (the same layout as on AWS). */
+export const NEWSWATCH_SCHEMA: EmbeddedSchema = {
+  partitionKey: TABLE_KEYS.partitionKey,
+  sortKey: TABLE_KEYS.sortKey,
+  index: {
+    name: TABLE_KEYS.gsi1.name,
+    partitionKey: TABLE_KEYS.gsi1.partitionKey,
+    sortKey: TABLE_KEYS.gsi1.sortKey,
+  },
+};
