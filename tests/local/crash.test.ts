@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DynamoDbDeliveryJournal } from '../../functions/adapters/local/delivery-journal.ts';
-import { startLocalDynamo } from '../../functions/adapters/local/local-dynamodb.ts';
+import { openLocalTable } from '../../functions/adapters/local/local-dynamodb.ts';
 import { verifyWebhook } from '../../functions/core/alerts/webhook-signature.ts';
 import type { LocalEvent } from '../../local/local-newswatch.ts';
 import { makeWorkspace, waitFor } from './helpers.ts';
@@ -104,7 +104,7 @@ describe('Local runtime: webhook deliveries survive kill -9', () => {
 
   /** The hook's deliveries as the table has them, read while no runtime runs. */
   const journalStates = async (alertIds: readonly string[]) => {
-    const dynamo = await startLocalDynamo(join(ws.paths.home, 'data'));
+    const dynamo = await openLocalTable(join(ws.paths.home, 'data'));
     const journal = new DynamoDbDeliveryJournal(dynamo.doc, dynamo.tableName);
     const states: Record<string, string> = {};
     for (const id of alertIds) {

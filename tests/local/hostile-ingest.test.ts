@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbArticleStore } from '../../functions/adapters/aws/dynamodb-article-store.ts';
 import { DynamoDbStoryStore } from '../../functions/adapters/aws/dynamodb-story-store.ts';
 import { DynamoDbTopicStore } from '../../functions/adapters/aws/dynamodb-topic-store.ts';
-import { type LocalDynamo, startLocalDynamo } from '../../functions/adapters/local/local-dynamodb.ts';
+import { type LocalTable, openLocalTable } from '../../functions/adapters/local/local-dynamodb.ts';
 import { readTopicFolder } from '../../functions/adapters/local/topic-folder.ts';
 import {
   MemoryAlertPublisher,
@@ -20,13 +20,13 @@ import type { IngestPorts } from '../../functions/core/pipeline/ports.ts';
 import { hostileFiles } from '../fixtures/crafted-files.ts';
 
 /**
- * Crafted files at the size limit, through the ingest core into the embedded table: dynalite
- * enforces DynamoDB's 400 KB item limit, so an article or match too large to store would fail
+ * Crafted files at the size limit, through the ingest core into the local table: it enforces
+ * DynamoDB's 400 KB item limit as DynamoDB counts it, so an article or match too large to store would fail
  * its write here and the file would end with no outcome.
  */
 describe('Ingest: crafted files within the size limit, into a real table', () => {
   const dir = mkdtempSync(join(tmpdir(), 'newswatch-hostile-'));
-  let dynamo: LocalDynamo;
+  let dynamo: LocalTable;
   const seeds = readTopicFolder('tests/fixtures/seeds/topics').loaded;
   const topics = new MemoryTopicStore({
     version: topicSetVersion(seeds.topics, seeds.rawLists),
@@ -51,7 +51,7 @@ describe('Ingest: crafted files within the size limit, into a real table', () =>
     ingestObject({ key, size: bytes.length, etag: `etag-${key}`, eventTime: '2026-11-23T11:59:00Z' }, ports);
 
   beforeAll(async () => {
-    dynamo = await startLocalDynamo(join(dir, 'data'));
+    dynamo = await openLocalTable(join(dir, 'data'));
   });
   afterAll(async () => {
     await dynamo?.close();

@@ -57,7 +57,7 @@ describe('Load: files dropped into the inbox of the local runtime', () => {
       }
       const alertIds = log.of('alert').map((e) => e.alert.id);
       reportLoad({
-        path: 'local runtime (dynalite, inbox watcher)',
+        path: 'local runtime (SQLite table, inbox watcher)',
         files: N,
         seconds,
         filesPerSecond: N / seconds,

@@ -5,7 +5,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BAND_READ_LIMIT, DynamoDbStoryStore } from '../../functions/adapters/aws/dynamodb-story-store.ts';
 import { keys } from '../../functions/adapters/aws/table-layout.ts';
-import { type LocalDynamo, startLocalDynamo } from '../../functions/adapters/local/local-dynamodb.ts';
+import { type LocalTable, openLocalTable } from '../../functions/adapters/local/local-dynamodb.ts';
 import { bandKeysOf, signatureOf } from '../../functions/core/stories/near-duplicate.ts';
 import type { StoryJoin } from '../../functions/core/stories/story.ts';
 
@@ -21,13 +21,13 @@ const joinOf = (articleId: string, storyId: string): StoryJoin => ({
   at: '2026-12-01T00:00:00Z',
 });
 
-describe('Class: DynamoDbStoryStore (one item per band key, on dynalite)', () => {
+describe('Class: DynamoDbStoryStore (one item per band key, on the local table)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'newswatch-stories-'));
-  let dynamo: LocalDynamo;
+  let dynamo: LocalTable;
   let store: DynamoDbStoryStore;
 
   beforeAll(async () => {
-    dynamo = await startLocalDynamo(join(dir, 'data'));
+    dynamo = await openLocalTable(join(dir, 'data'));
     store = new DynamoDbStoryStore(dynamo.doc, dynamo.tableName);
   });
 

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /**
  * DynamoDB's condition, key-condition, filter, projection and update expressions, parsed
  * once and evaluated over document-client values (strings, numbers, booleans, null, bytes,
@@ -5,6 +7,13 @@
  * newswatch table never names a nested path, and one is refused with a ValidationException
  * rather than read wrongly.
  */
+
+/** Words an expression may not use as attribute names (a `#name` stands in for one). */
+const RESERVED = new Set(
+  readFileSync(new URL('./dynamodb-reserved-words.txt', import.meta.url), 'utf8')
+    .split('\n')
+    .filter((line) => line && !line.startsWith('#')),
+);
 
 /** A value as the document client hands it over. */
 export type DocValue = unknown;
@@ -205,6 +214,8 @@ class Parser {
     if (t?.t !== 'name' && t?.t !== 'alias') this.fail('expected an attribute name');
     this.at++;
     if (this.isOp('.') || this.isOp('[')) this.fail('nested attribute paths are not supported here');
+    if (t.t === 'name' && RESERVED.has(t.v.toUpperCase()))
+      this.fail(`Attribute name is a reserved keyword; reserved keyword: ${t.v}`);
     return { k: 'path', name: t.v };
   }
 
@@ -559,4 +570,54 @@ export const project = (item: DocItem, projection: string | undefined, b: Bindin
     if (item[name] !== undefined) out[name] = item[name];
   }
   return out;
+};
+
+const referenceCache = new Map<string, { names: string[]; values: string[] }>();
+const referencesOf = (text: string) => {
+  let hit = referenceCache.get(text);
+  if (!hit) {
+    const tokens = tokenize(text);
+    hit = {
+      names: tokens.filter((t) => t.t === 'alias').map((t) => t.v),
+      values: tokens.filter((t) => t.t === 'ref').map((t) => t.v),
+    };
+    if (referenceCache.size > 10_000) referenceCache.clear();
+    referenceCache.set(text, hit);
+  }
+  return hit;
+};
+
+/**
+ * Refuses, as DynamoDB does, a request whose `#names` or `:values` are not all used by its
+ * expressions, or whose expressions use one it does not define.
+ */
+export const checkBindings = (expressions: readonly (string | undefined)[], b: Bindings): void => {
+  const names = new Set<string>();
+  const values = new Set<string>();
+  for (const text of expressions) {
+    if (!text) continue;
+    const r = referencesOf(text);
+    for (const n of r.names) names.add(n);
+    for (const v of r.values) values.add(v);
+  }
+  for (const n of names)
+    if (!b.names || !(n in b.names))
+      throw new TableValidationError(
+        `An expression attribute name used in the document path is not defined; attribute name: ${n}`,
+      );
+  for (const v of values)
+    if (!b.values || !(v in b.values))
+      throw new TableValidationError(
+        `An expression attribute value used in expression is not defined; attribute value: ${v}`,
+      );
+  const unusedNames = Object.keys(b.names ?? {}).filter((n) => !names.has(n));
+  if (unusedNames.length > 0)
+    throw new TableValidationError(
+      `Value provided in ExpressionAttributeNames unused in expressions: keys: {${unusedNames.join(', ')}}`,
+    );
+  const unusedValues = Object.keys(b.values ?? {}).filter((v) => !values.has(v));
+  if (unusedValues.length > 0)
+    throw new TableValidationError(
+      `Value provided in ExpressionAttributeValues unused in expressions: keys: {${unusedValues.join(', ')}}`,
+    );
 };

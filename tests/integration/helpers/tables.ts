@@ -1,9 +1,7 @@
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
 import { inject } from 'vitest';
 import { EmbeddedTable, NEWSWATCH_SCHEMA } from '../../../functions/adapters/local/embedded-table.ts';
 import { createTable, emulatorClients } from './emulator.ts';
@@ -26,24 +24,6 @@ const moto = async (): Promise<TestTable> => {
   return { doc: c.doc, tableName, close: async () => c.dynamodb.destroy() };
 };
 
-/** dynalite in memory: the HTTP emulator, kept to read data folders written by it. */
-const dynaliteTable = async (): Promise<TestTable> => {
-  const server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const c = emulatorClients(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  const tableName = unique('contract');
-  await createTable(c.dynamodb, tableName);
-  return {
-    doc: c.doc,
-    tableName,
-    close: () =>
-      new Promise<void>((resolve) => {
-        c.dynamodb.destroy();
-        server.close(() => resolve());
-      }),
-  };
-};
-
 /** The SQLite table the local runtime keeps its data in. */
 const embedded = async (): Promise<TestTable> => {
   const dir = mkdtempSync(join(tmpdir(), 'newswatch-table-'));
@@ -61,6 +41,5 @@ const embedded = async (): Promise<TestTable> => {
 /** Every table implementation the stores run on, by name. */
 export const TABLES: [string, () => Promise<TestTable>][] = [
   ['moto', moto],
-  ['dynalite', dynaliteTable],
   ['the embedded table', embedded],
 ];
