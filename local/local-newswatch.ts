@@ -23,6 +23,8 @@ import {
   type LocalTable,
   openLocalTable,
 } from '../functions/adapters/local/local-dynamodb.ts';
+import { UNSENT_ALERT_STATES } from '../functions/adapters/local/embedded-table.ts';
+import { withoutKeys } from '../functions/adapters/aws/table-layout.ts';
 import { LocalSecrets } from '../functions/adapters/local/local-secrets.ts';
 import { EmlOutbox, type MailSender, SmtpSender } from '../functions/adapters/local/outbox.ts';
 import { readTopicFolder } from '../functions/adapters/local/topic-folder.ts';
@@ -42,6 +44,7 @@ import { type IngestOutcome, ingestObject } from '../functions/core/pipeline/ing
 import {
   AlertHeldError,
   CachedMatcher,
+  type MatchRecord,
   publishPending,
   type TopicSet,
   topicSetVersion,
@@ -203,6 +206,7 @@ export class LocalNewswatch {
   private readonly clock: Clock;
   private readonly closeStore: () => Promise<void>;
   private readonly doc: LocalTable['doc'];
+  private readonly table: LocalTable['table'];
   private wroteRuntimeInfo = false;
   private readonly secrets: LocalSecrets;
 
@@ -210,6 +214,7 @@ export class LocalNewswatch {
     options: LocalOptions;
     shared: boolean;
     doc: LocalTable['doc'];
+    table: LocalTable['table'];
     closeStore: () => Promise<void>;
   }) {
     const { options } = init;
@@ -219,6 +224,7 @@ export class LocalNewswatch {
     this.shared = init.shared;
     this.closeStore = init.closeStore;
     this.doc = init.doc;
+    this.table = init.table;
     this.articles = new DynamoDbArticleStore(init.doc, LOCAL_TABLE_NAME);
     this.topicStore = new DynamoDbTopicStore(init.doc, LOCAL_TABLE_NAME);
     this.catalog = new LocalCatalog(init.doc, LOCAL_TABLE_NAME);
@@ -427,15 +433,18 @@ export class LocalNewswatch {
    * hands the message out again; on one machine this runs at start.
    */
   async resumeUnsentAlerts(): Promise<number> {
-    const snap = await this.catalog.snapshot();
     const now = this.clock.now().toISOString();
-    const unsent = snap.matches.filter(
-      (m) => m.alertState === 'pending' || (m.alertState === 'publishing' && (m.claimedUntil ?? '') < now),
-    );
-    const articles = new Map(snap.articles.map((a) => [a.id, a]));
+    // Through the table's index of unsent alerts: the few left, however many are stored.
+    const unsent = this.table
+      .itemsWith('alertState', UNSENT_ALERT_STATES)
+      .filter((item) => String(item.sk).startsWith('MATCH#'))
+      .map((item) => withoutKeys(item) as unknown as MatchRecord)
+      .filter(
+        (m) => m.alertState === 'pending' || (m.alertState === 'publishing' && (m.claimedUntil ?? '') < now),
+      );
     let sent = 0;
     for (const articleId of new Set(unsent.map((m) => m.articleId))) {
-      const article = articles.get(articleId);
+      const article = await this.articles.getArticle(articleId);
       const alerts = this.ports.alerts;
       const matching = this.ports.matching;
       if (!article || !alerts || !matching) continue;
@@ -566,6 +575,7 @@ export const openLocalNewswatch = async (options: LocalOptions): Promise<LocalNe
     options,
     shared: running !== undefined && running.pid !== process.pid,
     doc: table.doc,
+    table: table.table,
     closeStore: () => table.close(),
   });
 };

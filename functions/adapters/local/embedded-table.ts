@@ -35,6 +35,12 @@ export interface EmbeddedSchema {
   partitionKey: string;
   sortKey: string;
   index: { name: string; partitionKey: string; sortKey: string };
+  /**
+   * Attributes whose few items with one of some values are found through an index of their
+   * own, kept by SQLite at each write ({@link EmbeddedTable.itemsWith}): a read model of one
+   * machine that would otherwise scan (alerts left unsent when the runtime stopped).
+   */
+  sparse?: { attribute: string; values: string[] }[];
 }
 
 /** DynamoDB's largest item (400 KB, names and values counted). */
@@ -111,6 +117,15 @@ const conditionFailed = (old: DocItem | undefined, returnOld: boolean): Conditio
   return e;
 };
 
+const sqlString = (v: string): string => `'${v.replace(/'/g, "''")}'`;
+const sparseTerm = (attribute: string): string => {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(attribute))
+    throw new TableValidationError(`not an attribute name: ${attribute}`);
+  return `json_extract(body, '$.${attribute}')`;
+};
+const sparseIndexSql = (attribute: string, values: readonly string[]): string =>
+  `CREATE INDEX IF NOT EXISTS items_${attribute} ON items (${sparseTerm(attribute)}) WHERE ${sparseTerm(attribute)} IN (${values.map(sqlString).join(', ')})`;
+
 type Row = { pk: string; sk: string; ipk: string | null; isk: string | null; body: string };
 
 /**
@@ -151,6 +166,7 @@ export class EmbeddedTable {
       CREATE UNIQUE INDEX IF NOT EXISTS items_key ON items (pk, sk);
       CREATE INDEX IF NOT EXISTS items_index ON items (ipk, isk, pk, sk) WHERE ipk IS NOT NULL;
     `);
+    for (const { attribute, values } of schema.sparse ?? []) this.db.exec(sparseIndexSql(attribute, values));
     this.checkpointer = new Worker(CHECKPOINTER, {
       eval: true,
       workerData: { file, everyMs: CHECKPOINT_MS },
@@ -170,6 +186,19 @@ export class EmbeddedTable {
     if (!this.db.isOpen) return;
     this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     this.db.close();
+  }
+
+  /** The items whose `attribute` holds one of `values`, through its sparse index (see {@link EmbeddedSchema}). */
+  itemsWith(attribute: string, values: readonly string[]): DocItem[] {
+    const sparse = this.schema.sparse?.find(
+      (x) => x.attribute === attribute && x.values.join('\u0000') === values.join('\u0000'),
+    );
+    if (!sparse)
+      throw new TableValidationError(`the table keeps no index of ${attribute} in (${values.join(', ')})`);
+    const rows = this.statement(
+      `SELECT body FROM items WHERE ${sparseTerm(attribute)} IN (${values.map(sqlString).join(', ')})`,
+    ).all() as { body: string }[];
+    return rows.map((r) => fromBody(r.body));
   }
 
   /** Items stored. */
@@ -565,6 +594,9 @@ export class EmbeddedTable {
   }
 }
 
+/** The states of a match whose alert was not sent yet. */
+export const UNSENT_ALERT_STATES = ['pending', 'publishing'];
+
 /** The newswatch table's keys (the same layout as on AWS). */
 export const NEWSWATCH_SCHEMA: EmbeddedSchema = {
   partitionKey: TABLE_KEYS.partitionKey,
@@ -574,4 +606,5 @@ export const NEWSWATCH_SCHEMA: EmbeddedSchema = {
     partitionKey: TABLE_KEYS.gsi1.partitionKey,
     sortKey: TABLE_KEYS.gsi1.sortKey,
   },
+  sparse: [{ attribute: 'alertState', values: UNSENT_ALERT_STATES }],
 };
