@@ -18,6 +18,7 @@ const PARTS: Record<string, string[]> = {
   cost: ['bench/cost.ts'], // after parse: it reads the CPU time per article from parse.json
   relevance: ['bench/relevance.ts'],
   dashboard: ['bench/dashboard.ts'],
+  'read-models': ['--expose-gc', 'bench/read-models.ts'],
 };
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const unknown = asked.filter((a) => !(a in PARTS));
