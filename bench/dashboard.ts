@@ -16,7 +16,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import type { CatalogSnapshot } from '../functions/adapters/local/local-catalog.ts';
 import { startDashboard } from '../local/dashboard/server.ts';
 import { articlesCsv } from '../local/export.ts';
 import { openLocalNewswatch } from '../local/local-newswatch.ts';
