@@ -12,6 +12,8 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../functions/adapters/aws/table-layout.ts';
 import { openLocalTable } from '../functions/adapters/local/local-dynamodb.ts';
@@ -32,6 +34,7 @@ const { values } = parseArgs({
   options: {
     articles: { type: 'string', default: smoke ? '2000' : '10000,100000' },
     smoke: { type: 'boolean', default: false },
+    measure: { type: 'string' },
   },
 });
 const sizes = values.articles.split(',').map(Number);
@@ -51,17 +54,44 @@ interface Row {
 }
 const rows: Row[] = [];
 
+const pathsIn = (dir: string) => ({
+  home: join(dir, 'home'),
+  inbox: join(dir, 'inbox'),
+  topics: join(dir, 'topics'),
+  subscribers: join(dir, 'subscribers.yaml'),
+  seedArticles: join(REPO_ROOT, 'seeds', 'articles'),
+  labels: join(dir, 'labels'),
+  feeds: join(dir, 'feeds.yaml'),
+});
+
+/** In a process of its own (its memory is the runtime's alone): the start, then one snapshot. */
+const measure = async (dir: string) => {
+  let resumed = 0;
+  const t0 = performance.now();
+  const runtime = await startLocalRuntime({
+    paths: pathsIn(dir),
+    seed: false,
+    onEvent: (e) => {
+      if (e.type === 'alert') resumed++;
+    },
+  });
+  const startMs = performance.now() - t0;
+  const rssAfterStart = process.memoryUsage().rss;
+  const t1 = performance.now();
+  const read = await runtime.local.catalog.snapshot();
+  const snapshotMs = performance.now() - t1;
+  const rssAfterSnapshot = process.memoryUsage().rss;
+  await runtime.stop();
+  return { startMs, resumed, rssAfterStart, snapshotMs, rssAfterSnapshot, matches: read.matches.length };
+};
+if (values.measure) {
+  process.stdout.write(`${JSON.stringify(await measure(values.measure))}\n`);
+  process.exit(0);
+}
+
 for (const n of sizes) {
   const dir = mkdtempSync(join(tmpdir(), 'newswatch-read-models-'));
-  const paths = {
-    home: join(dir, 'home'),
-    inbox: join(dir, 'inbox'),
-    topics: join(dir, 'topics'),
-    subscribers: join(dir, 'subscribers.yaml'),
-    seedArticles: join(REPO_ROOT, 'seeds', 'articles'),
-    labels: join(dir, 'labels'),
-    feeds: join(dir, 'feeds.yaml'),
-  };
+  const paths = pathsIn(dir);
   cpSync(join(REPO_ROOT, 'tests/fixtures/seeds/topics'), paths.topics, { recursive: true });
   cpSync(join(REPO_ROOT, 'tests/fixtures/seeds/subscribers.yaml'), paths.subscribers);
   mkdirSync(paths.inbox, { recursive: true });
@@ -95,29 +125,18 @@ for (const n of sizes) {
   await table.close();
   const writeS = (performance.now() - started) / 1000;
   const fileMB = statSync(join(paths.home, 'data', 'newswatch.sqlite')).size / 1024 ** 2;
-  snap.articles.length = 0;
-  snap.matches.length = 0;
-  items.length = 0;
-  global.gc?.();
-
-  // Act: start the runtime; then read the snapshot the dashboard's views are made from.
-  let resumed = 0;
-  const t0 = performance.now();
-  const runtime = await startLocalRuntime({
-    paths,
-    seed: false,
-    onEvent: (e) => {
-      if (e.type === 'alert') resumed++;
+  const child = spawnSync(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), '--measure', dir],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1024 * 1024,
     },
-  });
-  const startMs = performance.now() - t0;
-  const rssAfterStart = process.memoryUsage().rss;
-  const t1 = performance.now();
-  const read = await runtime.local.catalog.snapshot();
-  const snapshotMs = performance.now() - t1;
-  const rssAfterSnapshot = process.memoryUsage().rss;
-  const matches = read.matches.length;
-  await runtime.stop();
+  );
+  if (child.status !== 0) throw new Error(`the measuring process failed: ${child.stderr}`);
+  const { startMs, resumed, rssAfterStart, snapshotMs, rssAfterSnapshot, matches } = JSON.parse(
+    child.stdout.trim().split('\n').pop() as string,
+  ) as Awaited<ReturnType<typeof measure>>;
   rmSync(dir, { recursive: true, force: true });
   rows.push({
     articles: n,
@@ -130,7 +149,6 @@ for (const n of sizes) {
     snapshotMs: Math.round(snapshotMs),
     rssAfterSnapshotMB: Math.round(rssAfterSnapshot / 1024 ** 2),
   });
-  global.gc?.();
 }
 
 const table: Table = {

@@ -200,6 +200,44 @@ if (cost) {
       'cost.md',
     );
 } else add('cost', '', NOT_RUN, undefined, 'cost.md');
+const loadLocal = read<{ files: number; filesPerSecond: number; path: string }>('load-local');
+if (loadLocal)
+  add(
+    `local runtime ingest (${loadLocal.files.toLocaleString('en')} files, ${loadLocal.path})`,
+    '≥ 200 files/s',
+    `${loadLocal.filesPerSecond.toFixed(1)} files/s`,
+    loadLocal.filesPerSecond >= 200,
+    'load-local.md',
+  );
+else add('local runtime ingest', '', NOT_RUN, undefined, 'load-local.md');
+const readModels = read<{
+  rows: Array<{
+    articles: number;
+    startMs: number;
+    snapshotMs: number;
+    rssAfterStartMB: number;
+    rssAfterSnapshotMB: number;
+  }>;
+}>('read-models');
+if (readModels) {
+  for (const r of readModels.rows) {
+    const n = r.articles.toLocaleString('en');
+    add(
+      `local start-up, ${n} articles stored`,
+      '≤ 2 s',
+      `${(r.startMs / 1000).toFixed(2)} s, RSS ${r.rssAfterStartMB} MB`,
+      r.startMs <= 2000,
+      'read-models.md',
+    );
+    add(
+      `dashboard and CLI snapshot, ${n} articles stored`,
+      '≤ 300 ms per view',
+      `${(r.snapshotMs / 1000).toFixed(2)} s, RSS ${r.rssAfterSnapshotMB} MB`,
+      r.snapshotMs <= 300,
+      'read-models.md',
+    );
+  }
+} else add('read models', '', NOT_RUN, undefined, 'read-models.md');
 if (relevance) {
   const f = (x: number | null) => (x === null ? '–' : x.toFixed(2));
   for (const r of relevance.rows) {
@@ -245,7 +283,7 @@ writeResults(
     '![time per article against topics](match.svg)',
     '',
     'Reproduce: `npm run bench` (all parts, tens of minutes), or one part: `npm run bench:match`,',
-    '`bench:parse`, `bench:language`, `bench:coldstart`, `bench:stories`, `bench:cost`, `bench:relevance`. Targets are reported, never',
+    '`bench:parse`, `bench:language`, `bench:coldstart`, `bench:stories`, `bench:cost`, `bench:relevance`, `bench:read-models`; `npm run load`. Targets are reported, never',
     'asserted: the tests do not time anything.',
   ].join('\n'),
 );

@@ -54,8 +54,11 @@ const CHECKPOINTER = `
 const { workerData } = require('node:worker_threads');
 const { DatabaseSync } = require('node:sqlite');
 const db = new DatabaseSync(workerData.file, { timeout: 1000 });
+// RESTART: the log starts again from its beginning once copied, so it never grows past a
+// second of writes; the writer waits (its busy timeout) for the few milliseconds that takes.
+// A checkpoint refused as busy is tried again a second later.
 setInterval(() => {
-  try { db.exec('PRAGMA wal_checkpoint(PASSIVE)'); } catch {}
+  try { db.exec('PRAGMA wal_checkpoint(RESTART)'); } catch {}
 }, workerData.everyMs);
 `;
 
@@ -180,9 +183,12 @@ export class EmbeddedTable {
     return this as unknown as DynamoDBDocumentClient;
   }
 
-  /** Closes the file; the log is copied into it first, so the folder holds one file again. */
-  close(): void {
-    void this.checkpointer.terminate();
+  /**
+   * Closes the file once the checkpoint thread has stopped; the log is copied into it first,
+   * so the folder holds one file again.
+   */
+  async close(): Promise<void> {
+    await this.checkpointer.terminate();
     if (!this.db.isOpen) return;
     this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     this.db.close();

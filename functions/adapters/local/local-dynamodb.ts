@@ -167,10 +167,10 @@ export const openLocalTable = async (dataDir: string): Promise<LocalTable> => {
       doc: table.asDocumentClient(),
       tableName: LOCAL_TABLE_NAME,
       ...(migrated ? { migrated } : {}),
-      close: () => Promise.resolve(table.close()),
+      close: () => table.close(),
     };
   } catch (e) {
-    table.close();
+    await table.close();
     if (fresh) rmSync(file, { force: true });
     throw e;
   }

@@ -32,7 +32,7 @@ const embedded = async (): Promise<TestTable> => {
     doc: table.asDocumentClient(),
     tableName: table.tableName,
     close: async () => {
-      table.close();
+      await table.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

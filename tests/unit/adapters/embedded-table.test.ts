@@ -43,7 +43,7 @@ describe('Class: EmbeddedTable', () => {
       .all()
       .map((r) => r.detail)
       .join('; ');
-    table.close();
+    await table.close();
 
     // Assess
     expect(before.sort()).toEqual(['ARTICLE#5', 'ARTICLE#7', 'ARTICLE#9']);
@@ -61,10 +61,10 @@ describe('Class: EmbeddedTable', () => {
       .send(new PutCommand({ TableName: 'newswatch', Item: { pk: 'A', sk: 'B' } }));
 
     // Act
-    table.close();
+    await table.close();
     const reopened = new EmbeddedTable(file, 'newswatch', NEWSWATCH_SCHEMA);
     const count = reopened.count();
-    reopened.close();
+    await reopened.close();
 
     // Assess
     expect(existsSync(`${file}-wal`) ? 'log left' : 'one file').toBe('one file');
