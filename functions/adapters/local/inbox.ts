@@ -236,9 +236,11 @@ export const settled = async (
   settleMs = WRITE_SETTLE_MS,
   signal?: AbortSignal,
 ): Promise<boolean> => {
+  let lastChange = 0;
   const look = async () => {
     try {
       const s = await stat(path);
+      lastChange = s.mtimeMs;
       return `${s.size}:${s.mtimeMs}`;
     } catch (e) {
       if (isMissing(e)) return undefined;
@@ -246,6 +248,9 @@ export const settled = async (
     }
   };
   let before = await look();
+  // Unchanged for longer than the wait already: settled without waiting (a burst of files
+  // found by a listing would otherwise wait one after the other in the ingest slots).
+  if (before !== undefined && Date.now() - lastChange >= settleMs) return true;
   for (;;) {
     if (before === undefined) return false;
     await new Promise((r) => setTimeout(r, settleMs));

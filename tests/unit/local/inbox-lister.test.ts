@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { InboxLister, listInbox } from '../../../functions/adapters/local/inbox.ts';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { InboxLister, listInbox, settled } from '../../../functions/adapters/local/inbox.ts';
 
 /** Sets a folder's modification time well in the past, as it is for a folder nothing was added to lately. */
 const age = (dir: string) => utimesSync(dir, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
@@ -113,5 +113,31 @@ describe('Class: InboxLister', () => {
 
     // Assess
     expect(listed.size).toBe(0);
+  });
+});
+
+describe('Function: settled', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'newswatch-settled-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('should take a file unchanged for longer than the wait at once, and watch one written just now', async () => {
+    // Prepare: one file last written an hour ago, one written now.
+    const old = join(dir, 'old.txt');
+    const fresh = join(dir, 'fresh.txt');
+    writeFileSync(old, 'written an hour ago');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(old, hourAgo, hourAgo);
+    writeFileSync(fresh, 'written now');
+
+    // Act: the old file with a wait of a minute (longer than the test may take), the fresh one
+    // with a wait of 2 s, which it must sit through.
+    const oldSettled = await settled(old, 60_000);
+    const freshSettled = settled(fresh, 2_000);
+
+    // Assess
+    expect(oldSettled).toBe(true);
+    expect(await Promise.race([freshSettled, new Promise((r) => setTimeout(() => r('waiting'), 100))])).toBe(
+      'waiting',
+    );
   });
 });
