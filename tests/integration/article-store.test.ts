@@ -1,21 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbArticleStore } from '../../functions/adapters/aws/dynamodb-article-store.ts';
-import type { Article } from '../../functions/core/articles/article.ts';
+import { storeArticle } from '../fixtures/store-article.ts';
 import { TABLES, type TestTable } from './helpers/tables.ts';
 
-const article = (id: string, date: string, sourceKey = `incoming/${id}.txt`): Article => ({
-  id,
-  sourceKey,
-  format: 'text',
-  title: `Title ${id}`,
-  titleSource: 'lead-sentence',
-  date,
-  dateSource: 'file',
-  paragraphs: [`Paragraph of ${id}.`],
-  wordCount: 3,
-  contentHash: 'ab'.repeat(32),
-  byteLength: 42,
-});
+const article = (id: string, date: string, sourceKey?: string) => storeArticle(id, date, sourceKey);
 
 /** The same contract on every table the store runs on (see helpers/tables.ts). */
 describe.each(TABLES)('Class: DynamoDbArticleStore on %s', (_name, open) => {

@@ -8,9 +8,9 @@ import {
   MemoryTopicStore,
 } from '../../functions/adapters/memory/memory-ports.ts';
 import type { GateStore } from '../../functions/core/alerts/fatigue.ts';
-import type { Article } from '../../functions/core/articles/article.ts';
 import type { MatchStore } from '../../functions/core/pipeline/matching.ts';
 import type { ArticleStore } from '../../functions/core/pipeline/ports.ts';
+import { storeArticle } from '../fixtures/store-article.ts';
 import { storedMatch } from '../fixtures/stored-match.ts';
 import { TABLES, type TestTable } from './helpers/tables.ts';
 
@@ -50,19 +50,7 @@ const IMPLEMENTATIONS: [string, () => Promise<Stores>][] = [
   ]),
 ];
 
-const article = (id: string, sourceKey = `incoming/${id}.txt`): Article => ({
-  id,
-  sourceKey,
-  format: 'text',
-  title: `Title ${id}`,
-  titleSource: 'lead-sentence',
-  date: '2026-12-01',
-  dateSource: 'file',
-  paragraphs: [`Paragraph of ${id}.`],
-  wordCount: 3,
-  contentHash: 'cd'.repeat(32),
-  byteLength: 20,
-});
+const article = (id: string, sourceKey?: string) => storeArticle(id, '2026-12-01', sourceKey);
 
 /**
  * One contract for the store ports, held by every implementation: what exactly-once ingest,

@@ -62,9 +62,6 @@ setInterval(() => {
 }, workerData.everyMs);
 `;
 
-/** Requests served, by operation: what the same work would cost in DynamoDB requests. */
-export type RequestCounts = Record<string, number>;
-
 // Stored bodies are JSON; sets and bytes, which JSON lacks, are tagged.
 const TAG = '\u0000t';
 const encode = (v: DocValue): unknown => {
@@ -142,7 +139,6 @@ type Row = { pk: string; sk: string; ipk: string | null; isk: string | null; bod
 export class EmbeddedTable {
   readonly tableName: string;
   readonly file: string;
-  readonly requests: RequestCounts = {};
   private readonly db: DatabaseSync;
   private readonly schema: EmbeddedSchema;
   private readonly keyNames: string[];
@@ -219,8 +215,6 @@ export class EmbeddedTable {
   }
 
   private serve(command: unknown): unknown {
-    const name = (command as { constructor: { name: string } }).constructor.name.replace(/Command$/, '');
-    this.requests[name] = (this.requests[name] ?? 0) + 1;
     if (command instanceof GetCommand) return this.get(command.input);
     if (command instanceof PutCommand) return this.put(command.input);
     if (command instanceof UpdateCommand) return this.update(command.input);
@@ -229,6 +223,7 @@ export class EmbeddedTable {
     if (command instanceof ScanCommand) return this.scan(command.input);
     if (command instanceof BatchGetCommand) return this.batchGet(command.input);
     if (command instanceof BatchWriteCommand) return this.batchWrite(command.input);
+    const name = (command as { constructor: { name: string } }).constructor.name;
     throw new TableValidationError(`the table on this machine does not serve ${name}`);
   }
 
@@ -263,6 +258,14 @@ export class EmbeddedTable {
     return { pk, sk };
   }
 
+  /** The key of a whole item (its other attributes left out). */
+  private keyOfItem(item: DocItem | undefined): { pk: string; sk: string } {
+    return this.keyOf({
+      [this.schema.partitionKey]: item?.[this.schema.partitionKey],
+      [this.schema.sortKey]: item?.[this.schema.sortKey],
+    });
+  }
+
   private read(pk: string, sk: string): DocItem | undefined {
     const row = this.statement('SELECT body FROM items WHERE pk = ? AND sk = ?').get(pk, sk) as
       { body: string } | undefined;
@@ -270,10 +273,7 @@ export class EmbeddedTable {
   }
 
   private write(item: DocItem): void {
-    const { pk, sk } = this.keyOf({
-      [this.schema.partitionKey]: item[this.schema.partitionKey],
-      [this.schema.sortKey]: item[this.schema.sortKey],
-    });
+    const { pk, sk } = this.keyOfItem(item);
     const ipk = item[this.schema.index.partitionKey];
     const isk = item[this.schema.index.sortKey];
     for (const v of [ipk, isk])
@@ -343,10 +343,7 @@ export class EmbeddedTable {
   private put(input: PutCommand['input']) {
     this.checkTable(input.TableName);
     const item = input.Item as DocItem;
-    const { pk, sk } = this.keyOf({
-      [this.schema.partitionKey]: item?.[this.schema.partitionKey],
-      [this.schema.sortKey]: item?.[this.schema.sortKey],
-    });
+    const { pk, sk } = this.keyOfItem(item);
     const b = { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues };
     checkBindings([input.ConditionExpression], b);
     return this.transaction(() => {
