@@ -227,7 +227,7 @@ export class LocalNewswatch {
     this.table = init.table;
     this.articles = new DynamoDbArticleStore(init.doc, LOCAL_TABLE_NAME);
     this.topicStore = new DynamoDbTopicStore(init.doc, LOCAL_TABLE_NAME);
-    this.catalog = new LocalCatalog(init.doc, LOCAL_TABLE_NAME);
+    this.catalog = new LocalCatalog(init.doc, LOCAL_TABLE_NAME, init.table);
     this.gates = new DynamoDbGateStore(init.doc, LOCAL_TABLE_NAME);
     this.stories = new DynamoDbStoryStore(init.doc, LOCAL_TABLE_NAME);
     this.matcher = new CachedMatcher(this.topicStore, this.clock);

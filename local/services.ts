@@ -1,5 +1,11 @@
 import type { StoredArticle } from '../functions/adapters/aws/dynamodb-article-store.ts';
-import { type CatalogSnapshot, deliveryFactsOf } from '../functions/adapters/local/local-catalog.ts';
+import {
+  type CatalogSnapshot,
+  type CopyGroup,
+  type DeliveryFactsByAlert,
+  deliveryFactsIn,
+  type TopicCounts,
+} from '../functions/adapters/local/local-catalog.ts';
 import {
   type RecipientState,
   type RecipientStatus,
@@ -88,30 +94,51 @@ export interface ArticleFilter {
 
 const LEAD_LENGTH = 240;
 
+/**
+ * Orders the larger of two keys first, compared character by character as the table's indexes
+ * compare dates, times and ids: a list is in one order, read from a snapshot or from an index.
+ */
+const later = (a: string, b: string): number => (a < b ? 1 : a > b ? -1 : 0);
+
 const fold = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 
-/**
- * What every list of a snapshot reads, worked out once per snapshot (the runtime reuses one
- * for a couple of seconds): matches by article, stories by id, outlets and countries, and the
- * articles newest first. A list of 100k articles then filters and pages without re-sorting.
- */
-interface CatalogIndex {
-  matchesByArticle: Map<string, MatchRecord[]>;
-  stories: Map<string, StoryRecord>;
-  outlets: Map<string, string>;
-  countries: Map<string, string[]>;
-  newestFirst: StoredArticle[];
-  /** Folded title, author and body, made on the first search. */
-  folded?: Map<string, string>;
+/** An article as a list filters and orders it. */
+type ListedArticle = Pick<
+  StoredArticle,
+  'id' | 'date' | 'ingestedAt' | 'language' | 'source' | 'url' | 'sourceKey'
+>;
+
+/** A match as a list filters on it. */
+interface ListedMatch {
+  articleId: string;
+  topicId: string;
+  score: number;
+  countries: readonly string[];
 }
 
-const indexes = new WeakMap<CatalogSnapshot, CatalogIndex>();
+/**
+ * What a list filters, orders and counts on: matches by article (best first), outlets and
+ * countries, and the articles newest first. Made once per snapshot, or from the facts the
+ * table's indexes hold ({@link listIndexOf}); a list of 100k articles then filters and pages
+ * without re-sorting.
+ */
+export interface ListIndex {
+  matchesByArticle: Map<string, ListedMatch[]>;
+  outlets: Map<string, string>;
+  countries: Map<string, string[]>;
+  newestFirst: ListedArticle[];
+  /** Folded title, author and body of an article, when they were read (a snapshot's). */
+  textOf?: (a: ListedArticle) => string;
+}
 
-const indexOf = (snap: CatalogSnapshot): CatalogIndex => {
-  const known = indexes.get(snap);
-  if (known) return known;
-  const matchesByArticle = new Map<string, MatchRecord[]>();
-  for (const m of snap.matches) {
+/** The list index of articles (in any order, or newest first already) and their matches. */
+export const listIndexOf = (
+  articles: readonly ListedArticle[],
+  matches: Iterable<ListedMatch>,
+  options: { newestFirst?: boolean } = {},
+): ListIndex => {
+  const matchesByArticle = new Map<string, ListedMatch[]>();
+  for (const m of matches) {
     const mine = matchesByArticle.get(m.articleId);
     if (mine) mine.push(m);
     else matchesByArticle.set(m.articleId, [m]);
@@ -120,34 +147,70 @@ const indexOf = (snap: CatalogSnapshot): CatalogIndex => {
   const countries = new Map<string, string[]>();
   for (const [id, mine] of matchesByArticle) {
     const seen = new Map<string, number>();
-    for (const m of mine) for (const c of m.explanation.countries ?? []) seen.set(c, (seen.get(c) ?? 0) + 1);
+    for (const m of mine) for (const c of m.countries) seen.set(c, (seen.get(c) ?? 0) + 1);
     if (seen.size > 0)
       countries.set(
         id,
         [...seen].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([c]) => c),
       );
   }
-  const index: CatalogIndex = {
+  return {
     matchesByArticle,
-    stories: new Map(snap.stories.map((s) => [s.storyId, s])),
-    outlets: new Map(snap.articles.map((a) => [a.id, outletOf(a)])),
+    outlets: new Map(articles.map((a) => [a.id, outletOf(a)])),
     countries,
-    newestFirst: [...snap.articles].sort(
-      (a, b) => b.date.localeCompare(a.date) || b.ingestedAt.localeCompare(a.ingestedAt),
+    newestFirst: options.newestFirst
+      ? [...articles]
+      : [...articles].sort(
+          (a, b) => later(a.date, b.date) || later(a.ingestedAt, b.ingestedAt) || later(a.id, b.id),
+        ),
+  };
+};
+
+/** What every list of a snapshot reads, worked out once per snapshot (the runtime reuses one for a couple of seconds). */
+interface CatalogIndex extends ListIndex {
+  stories: Map<string, StoryRecord>;
+  fullMatches: Map<string, MatchRecord[]>;
+}
+
+const indexes = new WeakMap<CatalogSnapshot, CatalogIndex>();
+
+const indexOf = (snap: CatalogSnapshot): CatalogIndex => {
+  const known = indexes.get(snap);
+  if (known) return known;
+  const fullMatches = new Map<string, MatchRecord[]>();
+  for (const m of snap.matches) {
+    const mine = fullMatches.get(m.articleId);
+    if (mine) mine.push(m);
+    else fullMatches.set(m.articleId, [m]);
+  }
+  for (const mine of fullMatches.values()) mine.sort((x, y) => y.score - x.score);
+  const byId = new Map(snap.articles.map((a) => [a.id, a]));
+  const folded = new Map<string, string>();
+  const index: CatalogIndex = {
+    ...listIndexOf(
+      snap.articles,
+      snap.matches.map((m) => ({
+        articleId: m.articleId,
+        topicId: m.topicId,
+        score: m.score,
+        countries: m.explanation.countries ?? [],
+      })),
     ),
+    stories: new Map(snap.stories.map((s) => [s.storyId, s])),
+    fullMatches,
+    // Made on the first search.
+    textOf: (listed) => {
+      let text = folded.get(listed.id);
+      if (text === undefined) {
+        const a = byId.get(listed.id) as StoredArticle;
+        text = fold(`${a.title}\n${a.author ?? ''}\n${a.paragraphs.join('\n')}`);
+        folded.set(a.id, text);
+      }
+      return text;
+    },
   };
   indexes.set(snap, index);
   return index;
-};
-
-const foldedOf = (index: CatalogIndex, a: StoredArticle): string => {
-  index.folded ??= new Map();
-  let text = index.folded.get(a.id);
-  if (text === undefined) {
-    text = fold(`${a.title}\n${a.author ?? ''}\n${a.paragraphs.join('\n')}`);
-    index.folded.set(a.id, text);
-  }
-  return text;
 };
 
 const leadOf = (a: StoredArticle): string => {
@@ -157,7 +220,7 @@ const leadOf = (a: StoredArticle): string => {
 
 const summary = (a: StoredArticle, snap: CatalogSnapshot, topic?: string): ArticleSummary => {
   const index = indexOf(snap);
-  const matches = index.matchesByArticle.get(a.id) ?? [];
+  const matches = index.fullMatches.get(a.id) ?? [];
   const best = (topic ? matches.find((m) => m.topicId === topic) : undefined) ?? matches[0];
   return {
     ...storyFields(a.id, snap),
@@ -189,11 +252,15 @@ const storyFields = (
   return { storyId, storyArticles: story?.articleIds.length ?? 1 };
 };
 
+/** Whether a filter searches the texts (which only a snapshot holds). */
+export const searchesText = (filter: ArticleFilter): boolean =>
+  Boolean(filter.q && fold(filter.q).split(/\s+/).some(Boolean));
+
 /** The articles a filter keeps, in its order (all of them: no paging). */
-const filteredArticles = (snap: CatalogSnapshot, filter: ArticleFilter): StoredArticle[] => {
-  const index = indexOf(snap);
+export const filterArticles = <A extends ListedArticle>(index: ListIndex, filter: ArticleFilter): A[] => {
   const words = filter.q ? fold(filter.q).split(/\s+/).filter(Boolean) : [];
-  const scoreOf = (a: StoredArticle): number => {
+  if (words.length > 0 && !index.textOf) throw new Error('a search of the texts needs the articles read');
+  const scoreOf = (a: ListedArticle): number => {
     const mine = index.matchesByArticle.get(a.id) ?? [];
     const m = filter.topic ? mine.find((x) => x.topicId === filter.topic) : mine[0];
     return m?.score ?? -1;
@@ -208,7 +275,7 @@ const filteredArticles = (snap: CatalogSnapshot, filter: ArticleFilter): StoredA
       return false;
     if (filter.minScore !== undefined && filter.minScore > 0 && scoreOf(a) < filter.minScore) return false;
     if (words.length > 0) {
-      const text = foldedOf(index, a);
+      const text = index.textOf?.(a) ?? '';
       if (!words.every((w) => text.includes(w))) return false;
     }
     return true;
@@ -218,7 +285,30 @@ const filteredArticles = (snap: CatalogSnapshot, filter: ArticleFilter): StoredA
     const scores = new Map(found.map((a) => [a.id, scoreOf(a)]));
     found.sort((a, b) => (scores.get(b.id) ?? -1) - (scores.get(a.id) ?? -1));
   }
-  return found;
+  return found as A[];
+};
+
+const filteredArticles = (snap: CatalogSnapshot, filter: ArticleFilter): StoredArticle[] =>
+  filterArticles<StoredArticle>(indexOf(snap), filter);
+
+/**
+ * One page of a list whose articles were chosen already (`ids`, in order, of `total`): each
+ * summarised from `part`, which holds them with their matches and stories.
+ */
+export const articlePage = (
+  part: CatalogSnapshot,
+  page: { total: number; offset: number; ids: readonly string[] },
+  topic?: string,
+): { total: number; offset: number; articles: ArticleSummary[] } => {
+  const byId = new Map(part.articles.map((a) => [a.id, a]));
+  return {
+    total: page.total,
+    offset: page.offset,
+    articles: page.ids.flatMap((id) => {
+      const a = byId.get(id);
+      return a ? [summary(a, part, topic)] : [];
+    }),
+  };
 };
 
 /**
@@ -251,8 +341,10 @@ export interface ArticleFacets {
 }
 
 /** Outlets, languages and countries of the stored articles, the most common first. */
-export const articleFacets = (snap: CatalogSnapshot): ArticleFacets => {
-  const index = indexOf(snap);
+export const articleFacets = (snap: CatalogSnapshot): ArticleFacets => facetsOf(indexOf(snap));
+
+/** The facets of a list index. */
+export const facetsOf = (index: ListIndex): ArticleFacets => {
   const count = (values: Iterable<string>) => {
     const by = new Map<string, number>();
     for (const v of values) by.set(v, (by.get(v) ?? 0) + 1);
@@ -262,7 +354,7 @@ export const articleFacets = (snap: CatalogSnapshot): ArticleFacets => {
   };
   return {
     outlets: count(index.outlets.values()),
-    languages: count(snap.articles.map((a) => a.language ?? 'und')),
+    languages: count(index.newestFirst.map((a) => a.language ?? 'und')),
     countries: count([...index.countries.values()].flat()),
   };
 };
@@ -326,18 +418,23 @@ export interface StoryDetail {
 
 /** Stories with more than one article (or all, with `all`), newest first. */
 export const listStories = (snap: CatalogSnapshot, options: { all?: boolean; limit?: number } = {}) =>
-  snap.stories
-    .filter((s) => options.all || s.articleIds.length > 1)
-    .sort((a, b) => b.latestAt.localeCompare(a.latestAt))
-    .slice(0, options.limit ?? 100)
-    .map((s) => ({
-      storyId: s.storyId,
-      title: s.title,
-      firstSeenAt: s.firstSeenAt,
-      latestAt: s.latestAt,
-      articles: s.articleIds.length,
-      sources: s.sources,
-    }));
+  storySummaries(
+    snap.stories
+      .filter((s) => options.all || s.articleIds.length > 1)
+      .sort((a, b) => later(a.latestAt, b.latestAt) || later(a.storyId, b.storyId))
+      .slice(0, options.limit ?? 100),
+  );
+
+/** Stories (chosen and ordered already) as a list shows them. */
+export const storySummaries = (stories: readonly StoryRecord[]) =>
+  stories.map((s) => ({
+    storyId: s.storyId,
+    title: s.title,
+    firstSeenAt: s.firstSeenAt,
+    latestAt: s.latestAt,
+    articles: s.articleIds.length,
+    sources: s.sources,
+  }));
 
 /** One story with its articles, or undefined. */
 export const showStory = (snap: CatalogSnapshot, storyId: string): StoryDetail | undefined => {
@@ -375,7 +472,7 @@ export interface TopicSummary extends TopicDefinition {
 /** The stored topics with their match counts. */
 export const listTopics = (set: TopicSet | undefined, snap: CatalogSnapshot): TopicSummary[] => {
   // One pass over the matches, whatever the number of topics.
-  const by = new Map<string, { matches: number; alerts: number; last?: string }>();
+  const by: TopicCounts = new Map();
   for (const m of snap.matches) {
     const t = by.get(m.topicId) ?? { matches: 0, alerts: 0 };
     t.matches++;
@@ -383,6 +480,11 @@ export const listTopics = (set: TopicSet | undefined, snap: CatalogSnapshot): To
     if (!t.last || m.matchedAt > t.last) t.last = m.matchedAt;
     by.set(m.topicId, t);
   }
+  return listTopicsFrom(set, by);
+};
+
+/** The stored topics with their match counts, counted already. */
+export const listTopicsFrom = (set: TopicSet | undefined, by: TopicCounts): TopicSummary[] => {
   return (set?.topics ?? []).map((t) => {
     const mine = by.get(t.id);
     return {
@@ -585,46 +687,90 @@ export interface AlertEntry {
   recipients: RecipientStatus[];
 }
 
+/** An alert sent, as the alert and subscriber lists show it. */
+export type SentAlert = Pick<
+  MatchRecord,
+  | 'alertId'
+  | 'topicId'
+  | 'topicName'
+  | 'score'
+  | 'articleId'
+  | 'articleDate'
+  | 'matchedAt'
+  | 'sentAt'
+  | 'storyRole'
+> & { backfill?: boolean };
+
+/** What the lists of alerts read besides the alerts: the articles' titles and languages, and the copies' records. */
+export interface AlertContext {
+  titleOf: (articleId: string) => string | undefined;
+  languageOf: (articleId: string) => string | undefined;
+  deliveries: DeliveryFactsByAlert | undefined;
+}
+
+const contextOf = (snap: CatalogSnapshot): AlertContext => {
+  const titles = new Map(snap.articles.map((a) => [a.id, a.title]));
+  const languages = new Map(snap.articles.map((a) => [a.id, a.language]));
+  return {
+    titleOf: (id) => titles.get(id),
+    languageOf: (id) => languages.get(id),
+    deliveries: snap.deliveries,
+  };
+};
+
+const newestSent = (snap: CatalogSnapshot): SentAlert[] =>
+  snap.matches
+    .filter((m) => m.alertState === 'sent')
+    .sort((a, b) => later(a.sentAt ?? '', b.sentAt ?? '') || later(a.alertId, b.alertId));
+
 /** The alerts sent, newest first. */
 export const listAlerts = (
   snap: CatalogSnapshot,
   subscribers: readonly Subscriber[],
   options: { topic?: string; limit?: number } = {},
+): AlertEntry[] =>
+  listAlertsFrom(
+    newestSent(snap)
+      .filter((m) => !options.topic || m.topicId === options.topic)
+      .slice(0, options.limit ?? 100),
+    contextOf(snap),
+    subscribers,
+  );
+
+/** Alerts sent (chosen and ordered already) with their recipients. */
+export const listAlertsFrom = (
+  sent: readonly SentAlert[],
+  context: AlertContext,
+  subscribers: readonly Subscriber[],
 ): AlertEntry[] => {
-  const titles = new Map(snap.articles.map((a) => [a.id, a.title]));
-  const recipients = recipientsOfMatch(snap, subscribers);
-  return snap.matches
-    .filter((m) => m.alertState === 'sent' && (!options.topic || m.topicId === options.topic))
-    .sort((a, b) => (b.sentAt ?? '').localeCompare(a.sentAt ?? ''))
-    .slice(0, options.limit ?? 100)
-    .map((m) => ({
-      alertId: m.alertId,
-      topicId: m.topicId,
-      topicName: m.topicName,
-      score: m.score,
-      articleId: m.articleId,
-      articleTitle: titles.get(m.articleId) ?? '',
-      articleDate: m.articleDate,
-      sentAt: m.sentAt ?? m.matchedAt,
-      backfill: (m as MatchRecord & { backfill?: boolean }).backfill === true,
-      storyRole: m.storyRole ?? 'first',
-      recipients: recipients(m),
-    }));
+  const recipients = recipientsWith(context, subscribers);
+  return sent.map((m) => ({
+    alertId: m.alertId,
+    topicId: m.topicId,
+    topicName: m.topicName,
+    score: m.score,
+    articleId: m.articleId,
+    articleTitle: context.titleOf(m.articleId) ?? '',
+    articleDate: m.articleDate,
+    sentAt: m.sentAt ?? m.matchedAt,
+    backfill: m.backfill === true,
+    storyRole: m.storyRole ?? 'first',
+    recipients: recipients(m),
+  }));
 };
 
 /** Who each stored match's alert is for, and where each copy stands, by the current subscribers. */
-const recipientsOfMatch = (snap: CatalogSnapshot, subscribers: readonly Subscriber[]) => {
-  const languages = new Map(snap.articles.map((a) => [a.id, a.language]));
-  return (m: MatchRecord): RecipientStatus[] =>
+const recipientsWith = (context: AlertContext, subscribers: readonly Subscriber[]) => {
+  return (m: SentAlert): RecipientStatus[] =>
     recipientsOf(
       {
         topicId: m.topicId,
         score: m.score,
         storyRole: m.storyRole ?? 'first',
-        language: languages.get(m.articleId) ?? 'und',
+        language: context.languageOf(m.articleId) ?? 'und',
       },
       subscribers,
-      deliveryFactsOf(snap, m.alertId),
+      deliveryFactsIn(context.deliveries, m.alertId),
     );
 };
 
@@ -632,11 +778,16 @@ const recipientsOfMatch = (snap: CatalogSnapshot, subscribers: readonly Subscrib
 export const deliveryCounts = (
   snap: CatalogSnapshot,
   subscribers: readonly Subscriber[],
+): Record<RecipientState, number> => deliveryCountsFrom(newestSent(snap), contextOf(snap), subscribers);
+
+/** The copies of these alerts, by where they stand. */
+export const deliveryCountsFrom = (
+  sent: readonly SentAlert[],
+  context: AlertContext,
+  subscribers: readonly Subscriber[],
 ): Record<RecipientState, number> => {
-  const recipients = recipientsOfMatch(snap, subscribers);
-  const { recipients: _all, ...byState } = recipientCounts(
-    snap.matches.filter((m) => m.alertState === 'sent').flatMap(recipients),
-  );
+  const recipients = recipientsWith(context, subscribers);
+  const { recipients: _all, ...byState } = recipientCounts(sent.flatMap(recipients));
   return byState;
 };
 
@@ -673,59 +824,99 @@ export const listSubscribers = (
   snap: CatalogSnapshot,
   subscribers: readonly Subscriber[],
   options: { recent?: number } = {},
+): SubscriberEntry[] => listSubscribersFrom(newestSent(snap), contextOf(snap), subscribers, options);
+
+/** Every subscriber, from the alerts sent (newest first). */
+export const listSubscribersFrom = (
+  sent: readonly SentAlert[],
+  context: AlertContext,
+  subscribers: readonly Subscriber[],
+  options: { recent?: number } = {},
 ): SubscriberEntry[] => {
-  const recipients = recipientsOfMatch(snap, subscribers);
-  const titles = new Map(snap.articles.map((a) => [a.id, a.title]));
-  const copies = new Map<string, Array<SubscriberEntry['recent'][number]>>();
+  const recipients = recipientsWith(context, subscribers);
   const states = new Map<string, RecipientStatus[]>();
-  const sent = snap.matches
-    .filter((m) => m.alertState === 'sent')
-    .sort((a, b) => (b.sentAt ?? '').localeCompare(a.sentAt ?? ''));
+  const copies = new Map<string, SentAlert[]>();
   for (const m of sent)
     for (const r of recipients(m)) {
+      const theirs = states.get(r.subscriberId) ?? [];
+      theirs.push(r);
+      states.set(r.subscriberId, theirs);
       const mine = copies.get(r.subscriberId) ?? [];
-      mine.push({
+      if (mine.length < (options.recent ?? 10)) mine.push(m);
+      copies.set(r.subscriberId, mine);
+    }
+  return subscribers.map((s) =>
+    subscriberEntry(s, recipientCounts(states.get(s.id) ?? []), copies.get(s.id) ?? [], context),
+  );
+};
+
+/**
+ * A subscriber's entry: what it gets, its copies counted by state (of every alert sent), and
+ * its latest alerts (newest first) with where each copy stands.
+ */
+export const subscriberEntry = (
+  s: Subscriber,
+  counts: SubscriberEntry['counts'],
+  recent: readonly SentAlert[],
+  context: AlertContext,
+): SubscriberEntry => {
+  const recipients = recipientsWith(context, [s]);
+  const controls =
+    'email' in s
+      ? [
+          s.cooldownMinutes ? `cooldown ${s.cooldownMinutes} min per topic` : '',
+          s.maxPerDay ? `at most ${s.maxPerDay} a day` : '',
+          s.quietHours ? `quiet ${s.quietHours.from}–${s.quietHours.to} ${s.quietHours.timeZone}` : '',
+        ].filter(Boolean)
+      : [];
+  return {
+    id: s.id,
+    channel: 'email' in s ? 'email' : 'webhook',
+    target:
+      'email' in s
+        ? s.email
+        : `${s.webhook.format} webhook, ${s.webhook.url ? new URL(s.webhook.url).host : `URL in secret ${s.webhook.urlSecret ?? '?'}`}`,
+    topics: [...s.topics],
+    minScore: s.minScore,
+    mode: s.mode,
+    updates: s.updates,
+    ...(s.languages ? { languages: [...s.languages] } : {}),
+    controls,
+    counts,
+    recent: recent.flatMap((m) =>
+      recipients(m).map((r) => ({
         alertId: m.alertId,
         topicId: m.topicId,
         topicName: m.topicName,
         articleId: m.articleId,
-        articleTitle: titles.get(m.articleId) ?? '',
+        articleTitle: context.titleOf(m.articleId) ?? '',
         sentAt: m.sentAt ?? m.matchedAt,
         state: r.state,
         ...(r.detail ? { detail: r.detail } : {}),
-      });
-      copies.set(r.subscriberId, mine);
-      const theirs = states.get(r.subscriberId) ?? [];
-      theirs.push(r);
-      states.set(r.subscriberId, theirs);
-    }
-  return subscribers.map((s) => {
-    const mine = copies.get(s.id) ?? [];
-    const controls =
-      'email' in s
-        ? [
-            s.cooldownMinutes ? `cooldown ${s.cooldownMinutes} min per topic` : '',
-            s.maxPerDay ? `at most ${s.maxPerDay} a day` : '',
-            s.quietHours ? `quiet ${s.quietHours.from}–${s.quietHours.to} ${s.quietHours.timeZone}` : '',
-          ].filter(Boolean)
-        : [];
-    return {
-      id: s.id,
-      channel: 'email' in s ? 'email' : 'webhook',
-      target:
-        'email' in s
-          ? s.email
-          : `${s.webhook.format} webhook, ${s.webhook.url ? new URL(s.webhook.url).host : `URL in secret ${s.webhook.urlSecret ?? '?'}`}`,
-      topics: [...s.topics],
-      minScore: s.minScore,
-      mode: s.mode,
-      updates: s.updates,
-      ...(s.languages ? { languages: [...s.languages] } : {}),
-      controls,
-      counts: recipientCounts(states.get(s.id) ?? []),
-      recent: mine.slice(0, options.recent ?? 10),
-    };
-  });
+      })),
+    ),
+  };
+};
+
+/** A subscriber's copies by state, from its groups ({@link CopyGroup}), as {@link recipientCounts} counts them. */
+export const copyCounts = (s: Subscriber, groups: readonly CopyGroup[]): SubscriberEntry['counts'] => {
+  const counts = recipientCounts([]);
+  // One alert the subscriber gets stands for each group: its state is the state of all of them.
+  const alert = {
+    topicId: s.topics.find((t) => t !== '*') ?? 'any',
+    score: s.minScore,
+    language: s.languages?.[0] ?? 'und',
+  };
+  for (const g of groups) {
+    const [copy] = recipientsOf({ ...alert, storyRole: g.storyRole }, [s], {
+      delivery: () => (g.delivery ? { state: g.delivery } : undefined),
+      gate: () => (g.gate ? { outcome: g.gate, released: g.gate !== 'sent' && !g.held } : undefined),
+    });
+    if (!copy) continue;
+    counts[copy.state] += g.count;
+    counts.recipients += g.count;
+  }
+  return counts;
 };
 
 /** Matches per topic per day (by article date), for the chart. */
@@ -742,9 +933,21 @@ export const matchesPerDay = (
   snap: CatalogSnapshot,
   maxDays = 90,
   range: { from?: string; to?: string } = {},
+): MatchesPerDay =>
+  matchesPerDayFrom(
+    snap.matches.map((m) => ({ day: m.articleDate, topicId: m.topicId, count: 1 })),
+    maxDays,
+    range,
+  );
+
+/** {@link matchesPerDay} of matches counted per day and topic already. */
+export const matchesPerDayFrom = (
+  counted: ReadonlyArray<{ day: string; topicId: string; count: number }>,
+  maxDays = 90,
+  range: { from?: string; to?: string } = {},
 ): MatchesPerDay => {
-  const dates = snap.matches
-    .map((m) => m.articleDate)
+  const dates = counted
+    .map((m) => m.day)
     .filter((d) => (!range.from || d >= range.from) && (!range.to || d <= range.to))
     .sort();
   const last = range.to ?? dates.at(-1);
@@ -761,11 +964,11 @@ export const matchesPerDay = (
   for (let t = start; t <= end; t += DAY_MS) days.push(new Date(t).toISOString().slice(0, 10));
   const index = new Map(days.map((d, i) => [d, i]));
   const series = new Map<string, number[]>();
-  for (const m of snap.matches) {
-    const i = index.get(m.articleDate);
+  for (const m of counted) {
+    const i = index.get(m.day);
     if (i === undefined) continue;
     const counts = series.get(m.topicId) ?? new Array<number>(days.length).fill(0);
-    counts[i] = (counts[i] ?? 0) + 1;
+    counts[i] = (counts[i] ?? 0) + m.count;
     series.set(m.topicId, counts);
   }
   return {
@@ -778,7 +981,9 @@ export const matchesPerDay = (
 
 /** Files that were rejected, newest first. */
 export const listErrors = (snap: CatalogSnapshot, limit = 100) =>
-  [...snap.errors].sort((a, b) => b.occurredAt.localeCompare(a.occurredAt)).slice(0, limit);
+  [...snap.errors]
+    .sort((a, b) => later(a.occurredAt, b.occurredAt) || later(a.key, b.key) || later(a.etag, b.etag))
+    .slice(0, limit);
 
 /** The figures of every topic (or one) on its labels, as `topics eval` and the dashboard show them. */
 export interface TopicEvaluation {

@@ -7,6 +7,7 @@ import { build } from 'esbuild';
 import { type Context, type Env, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { CatalogSnapshot } from '../../functions/adapters/local/local-catalog.ts';
+import { LocalViews } from '../views.ts';
 import { deleteTopic, saveList, saveTopic } from '../../functions/adapters/local/topic-folder.ts';
 import * as z from '../../functions/core/validation.ts';
 import { type LocalNewswatch, localTopicsOf, StartupError } from '../local-newswatch.ts';
@@ -16,21 +17,10 @@ import { articlesCsv, articlesJson } from '../export.ts';
 import { UnsafeUploadName, uploadOutcome, writeUpload } from '../uploads.ts';
 import {
   type ArticleFilter,
-  articleFacets,
   exportArticles,
   evaluateTopics,
   labelledArticlesOf,
-  deliveryCounts,
-  listAlerts,
-  listArticles,
-  listErrors,
-  listStories,
-  listSubscribers,
-  listTopics,
-  matchesPerDay,
   previewQuery,
-  showArticle,
-  showStory,
 } from '../services.ts';
 
 const webFile = (name: string) => fileURLToPath(new URL(`./web/${name}`, import.meta.url));
@@ -139,6 +129,15 @@ const isOwnOrigin = (origin: string, host: string | undefined): boolean => {
   return url.protocol === 'http:' && url.host === host;
 };
 
+/** The views of a newswatch, its subscribers and topics as they are at each read. */
+export const viewsOf = (local: LocalNewswatch, snapshot: () => Promise<CatalogSnapshot>): LocalViews =>
+  new LocalViews({
+    catalog: local.catalog,
+    subscribers: () => local.subscribers,
+    topics: () => local.topicSet,
+    snapshot,
+  });
+
 /**
  * The dashboard's HTTP API and page. Bound to 127.0.0.1; requests naming another host are
  * refused (a web page elsewhere cannot reach it by DNS rebinding), writes must be JSON from
@@ -148,6 +147,7 @@ export const dashboardApp = (
   local: LocalNewswatch,
   snapshot: () => Promise<CatalogSnapshot>,
   script: string,
+  views: LocalViews = viewsOf(local, snapshot),
 ) => {
   const app = new Hono();
   const page = readFileSync(webFile('index.html'), 'utf8');
@@ -194,14 +194,14 @@ export const dashboardApp = (
   app.get('/app.js', (c) => c.body(script, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
   app.get('/style.css', (c) => c.body(style, 200, { 'content-type': 'text/css; charset=utf-8' }));
 
-  app.get('/api/status', async (c) => {
-    const snap = await snapshot();
+  app.get('/api/status', (c) => {
+    const status = views.status();
     return c.json({
-      articles: snap.articles.length,
-      matches: snap.matches.length,
-      alerts: snap.matches.filter((m) => m.alertState === 'sent').length,
-      deliveries: deliveryCounts(snap, local.subscribers),
-      errors: snap.errors.length,
+      articles: status.articles,
+      matches: status.matches,
+      alerts: status.alerts,
+      deliveries: status.deliveries,
+      errors: status.errors,
       topics: local.topicSet?.topics.length ?? 0,
       topicSetVersion: local.topicSet?.version,
       subscribers: local.subscribers.length,
@@ -214,7 +214,7 @@ export const dashboardApp = (
     const limit = Number(q.limit ?? '100');
     const offset = Number(q.offset ?? '0');
     return c.json(
-      listArticles(await snapshot(), {
+      await views.articles({
         ...articleFilterOf(q),
         offset: Number.isFinite(offset) ? Math.max(Math.trunc(offset), 0) : 0,
         limit: Number.isFinite(limit) ? Math.min(Math.max(Math.trunc(limit), 1), 1000) : 100,
@@ -222,7 +222,7 @@ export const dashboardApp = (
     );
   });
 
-  app.get('/api/articles/facets', async (c) => c.json(articleFacets(await snapshot())));
+  app.get('/api/articles/facets', (c) => c.json(views.facets()));
 
   // The whole of the current view (the list's filters and order, every page), as a download.
   app.get('/api/articles/export', async (c) => {
@@ -246,13 +246,11 @@ export const dashboardApp = (
   });
 
   app.get('/api/articles/:id', async (c) => {
-    const detail = showArticle(await snapshot(), c.req.param('id'));
+    const detail = await views.article(c.req.param('id'));
     return detail ? c.json(detail) : c.json({ error: 'no such article' }, 404);
   });
 
-  app.get('/api/topics', async (c) =>
-    c.json({ topics: listTopics(local.topicSet, await snapshot()), lists: local.topicSet?.lists ?? {} }),
-  );
+  app.get('/api/topics', (c) => c.json({ topics: views.topicList(), lists: local.topicSet?.lists ?? {} }));
 
   app.post('/api/preview', limitBody(BODY_LIMITS.preview), async (c) => {
     const body = PreviewBody.safeParse(await c.req.json().catch(() => undefined));
@@ -368,30 +366,27 @@ export const dashboardApp = (
     const id = c.req.param('id');
     if (!local.topicSet?.topics.some((t) => t.id === id)) return c.json({ error: 'no such topic' }, 404);
     const split = c.req.query('split');
-    const evaluation = evaluateTopics(
-      local.topicSet,
-      labelledArticlesOf(await snapshot()),
-      await labels().listLabels(id),
-      { topic: id, ...(split === 'dev' || split === 'test' ? { split } : {}) },
-    );
+    const mine = await labels().listLabels(id);
+    // Only the labelled articles are read, by key.
+    const labelled = await local.catalog.part([...new Set(mine.map((l) => l.article))]);
+    const evaluation = evaluateTopics(local.topicSet, labelledArticlesOf(labelled), mine, {
+      topic: id,
+      ...(split === 'dev' || split === 'test' ? { split } : {}),
+    });
     return c.json(evaluation.topics[0] ?? {});
   });
 
-  app.get('/api/alerts', async (c) => {
+  app.get('/api/alerts', (c) => {
     const topic = c.req.query('topic');
-    return c.json({ alerts: listAlerts(await snapshot(), local.subscribers, topic ? { topic } : {}) });
+    return c.json({ alerts: views.alerts(topic) });
   });
 
-  app.get('/api/subscribers', async (c) =>
-    c.json({ subscribers: listSubscribers(await snapshot(), local.subscribers, { recent: 10 }) }),
-  );
+  app.get('/api/subscribers', (c) => c.json({ subscribers: views.subscriberList() }));
 
-  app.get('/api/stories', async (c) =>
-    c.json({ stories: listStories(await snapshot(), { all: c.req.query('all') === 'true' }) }),
-  );
+  app.get('/api/stories', (c) => c.json({ stories: views.stories(c.req.query('all') === 'true') }));
 
   app.get('/api/stories/:id', async (c) => {
-    const story = showStory(await snapshot(), c.req.param('id'));
+    const story = await views.story(c.req.param('id'));
     return story ? c.json(story) : c.json({ error: 'no such story' }, 404);
   });
 
@@ -429,16 +424,16 @@ export const dashboardApp = (
     return c.json({ outcomes: await Promise.all(keys.map((k) => uploadOutcome(k, local.articles))) });
   });
 
-  app.get('/api/chart', async (c) => {
+  app.get('/api/chart', (c) => {
     const { from, to } = c.req.query();
     const range = {
       ...(from && DAY.test(from) ? { from } : {}),
       ...(to && DAY.test(to) ? { to } : {}),
     };
     // A range asked for may be up to a year long; by default the chart shows the last 90 days with matches.
-    return c.json(matchesPerDay(await snapshot(), range.from ? 366 : 90, range));
+    return c.json(views.chart(range));
   });
-  app.get('/api/errors', async (c) => c.json({ errors: listErrors(await snapshot()) }));
+  app.get('/api/errors', (c) => c.json({ errors: views.errors() }));
   app.get('/api/feeds', async (c) => c.json({ feeds: await local.feeds.list() }));
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));
@@ -455,9 +450,9 @@ export interface DashboardServer {
 /** Serves the dashboard on 127.0.0.1; a port in use is a {@link StartupError}. */
 export const startDashboard = async (
   local: LocalNewswatch,
-  options: { port: number; snapshot: () => Promise<CatalogSnapshot> },
+  options: { port: number; snapshot: () => Promise<CatalogSnapshot>; views?: LocalViews },
 ): Promise<DashboardServer> => {
-  const app = dashboardApp(local, options.snapshot, await bundleScript());
+  const app = dashboardApp(local, options.snapshot, await bundleScript(), options.views);
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>

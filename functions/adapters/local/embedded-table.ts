@@ -41,6 +41,42 @@ export interface EmbeddedSchema {
    * machine that would otherwise scan (alerts left unsent when the runtime stopped).
    */
   sparse?: { attribute: string; values: string[] }[];
+  /** Read indexes of kinds of items, in an order of their own ({@link ViewIndex}). */
+  views?: readonly ViewIndex[];
+}
+
+/** A condition on the items a {@link ViewIndex} holds. */
+export type ViewTerm =
+  | { attribute: string; equals: string }
+  /** A set or list attribute with at least this many elements. */
+  | { attribute: string; sizeAtLeast: number };
+
+/**
+ * A read index kept by SQLite at each write: the items meeting its terms, ordered by some of
+ * their attributes (`pk` and `sk` name the item's key), which it also holds, so a read of
+ * only those attributes never opens an item ({@link EmbeddedTable.readView}). A read model of
+ * one machine that would otherwise scan: the newest articles, alerts by when they were sent,
+ * matches by topic.
+ */
+export interface ViewIndex {
+  name: string;
+  of: readonly ViewTerm[];
+  on: readonly string[];
+}
+
+/** What one read of a {@link ViewIndex} asks for. */
+export interface ViewRead {
+  /** Values of the view's first attributes, in its order. */
+  equal?: readonly (string | number)[];
+  /** Bounds (both included) of the attribute after those. */
+  from?: string | number;
+  to?: string | number;
+  /** Last first (the default is the view's own order). */
+  descending?: boolean;
+  offset?: number;
+  limit?: number;
+  /** Attributes to return, read from the index alone (all of them in `on`); whole items when absent. */
+  select?: readonly string[];
 }
 
 /** DynamoDB's largest item (400 KB, names and values counted). */
@@ -119,9 +155,26 @@ const conditionFailed = (old: DocItem | undefined, returnOld: boolean): Conditio
 
 const sqlString = (v: string): string => `'${v.replace(/'/g, "''")}'`;
 const sparseTerm = (attribute: string): string => {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(attribute))
+  if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(attribute))
     throw new TableValidationError(`not an attribute name: ${attribute}`);
   return `json_extract(body, '$.${attribute}')`;
+};
+const viewTerm = (attribute: string): string =>
+  attribute === 'pk' || attribute === 'sk' ? attribute : sparseTerm(attribute);
+const viewWhere = (view: ViewIndex): string =>
+  view.of
+    .map((t) =>
+      'equals' in t
+        ? `${viewTerm(t.attribute)} = ${sqlString(t.equals)}`
+        : // A set is stored tagged, its elements under `v` (see encode); a list is stored as it is.
+          `coalesce(json_array_length(body, '$.${t.attribute}.v'), json_array_length(body, '$.${t.attribute}')) >= ${Math.trunc(t.sizeAtLeast)}`,
+    )
+    .join(' AND ');
+const viewIndexSql = (view: ViewIndex): string => {
+  if (!/^[a-z][a-z0-9_]*$/.test(view.name)) throw new TableValidationError(`not a view name: ${view.name}`);
+  // The attributes of its terms are held too: a read tests them in the index, never in the item.
+  const held = [...view.on, ...view.of.filter((t) => 'equals' in t).map((t) => t.attribute)];
+  return `CREATE INDEX IF NOT EXISTS view_${view.name} ON items (${[...new Set(held)].map(viewTerm).join(', ')}) WHERE ${viewWhere(view)}`;
 };
 const sparseIndexSql = (attribute: string, values: readonly string[]): string =>
   `CREATE INDEX IF NOT EXISTS items_${attribute} ON items (${sparseTerm(attribute)}) WHERE ${sparseTerm(attribute)} IN (${values.map(sqlString).join(', ')})`;
@@ -143,6 +196,7 @@ export class EmbeddedTable {
   private readonly schema: EmbeddedSchema;
   private readonly keyNames: string[];
   private readonly statements = new Map<string, StatementSync>();
+  private readonly arrayStatements = new Map<string, StatementSync>();
   private readonly checkpointer: Worker;
 
   constructor(file: string, tableName: string, schema: EmbeddedSchema) {
@@ -166,6 +220,8 @@ export class EmbeddedTable {
       CREATE INDEX IF NOT EXISTS items_index ON items (ipk, isk, pk, sk) WHERE ipk IS NOT NULL;
     `);
     for (const { attribute, values } of schema.sparse ?? []) this.db.exec(sparseIndexSql(attribute, values));
+    // A view added to a table that has items is built here once (seconds for a million items).
+    for (const view of schema.views ?? []) this.db.exec(viewIndexSql(view));
     this.checkpointer = new Worker(CHECKPOINTER, {
       eval: true,
       workerData: { file, everyMs: CHECKPOINT_MS },
@@ -200,6 +256,142 @@ export class EmbeddedTable {
     const rows = this.statement(
       `SELECT body FROM items WHERE ${sparseTerm(attribute)} IN (${values.map(sqlString).join(', ')})`,
     ).all() as { body: string }[];
+    return rows.map((r) => fromBody(r.body));
+  }
+
+  /**
+   * Rows of a view ({@link ViewIndex}), in its order or the reverse, paged by `offset` and
+   * `limit`. Always through the view's index: SQLite refuses the read rather than scan.
+   */
+  readView(name: string, read: ViewRead = {}): DocItem[] {
+    const { view, where, params } = this.viewQuery(name, read);
+    const order = view.on.map((a) => `${viewTerm(a)}${read.descending ? ' DESC' : ''}`).join(', ');
+    const columns = read.select
+      ? read.select.map((a, i) => {
+          if (!view.on.includes(a)) throw new TableValidationError(`the view ${name} does not hold ${a}`);
+          return `${viewTerm(a)} AS c${i}`;
+        })
+      : ['body'];
+    const paging = ` LIMIT ${read.limit === undefined ? -1 : Math.max(0, Math.trunc(read.limit))} OFFSET ${Math.max(0, Math.trunc(read.offset ?? 0))}`;
+    const rows = this.statement(
+      `SELECT ${columns.join(', ')} FROM items INDEXED BY view_${name} WHERE ${where} ORDER BY ${order}${paging}`,
+    ).all(...params) as Record<string, string | number | null>[];
+    if (!read.select) return rows.map((r) => fromBody(r.body as string));
+    const names = read.select;
+    return rows.map((r) => {
+      const out: DocItem = {};
+      names.forEach((a, i) => {
+        const v = r[`c${i}`];
+        if (v !== null && v !== undefined) out[a] = v;
+      });
+      return out;
+    });
+  }
+
+  /**
+   * How many rows of a view there are (with `equal`, `from`, `to` as in {@link readView}),
+   * grouped by its first `by` attributes: each group with its count and the largest value of
+   * the attribute after them.
+   */
+  countView(
+    name: string,
+    read: Pick<ViewRead, 'equal' | 'from' | 'to'> = {},
+    by = 0,
+  ): Array<{ values: Array<string | number>; count: number; last?: string | number }> {
+    const { view, where, params } = this.viewQuery(name, read);
+    const groups = view.on.slice(0, by).map(viewTerm);
+    const next = view.on[by];
+    const sql = `SELECT ${[...groups, 'count(*)', next ? `max(${viewTerm(next)})` : 'NULL'].join(', ')} FROM items INDEXED BY view_${name} WHERE ${where}${groups.length > 0 ? ` GROUP BY ${groups.join(', ')}` : ''}`;
+    const rows = this.statement(sql).all(...params) as Record<string, string | number | null>[];
+    return rows.map((r) => {
+      const values = Object.values(r);
+      const last = values[by + 1];
+      return {
+        values: values.slice(0, by) as Array<string | number>,
+        count: Number(values[by]),
+        ...(last === null || last === undefined ? {} : { last }),
+      };
+    });
+  }
+
+  private viewQuery(
+    name: string,
+    read: Pick<ViewRead, 'equal' | 'from' | 'to'>,
+  ): { view: ViewIndex; where: string; params: Array<string | number> } {
+    const view = this.schema.views?.find((v) => v.name === name);
+    if (!view) throw new TableValidationError(`the table keeps no view ${name}`);
+    const equal = read.equal ?? [];
+    if (equal.length > view.on.length)
+      throw new TableValidationError(`the view ${name} has ${view.on.length} attributes`);
+    const terms = [viewWhere(view)];
+    const params: Array<string | number> = [];
+    equal.forEach((v, i) => {
+      terms.push(`${viewTerm(view.on[i] as string)} = ?`);
+      params.push(v);
+    });
+    const ranged = view.on[equal.length];
+    if ((read.from !== undefined || read.to !== undefined) && !ranged)
+      throw new TableValidationError(`the view ${name} has no attribute after those given`);
+    if (read.from !== undefined) {
+      terms.push(`${viewTerm(ranged as string)} >= ?`);
+      params.push(read.from);
+    }
+    if (read.to !== undefined) {
+      terms.push(`${viewTerm(ranged as string)} <= ?`);
+      params.push(read.to);
+    }
+    return { view, where: terms.join(' AND '), params };
+  }
+
+  /** The items with these keys that are stored, in the keys' order. */
+  itemsAt(wanted: ReadonlyArray<{ pk: string; sk: string }>): DocItem[] {
+    return wanted.flatMap((k) => {
+      const item = this.read(k.pk, k.sk);
+      return item ? [item] : [];
+    });
+  }
+
+  /**
+   * A view as SQL, for a read model that counts in SQLite what it would otherwise count item by
+   * item: its table (through its index) under an alias, its condition, and each attribute's term.
+   */
+  viewSql(name: string, alias: string): { from: string; where: string; term: (attribute: string) => string } {
+    const view = this.schema.views?.find((v) => v.name === name);
+    if (!view) throw new TableValidationError(`the table keeps no view ${name}`);
+    if (!/^[a-z]$/.test(alias)) throw new TableValidationError(`not an alias: ${alias}`);
+    const term = (attribute: string) => EmbeddedTable.term(alias, attribute);
+    return {
+      from: `items AS ${alias} INDEXED BY view_${name}`,
+      where: viewWhere(view).replaceAll('(body,', `(${alias}.body,`),
+      term,
+    };
+  }
+
+  /** The term of an attribute of the item under an alias (one joined by its key). */
+  static term(alias: string, attribute: string): string {
+    return viewTerm(attribute)
+      .replace(/^(json_extract\()body/, `$1${alias}.body`)
+      .replace(/^(pk|sk)$/, `${alias}.$1`);
+  }
+
+  /** Rows of a read-only statement (a SELECT made of {@link viewSql} parts), as arrays of values. */
+  select(sql: string, params: ReadonlyArray<string | number>): Array<Array<string | number | null>> {
+    if (!/^\s*(SELECT|WITH)\b/i.test(sql)) throw new TableValidationError('only a SELECT reads the table');
+    let s = this.arrayStatements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      s.setReturnArrays(true);
+      this.arrayStatements.set(sql, s);
+    }
+    return s.all(...params) as unknown as Array<Array<string | number | null>>;
+  }
+
+  /** Items whose partition key starts with `prefix` and whose sort key is `sk`: at most `limit`, in key order. */
+  itemsUnder(prefix: string, sk: string, limit: number): DocItem[] {
+    // Every key starting with the prefix sorts between it and it followed by the largest code point.
+    const rows = this.statement(
+      'SELECT body FROM items WHERE pk >= ? AND pk < ? AND sk = ? ORDER BY pk LIMIT ?',
+    ).all(prefix, `${prefix}\u{10FFFF}`, sk, Math.max(0, Math.trunc(limit))) as { body: string }[];
     return rows.map((r) => fromBody(r.body));
   }
 
@@ -610,4 +802,90 @@ export const NEWSWATCH_SCHEMA: EmbeddedSchema = {
     sortKey: TABLE_KEYS.gsi1.sortKey,
   },
   sparse: [{ attribute: 'alertState', values: UNSENT_ALERT_STATES }],
+  views: [
+    // Articles newest first, with what lists filter on and facets count (outlets, languages).
+    {
+      name: 'articles',
+      of: [{ attribute: 'type', equals: 'article' }],
+      on: ['date', 'ingestedAt', 'id', 'language', 'source', 'url', 'sourceKey'],
+    },
+    // An article's language by its id, for reads that join alerts to their articles.
+    { name: 'article_ids', of: [{ attribute: 'type', equals: 'article' }], on: ['id', 'language'] },
+    // What an article list filters on in its matches: topic, score, countries.
+    {
+      name: 'match_facts',
+      of: [{ attribute: 'type', equals: 'match' }],
+      on: ['articleId', 'topicId', 'score', 'explanation.countries'],
+    },
+    // Per topic: matches, alerts and the last match, counted from the index.
+    {
+      name: 'topic_matches',
+      of: [{ attribute: 'type', equals: 'match' }],
+      on: ['topicId', 'alertState', 'matchedAt'],
+    },
+    // Matches per day and topic, for the chart.
+    {
+      name: 'matches_by_day',
+      of: [{ attribute: 'type', equals: 'match' }],
+      on: ['articleDate', 'topicId'],
+    },
+    // Alerts sent, by when: what their recipients are worked out from.
+    {
+      name: 'sent',
+      of: [
+        { attribute: 'type', equals: 'match' },
+        { attribute: 'alertState', equals: 'sent' },
+      ],
+      on: [
+        'sentAt',
+        'alertId',
+        'articleId',
+        'topicId',
+        'score',
+        'storyRole',
+        'topicName',
+        'matchedAt',
+        'articleDate',
+        'backfill',
+      ],
+    },
+    {
+      name: 'sent_by_topic',
+      of: [
+        { attribute: 'type', equals: 'match' },
+        { attribute: 'alertState', equals: 'sent' },
+      ],
+      on: ['topicId', 'sentAt', 'alertId'],
+    },
+    { name: 'stories', of: [{ attribute: 'type', equals: 'story' }], on: ['latestAt', 'storyId'] },
+    {
+      name: 'shared_stories',
+      of: [
+        { attribute: 'type', equals: 'story' },
+        { attribute: 'articleIds', sizeAtLeast: 2 },
+      ],
+      on: ['latestAt', 'storyId'],
+    },
+    { name: 'errors', of: [{ attribute: 'type', equals: 'error' }], on: ['occurredAt', 'key', 'etag'] },
+    {
+      name: 'deliveries',
+      of: [{ attribute: 'type', equals: 'delivery' }],
+      on: ['alertId', 'recipient', 'state', 'attempt', 'reason'],
+    },
+    // A subscriber's deliveries, for counting its copies by state.
+    {
+      name: 'recipient_deliveries',
+      of: [{ attribute: 'type', equals: 'delivery' }],
+      on: ['recipient', 'alertId', 'state'],
+    },
+    {
+      name: 'gates',
+      of: [
+        { attribute: 'type', equals: 'gate-alert' },
+        { attribute: 'state', equals: 'done' },
+      ],
+      on: ['pk', 'sk', 'outcome'],
+    },
+    { name: 'held', of: [{ attribute: 'type', equals: 'held' }], on: ['pk', 'sk'] },
+  ],
 };

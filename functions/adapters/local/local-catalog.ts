@@ -1,12 +1,28 @@
-import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { MatchRecord } from '../../core/pipeline/matching.ts';
 import type { IngestErrorRecord, SourceRecord } from '../../core/pipeline/ports.ts';
 import type { StoredArticle } from '../aws/dynamodb-article-store.ts';
 import { storyFromItem } from '../aws/dynamodb-story-store.ts';
-import { withoutKeys } from '../aws/table-layout.ts';
+import { keys, TABLE_KEYS, withoutKeys } from '../aws/table-layout.ts';
+import type { DocItem } from './table-expressions.ts';
+import { type EmbeddedTable } from './embedded-table.ts';
+import { isGated, type Subscriber } from '../../core/alerts/subscriber-rules.ts';
 import type { HoldReason } from '../../core/alerts/fatigue.ts';
 import type { DeliveryFacts } from '../../core/alerts/recipients.ts';
 import type { StoryRecord } from '../../core/stories/story.ts';
+
+/** A delivery's record, as {@link recipientsOf} reads it. */
+const deliveryOf = (item: DocItem) => ({
+  // Deliveries recorded before they had states were recorded once delivered.
+  state: (item.state as 'pending' | 'delivered' | 'failed' | undefined) ?? 'delivered',
+  attempt: Number(item.attempt ?? 1),
+  ...(typeof item.reason === 'string' ? { reason: item.reason } : {}),
+});
 
 /** Everything one machine's table holds, by kind. */
 export interface CatalogSnapshot {
@@ -34,26 +50,450 @@ export type DeliveryFactsByAlert = Map<
 >;
 
 /** The facts of one alert, as {@link recipientsOf} reads them. */
-export const deliveryFactsOf = (snap: CatalogSnapshot, alertId: string): DeliveryFacts => {
-  const of = snap.deliveries?.get(alertId);
+export const deliveryFactsOf = (snap: CatalogSnapshot, alertId: string): DeliveryFacts =>
+  deliveryFactsIn(snap.deliveries, alertId);
+
+/** The facts of one alert among those recorded. */
+export const deliveryFactsIn = (
+  deliveries: DeliveryFactsByAlert | undefined,
+  alertId: string,
+): DeliveryFacts => {
+  const of = deliveries?.get(alertId);
   return {
     delivery: (id) => of?.get(id)?.delivery,
     gate: (id) => of?.get(id)?.gate,
   };
 };
 
+/** What an article list filters and orders on, read from the table's indexes (no article is opened). */
+export interface ArticleFacts {
+  id: string;
+  date: string;
+  ingestedAt: string;
+  language?: string;
+  source?: string;
+  url?: string;
+  sourceKey: string;
+}
+
+/** What an article list filters on in one match. */
+export interface MatchFacts {
+  articleId: string;
+  topicId: string;
+  score: number;
+  countries: string[];
+}
+
+/** An alert sent, as far as working out its recipients goes. */
+export interface SentFacts {
+  alertId: string;
+  articleId: string;
+  topicId: string;
+  topicName: string;
+  score: number;
+  storyRole?: 'first' | 'update';
+  sentAt: string;
+  matchedAt: string;
+  articleDate: string;
+  backfill?: boolean;
+}
+
 /**
- * Read models for the local runtime, the dashboard and the CLI: one scan of the local table.
- * On AWS nothing scans (the stores query by key); on one machine the table is small and a
- * person browsing it wants everything, whatever its dates.
+ * Alerts sent for one subscriber that share what decides where its copy stands: the story
+ * role, the delivery's record (its state), the fatigue controls' outcome and whether the hold
+ * still holds. Counted in the table, so the copies of 100k alerts are a few groups.
+ */
+export interface CopyGroup {
+  storyRole: 'first' | 'update';
+  delivery?: 'pending' | 'delivered' | 'failed';
+  gate?: 'sent' | HoldReason;
+  held: boolean;
+  count: number;
+}
+
+/** Counts of what the table holds. */
+export interface CatalogCounts {
+  articles: number;
+  matches: number;
+  alerts: number;
+  errors: number;
+}
+
+/** Per topic: its matches, its alerts sent and when it last matched. */
+export type TopicCounts = Map<string, { matches: number; alerts: number; last?: string }>;
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/**
+ * Read models for the local runtime, the dashboard and the CLI. The views read through the
+ * SQLite table's indexes (its views, kept at each write): counts, pages of the newest, items by
+ * key. {@link snapshot} is one scan of the whole table, for what must see every article (a
+ * query's preview, an export, a search of the texts, the CLI's evaluation).
  */
 export class LocalCatalog {
   private readonly doc: DynamoDBDocumentClient;
   private readonly tableName: string;
+  private readonly table: EmbeddedTable;
 
-  constructor(doc: DynamoDBDocumentClient, tableName: string) {
+  constructor(doc: DynamoDBDocumentClient, tableName: string, table: EmbeddedTable) {
     this.doc = doc;
     this.tableName = tableName;
+    this.table = table;
+  }
+
+  /** Articles, matches, alerts sent and errors stored: counted in their indexes. */
+  counts(): CatalogCounts {
+    const n = (view: string) => this.table.countView(view)[0]?.count ?? 0;
+    return { articles: n('articles'), matches: n('topic_matches'), alerts: n('sent'), errors: n('errors') };
+  }
+
+  /** Every topic's matches, alerts and last match, from one grouped read of an index. */
+  topicCounts(): TopicCounts {
+    const by: TopicCounts = new Map();
+    for (const g of this.table.countView('topic_matches', {}, 2)) {
+      const [topicId, state] = g.values.map(String) as [string, string];
+      const t = by.get(topicId) ?? { matches: 0, alerts: 0 };
+      t.matches += g.count;
+      if (state === 'sent') t.alerts += g.count;
+      const last = text(g.last);
+      if (last && (!t.last || last > t.last)) t.last = last;
+      by.set(topicId, t);
+    }
+    return by;
+  }
+
+  /** Matches per article date and topic, dates from / to (both included). */
+  matchesPerDay(
+    range: { from?: string; to?: string } = {},
+  ): Array<{ day: string; topicId: string; count: number }> {
+    return this.table
+      .countView('matches_by_day', range, 2)
+      .map((g) => ({ day: String(g.values[0]), topicId: String(g.values[1]), count: g.count }));
+  }
+
+  /** The last `limit` errors recorded, newest first. */
+  latestErrors(limit: number): IngestErrorRecord[] {
+    return this.table
+      .readView('errors', { descending: true, limit })
+      .map((i) => withoutKeys(i) as unknown as IngestErrorRecord);
+  }
+
+  /** The stories last added to, newest first: those of two articles or more, or all. */
+  latestStories(options: { all: boolean; limit: number }): StoryRecord[] {
+    return this.table
+      .readView(options.all ? 'stories' : 'shared_stories', { descending: true, limit: options.limit })
+      .map(storyFromItem);
+  }
+
+  /** Every article's list facts, newest first (by date, then by arrival). */
+  articleFacts(): ArticleFacts[] {
+    return this.table.readView('articles', {
+      descending: true,
+      select: ['date', 'ingestedAt', 'id', 'language', 'source', 'url', 'sourceKey'],
+    }) as unknown as ArticleFacts[];
+  }
+
+  /** A page of the newest articles (dates from / to, both included), and how many there are. */
+  newestArticles(page: { from?: string; to?: string; offset: number; limit: number }): {
+    total: number;
+    ids: string[];
+  } {
+    const range = {
+      ...(page.from ? { from: page.from } : {}),
+      ...(page.to ? { to: page.to } : {}),
+    };
+    return {
+      total: this.table.countView('articles', range)[0]?.count ?? 0,
+      ids: this.table
+        .readView('articles', {
+          ...range,
+          descending: true,
+          offset: page.offset,
+          limit: page.limit,
+          select: ['id'],
+        })
+        .map((r) => String(r.id)),
+    };
+  }
+
+  /** Every match's list facts. */
+  matchFacts(): MatchFacts[] {
+    return this.table
+      .readView('match_facts', { select: ['articleId', 'topicId', 'score', 'explanation.countries'] })
+      .map((r) => ({
+        articleId: String(r.articleId),
+        topicId: String(r.topicId),
+        score: Number(r.score),
+        countries:
+          typeof r['explanation.countries'] === 'string'
+            ? (JSON.parse(r['explanation.countries']) as string[])
+            : [],
+      }));
+  }
+
+  /** Alerts sent, newest first (of one topic), at most `limit` (all when absent). */
+  sentAlerts(options: { topic?: string; limit?: number } = {}): SentFacts[] {
+    const select = [
+      'sentAt',
+      'alertId',
+      'articleId',
+      'topicId',
+      'score',
+      'storyRole',
+      'topicName',
+      'matchedAt',
+      'articleDate',
+      'backfill',
+    ];
+    if (options.topic) {
+      // The topic's alerts by their index, then the facts of each by its key.
+      const mine = this.table.readView('sent_by_topic', {
+        equal: [options.topic],
+        descending: true,
+        ...(options.limit === undefined ? {} : { limit: options.limit }),
+      });
+      return mine.map((m) => this.sentFactsOf(m));
+    }
+    return this.table
+      .readView('sent', {
+        descending: true,
+        select,
+        ...(options.limit === undefined ? {} : { limit: options.limit }),
+      })
+      .map((r) => this.sentFactsOf(r));
+  }
+
+  private sentFactsOf(r: DocItem): SentFacts {
+    return {
+      alertId: String(r.alertId),
+      articleId: String(r.articleId),
+      topicId: String(r.topicId),
+      topicName: String(r.topicName),
+      score: Number(r.score),
+      ...(r.storyRole === 'first' || r.storyRole === 'update' ? { storyRole: r.storyRole } : {}),
+      sentAt: String(r.sentAt),
+      matchedAt: String(r.matchedAt),
+      articleDate: String(r.articleDate),
+      // A boolean is held in the index as 1 or 0.
+      ...(r.backfill === true || r.backfill === 1 ? { backfill: true } : {}),
+    };
+  }
+
+  /** What is recorded about the copies of these alerts (of every alert when absent). */
+  deliveryFacts(alertIds?: readonly string[]): DeliveryFactsByAlert {
+    const deliveries: DeliveryFactsByAlert = new Map();
+    const factsOf = (alertId: string, subscriberId: string) => {
+      let byAlert = deliveries.get(alertId);
+      if (!byAlert) deliveries.set(alertId, (byAlert = new Map() as NonNullable<typeof byAlert>));
+      let facts = byAlert.get(subscriberId);
+      if (!facts) byAlert.set(subscriberId, (facts = {}));
+      return facts;
+    };
+    const select = ['alertId', 'recipient', 'state', 'attempt', 'reason'];
+    const rows = alertIds
+      ? alertIds.flatMap((id) => this.table.readView('deliveries', { equal: [id], select }))
+      : this.table.readView('deliveries', { select });
+    for (const d of rows) factsOf(String(d.alertId), String(d.recipient)).delivery = deliveryOf(d);
+    const wanted = alertIds ? new Set(alertIds) : undefined;
+    const held = new Set(
+      this.table
+        .readView('held', { select: ['pk', 'sk'] })
+        .map((h) => `${String(h.pk).slice(5)}\u0000${String(h.sk).slice(6)}`),
+    );
+    for (const g of this.table.readView('gates', { select: ['pk', 'sk', 'outcome'] })) {
+      const subscriberId = String(g.pk).slice('GATE#'.length);
+      const alertId = String(g.sk).slice('ALERT#'.length);
+      if (wanted && !wanted.has(alertId)) continue;
+      const outcome = g.outcome as 'sent' | HoldReason;
+      factsOf(alertId, subscriberId).gate = {
+        outcome,
+        released: outcome !== 'sent' && !held.has(`${subscriberId}\u0000${alertId}`),
+      };
+    }
+    return deliveries;
+  }
+
+  /**
+   * The alerts sent for a subscriber (its topics, at or above its minimum score, in its
+   * languages: what {@link isForSubscriber} asks), as SQL over the `sent` view under `m`.
+   */
+  private sentFor(s: Pick<Subscriber, 'topics' | 'minScore' | 'languages'>) {
+    const m = this.table.viewSql('sent', 'm');
+    const params: Array<string | number> = [];
+    const where = [m.where];
+    let joins = '';
+    if (!s.topics.includes('*')) {
+      where.push(`${m.term('topicId')} IN (${s.topics.map(() => '?').join(', ')})`);
+      params.push(...s.topics);
+    }
+    where.push(`${m.term('score')} >= ?`);
+    params.push(s.minScore);
+    if (s.languages) {
+      const a = this.table.viewSql('article_ids', 'a');
+      joins = ` JOIN ${a.from} ON ${a.term('id')} = ${m.term('articleId')} AND ${a.where}`;
+      where.push(`coalesce(${a.term('language')}, 'und') IN (${s.languages.map(() => '?').join(', ')})`);
+      params.push(...s.languages);
+    }
+    return { m, joins, where: where.join(' AND '), params };
+  }
+
+  /**
+   * A subscriber's copies of every alert sent, counted in SQLite in groups that share what
+   * decides where a copy stands ({@link CopyGroup}): its delivery's record for a subscriber
+   * without fatigue controls, the controls' outcome and hold for one with them.
+   */
+  copyGroups(s: Subscriber): CopyGroup[] {
+    const { m, joins, where, params } = this.sentFor(s);
+    const gated = isGated(s);
+    // The alerts first, from the view's index alone; then each one's records, by key.
+    const alerts =
+      `WITH alerts AS MATERIALIZED (SELECT ${m.term('alertId')} AS id, coalesce(${m.term('storyRole')}, 'first') AS role` +
+      ` FROM ${m.from}${joins} WHERE ${where})`;
+    // Each alert's record for the subscriber, by key from its view's index alone (a subquery
+    // of its own is read from the index; a joined table would be read from its items).
+    const d = this.table.viewSql('recipient_deliveries', 'd');
+    const g = this.table.viewSql('gates', 'g');
+    const h = this.table.viewSql('held', 'h');
+    const sql = gated
+      ? `${alerts} SELECT role, NULL,` +
+        ` (SELECT ${g.term('outcome')} FROM ${g.from} WHERE ${g.term('pk')} = ? AND ${g.term('sk')} = 'ALERT#' || alerts.id AND ${g.where}),` +
+        ` EXISTS (SELECT 1 FROM ${h.from} WHERE ${h.term('pk')} = ? AND ${h.term('sk')} = 'ALERT#' || alerts.id AND ${h.where}),` +
+        ` count(*) FROM alerts GROUP BY 1, 2, 3, 4`
+      : `${alerts} SELECT role,` +
+        ` (SELECT coalesce(${d.term('state')}, 'delivered') FROM ${d.from} WHERE ${d.term('recipient')} = ? AND ${d.term('alertId')} = alerts.id AND ${d.where}),` +
+        ` NULL, 0, count(*) FROM alerts GROUP BY 1, 2, 3, 4`;
+    const keyParams = gated ? [`GATE#${s.id}`, `HELD#${s.id}`] : [s.id];
+    return this.table.select(sql, [...params, ...keyParams]).map(([role, second, third, held, count]) => {
+      // The record's state (a delivery recorded before they had states was recorded once delivered).
+      const delivery =
+        gated || typeof second !== 'string' ? undefined : (second as 'pending' | 'delivered' | 'failed');
+      return {
+        storyRole: role === 'update' ? 'update' : 'first',
+        ...(delivery ? { delivery } : {}),
+        ...(gated && typeof third === 'string' ? { gate: third as 'sent' | HoldReason } : {}),
+        held: Number(held) === 1,
+        count: Number(count),
+      };
+    });
+  }
+
+  /** The latest alerts sent for a subscriber, newest first. */
+  latestSentFor(s: Subscriber, limit: number): SentFacts[] {
+    const { m, joins, where, params } = this.sentFor(s);
+    const columns = [
+      'sentAt',
+      'alertId',
+      'articleId',
+      'topicId',
+      'score',
+      'storyRole',
+      'topicName',
+      'matchedAt',
+      'articleDate',
+      'backfill',
+    ];
+    const rows = this.table.select(
+      `SELECT ${columns.map((c) => m.term(c)).join(', ')} FROM ${m.from}${joins} WHERE ${where} ORDER BY ${m.term('sentAt')} DESC, ${m.term('alertId')} DESC LIMIT ${Math.max(0, Math.trunc(limit))}`,
+      params,
+    );
+    return rows.map((r) => this.sentFactsOf(Object.fromEntries(columns.map((c, i) => [c, r[i]])) as DocItem));
+  }
+
+  /** Every article's language (`und` when not known), by id. */
+  languages(): Map<string, string> {
+    return new Map(
+      this.table
+        .readView('articles', { select: ['id', 'language'] })
+        .map((r) => [String(r.id), text(r.language) ?? 'und']),
+    );
+  }
+
+  /**
+   * The articles with these ids (the others left out), with their matches, story links and
+   * stories: what a list's page or an article's page shows of them, read by key.
+   */
+  async part(articleIds: readonly string[], options: { sources?: boolean } = {}): Promise<CatalogSnapshot> {
+    const snap: CatalogSnapshot = {
+      articles: [],
+      matches: [],
+      sources: [],
+      errors: [],
+      stories: [],
+      storyOf: new Map(),
+    };
+    const items = await this.batchGet(articleIds.flatMap((id) => [keys.article(id), keys.articleStory(id)]));
+    for (const item of items) {
+      if (item.sk === 'ARTICLE') snap.articles.push(withoutKeys(item) as unknown as StoredArticle);
+      else snap.storyOf.set(String(item.articleId), String(item.storyId));
+    }
+    const order = new Map(articleIds.map((id, i) => [id, i]));
+    snap.articles.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+    for (const id of articleIds) {
+      for (const m of await this.queryAll({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :match)',
+        ExpressionAttributeValues: { ':pk': keys.article(id).pk, ':match': 'MATCH#' },
+      }))
+        snap.matches.push(withoutKeys(m) as unknown as MatchRecord);
+      if (options.sources)
+        for (const s of await this.queryAll({
+          IndexName: TABLE_KEYS.gsi1.name,
+          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :source)',
+          ExpressionAttributeValues: { ':pk': keys.article(id).pk, ':source': 'SOURCE#' },
+        }))
+          snap.sources.push(withoutKeys(s) as unknown as SourceRecord);
+    }
+    const storyIds = [...new Set(snap.storyOf.values())];
+    for (const item of await this.batchGet(storyIds.map((id) => ({ pk: `STORY#${id}`, sk: 'STORY' }))))
+      snap.stories.push(storyFromItem(item));
+    return snap;
+  }
+
+  /** The id of the article with this id, or with this id prefix (8 characters or more) when one article has it. */
+  articleIdOf(idOrPrefix: string): string | undefined {
+    const under = this.table.itemsUnder(keys.article(idOrPrefix).pk, 'ARTICLE', 2);
+    const found = idOrPrefix.length >= 8 ? under : under.filter((i) => i.id === idOrPrefix);
+    return found.length === 1 ? String(found[0]?.id) : undefined;
+  }
+
+  /** The titles and languages of these articles (those stored), read by key. */
+  articleTitles(ids: readonly string[]): Array<{ id: string; title: string; language?: string }> {
+    return this.table.itemsAt(ids.map(keys.article)).map((a) => ({
+      id: String(a.id),
+      title: String(a.title),
+      ...(typeof a.language === 'string' ? { language: a.language } : {}),
+    }));
+  }
+
+  /** The story with this id, or undefined. */
+  async story(storyId: string): Promise<StoryRecord | undefined> {
+    const [item] = await this.batchGet([{ pk: `STORY#${storyId}`, sk: 'STORY' }]);
+    return item ? storyFromItem(item) : undefined;
+  }
+
+  private async batchGet(wanted: ReadonlyArray<{ pk: string; sk: string }>): Promise<DocItem[]> {
+    const out: DocItem[] = [];
+    for (let i = 0; i < wanted.length; i += 100) {
+      const res = await this.doc.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: wanted.slice(i, i + 100) } } }),
+      );
+      out.push(...((res.Responses?.[this.tableName] ?? []) as DocItem[]));
+    }
+    return out;
+  }
+
+  private async queryAll(
+    input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>,
+  ): Promise<DocItem[]> {
+    const out: DocItem[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await this.doc.send(
+        new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start }),
+      );
+      out.push(...((res.Items ?? []) as DocItem[]));
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return out;
   }
 
   async snapshot(): Promise<CatalogSnapshot> {
@@ -96,14 +536,9 @@ export class LocalCatalog {
           snap.storyOf.set(String(item.articleId), String(item.storyId));
         else if (pk.startsWith('SOURCE#') && sk.startsWith('ERROR#'))
           snap.errors.push(record as unknown as IngestErrorRecord);
-        else if (pk.startsWith('DELIVERY#') && sk.startsWith('TO#')) {
-          factsOf(String(item.alertId), String(item.recipient)).delivery = {
-            // Deliveries recorded before they had states were recorded once delivered.
-            state: (item.state as 'pending' | 'delivered' | 'failed' | undefined) ?? 'delivered',
-            attempt: Number(item.attempt ?? 1),
-            ...(typeof item.reason === 'string' ? { reason: item.reason } : {}),
-          };
-        } else if (pk.startsWith('GATE#') && sk.startsWith('ALERT#') && item.state === 'done')
+        else if (pk.startsWith('DELIVERY#') && sk.startsWith('TO#'))
+          factsOf(String(item.alertId), String(item.recipient)).delivery = deliveryOf(item);
+        else if (pk.startsWith('GATE#') && sk.startsWith('ALERT#') && item.state === 'done')
           gates.push({
             subscriberId: pk.slice('GATE#'.length),
             alertId: sk.slice('ALERT#'.length),

@@ -52,6 +52,111 @@ describe('Class: EmbeddedTable', () => {
     expect(() => table.itemsWith('state', ['held'])).toThrow(/no index of state/);
   });
 
+  it('should read a view in its order, paged, counted and grouped, from its index alone', async () => {
+    // Prepare: items of two kinds; a view of one of them, by topic then time.
+    const schema = {
+      ...NEWSWATCH_SCHEMA,
+      views: [
+        { name: 'by_topic', of: [{ attribute: 'type', equals: 'match' }], on: ['topicId', 'at', 'n'] },
+        {
+          name: 'crowded',
+          of: [
+            { attribute: 'type', equals: 'story' },
+            { attribute: 'ids', sizeAtLeast: 2 },
+          ],
+          on: ['at'],
+        },
+      ],
+    };
+    const table = new EmbeddedTable(join(dir, 'views.sqlite'), 'newswatch', schema);
+    const doc = table.asDocumentClient();
+    for (let i = 0; i < 30; i++)
+      await doc.send(
+        new PutCommand({
+          TableName: 'newswatch',
+          Item: {
+            pk: `A#${i}`,
+            sk: 'M',
+            type: i % 3 === 0 ? 'other' : 'match',
+            topicId: `t${i % 2}`,
+            at: `2026-01-${String(i + 1).padStart(2, '0')}`,
+            n: i,
+          },
+        }),
+      );
+    for (const [i, ids] of [
+      [1, ['a']],
+      [2, ['a', 'b']],
+      [3, ['a', 'b', 'c']],
+    ] as const)
+      await doc.send(
+        new PutCommand({
+          TableName: 'newswatch',
+          Item: { pk: `S#${i}`, sk: 'S', type: 'story', at: `t${i}`, ids: new Set(ids) },
+        }),
+      );
+
+    // Act
+    const newest = table.readView('by_topic', {
+      equal: ['t1'],
+      descending: true,
+      limit: 3,
+      select: ['at', 'n'],
+    });
+    const page = table.readView('by_topic', {
+      equal: ['t0'],
+      from: '2026-01-05',
+      to: '2026-01-20',
+      offset: 1,
+      limit: 2,
+    });
+    const groups = table.countView('by_topic', {}, 1);
+    const ranged = table.countView('by_topic', { equal: ['t1'], from: '2026-01-10' });
+    const crowded = table.readView('crowded', { select: ['at'] }).map((r) => r.at);
+    const plan = (table as unknown as { db: { prepare(sql: string): { all(): { detail: string }[] } } }).db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT count(*) FROM items INDEXED BY view_by_topic WHERE json_extract(body, '$.type') = 'match'`,
+      )
+      .all()
+      .map((r) => r.detail)
+      .join('; ');
+    await table.close();
+
+    // Assess: every third item is of the other kind and not in the view.
+    expect(newest).toEqual([
+      { at: '2026-01-30', n: 29 },
+      { at: '2026-01-26', n: 25 },
+      { at: '2026-01-24', n: 23 },
+    ]);
+    expect(page.map((i) => i.n)).toEqual([8, 10]);
+    expect(page[0]).toMatchObject({ pk: 'A#8', type: 'match' });
+    expect(groups).toEqual([
+      { values: ['t0'], count: 10, last: '2026-01-29' },
+      { values: ['t1'], count: 10, last: '2026-01-30' },
+    ]);
+    expect(ranged).toEqual([{ values: [], count: 7, last: 't1' }]);
+    expect(crowded).toEqual(['t2', 't3']);
+    expect(plan).toContain('USING COVERING INDEX view_by_topic');
+    expect(() => table.readView('nothing')).toThrow(/no view nothing/);
+  });
+
+  it('should refuse a read of an attribute its view does not hold', () => {
+    // Prepare
+    const table = new EmbeddedTable(join(dir, 'held.sqlite'), 'newswatch', NEWSWATCH_SCHEMA);
+
+    // Act & Assess
+    try {
+      expect(() => table.readView('articles', { select: ['paragraphs'] })).toThrow(
+        /does not hold paragraphs/,
+      );
+      expect(() => table.readView('articles', { equal: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] })).toThrow(
+        /has 7 attributes/,
+      );
+    } finally {
+      void table.close();
+    }
+  });
+
   it('should leave one file behind when closed, the log copied into it', async () => {
     // Prepare
     const file = join(dir, 'closed.sqlite');

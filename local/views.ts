@@ -1,0 +1,207 @@
+import type {
+  ArticleFacts,
+  CatalogSnapshot,
+  LocalCatalog,
+} from '../functions/adapters/local/local-catalog.ts';
+import type { RecipientState } from '../functions/core/alerts/recipients.ts';
+import type { Subscriber } from '../functions/core/alerts/subscribers.ts';
+import type { TopicSet } from '../functions/core/pipeline/matching.ts';
+import {
+  type AlertEntry,
+  type ArticleDetail,
+  type ArticleFacets,
+  type ArticleFilter,
+  articlePage,
+  copyCounts,
+  facetsOf,
+  filterArticles,
+  listAlertsFrom,
+  listArticles,
+  type ListIndex,
+  listIndexOf,
+  listTopicsFrom,
+  type MatchesPerDay,
+  matchesPerDayFrom,
+  searchesText,
+  showArticle,
+  showStory,
+  type StoryDetail,
+  storySummaries,
+  type SubscriberEntry,
+  subscriberEntry,
+  type TopicSummary,
+} from './services.ts';
+
+/** How long facts read from every row of an index are reused (another process may write too). */
+const FACTS_TTL_MS = 2_000;
+
+/**
+ * The dashboard's views, read through the local table's indexes and keys: counts from their
+ * indexes, a page of the newest from an ordered index, an article or a story by key, and only
+ * the page's articles opened. Filters an index does not order by (outlet, country, score,
+ * topic) run over facts the indexes hold, never over the articles; a search of the texts and
+ * an export read the whole table ({@link LocalViews.snapshot}).
+ */
+export class LocalViews {
+  private readonly catalog: LocalCatalog;
+  private readonly subscribers: () => readonly Subscriber[];
+  private readonly topics: () => TopicSet | undefined;
+  private readonly snapshot: () => Promise<CatalogSnapshot>;
+  private facts?: { at: number; index: ListIndex };
+
+  constructor(init: {
+    catalog: LocalCatalog;
+    subscribers: () => readonly Subscriber[];
+    topics: () => TopicSet | undefined;
+    snapshot: () => Promise<CatalogSnapshot>;
+  }) {
+    this.catalog = init.catalog;
+    this.subscribers = init.subscribers;
+    this.topics = init.topics;
+    this.snapshot = init.snapshot;
+  }
+
+  /** Forgets facts read from the indexes (something was stored). */
+  invalidate(): void {
+    this.facts = undefined;
+  }
+
+  status() {
+    const deliveries: Record<RecipientState, number> = {
+      delivered: 0,
+      queued: 0,
+      failed: 0,
+      held: 0,
+      digest: 0,
+      'story-alerted': 0,
+    };
+    for (const s of this.subscribers()) {
+      const { recipients: _n, ...mine } = copyCounts(s, this.catalog.copyGroups(s));
+      for (const state of Object.keys(deliveries) as RecipientState[]) deliveries[state] += mine[state];
+    }
+    return { ...this.catalog.counts(), deliveries };
+  }
+
+  async articles(filter: ArticleFilter & { offset: number; limit: number }) {
+    if (searchesText(filter)) return listArticles(await this.snapshot(), filter);
+    const plain =
+      !filter.topic &&
+      !filter.outlet &&
+      !filter.language &&
+      !filter.country &&
+      !(filter.minScore !== undefined && filter.minScore > 0) &&
+      filter.sort !== 'score';
+    const page = plain
+      ? this.catalog.newestArticles({
+          ...(filter.from ? { from: filter.from } : {}),
+          ...(filter.to ? { to: filter.to } : {}),
+          offset: filter.offset,
+          limit: filter.limit,
+        })
+      : (() => {
+          const found = filterArticles<ArticleFacts>(this.listIndex(), filter);
+          return {
+            total: found.length,
+            ids: found.slice(filter.offset, filter.offset + filter.limit).map((a) => a.id),
+          };
+        })();
+    const part = await this.catalog.part(page.ids);
+    return articlePage(part, { ...page, offset: filter.offset }, filter.topic);
+  }
+
+  facets(): ArticleFacets {
+    return facetsOf(this.listIndex());
+  }
+
+  async article(idOrPrefix: string): Promise<ArticleDetail | undefined> {
+    const id = this.catalog.articleIdOf(idOrPrefix);
+    if (!id) return undefined;
+    const own = await this.catalog.part([id], { sources: true });
+    const storyId = own.storyOf.get(id);
+    const story = storyId ? own.stories.find((s) => s.storyId === storyId) : undefined;
+    const others = (story?.articleIds ?? []).filter((a) => a !== id);
+    if (others.length === 0) return showArticle(own, id);
+    const rest = await this.catalog.part(others);
+    return showArticle(
+      {
+        ...own,
+        articles: [...own.articles, ...rest.articles],
+        matches: [...own.matches, ...rest.matches],
+        storyOf: new Map([...rest.storyOf, ...own.storyOf]),
+      },
+      id,
+    );
+  }
+
+  topicList(): TopicSummary[] {
+    return listTopicsFrom(this.topics(), this.catalog.topicCounts());
+  }
+
+  alerts(topic?: string): AlertEntry[] {
+    const sent = this.catalog.sentAlerts({ ...(topic ? { topic } : {}), limit: 100 });
+    const ids = [...new Set(sent.map((m) => m.articleId))];
+    const { titles, languages } = this.titlesOf(ids);
+    return listAlertsFrom(
+      sent,
+      {
+        titleOf: (id) => titles.get(id),
+        languageOf: (id) => languages.get(id),
+        deliveries: this.catalog.deliveryFacts(sent.map((m) => m.alertId)),
+      },
+      this.subscribers(),
+    );
+  }
+
+  subscriberList(): SubscriberEntry[] {
+    return this.subscribers().map((s) => {
+      const recent = this.catalog.latestSentFor(s, 10);
+      const { titles, languages } = this.titlesOf([...new Set(recent.map((m) => m.articleId))]);
+      return subscriberEntry(s, copyCounts(s, this.catalog.copyGroups(s)), recent, {
+        titleOf: (id) => titles.get(id),
+        languageOf: (id) => languages.get(id),
+        deliveries: this.catalog.deliveryFacts(recent.map((m) => m.alertId)),
+      });
+    });
+  }
+
+  stories(all: boolean) {
+    return storySummaries(this.catalog.latestStories({ all, limit: 100 }));
+  }
+
+  async story(storyId: string): Promise<StoryDetail | undefined> {
+    const story = await this.catalog.story(storyId);
+    if (!story) return undefined;
+    const part = await this.catalog.part(story.articleIds);
+    return showStory(
+      { ...part, stories: [story, ...part.stories.filter((s) => s.storyId !== storyId)] },
+      storyId,
+    );
+  }
+
+  chart(range: { from?: string; to?: string }): MatchesPerDay {
+    return matchesPerDayFrom(this.catalog.matchesPerDay(range), range.from ? 366 : 90, range);
+  }
+
+  errors() {
+    return this.catalog.latestErrors(100);
+  }
+
+  private listIndex(): ListIndex {
+    if (!this.facts || Date.now() - this.facts.at > FACTS_TTL_MS)
+      this.facts = {
+        at: Date.now(),
+        index: listIndexOf(this.catalog.articleFacts(), this.catalog.matchFacts(), { newestFirst: true }),
+      };
+    return this.facts.index;
+  }
+
+  private titlesOf(ids: readonly string[]): { titles: Map<string, string>; languages: Map<string, string> } {
+    const titles = new Map<string, string>();
+    const languages = new Map<string, string>();
+    for (const a of this.catalog.articleTitles(ids)) {
+      titles.set(a.id, a.title);
+      languages.set(a.id, a.language ?? 'und');
+    }
+    return { titles, languages };
+  }
+}
