@@ -217,6 +217,8 @@ const readModels = read<{
     snapshotMs: number;
     rssAfterStartMB: number;
     rssAfterSnapshotMB: number;
+    views?: Array<{ route: string; firstMs: number; medianMs: number }>;
+    rssAfterViewsMB?: number;
   }>;
 }>('read-models');
 if (readModels) {
@@ -229,11 +231,23 @@ if (readModels) {
       r.startMs <= 2000,
       'read-models.md',
     );
+    const views = r.views ?? [];
+    if (views.length > 0) {
+      const worst = [...views].sort((a, b) => b.firstMs - a.firstMs);
+      const over = worst.filter((v) => v.firstMs > 300);
+      add(
+        `dashboard views (${views.length} routes), ${n} articles stored`,
+        '≤ 300 ms per view',
+        `slowest ${worst[0]?.route} ${Math.round(worst[0]?.firstMs ?? 0)} ms; ${views.length - over.length} of ${views.length} within; RSS ${r.rssAfterViewsMB} MB`,
+        over.length === 0,
+        'read-models.md',
+      );
+    }
     add(
-      `dashboard and CLI snapshot, ${n} articles stored`,
-      '≤ 300 ms per view',
+      `whole-table snapshot (text search, export, CLI lists), ${n} articles stored`,
+      '',
       `${(r.snapshotMs / 1000).toFixed(2)} s, RSS ${r.rssAfterSnapshotMB} MB`,
-      r.snapshotMs <= 300,
+      undefined,
       'read-models.md',
     );
   }

@@ -5,7 +5,7 @@ import type { CatalogSnapshot, DeliveryFactsByAlert } from '../functions/adapter
 import type { HoldReason } from '../functions/core/alerts/fatigue.ts';
 import type { MatchRecord } from '../functions/core/pipeline/matching.ts';
 import type { IngestErrorRecord, SourceRecord } from '../functions/core/pipeline/ports.ts';
-import type { StoryRecord } from '../functions/core/stories/story.ts';
+import { outletOf, type StoryRecord } from '../functions/core/stories/story.ts';
 import { prng } from './corpus.ts';
 
 /**
@@ -87,6 +87,7 @@ export const synthesise = (n: number): CatalogSnapshot => {
     const date = new Date(Date.UTC(2026, 0, 1) + Math.floor(rand() * 365) * 86_400_000)
       .toISOString()
       .slice(0, 10);
+    const outlet = rand();
     const paragraphs = Array.from({ length: 5 }, () => `${sentence()} ${sentence()} ${sentence()}`);
     articles.push({
       id,
@@ -96,7 +97,12 @@ export const synthesise = (n: number): CatalogSnapshot => {
       titleSource: 'file',
       date,
       dateSource: 'file',
-      source: pick(OUTLETS),
+      // One in ten without a source: its outlet is its URL's host, or the folder it came from.
+      ...(outlet < 0.9
+        ? { source: pick(OUTLETS) }
+        : outlet < 0.95
+          ? { url: `https://www.${pick(OUTLETS).toLowerCase().replace(' ', '-')}.example/${id}` }
+          : {}),
       language: pick(LANGUAGES),
       paragraphs,
       wordCount: paragraphs.join(' ').split(' ').length,
@@ -116,7 +122,7 @@ export const synthesise = (n: number): CatalogSnapshot => {
       earlier.articleIds.push(id);
       earlier.latestArticleId = id;
       if (article.ingestedAt > earlier.latestAt) earlier.latestAt = article.ingestedAt;
-      if (!earlier.sources.includes(article.source as string)) earlier.sources.push(article.source as string);
+      if (!earlier.sources.includes(outletOf(article))) earlier.sources.push(outletOf(article));
       storyOf.set(id, earlier.storyId);
     } else {
       stories.push({
@@ -127,7 +133,7 @@ export const synthesise = (n: number): CatalogSnapshot => {
         latestArticleId: id,
         latestAt: article.ingestedAt,
         articleIds: [id],
-        sources: [article.source as string],
+        sources: [outletOf(article)],
       });
       storyOf.set(id, id);
     }

@@ -13,8 +13,7 @@ import {
 import type { CatalogSnapshot } from '../functions/adapters/local/local-catalog.ts';
 import { DataFolderBusyError } from '../functions/adapters/local/local-dynamodb.ts';
 import { ALERT_CLAIM_MS, AlertHeldError } from '../functions/core/pipeline/matching.ts';
-import { type DashboardServer, startDashboard, viewsOf } from './dashboard/server.ts';
-import type { LocalViews } from './views.ts';
+import { type DashboardServer, startDashboard } from './dashboard/server.ts';
 import {
   type LocalEvent,
   type LocalNewswatch,
@@ -167,17 +166,13 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     );
   }
   let cached: Promise<CatalogSnapshot> | undefined;
-  let views: LocalViews | undefined;
   let cachedAt = 0;
   let local: LocalNewswatch;
   try {
     local = await openLocalNewswatch({
       ...options,
       onEvent: (e: LocalEvent) => {
-        if (e.type === 'ingested' || e.type === 'alert') {
-          cached = undefined;
-          views?.invalidate();
-        }
+        if (e.type === 'ingested' || e.type === 'alert') cached = undefined;
         emit(e);
       },
     });
@@ -220,8 +215,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     };
     let dashboard: DashboardServer | undefined;
     if (options.port !== undefined) {
-      views = viewsOf(local, snapshot);
-      dashboard = await startDashboard(local, { port: options.port, snapshot, views });
+      dashboard = await startDashboard(local, { port: options.port, snapshot });
       cleanup.push(() => dashboard?.close());
     }
     local.writeRuntimeInfo(dashboard?.url);

@@ -348,14 +348,30 @@ export const facetsOf = (index: ListIndex): ArticleFacets => {
   const count = (values: Iterable<string>) => {
     const by = new Map<string, number>();
     for (const v of values) by.set(v, (by.get(v) ?? 0) + 1);
-    return [...by]
-      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-      .map(([value, articles]) => ({ value, articles }));
+    return by;
   };
-  return {
+  return facetsFrom({
     outlets: count(index.outlets.values()),
     languages: count(index.newestFirst.map((a) => a.language ?? 'und')),
     countries: count([...index.countries.values()].flat()),
+  });
+};
+
+/** The facets of articles counted already: per value, how many articles have it. */
+export const facetsFrom = (counted: {
+  outlets: ReadonlyMap<string, number>;
+  languages: ReadonlyMap<string, number>;
+  countries: ReadonlyMap<string, number>;
+}): ArticleFacets => {
+  const ordered = (by: ReadonlyMap<string, number>) =>
+    [...by]
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([value, articles]) => ({ value, articles }));
+  return {
+    outlets: ordered(counted.outlets),
+    languages: ordered(counted.languages),
+    countries: ordered(counted.countries),
   };
 };
 

@@ -1,8 +1,4 @@
-import type {
-  ArticleFacts,
-  CatalogSnapshot,
-  LocalCatalog,
-} from '../functions/adapters/local/local-catalog.ts';
+import type { CatalogSnapshot, LocalCatalog } from '../functions/adapters/local/local-catalog.ts';
 import type { RecipientState } from '../functions/core/alerts/recipients.ts';
 import type { Subscriber } from '../functions/core/alerts/subscribers.ts';
 import type { TopicSet } from '../functions/core/pipeline/matching.ts';
@@ -13,12 +9,9 @@ import {
   type ArticleFilter,
   articlePage,
   copyCounts,
-  facetsOf,
-  filterArticles,
+  facetsFrom,
   listAlertsFrom,
   listArticles,
-  type ListIndex,
-  listIndexOf,
   listTopicsFrom,
   type MatchesPerDay,
   matchesPerDayFrom,
@@ -32,9 +25,6 @@ import {
   type TopicSummary,
 } from './services.ts';
 
-/** How long facts read from every row of an index are reused (another process may write too). */
-const FACTS_TTL_MS = 2_000;
-
 /**
  * The dashboard's views, read through the local table's indexes and keys: counts from their
  * indexes, a page of the newest from an ordered index, an article or a story by key, and only
@@ -47,7 +37,6 @@ export class LocalViews {
   private readonly subscribers: () => readonly Subscriber[];
   private readonly topics: () => TopicSet | undefined;
   private readonly snapshot: () => Promise<CatalogSnapshot>;
-  private facts?: { at: number; index: ListIndex };
 
   constructor(init: {
     catalog: LocalCatalog;
@@ -59,11 +48,6 @@ export class LocalViews {
     this.subscribers = init.subscribers;
     this.topics = init.topics;
     this.snapshot = init.snapshot;
-  }
-
-  /** Forgets facts read from the indexes (something was stored). */
-  invalidate(): void {
-    this.facts = undefined;
   }
 
   status() {
@@ -98,19 +82,13 @@ export class LocalViews {
           offset: filter.offset,
           limit: filter.limit,
         })
-      : (() => {
-          const found = filterArticles<ArticleFacts>(this.listIndex(), filter);
-          return {
-            total: found.length,
-            ids: found.slice(filter.offset, filter.offset + filter.limit).map((a) => a.id),
-          };
-        })();
+      : this.catalog.filteredArticles(filter);
     const part = await this.catalog.part(page.ids);
     return articlePage(part, { ...page, offset: filter.offset }, filter.topic);
   }
 
   facets(): ArticleFacets {
-    return facetsOf(this.listIndex());
+    return facetsFrom(this.catalog.facetCounts());
   }
 
   async article(idOrPrefix: string): Promise<ArticleDetail | undefined> {
@@ -184,15 +162,6 @@ export class LocalViews {
 
   errors() {
     return this.catalog.latestErrors(100);
-  }
-
-  private listIndex(): ListIndex {
-    if (!this.facts || Date.now() - this.facts.at > FACTS_TTL_MS)
-      this.facts = {
-        at: Date.now(),
-        index: listIndexOf(this.catalog.articleFacts(), this.catalog.matchFacts(), { newestFirst: true }),
-      };
-    return this.facts.index;
   }
 
   private titlesOf(ids: readonly string[]): { titles: Map<string, string>; languages: Map<string, string> } {

@@ -450,9 +450,9 @@ export interface DashboardServer {
 /** Serves the dashboard on 127.0.0.1; a port in use is a {@link StartupError}. */
 export const startDashboard = async (
   local: LocalNewswatch,
-  options: { port: number; snapshot: () => Promise<CatalogSnapshot>; views?: LocalViews },
+  options: { port: number; snapshot: () => Promise<CatalogSnapshot> },
 ): Promise<DashboardServer> => {
-  const app = dashboardApp(local, options.snapshot, await bundleScript(), options.views);
+  const app = dashboardApp(local, options.snapshot, await bundleScript());
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>

@@ -74,6 +74,9 @@ describe('Dashboard views read through the table indexes', () => {
     expect(snap.stories.filter((s) => s.articleIds.length > 1).length).toBeGreaterThan(50);
     expect(snap.errors.length).toBeGreaterThan(5);
     expect(snap.deliveries?.size).toBeGreaterThan(500);
+    // Outlets named by the source, by the URL's host (no source), by the folder (neither).
+    const outlets = articleFacets(snap).outlets.map((o) => o.value);
+    expect(outlets).toEqual(expect.arrayContaining(['Trend', 'trend.example', 'trend']));
   });
 
   it('should count what the status says as the whole-table scan counts it', () => {

@@ -374,6 +374,13 @@ export class EmbeddedTable {
       .replace(/^(pk|sk)$/, `${alias}.$1`);
   }
 
+  /** Makes a pure function of this process callable in {@link select}'s statements. */
+  defineFunction(name: string, fn: (...args: Array<string | number | null>) => string | number | null): void {
+    this.db.function(name, { deterministic: true, varargs: true }, (...args) =>
+      fn(...(args as Array<string | number | null>)),
+    );
+  }
+
   /** Rows of a read-only statement (a SELECT made of {@link viewSql} parts), as arrays of values. */
   select(sql: string, params: ReadonlyArray<string | number>): Array<Array<string | number | null>> {
     if (!/^\s*(SELECT|WITH)\b/i.test(sql)) throw new TableValidationError('only a SELECT reads the table');

@@ -14,7 +14,7 @@ import { type EmbeddedTable } from './embedded-table.ts';
 import { isGated, type Subscriber } from '../../core/alerts/subscriber-rules.ts';
 import type { HoldReason } from '../../core/alerts/fatigue.ts';
 import type { DeliveryFacts } from '../../core/alerts/recipients.ts';
-import type { StoryRecord } from '../../core/stories/story.ts';
+import { outletOf, type StoryRecord } from '../../core/stories/story.ts';
 
 /** A delivery's record, as {@link recipientsOf} reads it. */
 const deliveryOf = (item: DocItem) => ({
@@ -139,6 +139,70 @@ export class LocalCatalog {
     this.doc = doc;
     this.tableName = tableName;
     this.table = table;
+    table.defineFunction('outlet_of', (source, url, sourceKey) =>
+      outletOf({
+        ...(typeof source === 'string' ? { source } : {}),
+        ...(typeof url === 'string' ? { url } : {}),
+        sourceKey: String(sourceKey),
+      }),
+    );
+  }
+
+  /**
+   * A page of the articles a list's filters keep, in its order, and how many they keep: the
+   * filters tested in SQLite on what the indexes hold (no article opened). Newest first (by
+   * date, arrival, id) or best match first (of the topic filtered on, else the best of all).
+   */
+  filteredArticles(filter: {
+    from?: string;
+    to?: string;
+    language?: string;
+    outlet?: string;
+    topic?: string;
+    country?: string;
+    minScore?: number;
+    sort?: 'date' | 'score';
+    offset: number;
+    limit: number;
+  }): { total: number; ids: string[] } {
+    const a = this.table.viewSql('articles', 'a');
+    const m = this.table.viewSql('match_facts', 'm');
+    const where: string[] = [];
+    const params: Array<string | number> = [];
+    const keep = (condition: string, ...values: Array<string | number>) => {
+      where.push(condition);
+      params.push(...values);
+    };
+    if (filter.from) keep('date >= ?', filter.from);
+    if (filter.to) keep('date <= ?', filter.to);
+    if (filter.language) keep("coalesce(language, 'und') = ?", filter.language);
+    if (filter.outlet) keep('outlet_of(source, url, key) = ?', filter.outlet);
+    const matchOf = `FROM ${m.from} WHERE ${m.where} AND ${m.term('articleId')} = facts.id`;
+    if (filter.topic) keep(`EXISTS (SELECT 1 ${matchOf} AND ${m.term('topicId')} = ?)`, filter.topic);
+    if (filter.country)
+      keep(
+        `EXISTS (SELECT 1 ${matchOf} AND EXISTS (SELECT 1 FROM json_each(${m.term('explanation.countries')}) WHERE value = ?))`,
+        filter.country,
+      );
+    // The score a list filters and orders on: the topic's match, else the best (-1: none).
+    const score = `coalesce((SELECT max(${m.term('score')}) ${matchOf}${filter.topic ? ` AND ${m.term('topicId')} = ?` : ''}), -1)`;
+    const scoreParams = filter.topic ? [filter.topic] : [];
+    if (filter.minScore !== undefined && filter.minScore > 0)
+      keep(`${score} >= ?`, ...scoreParams, filter.minScore);
+    const facts =
+      `WITH facts AS MATERIALIZED (SELECT ${a.term('id')} AS id, ${a.term('date')} AS date, ${a.term('ingestedAt')} AS at,` +
+      ` ${a.term('language')} AS language, ${a.term('source')} AS source, ${a.term('url')} AS url, ${a.term('sourceKey')} AS key` +
+      ` FROM ${a.from} WHERE ${a.where})`;
+    const kept = `FROM facts${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
+    const total = Number(this.table.select(`${facts} SELECT count(*) ${kept}`, params)[0]?.[0] ?? 0);
+    const order = `${filter.sort === 'score' ? `${score} DESC, ` : ''}date DESC, at DESC, id DESC`;
+    const ids = this.table
+      .select(
+        `${facts} SELECT id ${kept} ORDER BY ${order} LIMIT ${Math.max(0, Math.trunc(filter.limit))} OFFSET ${Math.max(0, Math.trunc(filter.offset))}`,
+        [...params, ...(filter.sort === 'score' ? scoreParams : [])],
+      )
+      .map((r) => String(r[0]));
+    return { total, ids };
   }
 
   /** Articles, matches, alerts sent and errors stored: counted in their indexes. */
@@ -185,14 +249,6 @@ export class LocalCatalog {
       .map(storyFromItem);
   }
 
-  /** Every article's list facts, newest first (by date, then by arrival). */
-  articleFacts(): ArticleFacts[] {
-    return this.table.readView('articles', {
-      descending: true,
-      select: ['date', 'ingestedAt', 'id', 'language', 'source', 'url', 'sourceKey'],
-    }) as unknown as ArticleFacts[];
-  }
-
   /** A page of the newest articles (dates from / to, both included), and how many there are. */
   newestArticles(page: { from?: string; to?: string; offset: number; limit: number }): {
     total: number;
@@ -214,21 +270,6 @@ export class LocalCatalog {
         })
         .map((r) => String(r.id)),
     };
-  }
-
-  /** Every match's list facts. */
-  matchFacts(): MatchFacts[] {
-    return this.table
-      .readView('match_facts', { select: ['articleId', 'topicId', 'score', 'explanation.countries'] })
-      .map((r) => ({
-        articleId: String(r.articleId),
-        topicId: String(r.topicId),
-        score: Number(r.score),
-        countries:
-          typeof r['explanation.countries'] === 'string'
-            ? (JSON.parse(r['explanation.countries']) as string[])
-            : [],
-      }));
   }
 
   /** Alerts sent, newest first (of one topic), at most `limit` (all when absent). */
@@ -397,6 +438,50 @@ export class LocalCatalog {
       params,
     );
     return rows.map((r) => this.sentFactsOf(Object.fromEntries(columns.map((c, i) => [c, r[i]])) as DocItem));
+  }
+
+  /**
+   * How many articles have each outlet, language and country (a country counted once per
+   * article, whatever the number of its matches finding it), grouped in SQLite over the
+   * indexes: the outlet of each group of articles sharing what decides it, by {@link outletOf}.
+   */
+  facetCounts(): {
+    outlets: Map<string, number>;
+    languages: Map<string, number>;
+    countries: Map<string, number>;
+  } {
+    const a = this.table.viewSql('articles', 'a');
+    // What the groups are made of, read from the index alone (a grouping of the index's own
+    // terms would open every item).
+    const facts =
+      `WITH facts AS MATERIALIZED (SELECT ${a.term('source')} AS source, ${a.term('url')} AS url,` +
+      ` ${a.term('sourceKey')} AS key, ${a.term('language')} AS language FROM ${a.from} WHERE ${a.where})`;
+    const blank = `(source IS NULL OR trim(source, ' ' || char(9, 10, 11, 12, 13)) = '')`;
+    const outlets = new Map<string, number>();
+    const languages = new Map<string, number>();
+    for (const [src, url, dir, language, n] of this.table.select(
+      // The folder of a key: everything up to its last slash.
+      `${facts} SELECT source, CASE WHEN ${blank} THEN url END, CASE WHEN ${blank} THEN rtrim(key, replace(key, '/', '')) END,` +
+        ` coalesce(language, 'und'), count(*) FROM facts GROUP BY 1, 2, 3, 4`,
+      [],
+    )) {
+      const outlet = outletOf({
+        ...(typeof src === 'string' ? { source: src } : {}),
+        ...(typeof url === 'string' ? { url } : {}),
+        sourceKey: `${typeof dir === 'string' ? dir : ''}x`,
+      });
+      outlets.set(outlet, (outlets.get(outlet) ?? 0) + Number(n));
+      languages.set(String(language), (languages.get(String(language)) ?? 0) + Number(n));
+    }
+    const m = this.table.viewSql('match_facts', 'm');
+    const countries = new Map<string, number>();
+    for (const [country, n] of this.table.select(
+      `WITH found AS MATERIALIZED (SELECT ${m.term('articleId')} AS article, ${m.term('explanation.countries')} AS countries FROM ${m.from} WHERE ${m.where})` +
+        ` SELECT c.value, count(DISTINCT found.article) FROM found, json_each(found.countries) AS c GROUP BY 1`,
+      [],
+    ))
+      countries.set(String(country), Number(n));
+    return { outlets, languages, countries };
   }
 
   /** Every article's language (`und` when not known), by id. */
