@@ -50,6 +50,17 @@ export class LocalViews {
     this.snapshot = init.snapshot;
   }
 
+  /** What was read at a version of the table, reused while it stays the same. */
+  private readonly kept = new Map<string, { version: string; value: unknown }>();
+  private keep<T>(name: string, read: () => T): T {
+    const version = this.catalog.version();
+    const known = this.kept.get(name);
+    if (known && known.version === version) return known.value as T;
+    const value = read();
+    this.kept.set(name, { version, value });
+    return value;
+  }
+
   status() {
     const deliveries: Record<RecipientState, number> = {
       delivered: 0,
@@ -60,10 +71,15 @@ export class LocalViews {
       'story-alerted': 0,
     };
     for (const s of this.subscribers()) {
-      const { recipients: _n, ...mine } = copyCounts(s, this.catalog.copyGroups(s));
+      const { recipients: _n, ...mine } = this.copiesOf(s);
       for (const state of Object.keys(deliveries) as RecipientState[]) deliveries[state] += mine[state];
     }
-    return { ...this.catalog.counts(), deliveries };
+    return { ...this.keep('counts', () => this.catalog.counts()), deliveries };
+  }
+
+  /** A subscriber's copies by state (its rules are part of what is kept: a change of them counts anew). */
+  private copiesOf(s: Subscriber) {
+    return this.keep(`copies ${JSON.stringify(s)}`, () => copyCounts(s, this.catalog.copyGroups(s)));
   }
 
   async articles(filter: ArticleFilter & { offset: number; limit: number }) {
@@ -88,7 +104,7 @@ export class LocalViews {
   }
 
   facets(): ArticleFacets {
-    return facetsFrom(this.catalog.facetCounts());
+    return this.keep('facets', () => facetsFrom(this.catalog.facetCounts()));
   }
 
   async article(idOrPrefix: string): Promise<ArticleDetail | undefined> {
@@ -134,7 +150,7 @@ export class LocalViews {
     return this.subscribers().map((s) => {
       const recent = this.catalog.latestSentFor(s, 10);
       const { titles, languages } = this.titlesOf([...new Set(recent.map((m) => m.articleId))]);
-      return subscriberEntry(s, copyCounts(s, this.catalog.copyGroups(s)), recent, {
+      return subscriberEntry(s, this.copiesOf(s), recent, {
         titleOf: (id) => titles.get(id),
         languageOf: (id) => languages.get(id),
         deliveries: this.catalog.deliveryFacts(recent.map((m) => m.alertId)),

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   itemsOf,
@@ -92,6 +93,36 @@ describe('Dashboard views read through the table indexes', () => {
       deliveries: deliveryCounts(snap, subscribers),
     });
     expect(status.deliveries.held).toBeGreaterThan(0);
+  });
+
+  it('should count again once the table has changed, and only then', async () => {
+    // Prepare: the views read once.
+    const before = views.status();
+    const facets = views.facets();
+
+    // Act: nothing written, then one more article of a new outlet.
+    const again = views.facets();
+    const one = synthesise(1).articles[0] as (typeof snap.articles)[number];
+    await writeItems(table.doc, table.tableName, [
+      {
+        pk: `ARTICLE#${one.id}x`,
+        sk: 'ARTICLE',
+        type: 'article',
+        ...one,
+        id: `${one.id}x`,
+        source: 'Newly Seen',
+      },
+    ]);
+    const after = views.status();
+
+    // Assess
+    expect(again).toBe(facets);
+    expect(after.articles).toBe(before.articles + 1);
+    expect(views.facets().outlets).toContainEqual({ value: 'Newly Seen', articles: 1 });
+    await table.doc.send(
+      new DeleteCommand({ TableName: table.tableName, Key: { pk: `ARTICLE#${one.id}x`, sk: 'ARTICLE' } }),
+    );
+    expect(views.status().articles).toBe(before.articles);
   });
 
   it('should list every page of articles, filtered and ordered, as the scan lists them', async () => {

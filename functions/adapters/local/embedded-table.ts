@@ -197,6 +197,7 @@ export class EmbeddedTable {
   private readonly keyNames: string[];
   private readonly statements = new Map<string, StatementSync>();
   private readonly arrayStatements = new Map<string, StatementSync>();
+  private writes = 0;
   private readonly checkpointer: Worker;
 
   constructor(file: string, tableName: string, schema: EmbeddedSchema) {
@@ -374,6 +375,16 @@ export class EmbeddedTable {
       .replace(/^(pk|sk)$/, `${alias}.$1`);
   }
 
+  /**
+   * Changes whenever the table may have changed: a write of this process, or a commit of
+   * another one on the same file (SQLite's `data_version`). What was read from it before is
+   * still true while this stays the same.
+   */
+  version(): string {
+    const other = this.statement('PRAGMA data_version').get() as { data_version: number };
+    return `${other.data_version}:${this.writes}`;
+  }
+
   /** Makes a pure function of this process callable in {@link select}'s statements. */
   defineFunction(name: string, fn: (...args: Array<string | number | null>) => string | number | null): void {
     this.db.function(name, { deterministic: true, varargs: true }, (...args) =>
@@ -491,6 +502,7 @@ export class EmbeddedTable {
     if (body.length * 3 > MAX_ITEM_BYTES && itemSize(item) > MAX_ITEM_BYTES)
       throw new TableValidationError('Item size has exceeded the maximum allowed size');
     const indexed = typeof ipk === 'string' && typeof isk === 'string';
+    this.writes++;
     this.statement('INSERT OR REPLACE INTO items (pk, sk, ipk, isk, body) VALUES (?, ?, ?, ?, ?)').run(
       pk,
       sk,
@@ -501,6 +513,7 @@ export class EmbeddedTable {
   }
 
   private remove(pk: string, sk: string): void {
+    this.writes++;
     this.statement('DELETE FROM items WHERE pk = ? AND sk = ?').run(pk, sk);
   }
 
@@ -817,7 +830,11 @@ export const NEWSWATCH_SCHEMA: EmbeddedSchema = {
       on: ['date', 'ingestedAt', 'id', 'language', 'source', 'url', 'sourceKey'],
     },
     // An article's language by its id, for reads that join alerts to their articles.
-    { name: 'article_ids', of: [{ attribute: 'type', equals: 'article' }], on: ['id', 'language'] },
+    {
+      name: 'article_ids',
+      of: [{ attribute: 'type', equals: 'article' }],
+      on: ['id', 'language', 'date', 'ingestedAt', 'source', 'url', 'sourceKey'],
+    },
     // What an article list filters on in its matches: topic, score, countries.
     {
       name: 'match_facts',
@@ -894,5 +911,21 @@ export const NEWSWATCH_SCHEMA: EmbeddedSchema = {
       on: ['pk', 'sk', 'outcome'],
     },
     { name: 'held', of: [{ attribute: 'type', equals: 'held' }], on: ['pk', 'sk'] },
+    // The fatigue controls' outcomes and holds of one alert, whoever they are for.
+    {
+      name: 'alert_gates',
+      of: [
+        { attribute: 'type', equals: 'gate-alert' },
+        { attribute: 'state', equals: 'done' },
+      ],
+      on: ['sk', 'pk', 'outcome'],
+    },
+    { name: 'alert_held', of: [{ attribute: 'type', equals: 'held' }], on: ['sk', 'pk'] },
+    // A topic's matches, for lists of its articles.
+    {
+      name: 'topic_facts',
+      of: [{ attribute: 'type', equals: 'match' }],
+      on: ['topicId', 'articleId', 'score'],
+    },
   ],
 };

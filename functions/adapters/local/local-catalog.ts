@@ -178,31 +178,42 @@ export class LocalCatalog {
     if (filter.language) keep("coalesce(language, 'und') = ?", filter.language);
     if (filter.outlet) keep('outlet_of(source, url, key) = ?', filter.outlet);
     const matchOf = `FROM ${m.from} WHERE ${m.where} AND ${m.term('articleId')} = facts.id`;
-    if (filter.topic) keep(`EXISTS (SELECT 1 ${matchOf} AND ${m.term('topicId')} = ?)`, filter.topic);
     if (filter.country)
       keep(
         `EXISTS (SELECT 1 ${matchOf} AND EXISTS (SELECT 1 FROM json_each(${m.term('explanation.countries')}) WHERE value = ?))`,
         filter.country,
       );
     // The score a list filters and orders on: the topic's match, else the best (-1: none).
-    const score = `coalesce((SELECT max(${m.term('score')}) ${matchOf}${filter.topic ? ` AND ${m.term('topicId')} = ?` : ''}), -1)`;
-    const scoreParams = filter.topic ? [filter.topic] : [];
-    if (filter.minScore !== undefined && filter.minScore > 0)
-      keep(`${score} >= ?`, ...scoreParams, filter.minScore);
-    const facts =
-      `WITH facts AS MATERIALIZED (SELECT ${a.term('id')} AS id, ${a.term('date')} AS date, ${a.term('ingestedAt')} AS at,` +
-      ` ${a.term('language')} AS language, ${a.term('source')} AS source, ${a.term('url')} AS url, ${a.term('sourceKey')} AS key` +
-      ` FROM ${a.from} WHERE ${a.where})`;
+    const score = filter.topic ? 'score' : `coalesce((SELECT max(${m.term('score')}) ${matchOf}), -1)`;
+    if (filter.minScore !== undefined && filter.minScore > 0) keep(`${score} >= ?`, filter.minScore);
+    const columns =
+      `${a.term('id')} AS id, ${a.term('date')} AS date, ${a.term('ingestedAt')} AS at, ${a.term('language')} AS language,` +
+      ` ${a.term('source')} AS source, ${a.term('url')} AS url, ${a.term('sourceKey')} AS key`;
+    // With a topic, only its matches' articles (by key, from the index); else every article.
+    const t = this.table.viewSql('topic_facts', 't');
+    const byId = this.table.viewSql('article_ids', 'a');
+    const facts = filter.topic
+      ? `WITH facts AS MATERIALIZED (SELECT ${columns}, ${t.term('score')} AS score FROM ${t.from} JOIN ${byId.from} ON ${byId.term('id')} = ${t.term('articleId')} AND ${byId.where}` +
+        ` WHERE ${t.where} AND ${t.term('topicId')} = ?)`
+      : `WITH facts AS MATERIALIZED (SELECT ${columns} FROM ${a.from} WHERE ${a.where})`;
+    const factParams = filter.topic ? [filter.topic] : [];
     const kept = `FROM facts${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
-    const total = Number(this.table.select(`${facts} SELECT count(*) ${kept}`, params)[0]?.[0] ?? 0);
+    const total = Number(
+      this.table.select(`${facts} SELECT count(*) ${kept}`, [...factParams, ...params])[0]?.[0] ?? 0,
+    );
     const order = `${filter.sort === 'score' ? `${score} DESC, ` : ''}date DESC, at DESC, id DESC`;
     const ids = this.table
       .select(
         `${facts} SELECT id ${kept} ORDER BY ${order} LIMIT ${Math.max(0, Math.trunc(filter.limit))} OFFSET ${Math.max(0, Math.trunc(filter.offset))}`,
-        [...params, ...(filter.sort === 'score' ? scoreParams : [])],
+        [...factParams, ...params],
       )
       .map((r) => String(r[0]));
     return { total, ids };
+  }
+
+  /** The table's version: what was read is still true while it stays the same. */
+  version(): string {
+    return this.table.version();
   }
 
   /** Articles, matches, alerts sent and errors stored: counted in their indexes. */
@@ -335,16 +346,20 @@ export class LocalCatalog {
       ? alertIds.flatMap((id) => this.table.readView('deliveries', { equal: [id], select }))
       : this.table.readView('deliveries', { select });
     for (const d of rows) factsOf(String(d.alertId), String(d.recipient)).delivery = deliveryOf(d);
-    const wanted = alertIds ? new Set(alertIds) : undefined;
-    const held = new Set(
-      this.table
-        .readView('held', { select: ['pk', 'sk'] })
-        .map((h) => `${String(h.pk).slice(5)}\u0000${String(h.sk).slice(6)}`),
-    );
-    for (const g of this.table.readView('gates', { select: ['pk', 'sk', 'outcome'] })) {
+    const gates = alertIds
+      ? alertIds.flatMap((id) =>
+          this.table.readView('alert_gates', { equal: [`ALERT#${id}`], select: ['pk', 'sk', 'outcome'] }),
+        )
+      : this.table.readView('gates', { select: ['pk', 'sk', 'outcome'] });
+    const heldRows = alertIds
+      ? alertIds.flatMap((id) =>
+          this.table.readView('alert_held', { equal: [`ALERT#${id}`], select: ['pk', 'sk'] }),
+        )
+      : this.table.readView('held', { select: ['pk', 'sk'] });
+    const held = new Set(heldRows.map((h) => `${String(h.pk).slice(5)}\u0000${String(h.sk).slice(6)}`));
+    for (const g of gates) {
       const subscriberId = String(g.pk).slice('GATE#'.length);
       const alertId = String(g.sk).slice('ALERT#'.length);
-      if (wanted && !wanted.has(alertId)) continue;
       const outcome = g.outcome as 'sent' | HoldReason;
       factsOf(alertId, subscriberId).gate = {
         outcome,
