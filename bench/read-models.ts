@@ -19,7 +19,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cpus } from 'node:os';
 import { openLocalTable } from '../functions/adapters/local/local-dynamodb.ts';
-import { dashboardApp, viewsOf } from '../local/dashboard/server.ts';
+import { dashboardApp } from '../local/dashboard/server.ts';
+import { viewsOf } from '../local/views.ts';
 import { REPO_ROOT } from '../local/local-newswatch.ts';
 import { startLocalRuntime } from '../local/runtime.ts';
 import {

@@ -131,8 +131,8 @@ export class LocalViews {
     return listTopicsFrom(this.topics(), this.catalog.topicCounts());
   }
 
-  alerts(topic?: string): AlertEntry[] {
-    const sent = this.catalog.sentAlerts({ ...(topic ? { topic } : {}), limit: 100 });
+  alerts(topic?: string, limit = 100): AlertEntry[] {
+    const sent = this.catalog.sentAlerts({ ...(topic ? { topic } : {}), limit });
     const ids = [...new Set(sent.map((m) => m.articleId))];
     const { titles, languages } = this.titlesOf(ids);
     return listAlertsFrom(
@@ -190,3 +190,15 @@ export class LocalViews {
     return { titles, languages };
   }
 }
+
+/** The views of a newswatch, its subscribers and topics as they are at each read. */
+export const viewsOf = (
+  local: { catalog: LocalCatalog; subscribers: readonly Subscriber[]; topicSet?: TopicSet },
+  snapshot: () => Promise<CatalogSnapshot>,
+): LocalViews =>
+  new LocalViews({
+    catalog: local.catalog,
+    subscribers: () => local.subscribers,
+    topics: () => local.topicSet,
+    snapshot,
+  });

@@ -19,16 +19,8 @@ import {
   StartupError,
 } from '../local-newswatch.ts';
 import { startLocalRuntime } from '../runtime.ts';
-import {
-  evaluateTopics,
-  labelledArticlesOf,
-  listAlerts,
-  listArticles,
-  listTopics,
-  previewQuery,
-  showArticle,
-  type TopicEvaluation,
-} from '../services.ts';
+import { evaluateTopics, labelledArticlesOf, previewQuery, type TopicEvaluation } from '../services.ts';
+import { viewsOf } from '../views.ts';
 import { FolderLabelStore } from '../../functions/adapters/local/label-folder.ts';
 import { checkLabel } from '../../functions/core/topics/labels.ts';
 import {
@@ -382,9 +374,10 @@ export const buildProgram = (exit: (code: number) => void): Command => {
     .action(
       run(async (_o: object, cmd: Command) => {
         const o = globals(cmd);
-        await withLocal(o, async (local) => {
-          const list = listTopics(local.topicSet, await local.catalog.snapshot());
+        await withLocal(o, (local) => {
+          const list = viewsOf(local, () => local.catalog.snapshot()).topicList();
           print(o.json, { topics: list }, () => topicsTable(list));
+          return Promise.resolve();
         });
         return EXIT.ok;
       }),
@@ -657,11 +650,12 @@ export const buildProgram = (exit: (code: number) => void): Command => {
           return withLocal(o, async (local) => {
             const unknown = unknownTopic(opts.topic, local.topicSet);
             if (unknown) return refuse(o.json, unknown);
-            const found = listArticles(await local.catalog.snapshot(), {
+            const found = await viewsOf(local, () => local.catalog.snapshot()).articles({
               ...(opts.query ? { q: opts.query } : {}),
               ...(opts.topic ? { topic: opts.topic } : {}),
               ...(opts.from ? { from: opts.from } : {}),
               ...(opts.to ? { to: opts.to } : {}),
+              offset: 0,
               limit: count(opts.limit, '--limit'),
             });
             print(
@@ -682,10 +676,9 @@ export const buildProgram = (exit: (code: number) => void): Command => {
       run(async (id: string, _o: object, cmd: Command) => {
         const o = globals(cmd);
         return withLocal(o, async (local) => {
-          const snapshot = await local.catalog.snapshot();
-          const detail = showArticle(snapshot, id);
+          const detail = await viewsOf(local, () => local.catalog.snapshot()).article(id);
           if (!detail) {
-            const named = snapshot.articles.filter((a) => a.id.startsWith(id)).length;
+            const named = local.catalog.idsStartingWith(id, 2);
             return refuse(
               o.json,
               id.length < 8
@@ -710,15 +703,15 @@ export const buildProgram = (exit: (code: number) => void): Command => {
     .action(
       run(async (opts: { topic?: string; limit: string }, cmd: Command) => {
         const o = globals(cmd);
-        return withLocal(o, async (local) => {
+        return withLocal(o, (local) => {
           const unknown = unknownTopic(opts.topic, local.topicSet);
-          if (unknown) return refuse(o.json, unknown);
-          const list = listAlerts(await local.catalog.snapshot(), local.subscribers, {
-            ...(opts.topic ? { topic: opts.topic } : {}),
-            limit: count(opts.limit, '--limit'),
-          });
+          if (unknown) return Promise.resolve(refuse(o.json, unknown));
+          const list = viewsOf(local, () => local.catalog.snapshot()).alerts(
+            opts.topic,
+            count(opts.limit, '--limit'),
+          );
           print(o.json, { alerts: list }, () => `${alertsTable(list)}\n${list.length} alerts`);
-          return EXIT.ok;
+          return Promise.resolve(EXIT.ok);
         });
       }),
     );

@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { type Context, type Env, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { CatalogSnapshot } from '../../functions/adapters/local/local-catalog.ts';
-import { LocalViews } from '../views.ts';
+import { type LocalViews, viewsOf } from '../views.ts';
 import { deleteTopic, saveList, saveTopic } from '../../functions/adapters/local/topic-folder.ts';
 import * as z from '../../functions/core/validation.ts';
 import { type LocalNewswatch, localTopicsOf, StartupError } from '../local-newswatch.ts';
@@ -128,15 +128,6 @@ const isOwnOrigin = (origin: string, host: string | undefined): boolean => {
   const url = new URL(origin);
   return url.protocol === 'http:' && url.host === host;
 };
-
-/** The views of a newswatch, its subscribers and topics as they are at each read. */
-export const viewsOf = (local: LocalNewswatch, snapshot: () => Promise<CatalogSnapshot>): LocalViews =>
-  new LocalViews({
-    catalog: local.catalog,
-    subscribers: () => local.subscribers,
-    topics: () => local.topicSet,
-    snapshot,
-  });
 
 /**
  * The dashboard's HTTP API and page. Bound to 127.0.0.1; requests naming another host are

@@ -548,6 +548,11 @@ export class LocalCatalog {
     return snap;
   }
 
+  /** How many article ids start with this (counted up to `limit`). */
+  idsStartingWith(prefix: string, limit: number): number {
+    return this.table.itemsUnder(keys.article(prefix).pk, 'ARTICLE', limit).length;
+  }
+
   /** The id of the article with this id, or with this id prefix (8 characters or more) when one article has it. */
   articleIdOf(idOrPrefix: string): string | undefined {
     const under = this.table.itemsUnder(keys.article(idOrPrefix).pk, 'ARTICLE', 2);
