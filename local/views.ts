@@ -1,5 +1,5 @@
 import type { CatalogSnapshot, LocalCatalog } from '../functions/adapters/local/local-catalog.ts';
-import type { RecipientState } from '../functions/core/alerts/recipients.ts';
+import { recipientCounts, type RecipientState } from '../functions/core/alerts/recipients.ts';
 import type { Subscriber } from '../functions/core/alerts/subscribers.ts';
 import type { TopicSet } from '../functions/core/pipeline/matching.ts';
 import {
@@ -62,14 +62,7 @@ export class LocalViews {
   }
 
   status() {
-    const deliveries: Record<RecipientState, number> = {
-      delivered: 0,
-      queued: 0,
-      failed: 0,
-      held: 0,
-      digest: 0,
-      'story-alerted': 0,
-    };
+    const { recipients: _none, ...deliveries } = recipientCounts([]);
     for (const s of this.subscribers()) {
       const { recipients: _n, ...mine } = this.copiesOf(s);
       for (const state of Object.keys(deliveries) as RecipientState[]) deliveries[state] += mine[state];

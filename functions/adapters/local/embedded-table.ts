@@ -360,19 +360,15 @@ export class EmbeddedTable {
     const view = this.schema.views?.find((v) => v.name === name);
     if (!view) throw new TableValidationError(`the table keeps no view ${name}`);
     if (!/^[a-z]$/.test(alias)) throw new TableValidationError(`not an alias: ${alias}`);
-    const term = (attribute: string) => EmbeddedTable.term(alias, attribute);
+    const term = (attribute: string) =>
+      viewTerm(attribute)
+        .replace(/^(json_extract\()body/, `$1${alias}.body`)
+        .replace(/^(pk|sk)$/, `${alias}.$1`);
     return {
       from: `items AS ${alias} INDEXED BY view_${name}`,
       where: viewWhere(view).replaceAll('(body,', `(${alias}.body,`),
       term,
     };
-  }
-
-  /** The term of an attribute of the item under an alias (one joined by its key). */
-  static term(alias: string, attribute: string): string {
-    return viewTerm(attribute)
-      .replace(/^(json_extract\()body/, `$1${alias}.body`)
-      .replace(/^(pk|sk)$/, `${alias}.$1`);
   }
 
   /**
@@ -812,6 +808,20 @@ export class EmbeddedTable {
 /** The states of a match whose alert was not sent yet. */
 export const UNSENT_ALERT_STATES = ['pending', 'publishing'];
 
+/** What the views of alerts sent hold of each: what the alert lists and copy counts read. */
+export const SENT_ALERT_FACTS = [
+  'sentAt',
+  'alertId',
+  'articleId',
+  'topicId',
+  'score',
+  'storyRole',
+  'topicName',
+  'matchedAt',
+  'articleDate',
+  'backfill',
+];
+
 /** The newswatch table's keys (the same layout as on AWS). */
 export const NEWSWATCH_SCHEMA: EmbeddedSchema = {
   partitionKey: TABLE_KEYS.partitionKey,
@@ -860,18 +870,7 @@ export const NEWSWATCH_SCHEMA: EmbeddedSchema = {
         { attribute: 'type', equals: 'match' },
         { attribute: 'alertState', equals: 'sent' },
       ],
-      on: [
-        'sentAt',
-        'alertId',
-        'articleId',
-        'topicId',
-        'score',
-        'storyRole',
-        'topicName',
-        'matchedAt',
-        'articleDate',
-        'backfill',
-      ],
+      on: SENT_ALERT_FACTS,
     },
     {
       name: 'sent_by_topic',

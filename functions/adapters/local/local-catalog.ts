@@ -10,7 +10,7 @@ import type { StoredArticle } from '../aws/dynamodb-article-store.ts';
 import { storyFromItem } from '../aws/dynamodb-story-store.ts';
 import { keys, TABLE_KEYS, withoutKeys } from '../aws/table-layout.ts';
 import type { DocItem } from './table-expressions.ts';
-import { type EmbeddedTable } from './embedded-table.ts';
+import { type EmbeddedTable, SENT_ALERT_FACTS } from './embedded-table.ts';
 import { isGated, type Subscriber } from '../../core/alerts/subscriber-rules.ts';
 import type { HoldReason } from '../../core/alerts/fatigue.ts';
 import type { DeliveryFacts } from '../../core/alerts/recipients.ts';
@@ -285,18 +285,7 @@ export class LocalCatalog {
 
   /** Alerts sent, newest first (of one topic), at most `limit` (all when absent). */
   sentAlerts(options: { topic?: string; limit?: number } = {}): SentFacts[] {
-    const select = [
-      'sentAt',
-      'alertId',
-      'articleId',
-      'topicId',
-      'score',
-      'storyRole',
-      'topicName',
-      'matchedAt',
-      'articleDate',
-      'backfill',
-    ];
+    const select = SENT_ALERT_FACTS;
     if (options.topic) {
       // The topic's alerts by their index, then the facts of each by its key.
       const mine = this.table.readView('sent_by_topic', {
@@ -436,18 +425,7 @@ export class LocalCatalog {
   /** The latest alerts sent for a subscriber, newest first. */
   latestSentFor(s: Subscriber, limit: number): SentFacts[] {
     const { m, joins, where, params } = this.sentFor(s);
-    const columns = [
-      'sentAt',
-      'alertId',
-      'articleId',
-      'topicId',
-      'score',
-      'storyRole',
-      'topicName',
-      'matchedAt',
-      'articleDate',
-      'backfill',
-    ];
+    const columns = SENT_ALERT_FACTS;
     const rows = this.table.select(
       `SELECT ${columns.map((c) => m.term(c)).join(', ')} FROM ${m.from}${joins} WHERE ${where} ORDER BY ${m.term('sentAt')} DESC, ${m.term('alertId')} DESC LIMIT ${Math.max(0, Math.trunc(limit))}`,
       params,
