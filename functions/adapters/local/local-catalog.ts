@@ -16,6 +16,16 @@ import type { HoldReason } from '../../core/alerts/fatigue.ts';
 import type { DeliveryFacts } from '../../core/alerts/recipients.ts';
 import { outletOf, type StoryRecord } from '../../core/stories/story.ts';
 
+/** A snapshot holding nothing yet. */
+const emptySnapshot = (): CatalogSnapshot => ({
+  articles: [],
+  matches: [],
+  sources: [],
+  errors: [],
+  stories: [],
+  storyOf: new Map(),
+});
+
 /** A delivery's record, as {@link recipientsOf} reads it. */
 const deliveryOf = (item: DocItem) => ({
   // Deliveries recorded before they had states were recorded once delivered.
@@ -491,14 +501,7 @@ export class LocalCatalog {
    * stories: what a list's page or an article's page shows of them, read by key.
    */
   async part(articleIds: readonly string[], options: { sources?: boolean } = {}): Promise<CatalogSnapshot> {
-    const snap: CatalogSnapshot = {
-      articles: [],
-      matches: [],
-      sources: [],
-      errors: [],
-      stories: [],
-      storyOf: new Map(),
-    };
+    const snap = emptySnapshot();
     const items = await this.batchGet(articleIds.flatMap((id) => [keys.article(id), keys.articleStory(id)]));
     for (const item of items) {
       if (item.sk === 'ARTICLE') snap.articles.push(withoutKeys(item) as unknown as StoredArticle);
@@ -580,16 +583,8 @@ export class LocalCatalog {
   }
 
   async snapshot(): Promise<CatalogSnapshot> {
-    const snap: CatalogSnapshot = {
-      articles: [],
-      matches: [],
-      sources: [],
-      errors: [],
-      stories: [],
-      storyOf: new Map(),
-      deliveries: new Map(),
-    };
-    const deliveries = snap.deliveries as DeliveryFactsByAlert;
+    const deliveries: DeliveryFactsByAlert = new Map();
+    const snap: CatalogSnapshot = { ...emptySnapshot(), deliveries };
     const factsOf = (alertId: string, subscriberId: string) => {
       let byAlert = deliveries.get(alertId);
       if (!byAlert) deliveries.set(alertId, (byAlert = new Map() as NonNullable<typeof byAlert>));
