@@ -16,6 +16,15 @@ import type { HoldReason } from '../../core/alerts/fatigue.ts';
 import type { DeliveryFacts } from '../../core/alerts/recipients.ts';
 import { outletOf, type StoryRecord } from '../../core/stories/story.ts';
 
+/** The facts of one subscriber's copy of one alert, made empty when none are kept yet. */
+const factsIn = (deliveries: DeliveryFactsByAlert, alertId: string, subscriberId: string) => {
+  let byAlert = deliveries.get(alertId);
+  if (!byAlert) deliveries.set(alertId, (byAlert = new Map() as NonNullable<typeof byAlert>));
+  let facts = byAlert.get(subscriberId);
+  if (!facts) byAlert.set(subscriberId, (facts = {}));
+  return facts;
+};
+
 /** A snapshot holding nothing yet. */
 const emptySnapshot = (): CatalogSnapshot => ({
   articles: [],
@@ -330,31 +339,19 @@ export class LocalCatalog {
     };
   }
 
-  /** What is recorded about the copies of these alerts (of every alert when absent). */
-  deliveryFacts(alertIds?: readonly string[]): DeliveryFactsByAlert {
+  /** What is recorded about the copies of these alerts, read by their ids. */
+  deliveryFacts(alertIds: readonly string[]): DeliveryFactsByAlert {
     const deliveries: DeliveryFactsByAlert = new Map();
-    const factsOf = (alertId: string, subscriberId: string) => {
-      let byAlert = deliveries.get(alertId);
-      if (!byAlert) deliveries.set(alertId, (byAlert = new Map() as NonNullable<typeof byAlert>));
-      let facts = byAlert.get(subscriberId);
-      if (!facts) byAlert.set(subscriberId, (facts = {}));
-      return facts;
-    };
+    const factsOf = (alertId: string, subscriberId: string) => factsIn(deliveries, alertId, subscriberId);
     const select = ['alertId', 'recipient', 'state', 'attempt', 'reason'];
-    const rows = alertIds
-      ? alertIds.flatMap((id) => this.table.readView('deliveries', { equal: [id], select }))
-      : this.table.readView('deliveries', { select });
+    const rows = alertIds.flatMap((id) => this.table.readView('deliveries', { equal: [id], select }));
     for (const d of rows) factsOf(String(d.alertId), String(d.recipient)).delivery = deliveryOf(d);
-    const gates = alertIds
-      ? alertIds.flatMap((id) =>
-          this.table.readView('alert_gates', { equal: [`ALERT#${id}`], select: ['pk', 'sk', 'outcome'] }),
-        )
-      : this.table.readView('gates', { select: ['pk', 'sk', 'outcome'] });
-    const heldRows = alertIds
-      ? alertIds.flatMap((id) =>
-          this.table.readView('alert_held', { equal: [`ALERT#${id}`], select: ['pk', 'sk'] }),
-        )
-      : this.table.readView('held', { select: ['pk', 'sk'] });
+    const gates = alertIds.flatMap((id) =>
+      this.table.readView('alert_gates', { equal: [`ALERT#${id}`], select: ['pk', 'sk', 'outcome'] }),
+    );
+    const heldRows = alertIds.flatMap((id) =>
+      this.table.readView('alert_held', { equal: [`ALERT#${id}`], select: ['pk', 'sk'] }),
+    );
     const held = new Set(heldRows.map((h) => `${String(h.pk).slice(5)}\u0000${String(h.sk).slice(6)}`));
     for (const g of gates) {
       const subscriberId = String(g.pk).slice('GATE#'.length);
@@ -487,15 +484,6 @@ export class LocalCatalog {
     return { outlets, languages, countries };
   }
 
-  /** Every article's language (`und` when not known), by id. */
-  languages(): Map<string, string> {
-    return new Map(
-      this.table
-        .readView('articles', { select: ['id', 'language'] })
-        .map((r) => [String(r.id), text(r.language) ?? 'und']),
-    );
-  }
-
   /**
    * The articles with these ids (the others left out), with their matches, story links and
    * stories: what a list's page or an article's page shows of them, read by key.
@@ -585,13 +573,7 @@ export class LocalCatalog {
   async snapshot(): Promise<CatalogSnapshot> {
     const deliveries: DeliveryFactsByAlert = new Map();
     const snap: CatalogSnapshot = { ...emptySnapshot(), deliveries };
-    const factsOf = (alertId: string, subscriberId: string) => {
-      let byAlert = deliveries.get(alertId);
-      if (!byAlert) deliveries.set(alertId, (byAlert = new Map() as NonNullable<typeof byAlert>));
-      let facts = byAlert.get(subscriberId);
-      if (!facts) byAlert.set(subscriberId, (facts = {}));
-      return facts;
-    };
+    const factsOf = (alertId: string, subscriberId: string) => factsIn(deliveries, alertId, subscriberId);
     const held = new Set<string>();
     const gates: Array<{ subscriberId: string; alertId: string; outcome: 'sent' | HoldReason }> = [];
     let start: Record<string, unknown> | undefined;
