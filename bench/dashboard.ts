@@ -6,8 +6,8 @@
  *   node bench/dashboard.ts [--articles 10000,100000] [--runs 5] [--smoke]
  * Prints tables and writes bench/results/dashboard.{md,json} (a smoke run: a temporary folder).
  *
- * The articles are synthesised records: the service rows run over them as a snapshot (what a
- * search of the texts and an export read); for the API and page rows they are written into
+ * The articles are synthesised records: the service rows run over them as a snapshot (what an
+ * export and a query's preview read); for the API and page rows they are written into
  * the SQLite table of a real local runtime as the stores write them, and its dashboard reads
  * them through the table's views (bench/read-models.ts times every view).
  */
@@ -223,7 +223,7 @@ writeResults(
     describeMachine(m),
     '',
     'Command: `npm run bench:dashboard` (`node bench/dashboard.ts`). The articles are synthesised:',
-    'the service rows run over them as one snapshot (what a search of the texts and an export read; the',
+    "the service rows run over them as one snapshot (what an export and a query's preview read; the",
     "scan behind it is not in these rows), the API and page rows over a local runtime's SQLite table",
     "holding them, read through the table's views ([read-models.md](read-models.md) times every view).",
     'Page rows: from navigation to the first article (or the chart) drawn, in headless Chromium;',

@@ -244,7 +244,7 @@ if (readModels) {
       );
     }
     add(
-      `whole-table snapshot (text search, export, CLI lists), ${n} articles stored`,
+      `whole-table snapshot (export, query preview), ${n} articles stored`,
       '',
       `${(r.snapshotMs / 1000).toFixed(2)} s, RSS ${r.rssAfterSnapshotMB} MB`,
       undefined,

@@ -16,6 +16,23 @@ const WORDS =
   'government minister talks agreement vaccine doses masks hospital border trade harbour election court budget storm flood drought energy pipeline summit embassy ambassador aid shipment protest market bank inflation railway bridge school teachers farmers harvest festival museum library glacier mountain river'.split(
     ' ',
   );
+/**
+ * Names (people, places, bodies) beside the common words: made of syllables, the k-th used
+ * about as often as 1/k (a long tail, as real news has), so a search of one is selective.
+ */
+const SYLLABLES = 'ka lo mi ren tu sa vel dor ni ash qu by ze pol ar in ost ma ur el'.split(' ');
+const NAMES = 50_000;
+/** Of the words of a sentence, the share that are names. */
+const NAME_SHARE = 0.25;
+/** The k-th name (from 1): its syllables, the digits of k in base 20. */
+export const syntheticName = (k: number): string => {
+  const out: string[] = [];
+  for (let x = k; out.length < 2 || x > 0; x = Math.floor(x / SYLLABLES.length))
+    out.push(SYLLABLES[x % SYLLABLES.length] as string);
+  return out.join('');
+};
+/** A name in about 0.7 % of the articles: what a search of the texts typically looks for. */
+export const SYNTHETIC_RARE_NAME = syntheticName(2000);
 const OUTLETS = ['Trend', 'Caspian Wire', 'EFE', 'Reuters', 'APA', 'Yonhap', 'Kyodo', 'AFP'];
 const LANGUAGES = ['en', 'en', 'en', 'es', 'ru', 'und'];
 const COUNTRIES = ['AZ', 'AM', 'GE', 'KR', 'JP', 'PE', 'KE', 'NO'];
@@ -68,10 +85,11 @@ export const SYNTHETIC_SUBSCRIBERS_YAML = `subscribers:
 export const synthesise = (n: number): CatalogSnapshot => {
   const rand = prng(n);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)] as T;
+  const word = () =>
+    rand() < NAME_SHARE ? syntheticName(Math.floor(Math.pow(NAMES + 1, rand()))) : pick(WORDS);
   const sentence = () =>
-    `${Array.from({ length: 12 + Math.floor(rand() * 10) }, () => pick(WORDS)).join(' ')}.`.replace(
-      /^./,
-      (c) => c.toUpperCase(),
+    `${Array.from({ length: 12 + Math.floor(rand() * 10) }, word).join(' ')}.`.replace(/^./, (c) =>
+      c.toUpperCase(),
     );
   const articles: StoredArticle[] = [];
   const matches: MatchRecord[] = [];

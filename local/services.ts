@@ -13,6 +13,7 @@ import {
   recipientsOf,
 } from '../functions/core/alerts/recipients.ts';
 import type { Subscriber } from '../functions/core/alerts/subscribers.ts';
+import { searchTextOf, searchWords } from '../functions/core/articles/search.ts';
 import { outletOf, type StoryRecord } from '../functions/core/stories/story.ts';
 import { backfillTopic } from '../functions/core/pipeline/backfill.ts';
 import type { MatchRecord, TopicSet } from '../functions/core/pipeline/matching.ts';
@@ -99,8 +100,6 @@ const LEAD_LENGTH = 240;
  * compare dates, times and ids: a list is in one order, read from a snapshot or from an index.
  */
 const later = (a: string, b: string): number => (a < b ? 1 : a > b ? -1 : 0);
-
-const fold = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 
 /** An article as a list filters and orders it. */
 type ListedArticle = Pick<
@@ -203,7 +202,7 @@ const indexOf = (snap: CatalogSnapshot): CatalogIndex => {
       let text = folded.get(listed.id);
       if (text === undefined) {
         const a = byId.get(listed.id) as StoredArticle;
-        text = fold(`${a.title}\n${a.author ?? ''}\n${a.paragraphs.join('\n')}`);
+        text = searchTextOf(a);
         folded.set(a.id, text);
       }
       return text;
@@ -253,12 +252,11 @@ const storyFields = (
 };
 
 /** Whether a filter searches the texts (which only a snapshot holds). */
-export const searchesText = (filter: ArticleFilter): boolean =>
-  Boolean(filter.q && fold(filter.q).split(/\s+/).some(Boolean));
+export const searchesText = (filter: ArticleFilter): boolean => searchWords(filter.q).length > 0;
 
 /** The articles a filter keeps, in its order (all of them: no paging). */
 export const filterArticles = <A extends ListedArticle>(index: ListIndex, filter: ArticleFilter): A[] => {
-  const words = filter.q ? fold(filter.q).split(/\s+/).filter(Boolean) : [];
+  const words = searchWords(filter.q);
   if (words.length > 0 && !index.textOf) throw new Error('a search of the texts needs the articles read');
   const scoreOf = (a: ListedArticle): number => {
     const mine = index.matchesByArticle.get(a.id) ?? [];

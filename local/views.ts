@@ -1,4 +1,4 @@
-import type { CatalogSnapshot, LocalCatalog } from '../functions/adapters/local/local-catalog.ts';
+import type { LocalCatalog } from '../functions/adapters/local/local-catalog.ts';
 import { recipientCounts, type RecipientState } from '../functions/core/alerts/recipients.ts';
 import type { Subscriber } from '../functions/core/alerts/subscribers.ts';
 import type { TopicSet } from '../functions/core/pipeline/matching.ts';
@@ -11,7 +11,6 @@ import {
   copyCounts,
   facetsFrom,
   listAlertsFrom,
-  listArticles,
   listTopicsFrom,
   type MatchesPerDay,
   matchesPerDayFrom,
@@ -29,25 +28,22 @@ import {
  * The dashboard's views, read through the local table's indexes and keys: counts from their
  * indexes, a page of the newest from an ordered index, an article or a story by key, and only
  * the page's articles opened. Filters an index does not order by (outlet, country, score,
- * topic) run over facts the indexes hold, never over the articles; a search of the texts and
- * an export read the whole table ({@link LocalViews.snapshot}).
+ * topic) run over facts the indexes hold, never over the articles; a search of the texts
+ * looks its words up in the table's text index.
  */
 export class LocalViews {
   private readonly catalog: LocalCatalog;
   private readonly subscribers: () => readonly Subscriber[];
   private readonly topics: () => TopicSet | undefined;
-  private readonly snapshot: () => Promise<CatalogSnapshot>;
 
   constructor(init: {
     catalog: LocalCatalog;
     subscribers: () => readonly Subscriber[];
     topics: () => TopicSet | undefined;
-    snapshot: () => Promise<CatalogSnapshot>;
   }) {
     this.catalog = init.catalog;
     this.subscribers = init.subscribers;
     this.topics = init.topics;
-    this.snapshot = init.snapshot;
   }
 
   /** What was read at a version of the table, reused while it stays the same. */
@@ -76,8 +72,8 @@ export class LocalViews {
   }
 
   async articles(filter: ArticleFilter & { offset: number; limit: number }) {
-    if (searchesText(filter)) return listArticles(await this.snapshot(), filter);
     const plain =
+      !searchesText(filter) &&
       !filter.topic &&
       !filter.outlet &&
       !filter.language &&
@@ -185,13 +181,13 @@ export class LocalViews {
 }
 
 /** The views of a newswatch, its subscribers and topics as they are at each read. */
-export const viewsOf = (
-  local: { catalog: LocalCatalog; subscribers: readonly Subscriber[]; topicSet?: TopicSet },
-  snapshot: () => Promise<CatalogSnapshot>,
-): LocalViews =>
+export const viewsOf = (local: {
+  catalog: LocalCatalog;
+  subscribers: readonly Subscriber[];
+  topicSet?: TopicSet;
+}): LocalViews =>
   new LocalViews({
     catalog: local.catalog,
     subscribers: () => local.subscribers,
     topics: () => local.topicSet,
-    snapshot,
   });

@@ -375,7 +375,7 @@ export const buildProgram = (exit: (code: number) => void): Command => {
       run(async (_o: object, cmd: Command) => {
         const o = globals(cmd);
         await withLocal(o, (local) => {
-          const list = viewsOf(local, () => local.catalog.snapshot()).topicList();
+          const list = viewsOf(local).topicList();
           print(o.json, { topics: list }, () => topicsTable(list));
           return Promise.resolve();
         });
@@ -650,7 +650,7 @@ export const buildProgram = (exit: (code: number) => void): Command => {
           return withLocal(o, async (local) => {
             const unknown = unknownTopic(opts.topic, local.topicSet);
             if (unknown) return refuse(o.json, unknown);
-            const found = await viewsOf(local, () => local.catalog.snapshot()).articles({
+            const found = await viewsOf(local).articles({
               ...(opts.query ? { q: opts.query } : {}),
               ...(opts.topic ? { topic: opts.topic } : {}),
               ...(opts.from ? { from: opts.from } : {}),
@@ -676,7 +676,7 @@ export const buildProgram = (exit: (code: number) => void): Command => {
       run(async (id: string, _o: object, cmd: Command) => {
         const o = globals(cmd);
         return withLocal(o, async (local) => {
-          const detail = await viewsOf(local, () => local.catalog.snapshot()).article(id);
+          const detail = await viewsOf(local).article(id);
           if (!detail) {
             const named = local.catalog.idsStartingWith(id, 2);
             return refuse(
@@ -706,10 +706,7 @@ export const buildProgram = (exit: (code: number) => void): Command => {
         return withLocal(o, (local) => {
           const unknown = unknownTopic(opts.topic, local.topicSet);
           if (unknown) return Promise.resolve(refuse(o.json, unknown));
-          const list = viewsOf(local, () => local.catalog.snapshot()).alerts(
-            opts.topic,
-            count(opts.limit, '--limit'),
-          );
+          const list = viewsOf(local).alerts(opts.topic, count(opts.limit, '--limit'));
           print(o.json, { alerts: list }, () => `${alertsTable(list)}\n${list.length} alerts`);
           return Promise.resolve(EXIT.ok);
         });

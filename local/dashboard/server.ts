@@ -138,7 +138,7 @@ export const dashboardApp = (
   local: LocalNewswatch,
   snapshot: () => Promise<CatalogSnapshot>,
   script: string,
-  views: LocalViews = viewsOf(local, snapshot),
+  views: LocalViews = viewsOf(local),
 ) => {
   const app = new Hono();
   const page = readFileSync(webFile('index.html'), 'utf8');

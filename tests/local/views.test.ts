@@ -56,7 +56,6 @@ beforeAll(async () => {
     catalog,
     subscribers: () => subscribers,
     topics: () => topicSet,
-    snapshot: () => Promise.resolve(snap),
   });
 }, 60_000);
 
@@ -111,18 +110,22 @@ describe('Dashboard views read through the table indexes', () => {
         ...one,
         id: `${one.id}x`,
         source: 'Newly Seen',
+        title: `${one.title} Newlyseenword`,
       },
     ]);
     const after = views.status();
+    const found = await views.articles({ q: 'newlyseenword', offset: 0, limit: 10 });
 
     // Assess
     expect(again).toBe(facets);
     expect(after.articles).toBe(before.articles + 1);
+    expect(found.articles.map((a) => a.id)).toEqual([`${one.id}x`]);
     expect(views.facets().outlets).toContainEqual({ value: 'Newly Seen', articles: 1 });
     await table.doc.send(
       new DeleteCommand({ TableName: table.tableName, Key: { pk: `ARTICLE#${one.id}x`, sk: 'ARTICLE' } }),
     );
     expect(views.status().articles).toBe(before.articles);
+    expect((await views.articles({ q: 'newlyseenword', offset: 0, limit: 10 })).total).toBe(0);
   });
 
   it('should list every page of articles, filtered and ordered, as the scan lists them', async () => {
@@ -141,12 +144,24 @@ describe('Dashboard views read through the table indexes', () => {
       { country: 'KR', minScore: 0.4, offset: 0, limit: 100 },
       { minScore: 0.9, sort: 'score', offset: 0, limit: 100 },
       { q: 'glacier harbour', topic: 'international-health-aid', offset: 0, limit: 20 },
+      // Searches of the texts: folded, words anywhere (parts of words too), with other filters.
+      { q: 'glacier', offset: 0, limit: 100 },
+      { q: '  Harbour   GLACIER ', offset: 30, limit: 50 },
+      { q: 'lacie', language: 'es', offset: 0, limit: 100 },
+      { q: 'an', offset: 100, limit: 100 },
+      { q: 'an storm', outlet: 'Trend', offset: 0, limit: 100 },
+      { q: 'vaccin', minScore: 0.3, sort: 'score', offset: 0, limit: 100 },
+      { q: 'glacier*', offset: 0, limit: 100 },
+      { q: 'no-such-word', offset: 0, limit: 100 },
     ];
 
     // Act & Assess
     for (const filter of filters)
       expect(await views.articles(filter), JSON.stringify(filter)).toEqual(listArticles(snap, filter));
     expect(views.facets()).toEqual(articleFacets(snap));
+    const searched = await views.articles({ q: 'glacier', offset: 0, limit: 1 });
+    expect(searched.total).toBeGreaterThan(0);
+    expect(searched.total).toBeLessThan(snap.articles.length);
   });
 
   it('should show an article by its id or a unique prefix, with its matches, keys and story', async () => {

@@ -13,6 +13,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import { searchTextOf } from '../../core/articles/search.ts';
 import { TABLE_KEYS } from '../aws/table-layout.ts';
 import {
   applyUpdate,
@@ -43,6 +44,8 @@ export interface EmbeddedSchema {
   sparse?: { attribute: string; values: string[] }[];
   /** Read indexes of kinds of items, in an order of their own ({@link ViewIndex}). */
   views?: readonly ViewIndex[];
+  /** Indexes of kinds of items by a text made of each ({@link TextIndex}). */
+  texts?: readonly TextIndex[];
 }
 
 /** A condition on the items a {@link ViewIndex} holds. */
@@ -62,6 +65,19 @@ export interface ViewIndex {
   name: string;
   of: readonly ViewTerm[];
   on: readonly string[];
+}
+
+/**
+ * An index of the items meeting its terms by a text made of each, kept at each write in the
+ * write's own transaction: a search for words anywhere in the texts looks them up in SQLite's
+ * trigram index (FTS5) instead of reading every item ({@link EmbeddedTable.textSql}). The
+ * texts are stored with it, so each word found is then checked in its text.
+ */
+export interface TextIndex {
+  name: string;
+  of: readonly ViewTerm[];
+  /** The text an item is found by, made from the item alone (a pure function). */
+  text: (item: DocItem) => string;
 }
 
 /** What one read of a {@link ViewIndex} asks for. */
@@ -161,7 +177,7 @@ const sparseTerm = (attribute: string): string => {
 };
 const viewTerm = (attribute: string): string =>
   attribute === 'pk' || attribute === 'sk' ? attribute : sparseTerm(attribute);
-const viewWhere = (view: ViewIndex): string =>
+const viewWhere = (view: Pick<ViewIndex, 'of'>): string =>
   view.of
     .map((t) =>
       'equals' in t
@@ -180,6 +196,46 @@ const sparseIndexSql = (attribute: string, values: readonly string[]): string =>
   `CREATE INDEX IF NOT EXISTS items_${attribute} ON items (${sparseTerm(attribute)}) WHERE ${sparseTerm(attribute)} IN (${values.map(sqlString).join(', ')})`;
 
 type Row = { pk: string; sk: string; ipk: string | null; isk: string | null; body: string };
+
+const textTable = (index: TextIndex): string => {
+  if (!/^[a-z][a-z0-9_]*$/.test(index.name))
+    throw new TableValidationError(`not a text index name: ${index.name}`);
+  return `text_${index.name}`;
+};
+// The texts are stored as they are made (case_sensitive: they are folded already); without
+// positions (detail=none) the index is under half the size, and SQLite confirms each text
+// whose trigrams it finds against the word itself.
+const textTableSql = (index: TextIndex): string =>
+  `CREATE VIRTUAL TABLE ${textTable(index)} USING fts5(text, tokenize = 'trigram case_sensitive 1', detail = none)`;
+
+/** An attribute of an item at a dotted path (`explanation.countries`). */
+const valueAt = (item: DocItem, path: string): DocValue => {
+  let v: DocValue = item;
+  for (const name of path.split('.')) {
+    if (
+      v === null ||
+      typeof v !== 'object' ||
+      Array.isArray(v) ||
+      v instanceof Set ||
+      v instanceof Uint8Array
+    )
+      return undefined;
+    v = (v as DocItem)[name];
+  }
+  return v;
+};
+/** Whether an item meets terms, as {@link viewWhere} tests them in SQL. */
+const meets = (item: DocItem, terms: readonly ViewTerm[]): boolean =>
+  terms.every((t) => {
+    const v = valueAt(item, t.attribute);
+    if ('equals' in t) return v === t.equals;
+    const size = v instanceof Set ? v.size : Array.isArray(v) ? v.length : -1;
+    return size >= Math.trunc(t.sizeAtLeast);
+  });
+/** A word as a GLOB pattern's literal: its wildcards and brackets each in brackets. */
+const globLiteral = (word: string): string => word.replace(/[*?[]/g, '[$&]');
+/** A trigram index finds only words of three characters or more. */
+const TRIGRAM = 3;
 
 /**
  * One DynamoDB table kept in a SQLite file on this machine, served in this process: the
@@ -223,6 +279,7 @@ export class EmbeddedTable {
     for (const { attribute, values } of schema.sparse ?? []) this.db.exec(sparseIndexSql(attribute, values));
     // A view added to a table that has items is built here once (seconds for a million items).
     for (const view of schema.views ?? []) this.db.exec(viewIndexSql(view));
+    for (const index of schema.texts ?? []) this.openText(index);
     this.checkpointer = new Worker(CHECKPOINTER, {
       eval: true,
       workerData: { file, everyMs: CHECKPOINT_MS },
@@ -372,6 +429,28 @@ export class EmbeddedTable {
   }
 
   /**
+   * The condition, on an item's rowid (`rowid`: {@link viewSql}'s alias and `.rowid`), that the
+   * item is in a text index and its text contains every word. Each word of three characters or
+   * more is looked up in the trigram index, and confirmed in each text found, so the answer is
+   * exact; a shorter word is looked for in those texts. Words all shorter than that are looked
+   * for in every text of the index.
+   */
+  textSql(name: string, words: readonly string[], rowid: string): { where: string; params: string[] } {
+    const index = this.schema.texts?.find((t) => t.name === name);
+    if (!index) throw new TableValidationError(`the table keeps no text index ${name}`);
+    if (!/^[a-z]\.rowid$/.test(rowid)) throw new TableValidationError(`not a rowid: ${rowid}`);
+    if (words.length === 0) throw new TableValidationError('a search of the texts needs a word');
+    // SQLite tests each text the index finds against the pattern itself, so what is found is exact.
+    const indexed = words.filter((w) => [...w].length >= TRIGRAM);
+    const short = words.filter((w) => [...w].length < TRIGRAM);
+    const terms = [...indexed.map(() => 'text GLOB ?'), ...short.map(() => 'instr(text, ?) > 0')];
+    return {
+      where: `${rowid} IN (SELECT rowid FROM ${textTable(index)} WHERE ${terms.join(' AND ')})`,
+      params: [...indexed.map((w) => `*${globLiteral(w)}*`), ...short],
+    };
+  }
+
+  /**
    * Changes whenever the table may have changed: a write of this process, or a commit of
    * another one on the same file (SQLite's `data_version`). What was read from it before is
    * still true while this stays the same.
@@ -499,18 +578,47 @@ export class EmbeddedTable {
       throw new TableValidationError('Item size has exceeded the maximum allowed size');
     const indexed = typeof ipk === 'string' && typeof isk === 'string';
     this.writes++;
-    this.statement('INSERT OR REPLACE INTO items (pk, sk, ipk, isk, body) VALUES (?, ?, ?, ?, ?)').run(
-      pk,
-      sk,
-      indexed ? ipk : null,
-      indexed ? isk : null,
-      body,
-    );
+    // An upsert keeps an item's rowid, which its texts are indexed under.
+    const { rowid } = this.statement(
+      'INSERT INTO items (pk, sk, ipk, isk, body) VALUES (?, ?, ?, ?, ?)' +
+        ' ON CONFLICT (pk, sk) DO UPDATE SET ipk = excluded.ipk, isk = excluded.isk, body = excluded.body' +
+        ' RETURNING rowid',
+    ).get(pk, sk, indexed ? ipk : null, indexed ? isk : null, body) as { rowid: number };
+    for (const index of this.schema.texts ?? []) {
+      const table = textTable(index);
+      if (meets(item, index.of))
+        this.statement(`INSERT OR REPLACE INTO ${table} (rowid, text) VALUES (?, ?)`).run(
+          rowid,
+          index.text(item),
+        );
+      else this.statement(`DELETE FROM ${table} WHERE rowid = ?`).run(rowid);
+    }
   }
 
   private remove(pk: string, sk: string): void {
     this.writes++;
-    this.statement('DELETE FROM items WHERE pk = ? AND sk = ?').run(pk, sk);
+    const gone = this.statement('DELETE FROM items WHERE pk = ? AND sk = ? RETURNING rowid').get(pk, sk) as
+      { rowid: number } | undefined;
+    if (!gone) return;
+    for (const index of this.schema.texts ?? [])
+      this.statement(`DELETE FROM ${textTable(index)} WHERE rowid = ?`).run(gone.rowid);
+  }
+
+  /**
+   * Makes a text index's table, and indexes the items stored before it was declared (once:
+   * about a millisecond an article).
+   */
+  private openText(index: TextIndex): void {
+    const table = textTable(index);
+    if (this.statement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table)) return;
+    this.transaction(() => {
+      this.db.exec(textTableSql(index));
+      const add = this.db.prepare(`INSERT INTO ${table} (rowid, text) VALUES (?, ?)`);
+      const rows = this.db
+        .prepare(`SELECT rowid, body FROM items WHERE ${viewWhere(index)}`)
+        .iterate() as Iterable<{ rowid: number; body: string }>;
+      for (const row of rows) add.run(row.rowid, index.text(fromBody(row.body)));
+    });
   }
 
   /** Runs `work` in one write transaction (taken at once, so no other process writes between). */
@@ -925,6 +1033,19 @@ export const NEWSWATCH_SCHEMA: EmbeddedSchema = {
       name: 'topic_facts',
       of: [{ attribute: 'type', equals: 'match' }],
       on: ['topicId', 'articleId', 'score'],
+    },
+  ],
+  // The articles' titles, authors and paragraphs, for a search of the texts.
+  texts: [
+    {
+      name: 'articles',
+      of: [{ attribute: 'type', equals: 'article' }],
+      text: (item) =>
+        searchTextOf({
+          title: typeof item.title === 'string' ? item.title : '',
+          author: typeof item.author === 'string' ? item.author : undefined,
+          paragraphs: Array.isArray(item.paragraphs) ? item.paragraphs.map(String) : [],
+        }),
     },
   ],
 };

@@ -4,6 +4,7 @@ import {
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { searchWords } from '../../core/articles/search.ts';
 import type { MatchRecord } from '../../core/pipeline/matching.ts';
 import type { IngestErrorRecord, SourceRecord } from '../../core/pipeline/ports.ts';
 import type { StoredArticle } from '../aws/dynamodb-article-store.ts';
@@ -180,6 +181,8 @@ export class LocalCatalog {
     topic?: string;
     country?: string;
     minScore?: number;
+    /** A search of the texts: every word in the article's title, author or paragraphs. */
+    q?: string;
     sort?: 'date' | 'score';
     offset: number;
     limit: number;
@@ -211,23 +214,30 @@ export class LocalCatalog {
     // With a topic, only its matches' articles (by key, from the index); else every article.
     const t = this.table.viewSql('topic_facts', 't');
     const byId = this.table.viewSql('article_ids', 'a');
+    // A search keeps the articles whose texts hold its words, found in the table's text index.
+    const words = searchWords(filter.q);
+    const text = words.length > 0 ? this.table.textSql('articles', words, 'a.rowid') : undefined;
+    const searched = text ? ` AND ${text.where}` : '';
     const facts = filter.topic
-      ? `WITH facts AS MATERIALIZED (SELECT ${columns}, ${t.term('score')} AS score FROM ${t.from} JOIN ${byId.from} ON ${byId.term('id')} = ${t.term('articleId')} AND ${byId.where}` +
+      ? `WITH facts AS MATERIALIZED (SELECT ${columns}, ${t.term('score')} AS score FROM ${t.from} JOIN ${byId.from} ON ${byId.term('id')} = ${t.term('articleId')} AND ${byId.where}${searched}` +
         ` WHERE ${t.where} AND ${t.term('topicId')} = ?)`
-      : `WITH facts AS MATERIALIZED (SELECT ${columns} FROM ${a.from} WHERE ${a.where})`;
-    const factParams = filter.topic ? [filter.topic] : [];
+      : `WITH facts AS MATERIALIZED (SELECT ${columns} FROM ${a.from} WHERE ${a.where}${searched})`;
+    const factParams = [...(text?.params ?? []), ...(filter.topic ? [filter.topic] : [])];
     const kept = `FROM facts${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
-    const total = Number(
-      this.table.select(`${facts} SELECT count(*) ${kept}`, [...factParams, ...params])[0]?.[0] ?? 0,
-    );
     const order = `${filter.sort === 'score' ? `${score} DESC, ` : ''}date DESC, at DESC, id DESC`;
-    const ids = this.table
-      .select(
-        `${facts} SELECT id ${kept} ORDER BY ${order} LIMIT ${Math.max(0, Math.trunc(filter.limit))} OFFSET ${Math.max(0, Math.trunc(filter.offset))}`,
-        [...factParams, ...params],
-      )
-      .map((r) => String(r[0]));
-    return { total, ids };
+    // The page and the number of all it is a page of, in one read of the facts.
+    const rows = this.table.select(
+      `${facts} SELECT id, count(*) OVER () ${kept} ORDER BY ${order} LIMIT ${Math.max(0, Math.trunc(filter.limit))} OFFSET ${Math.max(0, Math.trunc(filter.offset))}`,
+      [...factParams, ...params],
+    );
+    // A page past the end has no row to carry the number: counted on its own.
+    const total =
+      rows.length > 0 || (filter.offset <= 0 && filter.limit > 0)
+        ? Number(rows[0]?.[1] ?? 0)
+        : Number(
+            this.table.select(`${facts} SELECT count(*) ${kept}`, [...factParams, ...params])[0]?.[0] ?? 0,
+          );
+    return { total, ids: rows.map((r) => String(r[0])) };
   }
 
   /** The table's version: what was read is still true while it stays the same. */

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   EmbeddedTable,
@@ -138,6 +138,109 @@ describe('Class: EmbeddedTable', () => {
     expect(crowded).toEqual(['t2', 't3']);
     expect(plan).toContain('USING COVERING INDEX view_by_topic');
     expect(() => table.readView('nothing')).toThrow(/no view nothing/);
+  });
+
+  it('should keep a text index at each write and find exactly the items holding every word', async () => {
+    // Prepare: notes indexed by their text; other items are not.
+    const schema = {
+      ...NEWSWATCH_SCHEMA,
+      texts: [
+        {
+          name: 'notes',
+          of: [{ attribute: 'type', equals: 'note' }],
+          text: (item: Record<string, unknown>) => String(item.text).toLowerCase(),
+        },
+      ],
+    };
+    const table = new EmbeddedTable(join(dir, 'texts.sqlite'), 'newswatch', schema);
+    const doc = table.asDocumentClient();
+    const put = (pk: string, type: string, text: string) =>
+      doc.send(new PutCommand({ TableName: 'newswatch', Item: { pk, sk: 'NOTE', type, text } }));
+    await put('a', 'note', 'Glacier harbour at dawn');
+    await put('b', 'note', 'the harbour of glaciers');
+    await put('c', 'other', 'glacier harbour');
+    await put('d', 'note', 'a star * and [brackets] ?');
+    await put('e', 'note', 'Gl acier: lacier, gxlxaxcxixexr');
+    const found = (...words: string[]) => {
+      const { where, params } = table.textSql('notes', words, 'i.rowid');
+      return table
+        .select(`SELECT i.pk FROM items AS i WHERE ${where} ORDER BY i.pk`, params)
+        .map((r) => String(r[0]));
+    };
+
+    // Act
+    const before = {
+      glacier: found('glacier'),
+      both: found('harbour', 'glacier'),
+      part: found('lacie'),
+      short: found('of'),
+      shortAndLong: found('a', 'harbour'),
+      star: found('*'),
+      wildcard: found('g*r'),
+      brackets: found('[brackets]'),
+      none: found('glacier', 'storm'),
+    };
+    await put('a', 'note', 'storm over the glacier');
+    await put('b', 'other', 'the harbour of glaciers');
+    await doc.send(
+      new UpdateCommand({
+        TableName: 'newswatch',
+        Key: { pk: 'c', sk: 'NOTE' },
+        UpdateExpression: 'SET #type = :note',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':note': 'note' },
+      }),
+    );
+    await doc.send(new DeleteCommand({ TableName: 'newswatch', Key: { pk: 'e', sk: 'NOTE' } }));
+    const after = { glacier: found('glacier'), storm: found('glacier', 'storm'), part: found('lacie') };
+    await table.close();
+
+    // Assess
+    expect(before).toEqual({
+      glacier: ['a', 'b'],
+      both: ['a', 'b'],
+      part: ['a', 'b', 'e'],
+      short: ['b'],
+      shortAndLong: ['a', 'b'],
+      star: ['d'],
+      wildcard: [],
+      brackets: ['d'],
+      none: [],
+    });
+    expect(after).toEqual({ glacier: ['a', 'c'], storm: ['a'], part: ['a', 'c'] });
+    expect(() => table.textSql('nothing', ['x'], 'i.rowid')).toThrow(/no text index nothing/);
+  });
+
+  it('should index the texts of items stored before their text index was declared', async () => {
+    // Prepare: a file written without the index.
+    const file = join(dir, 'texts-later.sqlite');
+    const plain = new EmbeddedTable(file, 'newswatch', NEWSWATCH_SCHEMA);
+    for (const [pk, text] of [
+      ['x', 'first glacier'],
+      ['y', 'second harbour'],
+    ])
+      await plain
+        .asDocumentClient()
+        .send(new PutCommand({ TableName: 'newswatch', Item: { pk, sk: 'NOTE', type: 'note', text } }));
+    await plain.close();
+
+    // Act: opened with it.
+    const table = new EmbeddedTable(file, 'newswatch', {
+      ...NEWSWATCH_SCHEMA,
+      texts: [
+        {
+          name: 'notes',
+          of: [{ attribute: 'type', equals: 'note' }],
+          text: (item: Record<string, unknown>) => String(item.text),
+        },
+      ],
+    });
+    const { where, params } = table.textSql('notes', ['harbour'], 'i.rowid');
+    const found = table.select(`SELECT i.pk FROM items AS i WHERE ${where}`, params);
+    await table.close();
+
+    // Assess
+    expect(found).toEqual([['y']]);
   });
 
   it('should refuse a read of an attribute its view does not hold', () => {
