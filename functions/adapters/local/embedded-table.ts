@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { searchTextOf } from '../../core/articles/search.ts';
+import { outletOf } from '../../core/stories/story.ts';
 import { TABLE_KEYS } from '../aws/table-layout.ts';
 import {
   applyUpdate,
@@ -46,6 +47,21 @@ export interface EmbeddedSchema {
   views?: readonly ViewIndex[];
   /** Indexes of kinds of items by a text made of each ({@link TextIndex}). */
   texts?: readonly TextIndex[];
+  /** Counts of kinds of items by groups made of each, kept at each write ({@link Tally}). */
+  tallies?: readonly Tally[];
+}
+
+/**
+ * How many items meeting its terms count in each of some groups (each item in the groups
+ * `groups` makes of it), kept at each write in the write's own transaction, so a count by
+ * group is read, never counted ({@link EmbeddedTable.tally}). What an item counted in is kept
+ * beside, so a rewrite or a delete takes it out of the groups it was in.
+ */
+export interface Tally {
+  name: string;
+  of: readonly ViewTerm[];
+  /** The groups an item counts in (each once), made from the item alone (a pure function). */
+  groups: (item: DocItem) => readonly string[];
 }
 
 /** A condition on the items a {@link ViewIndex} holds. */
@@ -208,6 +224,19 @@ const textTable = (index: TextIndex): string => {
 const textTableSql = (index: TextIndex): string =>
   `CREATE VIRTUAL TABLE ${textTable(index)} USING fts5(text, tokenize = 'trigram case_sensitive 1', detail = none)`;
 
+const tallyTable = (tally: Tally): string => {
+  if (!/^[a-z][a-z0-9_]*$/.test(tally.name))
+    throw new TableValidationError(`not a tally name: ${tally.name}`);
+  return `tally_${tally.name}`;
+};
+const tallySql = (tally: Tally): string => {
+  const table = tallyTable(tally);
+  return (
+    `CREATE TABLE ${table} (grp TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;` +
+    ` CREATE TABLE ${table}_items (id INTEGER PRIMARY KEY, grps TEXT NOT NULL);`
+  );
+};
+
 /** An attribute of an item at a dotted path (`explanation.countries`). */
 const valueAt = (item: DocItem, path: string): DocValue => {
   let v: DocValue = item;
@@ -280,6 +309,7 @@ export class EmbeddedTable {
     // A view added to a table that has items is built here once (seconds for a million items).
     for (const view of schema.views ?? []) this.db.exec(viewIndexSql(view));
     for (const index of schema.texts ?? []) this.openText(index);
+    for (const tally of schema.tallies ?? []) this.openTally(tally);
     this.checkpointer = new Worker(CHECKPOINTER, {
       eval: true,
       workerData: { file, everyMs: CHECKPOINT_MS },
@@ -593,6 +623,55 @@ export class EmbeddedTable {
         );
       else this.statement(`DELETE FROM ${table} WHERE rowid = ?`).run(rowid);
     }
+    for (const tally of this.schema.tallies ?? [])
+      this.recount(tally, rowid, meets(item, tally.of) ? tally.groups(item) : []);
+  }
+
+  /** Moves an item (by rowid) out of the groups of a tally it counted in, and into `groups`. */
+  private recount(tally: Tally, rowid: number, groups: readonly string[]): void {
+    const table = tallyTable(tally);
+    const was = this.statement(`SELECT grps FROM ${table}_items WHERE id = ?`).get(rowid) as
+      { grps: string } | undefined;
+    const now = [...new Set(groups)];
+    const nowText = JSON.stringify(now);
+    if ((was?.grps ?? '[]') === nowText) return;
+    for (const g of was ? (JSON.parse(was.grps) as string[]) : []) {
+      this.statement(`UPDATE ${table} SET n = n - 1 WHERE grp = ?`).run(g);
+      this.statement(`DELETE FROM ${table} WHERE grp = ? AND n <= 0`).run(g);
+    }
+    for (const g of now)
+      this.statement(
+        `INSERT INTO ${table} (grp, n) VALUES (?, 1) ON CONFLICT (grp) DO UPDATE SET n = n + 1`,
+      ).run(g);
+    if (now.length > 0)
+      this.statement(`INSERT OR REPLACE INTO ${table}_items (id, grps) VALUES (?, ?)`).run(rowid, nowText);
+    else this.statement(`DELETE FROM ${table}_items WHERE id = ?`).run(rowid);
+  }
+
+  /**
+   * Makes a tally's tables, and counts the items stored before it was declared (once).
+   */
+  private openTally(tally: Tally): void {
+    const table = tallyTable(tally);
+    if (this.statement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table)) return;
+    this.transaction(() => {
+      this.db.exec(tallySql(tally));
+      const rows = this.db
+        .prepare(`SELECT rowid, body FROM items WHERE ${viewWhere(tally)}`)
+        .iterate() as Iterable<{ rowid: number; body: string }>;
+      for (const row of rows) this.recount(tally, row.rowid, tally.groups(fromBody(row.body)));
+    });
+  }
+
+  /** Every group of a tally ({@link Tally}) with how many items count in it. */
+  tally(name: string): Array<{ group: string; count: number }> {
+    const tally = this.schema.tallies?.find((t) => t.name === name);
+    if (!tally) throw new TableValidationError(`the table keeps no tally ${name}`);
+    const rows = this.statement(`SELECT grp, n FROM ${tallyTable(tally)}`).all() as {
+      grp: string;
+      n: number;
+    }[];
+    return rows.map((r) => ({ group: r.grp, count: Number(r.n) }));
   }
 
   private remove(pk: string, sk: string): void {
@@ -602,6 +681,7 @@ export class EmbeddedTable {
     if (!gone) return;
     for (const index of this.schema.texts ?? [])
       this.statement(`DELETE FROM ${textTable(index)} WHERE rowid = ?`).run(gone.rowid);
+    for (const tally of this.schema.tallies ?? []) this.recount(tally, gone.rowid, []);
   }
 
   /**
@@ -930,6 +1010,9 @@ export const SENT_ALERT_FACTS = [
   'backfill',
 ];
 
+/** Between the parts of a tally's group (`outlet`, then the outlet). */
+export const GROUP = '\u0000';
+
 /** The newswatch table's keys (the same layout as on AWS). */
 export const NEWSWATCH_SCHEMA: EmbeddedSchema = {
   partitionKey: TABLE_KEYS.partitionKey,
@@ -1033,6 +1116,33 @@ export const NEWSWATCH_SCHEMA: EmbeddedSchema = {
       name: 'topic_facts',
       of: [{ attribute: 'type', equals: 'match' }],
       on: ['topicId', 'articleId', 'score'],
+    },
+  ],
+  // The facets of the article list: articles by outlet and by language, and by country (each
+  // match counts once for each article and country it names; an article is in a country's
+  // count while one of its matches names it).
+  tallies: [
+    {
+      name: 'article_facets',
+      of: [{ attribute: 'type', equals: 'article' }],
+      groups: (item) => [
+        `outlet${GROUP}${outletOf({
+          ...(typeof item.source === 'string' ? { source: item.source } : {}),
+          ...(typeof item.url === 'string' ? { url: item.url } : {}),
+          sourceKey: typeof item.sourceKey === 'string' ? item.sourceKey : '',
+        })}`,
+        `language${GROUP}${typeof item.language === 'string' ? item.language : 'und'}`,
+      ],
+    },
+    {
+      name: 'article_countries',
+      of: [{ attribute: 'type', equals: 'match' }],
+      groups: (item) => {
+        const countries = valueAt(item, 'explanation.countries');
+        return Array.isArray(countries)
+          ? countries.map((c) => `${String(c)}${GROUP}${String(item.articleId)}`)
+          : [];
+      },
     },
   ],
   // The articles' titles, authors and paragraphs, for a search of the texts.

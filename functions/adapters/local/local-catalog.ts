@@ -11,7 +11,7 @@ import type { StoredArticle } from '../aws/dynamodb-article-store.ts';
 import { storyFromItem } from '../aws/dynamodb-story-store.ts';
 import { keys, TABLE_KEYS, withoutKeys } from '../aws/table-layout.ts';
 import type { DocItem } from './table-expressions.ts';
-import { type EmbeddedTable, SENT_ALERT_FACTS } from './embedded-table.ts';
+import { type EmbeddedTable, GROUP, SENT_ALERT_FACTS } from './embedded-table.ts';
 import { isGated, type Subscriber } from '../../core/alerts/subscriber-rules.ts';
 import type { HoldReason } from '../../core/alerts/fatigue.ts';
 import type { DeliveryFacts } from '../../core/alerts/recipients.ts';
@@ -452,45 +452,26 @@ export class LocalCatalog {
 
   /**
    * How many articles have each outlet, language and country (a country counted once per
-   * article, whatever the number of its matches finding it), grouped in SQLite over the
-   * indexes: the outlet of each group of articles sharing what decides it, by {@link outletOf}.
+   * article, whatever the number of its matches finding it), from the table's tallies: the
+   * outlet of each article is worked out by {@link outletOf} when it is written.
    */
   facetCounts(): {
     outlets: Map<string, number>;
     languages: Map<string, number>;
     countries: Map<string, number>;
   } {
-    const a = this.table.viewSql('articles', 'a');
-    // What the groups are made of, read from the index alone (a grouping of the index's own
-    // terms would open every item).
-    const facts =
-      `WITH facts AS MATERIALIZED (SELECT ${a.term('source')} AS source, ${a.term('url')} AS url,` +
-      ` ${a.term('sourceKey')} AS key, ${a.term('language')} AS language FROM ${a.from} WHERE ${a.where})`;
-    const blank = `(source IS NULL OR trim(source, ' ' || char(9, 10, 11, 12, 13)) = '')`;
+    // Counted at each write (the table's tallies): read, not counted.
     const outlets = new Map<string, number>();
     const languages = new Map<string, number>();
-    for (const [src, url, dir, language, n] of this.table.select(
-      // The folder of a key: everything up to its last slash.
-      `${facts} SELECT source, CASE WHEN ${blank} THEN url END, CASE WHEN ${blank} THEN rtrim(key, replace(key, '/', '')) END,` +
-        ` coalesce(language, 'und'), count(*) FROM facts GROUP BY 1, 2, 3, 4`,
-      [],
-    )) {
-      const outlet = outletOf({
-        ...(typeof src === 'string' ? { source: src } : {}),
-        ...(typeof url === 'string' ? { url } : {}),
-        sourceKey: `${typeof dir === 'string' ? dir : ''}x`,
-      });
-      outlets.set(outlet, (outlets.get(outlet) ?? 0) + Number(n));
-      languages.set(String(language), (languages.get(String(language)) ?? 0) + Number(n));
+    for (const { group, count } of this.table.tally('article_facets')) {
+      const [kind, value] = group.split(GROUP) as [string, string];
+      (kind === 'outlet' ? outlets : languages).set(value, count);
     }
-    const m = this.table.viewSql('match_facts', 'm');
     const countries = new Map<string, number>();
-    for (const [country, n] of this.table.select(
-      `WITH found AS MATERIALIZED (SELECT ${m.term('articleId')} AS article, ${m.term('explanation.countries')} AS countries FROM ${m.from} WHERE ${m.where})` +
-        ` SELECT c.value, count(DISTINCT found.article) FROM found, json_each(found.countries) AS c GROUP BY 1`,
-      [],
-    ))
-      countries.set(String(country), Number(n));
+    for (const { group } of this.table.tally('article_countries')) {
+      const country = group.slice(0, group.indexOf(GROUP));
+      countries.set(country, (countries.get(country) ?? 0) + 1);
+    }
     return { outlets, languages, countries };
   }
 

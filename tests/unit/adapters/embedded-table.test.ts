@@ -243,6 +243,62 @@ describe('Class: EmbeddedTable', () => {
     expect(found).toEqual([['y']]);
   });
 
+  it('should keep a tally by group at each write, rewrite and delete, and count a file written before it', async () => {
+    // Prepare: items written before the tally was declared.
+    const file = join(dir, 'tally.sqlite');
+    const put = (
+      doc: ReturnType<EmbeddedTable['asDocumentClient']>,
+      pk: string,
+      type: string,
+      tags: string[],
+    ) => doc.send(new PutCommand({ TableName: 'newswatch', Item: { pk, sk: 'T', type, tags } }));
+    const plain = new EmbeddedTable(file, 'newswatch', NEWSWATCH_SCHEMA);
+    await put(plain.asDocumentClient(), 'a', 'tagged', ['x', 'y', 'x']);
+    await plain.close();
+    const schema = {
+      ...NEWSWATCH_SCHEMA,
+      tallies: [
+        {
+          name: 'tags',
+          of: [{ attribute: 'type', equals: 'tagged' }],
+          groups: (item: Record<string, unknown>) => item.tags as string[],
+        },
+      ],
+    };
+    const counts = (t: EmbeddedTable) =>
+      Object.fromEntries(t.tally('tags').map(({ group, count }) => [group, count]));
+
+    // Act
+    const table = new EmbeddedTable(file, 'newswatch', schema);
+    const doc = table.asDocumentClient();
+    const opened = counts(table);
+    await put(doc, 'b', 'tagged', ['y', 'z']);
+    await put(doc, 'c', 'other', ['x']);
+    const written = counts(table);
+    await put(doc, 'a', 'tagged', ['z']);
+    await doc.send(
+      new UpdateCommand({
+        TableName: 'newswatch',
+        Key: { pk: 'c', sk: 'T' },
+        UpdateExpression: 'SET #type = :t',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':t': 'tagged' },
+      }),
+    );
+    const rewritten = counts(table);
+    await doc.send(new DeleteCommand({ TableName: 'newswatch', Key: { pk: 'b', sk: 'T' } }));
+    await doc.send(new DeleteCommand({ TableName: 'newswatch', Key: { pk: 'c', sk: 'T' } }));
+    const deleted = counts(table);
+    await table.close();
+
+    // Assess
+    expect(opened).toEqual({ x: 1, y: 1 });
+    expect(written).toEqual({ x: 1, y: 2, z: 1 });
+    expect(rewritten).toEqual({ x: 1, y: 1, z: 2 });
+    expect(deleted).toEqual({ z: 1 });
+    expect(() => table.tally('nothing')).toThrow(/no tally nothing/);
+  });
+
   it('should refuse a read of an attribute its view does not hold', () => {
     // Prepare
     const table = new EmbeddedTable(join(dir, 'held.sqlite'), 'newswatch', NEWSWATCH_SCHEMA);
