@@ -87,7 +87,7 @@ export interface ViewIndex {
  * An index of the items meeting its terms by a text made of each, kept at each write in the
  * write's own transaction: a search for words anywhere in the texts looks them up in SQLite's
  * trigram index (FTS5) instead of reading every item ({@link EmbeddedTable.textSql}). The
- * texts are stored with it, so each word found is then checked in its text.
+ * texts are stored with it, for the words too short for trigrams.
  */
 export interface TextIndex {
   name: string;
@@ -218,11 +218,11 @@ const textTable = (index: TextIndex): string => {
     throw new TableValidationError(`not a text index name: ${index.name}`);
   return `text_${index.name}`;
 };
-// The texts are stored as they are made (case_sensitive: they are folded already); without
-// positions (detail=none) the index is under half the size, and SQLite confirms each text
-// whose trigrams it finds against the word itself.
+// The texts are stored as they are made (case_sensitive: they are folded already). With the
+// position of each trigram (detail=full), a word is a phrase of its trigrams, found in the
+// index alone: no text is read to confirm it.
 const textTableSql = (index: TextIndex): string =>
-  `CREATE VIRTUAL TABLE ${textTable(index)} USING fts5(text, tokenize = 'trigram case_sensitive 1', detail = none)`;
+  `CREATE VIRTUAL TABLE ${textTable(index)} USING fts5(text, tokenize = 'trigram case_sensitive 1', detail = full)`;
 
 const tallyTable = (tally: Tally): string => {
   if (!/^[a-z][a-z0-9_]*$/.test(tally.name))
@@ -261,8 +261,8 @@ const meets = (item: DocItem, terms: readonly ViewTerm[]): boolean =>
     const size = v instanceof Set ? v.size : Array.isArray(v) ? v.length : -1;
     return size >= Math.trunc(t.sizeAtLeast);
   });
-/** A word as a GLOB pattern's literal: its wildcards and brackets each in brackets. */
-const globLiteral = (word: string): string => word.replace(/[*?[]/g, '[$&]');
+/** A word as an FTS5 phrase: in double quotes, each of its own doubled. */
+const phraseOf = (word: string): string => `"${word.replaceAll('"', '""')}"`;
 /** A trigram index finds only words of three characters or more. */
 const TRIGRAM = 3;
 
@@ -461,22 +461,25 @@ export class EmbeddedTable {
   /**
    * The condition, on an item's rowid (`rowid`: {@link viewSql}'s alias and `.rowid`), that the
    * item is in a text index and its text contains every word. Each word of three characters or
-   * more is looked up in the trigram index, and confirmed in each text found, so the answer is
-   * exact; a shorter word is looked for in those texts. Words all shorter than that are looked
-   * for in every text of the index.
+   * more is looked up in the trigram index as the phrase of its trigrams, which is exact; a
+   * shorter word is looked for in the texts found. Words all shorter than that are looked for
+   * in every text of the index.
    */
   textSql(name: string, words: readonly string[], rowid: string): { where: string; params: string[] } {
     const index = this.schema.texts?.find((t) => t.name === name);
     if (!index) throw new TableValidationError(`the table keeps no text index ${name}`);
     if (!/^[a-z]\.rowid$/.test(rowid)) throw new TableValidationError(`not a rowid: ${rowid}`);
     if (words.length === 0) throw new TableValidationError('a search of the texts needs a word');
-    // SQLite tests each text the index finds against the pattern itself, so what is found is exact.
+    const table = textTable(index);
     const indexed = words.filter((w) => [...w].length >= TRIGRAM);
     const short = words.filter((w) => [...w].length < TRIGRAM);
-    const terms = [...indexed.map(() => 'text GLOB ?'), ...short.map(() => 'instr(text, ?) > 0')];
+    const terms = [
+      ...(indexed.length > 0 ? [`${table} MATCH ?`] : []),
+      ...short.map(() => 'instr(text, ?) > 0'),
+    ];
     return {
-      where: `${rowid} IN (SELECT rowid FROM ${textTable(index)} WHERE ${terms.join(' AND ')})`,
-      params: [...indexed.map((w) => `*${globLiteral(w)}*`), ...short],
+      where: `${rowid} IN (SELECT rowid FROM ${table} WHERE ${terms.join(' AND ')})`,
+      params: [...(indexed.length > 0 ? [indexed.map(phraseOf).join(' AND ')] : []), ...short],
     };
   }
 
@@ -690,8 +693,13 @@ export class EmbeddedTable {
    */
   private openText(index: TextIndex): void {
     const table = textTable(index);
-    if (this.statement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table)) return;
+    const made = this.statement("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").get(
+      table,
+    ) as { sql: string } | undefined;
+    if (made?.sql === textTableSql(index)) return;
+    // An index made otherwise (by an older version) is made again.
     this.transaction(() => {
+      if (made) this.db.exec(`DROP TABLE ${table}`);
       this.db.exec(textTableSql(index));
       const add = this.db.prepare(`INSERT INTO ${table} (rowid, text) VALUES (?, ?)`);
       const rows = this.db

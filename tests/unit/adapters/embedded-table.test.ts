@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -161,6 +162,7 @@ describe('Class: EmbeddedTable', () => {
     await put('c', 'other', 'glacier harbour');
     await put('d', 'note', 'a star * and [brackets] ?');
     await put('e', 'note', 'Gl acier: lacier, gxlxaxcxixexr');
+    await put('f', 'note', 'he said "quoted" and near(x) or not');
     const found = (...words: string[]) => {
       const { where, params } = table.textSql('notes', words, 'i.rowid');
       return table
@@ -179,6 +181,9 @@ describe('Class: EmbeddedTable', () => {
       wildcard: found('g*r'),
       brackets: found('[brackets]'),
       none: found('glacier', 'storm'),
+      quotes: found('"quoted"'),
+      syntax: found('near(x)', 'or', 'not'),
+      quoteAlone: found('"'),
     };
     await put('a', 'note', 'storm over the glacier');
     await put('b', 'other', 'the harbour of glaciers');
@@ -206,6 +211,9 @@ describe('Class: EmbeddedTable', () => {
       wildcard: [],
       brackets: ['d'],
       none: [],
+      quotes: ['f'],
+      syntax: ['f'],
+      quoteAlone: ['f'],
     });
     expect(after).toEqual({ glacier: ['a', 'c'], storm: ['a'], part: ['a', 'c'] });
     expect(() => table.textSql('nothing', ['x'], 'i.rowid')).toThrow(/no text index nothing/);
@@ -241,6 +249,41 @@ describe('Class: EmbeddedTable', () => {
 
     // Assess
     expect(found).toEqual([['y']]);
+  });
+
+  it('should make again a text index made otherwise by an older version', async () => {
+    // Prepare: a file whose index has another definition and a stale text.
+    const file = join(dir, 'texts-older.sqlite');
+    const notes = {
+      name: 'notes',
+      of: [{ attribute: 'type', equals: 'note' }],
+      text: (item: Record<string, unknown>) => String(item.text),
+    };
+    const older = new EmbeddedTable(file, 'newswatch', { ...NEWSWATCH_SCHEMA, texts: [notes] });
+    await older.asDocumentClient().send(
+      new PutCommand({
+        TableName: 'newswatch',
+        Item: { pk: 'x', sk: 'NOTE', type: 'note', text: 'harbour' },
+      }),
+    );
+    await older.close();
+    const raw = new DatabaseSync(file);
+    raw.exec(`DROP TABLE text_notes; CREATE VIRTUAL TABLE text_notes USING fts5(text, detail = none);
+      INSERT INTO text_notes (rowid, text) VALUES (1, 'glacier')`);
+    raw.close();
+
+    // Act
+    const table = new EmbeddedTable(file, 'newswatch', { ...NEWSWATCH_SCHEMA, texts: [notes] });
+    const found = (word: string) => {
+      const { where, params } = table.textSql('notes', [word], 'i.rowid');
+      return table.select(`SELECT i.pk FROM items AS i WHERE ${where}`, params);
+    };
+    const harbour = found('harbour');
+    const glacier = found('glacier');
+    await table.close();
+
+    // Assess
+    expect({ harbour, glacier }).toEqual({ harbour: [['x']], glacier: [] });
   });
 
   it('should keep a tally by group at each write, rewrite and delete, and count a file written before it', async () => {
