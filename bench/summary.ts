@@ -20,7 +20,14 @@ const read = <T>(name: string): T | undefined => {
 };
 interface MatchRow {
   topics: number;
-  newswatch: { p50: number; p99: number; speedup: number; buildMs: number; heapMB: number };
+  newswatch: {
+    p50: number;
+    p99: number;
+    speedup: number;
+    buildMs: number;
+    heapMB: number;
+    snapshot?: { readyMs: number; loadMs: number; bytes: number };
+  };
   lucene?: {
     p50: number;
     p99: number;
@@ -93,6 +100,15 @@ if (row) {
     row.newswatch.speedup >= 20,
     'match.md',
   );
+  const snapshot = row.newswatch.snapshot;
+  if (snapshot)
+    add(
+      `ready to match from the index snapshot, ${at}`,
+      '≤ 1 s',
+      `${snapshot.readyMs.toFixed(0)} ms (load ${snapshot.loadMs.toFixed(0)} ms, ${(snapshot.bytes / 1024 / 1024).toFixed(1)} MB; compile ${(row.newswatch.buildMs / 1000).toFixed(2)} s)`,
+      snapshot.readyMs <= 1000,
+      'match.md',
+    );
   if (row.lucene) {
     add(
       `Lucene Monitor p50, ${at}`,

@@ -361,8 +361,7 @@ export class LocalNewswatch {
     if (loaded.problems.length > 0) return { problems: loaded.problems.map(formatProblem) };
     const version = topicSetVersion(loaded.topics, loaded.rawLists);
     const set: TopicSet = { version, topics: loaded.topics, lists: loaded.rawLists };
-    const changed = (await this.topicStore.currentVersion()) !== version;
-    if (changed) await this.topicStore.replaceTopicSet(set, this.clock.now().toISOString());
+    const { changed } = await this.topicStore.syncTopicSet(set, this.clock.now().toISOString());
     this.topicSet = set;
     this.matcher.refresh();
     this.emit({ type: 'topics', topics: loaded.topics.length, version, changed });

@@ -62,15 +62,18 @@ const sync = async (folder: string, table: string, region?: string): Promise<num
   });
   const store = new DynamoDbTopicStore(doc, table);
   const version = topicSetVersion(loaded.topics, loaded.rawLists);
-  if ((await store.currentVersion()) === version) {
-    console.log(`${table} already holds topic set ${version}`);
-    return 0;
-  }
-  const { written, deleted } = await store.replaceTopicSet(
+  const result = await store.syncTopicSet(
     { version, topics: loaded.topics, lists: loaded.rawLists },
     new Date().toISOString(),
   );
-  console.log(`${table}: topic set ${version} stored (${written} items written, ${deleted} deleted)`);
+  if (!result.changed)
+    console.log(
+      `${table} already holds topic set ${version}${result.snapshotWritten ? '; its index snapshot stored' : ''}`,
+    );
+  else
+    console.log(
+      `${table}: topic set ${version} stored with its index snapshot (${result.written} items written, ${result.deleted} deleted)`,
+    );
   return 0;
 };
 

@@ -18,16 +18,32 @@ import type {
   TopicSet,
   TopicSource,
 } from '../../core/pipeline/matching.ts';
+import { snapshotOfTopicSet } from '../../core/pipeline/matching.ts';
+import { INDEX_SNAPSHOT_FORMAT } from '../../core/topics/snapshot.ts';
 import type { TopicDefinition } from '../../core/topics/topic.ts';
-import { batchPutItems } from './dynamodb-batch.ts';
+import { batchGetItems, batchPutItems } from './dynamodb-batch.ts';
 import { keys, TABLE_KEYS, withoutKeys } from './table-layout.ts';
 import { appliedUnlessConditionFails, isConditionFailure } from './dynamodb-errors.ts';
 
 const strip = withoutKeys;
 
+/** Bytes of an index snapshot per item: an item holds 400 KB at most, its keys included. */
+export const INDEX_PART_BYTES = 350_000;
+/** Parts read by one BatchGetItem: well under the 16 MB one answer holds. */
+const INDEX_PARTS_PER_READ = 32;
+
+/** Where the version item says the index snapshot of its version is, and its format. */
+interface StoredIndex {
+  parts: number;
+  bytes: number;
+  format: number;
+}
+
 /**
  * Topics, matches and match runs in the newswatch table. Topics and lists live in one
  * partition (`TOPICS`) with a version item that containers poll to know when to recompile.
+ * The index snapshot of the set is cut into parts under `TOPIC-INDEX#<version>`, named by
+ * the version item.
  */
 export class DynamoDbTopicStore implements TopicSource, MatchStore {
   private readonly doc: DynamoDBDocumentClient;
@@ -50,6 +66,112 @@ export class DynamoDbTopicStore implements TopicSource, MatchStore {
     return res.Item?.version as string | undefined;
   }
 
+  async loadIndexSnapshot(version: string): Promise<Uint8Array | undefined> {
+    const stored = await this.storedIndex();
+    const index = stored?.index;
+    if (stored?.version !== version || !index) return undefined;
+    const partKeys = Array.from({ length: index.parts }, (_, n) => keys.topicIndexPart(version, n));
+    const reads: Array<Promise<Array<Record<string, unknown>>>> = [];
+    for (let i = 0; i < partKeys.length; i += INDEX_PARTS_PER_READ)
+      reads.push(
+        batchGetItems(this.doc, this.tableName, partKeys.slice(i, i + INDEX_PARTS_PER_READ), {
+          consistent: true,
+        }),
+      );
+    const items = (await Promise.all(reads)).flat();
+    const out = new Uint8Array(index.bytes);
+    let filled = 0;
+    for (const item of items) {
+      const n = Number((item.sk as string).slice('PART#'.length));
+      const bytes = item.bytes as Uint8Array;
+      // A part missing or of another size: the snapshot is being replaced, compile instead.
+      if (!(n >= 0 && n < index.parts && n * INDEX_PART_BYTES + bytes.length <= out.length)) return undefined;
+      out.set(bytes, n * INDEX_PART_BYTES);
+      filled += bytes.length;
+    }
+    return items.length === index.parts && filled === index.bytes ? out : undefined;
+  }
+
+  /**
+   * Stores the index snapshot of the topic set version already stored, and names it in the
+   * version item (for a set stored before its snapshot was).
+   */
+  async putIndexSnapshot(version: string, snapshot: Uint8Array): Promise<void> {
+    const before = await this.storedIndex();
+    const index = await this.putIndexParts(version, snapshot);
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.topicSetVersion(),
+        UpdateExpression: 'SET #index = :index',
+        ConditionExpression: 'version = :version',
+        ExpressionAttributeNames: { '#index': 'index' },
+        ExpressionAttributeValues: { ':index': index, ':version': version },
+      }),
+    );
+    // Parts past the new snapshot's end, left by a longer one of the same version.
+    if (before?.version === version && before.index)
+      for (let n = index.parts; n < before.index.parts; n++)
+        await this.doc.send(
+          new DeleteCommand({ TableName: this.tableName, Key: keys.topicIndexPart(version, n) }),
+        );
+  }
+
+  /** The stored version, and the index snapshot its version item names. */
+  private async storedIndex(): Promise<{ version: string; index?: StoredIndex } | undefined> {
+    const res = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.topicSetVersion(), ConsistentRead: true }),
+    );
+    return res.Item
+      ? {
+          version: res.Item.version as string,
+          ...(res.Item.index ? { index: res.Item.index as StoredIndex } : {}),
+        }
+      : undefined;
+  }
+
+  /**
+   * Stores a topic set with its index snapshot unless the table holds that version already;
+   * a version held without a snapshot of this format gets one.
+   */
+  async syncTopicSet(
+    set: TopicSet,
+    updatedAt: string,
+  ): Promise<{ changed: boolean; snapshotWritten: boolean; written: number; deleted: number }> {
+    const stored = await this.storedIndex();
+    if (stored?.version === set.version) {
+      if (stored.index?.format === INDEX_SNAPSHOT_FORMAT)
+        return { changed: false, snapshotWritten: false, written: 0, deleted: 0 };
+      await this.putIndexSnapshot(set.version, snapshotOfTopicSet(set));
+      return { changed: false, snapshotWritten: true, written: 0, deleted: 0 };
+    }
+    const counts = await this.replaceTopicSet(set, updatedAt, snapshotOfTopicSet(set));
+    return { changed: true, snapshotWritten: true, ...counts };
+  }
+
+  /** Writes the parts of an index snapshot. */
+  private async putIndexParts(version: string, snapshot: Uint8Array): Promise<StoredIndex> {
+    const parts = Math.ceil(snapshot.length / INDEX_PART_BYTES);
+    await batchPutItems(
+      this.doc,
+      this.tableName,
+      Array.from({ length: parts }, (_, n) => ({
+        ...keys.topicIndexPart(version, n),
+        type: 'topic-index-part',
+        bytes: snapshot.subarray(n * INDEX_PART_BYTES, (n + 1) * INDEX_PART_BYTES),
+      })),
+    );
+    return { parts, bytes: snapshot.length, format: INDEX_SNAPSHOT_FORMAT };
+  }
+
+  /** Deletes the parts of the index snapshot a version item named. */
+  private async deleteIndexParts(version: string, index: StoredIndex): Promise<void> {
+    for (let n = 0; n < index.parts; n++)
+      await this.doc.send(
+        new DeleteCommand({ TableName: this.tableName, Key: keys.topicIndexPart(version, n) }),
+      );
+  }
+
   async load(): Promise<TopicSet> {
     const items = await this.queryAll({
       TableName: this.tableName,
@@ -69,8 +191,15 @@ export class DynamoDbTopicStore implements TopicSource, MatchStore {
   /**
    * Makes the stored topic set equal to `set`: writes every topic and list, deletes the ones
    * no longer in it, and writes the version last so containers reload only a complete set.
+   * With `snapshot` (its index snapshot), the snapshot's parts are written before the version
+   * item that names them, and the previous version's parts are deleted after it.
    */
-  async replaceTopicSet(set: TopicSet, updatedAt: string): Promise<{ written: number; deleted: number }> {
+  async replaceTopicSet(
+    set: TopicSet,
+    updatedAt: string,
+    snapshot?: Uint8Array,
+  ): Promise<{ written: number; deleted: number }> {
+    const before = await this.storedIndex();
     const existing = await this.load();
     let written = 0;
     let deleted = 0;
@@ -95,13 +224,17 @@ export class DynamoDbTopicStore implements TopicSource, MatchStore {
         deleted++;
       }
     }
+    const index = snapshot ? await this.putIndexParts(set.version, snapshot) : undefined;
     await this.put({
       ...keys.topicSetVersion(),
       type: 'topic-set',
       version: set.version,
       topics: set.topics.length,
       updatedAt,
+      ...(index ? { index } : {}),
     });
+    if (before?.index && before.version !== set.version)
+      await this.deleteIndexParts(before.version, before.index);
     return { written, deleted };
   }
 

@@ -25,6 +25,11 @@ export const keys = {
   topicSetVersion: () => ({ pk: 'TOPICS', sk: 'VERSION' }),
   topic: (id: string) => ({ pk: 'TOPICS', sk: `TOPIC#${id}` }),
   list: (name: string) => ({ pk: 'TOPICS', sk: `LIST#${name}` }),
+  /** Part `n` (from 0) of the index snapshot of a topic set version. */
+  topicIndexPart: (version: string, n: number) => ({
+    pk: `TOPIC-INDEX#${version}`,
+    sk: `PART#${String(n).padStart(5, '0')}`,
+  }),
   label: (topicId: string, articleId: string) => ({ pk: `LABELS#${topicId}`, sk: `ARTICLE#${articleId}` }),
   match: (articleId: string, topicId: string) => ({ pk: `ARTICLE#${articleId}`, sk: `MATCH#${topicId}` }),
   matchByTopic: (topicId: string, articleDate: string, articleId: string) => ({

@@ -99,6 +99,8 @@ export class MemoryObjectSource implements ObjectSource {
 /** Topic source and match store in memory. */
 export class MemoryTopicStore implements TopicSource, MatchStore {
   set: TopicSet | undefined;
+  /** Index snapshots by topic set version. */
+  readonly snapshots = new Map<string, Uint8Array>();
   readonly matches = new Map<string, MatchRecord>();
   readonly runs: MatchRun[] = [];
 
@@ -112,6 +114,10 @@ export class MemoryTopicStore implements TopicSource, MatchStore {
 
   load(): Promise<TopicSet> {
     return Promise.resolve(this.set ?? { version: '', topics: [], lists: {} });
+  }
+
+  loadIndexSnapshot(version: string): Promise<Uint8Array | undefined> {
+    return Promise.resolve(this.snapshots.get(version));
   }
 
   putMatch(match: MatchRecord): Promise<PutMatchResult> {

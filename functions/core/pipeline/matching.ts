@@ -3,8 +3,9 @@ import { type Alert, alertIdFor } from '../alerts/alert.ts';
 import type { Article } from '../articles/article.ts';
 import { ANALYSER_VERSION } from '../topics/analysis/analyser.ts';
 import { fitExplanation } from '../topics/explain.ts';
-import { compileTopics, matchArticle, type TopicIndex } from '../topics/matcher.ts';
-import { parseListItem } from '../topics/query.ts';
+import { compileTopics, matchArticle, type TopicCompileError, type TopicIndex } from '../topics/matcher.ts';
+import { parseListItem, type TermLists } from '../topics/query.ts';
+import { IndexSnapshotError, readIndexSnapshot, writeIndexSnapshot } from '../topics/snapshot.ts';
 import type { StoryRole, StoryStore } from '../stories/story.ts';
 import type { TopicDefinition, TopicMatch } from '../topics/topic.ts';
 import type { Clock } from './ports.ts';
@@ -22,7 +23,27 @@ export interface TopicSource {
   /** The version of the stored topic set (cheap: read before every rebuild decision). */
   currentVersion(): Promise<string | undefined>;
   load(): Promise<TopicSet>;
+  /**
+   * The stored index snapshot of that topic set version ({@link snapshotOfTopicSet}), or
+   * undefined when none is stored. A source without it is always compiled.
+   */
+  loadIndexSnapshot?(version: string): Promise<Uint8Array | undefined>;
 }
+
+/** The named lists of a topic set, parsed. */
+export const parseTopicLists = (lists: Record<string, string[]>): TermLists =>
+  new Map(Object.entries(lists).map(([name, items]) => [name, items.map(parseListItem)]));
+
+/** Compiles the enabled topics of a topic set. */
+export const compileTopicSet = (set: TopicSet): { index: TopicIndex; errors: TopicCompileError[] } =>
+  compileTopics(set.topics, parseTopicLists(set.lists));
+
+/**
+ * The index snapshot of a topic set, stored beside it so that containers load the index
+ * rather than compile it.
+ */
+export const snapshotOfTopicSet = (set: TopicSet): Uint8Array =>
+  writeIndexSnapshot(compileTopicSet(set), set);
 
 /**
  * Whether a match's alert has gone out: written `pending`, claimed as `publishing` by the one
@@ -159,9 +180,22 @@ export const MAX_EXPLANATION_BYTES = 256 * 1024;
 /** How long a container trusts its compiled topics before asking for the version again. */
 export const TOPIC_VERSION_CHECK_MS = 10_000;
 
+/** How a container got its index: loaded from the stored snapshot, or compiled (and why the snapshot was not used). */
+export interface IndexBuild {
+  version: string;
+  from: 'snapshot' | 'compiled';
+  /** Time to read and build the index. */
+  ms: number;
+  /** Why a stored snapshot was refused, when one was. */
+  snapshotProblem?: string;
+}
+
 /**
  * The compiled matcher, built once per container and rebuilt only when the stored topic
- * set's version changes (checked at most every {@link TOPIC_VERSION_CHECK_MS}).
+ * set's version changes (checked at most every {@link TOPIC_VERSION_CHECK_MS}). The index is
+ * loaded from the stored snapshot of that version when there is a usable one, compiled from
+ * the topic set otherwise (a snapshot of another format or version, or a damaged one, is
+ * never used).
  */
 export class CachedMatcher {
   private readonly source: TopicSource;
@@ -169,6 +203,8 @@ export class CachedMatcher {
   private cached?: { version: string; index: TopicIndex; checkedAt: number };
   /** Topic ids that failed to compile in the current set, with why. */
   errors: Array<{ topicId: string; message: string }> = [];
+  /** How the current index was built. */
+  lastBuild?: IndexBuild;
 
   constructor(source: TopicSource, clock: Clock) {
     this.source = source;
@@ -190,11 +226,38 @@ export class CachedMatcher {
       this.cached.checkedAt = now;
       return this.cached;
     }
+    const started = performance.now();
+    let snapshotProblem: string | undefined;
+    const bytes = await this.source.loadIndexSnapshot?.(version);
+    if (bytes) {
+      try {
+        const { index, errors } = readIndexSnapshot(bytes, version);
+        return this.use(index, errors, now, started, { version, from: 'snapshot' });
+      } catch (e) {
+        if (!(e instanceof IndexSnapshotError)) throw e;
+        snapshotProblem = e.message;
+      }
+    }
     const set = await this.source.load();
-    const lists = new Map(Object.entries(set.lists).map(([name, items]) => [name, items.map(parseListItem)]));
-    const { index, errors } = compileTopics(set.topics, lists);
+    const { index, errors } = compileTopicSet(set);
+    return this.use(index, errors, now, started, {
+      version: set.version,
+      from: 'compiled',
+      ...(snapshotProblem ? { snapshotProblem } : {}),
+    });
+  }
+
+  /** Keeps an index built from `started` on as the current one. */
+  private use(
+    index: TopicIndex,
+    errors: readonly TopicCompileError[],
+    now: number,
+    started: number,
+    build: Omit<IndexBuild, 'ms'>,
+  ): { version: string; index: TopicIndex } {
     this.errors = errors.map((e) => ({ topicId: e.topicId, message: e.error.message }));
-    this.cached = { version: set.version, index, checkedAt: now };
+    this.lastBuild = { ...build, ms: performance.now() - started };
+    this.cached = { version: build.version, index, checkedAt: now };
     return this.cached;
   }
 }

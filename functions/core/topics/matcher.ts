@@ -21,8 +21,9 @@ import { applyStage } from './trained-stage.ts';
 
 /** A topic ready to be matched. */
 export interface CompiledTopic {
-  topic: TopicDefinition;
-  tree: QueryNode;
+  readonly topic: TopicDefinition;
+  /** The parsed query (a loaded snapshot parses it the first time it is read). */
+  readonly tree: QueryNode;
 }
 
 /** Presearch postings of words, as one analyser gives them: stem, phrase word, prefix → requirement slots. */
@@ -55,9 +56,10 @@ export interface TopicIndex {
   byLang: Postings;
   /**
    * The words that meet each requirement slot, for building another analyser's postings:
-   * those of slot k are `slotLeaves[slotStart[k]]` up to `slotLeaves[slotStart[k + 1]]`.
+   * those of slot k are `slotLeaves[slotStart[k]]` up to `slotLeaves[slotStart[k + 1]]`
+   * (a loaded snapshot builds them the first time they are read).
    */
-  slotLeaves: LeafNode[];
+  readonly slotLeaves: LeafNode[];
   slotStart: Uint32Array;
   always: number[];
   /** Per topic: how many of its indexed requirements an article must meet (1 or 2). */

@@ -9,6 +9,7 @@ import { ingestObject } from '../../../functions/core/pipeline/ingest-object.ts'
 import {
   CachedMatcher,
   type MatchRun,
+  snapshotOfTopicSet,
   summariseTopicFigures,
   TOPIC_VERSION_CHECK_MS,
   type TopicSet,
@@ -118,6 +119,42 @@ describe('Function: ingestObject with matching', () => {
 
     // Act & Assess
     expect(await ingestObject(ref('incoming/a.txt'), ports)).toMatchObject({ status: 'stored', matches: [] });
+  });
+});
+
+describe('Class: CachedMatcher (index snapshots)', () => {
+  it('should load the stored snapshot of the version instead of reading and compiling the topics', async () => {
+    // Prepare
+    const { ports, topicStore, ref, loads } = setup();
+    topicStore.snapshots.set(set().version, snapshotOfTopicSet(set()));
+
+    // Act
+    const outcome = await ingestObject(ref('incoming/a.txt'), ports);
+
+    // Assess
+    expect(outcome).toMatchObject({ status: 'stored', matches: [{ topicId: 'masks' }] });
+    expect(loads()).toBe(0);
+    expect(ports.matching?.matcher.lastBuild).toMatchObject({ version: set().version, from: 'snapshot' });
+  });
+
+  it.each([
+    ['of another topic set', () => snapshotOfTopicSet({ ...set(), version: 'other' }), 'topic set other'],
+    ['damaged', () => snapshotOfTopicSet(set()).map((b, i) => (i === 200 ? b ^ 1 : b)), 'damaged'],
+  ])('should compile the topics when the stored snapshot is %s', async (_, snapshot, problem) => {
+    // Prepare
+    const { ports, topicStore, ref, loads } = setup();
+    topicStore.snapshots.set(set().version, snapshot());
+
+    // Act
+    const outcome = await ingestObject(ref('incoming/a.txt'), ports);
+
+    // Assess
+    expect(outcome).toMatchObject({ status: 'stored', matches: [{ topicId: 'masks' }] });
+    expect(loads()).toBe(1);
+    expect(ports.matching?.matcher.lastBuild).toMatchObject({
+      from: 'compiled',
+      snapshotProblem: expect.stringContaining(problem),
+    });
   });
 });
 
