@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startLocalDynamo } from '../../functions/adapters/local/local-dynamodb.ts';
-import { expectedOutcomes, loadFiles, reportLoad, trackProgress } from '../load/load-files.ts';
+import { expectedOutcomes, loadFiles, peakRss, reportLoad, trackProgress } from '../load/load-files.ts';
 import { alertsIn, setUp, subscribeQueue } from './helpers/alerting.ts';
 import { putObject, scanTable } from './helpers/emulator.ts';
 
@@ -133,6 +133,7 @@ describe('Load: files through S3 → SQS → ingest → DynamoDB and SNS (emulat
         alertsReceived: received.length,
         redelivered: failures,
         progress,
+        peakRss: peakRss(),
       });
       expect(outcomes).toEqual(expectedOutcomes(files));
       expect(items.filter((i) => i.type === 'article')).toHaveLength(expectedOutcomes(files).stored);

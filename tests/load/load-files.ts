@@ -49,6 +49,8 @@ export interface LoadReport {
   redelivered?: number;
   /** Files done at each progress mark: shows whether the rate holds as the table grows. */
   progress?: ProgressMark[];
+  /** The most memory this process held (resident set), in bytes, over the run. */
+  peakRss?: number;
 }
 
 export interface ProgressMark {
@@ -56,12 +58,20 @@ export interface ProgressMark {
   done: number;
   /** Files per second since the mark before. */
   rate: number;
+  /** This process's resident set and JavaScript heap in use at the mark, in bytes. */
+  rss: number;
+  heapUsed: number;
 }
 
 /**
  * Notes (and prints) how many files are done every `everyMs` while a run goes on. Returns a
  * function that stops it and gives the marks.
  */
+const mb = (bytes: number): string => (bytes / 1024 ** 2).toFixed(0);
+
+/** The most memory this process has held so far (resident set), in bytes. */
+export const peakRss = (): number => process.resourceUsage().maxRSS * 1024;
+
 export const trackProgress = (
   label: string,
   total: number,
@@ -74,10 +84,11 @@ export const trackProgress = (
   const timer = setInterval(() => {
     const mark = { seconds: (performance.now() - started) / 1000, done: done() };
     const rate = (mark.done - last.done) / (mark.seconds - last.seconds);
-    marks.push({ ...mark, rate });
+    const { rss, heapUsed } = process.memoryUsage();
+    marks.push({ ...mark, rate, rss, heapUsed });
     last = mark;
     console.info(
-      `${label}: ${mark.done}/${total} files after ${mark.seconds.toFixed(0)} s, ${rate.toFixed(1)} files/s`,
+      `${label}: ${mark.done}/${total} files after ${mark.seconds.toFixed(0)} s, ${rate.toFixed(1)} files/s, RSS ${mb(rss)} MB`,
     );
   }, everyMs);
   timer.unref();
@@ -90,7 +101,8 @@ export const trackProgress = (
 export const reportLoad = (report: LoadReport): void => {
   console.info(
     `${report.path}: ${report.files} files in ${report.seconds.toFixed(1)} s = ${report.filesPerSecond.toFixed(1)} files/s; ` +
-      `outcomes ${JSON.stringify(report.outcomes)}; matches ${report.matches}, alerts sent ${report.alertsSent}, received ${report.alertsReceived}; redelivered ${report.redelivered ?? 0}`,
+      `outcomes ${JSON.stringify(report.outcomes)}; matches ${report.matches}, alerts sent ${report.alertsSent}, received ${report.alertsReceived}; redelivered ${report.redelivered ?? 0}` +
+      (report.peakRss ? `; peak RSS ${mb(report.peakRss)} MB` : ''),
   );
   if (process.env.LOAD_REPORT !== '1') return;
   const name = report.path.startsWith('emulator') ? 'load-emulator' : 'load-local';
@@ -106,17 +118,22 @@ export const reportLoad = (report: LoadReport): void => {
       '',
       `Node ${process.version} · ${new Date().toISOString()} · \`npm run load\``,
       '',
-      '| files in | seconds | files/s | stored | duplicate | rejected | other | matches | alerts sent | alerts received | redelivered |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-      `| ${report.files} | ${report.seconds.toFixed(1)} | ${report.filesPerSecond.toFixed(1)} | ${report.outcomes.stored ?? 0} | ${report.outcomes.duplicate ?? 0} | ${report.outcomes.rejected ?? 0} | ${report.files - (report.outcomes.stored ?? 0) - (report.outcomes.duplicate ?? 0) - (report.outcomes.rejected ?? 0)} | ${report.matches} | ${report.alertsSent} | ${report.alertsReceived} | ${report.redelivered ?? 0} |`,
+      '| files in | seconds | files/s | stored | duplicate | rejected | other | matches | alerts sent | alerts received | redelivered | peak RSS |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      `| ${report.files} | ${report.seconds.toFixed(1)} | ${report.filesPerSecond.toFixed(1)} | ${report.outcomes.stored ?? 0} | ${report.outcomes.duplicate ?? 0} | ${report.outcomes.rejected ?? 0} | ${report.files - (report.outcomes.stored ?? 0) - (report.outcomes.duplicate ?? 0) - (report.outcomes.rejected ?? 0)} | ${report.matches} | ${report.alertsSent} | ${report.alertsReceived} | ${report.redelivered ?? 0} | ${report.peakRss ? `${mb(report.peakRss)} MB` : '–'} |`,
+      '',
+      "Peak RSS is this process's (the runtime and the test driving it); for the emulator, the emulators run in processes of their own.",
       '',
       ...(report.progress?.length
         ? [
-            'Progress (files done, and the rate since the mark before):',
+            'Progress (files done, the rate since the mark before, and the memory held):',
             '',
-            '| seconds | files done | files/s |',
-            '| ---: | ---: | ---: |',
-            ...report.progress.map((m) => `| ${m.seconds.toFixed(0)} | ${m.done} | ${m.rate.toFixed(1)} |`),
+            '| seconds | files done | files/s | RSS MB | heap used MB |',
+            '| ---: | ---: | ---: | ---: | ---: |',
+            ...report.progress.map(
+              (m) =>
+                `| ${m.seconds.toFixed(0)} | ${m.done} | ${m.rate.toFixed(1)} | ${m.rss ? mb(m.rss) : '–'} | ${m.heapUsed ? mb(m.heapUsed) : '–'} |`,
+            ),
             '',
           ]
         : []),

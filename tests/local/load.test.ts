@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
-import { expectedOutcomes, loadFiles, reportLoad, trackProgress } from '../load/load-files.ts';
+import { expectedOutcomes, loadFiles, peakRss, reportLoad, trackProgress } from '../load/load-files.ts';
 import { eventLog, makeWorkspace, waitFor } from './helpers.ts';
 
 // A small run in every test pass; `npm run load` sets LOAD_FILES=10000 and LOAD_REPORT=1.
@@ -66,6 +66,7 @@ describe('Load: files dropped into the inbox of the local runtime', () => {
         alertsSent: alertIds.length,
         alertsReceived: new Set(alertIds).size,
         progress,
+        peakRss: peakRss(),
       });
       expect(log.of('ingest-failed')).toEqual([]);
       expect(outcomes).toEqual(expectedOutcomes(files));
