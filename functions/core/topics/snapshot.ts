@@ -12,7 +12,13 @@
 import { createHash } from 'node:crypto';
 import { ANALYSER_VERSION } from './analysis/analyser.ts';
 import { DEFAULT_ANALYSER } from './analysis/registry.ts';
-import type { CompiledTopic, TopicCompileError, TopicIndex, WordPostings } from './matcher.ts';
+import {
+  type CompiledTopic,
+  compileTopics,
+  type TopicCompileError,
+  type TopicIndex,
+  type WordPostings,
+} from './matcher.ts';
 import type { Postings, PrefixPostings } from './postings.ts';
 import {
   type Field,
@@ -27,8 +33,9 @@ import {
 import type { TopicDefinition } from './topic.ts';
 
 /**
- * The layout of the bytes. A change to the layout, to the parser or to how the presearch
- * chooses and keys requirements must change it: a snapshot of another format is refused.
+ * The layout of the bytes: a change to the layout must change it, and a snapshot of another
+ * format is refused. A change to the parser or to how the presearch chooses and keys
+ * requirements changes the {@link compilerFingerprint}, which refuses it too.
  */
 export const INDEX_SNAPSHOT_FORMAT = 1;
 
@@ -87,6 +94,8 @@ const SECTIONS = {
 type SectionName = keyof typeof SECTIONS;
 
 interface Header extends IndexSnapshotVersions {
+  /** The {@link compilerFingerprint} of the matcher that wrote it. */
+  compiler: string;
   topics: number;
   /** The shortest and longest wildcard prefixes (the shortest is null when there is none). */
   prefixMinLength: number | null;
@@ -139,6 +148,12 @@ const storedLeaves = (index: TopicIndex): { leaves: StoredLeaf[]; refs: Uint32Ar
 export const writeIndexSnapshot = (
   compiled: { index: TopicIndex; errors: readonly TopicCompileError[] },
   set: { version: string; lists: Readonly<Record<string, readonly string[]>> },
+): Uint8Array => encode(compiled, set, compilerFingerprint());
+
+const encode = (
+  compiled: { index: TopicIndex; errors: readonly TopicCompileError[] },
+  set: { version: string; lists: Readonly<Record<string, readonly string[]>> },
+  compiler: string,
 ): Uint8Array => {
   if (!LITTLE_ENDIAN)
     throw new IndexSnapshotError('format', 'snapshots are written on little-endian machines');
@@ -191,6 +206,7 @@ export const writeIndexSnapshot = (
   const header: Header = {
     topicSetVersion: set.version,
     analyserVersion: ANALYSER_VERSION,
+    compiler,
     topics: index.topics.length,
     prefixMinLength: Number.isFinite(words.byPrefix.minLength) ? words.byPrefix.minLength : null,
     prefixMaxLength: words.byPrefix.maxLength,
@@ -207,6 +223,44 @@ export const writeIndexSnapshot = (
   for (const part of parts) out.set(part.bytes, bodyStart + part.offset);
   out.set(checksum(out), 12);
   return out;
+};
+
+/**
+ * Topics that use every kind of query the presearch keys: words, stems, phrases, exact case,
+ * prefixes, lists (with words of other languages), places, bodies, languages, counts, scopes
+ * and proximity.
+ */
+const CANARY_TOPICS: readonly TopicDefinition[] = [
+  'vaccine AND (aid OR donat*) AND countries>=2',
+  '"medical masks" OR covid-19 OR {WHO}',
+  'title:aid AND body:"field hospital" AND NOT sport',
+  'country:KR AND (summit NEAR/5 talks) AND lang:en,es',
+  'org:WHO OR actors>=3 OR org:unicef',
+  'ATLEAST3(masks OR @supplies) AND sentence:(ship* AND port)',
+  '@supplies AND lead:(ventilator* ONEAR/3 donated) AND (china SAME serbia)',
+  'lang:und OR (country:FR AND embassy) OR (donación AND ayuda)',
+].map((query, i) => ({ id: `canary-${i}`, name: `canary ${i}`, query, minScore: 0.3, enabled: true }));
+const CANARY_LISTS = {
+  supplies: ['masks', 'ventilat*', '"protective gear"', 'es: mascarillas', 'fr: masques'],
+};
+
+let fingerprint: string | undefined;
+
+/**
+ * What the index of a fixed set of topics looks like under this matcher's parser and
+ * presearch (a SHA-256 of its snapshot): a snapshot written by a matcher that parses, picks
+ * or keys requirements otherwise has another, and is refused rather than read with postings
+ * this matcher would not have built. Worked out once per process.
+ */
+export const compilerFingerprint = (): string => {
+  if (fingerprint === undefined) {
+    const lists: TermLists = new Map(
+      Object.entries(CANARY_LISTS).map(([name, items]) => [name, items.map(parseListItem)]),
+    );
+    const bytes = encode(compileTopics(CANARY_TOPICS, lists), { version: 'canary', lists: CANARY_LISTS }, '');
+    fingerprint = createHash('sha256').update(bytes).digest('hex');
+  }
+  return fingerprint;
 };
 
 /** SHA-256 of everything after the checksum. */
@@ -432,6 +486,11 @@ const checkLeaves = (leaves: unknown): StoredLeaf[] => {
  */
 export const readIndexSnapshot = (bytes: Uint8Array, topicSetVersion: string): LoadedIndex => {
   const header = readHeader(bytes);
+  if (header.compiler !== compilerFingerprint())
+    throw new IndexSnapshotError(
+      'format',
+      'the index snapshot was written by a matcher that parses or indexes topics otherwise',
+    );
   if (header.analyserVersion !== ANALYSER_VERSION || header.topicSetVersion !== topicSetVersion)
     throw new IndexSnapshotError(
       'version',

@@ -8,6 +8,7 @@ import {
 } from '../../../functions/core/topics/matcher.ts';
 import { parseListItem } from '../../../functions/core/topics/query.ts';
 import {
+  compilerFingerprint,
   IndexSnapshotError,
   indexSnapshotVersions,
   readIndexSnapshot,
@@ -159,6 +160,22 @@ describe('Function: readIndexSnapshot', () => {
 
     // Act, Assess
     expect(problemOf(() => readIndexSnapshot(bytes, 'v1'))).toBe('format');
+  });
+
+  it('should refuse a snapshot written by a matcher that parses or indexes topics otherwise', () => {
+    // Prepare: the same snapshot, as another matcher would have written it.
+    const bytes = small().bytes;
+    const length = new DataView(bytes.buffer).getUint32(8, true);
+    const header = new TextDecoder().decode(bytes.subarray(44, 44 + length));
+    const fingerprint = compilerFingerprint();
+    const other = fingerprint.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+    const changed = bytes.slice();
+    changed.set(new TextEncoder().encode(header.replace(fingerprint, other)), 44);
+
+    // Act, Assess
+    expect(header).toContain(`"compiler":"${fingerprint}"`);
+    expect(problemOf(() => readIndexSnapshot(resealed(changed), 'v1'))).toBe('format');
+    expect(problemOf(() => readIndexSnapshot(resealed(bytes), 'v1'))).toBeUndefined();
   });
 
   it.each([
