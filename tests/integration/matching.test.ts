@@ -7,6 +7,7 @@ import {
   summariseTopicFigures,
   topicSetVersion,
 } from '../../functions/core/pipeline/matching.ts';
+import { readIndexSnapshot } from '../../functions/core/topics/snapshot.ts';
 import { createIngestHandler } from '../../functions/ingest/handler.ts';
 import { seedTopicSet } from './helpers/alerting.ts';
 import {
@@ -182,11 +183,17 @@ describe('Command: topics:sync (moto)', () => {
     // Assess
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(
-      new RegExp(`${table}: topic set a3-[0-9a-f]{16} stored \\(20 items written, 0 deleted\\)`),
+      new RegExp(
+        `${table}: topic set a3-[0-9a-f]{16} stored with its index snapshot \\(20 items written, 0 deleted\\)`,
+      ),
     );
     expect(second.stdout).toContain('already holds topic set');
-    const stored = await new DynamoDbTopicStore(c.doc, table).load();
+    expect(second.stdout).not.toContain('index snapshot stored');
+    const store = new DynamoDbTopicStore(c.doc, table);
+    const stored = await store.load();
     expect(stored.topics).toHaveLength(7);
+    const snapshot = await store.loadIndexSnapshot(stored.version);
+    expect(snapshot && readIndexSnapshot(snapshot, stored.version).index.topics).toHaveLength(7);
   });
 
   it('should find the table from the stack outputs with --stack', async () => {
