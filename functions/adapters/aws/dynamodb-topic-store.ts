@@ -19,7 +19,7 @@ import type {
   TopicSource,
 } from '../../core/pipeline/matching.ts';
 import { snapshotOfTopicSet } from '../../core/pipeline/matching.ts';
-import { INDEX_SNAPSHOT_FORMAT } from '../../core/topics/snapshot.ts';
+import { compilerFingerprint, INDEX_SNAPSHOT_FORMAT } from '../../core/topics/snapshot.ts';
 import type { TopicDefinition } from '../../core/topics/topic.ts';
 import { batchGetItems, batchPutItems } from './dynamodb-batch.ts';
 import { keys, TABLE_KEYS, withoutKeys } from './table-layout.ts';
@@ -32,11 +32,13 @@ export const INDEX_PART_BYTES = 350_000;
 /** Parts read by one BatchGetItem: well under the 16 MB one answer holds. */
 const INDEX_PARTS_PER_READ = 32;
 
-/** Where the version item says the index snapshot of its version is, and its format. */
+/** Where the version item says the index snapshot of its version is, its format and the matcher that wrote it. */
 interface StoredIndex {
   parts: number;
   bytes: number;
   format: number;
+  /** The {@link compilerFingerprint} of the matcher that wrote it. */
+  compiler?: string;
 }
 
 /**
@@ -132,7 +134,7 @@ export class DynamoDbTopicStore implements TopicSource, MatchStore {
 
   /**
    * Stores a topic set with its index snapshot unless the table holds that version already;
-   * a version held without a snapshot of this format gets one.
+   * a version held without a snapshot of this format, written by this matcher, gets one.
    */
   async syncTopicSet(
     set: TopicSet,
@@ -140,7 +142,7 @@ export class DynamoDbTopicStore implements TopicSource, MatchStore {
   ): Promise<{ changed: boolean; snapshotWritten: boolean; written: number; deleted: number }> {
     const stored = await this.storedIndex();
     if (stored?.version === set.version) {
-      if (stored.index?.format === INDEX_SNAPSHOT_FORMAT)
+      if (stored.index?.format === INDEX_SNAPSHOT_FORMAT && stored.index.compiler === compilerFingerprint())
         return { changed: false, snapshotWritten: false, written: 0, deleted: 0 };
       await this.putIndexSnapshot(set.version, snapshotOfTopicSet(set));
       return { changed: false, snapshotWritten: true, written: 0, deleted: 0 };
@@ -161,7 +163,7 @@ export class DynamoDbTopicStore implements TopicSource, MatchStore {
         bytes: snapshot.subarray(n * INDEX_PART_BYTES, (n + 1) * INDEX_PART_BYTES),
       })),
     );
-    return { parts, bytes: snapshot.length, format: INDEX_SNAPSHOT_FORMAT };
+    return { parts, bytes: snapshot.length, format: INDEX_SNAPSHOT_FORMAT, compiler: compilerFingerprint() };
   }
 
   /** Deletes the parts of the index snapshot a version item named. */

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   DynamoDbTopicStore,
@@ -16,6 +16,7 @@ import {
   topicSetVersion,
 } from '../../../functions/core/pipeline/matching.ts';
 import { matchArticle } from '../../../functions/core/topics/matcher.ts';
+import { compilerFingerprint } from '../../../functions/core/topics/snapshot.ts';
 import type { TopicDefinition } from '../../../functions/core/topics/topic.ts';
 
 /** Enough topics for a snapshot of several parts. */
@@ -110,5 +111,32 @@ describe('Class: DynamoDbTopicStore (index snapshots)', () => {
     expect(without).toBeUndefined();
     expect(synced).toMatchObject({ changed: false, snapshotWritten: true });
     expect(loaded).toEqual(snapshotOfTopicSet(set));
+  });
+
+  it('should store the snapshot again for a set whose snapshot another matcher wrote, and not again after', async () => {
+    // Prepare: the set synced, then its version item naming a snapshot of another matcher.
+    const { table, store } = open('other-matcher');
+    const set = setOf(10);
+    await store.syncTopicSet(set, clock.now().toISOString());
+    const doc = table.asDocumentClient();
+    const synced = await doc.send(new GetCommand({ TableName: 'newswatch', Key: keys.topicSetVersion() }));
+    const version = synced.Item as Record<string, unknown> & { index: Record<string, unknown> };
+    await doc.send(
+      new PutCommand({
+        TableName: 'newswatch',
+        Item: { ...version, index: { ...version.index, compiler: 'another' } },
+      }),
+    );
+
+    // Act
+    const again = await store.syncTopicSet(set, clock.now().toISOString());
+    const once = await store.syncTopicSet(set, clock.now().toISOString());
+    const item = await doc.send(new GetCommand({ TableName: 'newswatch', Key: keys.topicSetVersion() }));
+    await table.close();
+
+    // Assess
+    expect(again).toMatchObject({ changed: false, snapshotWritten: true });
+    expect(once).toMatchObject({ changed: false, snapshotWritten: false });
+    expect(item.Item?.index).toMatchObject({ compiler: compilerFingerprint() });
   });
 });
