@@ -1,7 +1,8 @@
+import { Buffer } from 'node:buffer';
 import { hash } from 'node:crypto';
 
 /** Typographic quotes, dashes and the ellipsis, and what canonical text writes for them. */
-const PLAIN_FORMS: Record<string, string> = {
+export const PLAIN_FORMS: Readonly<Record<string, string>> = {
   '‘': "'",
   '’': "'",
   '‚': "'",
@@ -38,6 +39,35 @@ export const canonicalText = (paragraphs: readonly string[]): string =>
 /** Article id: the first 128 bits of SHA-256 over the canonical text, as 32 hex characters. */
 export const articleIdFor = (paragraphs: readonly string[]): string =>
   hash('sha256', canonicalText(paragraphs), 'hex').slice(0, 32);
+
+// What is left for canonical text to change in paragraphs whose white space is folded.
+const TYPOGRAPHIC = /[‘’‚‛′“”„‟″‐‑‒–—―…]/g;
+
+/** What {@link foldedArticleId} is told about each paragraph (`readParagraphs` finds it). */
+export interface ParagraphMarks {
+  /** Whether each paragraph holds a typographic quote, dash or ellipsis. */
+  typographic: readonly boolean[];
+  /** Whether each paragraph is ASCII but for its typographic quotes, dashes and ellipses. */
+  ascii: readonly boolean[];
+}
+
+/**
+ * {@link articleIdFor} of paragraphs whose white space is folded (single spaces between
+ * words), given the marks of each (the marks of a paragraph are at its position; more may
+ * follow). Each paragraph is case folded on its own, as the line breaks between them end any
+ * context the case rules look at; only the marked ones are searched for typographic characters;
+ * a canonical text that comes out ASCII is hashed as the bytes it is.
+ */
+export const foldedArticleId = (paragraphs: readonly string[], marks: ParagraphMarks): string => {
+  let ascii = true;
+  const lines = paragraphs.map((p, i) => {
+    if (marks.ascii[i] !== true) ascii = false;
+    const lower = p.toLowerCase();
+    return marks.typographic[i] === true ? lower.replace(TYPOGRAPHIC, (m) => PLAIN_FORMS[m] ?? m) : lower;
+  });
+  const text = lines.join('\n');
+  return hash('sha256', ascii ? Buffer.from(text, 'latin1') : text, 'hex').slice(0, 32);
+};
 
 /** SHA-256 (hex) of raw bytes. */
 export const sha256Hex = (bytes: Uint8Array): string => hash('sha256', bytes, 'hex');
