@@ -1,16 +1,25 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countParagraphWords, readParagraphs } from '../../../functions/core/articles/body.ts';
+import {
+  decodeArticleBytes,
+  isNormalisedUtf8,
+  normaliseNewlinesAndForm,
+} from '../../../functions/core/articles/decode.ts';
 import { articleIdFor, foldedArticleId } from '../../../functions/core/articles/fingerprint.ts';
 import type { ArticleDraft } from '../../../functions/core/articles/formats/format.ts';
+import { parseTextArticle } from '../../../functions/core/articles/formats/text.ts';
 import { articleFromDraft } from '../../../functions/core/articles/parse-article.ts';
 import * as reference from './reference/body.ts';
+import { decodeArticleBytes as referenceDecode } from './reference/decode.ts';
+import { parseTextArticle as referenceParseText } from './reference/text.ts';
 import { articleFromDraft as referenceArticleFromDraft } from './reference/parse-article.ts';
 
 /*
  * The parser reads each paragraph once for what used to take a pass each (split, fold, word
- * count, stored size, canonical text). The passes as they were are kept in `reference/`: on
- * messy text the one-pass forms must give exactly what they give.
+ * count, stored size, canonical text), reads a text file's header without cutting the file into
+ * lines, and normalises only text whose bytes call for it. The code as it was is kept in
+ * `reference/`: on messy text the new forms must give exactly what it gives.
  */
 
 /** UTF-8 length, unit by unit: a lone surrogate is three bytes, a high one before anything four. */
@@ -162,4 +171,62 @@ describe('Paragraphs read in one pass', () => {
       { numRuns: 600 },
     );
   });
+
+  // Header lines and by-lines in every shape, among the messy pieces.
+  const HEADERS = [
+    'date 2026-11-28',
+    'Date: November 28, 2026',
+    'date 28/11/2026 By Ayya Lmahamad',
+    'date 2024-05-01 By the Desk',
+    '  DATE\t2026-11-28 Officials met',
+    'date 2026-02-30',
+    'Date: soon',
+    'Date palms grow',
+    'By Ayya Lmahamad',
+    'by Reuters Staff',
+    'BY a b c d e f g h i',
+  ];
+  const textFile = fc
+    .array(fc.oneof(fc.constantFrom(...HEADERS), fc.constantFrom(...PIECES)), { maxLength: 30 })
+    .map((ps) => ps.join(''));
+
+  it('should read a text file as the reader that cut it into lines did', OPTIONS, () => {
+    fc.assert(
+      fc.property(fc.oneof(textFile, anyText), (text) => {
+        const normal = normaliseNewlinesAndForm(text);
+        expect(parseTextArticle(normal)).toEqual(referenceParseText(normal));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('should decode the bytes of any file as normalising every text did', OPTIONS, () => {
+    const encoder = new TextEncoder();
+    fc.assert(
+      fc.property(fc.oneof(textFile, anyText), fc.boolean(), (text, bom) => {
+        const utf8 = encoder.encode(text);
+        const bytes = bom ? new Uint8Array([0xef, 0xbb, 0xbf, ...utf8]) : utf8;
+        expect(decodeArticleBytes(bytes, { maxBytes: 1 << 20 })).toEqual(
+          referenceDecode(bytes, { maxBytes: 1 << 20 }),
+        );
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it(
+    'should leave alone any text made of what NFC never changes, whatever stands side by side',
+    OPTIONS,
+    () => {
+      const unchanged = [
+        ...Array.from({ length: 0x300 }, (_, c) => String.fromCharCode(c)),
+        ...Array.from({ length: 0x203f - 0x2002 + 1 }, (_, c) => String.fromCharCode(0x2002 + c)),
+      ];
+      const changed = unchanged.flatMap((a) => unchanged.filter((b) => (a + b).normalize('NFC') !== a + b));
+      expect(changed).toEqual([]);
+      expect(isNormalisedUtf8(new TextEncoder().encode('a’b “c” – d…'))).toBe(true);
+      for (const text of ['a\r\nb', 'a\u200bb', '\ufeffa', 'e\u0301', '\u2000', '\u00c5\u0000', '😀'])
+        expect(isNormalisedUtf8(new TextEncoder().encode(text))).toBe(false);
+    },
+  );
 });
