@@ -171,8 +171,19 @@ const SURROGATE = 32;
 const WIDE = 64;
 /** A NOT_PLAIN character: the words are counted by the segmenter. */
 const SEGMENT = 128;
-/** The UTF-8 size of the character, in the bits above these. */
+/** The UTF-8 size of the character, in two bits above these. */
 const UTF8_UNIT = 256;
+const UTF8 = 3 * UTF8_UNIT;
+/** A letter, digit or underscore: a character of a word. */
+const WORD = 1024;
+/**
+ * The byte canonical text writes for an ASCII or typographic character, in the bits from here
+ * on (the first of three for an ellipsis).
+ */
+const CANONICAL_UNIT = 65536;
+
+/** Letters, digits and underscores run together into a word. */
+const inWord = (cls: number) => cls === LETTER || cls === DIGIT || cls === JOINER;
 
 /** The first code unit past the table; every character from here on is NOT_PLAIN. */
 const TABLE_END = 0x2060;
@@ -203,15 +214,18 @@ const CHARACTERS = (() => {
   for (const c of [0xa0, 0x2013, 0x2014, 0x201c, 0x201d, 0x2026]) cls[c] = OTHER;
   cls[0x2018] = MID_BOTH;
   cls[0x2019] = MID_BOTH;
-  const entries = new Uint16Array(TABLE_END);
+  const entries = new Uint32Array(TABLE_END);
   for (let c = 0; c < TABLE_END; c++) {
     const ch = String.fromCharCode(c);
     let e = (cls[c] as number) + UTF8_UNIT * (c < 0x80 ? 1 : c < 0x800 ? 2 : 3);
     if (cls[c] === NOT_PLAIN) e |= SEGMENT;
     if (/[^\S ]/.test(ch)) e |= FOLD;
-    if (ch in PLAIN_FORMS) e |= TYPOGRAPHIC;
+    if (inWord(cls[c] as number)) e |= WORD;
+    const plain = PLAIN_FORMS[ch];
+    if (plain !== undefined) e |= TYPOGRAPHIC;
     else if (c >= 0x80) e |= WIDE;
-    entries[c] = e;
+    const canonical = plain ?? (c < 0x80 ? ch.toLowerCase() : '');
+    entries[c] = e + CANONICAL_UNIT * (canonical === '' ? 0 : canonical.charCodeAt(0));
   }
   return entries;
 })();
@@ -223,9 +237,6 @@ const entryOf = (c: number): number => {
   const e = NOT_PLAIN | SEGMENT | WIDE | (3 * UTF8_UNIT);
   return c === 0x3000 || c === 0xfeff ? e | FOLD : e;
 };
-
-/** Letters, digits and underscores run together into a word. */
-const inWord = (cls: number) => cls === LETTER || cls === DIGIT || cls === JOINER;
 
 /** Characters that can join the words on either side of them. */
 const isMid = (cls: number) => cls === MID_LETTER || cls === MID_NUM || cls === MID_BOTH;
@@ -249,40 +260,70 @@ interface Scan {
   seen: number;
 }
 
+/** Bytes being written, and how many of them are written. */
+interface ByteWriter {
+  bytes: Uint8Array;
+  length: number;
+}
+
+/** Makes room in `out` for `more` bytes after those written. */
+const makeRoom = (out: ByteWriter, more: number): Uint8Array => {
+  if (out.length + more > out.bytes.length) {
+    const bigger = new Uint8Array(Math.max(2 * out.bytes.length, out.length + more));
+    bigger.set(out.bytes.subarray(0, out.length));
+    out.bytes = bigger;
+  }
+  return out.bytes;
+};
+
 /**
  * Reads `text` from `from` to `to` once: its words by the rules that can apply to the
  * characters {@link CHARACTERS} knows (letters, digits and underscores run together; `:` `·`
  * `.` and apostrophes join letter to letter, as in U.S.A and can't; `,` `.` `;` and apostrophes
  * join digit to digit, as in 3,500.5), its UTF-8 size, and what else its characters call for:
  * folding (white space other than single spaces between words), plain forms, the segmenter.
+ * Writes its canonical text to `out`, as bytes, when that is ASCII (when `seen` has no WIDE).
  */
-const scan = (text: string, from: number, to: number): Scan => {
+const scan = (text: string, from: number, to: number, out: ByteWriter): Scan => {
   let words = 0;
   let bytes = 0;
   let seen = 0;
+  let canonical = makeRoom(out, to - from);
+  let o = out.length;
   // The class of the last character of the word being read (OTHER between words), the
   // joining character met after it if any, and where they start.
   let last = OTHER;
   let mid = OTHER;
   let start = from;
   let midAt = from;
+  let spaceAt = from - 2;
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
     const e = c < TABLE_END ? (CHARACTERS[c] as number) : entryOf(c);
-    bytes += e >> 8;
+    bytes += (e & UTF8) >> 8;
     seen |= e;
+    canonical[o++] = e >>> 16;
     const cls = e & CLASS;
-    if (inWord(cls)) {
-      if (last !== OTHER && mid !== OTHER && !joins(last, mid, cls)) {
-        if (isWord(text, start, midAt)) words++;
-        last = OTHER;
-      }
-      if (last === OTHER) start = i;
+    if (e & WORD) {
+      if (mid !== OTHER) {
+        if (!joins(last, mid, cls)) {
+          if (isWord(text, start, midAt)) words++;
+          start = i;
+        }
+        mid = OTHER;
+      } else if (last === OTHER) start = i;
       last = cls;
-      mid = OTHER;
       continue;
     }
-    if (c === 32 && i > from && text.charCodeAt(i - 1) === 32) seen |= FOLD;
+    if (c === 32) {
+      if (spaceAt === i - 1) seen |= FOLD;
+      spaceAt = i;
+    } else if (c === 0x2026) {
+      out.length = o;
+      canonical = makeRoom(out, 2 + to - i);
+      canonical[o++] = 46;
+      canonical[o++] = 46;
+    }
     if (last === OTHER) continue;
     if (mid === OTHER && isMid(cls)) {
       mid = cls;
@@ -293,6 +334,7 @@ const scan = (text: string, from: number, to: number): Scan => {
       mid = OTHER;
     }
   }
+  out.length = o;
   if (last !== OTHER && isWord(text, start, mid === OTHER ? to : midAt)) words++;
   if (to > from && (isSpace(text.charCodeAt(from)) || isSpace(text.charCodeAt(to - 1)))) seen |= FOLD;
   return { words, bytes, seen };
@@ -328,7 +370,7 @@ const segmentedWords = (p: string): number => {
  * {@link CHARACTERS}) in one pass of our own, other text by the segmenter.
  */
 export const countParagraphWords = (p: string): number => {
-  const found = scan(p, 0, p.length);
+  const found = scan(p, 0, p.length, { bytes: new Uint8Array(p.length), length: 0 });
   return found.seen & SEGMENT ? segmentedWords(p) : found.words;
 };
 
@@ -351,23 +393,44 @@ export interface BodyParagraphs {
   typographic: boolean[];
   /** Whether each paragraph is ASCII but for its typographic quotes, dashes and ellipses. */
   ascii: boolean[];
+  /**
+   * The canonical text of the paragraphs (`fingerprint.ts`), one line each, as bytes; only
+   * the lines of ASCII paragraphs are right, and only up to the first paragraph that is not.
+   */
+  canonical: Uint8Array;
+  /** Where the line of each paragraph ends in {@link canonical}. */
+  canonicalEnds: number[];
+}
+
+/** A body being read, and its canonical text as written so far. */
+interface BodyReading {
+  body: BodyParagraphs;
+  out: ByteWriter;
 }
 
 /** Adds the paragraph `text` holds from `from` to `to`, folded, unless it is empty once folded. */
-const addParagraph = (body: BodyParagraphs, text: string, from: number, to: number): void => {
+const addParagraph = ({ body, out }: BodyReading, text: string, from: number, to: number): void => {
   if (from === to) return;
-  let found = scan(text, from, to);
+  const line = out.length + (body.paragraphs.length > 0 ? 1 : 0);
+  out.length = line;
+  let found = scan(text, from, to, out);
   let p: string;
   if (found.seen & FOLD) {
     p = foldSpace(text.slice(from, to));
-    if (p === '') return;
-    found = scan(p, 0, p.length);
+    out.length = line;
+    if (p === '') {
+      out.length = line - (body.paragraphs.length > 0 ? 1 : 0);
+      return;
+    }
+    found = scan(p, 0, p.length, out);
   } else p = from === 0 && to === text.length ? text : text.slice(from, to);
+  if (line > 0) out.bytes[line - 1] = 10;
   body.paragraphs.push(p);
   body.words.push(found.seen & SEGMENT ? segmentedWords(p) : found.words);
   body.bytes.push(found.seen & SURROGATE ? utf8Units(p) : found.bytes);
   body.typographic.push((found.seen & TYPOGRAPHIC) !== 0);
   body.ascii.push((found.seen & WIDE) === 0);
+  body.canonicalEnds.push(out.length);
 };
 
 /** Whether a code unit may stand between the two line breaks of a blank line. */
@@ -377,32 +440,48 @@ const isBlank = (c: number) => c === 32 || c === 9 || c === 0xa0;
  * Adds the paragraphs of `text`, which end at blank lines (a line break, then spaces, tabs or
  * no-break spaces, then a line break).
  */
-const addParagraphs = (body: BodyParagraphs, text: string): void => {
+const addParagraphs = (reading: BodyReading, text: string): void => {
   let start = 0;
   let at = text.indexOf('\n');
   while (at !== -1) {
     let next = at + 1;
     while (next < text.length && isBlank(text.charCodeAt(next))) next++;
     if (next < text.length && text.charCodeAt(next) === 10) {
-      addParagraph(body, text, start, at);
+      addParagraph(reading, text, start, at);
       start = next + 1;
       at = text.indexOf('\n', start);
     } else at = text.indexOf('\n', next);
   }
-  addParagraph(body, text, start, text.length);
+  addParagraph(reading, text, start, text.length);
 };
 
 /**
  * Splits a body into paragraphs at blank lines, each text of a list on its own, folding the
  * white space of each (lines inside a paragraph are joined, since many sources hard-wrap their
  * text) and dropping the empty ones; in the same pass over each paragraph, counts its words and
- * its UTF-8 bytes and notes the characters its canonical text writes plainly.
+ * its UTF-8 bytes, notes the characters its canonical text writes plainly, and writes that
+ * canonical text when it is ASCII.
  */
 export const readParagraphs = (body: string | readonly string[]): BodyParagraphs => {
-  const read: BodyParagraphs = { paragraphs: [], words: [], bytes: [], typographic: [], ascii: [] };
-  if (typeof body === 'string') addParagraphs(read, body);
-  else for (const text of body) addParagraphs(read, text);
-  return read;
+  const texts = typeof body === 'string' ? [body] : body;
+  let size = 16;
+  for (const text of texts) size += text.length + 1;
+  const out: ByteWriter = { bytes: new Uint8Array(size), length: 0 };
+  const reading: BodyReading = {
+    body: {
+      paragraphs: [],
+      words: [],
+      bytes: [],
+      typographic: [],
+      ascii: [],
+      canonical: out.bytes,
+      canonicalEnds: [],
+    },
+    out,
+  };
+  for (const text of texts) addParagraphs(reading, text);
+  reading.body.canonical = out.bytes;
+  return reading.body;
 };
 
 /**

@@ -95,8 +95,14 @@ const PIECES = [
   'x'.repeat(300),
 ];
 const messy = fc.array(fc.constantFrom(...PIECES), { maxLength: 60 }).map((ps) => ps.join(''));
+// ASCII and typographic characters only, whose canonical text is written as bytes.
+const PLAIN_PIECES = PIECES.filter((p) =>
+  [...p].every((ch) => ch.charCodeAt(0) < 0x80 || '‘’‚‛′“”„‟″‐‑‒–—―…'.includes(ch)),
+);
+const plain = fc.array(fc.constantFrom(...PLAIN_PIECES), { maxLength: 60 }).map((ps) => ps.join(''));
 const anyText = fc.oneof(
   messy,
+  plain,
   fc.string({ unit: 'binary', maxLength: 80 }),
   fc.string({ unit: 'grapheme' }),
 );
