@@ -81,6 +81,26 @@ export const normaliseNewlinesAndForm = (text: string): string =>
   text.replace(TO_NORMALISE, (m) => (m.charCodeAt(0) === 13 ? '\n' : '')).normalize('NFC');
 
 /**
+ * Whether well-formed UTF-8 decodes to text {@link normaliseNewlinesAndForm} leaves as it is:
+ * no CR, no control character other than tab and LF, no zero-width space or BOM, and only
+ * characters NFC never changes, alone or side by side (those below U+0300, where the combining
+ * marks begin, and the punctuation from U+2002 to U+203F, curly quotes and dashes among it).
+ * One pass over the bytes; false means the text may need normalising.
+ */
+export const isNormalisedUtf8 = (bytes: Uint8Array): boolean => {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (b >= 0x20 && b < 0x7f) continue;
+    if (b === 0x09 || b === 0x0a || (b >= 0x80 && b < 0xcc)) continue;
+    // U+2002 to U+203F are E2 80 82 to E2 80 BF; E2 80 8B is the zero-width space.
+    const third = bytes[i + 2] as number;
+    if (b !== 0xe2 || bytes[i + 1] !== 0x80 || third < 0x82 || third === 0x8b) return false;
+    i += 2;
+  }
+  return true;
+};
+
+/**
  * Decodes the bytes of an article file into normalised text.
  * Accepts UTF-8 with or without BOM and UTF-16 with a BOM; refuses empty, oversized,
  * binary and non-UTF-8 files with an error that says what to do.
@@ -103,6 +123,7 @@ export const decodeArticleBytes = (
   }
 
   let decoded: DecodedText;
+  let normalised = false;
   if (startsWith(bytes, [0xff, 0xfe]) || startsWith(bytes, [0xfe, 0xff])) {
     const encoding = bytes[0] === 0xff ? 'utf-16le' : 'utf-16be';
     try {
@@ -133,9 +154,10 @@ export const decodeArticleBytes = (
       );
     }
     decoded = { text: new TextDecoder('utf-8').decode(body), encoding: 'utf-8' };
+    normalised = isNormalisedUtf8(body);
   }
 
-  const text = normaliseNewlinesAndForm(decoded.text);
+  const text = normalised ? decoded.text : normaliseNewlinesAndForm(decoded.text);
   if (text.trim() === '') return articleError('EmptyFile', 'the file holds only white space');
   return ok({ text, encoding: decoded.encoding });
 };

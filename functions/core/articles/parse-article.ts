@@ -7,10 +7,10 @@ import {
   ok,
   type Result,
 } from './article.ts';
-import { countWords, deriveTitle, foldSpace, splitParagraphs, stripBoilerplate } from './body.ts';
+import { deriveTitle, foldSpace, readParagraphs, stripBoilerplate } from './body.ts';
 import { decodeArticleBytes } from './decode.ts';
 import { cutGraphemes } from '../graphemes.ts';
-import { articleIdFor, sha256Hex } from './fingerprint.ts';
+import { foldedArticleId, sha256Hex } from './fingerprint.ts';
 import type { ArticleDraft, ArticleFormatReader, FormatReading } from './formats/format.ts';
 import { looksLikeHtml } from './formats/html.ts';
 import { decideLanguage, type LanguageIdentifier } from './language.ts';
@@ -80,13 +80,20 @@ const utf8Length = (s: string): number => {
   return n;
 };
 
+/** UTF-8 bytes of the fields an article stores besides its paragraphs. */
+const fieldTextBytes = (a: Pick<Article, 'title' | 'author' | 'url' | 'source'>) =>
+  utf8Length(a.title) + utf8Length(a.author ?? '') + utf8Length(a.url ?? '') + utf8Length(a.source ?? '');
+
 /** UTF-8 bytes of the text an article stores. */
 export const articleTextBytes = (a: Pick<Article, 'title' | 'paragraphs' | 'author' | 'url' | 'source'>) =>
-  a.paragraphs.reduce((n, p) => n + utf8Length(p), 0) +
-  utf8Length(a.title) +
-  utf8Length(a.author ?? '') +
-  utf8Length(a.url ?? '') +
-  utf8Length(a.source ?? '');
+  a.paragraphs.reduce((n, p) => n + utf8Length(p), 0) + fieldTextBytes(a);
+
+/** The sum of the first `count` numbers of a list. */
+const sumOf = (numbers: readonly number[], count: number): number => {
+  let n = 0;
+  for (let i = 0; i < count; i++) n += numbers[i] as number;
+  return n;
+};
 
 /** What the shared rules need to know about where a draft came from. */
 export interface DraftOrigin {
@@ -112,15 +119,15 @@ export const articleFromDraft = (
   origin: DraftOrigin,
   options: Pick<ParseOptions, 'maxTextBytes' | 'identifyLanguage'> = {},
 ): Result<Article, ArticleError> => {
-  const split = Array.isArray(draft.body) ? draft.body.flatMap(splitParagraphs) : splitParagraphs(draft.body);
-  const paragraphs = stripBoilerplate(split);
+  const body = readParagraphs(draft.body);
+  const paragraphs = stripBoilerplate(body.paragraphs);
   if (paragraphs.length === 0) return articleError('NoBody', 'the file has no article text after its header');
 
   const receivedDay = origin.receivedAt.slice(0, 10);
   const fileTitle = draft.title === undefined ? '' : foldSpace(draft.title);
   const title = fileTitle === '' ? undefined : cutGraphemes(fileTitle, MAX_FILE_TITLE);
   const article: Article = {
-    id: articleIdFor(paragraphs),
+    id: foldedArticleId(paragraphs, body),
     sourceKey: origin.key,
     format: origin.format,
     title: title ?? deriveTitle(paragraphs),
@@ -128,7 +135,7 @@ export const articleFromDraft = (
     date: draft.date ?? receivedDay,
     dateSource: draft.date === undefined ? 'received' : 'file',
     paragraphs,
-    wordCount: countWords(paragraphs),
+    wordCount: sumOf(body.words, paragraphs.length),
     contentHash: origin.contentHash ?? sha256Hex(origin.bytes),
     byteLength: origin.bytes.length,
   };
@@ -153,7 +160,7 @@ export const articleFromDraft = (
   if (draft.summaryOnly) article.summaryOnly = true;
   if (origin.container) article.container = origin.container;
   if (origin.feed) article.feed = origin.feed;
-  const textBytes = articleTextBytes(article);
+  const textBytes = sumOf(body.bytes, paragraphs.length) + fieldTextBytes(article);
   const maxTextBytes = options.maxTextBytes ?? MAX_ARTICLE_TEXT_BYTES;
   if (textBytes > maxTextBytes) {
     return articleError(

@@ -40,13 +40,42 @@ const headerDate = (line: string): { day: string; raw: string; rest: string } | 
   return undefined;
 };
 
+/** A line of `text`: where it starts, and where its line break is (-1 for the last line). */
+interface Line {
+  start: number;
+  end: number;
+}
+
+/** The first line from `start` on that holds more than white space, if any. */
+const firstFilledLine = (text: string, start: number): Line | undefined => {
+  for (;;) {
+    const end = text.indexOf('\n', start);
+    if (text.slice(start, end === -1 ? text.length : end).trim() !== '') return { start, end };
+    if (end === -1) return undefined;
+    start = end + 1;
+  }
+};
+
+/** The text of a line, without its line break. */
+const lineText = (text: string, line: Line) =>
+  text.slice(line.start, line.end === -1 ? text.length : line.end);
+
+/** The lines after `line`, as they are in the text; undefined when it is the last. */
+const linesAfter = (text: string, line: Line) => (line.end === -1 ? undefined : text.slice(line.end + 1));
+
+/** The number (0-based) of the line that starts at `start`. */
+const lineNumber = (text: string, start: number): number => {
+  let n = 0;
+  for (let at = text.indexOf('\n'); at !== -1 && at < start; at = text.indexOf('\n', at + 1)) n++;
+  return n;
+};
+
 /** Reads the plain-text format (see the module comment). */
 export const parseTextArticle = (text: string): Result<ArticleDraft, ArticleError> => {
-  const lines = text.split('\n');
-  let i = 0;
-  while (i < lines.length && (lines[i] as string).trim() === '') i++;
-  const header = HEADER.exec(lines[i] ?? '');
-  if (!header) return ok({ body: text });
+  const first = firstFilledLine(text, 0);
+  const line = first === undefined ? '' : lineText(text, first);
+  const header = HEADER.exec(line);
+  if (!header || first === undefined) return ok({ body: text });
 
   const found = headerDate(header[2] as string);
   // "Date palms grow…" is the body; "Date: soon" and "date 2020-02-30" are headers whose date is wrong.
@@ -54,30 +83,30 @@ export const parseTextArticle = (text: string): Result<ArticleDraft, ArticleErro
   if (!found) {
     const words = (header[2] as string).trim().split(/\s+/);
     const written = words.slice(0, /^\d/.test(words[0] as string) ? 1 : 3).join(' ');
+    const number = lineNumber(text, first.start) + 1;
     return articleError(
       'InvalidArticle',
-      `line ${i + 1}: "${written}" is not a date; the header reads "date 2026-11-28" (or "Date: November 28, 2026", "28/11/2026")`,
-      { line: i + 1, column: (lines[i] as string).indexOf(written.split(' ')[0] as string) + 1 },
+      `line ${number}: "${written}" is not a date; the header reads "date 2026-11-28" (or "Date: November 28, 2026", "28/11/2026")`,
+      { line: number, column: line.indexOf(written.split(' ')[0] as string) + 1 },
     );
   }
   const rest = found.rest.trim();
-  const bodyLines = lines.slice(i + 1);
-  const draft: ArticleDraft = { date: found.day, body: '' };
+  const after = linesAfter(text, first);
+  const draft: ArticleDraft = { date: found.day, body: after ?? '' };
 
   const byline = BYLINE.exec(rest);
   if (byline && looksLikeByline((byline[1] as string).trim())) {
     draft.author = (byline[1] as string).trim();
   } else if (rest !== '') {
-    bodyLines.unshift(rest);
-  } else {
-    const next = bodyLines.findIndex((l) => l.trim() !== '');
-    const own = next >= 0 ? BYLINE.exec((bodyLines[next] as string).trim()) : null;
-    if (own && looksLikeByline((own[1] as string).trim())) {
+    draft.body = after === undefined ? rest : `${rest}\n${after}`;
+  } else if (after !== undefined) {
+    const next = firstFilledLine(after, 0);
+    const own = next === undefined ? null : BYLINE.exec(lineText(after, next).trim());
+    if (next !== undefined && own && looksLikeByline((own[1] as string).trim())) {
       draft.author = (own[1] as string).trim();
-      bodyLines.splice(0, next + 1);
+      draft.body = linesAfter(after, next) ?? '';
     }
   }
-  draft.body = bodyLines.join('\n');
   return ok(draft);
 };
 
