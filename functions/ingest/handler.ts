@@ -27,7 +27,12 @@ import { type IngestOutcome, ingestObject } from '../core/pipeline/ingest-object
 import type { GateStore } from '../core/alerts/fatigue.ts';
 import type { EmailSubscriber } from '../core/alerts/subscriber-rules.ts';
 import { GatedAlertPublisher, type SendToSubscriber } from '../core/pipeline/gated.ts';
-import { AlertHeldError, type AlertPublisher, CachedMatcher } from '../core/pipeline/matching.ts';
+import {
+  AlertHeldError,
+  type AlertPublisher,
+  CachedMatcher,
+  type IndexBuild,
+} from '../core/pipeline/matching.ts';
 import type { Clock, IngestPorts } from '../core/pipeline/ports.ts';
 
 /** The ports plus the bucket layout the handler checks events against. */
@@ -123,6 +128,22 @@ export const createIngestHandler = (deps: IngestDependencies) => {
   const processor = new BatchProcessor(EventType.SQS);
   const topicMetricIds = deps.topicMetricIds ?? new Set<string>();
 
+  // How the matcher got its current index, logged once each time it is built again.
+  let loggedBuild: IndexBuild | undefined;
+  const logIndexBuild = (): void => {
+    const build = deps.ports.matching?.matcher.lastBuild;
+    if (!build || build === loggedBuild) return;
+    loggedBuild = build;
+    const fields = { topicSetVersion: build.version, from: build.from, ms: Math.round(build.ms) };
+    if (build.snapshotProblem)
+      logger.warn('topic index compiled: the stored index snapshot was refused', {
+        ...fields,
+        reason: build.snapshotProblem,
+      });
+    else logger.info('topic index ready', fields);
+    metrics.addMetric('TopicIndexReadyMs', MetricUnit.Milliseconds, build.ms);
+  };
+
   const processRecord = async (record: SQSRecord): Promise<void> => {
     const notification = parseS3Notification(record.body);
     if (notification.kind === 'test-event') {
@@ -146,6 +167,7 @@ export const createIngestHandler = (deps: IngestDependencies) => {
           Math.round(performance.now() - started),
           topicMetricIds,
         );
+        logIndexBuild();
       } catch (error) {
         if (error instanceof AlertHeldError) {
           // The same message is being handled by another invocation: it comes back after the lease.

@@ -7,7 +7,11 @@ import {
   MemoryObjectSource,
   MemoryTopicStore,
 } from '../../../functions/adapters/memory/memory-ports.ts';
-import { CachedMatcher, topicSetVersion } from '../../../functions/core/pipeline/matching.ts';
+import {
+  CachedMatcher,
+  snapshotOfTopicSet,
+  topicSetVersion,
+} from '../../../functions/core/pipeline/matching.ts';
 import type { TopicDefinition } from '../../../functions/core/topics/topic.ts';
 import { createIngestHandler } from '../../../functions/ingest/handler.ts';
 import { s3MessageBody, s3Record, s3TestEventBody } from '../../fixtures/s3-events.ts';
@@ -204,5 +208,65 @@ describe('Function: createIngestHandler (in-memory ports)', () => {
             ?.Dimensions,
       );
     expect(dimensions).toEqual([[['service', 'topic']], [['service', 'topic']], [['service', 'topic']]]);
+  });
+
+  it('should log once how the matcher got its index: from the stored snapshot, or compiled and why', async () => {
+    // Prepare: one table holds the set's snapshot, another a damaged one.
+    const seed = readFileSync('tests/fixtures/seeds/articles/000_9c9c4874b48bb81e.txt');
+    const topics: TopicDefinition[] = [
+      { id: 'masks', name: 'Masks', query: 'masks', minScore: 0, enabled: true },
+    ];
+    const set = { version: topicSetVersion(topics, {}), topics, lists: {} };
+    const clock = { now: () => new Date('2026-11-23T12:00:00Z') };
+    const run = async (snapshot: Uint8Array) => {
+      const store = new MemoryTopicStore(set);
+      store.snapshots.set(set.version, snapshot);
+      const handler = createIngestHandler({
+        config: { bucket: 'articles-bucket', incomingPrefix: 'incoming/' },
+        ports: {
+          objects: new MemoryObjectSource(
+            new Map([
+              ['incoming/a.txt', seed],
+              ['incoming/b.txt', seed],
+            ]),
+          ),
+          articles: new MemoryArticleStore(),
+          clock,
+          limits: { maxBytes: 100_000 },
+          matching: { matcher: new CachedMatcher(store, clock), store },
+        },
+      });
+      await handler(
+        event(
+          s3MessageBody(s3Record('incoming/a.txt', { size: seed.length })),
+          s3MessageBody(s3Record('incoming/b.txt', { size: seed.length })),
+        ),
+        context,
+      );
+      const logged = lines.filter((l) => String(l.message).startsWith('topic index'));
+      lines = [];
+      return logged;
+    };
+
+    // Act
+    const loaded = await run(snapshotOfTopicSet(set));
+    const refused = await run(new Uint8Array(64).fill(7));
+
+    // Assess
+    expect(loaded).toEqual([
+      expect.objectContaining({
+        message: 'topic index ready',
+        from: 'snapshot',
+        topicSetVersion: set.version,
+      }),
+    ]);
+    expect(refused).toEqual([
+      expect.objectContaining({
+        level: 'WARN',
+        message: 'topic index compiled: the stored index snapshot was refused',
+        from: 'compiled',
+        reason: expect.stringMatching(/damaged/),
+      }),
+    ]);
   });
 });
