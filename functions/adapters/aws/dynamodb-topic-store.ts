@@ -96,21 +96,29 @@ export class DynamoDbTopicStore implements TopicSource, MatchStore {
 
   /**
    * Stores the index snapshot of the topic set version already stored, and names it in the
-   * version item (for a set stored before its snapshot was).
+   * version item (for a set stored before its snapshot was); when another set was stored
+   * meanwhile, the parts are deleted again and nothing is named.
    */
   async putIndexSnapshot(version: string, snapshot: Uint8Array): Promise<void> {
     const before = await this.storedIndex();
     const index = await this.putIndexParts(version, snapshot);
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.topicSetVersion(),
-        UpdateExpression: 'SET #index = :index',
-        ConditionExpression: 'version = :version',
-        ExpressionAttributeNames: { '#index': 'index' },
-        ExpressionAttributeValues: { ':index': index, ':version': version },
-      }),
-    );
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.topicSetVersion(),
+          UpdateExpression: 'SET #index = :index',
+          ConditionExpression: 'version = :version',
+          ExpressionAttributeNames: { '#index': 'index' },
+          ExpressionAttributeValues: { ':index': index, ':version': version },
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      // Another set was stored meanwhile: no version item names these parts.
+      await this.deleteIndexParts(version, index);
+      return;
+    }
     // Parts past the new snapshot's end, left by a longer one of the same version.
     if (before?.version === version && before.index)
       for (let n = index.parts; n < before.index.parts; n++)

@@ -34,9 +34,15 @@ export interface TopicSource {
 export const parseTopicLists = (lists: Record<string, string[]>): TermLists =>
   new Map(Object.entries(lists).map(([name, items]) => [name, items.map(parseListItem)]));
 
-/** Compiles the enabled topics of a topic set. */
+/**
+ * Compiles the enabled topics of a topic set, in the order of their ids: the same index
+ * whatever order the set was read in (files, or the table).
+ */
 export const compileTopicSet = (set: TopicSet): { index: TopicIndex; errors: TopicCompileError[] } =>
-  compileTopics(set.topics, parseTopicLists(set.lists));
+  compileTopics(
+    [...set.topics].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    parseTopicLists(set.lists),
+  );
 
 /**
  * The index snapshot of a topic set, stored beside it so that containers load the index
@@ -228,7 +234,13 @@ export class CachedMatcher {
     }
     const started = performance.now();
     let snapshotProblem: string | undefined;
-    const bytes = await this.source.loadIndexSnapshot?.(version);
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await this.source.loadIndexSnapshot?.(version);
+    } catch (e) {
+      // The snapshot is a shortcut: a failed read of it is a compile, not a failed article.
+      snapshotProblem = `the index snapshot could not be read: ${(e as Error).message}`;
+    }
     if (bytes) {
       try {
         const { index, errors } = readIndexSnapshot(bytes, version);

@@ -90,35 +90,42 @@ export class PostingsBuilder {
 
   /** The posting lists with the prefix table the character walk looks keys up in. */
   buildPrefixes(): PrefixPostings {
-    const postings = this.build();
-    const prefixes = [...this.keys.keys()];
-    let minLength = Infinity;
-    let maxLength = 0;
-    for (const p of prefixes) {
-      minLength = Math.min(minLength, p.length);
-      maxLength = Math.max(maxLength, p.length);
-    }
-    // Every prefix's own beginnings from the shortest length on, where the walk must go on.
-    const beginnings = new Set<string>();
-    for (const p of prefixes) for (let l = minLength; l < p.length; l++) beginnings.add(p.slice(0, l));
-    for (const p of prefixes) beginnings.delete(p);
-    let size = 16;
-    // At most two thirds full: short probe runs, and half the memory of a half-full table.
-    while (size * 2 < (prefixes.length + beginnings.size) * 3) size *= 2;
-    const table = new Int32Array(size * 2);
-    const mask = size - 1;
-    const put = (text: string, value: number) => {
-      const h = prefixHash(text);
-      let j = spread(h) & mask;
-      while (table[2 * j + 1] !== 0) j = (j + 1) & mask;
-      table[2 * j] = h;
-      table[2 * j + 1] = value;
-    };
-    prefixes.forEach((p, k) => put(p, k + 1));
-    for (const b of beginnings) put(b, -1);
-    return { ...postings, prefixes, table, minLength, maxLength };
+    return prefixPostingsOf(this.build());
   }
 }
+
+/**
+ * Wildcard prefix postings with their hash table, from posting lists keyed by the prefixes
+ * (key number k is the prefix `k + 1` names in the table). A pure function of the keys.
+ */
+export const prefixPostingsOf = (postings: Postings): PrefixPostings => {
+  const prefixes = [...postings.keys.keys()];
+  let minLength = Infinity;
+  let maxLength = 0;
+  for (const p of prefixes) {
+    minLength = Math.min(minLength, p.length);
+    maxLength = Math.max(maxLength, p.length);
+  }
+  // Every prefix's own beginnings from the shortest length on, where the walk must go on.
+  const beginnings = new Set<string>();
+  for (const p of prefixes) for (let l = minLength; l < p.length; l++) beginnings.add(p.slice(0, l));
+  for (const p of prefixes) beginnings.delete(p);
+  let size = 16;
+  // At most two thirds full: short probe runs, and half the memory of a half-full table.
+  while (size * 2 < (prefixes.length + beginnings.size) * 3) size *= 2;
+  const table = new Int32Array(size * 2);
+  const mask = size - 1;
+  const put = (text: string, value: number) => {
+    const h = prefixHash(text);
+    let j = spread(h) & mask;
+    while (table[2 * j + 1] !== 0) j = (j + 1) & mask;
+    table[2 * j] = h;
+    table[2 * j + 1] = value;
+  };
+  prefixes.forEach((p, k) => put(p, k + 1));
+  for (const b of beginnings) put(b, -1);
+  return { ...postings, prefixes, table, minLength, maxLength };
+};
 
 /**
  * Calls `onKey` with the number of every prefix key `word` starts with, shortest first: one

@@ -19,7 +19,7 @@ import {
   type TopicIndex,
   type WordPostings,
 } from './matcher.ts';
-import type { Postings, PrefixPostings } from './postings.ts';
+import { type Postings, type PrefixPostings, prefixPostingsOf } from './postings.ts';
 import {
   type Field,
   type LeafCache,
@@ -37,7 +37,7 @@ import type { TopicDefinition } from './topic.ts';
  * format is refused. A change to the parser or to how the presearch chooses and keys
  * requirements changes the {@link compilerFingerprint}, which refuses it too.
  */
-export const INDEX_SNAPSHOT_FORMAT = 1;
+export const INDEX_SNAPSHOT_FORMAT = 2;
 
 const MAGIC = 'NWTI';
 /** Magic, format, header length, checksum. */
@@ -82,7 +82,6 @@ const SECTIONS = {
   always: 'u32',
   slotStart: 'u32',
   leafRefs: 'u32',
-  prefixTable: 'i32',
   ...(Object.fromEntries(
     POSTINGS.flatMap((p) => [
       [`${p}Keys`, 'json'],
@@ -97,9 +96,6 @@ interface Header extends IndexSnapshotVersions {
   /** The {@link compilerFingerprint} of the matcher that wrote it. */
   compiler: string;
   topics: number;
-  /** The shortest and longest wildcard prefixes (the shortest is null when there is none). */
-  prefixMinLength: number | null;
-  prefixMaxLength: number;
   /** Section → [offset from the first section, length in bytes]. */
   sections: Record<string, [number, number]>;
 }
@@ -177,7 +173,6 @@ const encode = (
     always: Uint32Array.from(index.always),
     slotStart: index.slotStart,
     leafRefs: refs,
-    prefixTable: words.byPrefix.table,
     ...(Object.fromEntries(
       POSTINGS.flatMap((p) => [
         [`${p}Keys`, keysInOrder(postings[p])],
@@ -208,8 +203,6 @@ const encode = (
     analyserVersion: ANALYSER_VERSION,
     compiler,
     topics: index.topics.length,
-    prefixMinLength: Number.isFinite(words.byPrefix.minLength) ? words.byPrefix.minLength : null,
-    prefixMaxLength: words.byPrefix.maxLength,
     sections,
   };
   const headerBytes = encoder.encode(JSON.stringify(header));
@@ -523,6 +516,10 @@ export const readIndexSnapshot = (bytes: Uint8Array, topicSetVersion: string): L
     always.every((t, i) => t < n && need[t] === 0 && (i === 0 || t > (always[i - 1] as number))),
     'a topic evaluated for every article is not a topic',
   );
+  check(
+    need.reduce((k, x) => k + (x === 0 ? 1 : 0), 0) === always.length,
+    'a topic without requirements is not evaluated for every article',
+  );
   const leaves = checkLeaves(read.json('leaves'));
   const leafRefs = read.u32('leafRefs');
   check(
@@ -541,22 +538,12 @@ export const readIndexSnapshot = (bytes: Uint8Array, topicSetVersion: string): L
     Postings,
     Postings & { keyList: string[] },
   ];
-  const table = read.i32('prefixTable');
-  const size = table.length / 2;
-  check(size >= 16 && (size & (size - 1)) === 0, 'the prefix table is not a table');
-  check(
-    table.every((v, j) => j % 2 === 0 || (v >= -1 && v <= prefix.keyList.length)),
-    'the prefix table points past its keys',
-  );
-  const byPrefix: PrefixPostings = {
+  // The prefix table is a function of the prefixes: built again here, not trusted.
+  const byPrefix: PrefixPostings = prefixPostingsOf({
     keys: prefix.keys,
     start: prefix.start,
     slots: prefix.slots,
-    prefixes: prefix.keyList,
-    table,
-    minLength: header.prefixMinLength ?? Infinity,
-    maxLength: header.prefixMaxLength,
-  };
+  });
 
   const context: ParseContext = { rawLists: rawLists as Record<string, string[]>, leafCache: new Map() };
   let slotLeaves: LeafNode[] | undefined;

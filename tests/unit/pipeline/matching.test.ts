@@ -8,6 +8,7 @@ import {
 import { ingestObject } from '../../../functions/core/pipeline/ingest-object.ts';
 import {
   CachedMatcher,
+  compileTopicSet,
   type MatchRun,
   snapshotOfTopicSet,
   summariseTopicFigures,
@@ -16,6 +17,7 @@ import {
   topicSetVersion,
 } from '../../../functions/core/pipeline/matching.ts';
 import type { IngestPorts, ObjectRef } from '../../../functions/core/pipeline/ports.ts';
+import { matchArticle } from '../../../functions/core/topics/matcher.ts';
 import type { TopicDefinition } from '../../../functions/core/topics/topic.ts';
 
 const SEED = readFileSync('tests/fixtures/seeds/articles/000_9c9c4874b48bb81e.txt');
@@ -155,6 +157,48 @@ describe('Class: CachedMatcher (index snapshots)', () => {
       from: 'compiled',
       snapshotProblem: expect.stringContaining(problem),
     });
+  });
+});
+
+describe('Class: CachedMatcher (a failed read of the snapshot)', () => {
+  it('should compile the topics when the stored snapshot cannot be read', async () => {
+    // Prepare
+    const { ports, topicStore, ref, loads } = setup();
+    topicStore.loadIndexSnapshot = () => Promise.reject(new Error('Throughput exceeded'));
+
+    // Act
+    const outcome = await ingestObject(ref('incoming/a.txt'), ports);
+
+    // Assess
+    expect(outcome).toMatchObject({ status: 'stored', matches: [{ topicId: 'masks' }] });
+    expect(loads()).toBe(1);
+    expect(ports.matching?.matcher.lastBuild).toMatchObject({
+      from: 'compiled',
+      snapshotProblem: 'the index snapshot could not be read: Throughput exceeded',
+    });
+  });
+});
+
+describe('Function: compileTopicSet', () => {
+  it('should give the same index whatever order the topics were read in', () => {
+    // Prepare
+    const topics: TopicDefinition[] = ['b', 'c', 'a', 'd'].map((id) => ({
+      id,
+      name: id,
+      query: id === 'd' ? 'NOT sport' : 'masks',
+      minScore: 0,
+      enabled: true,
+    }));
+    const article = { title: 'Masks', paragraphs: ['Masks were sent.'] };
+    const of = (order: TopicDefinition[]) =>
+      matchArticle(compileTopicSet({ version: 'v', topics: order, lists: {} }).index, article);
+
+    // Act
+    const read = [of(topics), of([...topics].reverse())];
+
+    // Assess
+    expect(read[0]).toEqual(read[1]);
+    expect(read[0]?.candidates).toEqual(['d', 'a', 'b', 'c']);
   });
 });
 

@@ -203,6 +203,23 @@ describe('Function: readIndexSnapshot', () => {
     expect(problemOf(() => readIndexSnapshot(resealed(damaged), 'v1'))).toBe('corrupt');
   });
 
+  it('should raise a damaged-snapshot error for a sealed snapshot that leaves out a topic evaluated for every article', () => {
+    // Prepare: the list of topics without requirements ('NOT ban') emptied.
+    const { bytes } = small();
+    const headerLength = new DataView(bytes.buffer).getUint32(8, true);
+    const header = new TextDecoder().decode(bytes.subarray(44, 44 + headerLength));
+    const parsed = JSON.parse(header) as { sections: Record<string, [number, number]> };
+    expect(parsed.sections.always?.[1]).toBe(4);
+    parsed.sections.always = [parsed.sections.always?.[0] ?? 0, 0];
+    const changed = new TextEncoder().encode(JSON.stringify(parsed).padEnd(headerLength, ' '));
+    const damaged = bytes.slice();
+    damaged.set(changed, 44);
+
+    // Act, Assess
+    expect(changed.length).toBe(headerLength);
+    expect(problemOf(() => readIndexSnapshot(resealed(damaged), 'v1'))).toBe('corrupt');
+  });
+
   it('should read a snapshot from bytes that do not start on a 4-byte boundary', () => {
     // Prepare
     const { bytes, compiled } = small();
