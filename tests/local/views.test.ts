@@ -153,6 +153,8 @@ describe('Dashboard views read through the table indexes', () => {
       { q: 'vaccin', minScore: 0.3, sort: 'score', offset: 0, limit: 100 },
       { q: 'glacier*', offset: 0, limit: 100 },
       { q: 'no-such-word', offset: 0, limit: 100 },
+      { q: 'glacier', offset: 100_000, limit: 10 },
+      { q: 'glacier', offset: 0, limit: 0 },
     ];
 
     // Act & Assess

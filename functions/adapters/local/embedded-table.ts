@@ -466,9 +466,18 @@ export class EmbeddedTable {
    * in every text of the index.
    */
   textSql(name: string, words: readonly string[], rowid: string): { where: string; params: string[] } {
+    if (!/^[a-z]\.rowid$/.test(rowid)) throw new TableValidationError(`not a rowid: ${rowid}`);
+    const hits = this.textHitsSql(name, words);
+    return { where: `${rowid} IN (${hits.select})`, params: hits.params };
+  }
+
+  /**
+   * The rowids of the items of a text index whose texts contain every word, as a SELECT (see
+   * {@link textSql}): to be read once and then both counted and joined.
+   */
+  textHitsSql(name: string, words: readonly string[]): { select: string; params: string[] } {
     const index = this.schema.texts?.find((t) => t.name === name);
     if (!index) throw new TableValidationError(`the table keeps no text index ${name}`);
-    if (!/^[a-z]\.rowid$/.test(rowid)) throw new TableValidationError(`not a rowid: ${rowid}`);
     if (words.length === 0) throw new TableValidationError('a search of the texts needs a word');
     const table = textTable(index);
     const indexed = words.filter((w) => [...w].length >= TRIGRAM);
@@ -478,7 +487,7 @@ export class EmbeddedTable {
       ...short.map(() => 'instr(text, ?) > 0'),
     ];
     return {
-      where: `${rowid} IN (SELECT rowid FROM ${table} WHERE ${terms.join(' AND ')})`,
+      select: `SELECT rowid FROM ${table} WHERE ${terms.join(' AND ')}`,
       params: [...(indexed.length > 0 ? [indexed.map(phraseOf).join(' AND ')] : []), ...short],
     };
   }

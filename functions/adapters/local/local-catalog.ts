@@ -221,6 +221,24 @@ export class LocalCatalog {
     const byId = this.table.viewSql('article_ids', 'a');
     // A search keeps the articles whose texts hold its words, found in the table's text index.
     const words = searchWords(filter.q);
+    const limit = Math.max(0, Math.trunc(filter.limit));
+    const offset = Math.max(0, Math.trunc(filter.offset));
+    if (words.length > 0 && !filter.topic && where.length === 0 && filter.sort !== 'score') {
+      // A search alone, newest first: the texts found are read once, counted, and the page
+      // read along the articles' own order (the text index holds exactly the articles).
+      const hits = this.table.textHitsSql('articles', words);
+      const found = `WITH hits AS MATERIALIZED (${hits.select})`;
+      const rows = this.table.select(
+        `${found} SELECT ${a.term('id')}, (SELECT count(*) FROM hits) FROM ${a.from} WHERE ${a.where} AND a.rowid IN (SELECT rowid FROM hits)` +
+          ` ORDER BY ${a.term('date')} DESC, ${a.term('ingestedAt')} DESC, ${a.term('id')} DESC LIMIT ${limit} OFFSET ${offset}`,
+        hits.params,
+      );
+      const total =
+        rows.length > 0
+          ? Number(rows[0]?.[1])
+          : Number(this.table.select(`${found} SELECT count(*) FROM hits`, hits.params)[0]?.[0] ?? 0);
+      return { total, ids: rows.map((r) => String(r[0])) };
+    }
     const text = words.length > 0 ? this.table.textSql('articles', words, 'a.rowid') : undefined;
     const searched = text ? ` AND ${text.where}` : '';
     const facts = filter.topic
@@ -232,7 +250,7 @@ export class LocalCatalog {
     const order = `${filter.sort === 'score' ? `${score} DESC, ` : ''}date DESC, at DESC, id DESC`;
     // The page and the number of all it is a page of, in one read of the facts.
     const rows = this.table.select(
-      `${facts} SELECT id, count(*) OVER () ${kept} ORDER BY ${order} LIMIT ${Math.max(0, Math.trunc(filter.limit))} OFFSET ${Math.max(0, Math.trunc(filter.offset))}`,
+      `${facts} SELECT id, count(*) OVER () ${kept} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
       [...factParams, ...params],
     );
     // A page past the end has no row to carry the number: counted on its own.
