@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { cutGraphemes } from '../graphemes.ts';
 import { PLAIN_FORMS } from './fingerprint.ts';
 
@@ -343,8 +344,12 @@ const scan = (text: string, from: number, to: number, out: ByteWriter): Scan => 
 /** Whether a code unit is white space (what `trim` removes). */
 const isSpace = (c: number) => c === 32 || (entryOf(c) & FOLD) !== 0;
 
-/** UTF-8 bytes unit by unit: a lone surrogate is three bytes, a high one before anything four. */
-const utf8Units = (s: string): number => {
+/**
+ * UTF-8 bytes of a string: native for well-formed text; a lone surrogate counts as the three
+ * bytes of its replacement, and a high surrogate before anything as a pair.
+ */
+export const utf8Length = (s: string): number => {
+  if (s.isWellFormed()) return Buffer.byteLength(s, 'utf8');
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -427,7 +432,7 @@ const addParagraph = ({ body, out }: BodyReading, text: string, from: number, to
   if (line > 0) out.bytes[line - 1] = 10;
   body.paragraphs.push(p);
   body.words.push(found.seen & SEGMENT ? segmentedWords(p) : found.words);
-  body.bytes.push(found.seen & SURROGATE ? utf8Units(p) : found.bytes);
+  body.bytes.push(found.seen & SURROGATE ? utf8Length(p) : found.bytes);
   body.typographic.push((found.seen & TYPOGRAPHIC) !== 0);
   body.ascii.push((found.seen & WIDE) === 0);
   body.canonicalEnds.push(out.length);

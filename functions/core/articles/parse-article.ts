@@ -1,4 +1,3 @@
-import { Buffer } from 'node:buffer';
 import {
   type Article,
   type ArticleError,
@@ -7,7 +6,7 @@ import {
   ok,
   type Result,
 } from './article.ts';
-import { deriveTitle, foldSpace, readParagraphs, stripBoilerplate } from './body.ts';
+import { deriveTitle, foldSpace, readParagraphs, stripBoilerplate, utf8Length } from './body.ts';
 import { decodeArticleBytes } from './decode.ts';
 import { cutGraphemes } from '../graphemes.ts';
 import { foldedArticleId, sha256Hex } from './fingerprint.ts';
@@ -60,25 +59,6 @@ export const MAX_SOURCE = 200;
  * into three, and the stored article must fit one DynamoDB item (400 KB) with its keys and fields.
  */
 export const MAX_ARTICLE_TEXT_BYTES = 352 * 1024;
-
-/**
- * UTF-8 bytes of a string: native for well-formed text; a lone surrogate counts as the three
- * bytes of its replacement, and a high surrogate before anything as a pair.
- */
-const utf8Length = (s: string): number => {
-  if (s.isWellFormed()) return Buffer.byteLength(s, 'utf8');
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-};
 
 /** UTF-8 bytes of the fields an article stores besides its paragraphs. */
 const fieldTextBytes = (a: Pick<Article, 'title' | 'author' | 'url' | 'source'>) =>

@@ -14,6 +14,7 @@ import * as reference from './reference/body.ts';
 import { decodeArticleBytes as referenceDecode } from './reference/decode.ts';
 import { parseTextArticle as referenceParseText } from './reference/text.ts';
 import { articleFromDraft as referenceArticleFromDraft } from './reference/parse-article.ts';
+import { utf8ByUnits } from './reference/utf8.ts';
 
 /*
  * The parser reads each paragraph once for what used to take a pass each (split, fold, word
@@ -21,21 +22,6 @@ import { articleFromDraft as referenceArticleFromDraft } from './reference/parse
  * lines, and normalises only text whose bytes call for it. The code as it was is kept in
  * `reference/`: on messy text the new forms must give exactly what it gives.
  */
-
-/** UTF-8 length, unit by unit: a lone surrogate is three bytes, a high one before anything four. */
-const utf8ByUnits = (s: string) => {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-};
 
 // Pieces of messy text: words in several scripts, what joins words (U.S.A, can't, 3,500.5),
 // every kind of white space and line break, blank lines with spaces in them, zero-width and

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { normaliseNewlinesAndForm } from '../../../functions/core/articles/decode.ts';
 import { canonicalText } from '../../../functions/core/articles/fingerprint.ts';
 import { articleTextBytes } from '../../../functions/core/articles/parse-article.ts';
+import { utf8ByUnits } from './reference/utf8.ts';
 
 /*
  * The text rules each take one pass over the text. These are the same rules written one
@@ -25,21 +26,6 @@ const normaliseByStep = (text: string) =>
     // eslint-disable-next-line no-control-regex -- the control characters are the point
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b\ufeff]/g, '')
     .normalize('NFC');
-
-/** UTF-8 length, unit by unit: a lone surrogate is three bytes, a high one before anything four. */
-const utf8ByUnits = (s: string) => {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-};
 
 // Text rich in what the rules change: quotes, dashes, ellipses, runs of spaces, tabs, no-break
 // spaces, CR and LF, control characters, BOMs, combining accents, surrogates, astral letters.
