@@ -2,13 +2,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DynamoDbArticleStore } from '../functions/adapters/aws/dynamodb-article-store.ts';
+import type { DynamoDbArticleStore } from '../functions/adapters/aws/dynamodb-article-store.ts';
 import { DynamoDbGateStore } from '../functions/adapters/aws/dynamodb-gate-store.ts';
-import { DynamoDbStoryStore } from '../functions/adapters/aws/dynamodb-story-store.ts';
-import { DynamoDbTopicStore } from '../functions/adapters/aws/dynamodb-topic-store.ts';
+import type { DynamoDbStoryStore } from '../functions/adapters/aws/dynamodb-story-store.ts';
+import type { DynamoDbTopicStore } from '../functions/adapters/aws/dynamodb-topic-store.ts';
 import { DynamoDbWebhookState } from '../functions/adapters/aws/dynamodb-webhook-state.ts';
 import { DynamoDbFeedStateStore } from '../functions/adapters/aws/dynamodb-feed-state.ts';
-import { LocalFileSource, localKeyOf, refOf, stampOf } from '../functions/adapters/local/inbox.ts';
 import { DynamoDbDeliveryJournal } from '../functions/adapters/local/delivery-journal.ts';
 import {
   type LocalDelivery,
@@ -38,21 +37,28 @@ import {
   type Subscriber,
 } from '../functions/core/alerts/subscribers.ts';
 import { GatedAlertPublisher, releaseAllHeld } from '../functions/core/pipeline/gated.ts';
-import { DEFAULT_MAX_ARTICLE_BYTES } from '../functions/core/articles/parse-article.ts';
 import { buildDigests, sendDigests } from '../functions/core/pipeline/digests.ts';
-import { type IngestOutcome, ingestObject } from '../functions/core/pipeline/ingest-object.ts';
+import type { IngestOutcome } from '../functions/core/pipeline/ingest-object.ts';
 import {
   AlertHeldError,
-  CachedMatcher,
+  type CachedMatcher,
   type MatchRecord,
   publishPending,
   type TopicSet,
   topicSetVersion,
 } from '../functions/core/pipeline/matching.ts';
-import type { Clock, IngestPorts, SourceRecord } from '../functions/core/pipeline/ports.ts';
+import type { Clock, IngestPorts } from '../functions/core/pipeline/ports.ts';
 import { formatProblem } from '../functions/core/topics/topic-files.ts';
 import type { FeedPollOutcome } from '../functions/core/feeds/poll.ts';
 import { LocalFeeds } from './feeds.ts';
+import {
+  type FileResult,
+  type IngestFileOptions,
+  ingestLocalFile,
+  type LocalIngestParts,
+  localIngestParts,
+} from './ingest-file.ts';
+import { IngestThreads } from './ingest-threads.ts';
 
 /** The repository root, where `seeds/` is. */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -161,15 +167,7 @@ export interface LocalOptions {
   webhookDelayScale?: number;
 }
 
-/** Why a local file was not ingested now. */
-export type FileResult =
-  | IngestOutcome
-  | {
-      status: 'unchanged';
-      key: string;
-      /** How this version ended when it was ingested before. */
-      previously?: SourceRecord['status'];
-    };
+export type { FileResult } from './ingest-file.ts';
 
 /**
  * The pipeline on one machine: the Lambda's core and DynamoDB adapter, with local edges
@@ -209,6 +207,8 @@ export class LocalNewswatch {
   private readonly table: LocalTable['table'];
   private wroteRuntimeInfo = false;
   private readonly secrets: LocalSecrets;
+  private readonly parts: LocalIngestParts;
+  private threads?: IngestThreads;
 
   constructor(init: {
     options: LocalOptions;
@@ -225,12 +225,8 @@ export class LocalNewswatch {
     this.closeStore = init.closeStore;
     this.doc = init.doc;
     this.table = init.table;
-    this.articles = new DynamoDbArticleStore(init.doc, LOCAL_TABLE_NAME);
-    this.topicStore = new DynamoDbTopicStore(init.doc, LOCAL_TABLE_NAME);
     this.catalog = new LocalCatalog(init.doc, LOCAL_TABLE_NAME, init.table);
     this.gates = new DynamoDbGateStore(init.doc, LOCAL_TABLE_NAME);
-    this.stories = new DynamoDbStoryStore(init.doc, LOCAL_TABLE_NAME);
-    this.matcher = new CachedMatcher(this.topicStore, this.clock);
     this.mail = options.smtpUrl
       ? new SmtpSender(options.smtpUrl, process.env.NEWSWATCH_MAIL_FROM)
       : new EmlOutbox(join(this.paths.home, 'outbox'), process.env.NEWSWATCH_MAIL_FROM);
@@ -259,29 +255,26 @@ export class LocalNewswatch {
       states: new DynamoDbFeedStateStore(init.doc, LOCAL_TABLE_NAME),
       clock: this.clock,
     });
-    const source = new LocalFileSource(this.paths.inbox, join(this.paths.home, 'quarantine'));
-    this.ports = {
-      objects: source,
-      articles: this.articles,
+    const parts = localIngestParts({
+      doc: init.doc,
+      inbox: this.paths.inbox,
+      home: this.paths.home,
       clock: this.clock,
-      limits: { maxBytes: DEFAULT_MAX_ARTICLE_BYTES },
-      matching: {
-        matcher: this.matcher,
-        store: this.topicStore,
-        feedTopics: (id) => this.feeds.feeds.find((f) => f.id === id)?.topics,
-      },
-      stories: this.stories,
-      alerts: {
-        publisher: new GatedAlertPublisher({
-          inner: this.localPublisher(journal, report),
-          gated: () => this.subscribers.filter(isGated),
-          store: this.gates,
-          clock: this.clock,
-          send: (s, alerts, reason) => this.sendGated(s, alerts, reason),
-        }),
-        locate: (key) => source.pathOf(key),
-      },
-    };
+      publisher: new GatedAlertPublisher({
+        inner: this.localPublisher(journal, report),
+        gated: () => this.subscribers.filter(isGated),
+        store: this.gates,
+        clock: this.clock,
+        send: (s, alerts, reason) => this.sendGated(s, alerts, reason),
+      }),
+      feedTopics: (id) => this.feeds.feeds.find((f) => f.id === id)?.topics,
+    });
+    this.parts = parts;
+    this.articles = parts.articles;
+    this.topicStore = parts.topicStore;
+    this.stories = parts.stories;
+    this.matcher = parts.matcher;
+    this.ports = parts.ports;
   }
 
   /** The publisher for subscribers without fatigue controls (console, email, webhooks). */
@@ -364,6 +357,7 @@ export class LocalNewswatch {
     const { changed } = await this.topicStore.syncTopicSet(set, this.clock.now().toISOString());
     this.topicSet = set;
     this.matcher.refresh();
+    this.threads?.topicsChanged();
     this.emit({ type: 'topics', topics: loaded.topics.length, version, changed });
     return { problems: [] };
   }
@@ -396,7 +390,27 @@ export class LocalNewswatch {
 
   /** Reads the feeds file, checked against the topics; problems are returned and the previous feeds kept. */
   reloadFeeds(): { problems: string[] } {
-    return this.feeds.reload(new Set(this.topicSet?.topics.map((t) => t.id) ?? []));
+    const reloaded = this.feeds.reload(new Set(this.topicSet?.topics.map((t) => t.id) ?? []));
+    this.threads?.feedsChanged();
+    return reloaded;
+  }
+
+  /**
+   * Ingests files on `count` threads of their own from now on ({@link IngestThreads}): the
+   * table and the publishing stay on this one. Ingest threads keep the time of this machine's
+   * clock, so a runtime with a clock of its own ingests here.
+   */
+  startIngestThreads(count: number): void {
+    if (this.threads || count < 1) return;
+    this.threads = new IngestThreads(
+      count,
+      { inbox: this.paths.inbox, home: this.paths.home },
+      {
+        doc: this.doc,
+        publisher: this.ports.alerts?.publisher as NonNullable<IngestPorts['alerts']>['publisher'],
+        feedTopics: () => this.feeds.feeds.map((f) => [f.id, f.topics]),
+      },
+    );
   }
 
   /**
@@ -467,32 +481,14 @@ export class LocalNewswatch {
   /**
    * Ingests one local file unless this version of it was already ingested (same size and
    * modification time, or same bytes): a restart or a second event never ingests it twice. A
-   * file that vanished before it could be read is recorded as `ObjectGone`, as on AWS.
+   * file that vanished before it could be read is recorded as `ObjectGone`, as on AWS. With
+   * ingest threads started, the file is ingested on one of them.
    */
-  async ingestFile(path: string, options: { retryRejected?: boolean } = {}): Promise<FileResult> {
-    const key = localKeyOf(this.paths.inbox, path);
-    const stamp = await stampOf(this.paths.inbox, path);
-    const found = await this.articles.getSource(key);
-    // A file refused before is read again when asked (a newer newswatch may read it).
-    const seen = options.retryRejected && found?.status === 'rejected' ? undefined : found;
-    if (stamp && seen && seen.size === stamp.size && seen.versionId === stamp.versionId) {
-      return { status: 'unchanged', key, previously: seen.status };
-    }
-    const ref = stamp ? await refOf(stamp, path, this.ports.limits.maxBytes) : undefined;
-    if (ref && seen && seen.etag === ref.etag) {
-      // Touched, same bytes: remember the new version so the next start skips it without reading.
-      await this.articles.recordSource({
-        ...seen,
-        versionId: ref.versionId,
-        updatedAt: this.clock.now().toISOString(),
-      });
-      return { status: 'unchanged', key, previously: seen.status };
-    }
-    const outcome = await ingestObject(
-      ref ?? { key, size: stamp?.size ?? 0, etag: 'gone', eventTime: this.clock.now().toISOString() },
-      this.ports,
-    );
-    this.emit({ type: 'ingested', path, outcome });
+  async ingestFile(path: string, options: IngestFileOptions = {}): Promise<FileResult> {
+    const outcome = this.threads
+      ? await this.threads.ingest(path, options)
+      : await ingestLocalFile(path, this.parts, options);
+    if (outcome.status !== 'unchanged') this.emit({ type: 'ingested', path, outcome });
     return outcome;
   }
 
@@ -509,7 +505,7 @@ export class LocalNewswatch {
       const s = digestSubscribers.find((d) => d.id === id);
       return s && 'email' in s ? s.email : undefined;
     };
-    const source = this.ports.objects as LocalFileSource;
+    const source = this.parts.source;
     const digests = await buildDigests(day, digestSubscribers, {
       listMatchRuns: (d) => this.topicStore.listMatchRuns(d),
       getMatch: (a, t) => this.topicStore.getMatch(a, t),
@@ -548,6 +544,7 @@ export class LocalNewswatch {
    * pending in the table, for the next start.
    */
   async close(): Promise<void> {
+    await this.threads?.close();
     await this.webhooks.close();
     if (this.wroteRuntimeInfo) {
       rmSync(join(this.paths.home, 'runtime.json'), { force: true });

@@ -1,4 +1,5 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
 import {
@@ -33,8 +34,14 @@ export interface RuntimeOptions extends Omit<LocalOptions, 'table'> {
   seed?: boolean;
   /** How long a file must stay the same size before it is read. */
   settleMs?: number;
-  /** Files ingested at once. */
+  /** Files ingested at once (default: two for each ingest thread, or two without threads). */
   concurrency?: number;
+  /**
+   * Threads the files are ingested on (the pipeline's core; the table stays on the main
+   * thread). 0 ingests on the main thread, as a runtime with a clock of its own always does.
+   * The default is {@link defaultIngestThreads}.
+   */
+  ingestThreads?: number;
   /** How often the inbox is listed for files the watcher missed (default 30 s). */
   rescanMs?: number;
   /** How often feeds are looked at for those due (default a minute; each keeps its own interval). */
@@ -52,6 +59,9 @@ export interface LocalRuntime {
   snapshot(): Promise<CatalogSnapshot>;
   stop(): Promise<void>;
 }
+
+/** One ingest thread for each core but the one the table and the rest of the runtime run on, from one to four. */
+export const defaultIngestThreads = (): number => Math.min(4, Math.max(1, availableParallelism() - 1));
 
 /** How often the feeds are looked at; each is polled when its own interval says. */
 const FEED_TICK_MS = 60_000;
@@ -204,6 +214,8 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     const feeds = local.reloadFeeds();
     if (feeds.problems.length > 0)
       throw new StartupError(`the feeds file has a problem: ${feeds.problems[0]}`);
+    const threads = options.clock ? 0 : (options.ingestThreads ?? defaultIngestThreads());
+    local.startIngestThreads(threads);
     const snapshot = () => {
       // Another process (the CLI) may write to the table too: the cached view lives 2 seconds.
       if (!cached || Date.now() - cachedAt > SNAPSHOT_TTL_MS) {
@@ -244,29 +256,32 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     const unsettled = new Set<string>();
     /** Size and modification time of each file when its ingest started. */
     const ingested = new Map<string, string>();
-    const queue = new FileQueue(async (path) => {
-      // Files the first scan found may still be being copied: wait until they stop changing.
-      if (unsettled.delete(path)) await settled(path, settleMs, stopping.signal);
-      if (stopping.signal.aborted) return;
-      const stamp = await fileStamp(paths.inbox, path).catch(() => undefined);
-      if (stamp) ingested.set(path, stamp);
-      else ingested.delete(path);
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await local.ingestFile(path);
-          return;
-        } catch (e) {
-          // Alerts claimed by another run (one that died, or the CLI): try again after its lease.
-          const delay =
-            e instanceof AlertHeldError && attempt < 2 ? ALERT_CLAIM_MS + 1_000 : FILE_RETRIES[attempt];
-          if (delay === undefined || stopping.signal.aborted) {
-            emit({ type: 'ingest-failed', path, message: (e as Error).message });
+    const queue = new FileQueue(
+      async (path) => {
+        // Files the first scan found may still be being copied: wait until they stop changing.
+        if (unsettled.delete(path)) await settled(path, settleMs, stopping.signal);
+        if (stopping.signal.aborted) return;
+        const stamp = await fileStamp(paths.inbox, path).catch(() => undefined);
+        if (stamp) ingested.set(path, stamp);
+        else ingested.delete(path);
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await local.ingestFile(path);
             return;
+          } catch (e) {
+            // Alerts claimed by another run (one that died, or the CLI): try again after its lease.
+            const delay =
+              e instanceof AlertHeldError && attempt < 2 ? ALERT_CLAIM_MS + 1_000 : FILE_RETRIES[attempt];
+            if (delay === undefined || stopping.signal.aborted) {
+              emit({ type: 'ingest-failed', path, message: (e as Error).message });
+              return;
+            }
+            await pause(delay);
           }
-          await pause(delay);
         }
-      }
-    }, options.concurrency ?? 2);
+      },
+      options.concurrency ?? 2 * Math.max(1, threads),
+    );
     cleanup.push(async () => {
       stopping.abort();
       queue.drop();

@@ -130,7 +130,10 @@ setInterval(() => {
 }, workerData.everyMs);
 `;
 
-// Stored bodies are JSON; sets and bytes, which JSON lacks, are tagged.
+// Stored bodies are SQLite's binary JSON (JSONB), made from JSON text once when written: the
+// indexes' json_extract terms read it without parsing the text again, at each write for each
+// index (text bodies written by an older version read the same). Sets and bytes, which JSON
+// lacks, are tagged.
 const TAG = '\u0000t';
 const encode = (v: DocValue): unknown => {
   if (v instanceof Set) return { [TAG]: typeOf(v), v: [...v].map(encode) };
@@ -284,6 +287,8 @@ export class EmbeddedTable {
   private readonly arrayStatements = new Map<string, StatementSync>();
   private writes = 0;
   private readonly checkpointer: Worker;
+  /** The transaction holding this turn's writes, and how its commands learn it is committed. */
+  private group?: { committed: Promise<void>; settle: (e?: Error) => void };
 
   constructor(file: string, tableName: string, schema: EmbeddedSchema) {
     this.file = file;
@@ -330,6 +335,7 @@ export class EmbeddedTable {
   async close(): Promise<void> {
     await this.checkpointer.terminate();
     if (!this.db.isOpen) return;
+    this.flush();
     this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     this.db.close();
   }
@@ -342,7 +348,7 @@ export class EmbeddedTable {
     if (!sparse)
       throw new TableValidationError(`the table keeps no index of ${attribute} in (${values.join(', ')})`);
     const rows = this.statement(
-      `SELECT body FROM items WHERE ${sparseTerm(attribute)} IN (${values.map(sqlString).join(', ')})`,
+      `SELECT json(body) AS body FROM items WHERE ${sparseTerm(attribute)} IN (${values.map(sqlString).join(', ')})`,
     ).all() as { body: string }[];
     return rows.map((r) => fromBody(r.body));
   }
@@ -359,7 +365,7 @@ export class EmbeddedTable {
           if (!view.on.includes(a)) throw new TableValidationError(`the view ${name} does not hold ${a}`);
           return `${viewTerm(a)} AS c${i}`;
         })
-      : ['body'];
+      : ['json(body) AS body'];
     const paging = ` LIMIT ${read.limit === undefined ? -1 : Math.max(0, Math.trunc(read.limit))} OFFSET ${Math.max(0, Math.trunc(read.offset ?? 0))}`;
     const rows = this.statement(
       `SELECT ${columns.join(', ')} FROM items INDEXED BY view_${name} WHERE ${where} ORDER BY ${order}${paging}`,
@@ -525,7 +531,7 @@ export class EmbeddedTable {
   itemsUnder(prefix: string, sk: string, limit: number): DocItem[] {
     // Every key starting with the prefix sorts between it and it followed by the largest code point.
     const rows = this.statement(
-      'SELECT body FROM items WHERE pk >= ? AND pk < ? AND sk = ? ORDER BY pk LIMIT ?',
+      'SELECT json(body) AS body FROM items WHERE pk >= ? AND pk < ? AND sk = ? ORDER BY pk LIMIT ?',
     ).all(prefix, `${prefix}\u{10FFFF}`, sk, Math.max(0, Math.trunc(limit))) as { body: string }[];
     return rows.map((r) => fromBody(r.body));
   }
@@ -538,7 +544,32 @@ export class EmbeddedTable {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers every command's output type
   async send(command: unknown): Promise<any> {
     // Served at once; awaited so that a refusal is a rejected promise, as the SDK's are.
-    return await Promise.resolve().then(() => this.serve(command));
+    await Promise.resolve();
+    let out: unknown;
+    let refusal: Error | undefined;
+    try {
+      out = this.serve(command);
+    } catch (e) {
+      refusal = e as Error;
+    }
+    // Answered (or refused) once the writes it may have seen are committed ({@link transaction}).
+    if (this.group) await this.group.committed;
+    if (refusal !== undefined) throw refusal;
+    return out;
+  }
+
+  /** Commits the writes of this turn now (they are committed at its end otherwise). */
+  flush(): void {
+    const group = this.group;
+    if (!group) return;
+    this.group = undefined;
+    try {
+      this.db.exec('COMMIT');
+      group.settle();
+    } catch (e) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      group.settle(e as Error);
+    }
   }
 
   private serve(command: unknown): unknown {
@@ -594,7 +625,7 @@ export class EmbeddedTable {
   }
 
   private read(pk: string, sk: string): DocItem | undefined {
-    const row = this.statement('SELECT body FROM items WHERE pk = ? AND sk = ?').get(pk, sk) as
+    const row = this.statement('SELECT json(body) AS body FROM items WHERE pk = ? AND sk = ?').get(pk, sk) as
       { body: string } | undefined;
     return row ? fromBody(row.body) : undefined;
   }
@@ -619,10 +650,13 @@ export class EmbeddedTable {
     if (body.length * 3 > MAX_ITEM_BYTES && itemSize(item) > MAX_ITEM_BYTES)
       throw new TableValidationError('Item size has exceeded the maximum allowed size');
     const indexed = typeof ipk === 'string' && typeof isk === 'string';
+    // A new item has no text or counts to take back (most writes: bands, matches, deliveries).
+    const before =
+      this.statement('SELECT 1 AS x FROM items WHERE pk = ? AND sk = ?').get(pk, sk) !== undefined;
     this.writes++;
     // An upsert keeps an item's rowid, which its texts are indexed under.
     const { rowid } = this.statement(
-      'INSERT INTO items (pk, sk, ipk, isk, body) VALUES (?, ?, ?, ?, ?)' +
+      'INSERT INTO items (pk, sk, ipk, isk, body) VALUES (?, ?, ?, ?, jsonb(?))' +
         ' ON CONFLICT (pk, sk) DO UPDATE SET ipk = excluded.ipk, isk = excluded.isk, body = excluded.body' +
         ' RETURNING rowid',
     ).get(pk, sk, indexed ? ipk : null, indexed ? isk : null, body) as { rowid: number };
@@ -633,10 +667,12 @@ export class EmbeddedTable {
           rowid,
           index.text(item),
         );
-      else this.statement(`DELETE FROM ${table} WHERE rowid = ?`).run(rowid);
+      else if (before) this.statement(`DELETE FROM ${table} WHERE rowid = ?`).run(rowid);
     }
-    for (const tally of this.schema.tallies ?? [])
-      this.recount(tally, rowid, meets(item, tally.of) ? tally.groups(item) : []);
+    for (const tally of this.schema.tallies ?? []) {
+      const groups = meets(item, tally.of) ? tally.groups(item) : [];
+      if (before || groups.length > 0) this.recount(tally, rowid, groups);
+    }
   }
 
   /** Moves an item (by rowid) out of the groups of a tally it counted in, and into `groups`. */
@@ -666,10 +702,10 @@ export class EmbeddedTable {
   private openTally(tally: Tally): void {
     const table = tallyTable(tally);
     if (this.statement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table)) return;
-    this.transaction(() => {
+    this.alone(() => {
       this.db.exec(tallySql(tally));
       const rows = this.db
-        .prepare(`SELECT rowid, body FROM items WHERE ${viewWhere(tally)}`)
+        .prepare(`SELECT rowid, json(body) AS body FROM items WHERE ${viewWhere(tally)}`)
         .iterate() as Iterable<{ rowid: number; body: string }>;
       for (const row of rows) this.recount(tally, row.rowid, tally.groups(fromBody(row.body)));
     });
@@ -707,19 +743,52 @@ export class EmbeddedTable {
     ) as { sql: string } | undefined;
     if (made?.sql === textTableSql(index)) return;
     // An index made otherwise (by an older version) is made again.
-    this.transaction(() => {
+    this.alone(() => {
       if (made) this.db.exec(`DROP TABLE ${table}`);
       this.db.exec(textTableSql(index));
       const add = this.db.prepare(`INSERT INTO ${table} (rowid, text) VALUES (?, ?)`);
       const rows = this.db
-        .prepare(`SELECT rowid, body FROM items WHERE ${viewWhere(index)}`)
+        .prepare(`SELECT rowid, json(body) AS body FROM items WHERE ${viewWhere(index)}`)
         .iterate() as Iterable<{ rowid: number; body: string }>;
       for (const row of rows) add.run(row.rowid, index.text(fromBody(row.body)));
     });
   }
 
-  /** Runs `work` in one write transaction (taken at once, so no other process writes between). */
+  /**
+   * Runs `work` as one write: all of it or nothing. The writes of one turn of the event loop
+   * (those of the files being ingested at once) share one transaction, taken at the first
+   * (IMMEDIATE: no other process writes between) and committed when the turn ends; each write
+   * is a savepoint in it, undone alone when refused. A command is answered only once its
+   * transaction is committed, so nothing acts on a write that could still be lost, and a failed
+   * commit fails every command of the turn, to be tried again as before.
+   */
   private transaction<T>(work: () => T): T {
+    if (!this.group) {
+      this.db.exec('BEGIN IMMEDIATE');
+      let settle: (e?: Error) => void = () => undefined;
+      const committed = new Promise<void>((resolve, reject) => {
+        settle = (e) => (e ? reject(e) : resolve());
+      });
+      // Each command awaits it; one refused by its condition may be the only one.
+      committed.catch(() => undefined);
+      this.group = { committed, settle };
+      setImmediate(() => this.flush());
+    }
+    this.statement('SAVEPOINT one_write').run();
+    try {
+      const out = work();
+      this.statement('RELEASE one_write').run();
+      return out;
+    } catch (e) {
+      this.statement('ROLLBACK TO one_write').run();
+      this.statement('RELEASE one_write').run();
+      throw e;
+    }
+  }
+
+  /** Runs `work` in a transaction of its own, committed before it returns (the table's own upkeep). */
+  private alone<T>(work: () => T): T {
+    this.flush();
     this.db.exec('BEGIN IMMEDIATE');
     try {
       const out = work();
@@ -759,8 +828,10 @@ export class EmbeddedTable {
     const { pk, sk } = this.keyOfItem(item);
     const b = { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues };
     checkBindings([input.ConditionExpression], b);
+    // The item it replaces is read only when the put is conditional or returns it.
+    const needsOld = input.ConditionExpression !== undefined || input.ReturnValues === 'ALL_OLD';
     return this.transaction(() => {
-      const old = this.read(pk, sk);
+      const old = needsOld ? this.read(pk, sk) : undefined;
       this.guard(input, old, b);
       this.write(item);
       return { $metadata: {}, ...(input.ReturnValues === 'ALL_OLD' && old ? { Attributes: old } : {}) };
@@ -878,7 +949,7 @@ export class EmbeddedTable {
     let sql: string;
     const args: (string | number)[] = [range.pk, ...range.args];
     if (onIndex) {
-      sql = `SELECT pk, sk, ipk, isk, body FROM (SELECT pk, sk, ipk, isk AS s, isk, body FROM items WHERE ipk = ?) WHERE 1${range.where}`;
+      sql = `SELECT pk, sk, ipk, isk, json(body) AS body FROM (SELECT pk, sk, ipk, isk AS s, isk, body FROM items WHERE ipk = ?) WHERE 1${range.where}`;
       if (start) {
         sql += ` AND (isk, pk, sk) ${cmp} (?, ?, ?)`;
         args.push(
@@ -889,7 +960,7 @@ export class EmbeddedTable {
       }
       sql += ` ORDER BY isk ${dir}, pk ${dir}, sk ${dir}`;
     } else {
-      sql = `SELECT pk, sk, ipk, isk, body FROM (SELECT pk, sk AS s, sk, ipk, isk, body FROM items WHERE pk = ?) WHERE 1${range.where}`;
+      sql = `SELECT pk, sk, ipk, isk, json(body) AS body FROM (SELECT pk, sk AS s, sk, ipk, isk, body FROM items WHERE pk = ?) WHERE 1${range.where}`;
       if (start) {
         sql += ` AND sk ${cmp} ?`;
         args.push(String(start[skName]));
@@ -908,9 +979,9 @@ export class EmbeddedTable {
     const start = input.ExclusiveStartKey as DocItem | undefined;
     const rows = start
       ? this.statement(
-          'SELECT pk, sk, ipk, isk, body FROM items WHERE (pk, sk) > (?, ?) ORDER BY pk, sk',
+          'SELECT pk, sk, ipk, isk, json(body) AS body FROM items WHERE (pk, sk) > (?, ?) ORDER BY pk, sk',
         ).iterate(String(start[this.schema.partitionKey]), String(start[this.schema.sortKey]))
-      : this.statement('SELECT pk, sk, ipk, isk, body FROM items ORDER BY pk, sk').iterate();
+      : this.statement('SELECT pk, sk, ipk, isk, json(body) AS body FROM items ORDER BY pk, sk').iterate();
     return this.page(rows as Iterator<Row>, input, b, undefined, false);
   }
 

@@ -1,0 +1,223 @@
+import { Worker } from 'node:worker_threads';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Alert } from '../functions/core/alerts/alert.ts';
+import {
+  AlertHeldError,
+  AlertPublishError,
+  type AlertPublisher,
+} from '../functions/core/pipeline/matching.ts';
+import type { FileResult, IngestFileOptions } from './ingest-file.ts';
+
+/** The document client commands an ingest thread may send to the table (all the stores use). */
+export const TABLE_COMMANDS = {
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  DeleteCommand,
+  QueryCommand,
+  ScanCommand,
+  BatchGetCommand,
+  BatchWriteCommand,
+} as const;
+export type TableCommandName = keyof typeof TABLE_COMMANDS;
+
+/** An error as it crosses between threads: its name, message and own fields (a refused write's `Item`). */
+export interface ErrorData {
+  name: string;
+  message: string;
+  fields: Record<string, unknown>;
+}
+
+export const errorData = (e: unknown): ErrorData => {
+  if (!(e instanceof Error)) return { name: 'Error', message: String(e), fields: {} };
+  const fields: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(e)) {
+    if (k === 'name' || k === 'message' || k === 'stack' || typeof v === 'function') continue;
+    try {
+      fields[k] = structuredClone(v);
+    } catch {
+      // A field that cannot be copied (a socket, say) stays behind.
+    }
+  }
+  return { name: e.name, message: e.message, fields };
+};
+
+/**
+ * The error again on this side: the pipeline's own kinds as their classes (the runtime tries a
+ * held alert again after its lease), others as errors of the same name and fields (the stores
+ * tell a refused condition by its name).
+ */
+export const errorFrom = (d: ErrorData): Error => {
+  const e =
+    d.name === 'AlertHeldError'
+      ? new AlertHeldError(d.message)
+      : d.name === 'AlertPublishError'
+        ? new AlertPublishError(d.message)
+        : new Error(d.message);
+  if (e.name !== d.name) Object.defineProperty(e, 'name', { value: d.name, enumerable: false });
+  Object.assign(e, d.fields);
+  return e;
+};
+
+/** Messages from the runtime to an ingest thread. */
+export type ToThread =
+  | { type: 'ingest'; id: number; path: string; options: IngestFileOptions }
+  | { type: 'answer'; id: number; value?: unknown; error?: ErrorData }
+  | { type: 'topics-changed' }
+  | { type: 'feeds'; topics: Array<[string, readonly string[] | undefined]> };
+
+/** Messages from an ingest thread to the runtime. */
+export type FromThread =
+  | { type: 'ingested'; id: number; outcome?: FileResult; error?: ErrorData }
+  | { type: 'table'; id: number; command: TableCommandName; input: unknown }
+  | { type: 'publish'; id: number; alerts: Alert[] };
+
+/** What an ingest thread is started with. */
+export interface ThreadData {
+  inbox: string;
+  home: string;
+  feeds: Array<[string, readonly string[] | undefined]>;
+}
+
+/** What the threads use on this one: the table, and the publisher (mail, webhooks, fatigue controls). */
+export interface ThreadServices {
+  doc: DynamoDBDocumentClient;
+  publisher: AlertPublisher;
+  /** Each feed's topics, sent to a thread when it starts. */
+  feedTopics: () => Array<[string, readonly string[] | undefined]>;
+}
+
+interface Job {
+  resolve: (r: FileResult) => void;
+  reject: (e: Error) => void;
+}
+
+/** One ingest thread, with the files it has in hand. */
+class IngestThread {
+  readonly worker: Worker;
+  readonly jobs = new Map<number, Job>();
+  stopped = false;
+
+  constructor(data: ThreadData, services: ThreadServices, onExit: (t: IngestThread, why: Error) => void) {
+    this.worker = new Worker(new URL('./ingest-worker.ts', import.meta.url), { workerData: data });
+    this.worker.unref();
+    const answer = (id: number, work: () => Promise<unknown>) => {
+      void work().then(
+        (value) => this.post({ type: 'answer', id, value }),
+        (e: unknown) => this.post({ type: 'answer', id, error: errorData(e) }),
+      );
+    };
+    this.worker.on('message', (m: FromThread) => {
+      if (m.type === 'table') {
+        // Each command takes its own input: the thread sent the input of a command of this name.
+        const Command = TABLE_COMMANDS[m.command] as unknown as new (input: unknown) => GetCommand;
+        answer(m.id, () => services.doc.send(new Command(m.input)));
+      } else if (m.type === 'publish') {
+        answer(m.id, () => services.publisher.publish(m.alerts));
+      } else {
+        const job = this.jobs.get(m.id);
+        this.jobs.delete(m.id);
+        if (!job) return;
+        if (m.error) job.reject(errorFrom(m.error));
+        else job.resolve(m.outcome as FileResult);
+      }
+    });
+    this.worker.on('error', (e: Error) => onExit(this, e));
+    this.worker.on('exit', (code) =>
+      onExit(this, new Error(`the ingest thread stopped (exit code ${code})`)),
+    );
+  }
+
+  post(m: ToThread): void {
+    if (!this.stopped) this.worker.postMessage(m);
+  }
+}
+
+/**
+ * Ingests files on threads of their own, each with the pipeline's core (read, parse, language,
+ * story, match, compose): the table stays on this thread, which serves the threads' reads and
+ * writes one at a time as it serves its own, so every conditional write means what it means
+ * without threads; alerts are published from this thread too. A thread that stops takes only
+ * the files it had in hand (they fail, and the runtime tries them again); the next file starts
+ * a new one.
+ */
+export class IngestThreads {
+  private readonly threads: Array<IngestThread | undefined>;
+  private readonly data: Omit<ThreadData, 'feeds'>;
+  private readonly services: ThreadServices;
+  private nextId = 1;
+  private closed = false;
+
+  constructor(count: number, data: Omit<ThreadData, 'feeds'>, services: ThreadServices) {
+    this.threads = Array.from({ length: Math.max(1, Math.trunc(count)) }, () => undefined);
+    this.data = data;
+    this.services = services;
+  }
+
+  get count(): number {
+    return this.threads.length;
+  }
+
+  /** Ingests a file on the thread with the fewest files in hand. */
+  ingest(path: string, options: IngestFileOptions = {}): Promise<FileResult> {
+    if (this.closed) return Promise.reject(new Error('the ingest threads are stopped'));
+    let best = 0;
+    for (let i = 1; i < this.threads.length; i++)
+      if ((this.threads[i]?.jobs.size ?? 0) < (this.threads[best]?.jobs.size ?? 0)) best = i;
+    const thread = this.threads[best] ?? this.start(best);
+    const id = this.nextId++;
+    return new Promise<FileResult>((resolve, reject) => {
+      thread.jobs.set(id, { resolve, reject });
+      thread.post({ type: 'ingest', id, path, options });
+    });
+  }
+
+  /** Tells the threads the topic set may have changed, so their next file reads its version. */
+  topicsChanged(): void {
+    for (const t of this.threads) t?.post({ type: 'topics-changed' });
+  }
+
+  /** Tells the threads each feed's topics. */
+  feedsChanged(): void {
+    const topics = this.services.feedTopics();
+    for (const t of this.threads) t?.post({ type: 'feeds', topics });
+  }
+
+  /** Stops the threads (files in hand fail; the runtime waits for its files before it closes). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(
+      this.threads.map(async (t, i) => {
+        if (!t) return;
+        this.threads[i] = undefined;
+        await t.worker.terminate();
+      }),
+    );
+  }
+
+  private start(slot: number): IngestThread {
+    const thread = new IngestThread(
+      { ...this.data, feeds: this.services.feedTopics() },
+      this.services,
+      (t, why) => {
+        if (t.stopped) return;
+        t.stopped = true;
+        if (this.threads[slot] === t) this.threads[slot] = undefined;
+        for (const job of t.jobs.values()) job.reject(why);
+        t.jobs.clear();
+      },
+    );
+    this.threads[slot] = thread;
+    return thread;
+  }
+}
