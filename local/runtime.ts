@@ -34,7 +34,7 @@ export interface RuntimeOptions extends Omit<LocalOptions, 'table'> {
   seed?: boolean;
   /** How long a file must stay the same size before it is read. */
   settleMs?: number;
-  /** Files ingested at once (default: two for each ingest thread, or two without threads). */
+  /** Files ingested at once (default {@link filesAtOnce}). */
   concurrency?: number;
   /**
    * Threads the files are ingested on (the pipeline's core; the table stays on the main
@@ -62,6 +62,13 @@ export interface LocalRuntime {
 
 /** One ingest thread for each core but the one the table and the rest of the runtime run on, from one to four. */
 export const defaultIngestThreads = (): number => Math.min(4, Math.max(1, availableParallelism() - 1));
+
+/**
+ * Files ingested at once: sixteen for each ingest thread (or without threads), at most 32. The
+ * writes of the files in flight are committed together, so more in flight means fewer commits;
+ * past that, a file waits longer for its turn than it saves.
+ */
+export const filesAtOnce = (threads: number): number => Math.min(32, 16 * Math.max(1, threads));
 
 /** How often the feeds are looked at; each is polled when its own interval says. */
 const FEED_TICK_MS = 60_000;
@@ -280,7 +287,7 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
           }
         }
       },
-      options.concurrency ?? 2 * Math.max(1, threads),
+      options.concurrency ?? filesAtOnce(threads),
     );
     cleanup.push(async () => {
       stopping.abort();
