@@ -334,6 +334,11 @@ export class LocalNewswatch {
   }
 
   /** Sends gated subscribers the held alerts whose hold has ended. */
+  /** The table requests made since it was opened, by DynamoDB operation. */
+  tableRequests(): Record<string, number> {
+    return this.table.requests();
+  }
+
   releaseHeld() {
     return releaseAllHeld(this.subscribers.filter(isGated), this.gates, this.clock, (s, alerts, reason) =>
       this.sendGated(s, alerts, reason),

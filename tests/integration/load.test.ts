@@ -9,7 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startLocalDynamo } from '../../functions/adapters/local/local-dynamodb.ts';
-import { expectedOutcomes, loadFiles, peakRss, reportLoad, trackProgress } from '../load/load-files.ts';
+import {
+  expectedOutcomes,
+  loadFiles,
+  peakRss,
+  reportLoad,
+  requestsBetween,
+  trackProgress,
+} from '../load/load-files.ts';
 import { alertsIn, setUp, subscribeQueue } from './helpers/alerting.ts';
 import { putObject, scanTable } from './helpers/emulator.ts';
 
@@ -37,7 +44,18 @@ describe('Load: files through S3 → SQS → ingest → DynamoDB and SNS (emulat
       await env.c.sqs.send(
         new SetQueueAttributesCommand({ QueueUrl: env.queueUrl, Attributes: { VisibilityTimeout: '20' } }),
       );
+      // Every request the pipeline makes of the table, by operation.
+      const served: Record<string, number> = {};
+      dynamo.dynamodb.middlewareStack.add(
+        (next, context) => (args) => {
+          const operation = (context.commandName ?? 'other').replace(/Command$/, '');
+          served[operation] = (served[operation] ?? 0) + 1;
+          return next(args);
+        },
+        { step: 'initialize', name: 'countRequests' },
+      );
       const files = loadFiles(N);
+      const requestsBefore = { ...served };
       const started = performance.now();
 
       // Act: files arrive (8 uploads at a time, at most AHEAD waiting in the queue, as a steady
@@ -110,6 +128,7 @@ describe('Load: files through S3 → SQS → ingest → DynamoDB and SNS (emulat
       const seconds = (performance.now() - started) / 1000;
       const progress = stopProgress();
       await reading;
+      const requests = requestsBetween(requestsBefore, served);
 
       // Assess: files in = articles + duplicates + errors; alerts = matches, each once.
       const items = await scanTable({ ...env.c, dynamodb: dynamo.dynamodb, doc: dynamo.doc }, env.table);
@@ -134,8 +153,10 @@ describe('Load: files through S3 → SQS → ingest → DynamoDB and SNS (emulat
         redelivered: failures,
         progress,
         peakRss: peakRss(),
+        requests,
       });
       expect(outcomes).toEqual(expectedOutcomes(files));
+      expect(requests.PutItem).toBeGreaterThan(0);
       expect(items.filter((i) => i.type === 'article')).toHaveLength(expectedOutcomes(files).stored);
       expect(matches.length).toBeGreaterThan(N);
       expect(matches.every((m) => m.alertState === 'sent')).toBe(true);

@@ -51,7 +51,32 @@ export interface LoadReport {
   progress?: ProgressMark[];
   /** The most memory this process held (resident set), in bytes, over the run. */
   peakRss?: number;
+  /** Table requests made during the run, by DynamoDB operation. */
+  requests?: Record<string, number>;
 }
+
+/** Requests made between two counts, by operation (the operations with none left out). */
+export const requestsBetween = (
+  before: Record<string, number>,
+  after: Record<string, number>,
+): Record<string, number> =>
+  Object.fromEntries(
+    Object.entries(after)
+      .map(([op, n]) => [op, n - (before[op] ?? 0)] as const)
+      .filter(([, n]) => n > 0)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+
+/** The requests of a run in all, and for each stored article. */
+const requestFigures = (report: LoadReport) => {
+  const total = Object.values(report.requests ?? {}).reduce((n, k) => n + k, 0);
+  const stored = report.outcomes.stored ?? 0;
+  return {
+    total,
+    perStored: stored > 0 ? total / stored : 0,
+    perMatch: report.matches / Math.max(1, stored),
+  };
+};
 
 export interface ProgressMark {
   seconds: number;
@@ -102,7 +127,10 @@ export const reportLoad = (report: LoadReport): void => {
   console.info(
     `${report.path}: ${report.files} files in ${report.seconds.toFixed(1)} s = ${report.filesPerSecond.toFixed(1)} files/s; ` +
       `outcomes ${JSON.stringify(report.outcomes)}; matches ${report.matches}, alerts sent ${report.alertsSent}, received ${report.alertsReceived}; redelivered ${report.redelivered ?? 0}` +
-      (report.peakRss ? `; peak RSS ${mb(report.peakRss)} MB` : ''),
+      (report.peakRss ? `; peak RSS ${mb(report.peakRss)} MB` : '') +
+      (report.requests
+        ? `; ${requestFigures(report).total} table requests, ${requestFigures(report).perStored.toFixed(1)} per stored article`
+        : ''),
   );
   if (process.env.LOAD_REPORT !== '1') return;
   const name = report.path.startsWith('emulator') ? 'load-emulator' : 'load-local';
@@ -124,6 +152,19 @@ export const reportLoad = (report: LoadReport): void => {
       '',
       "Peak RSS is this process's (the runtime and the test driving it); for the emulator, the emulators run in processes of their own.",
       '',
+      ...(report.requests
+        ? [
+            `Table requests: ${requestFigures(report).total.toLocaleString('en')} in the run, **${requestFigures(report).perStored.toFixed(1)} per stored article** with ${requestFigures(report).perMatch.toFixed(1)} matches per stored article (duplicates', rejections' and the background checks' requests counted in, spread over the stored articles).`,
+            '',
+            '| operation | requests | per stored article |',
+            '| --- | ---: | ---: |',
+            ...Object.entries(report.requests).map(
+              ([op, n]) =>
+                `| ${op} | ${n.toLocaleString('en')} | ${(n / Math.max(1, report.outcomes.stored ?? 0)).toFixed(2)} |`,
+            ),
+            '',
+          ]
+        : []),
       ...(report.progress?.length
         ? [
             'Progress (files done, the rate since the mark before, and the memory held):',

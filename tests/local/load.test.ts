@@ -2,7 +2,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
-import { expectedOutcomes, loadFiles, peakRss, reportLoad, trackProgress } from '../load/load-files.ts';
+import {
+  expectedOutcomes,
+  loadFiles,
+  peakRss,
+  reportLoad,
+  requestsBetween,
+  trackProgress,
+} from '../load/load-files.ts';
 import { eventLog, makeWorkspace, waitFor } from './helpers.ts';
 
 // A small run in every test pass; `npm run load` sets LOAD_FILES=10000 and LOAD_REPORT=1.
@@ -30,6 +37,7 @@ describe('Load: files dropped into the inbox of the local runtime', () => {
       });
       const files = loadFiles(N);
       mkdirSync(ws.paths.inbox, { recursive: true });
+      const requestsBefore = runtime.local.tableRequests();
       const started = performance.now();
 
       // Act: the files are dropped while it runs, as a person or a sync tool would.
@@ -46,6 +54,7 @@ describe('Load: files dropped into the inbox of the local runtime', () => {
       );
       await runtime.idle();
       const seconds = (performance.now() - started) / 1000;
+      const requests = requestsBetween(requestsBefore, runtime.local.tableRequests());
       const progress = stopProgress();
 
       // Assess: files in = articles + duplicates + errors; alerts published = matches.
@@ -67,8 +76,10 @@ describe('Load: files dropped into the inbox of the local runtime', () => {
         alertsReceived: new Set(alertIds).size,
         progress,
         peakRss: peakRss(),
+        requests,
       });
       expect(log.of('ingest-failed')).toEqual([]);
+      expect(requests.PutItem).toBeGreaterThan(0);
       expect(outcomes).toEqual(expectedOutcomes(files));
       expect(matches).toBeGreaterThan(N);
       expect(alertIds).toHaveLength(matches);

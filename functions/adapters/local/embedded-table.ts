@@ -269,6 +269,18 @@ const phraseOf = (word: string): string => `"${word.replaceAll('"', '""')}"`;
 /** A trigram index finds only words of three characters or more. */
 const TRIGRAM = 3;
 
+/** The DynamoDB operation each document-client command stands for. */
+const OPERATIONS = new Map<unknown, string>([
+  [GetCommand, 'GetItem'],
+  [PutCommand, 'PutItem'],
+  [UpdateCommand, 'UpdateItem'],
+  [DeleteCommand, 'DeleteItem'],
+  [QueryCommand, 'Query'],
+  [ScanCommand, 'Scan'],
+  [BatchGetCommand, 'BatchGetItem'],
+  [BatchWriteCommand, 'BatchWriteItem'],
+]);
+
 /**
  * One DynamoDB table kept in a SQLite file on this machine, served in this process: the
  * document client's commands (Get, Put, Update, Delete, Query, Scan, BatchGet, BatchWrite)
@@ -286,6 +298,8 @@ export class EmbeddedTable {
   private readonly statements = new Map<string, StatementSync>();
   private readonly arrayStatements = new Map<string, StatementSync>();
   private writes = 0;
+  /** Commands served, by the name of the DynamoDB operation each stands for. */
+  private readonly served: Record<string, number> = {};
   private readonly checkpointer: Worker;
   /** The transaction holding this turn's writes, and how its commands learn it is committed. */
   private group?: { committed: Promise<void>; settle: (e?: Error) => void };
@@ -543,6 +557,8 @@ export class EmbeddedTable {
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers every command's output type
   async send(command: unknown): Promise<any> {
+    const operation = OPERATIONS.get((command as { constructor: unknown }).constructor) ?? 'other';
+    this.served[operation] = (this.served[operation] ?? 0) + 1;
     // Served at once; awaited so that a refusal is a rejected promise, as the SDK's are.
     await Promise.resolve();
     let out: unknown;
@@ -556,6 +572,14 @@ export class EmbeddedTable {
     if (this.group) await this.group.committed;
     if (refusal !== undefined) throw refusal;
     return out;
+  }
+
+  /**
+   * The commands served since the table was opened, by DynamoDB operation (`PutItem`,
+   * `Query`, …): the requests the same work would make of DynamoDB, refused ones included.
+   */
+  requests(): Record<string, number> {
+    return { ...this.served };
   }
 
   /** Commits the writes of this turn now (they are committed at its end otherwise). */

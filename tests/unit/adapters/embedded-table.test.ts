@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   EmbeddedTable,
@@ -376,6 +376,42 @@ describe('Class: EmbeddedTable', () => {
     // Assess
     expect(existsSync(`${file}-wal`) ? 'log left' : 'one file').toBe('one file');
     expect(count).toBe(1);
+  });
+
+  it('should count the requests it serves by DynamoDB operation, refused ones included', async () => {
+    // Prepare
+    const table = new EmbeddedTable(join(dir, 'requests.sqlite'), 'newswatch', NEWSWATCH_SCHEMA);
+    const doc = table.asDocumentClient();
+    const put = () =>
+      doc.send(
+        new PutCommand({
+          TableName: 'newswatch',
+          Item: { pk: 'ARTICLE#1', sk: 'META' },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+
+    // Act: a put, the same put refused, two gets and a query.
+    await put();
+    const refused = await put().then(
+      () => 'stored',
+      (e: Error) => e.name,
+    );
+    for (let i = 0; i < 2; i++)
+      await doc.send(new GetCommand({ TableName: 'newswatch', Key: { pk: 'ARTICLE#1', sk: 'META' } }));
+    await doc.send(
+      new QueryCommand({
+        TableName: 'newswatch',
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'ARTICLE#1' },
+      }),
+    );
+    const counted = table.requests();
+    await table.close();
+
+    // Assess
+    expect(refused).toBe('ConditionalCheckFailedException');
+    expect(counted).toEqual({ PutItem: 2, GetItem: 2, Query: 1 });
   });
 
   it('should order strings by code point, as DynamoDB and SQLite order keys', () => {
