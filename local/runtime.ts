@@ -60,8 +60,12 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
+/** The most ingest threads a runtime starts. */
+export const MAX_INGEST_THREADS = 4;
+
 /** One ingest thread for each core but the one the table and the rest of the runtime run on, from one to four. */
-export const defaultIngestThreads = (): number => Math.min(4, Math.max(1, availableParallelism() - 1));
+export const defaultIngestThreads = (): number =>
+  Math.min(MAX_INGEST_THREADS, Math.max(1, availableParallelism() - 1));
 
 /**
  * Files ingested at once: sixteen for each ingest thread (or without threads), at most 32. The

@@ -18,7 +18,7 @@ import {
   openLocalNewswatch,
   StartupError,
 } from '../local-newswatch.ts';
-import { startLocalRuntime } from '../runtime.ts';
+import { MAX_INGEST_THREADS, startLocalRuntime } from '../runtime.ts';
 import { evaluateTopics, labelledArticlesOf, previewQuery, type TopicEvaluation } from '../services.ts';
 import { viewsOf } from '../views.ts';
 import { FolderLabelStore } from '../../functions/adapters/local/label-folder.ts';
@@ -174,16 +174,24 @@ const withLocal = async <T>(
   }
 };
 
-const start = async (o: GlobalOptions & { port: string; seed: boolean; smtp?: string }) => {
+const start = async (o: GlobalOptions & { port: string; seed: boolean; smtp?: string; threads?: string }) => {
   const began = performance.now();
   const paths = pathsOf(o);
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new CommanderError(EXIT.usage, 'usage', `--port ${o.port} is not a port number`);
+  const threads = o.threads === undefined ? undefined : Number(o.threads);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= MAX_INGEST_THREADS))
+    throw new CommanderError(
+      EXIT.usage,
+      'usage',
+      `--threads ${o.threads} is not a number of ingest threads from 0 to ${MAX_INGEST_THREADS}`,
+    );
   const runtime = await startLocalRuntime({
     paths,
     port,
     seed: o.seed,
+    ...(threads === undefined ? {} : { ingestThreads: threads }),
     ...(o.smtp ? { smtpUrl: o.smtp } : {}),
     onEvent: (e) => {
       if (o.json) process.stdout.write(`${JSON.stringify(e)}\n`);
@@ -344,6 +352,12 @@ export const buildProgram = (exit: (code: number) => void): Command => {
       new Option('--port <port>', 'dashboard port on 127.0.0.1').env('PORT').default(String(DEFAULT_PORT)),
     )
     .option('--no-seed', 'do not copy the seed articles into the inbox on the very first start')
+    .addOption(
+      new Option(
+        '--threads <n>',
+        'ingest threads (0: ingest on the main thread, in less memory; default one per core but one, 1 to 4)',
+      ).env('NEWSWATCH_INGEST_THREADS'),
+    )
     .addOption(
       new Option('--smtp <url>', 'send email through this SMTP server (smtp://user:pass@host:587)').env(
         'NEWSWATCH_SMTP_URL',

@@ -266,12 +266,15 @@ describe('CLI: newswatch', () => {
     // Act
     const usage = await newswatch(ws, ['frobnicate']);
     const badDate = await newswatch(ws, ['articles', 'list', '--from', 'yesterday']);
+    const badThreads = await newswatch(ws, ['start', '--port', '0', '--threads', '9']);
     const cannot = await newswatch(ws, ['--subscribers', brokenSubscribers, 'alerts', 'list']);
 
     // Assess
     expect(usage.code).toBe(2);
     expect(badDate.code).toBe(2);
     expect(badDate.stderr).toContain('--from yesterday is not a day of the calendar (YYYY-MM-DD)');
+    expect(badThreads.code).toBe(2);
+    expect(badThreads.stderr).toContain('--threads 9 is not a number of ingest threads from 0 to 4');
     expect(cannot.code).toBe(3);
     expect(cannot.stderr.trim().split('\n')).toHaveLength(1);
     expect(cannot.stderr).toContain('there is no topic "nope"');
