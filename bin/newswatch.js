@@ -21,7 +21,13 @@ if (major < 24) {
     );
     process.exit(3);
   }
-  const child = spawn(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  // The runtime gets the memory settings `npm start` gives it (scripts/start.sh).
+  const start = process.argv[2] === 'start';
+  const child = spawn(
+    node,
+    [...(start ? ['--max-semi-space-size=4'] : []), fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    { stdio: 'inherit', env: start ? { MALLOC_ARENA_MAX: '2', ...process.env } : process.env },
+  );
   // Ctrl-C reaches both processes: this one waits for the command to stop cleanly. A signal
   // sent to this process alone is passed on.
   process.on('SIGINT', () => {});
