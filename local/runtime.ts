@@ -53,7 +53,7 @@ export interface LocalRuntime {
   local: LocalNewswatch;
   /** The dashboard's address, when one is served. */
   url?: string;
-  /** Resolves when no file is waiting or being ingested. */
+  /** Resolves when the first scan of the inbox is done and no file is waiting or being ingested. */
   idle(): Promise<void>;
   /** The table as it is now (cached until the next ingest). */
   snapshot(): Promise<CatalogSnapshot>;
@@ -301,7 +301,9 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
 
     const problem = (what: string) => (e: Error) =>
       emit({ type: 'problem', message: `${what}: ${e.message}` });
-    const inboxWatcher = await watchInbox(
+    // The first scan of the inbox goes on after the start (seconds with 50,000 files): the
+    // files it finds are queued as it finds them, and `idle` waits for it.
+    const inboxWatch = await watchInbox(
       paths.inbox,
       (p, initial) => {
         if (initial) unsettled.add(p);
@@ -310,7 +312,8 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
       problem('watching the inbox'),
       settleMs,
     );
-    cleanup.push(() => inboxWatcher.close());
+    cleanup.push(() => inboxWatch.watcher.close());
+    const inboxScanned = inboxWatch.scanned.catch(problem('listing the inbox at start'));
 
     // The watcher can miss files (the kernel drops events in a burst): every 30 seconds the inbox
     // is listed, and files new or changed since their ingest are queued, after they settle.
@@ -472,7 +475,10 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
     return {
       local,
       ...(dashboard ? { url: dashboard.url } : {}),
-      idle: () => queue.idle(),
+      idle: async () => {
+        await inboxScanned;
+        await queue.idle();
+      },
       snapshot,
       stop,
     };

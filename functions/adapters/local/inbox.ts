@@ -261,16 +261,27 @@ export const settled = async (
   }
 };
 
+/** The inbox being watched, and when its first scan is done. */
+export interface InboxWatch {
+  watcher: FSWatcher;
+  /**
+   * Resolves once every file present at start has been reported; rejects when the first scan
+   * fails (later errors go to `onError`).
+   */
+  scanned: Promise<void>;
+}
+
 /**
  * Watches the inbox: calls `onFile` for every file present at start and every file added or
- * changed later, once its size has stopped changing. Resolves when the first scan is done.
+ * changed later, once its size has stopped changing. Resolves once the watch is set up, before
+ * its first scan is done (seconds with tens of thousands of files): `scanned` says when.
  */
 export const watchInbox = async (
   inboxDir: string,
   onFile: (path: string, initial: boolean) => void,
   onError: (e: Error) => void,
   settleMs = WRITE_SETTLE_MS,
-): Promise<FSWatcher> => {
+): Promise<InboxWatch> => {
   await mkdir(inboxDir, { recursive: true });
   const watcher = watch(inboxDir, {
     ignored: (path: string) => path !== inboxDir && isIgnoredName(relative(inboxDir, path)),
@@ -283,12 +294,14 @@ export const watchInbox = async (
   watcher.on('add', (p: string) => onFile(p, starting)).on('change', (p: string) => onFile(p, false));
   // Errors after start (too many open files, the inotify limit, a folder without permission)
   // are reported, never thrown: an error event without a listener would end the process.
-  await new Promise<void>((resolve, reject) => {
+  const scanned = new Promise<void>((resolve, reject) => {
     watcher.once('ready', () => {
       starting = false;
       resolve();
     });
     watcher.on('error', (e: unknown) => (starting ? reject(e as Error) : onError(e as Error)));
   });
-  return watcher;
+  // A failed first scan is the caller's to handle, through `scanned`.
+  scanned.catch(() => undefined);
+  return { watcher, scanned };
 };

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { InboxLister, listInbox, settled } from '../../../functions/adapters/local/inbox.ts';
+import { InboxLister, listInbox, settled, watchInbox } from '../../../functions/adapters/local/inbox.ts';
 
 /** Sets a folder's modification time well in the past, as it is for a folder nothing was added to lately. */
 const age = (dir: string) => utimesSync(dir, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
@@ -139,5 +139,40 @@ describe('Function: settled', () => {
     expect(await Promise.race([freshSettled, new Promise((r) => setTimeout(() => r('waiting'), 100))])).toBe(
       'waiting',
     );
+  });
+});
+
+describe('Function: watchInbox', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'inbox-watch-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('should be watching before its first look at the inbox is done, and report what that look finds as found at start', async () => {
+    // Arrange
+    for (let i = 0; i < 50; i++) writeFileSync(join(dir, `waiting-${i}.json`), '{}');
+    writeFileSync(join(dir, '.hidden'), '');
+    const found: Array<{ path: string; initial: boolean }> = [];
+    const errors: Error[] = [];
+
+    // Act
+    const watch = await watchInbox(
+      dir,
+      (path, initial) => found.push({ path, initial }),
+      (e) => errors.push(e),
+      50,
+    );
+    const atStart = found.length;
+    await watch.scanned;
+    const afterScan = [...found];
+    writeFileSync(join(dir, 'later.json'), '{}');
+    for (let waited = 0; found.length === afterScan.length && waited < 5_000; waited += 20)
+      await new Promise((r) => setTimeout(r, 20));
+    await watch.watcher.close();
+
+    // Assess
+    expect(atStart).toBe(0);
+    expect(afterScan).toHaveLength(50);
+    expect(afterScan.every((f) => f.initial)).toBe(true);
+    expect(found.at(-1)).toEqual({ path: join(dir, 'later.json'), initial: false });
+    expect(errors).toEqual([]);
   });
 });
