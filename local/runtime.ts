@@ -284,6 +284,8 @@ export const startLocalRuntime = async (options: RuntimeOptions): Promise<LocalR
             const delay =
               e instanceof AlertHeldError && attempt < 2 ? ALERT_CLAIM_MS + 1_000 : FILE_RETRIES[attempt];
             if (delay === undefined || stopping.signal.aborted) {
+              // Not ingested: the next listing of the inbox queues it again.
+              ingested.delete(path);
               emit({ type: 'ingest-failed', path, message: (e as Error).message });
               return;
             }

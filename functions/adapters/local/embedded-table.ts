@@ -285,9 +285,11 @@ const OPERATIONS = new Map<unknown, string>([
  * One DynamoDB table kept in a SQLite file on this machine, served in this process: the
  * document client's commands (Get, Put, Update, Delete, Query, Scan, BatchGet, BatchWrite)
  * with their conditions, updates, projections, paging and the secondary index, and nothing
- * sent over a network or signed. Keys sort as DynamoDB sorts them (UTF-8 bytes). Every write
- * is one SQLite transaction, so other processes on the same file see each write whole and a
- * conditional write is atomic across them.
+ * sent over a network or signed. Keys sort as DynamoDB sorts them (UTF-8 bytes). The writes
+ * of one turn of the event loop are one SQLite transaction (see {@link transaction}), so other
+ * processes on the same file see each write whole and a conditional write is atomic across
+ * them. The synchronous reads (views, tallies, SELECTs) commit the turn's writes first, so
+ * they never see a write that could still be undone.
  */
 export class EmbeddedTable {
   readonly tableName: string;
@@ -303,13 +305,22 @@ export class EmbeddedTable {
   private readonly checkpointer: Worker;
   /** The transaction holding this turn's writes, and how its commands learn it is committed. */
   private group?: { committed: Promise<void>; settle: (e?: Error) => void };
+  /**
+   * Why this turn could not take the write lock (another process held it past the busy
+   * timeout): the turn's other writes fail at once with it, rather than each waiting again.
+   */
+  private lockRefused?: Error;
 
-  constructor(file: string, tableName: string, schema: EmbeddedSchema) {
+  /**
+   * `busyMs`: how long a write waits for another process (the CLI) to let go of the file's
+   * write lock before it fails (and is tried again by its caller).
+   */
+  constructor(file: string, tableName: string, schema: EmbeddedSchema, { busyMs = 10_000 } = {}) {
     this.file = file;
     this.tableName = tableName;
     this.schema = schema;
     this.keyNames = [schema.partitionKey, schema.sortKey];
-    this.db = new DatabaseSync(file, { timeout: 10_000 });
+    this.db = new DatabaseSync(file, { timeout: busyMs });
     // WAL: readers never wait for the writer, and a commit is an append to the log, kept by
     // the OS when this process dies. The log is copied into the file (with an fsync) once a
     // second by a thread of its own, not by every thousandth write on this one.
@@ -356,6 +367,7 @@ export class EmbeddedTable {
 
   /** The items whose `attribute` holds one of `values`, through its sparse index (see {@link EmbeddedSchema}). */
   itemsWith(attribute: string, values: readonly string[]): DocItem[] {
+    this.flush();
     const sparse = this.schema.sparse?.find(
       (x) => x.attribute === attribute && x.values.join('\u0000') === values.join('\u0000'),
     );
@@ -372,6 +384,7 @@ export class EmbeddedTable {
    * `limit`. Always through the view's index: SQLite refuses the read rather than scan.
    */
   readView(name: string, read: ViewRead = {}): DocItem[] {
+    this.flush();
     const { view, where, params } = this.viewQuery(name, read);
     const order = view.on.map((a) => `${viewTerm(a)}${read.descending ? ' DESC' : ''}`).join(', ');
     const columns = read.select
@@ -406,6 +419,7 @@ export class EmbeddedTable {
     read: Pick<ViewRead, 'equal' | 'from' | 'to'> = {},
     by = 0,
   ): Array<{ values: Array<string | number>; count: number; last?: string | number }> {
+    this.flush();
     const { view, where, params } = this.viewQuery(name, read);
     const groups = view.on.slice(0, by).map(viewTerm);
     const next = view.on[by];
@@ -453,6 +467,7 @@ export class EmbeddedTable {
 
   /** The items with these keys that are stored, in the keys' order. */
   itemsAt(wanted: ReadonlyArray<{ pk: string; sk: string }>): DocItem[] {
+    this.flush();
     return wanted.flatMap((k) => {
       const item = this.read(k.pk, k.sk);
       return item ? [item] : [];
@@ -531,6 +546,7 @@ export class EmbeddedTable {
 
   /** Rows of a read-only statement (a SELECT made of {@link viewSql} parts), as arrays of values. */
   select(sql: string, params: ReadonlyArray<string | number>): Array<Array<string | number | null>> {
+    this.flush();
     if (!/^\s*(SELECT|WITH)\b/i.test(sql)) throw new TableValidationError('only a SELECT reads the table');
     let s = this.arrayStatements.get(sql);
     if (!s) {
@@ -543,6 +559,7 @@ export class EmbeddedTable {
 
   /** Items whose partition key starts with `prefix` and whose sort key is `sk`: at most `limit`, in key order. */
   itemsUnder(prefix: string, sk: string, limit: number): DocItem[] {
+    this.flush();
     // Every key starting with the prefix sorts between it and it followed by the largest code point.
     const rows = this.statement(
       'SELECT json(body) AS body FROM items WHERE pk >= ? AND pk < ? AND sk = ? ORDER BY pk LIMIT ?',
@@ -552,6 +569,7 @@ export class EmbeddedTable {
 
   /** Items stored. */
   count(): number {
+    this.flush();
     return Number((this.statement('SELECT count(*) AS n FROM items').get() as { n: number }).n);
   }
 
@@ -591,7 +609,13 @@ export class EmbeddedTable {
       this.db.exec('COMMIT');
       group.settle();
     } catch (e) {
-      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      try {
+        if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      } catch {
+        // The commit's error is the one the commands get.
+      }
+      // What was read of the turn's writes is no longer true.
+      this.writes++;
       group.settle(e as Error);
     }
   }
@@ -737,6 +761,7 @@ export class EmbeddedTable {
 
   /** Every group of a tally ({@link Tally}) with how many items count in it. */
   tally(name: string): Array<{ group: string; count: number }> {
+    this.flush();
     const tally = this.schema.tallies?.find((t) => t.name === name);
     if (!tally) throw new TableValidationError(`the table keeps no tally ${name}`);
     const rows = this.statement(`SELECT grp, n FROM ${tallyTable(tally)}`).all() as {
@@ -787,27 +812,53 @@ export class EmbeddedTable {
    * commit fails every command of the turn, to be tried again as before.
    */
   private transaction<T>(work: () => T): T {
-    if (!this.group) {
-      this.db.exec('BEGIN IMMEDIATE');
-      let settle: (e?: Error) => void = () => undefined;
-      const committed = new Promise<void>((resolve, reject) => {
-        settle = (e) => (e ? reject(e) : resolve());
-      });
-      // Each command awaits it; one refused by its condition may be the only one.
-      committed.catch(() => undefined);
-      this.group = { committed, settle };
-      setImmediate(() => this.flush());
-    }
+    // SQLite may end a transaction itself (an I/O error, a full disk): the writes the group
+    // held are gone, and its commands fail.
+    if (this.group && !this.db.isTransaction)
+      this.abandonGroup(new Error('the transaction of this turn ended'));
+    if (!this.group) this.openGroup();
     this.statement('SAVEPOINT one_write').run();
     try {
       const out = work();
       this.statement('RELEASE one_write').run();
       return out;
     } catch (e) {
+      if (!this.db.isTransaction) {
+        this.abandonGroup(e as Error);
+        throw e;
+      }
       this.statement('ROLLBACK TO one_write').run();
       this.statement('RELEASE one_write').run();
       throw e;
     }
+  }
+
+  /** Takes the write lock for this turn's writes, to be committed when the turn ends. */
+  private openGroup(): void {
+    if (this.lockRefused) throw this.lockRefused;
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+    } catch (e) {
+      this.lockRefused = e as Error;
+      setImmediate(() => (this.lockRefused = undefined));
+      throw e;
+    }
+    let settle: (e?: Error) => void = () => undefined;
+    const committed = new Promise<void>((resolve, reject) => {
+      settle = (e) => (e ? reject(e) : resolve());
+    });
+    // Each command awaits it; one refused by its condition may be the only one.
+    committed.catch(() => undefined);
+    this.group = { committed, settle };
+    setImmediate(() => this.flush());
+  }
+
+  /** Fails every command of the group whose transaction SQLite ended, and forgets it. */
+  private abandonGroup(why: Error): void {
+    const group = this.group;
+    this.group = undefined;
+    this.writes++;
+    group?.settle(why);
   }
 
   /** Runs `work` in a transaction of its own, committed before it returns (the table's own upkeep). */

@@ -414,6 +414,110 @@ describe('Class: EmbeddedTable', () => {
     expect(counted).toEqual({ PutItem: 2, GetItem: 2, Query: 1 });
   });
 
+  it('should fail the rest of a turn at once while another process holds the write lock, and write once it lets go', async () => {
+    // Prepare: another connection to the file holds its write lock.
+    const file = join(dir, 'locked.sqlite');
+    const table = new EmbeddedTable(file, 'newswatch', NEWSWATCH_SCHEMA, { busyMs: 50 });
+    const doc = table.asDocumentClient();
+    const other = new DatabaseSync(file);
+    other.exec('BEGIN IMMEDIATE');
+    const put = (pk: string) =>
+      doc.send(new PutCommand({ TableName: 'newswatch', Item: { pk, sk: 'META' } })).then(
+        () => 'stored',
+        (e: Error) => e,
+      );
+
+    // Act: two writes in one turn, then one after the lock is let go.
+    const refused = await Promise.all([put('ARTICLE#1'), put('ARTICLE#2')]);
+    other.exec('COMMIT');
+    other.close();
+    await new Promise((r) => setImmediate(r));
+    const later = await put('ARTICLE#3');
+    const stored = table.itemsUnder('ARTICLE#', 'META', 10).map((i) => i.pk);
+    await table.close();
+
+    // Assess: the second write did not wait for the lock again; nothing of the turn was kept.
+    expect(refused[0]).toBeInstanceOf(Error);
+    expect((refused[0] as Error).message).toMatch(/locked/);
+    expect(refused[1]).toBe(refused[0]);
+    expect(later).toBe('stored');
+    expect(stored).toEqual(['ARTICLE#3']);
+  });
+
+  it('should fail the writes SQLite undid when it ends a transaction itself, with its error, and keep the next ones', async () => {
+    // Prepare: the second write meets an error after which SQLite rolls the whole transaction
+    // back (as it may on an I/O error or a full disk).
+    const table = new EmbeddedTable(join(dir, 'undone.sqlite'), 'newswatch', NEWSWATCH_SCHEMA);
+    const doc = table.asDocumentClient();
+    const inner = table as unknown as { db: DatabaseSync; write: (item: Record<string, unknown>) => void };
+    const write = inner.write.bind(table);
+    inner.write = (item) => {
+      if (item.pk === 'ARTICLE#2') {
+        inner.db.exec('ROLLBACK');
+        throw new Error('disk I/O error');
+      }
+      write(item);
+    };
+    const put = (pk: string) =>
+      doc.send(new PutCommand({ TableName: 'newswatch', Item: { pk, sk: 'META' } })).then(
+        () => 'stored',
+        (e: Error) => e.message,
+      );
+
+    // Act: three writes in one turn.
+    const answers = await Promise.all([put('ARTICLE#1'), put('ARTICLE#2'), put('ARTICLE#3')]);
+    const stored = table.itemsUnder('ARTICLE#', 'META', 10).map((i) => i.pk);
+    await table.close();
+
+    // Assess: what was undone is reported failed with the error; what is answered stored is stored.
+    expect(answers).toEqual(['disk I/O error', 'disk I/O error', 'stored']);
+    expect(stored).toEqual(['ARTICLE#3']);
+  });
+
+  it('should commit the turn before a synchronous read, and say the table changed when a commit fails', async () => {
+    // Prepare: the first commit fails.
+    const table = new EmbeddedTable(join(dir, 'phantom.sqlite'), 'newswatch', NEWSWATCH_SCHEMA);
+    const doc = table.asDocumentClient();
+    const inner = table as unknown as { db: DatabaseSync };
+    const exec = inner.db.exec.bind(inner.db);
+    let failCommit = true;
+    inner.db.exec = (sql: string) => {
+      if (sql === 'COMMIT' && failCommit) {
+        failCommit = false;
+        throw new Error('disk I/O error');
+      }
+      exec(sql);
+    };
+    const error = {
+      pk: 'ERROR#x',
+      sk: 'ERROR',
+      type: 'error',
+      occurredAt: '2026-11-20',
+      key: 'k',
+      etag: 'e',
+    };
+    const before = table.version();
+
+    // Act: a write, and in the same turn a read of the view it would appear in.
+    const put = doc.send(new PutCommand({ TableName: 'newswatch', Item: error })).then(
+      () => 'stored',
+      (e: Error) => e.message,
+    );
+    await Promise.resolve();
+    const seen = table.readView('errors').length;
+    const answer = await put;
+    const after = table.version();
+    await doc.send(new PutCommand({ TableName: 'newswatch', Item: error }));
+    const seenOnceCommitted = table.readView('errors').length;
+    await table.close();
+
+    // Assess
+    expect(answer).toBe('disk I/O error');
+    expect(seen).toBe(0);
+    expect(after).not.toBe(before);
+    expect(seenOnceCommitted).toBe(1);
+  });
+
   it('should order strings by code point, as DynamoDB and SQLite order keys', () => {
     // Prepare: a character above U+FFFF (two UTF-16 units) and one just below it.
     const words = ['\u{1F600}', '\uffff', 'z', '\ue000', 'A'];
