@@ -6,9 +6,9 @@ import { DynamoDbTopicStore } from '../functions/adapters/aws/dynamodb-topic-sto
 import { LocalFileSource, localKeyOf, refOf, stampOf } from '../functions/adapters/local/inbox.ts';
 import { LOCAL_TABLE_NAME } from '../functions/adapters/local/local-dynamodb.ts';
 import { DEFAULT_MAX_ARTICLE_BYTES } from '../functions/core/articles/parse-article.ts';
-import { type IngestOutcome, ingestObject } from '../functions/core/pipeline/ingest-object.ts';
+import { type IngestOutcome, ingestObject, rejectObject } from '../functions/core/pipeline/ingest-object.ts';
 import { type AlertPublisher, CachedMatcher } from '../functions/core/pipeline/matching.ts';
-import type { Clock, IngestPorts, SourceRecord } from '../functions/core/pipeline/ports.ts';
+import type { Clock, IngestError, IngestPorts, SourceRecord } from '../functions/core/pipeline/ports.ts';
 
 /** Why a local file was not ingested now. */
 export type FileResult =
@@ -94,6 +94,26 @@ export const ingestLocalFile = async (
   }
   return ingestObject(
     ref ?? { key, size: stamp?.size ?? 0, etag: 'gone', eventTime: ports.clock.now().toISOString() },
+    ports,
+  );
+};
+
+/**
+ * Refuses a local file as a whole with `error` (recorded, the file quarantined), without
+ * reading it as an article: for a file whose reading stopped the thread reading it.
+ */
+export const rejectLocalFile = async (
+  path: string,
+  parts: LocalIngestParts,
+  error: IngestError,
+): Promise<FileResult> => {
+  const { inbox, ports } = parts;
+  const key = localKeyOf(inbox, path);
+  const stamp = await stampOf(inbox, path);
+  const ref = stamp ? await refOf(stamp, path, ports.limits.maxBytes) : undefined;
+  return rejectObject(
+    ref ?? { key, size: stamp?.size ?? 0, etag: 'gone', eventTime: ports.clock.now().toISOString() },
+    ref ? error : { kind: 'ObjectGone', message: 'the file was removed before it could be read' },
     ports,
   );
 };

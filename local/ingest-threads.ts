@@ -98,8 +98,20 @@ export interface ThreadServices {
 }
 
 interface Job {
+  path: string;
+  options: IngestFileOptions;
   resolve: (r: FileResult) => void;
   reject: (e: Error) => void;
+}
+
+/** A file whose reading stopped the thread it was read on, when no other file was in hand. */
+export class IngestThreadCrash extends Error {
+  override readonly name = 'IngestThreadCrash';
+  readonly path: string;
+  constructor(path: string, why: Error) {
+    super(`reading the file stopped the thread reading it (${why.message})`);
+    this.path = path;
+  }
 }
 
 /** The young generation of an ingest thread's heap, in MB (V8 sizes it up to 3 × 16 MB otherwise). */
@@ -111,8 +123,13 @@ class IngestThread {
   readonly jobs = new Map<number, Job>();
   stopped = false;
 
-  constructor(data: ThreadData, services: ThreadServices, onExit: (t: IngestThread, why: Error) => void) {
-    this.worker = new Worker(new URL('./ingest-worker.ts', import.meta.url), {
+  constructor(
+    data: ThreadData,
+    services: ThreadServices,
+    onExit: (t: IngestThread, why: Error) => void,
+    script: URL,
+  ) {
+    this.worker = new Worker(script, {
       workerData: data,
       // A file's garbage dies young: a small young generation collects it as fast and keeps
       // the thread's heap (and the process's memory) far smaller than V8's default would.
@@ -140,6 +157,11 @@ class IngestThread {
         else job.resolve(m.outcome as FileResult);
       }
     });
+    // A message that cannot be read leaves its file unanswered: the thread is given up.
+    this.worker.on('messageerror', (e: Error) => {
+      onExit(this, e);
+      void this.worker.terminate();
+    });
     this.worker.on('error', (e: Error) => onExit(this, e));
     this.worker.on('exit', (code) =>
       onExit(this, new Error(`the ingest thread stopped (exit code ${code})`)),
@@ -155,21 +177,33 @@ class IngestThread {
  * Ingests files on threads of their own, each with the pipeline's core (read, parse, language,
  * story, match, compose): the table stays on this thread, which serves the threads' reads and
  * writes one at a time as it serves its own, so every conditional write means what it means
- * without threads; alerts are published from this thread too. A thread that stops takes only
- * the files it had in hand (they fail, and the runtime tries them again); the next file starts
- * a new one.
+ * without threads; alerts are published from this thread too. A thread that stops (a reader
+ * out of memory, say) has its files read again one at a time, each alone on a thread of its
+ * own: the others are ingested, and the one that stops its thread again fails with
+ * {@link IngestThreadCrash}, to be refused. The next file starts a new thread.
  */
 export class IngestThreads {
   private readonly threads: Array<IngestThread | undefined>;
   private readonly data: Omit<ThreadData, 'feeds'>;
   private readonly services: ThreadServices;
+  private readonly script: URL;
   private nextId = 1;
   private closed = false;
+  /** Files a stopped thread had in hand, read one after another, each alone. */
+  private suspects: Promise<void> = Promise.resolve();
+  private alone?: IngestThread;
 
-  constructor(count: number, data: Omit<ThreadData, 'feeds'>, services: ThreadServices) {
+  /** `script`: the thread's module (another one only in tests). */
+  constructor(
+    count: number,
+    data: Omit<ThreadData, 'feeds'>,
+    services: ThreadServices,
+    script = new URL('./ingest-worker.ts', import.meta.url),
+  ) {
     this.threads = Array.from({ length: Math.max(1, Math.trunc(count)) }, () => undefined);
     this.data = data;
     this.services = services;
+    this.script = script;
   }
 
   get count(): number {
@@ -183,11 +217,63 @@ export class IngestThreads {
     for (let i = 1; i < this.threads.length; i++)
       if ((this.threads[i]?.jobs.size ?? 0) < (this.threads[best]?.jobs.size ?? 0)) best = i;
     const thread = this.threads[best] ?? this.start(best);
+    return new Promise<FileResult>((resolve, reject) =>
+      this.hand(thread, { path, options, resolve, reject }),
+    );
+  }
+
+  private hand(thread: IngestThread, job: Job): void {
     const id = this.nextId++;
-    return new Promise<FileResult>((resolve, reject) => {
-      thread.jobs.set(id, { resolve, reject });
-      thread.post({ type: 'ingest', id, path, options });
-    });
+    thread.jobs.set(id, job);
+    thread.post({ type: 'ingest', id, path: job.path, options: job.options });
+  }
+
+  /** Reads a file a stopped thread had in hand again, alone on a thread of its own, after the others. */
+  private readAlone(job: Job): void {
+    this.suspects = this.suspects.then(
+      () =>
+        new Promise<void>((done) => {
+          if (this.closed) {
+            job.reject(new Error('the ingest threads are stopped'));
+            done();
+            return;
+          }
+          const thread = this.newThread((t, why) => {
+            if (t.stopped) return;
+            t.stopped = true;
+            if (this.alone === t) this.alone = undefined;
+            for (const j of t.jobs.values()) j.reject(this.closed ? why : new IngestThreadCrash(j.path, why));
+            t.jobs.clear();
+            done();
+          });
+          this.alone = thread;
+          const finish = () => {
+            thread.stopped = true;
+            if (this.alone === thread) this.alone = undefined;
+            void thread.worker.terminate().finally(done);
+          };
+          this.hand(thread, {
+            ...job,
+            resolve: (r) => {
+              job.resolve(r);
+              finish();
+            },
+            reject: (e) => {
+              job.reject(e);
+              finish();
+            },
+          });
+        }),
+    );
+  }
+
+  private newThread(onExit: (t: IngestThread, why: Error) => void): IngestThread {
+    return new IngestThread(
+      { ...this.data, feeds: this.services.feedTopics() },
+      this.services,
+      onExit,
+      this.script,
+    );
   }
 
   /** Tells the threads the topic set may have changed, so their next file reads its version. */
@@ -205,26 +291,29 @@ export class IngestThreads {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(
-      this.threads.map(async (t, i) => {
-        if (!t) return;
-        this.threads[i] = undefined;
-        await t.worker.terminate();
+      [
+        ...this.threads.map((t, i) => {
+          this.threads[i] = undefined;
+          return t;
+        }),
+        this.alone,
+      ].map(async (t) => {
+        if (t) await t.worker.terminate();
       }),
     );
   }
 
   private start(slot: number): IngestThread {
-    const thread = new IngestThread(
-      { ...this.data, feeds: this.services.feedTopics() },
-      this.services,
-      (t, why) => {
-        if (t.stopped) return;
-        t.stopped = true;
-        if (this.threads[slot] === t) this.threads[slot] = undefined;
-        for (const job of t.jobs.values()) job.reject(why);
-        t.jobs.clear();
-      },
-    );
+    const thread = this.newThread((t, why) => {
+      if (t.stopped) return;
+      t.stopped = true;
+      if (this.threads[slot] === t) this.threads[slot] = undefined;
+      for (const job of t.jobs.values()) {
+        if (this.closed) job.reject(why);
+        else this.readAlone(job);
+      }
+      t.jobs.clear();
+    });
     this.threads[slot] = thread;
     return thread;
   }

@@ -55,10 +55,11 @@ import {
   type FileResult,
   type IngestFileOptions,
   ingestLocalFile,
+  rejectLocalFile,
   type LocalIngestParts,
   localIngestParts,
 } from './ingest-file.ts';
-import { IngestThreads } from './ingest-threads.ts';
+import { IngestThreadCrash, IngestThreads } from './ingest-threads.ts';
 
 /** The repository root, where `seeds/` is. */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -405,7 +406,7 @@ export class LocalNewswatch {
    * table and the publishing stay on this one. Ingest threads keep the time of this machine's
    * clock, so a runtime with a clock of its own ingests here.
    */
-  startIngestThreads(count: number): void {
+  startIngestThreads(count: number, script?: URL): void {
     if (this.threads || count < 1) return;
     this.threads = new IngestThreads(
       count,
@@ -415,6 +416,7 @@ export class LocalNewswatch {
         publisher: this.ports.alerts?.publisher as NonNullable<IngestPorts['alerts']>['publisher'],
         feedTopics: () => this.feeds.feeds.map((f) => [f.id, f.topics]),
       },
+      script,
     );
   }
 
@@ -491,7 +493,11 @@ export class LocalNewswatch {
    */
   async ingestFile(path: string, options: IngestFileOptions = {}): Promise<FileResult> {
     const outcome = this.threads
-      ? await this.threads.ingest(path, options)
+      ? await this.threads.ingest(path, options).catch((e: unknown) => {
+          // A file that stops the thread reading it, even alone, is refused here, unread.
+          if (!(e instanceof IngestThreadCrash)) throw e;
+          return rejectLocalFile(path, this.parts, { kind: 'ParserFailure', message: e.message });
+        })
       : await ingestLocalFile(path, this.parts, options);
     if (outcome.status !== 'unchanged') this.emit({ type: 'ingested', path, outcome });
     return outcome;

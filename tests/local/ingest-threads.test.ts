@@ -16,13 +16,13 @@ interface Run {
   log: ReturnType<typeof eventLog>;
 }
 
-const open = async (threads: number): Promise<Run> => {
+const open = async (threads: number, script?: URL): Promise<Run> => {
   const ws = makeWorkspace();
   const log = eventLog();
   const local = await openLocalNewswatch({ paths: ws.paths, onEvent: log.onEvent });
   await local.reloadTopics();
   local.reloadSubscribers();
-  local.startIngestThreads(threads);
+  local.startIngestThreads(threads, script);
   mkdirSync(ws.paths.inbox, { recursive: true });
   return { ws, local, log };
 };
@@ -124,4 +124,33 @@ describe('Local runtime: ingest threads', () => {
     },
     60_000,
   );
+
+  it('should ingest the other files a stopped thread had in hand, and refuse the one that stops its thread alone', async () => {
+    // Prepare: a thread that stops when handed one of the files; five files in hand at once.
+    const run = await open(1, new URL('../fixtures/stopping-ingest-worker.ts', import.meta.url));
+    runs.push(run);
+    const files = loadFiles(4);
+    const paths = files.map((f) => join(run.ws.paths.inbox, f.name));
+    files.forEach((f, i) => writeFileSync(paths[i] as string, f.bytes));
+    const stopping = join(run.ws.paths.inbox, 'stops-its-thread.txt');
+    writeFileSync(stopping, 'Aid talks\n\nThe ministers met on Tuesday to talk about aid.\n');
+
+    // Act
+    const outcomes = await Promise.all([...paths, stopping].map((p) => run.local.ingestFile(p)));
+    const snap = await run.local.catalog.snapshot();
+
+    // Assess: every file has its outcome; the one that stops its thread is refused and kept.
+    const [refused] = outcomes.splice(-1);
+    // (A file the stopped thread had finished is found ingested when read again.)
+    expect(outcomes.map((o) => (o.status === 'unchanged' ? o.previously : o.status))).toEqual(
+      files.map((f) => f.expected),
+    );
+    expect(snap.articles).toHaveLength(files.filter((f) => f.expected === 'stored').length);
+    expect(refused?.status).toBe('rejected');
+    expect(refused?.status === 'rejected' && refused.error.kind).toBe('ParserFailure');
+    expect(refused?.status === 'rejected' && refused.quarantineKey).toBeTruthy();
+    expect(snap.errors.map((e) => [e.key, e.kind])).toEqual([
+      ['inbox/stops-its-thread.txt', 'ParserFailure'],
+    ]);
+  }, 60_000);
 });

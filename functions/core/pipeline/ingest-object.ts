@@ -60,21 +60,8 @@ const readObject = async (ref: ObjectRef, ports: IngestPorts): Promise<Uint8Arra
  */
 export const ingestObject = async (ref: ObjectRef, ports: IngestPorts): Promise<IngestOutcome> => {
   const now = ports.clock.now().toISOString();
-  const quarantine = async (error: IngestError) =>
-    error.kind !== 'ObjectGone' && ref.size <= MAX_QUARANTINE_COPY_BYTES
-      ? await ports.objects.quarantine(ref)
-      : undefined;
-  const reject = async (error: IngestError): Promise<IngestOutcome> => {
-    const quarantineKey = await quarantine(error);
-    await recordRejection(ref, ref.key, error, quarantineKey, ports, now);
-    const recorded = await ports.articles.recordSource({
-      ...sourceFields(ref, now),
-      status: 'rejected',
-      errorKind: error.kind,
-    });
-    if (recorded === 'stale') return { status: 'stale', key: ref.key };
-    return { status: 'rejected', key: ref.key, error, ...(quarantineKey ? { quarantineKey } : {}) };
-  };
+  const quarantine = (error: IngestError) => quarantineCopy(ref, error, ports);
+  const reject = (error: IngestError) => rejectObject(ref, error, ports);
 
   // An older event that arrives after a newer one for the same key changes nothing: its
   // version is neither read nor stored, matched or alerted on.
@@ -145,6 +132,34 @@ export const ingestObject = async (ref: ObjectRef, ports: IngestPorts): Promise<
   });
   if (recorded === 'stale') return { status: 'stale', key: ref.key };
   return { status: 'container', key: ref.key, format: reading.format, items };
+};
+
+/** A copy of the object in quarantine, unless it is gone or too large to copy. */
+const quarantineCopy = async (ref: ObjectRef, error: IngestError, ports: IngestPorts) =>
+  error.kind !== 'ObjectGone' && ref.size <= MAX_QUARANTINE_COPY_BYTES
+    ? await ports.objects.quarantine(ref)
+    : undefined;
+
+/**
+ * Refuses an object as a whole: its error recorded, a copy quarantined, its source marked
+ * rejected. For an object that cannot be read at all, and for one whose reading could not
+ * finish (it stopped the thread reading it).
+ */
+export const rejectObject = async (
+  ref: ObjectRef,
+  error: IngestError,
+  ports: IngestPorts,
+): Promise<IngestOutcome> => {
+  const now = ports.clock.now().toISOString();
+  const quarantineKey = await quarantineCopy(ref, error, ports);
+  await recordRejection(ref, ref.key, error, quarantineKey, ports, now);
+  const recorded = await ports.articles.recordSource({
+    ...sourceFields(ref, now),
+    status: 'rejected',
+    errorKind: error.kind,
+  });
+  if (recorded === 'stale') return { status: 'stale', key: ref.key };
+  return { status: 'rejected', key: ref.key, error, ...(quarantineKey ? { quarantineKey } : {}) };
 };
 
 const recordRejection = (
