@@ -136,7 +136,8 @@ export const decodeArticleBytes = (
     }
   } else {
     const body = startsWith(bytes, [0xef, 0xbb, 0xbf]) ? bytes.subarray(3) : bytes;
-    const nul = body.indexOf(0);
+    // A Buffer's indexOf is memchr: several times faster than a typed array's.
+    const nul = Buffer.from(body.buffer, body.byteOffset, body.byteLength).indexOf(0);
     if (nul >= 0) {
       return articleError(
         'BinaryFile',
