@@ -52,7 +52,11 @@ const cold = read<{
     empty: { importP50: number };
   }>;
 }>('coldstart');
-const cost = read<{ totalPerDay: number; limits: Array<{ limit: string; reachedAt: number }> }>('cost');
+const cost = read<{
+  totalPerDay: number;
+  limits: Array<{ limit: string; reachedAt: number }>;
+  matched?: { byMatches: Record<string, { articles: number; requests: number }> };
+}>('cost');
 const stories = read<{ precision: number; recall: number }>('stories');
 interface LanguageTally {
   texts: number;
@@ -215,7 +219,39 @@ if (cost) {
       undefined,
       'cost.md',
     );
+  // Measured per article, on the articles with 3 or 4 matches.
+  const groups = ['3', '4'].map((m) => cost.matched?.byMatches[m]).filter((g) => g !== undefined);
+  const articles = groups.reduce((n, g) => n + g.articles, 0);
+  if (articles > 0) {
+    const perArticle = groups.reduce((n, g) => n + g.requests, 0) / articles;
+    add(
+      'DynamoDB requests per stored article with 3–4 matches (seed topics)',
+      '≤ 15',
+      `${perArticle.toFixed(1)} (${articles} articles)`,
+      perArticle <= 15,
+      'cost.md',
+    );
+  }
 } else add('cost', '', NOT_RUN, undefined, 'cost.md');
+/** Table requests per stored article in a load run, and its matches per stored article. */
+const loadRequests = (name: string, what: string) => {
+  const run = read<{ requests?: Record<string, number>; outcomes: Record<string, number>; matches: number }>(
+    name,
+  );
+  if (!run?.requests) return;
+  const stored = run.outcomes.stored ?? 0;
+  if (stored === 0) return;
+  const total = Object.values(run.requests).reduce((n, k) => n + k, 0);
+  add(
+    `table requests per stored article, ${what}`,
+    '',
+    `${(total / stored).toFixed(1)} with ${(run.matches / stored).toFixed(1)} matches per article`,
+    undefined,
+    `${name}.md`,
+  );
+};
+loadRequests('load-emulator', 'load run on the emulators (DynamoDB API)');
+loadRequests('load-local', 'local load run (SQLite table)');
 const loadLocal = read<{ files: number; filesPerSecond: number; path: string }>('load-local');
 if (loadLocal)
   add(
