@@ -122,6 +122,8 @@ class IngestThread {
   readonly worker: Worker;
   readonly jobs = new Map<number, Job>();
   stopped = false;
+  /** Whether the thread has asked this one anything (it was up and reading). */
+  asked = false;
 
   constructor(
     data: ThreadData,
@@ -143,6 +145,7 @@ class IngestThread {
       );
     };
     this.worker.on('message', (m: FromThread) => {
+      if (m.type !== 'ingested') this.asked = true;
       if (m.type === 'table') {
         // Each command takes its own input: the thread sent the input of a command of this name.
         const Command = TABLE_COMMANDS[m.command] as unknown as new (input: unknown) => GetCommand;
@@ -242,7 +245,9 @@ export class IngestThreads {
             if (t.stopped) return;
             t.stopped = true;
             if (this.alone === t) this.alone = undefined;
-            for (const j of t.jobs.values()) j.reject(this.closed ? why : new IngestThreadCrash(j.path, why));
+            // A thread that never got to the file (it could not start) says nothing about it.
+            for (const j of t.jobs.values())
+              j.reject(this.closed || !t.asked ? why : new IngestThreadCrash(j.path, why));
             t.jobs.clear();
             done();
           });
