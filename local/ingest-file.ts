@@ -8,7 +8,13 @@ import { LOCAL_TABLE_NAME } from '../functions/adapters/local/local-dynamodb.ts'
 import { DEFAULT_MAX_ARTICLE_BYTES } from '../functions/core/articles/parse-article.ts';
 import { type IngestOutcome, ingestObject, rejectObject } from '../functions/core/pipeline/ingest-object.ts';
 import { type AlertPublisher, CachedMatcher } from '../functions/core/pipeline/matching.ts';
-import type { Clock, IngestError, IngestPorts, SourceRecord } from '../functions/core/pipeline/ports.ts';
+import type {
+  Clock,
+  IngestError,
+  IngestPorts,
+  ObjectRef,
+  SourceRecord,
+} from '../functions/core/pipeline/ports.ts';
 
 /** Why a local file was not ingested now. */
 export type FileResult =
@@ -92,11 +98,16 @@ export const ingestLocalFile = async (
     });
     return { status: 'unchanged', key, previously: seen.status };
   }
-  return ingestObject(
-    ref ?? { key, size: stamp?.size ?? 0, etag: 'gone', eventTime: ports.clock.now().toISOString() },
-    ports,
-  );
+  return ingestObject(ref ?? goneRef(key, stamp, ports), ports);
 };
+
+/** The reference of a file that is gone: reading it records `ObjectGone`, as on AWS. */
+const goneRef = (key: string, stamp: { size: number } | undefined, ports: IngestPorts): ObjectRef => ({
+  key,
+  size: stamp?.size ?? 0,
+  etag: 'gone',
+  eventTime: ports.clock.now().toISOString(),
+});
 
 /**
  * Refuses a local file as a whole with `error` (recorded, the file quarantined), without
@@ -111,9 +122,5 @@ export const rejectLocalFile = async (
   const key = localKeyOf(inbox, path);
   const stamp = await stampOf(inbox, path);
   const ref = stamp ? await refOf(stamp, path, ports.limits.maxBytes) : undefined;
-  return rejectObject(
-    ref ?? { key, size: stamp?.size ?? 0, etag: 'gone', eventTime: ports.clock.now().toISOString() },
-    ref ? error : { kind: 'ObjectGone', message: 'the file was removed before it could be read' },
-    ports,
-  );
+  return ref ? rejectObject(ref, error, ports) : ingestObject(goneRef(key, stamp, ports), ports);
 };

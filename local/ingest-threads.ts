@@ -117,6 +117,15 @@ export class IngestThreadCrash extends Error {
 /** The young generation of an ingest thread's heap, in MB (V8 sizes it up to 3 × 16 MB otherwise). */
 const YOUNG_GENERATION_MB = 8;
 
+/** Marks a thread stopped and takes the files it had in hand; undefined when it was stopped already. */
+const takeJobs = (t: IngestThread): Job[] | undefined => {
+  if (t.stopped) return undefined;
+  t.stopped = true;
+  const jobs = [...t.jobs.values()];
+  t.jobs.clear();
+  return jobs;
+};
+
 /** One ingest thread, with the files it has in hand. */
 class IngestThread {
   readonly worker: Worker;
@@ -233,43 +242,29 @@ export class IngestThreads {
 
   /** Reads a file a stopped thread had in hand again, alone on a thread of its own, after the others. */
   private readAlone(job: Job): void {
-    this.suspects = this.suspects.then(
-      () =>
-        new Promise<void>((done) => {
-          if (this.closed) {
-            job.reject(new Error('the ingest threads are stopped'));
-            done();
-            return;
-          }
-          const thread = this.newThread((t, why) => {
-            if (t.stopped) return;
-            t.stopped = true;
-            if (this.alone === t) this.alone = undefined;
-            // A thread that never got to the file (it could not start) says nothing about it.
-            for (const j of t.jobs.values())
-              j.reject(this.closed || !t.asked ? why : new IngestThreadCrash(j.path, why));
-            t.jobs.clear();
-            done();
-          });
-          this.alone = thread;
-          const finish = () => {
-            thread.stopped = true;
-            if (this.alone === thread) this.alone = undefined;
-            void thread.worker.terminate().finally(done);
-          };
-          this.hand(thread, {
-            ...job,
-            resolve: (r) => {
-              job.resolve(r);
-              finish();
-            },
-            reject: (e) => {
-              job.reject(e);
-              finish();
-            },
-          });
-        }),
-    );
+    // Each is settled by the time its run ends: nothing of a run holds up the next.
+    this.suspects = this.suspects.then(() => this.runAlone(job)).catch(() => undefined);
+  }
+
+  private async runAlone(job: Job): Promise<void> {
+    if (this.closed) return job.reject(new Error('the ingest threads are stopped'));
+    const thread = this.newThread((t, why) => {
+      // A thread that never got to the file (it could not start) says nothing about it.
+      for (const j of takeJobs(t) ?? [])
+        j.reject(this.closed || !t.asked ? why : new IngestThreadCrash(j.path, why));
+    });
+    this.alone = thread;
+    try {
+      job.resolve(
+        await new Promise<FileResult>((resolve, reject) => this.hand(thread, { ...job, resolve, reject })),
+      );
+    } catch (e) {
+      job.reject(e as Error);
+    } finally {
+      thread.stopped = true;
+      if (this.alone === thread) this.alone = undefined;
+      await thread.worker.terminate();
+    }
   }
 
   private newThread(onExit: (t: IngestThread, why: Error) => void): IngestThread {
@@ -295,29 +290,20 @@ export class IngestThreads {
   /** Stops the threads (files in hand fail; the runtime waits for its files before it closes). */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(
-      [
-        ...this.threads.map((t, i) => {
-          this.threads[i] = undefined;
-          return t;
-        }),
-        this.alone,
-      ].map(async (t) => {
-        if (t) await t.worker.terminate();
-      }),
-    );
+    const running = [...this.threads, this.alone];
+    this.threads.fill(undefined);
+    await Promise.all(running.map(async (t) => t?.worker.terminate()));
   }
 
   private start(slot: number): IngestThread {
     const thread = this.newThread((t, why) => {
-      if (t.stopped) return;
-      t.stopped = true;
+      const jobs = takeJobs(t);
+      if (!jobs) return;
       if (this.threads[slot] === t) this.threads[slot] = undefined;
-      for (const job of t.jobs.values()) {
+      for (const job of jobs) {
         if (this.closed) job.reject(why);
         else this.readAlone(job);
       }
-      t.jobs.clear();
     });
     this.threads[slot] = thread;
     return thread;
